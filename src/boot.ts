@@ -1,0 +1,58 @@
+/**
+ * Everything between reading the config and listening: open and migrate the database, load and check
+ * the shipped criteria, keep the session secret, fill the demo district into an empty database.
+ * server.ts calls this and listens; tests call it on a temporary folder.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Config } from './config.ts';
+import { databaseFile, openDatabase, type Db } from './db/connection.ts';
+import { migrate } from './db/migrate.ts';
+import { getSetting, setSetting } from './db/repos/settings.ts';
+import { countUsers } from './db/repos/users.ts';
+import { loadShippedCriteria } from './criteria/load.ts';
+import { CriteriaCache, syncShippedCriteria } from './services/criteria-registry.ts';
+import { seedDemo, type DemoAccount } from './services/demo.ts';
+import { createApp } from './app.ts';
+
+export interface Booted {
+  db: Db;
+  criteria: CriteriaCache;
+  app: ReturnType<typeof createApp>['app'];
+  demoAccounts: DemoAccount[] | null;
+  close: () => void;
+}
+
+export async function boot(config: Config, log: (m: string) => void = console.log): Promise<Booted> {
+  const files = loadShippedCriteria(); // throws CriteriaFileError before anything is written
+  const db = openDatabase(databaseFile(config.dataDir));
+  try {
+    const applied = migrate(db);
+    if (applied.length) log(`数据库迁移：${applied.join(', ')}`);
+    const added = syncShippedCriteria(db, files);
+    if (added.length) log(`载入测评体系：${added.join(', ')}`);
+    let secret = config.sessionSecret ?? getSetting(db, 'session_secret');
+    if (!secret) {
+      secret = randomBytes(32).toString('hex');
+      setSetting(db, 'session_secret', secret);
+    }
+    const criteria = new CriteriaCache(db);
+    let demoAccounts: DemoAccount[] | null = null;
+    if (config.demo && countUsers(db) === 0) {
+      demoAccounts = await seedDemo(db, criteria, { password: config.demoPassword });
+    }
+    const { app, close } = createApp({ db, config, criteria, sessionSecret: secret, log });
+    return {
+      db,
+      criteria,
+      app,
+      demoAccounts,
+      close: () => {
+        close();
+        db.close();
+      },
+    };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The environment, read once at start and validated by zod into a frozen Config. A bad value stops the
+ * start with a Chinese message naming the variable (see server.ts), instead of failing later mid-request.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const flag = z
+  .enum(['0', '1', 'true', 'false', 'yes', 'no', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const envSchema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], { error: '只能是 development、production 或 test' })
+    .default('development'),
+  PORT: z.coerce
+    .number({ error: '必须是 0–65535 之间的整数' })
+    .int('必须是整数')
+    .min(0, '不能小于0')
+    .max(65535, '不能大于65535')
+    .default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1, '不能为空').default('./data'),
+  UPLOAD_DIR: z.string().min(1, '不能为空').default('./uploads'),
+  /** secret for signing session cookies; generated and kept in DATA_DIR when not given */
+  SESSION_SECRET: z.string().min(16, '至少16个字符').optional(),
+  /** set when a TLS-terminating proxy sits in front: cookies become Secure, X-Forwarded-* is trusted */
+  TRUST_PROXY: flag.default(false),
+  /** fill an empty database with the demo district */
+  DEMO: flag.default(true),
+  /** fixed password for every demo account (otherwise random, printed once) */
+  DEMO_PASSWORD: z.string().min(8, '至少8个字符').optional(),
+  /** absolute address of the app, used in links inside exported workbooks */
+  BASE_URL: z.url({ error: '必须是完整网址，如 https://cc.example.gov.cn' }).optional(),
+  LOG_LEVEL: z.enum(['silent', 'error', 'info']).default('info'),
+});
+
+export type Config = Readonly<{
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  dataDir: string;
+  uploadDir: string;
+  sessionSecret: string | undefined;
+  trustProxy: boolean;
+  demo: boolean;
+  demoPassword: string | undefined;
+  baseUrl: string;
+  logLevel: 'silent' | 'error' | 'info';
+}>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function ensureWritableDir(name: string, dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    // a real write, not access(): root passes access() checks on folders it still cannot write (read-only mounts)
+    const probe = join(dir, `.write-probe-${process.pid}`);
+    writeFileSync(probe, '');
+    rmSync(probe);
+  } catch (err) {
+    throw new ConfigError(
+      `${name}=${dir}：目录无法创建或不可写（${(err as NodeJS.ErrnoException).code ?? (err as Error).message}）`,
+    );
+  }
+}
+
+/** Parses the environment; creates and checks the data and upload folders. Throws ConfigError. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const relevant = Object.fromEntries(
+    Object.keys(envSchema.shape).flatMap((k) => (env[k] === undefined ? [] : [[k, env[k]]])),
+  );
+  const parsed = envSchema.safeParse(relevant);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const key = String(i.path[0] ?? '');
+      return `环境变量 ${key}=${JSON.stringify(env[key] ?? '')} 无效：${i.message}`;
+    });
+    throw new ConfigError(lines.join('\n'));
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  const uploadDir = resolve(e.UPLOAD_DIR);
+  ensureWritableDir('DATA_DIR', dataDir);
+  ensureWritableDir('UPLOAD_DIR', uploadDir);
+  return Object.freeze({
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    uploadDir,
+    sessionSecret: e.SESSION_SECRET,
+    trustProxy: e.TRUST_PROXY,
+    demo: e.DEMO,
+    demoPassword: e.DEMO_PASSWORD,
+    baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    logLevel: e.LOG_LEVEL,
+  });
+}

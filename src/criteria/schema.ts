@@ -1,0 +1,171 @@
+/**
+ * The criteria file format (测评体系版本): one JSON file per version in criteria/.
+ *
+ * A version is the tree 测评项目 (item) → 测评内容 (content) → 测评标准 (standard), the site types
+ * (点位类型) the standards apply to, and the version-wide rules that decide how answers become scores.
+ * Everything DOMAIN.md says "varies" lives here rather than in code. The zod schema is the single
+ * source of truth: criteria/schema.json is generated from it (npm run criteria:schema) and a test keeps
+ * the two in sync. What a schema cannot say (duplicate codes, unknown site types, …) is checked in check.ts.
+ */
+import { z } from 'zod';
+
+const code = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/,
+    '编码只能由字母、数字、点、下划线和连字符组成，且不超过40个字符',
+  );
+const text = (max: number) => z.string().trim().min(1, '不能为空').max(max, `不能超过${max}个字符`);
+
+/** 点位类型: a kind of inspection site (居民小区, 农贸市场, …). */
+export const siteTypeSchema = z
+  .object({
+    code,
+    name: text(40),
+    description: z.string().max(400).optional(),
+  })
+  .strict();
+
+/** How one standard is scored on site. */
+export const scoringSchema = z.discriminatedUnion('mode', [
+  /** 扣分: points minus perCase for each case found, never below 0. */
+  z
+    .object({
+      mode: z.literal('deduction'),
+      perCase: z.number().positive('每处扣分必须大于0'),
+    })
+    .strict(),
+  /**
+   * 状态描述法: A / B / C / C# by the number of cases found. Each threshold is the smallest case count
+   * that gives that grade (A is 0 cases); the thresholds must rise strictly.
+   */
+  z
+    .object({
+      mode: z.literal('grade'),
+      thresholds: z
+        .object({
+          B: z.number().int().min(1),
+          C: z.number().int().min(1),
+          'C#': z.number().int().min(1),
+        })
+        .strict(),
+    })
+    .strict(),
+  /** 合格 / 不合格. */
+  z.object({ mode: z.literal('passfail') }).strict(),
+]);
+
+/** Who must fix a problem found under a standard (责任单位的类别). */
+export const responsibleUnitSchema = z.discriminatedUnion('kind', [
+  /** the responsible unit recorded on the site itself */
+  z.object({ kind: z.literal('site') }).strict(),
+  /** the 社区 the site belongs to (its 居委会) */
+  z.object({ kind: z.literal('community') }).strict(),
+  /** the 镇街 the site belongs to */
+  z.object({ kind: z.literal('street') }).strict(),
+  /** a department, by the department name its unit records (城管局, 市场监管局, …) */
+  z.object({ kind: z.literal('department'), department: text(40) }).strict(),
+]);
+
+export const methodSchema = z.enum(['field', 'document', 'survey', 'online']);
+
+/** 测评标准: the unit an inspector answers. */
+export const standardSchema = z
+  .object({
+    code,
+    text: text(400),
+    points: z.number().positive('分值必须大于0'),
+    method: methodSchema,
+    siteTypes: z.array(code),
+    scoring: scoringSchema,
+    guidance: z.string().max(400).optional(),
+    photoRequired: z.boolean(),
+    deadlineDays: z.number().int().min(1, '整改时限至少1天').max(365, '整改时限不能超过365天'),
+    responsibleUnit: responsibleUnitSchema,
+  })
+  .strict();
+
+/** 测评内容 */
+export const contentSchema = z
+  .object({
+    code,
+    name: text(200),
+    standards: z.array(standardSchema).min(1, '每个测评内容至少要有一条测评标准'),
+  })
+  .strict();
+
+/** 测评项目 */
+export const itemSchema = z
+  .object({
+    code,
+    name: text(100),
+    contents: z.array(contentSchema).min(1, '每个测评项目至少要有一个测评内容'),
+  })
+  .strict();
+
+const rate = z.number().min(0, '比率不能小于0').max(1, '比率不能大于1');
+
+/** Version-wide scoring rules. */
+export const rulesSchema = z
+  .object({
+    /** 不适用: leave out of earned and possible, or earn the other communities' mean rate on that standard */
+    notApplicable: z.enum(['exclude', 'average']),
+    /** site → community → 镇街: pool the points, or average the rates */
+    aggregation: z.enum(['pooled', 'mean']),
+    /** weight of each site type inside a community (types not listed weigh 1) */
+    siteTypeWeights: z.record(code, z.number().positive('权重必须大于0')),
+    /** share of points A / B / C / C# earn */
+    gradeShares: z
+      .object({ A: rate, B: rate, C: rate, 'C#': rate })
+      .strict()
+      .default({ A: 1, B: 0.66, C: 0.33, 'C#': 0 }),
+    /** 当场整改: a case fixed on the spot counts `factor` of a case (0.5 = costs half) */
+    onTheSpotFix: z.object({ enabled: z.boolean(), factor: rate }).strict(),
+    /** 反复出现: a deduction repeated from the previous round costs more */
+    repeat: z.discriminatedUnion('mode', [
+      z.object({ mode: z.literal('none') }).strict(),
+      z.object({ mode: z.literal('multiply'), factor: z.number().min(1, '倍数不能小于1') }).strict(),
+      z.object({ mode: z.literal('add'), points: z.number().positive('加扣分值必须大于0') }).strict(),
+    ]),
+    /** 红榜: the top `topN` ranked places (optionally only those at or above minRate) */
+    redList: z.object({ topN: z.number().int().min(0), minRate: rate.optional() }).strict(),
+    /** 黑榜: ranked places below `belowRate`, and/or the last `bottomN` */
+    blackList: z.object({ belowRate: rate.optional(), bottomN: z.number().int().min(0).optional() }).strict(),
+    /** a community with fewer possible points than this is 未排名 */
+    minPossiblePoints: z.number().min(0),
+  })
+  .strict();
+
+/** 测评体系版本: one criteria file. */
+export const criteriaVersionSchema = z
+  .object({
+    $schema: z.string().optional(),
+    code,
+    /** versions of one family follow each other; repeats are found across rounds of one family */
+    family: code,
+    name: text(100),
+    version: text(40),
+    effectiveFrom: z.iso.date('生效日期必须是 YYYY-MM-DD 格式').optional(),
+    description: z.string().max(2000).optional(),
+    siteTypes: z.array(siteTypeSchema).min(1, '至少要有一个点位类型'),
+    rules: rulesSchema,
+    items: z.array(itemSchema).min(1, '至少要有一个测评项目'),
+  })
+  .strict();
+
+export type SiteType = z.infer<typeof siteTypeSchema>;
+export type Scoring = z.infer<typeof scoringSchema>;
+export type ResponsibleUnitRule = z.infer<typeof responsibleUnitSchema>;
+export type Standard = z.infer<typeof standardSchema>;
+export type Content = z.infer<typeof contentSchema>;
+export type Item = z.infer<typeof itemSchema>;
+export type Rules = z.infer<typeof rulesSchema>;
+export type CriteriaVersion = z.infer<typeof criteriaVersionSchema>;
+export type Grade = 'A' | 'B' | 'C' | 'C#';
+
+export const METHOD_NAMES: Record<Standard['method'], string> = {
+  field: '实地考察',
+  document: '材料审核',
+  survey: '问卷调查',
+  online: '网上申报',
+};

@@ -1,0 +1,116 @@
+/** streets (镇街), communities (社区), site_types (点位类型) and sites (点位). */
+import type { Db } from '../connection.ts';
+import { nowIso } from '../../util/time.ts';
+
+export interface StreetRow {
+  id: number;
+  name: string;
+  unit_id: number | null;
+  retired_at: string | null;
+}
+
+export interface CommunityRow {
+  id: number;
+  street_id: number;
+  name: string;
+  unit_id: number | null;
+  retired_at: string | null;
+}
+
+export interface SiteRow {
+  id: number;
+  name: string;
+  site_type: string;
+  street_id: number;
+  community_id: number | null;
+  address: string;
+  lat: number | null;
+  lng: number | null;
+  responsible_unit_id: number | null;
+  retired_at: string | null;
+}
+
+const SITE_COLUMNS =
+  'id, name, site_type, street_id, community_id, address, lat, lng, responsible_unit_id, retired_at';
+
+export function insertStreet(db: Db, name: string, unitId: number | null): number {
+  return Number(
+    db.prepare('INSERT INTO streets (name, unit_id, created_at) VALUES (?, ?, ?)').run(name, unitId, nowIso())
+      .lastInsertRowid,
+  );
+}
+
+export function insertCommunity(db: Db, streetId: number, name: string, unitId: number | null): number {
+  return Number(
+    db
+      .prepare('INSERT INTO communities (street_id, name, unit_id, created_at) VALUES (?, ?, ?, ?)')
+      .run(streetId, name, unitId, nowIso()).lastInsertRowid,
+  );
+}
+
+export function upsertSiteType(db: Db, code: string, name: string): void {
+  db.prepare(
+    'INSERT INTO site_types (code, name) VALUES (?, ?) ON CONFLICT(code) DO UPDATE SET name = excluded.name',
+  ).run(code, name);
+}
+
+export interface NewSite {
+  name: string;
+  siteType: string;
+  streetId: number;
+  communityId: number | null;
+  address: string;
+  lat: number | null;
+  lng: number | null;
+  responsibleUnitId: number | null;
+}
+
+export function insertSite(db: Db, s: NewSite): number {
+  return Number(
+    db
+      .prepare(
+        `INSERT INTO sites (name, site_type, street_id, community_id, address, lat, lng, responsible_unit_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        s.name,
+        s.siteType,
+        s.streetId,
+        s.communityId,
+        s.address,
+        s.lat,
+        s.lng,
+        s.responsibleUnitId,
+        nowIso(),
+      ).lastInsertRowid,
+  );
+}
+
+export function listStreets(db: Db): StreetRow[] {
+  return db.prepare('SELECT id, name, unit_id, retired_at FROM streets ORDER BY id').all() as StreetRow[];
+}
+
+export function listCommunities(db: Db): CommunityRow[] {
+  return db
+    .prepare('SELECT id, street_id, name, unit_id, retired_at FROM communities ORDER BY street_id, id')
+    .all() as CommunityRow[];
+}
+
+export function listActiveSites(db: Db): SiteRow[] {
+  return db
+    .prepare(`SELECT ${SITE_COLUMNS} FROM sites WHERE retired_at IS NULL ORDER BY id`)
+    .all() as SiteRow[];
+}
+
+export function findSiteById(db: Db, id: number): SiteRow | undefined {
+  return db.prepare(`SELECT ${SITE_COLUMNS} FROM sites WHERE id = ?`).get(id) as SiteRow | undefined;
+}
+
+export function countSites(db: Db): number {
+  return db.prepare('SELECT count(*) FROM sites').pluck().get() as number;
+}
+
+export function siteTypeNames(db: Db): Map<string, string> {
+  const rows = db.prepare('SELECT code, name FROM site_types').all() as { code: string; name: string }[];
+  return new Map(rows.map((r) => [r.code, r.name]));
+}

@@ -1,0 +1,51 @@
+/**
+ * Entry point, the only module with side effects: config → boot (db, migrations, criteria, demo) →
+ * listen. A bad environment value or criteria file stops the start with a message and exit code 1.
+ */
+import { ConfigError, loadConfig } from './config.ts';
+import { CriteriaFileError } from './criteria/load.ts';
+import { boot } from './boot.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = config.logLevel === 'info' ? (m: string) => console.log(m) : () => {};
+  const booted = await boot(config, log);
+  if (booted.demoAccounts) {
+    console.log('\n已创建示范区“清河区”的演示数据。演示账号（只显示这一次）：');
+    for (const a of booted.demoAccounts)
+      console.log(`  ${a.who.padEnd(18)}  用户名 ${a.username.padEnd(12)} 密码 ${a.password}`);
+    console.log('');
+  }
+  const server = booted.app.listen(config.port, config.host, () => {
+    const addr = server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    console.log(
+      `创城测评已启动：http://localhost:${port}/  （数据目录 ${config.dataDir}，照片目录 ${config.uploadDir}）`,
+    );
+  });
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    console.error(
+      `无法在端口 ${config.port} 上启动：${err.code === 'EADDRINUSE' ? '端口已被占用' : err.message}`,
+    );
+    booted.close();
+    process.exit(1);
+  });
+  const stop = () => {
+    server.close(() => {
+      booted.close();
+      process.exit(0);
+    });
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof CriteriaFileError) {
+    console.error(`启动失败：\n${err.message}`);
+  } else {
+    console.error('启动失败：', err);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,113 @@
+/**
+ * Accounts: creating users, changing passwords and checking a login. Used by the CLI, the demo seed
+ * and (later) the office's user pages, so every path applies the same rules.
+ */
+import { z } from 'zod';
+import type { Db } from '../db/connection.ts';
+import { Conflict, InvalidInput } from '../errors.ts';
+import {
+  findUserById,
+  findUserByUsername,
+  insertUser,
+  updatePasswordHash,
+  type Role,
+  type UserRow,
+} from '../db/repos/users.ts';
+import { findUnitByCodeOrName } from '../db/repos/units.ts';
+import { appendAudit } from '../db/repos/audit.ts';
+import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords.ts';
+
+export const ROLE_NAMES: Record<Role, string> = { office: '创城办', inspector: '测评员', unit: '责任单位' };
+
+export const usernameSchema = z
+  .string()
+  .trim()
+  .min(2, '用户名至少2个字符')
+  .max(40, '用户名不能超过40个字符')
+  .regex(/^[A-Za-z0-9_.\-\u4e00-\u9fff]+$/, '用户名只能包含字母、数字、汉字、下划线、点和连字符');
+export const passwordSchema = z.string().min(8, '密码至少8个字符').max(200, '密码不能超过200个字符');
+export const roleSchema = z.enum(['office', 'inspector', 'unit'], {
+  error: '角色只能是 office、inspector 或 unit',
+});
+
+export interface CreateUserInput {
+  username: string;
+  password: string;
+  role: string;
+  displayName?: string;
+  /** unit code or name; required for role unit */
+  unit?: string;
+  homeStreetId?: number | null;
+}
+
+function firstError(result: z.ZodSafeParseResult<unknown>, field: string): never {
+  const message = result.error?.issues[0]?.message ?? '取值无效';
+  throw new InvalidInput(message, { [field]: message });
+}
+
+export async function createUser(
+  db: Db,
+  input: CreateUserInput,
+  actorId: number | null = null,
+): Promise<number> {
+  const username = usernameSchema.safeParse(input.username);
+  if (!username.success) firstError(username, 'username');
+  const password = passwordSchema.safeParse(input.password);
+  if (!password.success) firstError(password, 'password');
+  const role = roleSchema.safeParse(input.role);
+  if (!role.success) firstError(role, 'role');
+  let unitId: number | null = null;
+  if (input.unit) {
+    const unit = findUnitByCodeOrName(db, input.unit);
+    if (!unit) throw new InvalidInput(`找不到单位“${input.unit}”`, { unit: '找不到该单位' });
+    unitId = unit.id;
+  }
+  if (role.data === 'unit' && unitId === null)
+    throw new InvalidInput('责任单位账号必须指定所属单位', { unit: '必须指定所属单位' });
+  if (findUserByUsername(db, username.data)) throw new Conflict(`用户名“${username.data}”已存在`);
+  const hash = await hashPassword(password.data);
+  return db.transaction(() => {
+    if (findUserByUsername(db, username.data)) throw new Conflict(`用户名“${username.data}”已存在`);
+    const id = insertUser(db, {
+      username: username.data,
+      displayName: input.displayName?.trim() || username.data,
+      role: role.data,
+      unitId,
+      homeStreetId: input.homeStreetId ?? null,
+      passwordHash: hash,
+    });
+    appendAudit(db, {
+      userId: actorId,
+      action: 'user.create',
+      entity: 'user',
+      entityId: id,
+      detail: { username: username.data, role: role.data, unitId },
+    });
+    return id;
+  })();
+}
+
+export async function changePassword(
+  db: Db,
+  username: string,
+  password: string,
+  actorId: number | null = null,
+): Promise<void> {
+  const parsed = passwordSchema.safeParse(password);
+  if (!parsed.success) firstError(parsed, 'password');
+  const user = findUserByUsername(db, username);
+  if (!user) throw new InvalidInput(`用户“${username}”不存在`, { username: '用户不存在' });
+  const hash = await hashPassword(parsed.data);
+  db.transaction(() => {
+    updatePasswordHash(db, user.id, hash);
+    appendAudit(db, { userId: actorId, action: 'user.password', entity: 'user', entityId: user.id });
+  })();
+}
+
+/** The user when the name and password match an active account; undefined otherwise (no hint which). */
+export async function authenticate(db: Db, username: string, password: string): Promise<UserRow | undefined> {
+  const user = username ? findUserByUsername(db, username.trim()) : undefined;
+  const ok = await verifyPassword(password, user?.password_hash ?? (await DUMMY_HASH_PROMISE));
+  if (!user || !ok || !user.active) return undefined;
+  return findUserById(db, user.id);
+}

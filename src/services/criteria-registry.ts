@@ -1,0 +1,75 @@
+/**
+ * Keeps the database's criteria versions in step with the files in criteria/ and hands out indexed
+ * versions by id. A version, once stored, is never rewritten: rounds are frozen to the content they
+ * started with, so a shipped file edited in place under the same code is refused with a message.
+ */
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import type { Db } from '../db/connection.ts';
+import {
+  findCriteriaVersionByCode,
+  findCriteriaVersionById,
+  insertCriteriaVersion,
+} from '../db/repos/criteria-versions.ts';
+import { upsertSiteType } from '../db/repos/places.ts';
+import { CriteriaFileError, indexCriteria, type IndexedCriteria, type LoadedFile } from '../criteria/load.ts';
+import { criteriaVersionSchema } from '../criteria/schema.ts';
+import { NotFound } from '../errors.ts';
+
+export function sha256(text: string | Buffer): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Stores versions not yet in the database; returns the codes it added. */
+export function syncShippedCriteria(db: Db, files: LoadedFile[]): string[] {
+  const added: string[] = [];
+  db.transaction(() => {
+    for (const f of files) {
+      const v = f.version;
+      const content = JSON.stringify(v);
+      const hash = sha256(content);
+      const existing = findCriteriaVersionByCode(db, v.code);
+      if (existing) {
+        if (existing.sha256 !== hash)
+          throw new CriteriaFileError(
+            `${f.file}: code: 版本 "${v.code}" 的内容与数据库中已载入的不同。已用于测评的版本不能原地修改，请以新的版本编码发布修改后的体系。`,
+          );
+        continue;
+      }
+      insertCriteriaVersion(db, {
+        code: v.code,
+        family: v.family,
+        name: v.name,
+        version: v.version,
+        content,
+        sha256: hash,
+        source: `shipped:${basename(f.file)}`,
+      });
+      for (const t of v.siteTypes) upsertSiteType(db, t.code, t.name);
+      added.push(v.code);
+    }
+  })();
+  return added;
+}
+
+/** Parsed, indexed versions by database id (they never change, so caching is safe). */
+export class CriteriaCache {
+  private readonly byId = new Map<number, IndexedCriteria>();
+  constructor(private readonly db: Db) {}
+
+  get(id: number): IndexedCriteria {
+    const hit = this.byId.get(id);
+    if (hit) return hit;
+    const row = findCriteriaVersionById(this.db, id);
+    if (!row) throw new NotFound('找不到该测评体系版本');
+    const indexed = indexCriteria(criteriaVersionSchema.parse(JSON.parse(row.content)));
+    this.byId.set(id, indexed);
+    return indexed;
+  }
+
+  getByCode(code: string): { id: number; criteria: IndexedCriteria } {
+    const row = findCriteriaVersionByCode(this.db, code);
+    if (!row) throw new NotFound(`找不到测评体系版本 ${code}`);
+    return { id: row.id, criteria: this.get(row.id) };
+  }
+}

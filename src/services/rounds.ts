@@ -1,0 +1,167 @@
+/**
+ * Rounds (测评轮次): creating one frozen to a criteria version with its choice of sites, opening it,
+ * and assigning its sites to inspectors (测评分工) with 回避 (an inspector is kept off their home 镇街).
+ */
+import { z } from 'zod';
+import type { Db } from '../db/connection.ts';
+import { Conflict, InvalidInput, NotFound } from '../errors.ts';
+import { appendAudit } from '../db/repos/audit.ts';
+import { findCriteriaVersionById } from '../db/repos/criteria-versions.ts';
+import { listActiveSites, findSiteById, type SiteRow } from '../db/repos/places.ts';
+import { findUserById } from '../db/repos/users.ts';
+import {
+  assignSite,
+  findRoundById,
+  includeSites,
+  insertRound,
+  setRoundStatus,
+  type RoundRow,
+} from '../db/repos/rounds.ts';
+import type { CriteriaCache } from './criteria-registry.ts';
+import { seededRandom, shuffled } from '../util/random.ts';
+
+export const selectionSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('all') }),
+  z.object({ mode: z.literal('types'), types: z.array(z.string()).min(1, '至少选择一个点位类型') }),
+  z.object({
+    mode: z.literal('sample'),
+    perType: z.number().int().min(1, '每类抽取数至少为1').max(1000),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1),
+  }),
+]);
+export type Selection = z.infer<typeof selectionSchema>;
+
+const date = z.iso.date('日期格式应为 YYYY-MM-DD');
+
+export interface CreateRoundInput {
+  name: string;
+  criteriaVersionId: number;
+  startsOn: string;
+  endsOn: string;
+  selection: Selection;
+}
+
+/** Which active sites a selection takes, for the site types the version scores. */
+export function selectSites(sites: SiteRow[], scoredTypes: Set<string>, selection: Selection): SiteRow[] {
+  const eligible = sites.filter((s) => scoredTypes.has(s.site_type));
+  if (selection.mode === 'all') return eligible;
+  if (selection.mode === 'types') return eligible.filter((s) => selection.types.includes(s.site_type));
+  const rand = seededRandom(selection.seed);
+  const byType = new Map<string, SiteRow[]>();
+  for (const s of eligible) byType.set(s.site_type, [...(byType.get(s.site_type) ?? []), s]);
+  const picked: SiteRow[] = [];
+  for (const type of [...byType.keys()].sort())
+    picked.push(...shuffled(byType.get(type) ?? [], rand).slice(0, selection.perType));
+  return picked.sort((a, b) => a.id - b.id);
+}
+
+export function createRound(
+  db: Db,
+  criteria: CriteriaCache,
+  input: CreateRoundInput,
+  actorId: number | null,
+): number {
+  const fields: Record<string, string> = {};
+  const name = z
+    .string()
+    .trim()
+    .min(1, '轮次名称不能为空')
+    .max(100, '轮次名称不能超过100个字符')
+    .safeParse(input.name);
+  if (!name.success) fields.name = name.error.issues[0]?.message ?? '';
+  if (!date.safeParse(input.startsOn).success) fields.startsOn = '开始日期格式应为 YYYY-MM-DD';
+  if (!date.safeParse(input.endsOn).success) fields.endsOn = '结束日期格式应为 YYYY-MM-DD';
+  else if (input.endsOn < input.startsOn) fields.endsOn = '结束日期不能早于开始日期';
+  const selection = selectionSchema.safeParse(input.selection);
+  if (!selection.success) fields.selection = selection.error.issues[0]?.message ?? '点位范围无效';
+  if (!findCriteriaVersionById(db, input.criteriaVersionId)) fields.criteriaVersionId = '测评体系版本不存在';
+  if (Object.keys(fields).length || !name.success || !selection.success)
+    throw new InvalidInput('请检查填写的内容', fields);
+  const version = criteria.get(input.criteriaVersionId);
+  const scoredTypes = new Set([...version.siteTypes.keys()].filter((t) => version.forSiteType(t).length > 0));
+  const sites = selectSites(listActiveSites(db), scoredTypes, selection.data);
+  if (!sites.length) throw new InvalidInput('按所选范围没有可测评的点位', { selection: '没有可测评的点位' });
+  return db.transaction(() => {
+    const id = insertRound(db, { ...input, name: name.data, selection: selection.data, createdBy: actorId });
+    includeSites(
+      db,
+      id,
+      sites.map((s) => s.id),
+    );
+    appendAudit(db, {
+      userId: actorId,
+      action: 'round.create',
+      entity: 'round',
+      entityId: id,
+      roundId: id,
+      detail: {
+        name: name.data,
+        criteriaVersionId: input.criteriaVersionId,
+        selection: selection.data,
+        sites: sites.length,
+      },
+    });
+    return id;
+  })();
+}
+
+export function requireRound(db: Db, id: number): RoundRow {
+  const round = findRoundById(db, id);
+  if (!round) throw new NotFound('找不到该测评轮次');
+  return round;
+}
+
+export function openRound(db: Db, roundId: number, actorId: number | null): void {
+  db.transaction(() => {
+    const round = requireRound(db, roundId);
+    if (round.status !== 'draft') throw new Conflict('只有草稿状态的轮次可以开启');
+    setRoundStatus(db, roundId, 'open');
+    appendAudit(db, { userId: actorId, action: 'round.open', entity: 'round', entityId: roundId, roundId });
+  })();
+}
+
+export type AvoidancePolicy = 'warn' | 'refuse';
+
+/** Assigns one site; returns a warning text when 回避 is broken under the 'warn' policy. */
+export function assignInspector(
+  db: Db,
+  roundId: number,
+  siteId: number,
+  inspectorId: number,
+  actorId: number | null,
+  policy: AvoidancePolicy = 'warn',
+): string | null {
+  return db.transaction(() => {
+    const round = requireRound(db, roundId);
+    if (round.status === 'closed' || round.status === 'published')
+      throw new Conflict('轮次已结束，不能再分工');
+    const site = findSiteById(db, siteId);
+    if (!site) throw new NotFound('找不到该点位');
+    const inRound = db
+      .prepare('SELECT 1 FROM round_sites WHERE round_id = ? AND site_id = ? AND excluded_reason IS NULL')
+      .get(roundId, siteId);
+    if (!inRound) throw new InvalidInput('该点位不在本轮测评范围内');
+    const inspector = findUserById(db, inspectorId);
+    if (!inspector || inspector.role !== 'inspector' || !inspector.active)
+      throw new InvalidInput('所选用户不是在岗测评员', { inspectorId: '不是在岗测评员' });
+    let warning: string | null = null;
+    if (inspector.home_street_id !== null && inspector.home_street_id === site.street_id) {
+      warning = `测评员 ${inspector.display_name} 的所在镇街与点位“${site.name}”相同，应当回避`;
+      if (policy === 'refuse') throw new InvalidInput(warning);
+    }
+    assignSite(db, roundId, siteId, inspectorId, actorId);
+    appendAudit(db, {
+      userId: actorId,
+      action: 'assignment.set',
+      entity: 'assignment',
+      roundId,
+      siteId,
+      detail: { inspectorId, warning },
+    });
+    return warning;
+  })();
+}

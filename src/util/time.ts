@@ -1,0 +1,29 @@
+/**
+ * Times are stored as ISO-8601 UTC; people read dates and times in Asia/Shanghai (UTC+8, no DST).
+ * These helpers are the only place that knows that.
+ */
+const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+/** 'YYYY-MM-DD' of the given instant in Asia/Shanghai. */
+export function shanghaiDate(at: Date = new Date()): string {
+  return new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** 'YYYY-MM-DD HH:mm' in Asia/Shanghai, for pages and sheets. */
+export function formatShanghai(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return new Date(d.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** Adds calendar days to a 'YYYY-MM-DD' date. */
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}

@@ -1,0 +1,62 @@
+/**
+ * Login and logout. A successful login regenerates the session (no fixation); a failed one re-renders
+ * the form with one message that does not say which part was wrong.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../../app.ts';
+import { authenticate } from '../../services/accounts.ts';
+import { appendAudit } from '../../db/repos/audit.ts';
+
+const loginForm = z.object({
+  username: z.string().max(100).default(''),
+  password: z.string().max(200).default(''),
+  next: z.string().max(500).optional(),
+});
+
+/** Only same-site paths are followed after login. */
+function safeNext(next: string | undefined): string {
+  return next && /^\/(?![/\\])/.test(next) ? next : '/';
+}
+
+export function authRouter(deps: AppDeps): Router {
+  const r = Router();
+
+  r.get('/login', (req, res) => {
+    if (res.locals.user) return res.redirect(303, '/');
+    const next = typeof req.query.next === 'string' ? req.query.next : '';
+    res.render('auth/login', { title: '登录', error: null, username: '', next });
+  });
+
+  r.post('/login', async (req, res, nextFn) => {
+    const parsed = loginForm.safeParse(req.body ?? {});
+    const form = parsed.success ? parsed.data : { username: '', password: '', next: undefined };
+    const user =
+      form.username && form.password ? await authenticate(deps.db, form.username, form.password) : undefined;
+    if (!user) {
+      res.status(400).render('auth/login', {
+        title: '登录',
+        error: '用户名或密码不正确',
+        username: form.username,
+        next: form.next ?? '',
+      });
+      return;
+    }
+    req.session.regenerate((err) => {
+      if (err) return nextFn(err);
+      req.session.userId = user.id;
+      appendAudit(deps.db, { userId: user.id, action: 'user.login', entity: 'user', entityId: user.id });
+      req.session.save((saveErr) => (saveErr ? nextFn(saveErr) : res.redirect(303, safeNext(form.next))));
+    });
+  });
+
+  r.post('/logout', (req, res, nextFn) => {
+    req.session.destroy((err) => {
+      if (err) return nextFn(err);
+      res.clearCookie(deps.sessionCookieName);
+      res.redirect(303, '/login');
+    });
+  });
+
+  return r;
+}

@@ -1,0 +1,16 @@
+/** GET /healthz: 200 while the database answers, 503 otherwise; no session needed. */
+import { Router } from 'express';
+import type { AppDeps } from '../../app.ts';
+
+export function healthRouter(deps: AppDeps): Router {
+  const r = Router();
+  r.get('/healthz', (_req, res) => {
+    try {
+      deps.db.prepare('SELECT 1').get();
+      res.json({ status: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'error', error: '数据库不可用' });
+    }
+  });
+  return r;
+}

@@ -1,0 +1,40 @@
+/** GET /: each role's home page. */
+import { Router } from 'express';
+import type { AppDeps } from '../../app.ts';
+import { currentUser } from '../middleware/auth.ts';
+import { roundsVisibleTo } from '../../services/visibility.ts';
+import { assignedSites, roundCounts } from '../../db/repos/rounds.ts';
+import { countSites } from '../../db/repos/places.ts';
+import { countUsers } from '../../db/repos/users.ts';
+import { findUnitById } from '../../db/repos/units.ts';
+import { presentRound, groupAssignedSites } from '../presenters/rounds.ts';
+
+export function homeRouter(deps: AppDeps): Router {
+  const r = Router();
+  r.get('/', (_req, res) => {
+    const user = currentUser(res);
+    const rounds = roundsVisibleTo(deps.db, user);
+    if (user.role === 'office') {
+      res.render('home/office', {
+        title: '工作台',
+        rounds: rounds.map((round) => presentRound(deps, round, roundCounts(deps.db, round.id))),
+        siteCount: countSites(deps.db),
+        userCount: countUsers(deps.db),
+      });
+    } else if (user.role === 'inspector') {
+      const open = rounds.map((round) => ({
+        round: presentRound(deps, round, roundCounts(deps.db, round.id)),
+        groups: groupAssignedSites(deps, assignedSites(deps.db, round.id, user.id)),
+      }));
+      res.render('home/inspector', { title: '我的点位', open });
+    } else {
+      const unit = user.unit_id ? findUnitById(deps.db, user.unit_id) : undefined;
+      res.render('home/unit', {
+        title: '本单位',
+        unitName: unit?.name ?? '',
+        rounds: rounds.map((round) => presentRound(deps, round, roundCounts(deps.db, round.id))),
+      });
+    }
+  });
+  return r;
+}

@@ -1,0 +1,28 @@
+/** GET /rounds and GET /rounds/:id: the rounds a user may see, and one round's summary. */
+import { Router } from 'express';
+import type { AppDeps } from '../../app.ts';
+import { currentUser } from '../middleware/auth.ts';
+import { roundForUser, roundsVisibleTo } from '../../services/visibility.ts';
+import { roundCounts } from '../../db/repos/rounds.ts';
+import { idParam } from '../params.ts';
+import { presentRound } from '../presenters/rounds.ts';
+
+export function roundsRouter(deps: AppDeps): Router {
+  const r = Router();
+  r.get('/rounds', (_req, res) => {
+    const user = currentUser(res);
+    const rounds = roundsVisibleTo(deps.db, user).map((round) =>
+      presentRound(deps, round, roundCounts(deps.db, round.id)),
+    );
+    res.render('rounds/index', { title: '测评轮次', rounds });
+  });
+  r.get('/rounds/:id', (req, res) => {
+    const user = currentUser(res);
+    const round = roundForUser(deps.db, user, idParam(req.params.id, '测评轮次'));
+    res.render('rounds/show', {
+      title: round.name,
+      round: presentRound(deps, round, roundCounts(deps.db, round.id)),
+    });
+  });
+  return r;
+}
