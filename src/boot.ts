@@ -23,7 +23,7 @@ export interface Booted {
 }
 
 export async function boot(config: Config, log: (m: string) => void = console.log): Promise<Booted> {
-  const files = loadShippedCriteria(); // throws CriteriaFileError before anything is written
+  const files = loadShippedCriteria(config.criteriaDir); // throws CriteriaFileError before anything is written
   const db = openDatabase(databaseFile(config.dataDir));
   try {
     const applied = migrate(db);

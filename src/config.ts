@@ -23,6 +23,8 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1, '不能为空').default('./data'),
   UPLOAD_DIR: z.string().min(1, '不能为空').default('./uploads'),
+  /** the folder of criteria files to load (default: the criteria/ folder shipped with the app) */
+  CRITERIA_DIR: z.string().min(1, '不能为空').optional(),
   /** secret for signing session cookies; generated and kept in DATA_DIR when not given */
   SESSION_SECRET: z.string().min(16, '至少16个字符').optional(),
   /** set when a TLS-terminating proxy sits in front: cookies become Secure, X-Forwarded-* is trusted */
@@ -42,6 +44,7 @@ export type Config = Readonly<{
   host: string;
   dataDir: string;
   uploadDir: string;
+  criteriaDir: string | undefined;
   sessionSecret: string | undefined;
   trustProxy: boolean;
   demo: boolean;
@@ -95,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     dataDir,
     uploadDir,
+    criteriaDir: e.CRITERIA_DIR ? resolve(e.CRITERIA_DIR) : undefined,
     sessionSecret: e.SESSION_SECRET,
     trustProxy: e.TRUST_PROXY,
     demo: e.DEMO,

@@ -133,7 +133,7 @@ export function checkConsistency(version: CriteriaVersion): CriteriaIssue[] {
 
 /** Parses and checks an already-decoded JSON value. */
 export function checkCriteria(data: unknown): CheckResult {
-  const parsed = criteriaVersionSchema.safeParse(data);
+  const parsed = criteriaVersionSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) {
     return {
       ok: false,

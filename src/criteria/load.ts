@@ -89,10 +89,17 @@ export function shippedCriteriaFiles(dir = CRITERIA_DIR): string[] {
 }
 
 /** Loads every shipped version; all problems of all files in one error. */
-export function loadShippedCriteria(dir = CRITERIA_DIR): LoadedFile[] {
+export function loadShippedCriteria(dir: string = CRITERIA_DIR): LoadedFile[] {
   const loaded: LoadedFile[] = [];
   const errors: string[] = [];
-  for (const file of shippedCriteriaFiles(dir)) {
+  let files: string[];
+  try {
+    files = shippedCriteriaFiles(dir);
+  } catch (err) {
+    throw new CriteriaFileError(`${dir}: 无法读取测评体系目录：${(err as Error).message}`);
+  }
+  if (!files.length) throw new CriteriaFileError(`${dir}: 目录中没有测评体系文件（*.json）`);
+  for (const file of files) {
     try {
       loaded.push(loadCriteriaFile(file));
     } catch (err) {

@@ -1,0 +1,75 @@
+/**
+ * Operator commands: `npm run cli -- <command> …`.
+ *   user:add <username> --role <office|inspector|unit> --password <pw> [--unit <unit name or code>] [--name <display name>]
+ *   user:passwd <username> --password <pw>
+ * Uses the same DATA_DIR as the server and the same services as the pages; exits 1 with a Chinese message on error.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config.ts';
+import { databaseFile, openDatabase } from './db/connection.ts';
+import { migrate } from './db/migrate.ts';
+import { AppError } from './errors.ts';
+import { changePassword, createUser } from './services/accounts.ts';
+
+const USAGE = `用法：
+  npm run cli -- user:add <用户名> --role <office|inspector|unit> --password <密码> [--unit <单位名称或编码>] [--name <显示名>]
+  npm run cli -- user:passwd <用户名> --password <新密码>`;
+
+class UsageError extends Error {}
+
+async function run(argv: string[]): Promise<string> {
+  const [command, ...rest] = argv;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        role: { type: 'string' },
+        password: { type: 'string' },
+        unit: { type: 'string' },
+        name: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(`参数有误：${(err as Error).message}`);
+  }
+  const { values, positionals } = parsed;
+  if (command !== 'user:add' && command !== 'user:passwd')
+    throw new UsageError(`未知命令：${command ?? '（缺少命令）'}`);
+  if (positionals.length !== 1) throw new UsageError('请给出且只给出一个用户名');
+  if (!values.password) throw new UsageError('缺少 --password');
+  const username = positionals[0] as string;
+
+  const config = loadConfig();
+  const db = openDatabase(databaseFile(config.dataDir));
+  try {
+    migrate(db);
+    if (command === 'user:add') {
+      if (!values.role) throw new UsageError('缺少 --role（office、inspector 或 unit）');
+      await createUser(db, {
+        username,
+        password: values.password,
+        role: values.role,
+        unit: values.unit,
+        displayName: values.name,
+      });
+      return `已创建用户 ${username}`;
+    }
+    await changePassword(db, username, values.password);
+    return `已修改用户 ${username} 的密码`;
+  } finally {
+    db.close();
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (message) => console.log(message),
+  (err: unknown) => {
+    if (err instanceof UsageError) console.error(`${err.message}\n\n${USAGE}`);
+    else if (err instanceof AppError || err instanceof ConfigError) console.error(`错误：${err.message}`);
+    else console.error('错误：', err);
+    process.exit(1);
+  },
+);

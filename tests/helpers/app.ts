@@ -1,0 +1,126 @@
+/**
+ * Starts the real app on a fresh temporary folder (its own database and photos) on a loopback port,
+ * the way server.ts does, and a small HTTP client that keeps cookies and the CSRF token like a browser.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { loadConfig } from '../../src/config.ts';
+import { boot, type Booted } from '../../src/boot.ts';
+
+export const DEMO_PASSWORD = 'demo-pass-2026';
+
+export interface TestApp {
+  url: string;
+  dir: string;
+  booted: Booted;
+  /** stops the server and closes the database, keeping the folder (to restart on it) */
+  stop(): Promise<void>;
+  /** stop and delete the folder */
+  destroy(): Promise<void>;
+}
+
+export function tempDir(prefix = 'cc-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export async function startApp(
+  options: { dir?: string; demo?: boolean; env?: Record<string, string> } = {},
+): Promise<TestApp> {
+  const dir = options.dir ?? tempDir();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: join(dir, 'data'),
+    UPLOAD_DIR: join(dir, 'uploads'),
+    DEMO: options.demo === false ? '0' : '1',
+    DEMO_PASSWORD,
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  const booted = await boot(config, () => {});
+  const server: Server = await new Promise((resolve) => {
+    const s = booted.app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  const stop = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    booted.close();
+  };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    dir,
+    booted,
+    stop,
+    destroy: async () => {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  text: string;
+  location: string | null;
+}
+
+/** A browser-like client: cookie jar, CSRF token taken from the last page it saw, no automatic redirects. */
+export class Client {
+  readonly cookies = new Map<string, string>();
+  csrf: string | null = null;
+
+  constructor(readonly base: string) {}
+
+  private cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  private async send(path: string, init: RequestInit): Promise<Reply> {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size) headers.set('cookie', this.cookieHeader());
+    const res = await fetch(this.base + path, { ...init, headers, redirect: 'manual' });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const eq = (pair ?? '').indexOf('=');
+      const name = (pair ?? '').slice(0, eq);
+      const value = (pair ?? '').slice(eq + 1);
+      if (/expires=Thu, 01 Jan 1970/i.test(c) || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    const text = await res.text();
+    const token = /name="_csrf" value="([^"]+)"/.exec(text);
+    if (token) this.csrf = token[1] ?? null;
+    return { status: res.status, headers: res.headers, text, location: res.headers.get('location') };
+  }
+
+  get(path: string, headers: Record<string, string> = {}): Promise<Reply> {
+    return this.send(path, { method: 'GET', headers });
+  }
+
+  /** Posts a form the way a browser does, with the page's CSRF token unless `csrf: false`. */
+  async post(
+    path: string,
+    fields: Record<string, string> = {},
+    opts: { csrf?: boolean } = {},
+  ): Promise<Reply> {
+    if (opts.csrf !== false && !this.csrf) await this.get('/login');
+    const body = new URLSearchParams(fields);
+    if (opts.csrf !== false && this.csrf) body.set('_csrf', this.csrf);
+    return this.send(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+  }
+
+  async login(username: string, password = DEMO_PASSWORD): Promise<Reply> {
+    await this.get('/login');
+    const reply = await this.post('/login', { username, password });
+    if (reply.status === 303) await this.get('/');
+    return reply;
+  }
+}

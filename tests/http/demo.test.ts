@@ -1,0 +1,109 @@
+// The demo district a new user meets on first start: a realistic district, all roles, an open round
+// with assignments, each role's home page showing what is theirs.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, startApp, type TestApp } from '../helpers/app.ts';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startApp();
+});
+afterAll(async () => {
+  await app.destroy();
+});
+
+const count = (sql: string, ...args: unknown[]) =>
+  app.booted.db
+    .prepare(sql)
+    .pluck()
+    .get(...args) as number;
+
+describe('demo district', () => {
+  it('has at least 3 镇街, 12 社区 and 40 sites of 8 types, with units, 包联 and every role', () => {
+    expect(count('SELECT count(*) FROM streets')).toBeGreaterThanOrEqual(3);
+    expect(count('SELECT count(*) FROM communities')).toBeGreaterThanOrEqual(12);
+    expect(count('SELECT count(*) FROM sites')).toBeGreaterThanOrEqual(40);
+    expect(count('SELECT count(DISTINCT site_type) FROM sites')).toBeGreaterThanOrEqual(8);
+    expect(count('SELECT count(*) FROM sites WHERE community_id IS NULL')).toBeGreaterThan(0);
+    expect(count('SELECT count(*) FROM community_liaisons')).toBeGreaterThanOrEqual(12);
+    expect(count("SELECT count(*) FROM units WHERE kind = 'department'")).toBeGreaterThanOrEqual(5);
+    expect(count("SELECT count(*) FROM users WHERE role = 'inspector'")).toBe(4);
+    expect(count("SELECT count(*) FROM users WHERE role = 'unit'")).toBeGreaterThanOrEqual(2);
+    expect(count("SELECT count(*) FROM users WHERE role = 'office'")).toBeGreaterThanOrEqual(1);
+    // every community unit hangs under its 镇街's unit
+    expect(count("SELECT count(*) FROM units WHERE kind = 'community' AND parent_id IS NULL")).toBe(0);
+  });
+
+  it('has an open round whose sites are all assigned, and no inspector works in their home 镇街', () => {
+    const round = app.booted.db.prepare("SELECT id FROM rounds WHERE status = 'open'").get() as {
+      id: number;
+    };
+    expect(round).toBeDefined();
+    const sites = count('SELECT count(*) FROM round_sites WHERE round_id = ?', round.id);
+    expect(sites).toBeGreaterThanOrEqual(40);
+    expect(count('SELECT count(*) FROM assignments WHERE round_id = ?', round.id)).toBe(sites);
+    expect(
+      count(
+        `SELECT count(*) FROM assignments a JOIN users u ON u.id = a.inspector_id JOIN sites s ON s.id = a.site_id
+         WHERE a.round_id = ? AND u.home_street_id = s.street_id`,
+        round.id,
+      ),
+    ).toBe(0);
+  });
+
+  it('went through the services: its creation is in the audit log', () => {
+    expect(count("SELECT count(*) FROM audit_log WHERE action = 'round.create'")).toBe(1);
+    expect(count("SELECT count(*) FROM audit_log WHERE action = 'site.create'")).toBe(
+      count('SELECT count(*) FROM sites'),
+    );
+  });
+
+  it('lists the round at /rounds for the office, linking to its page with the criteria version', async () => {
+    const c = new Client(app.url);
+    await c.login('office');
+    const list = await c.get('/rounds');
+    expect(list.status).toBe(200);
+    const id = /href="\/rounds\/(\d+)"/.exec(list.text)?.[1];
+    expect(id).toBeDefined();
+    expect(list.text).toContain('2026年第四季度第1轮实地测评');
+    const page = await c.get(`/rounds/${id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('清河区文明城市创建实地考察测评体系');
+    expect(page.text).toContain('进行中');
+  });
+
+  it("shows an inspector their assigned sites grouped by 镇街 and 社区, and nobody else's", async () => {
+    const c = new Client(app.url);
+    await c.login('inspector3');
+    const home = await c.get('/');
+    const mine = app.booted.db
+      .prepare(
+        `SELECT s.name FROM assignments a JOIN sites s ON s.id = a.site_id JOIN users u ON u.id = a.inspector_id
+         WHERE u.username = 'inspector3'`,
+      )
+      .pluck()
+      .all() as string[];
+    const others = app.booted.db
+      .prepare(
+        `SELECT s.name FROM assignments a JOIN sites s ON s.id = a.site_id JOIN users u ON u.id = a.inspector_id
+         WHERE u.username <> 'inspector3'`,
+      )
+      .pluck()
+      .all() as string[];
+    expect(mine.length).toBeGreaterThan(5);
+    for (const name of mine) expect(home.text).toContain(name);
+    const shown = [...home.text.matchAll(/class="site-name">([^<]+)</g)].map((m) => m[1]);
+    expect(shown.sort()).toEqual([...mine].sort());
+    for (const name of others) expect(shown).not.toContain(name);
+    expect(home.text).toContain('东湖街道');
+  });
+
+  it('shows a unit user only published rounds (none yet), and refuses the open round', async () => {
+    const c = new Client(app.url);
+    await c.login('chengguan');
+    const home = await c.get('/');
+    expect(home.text).toContain('区城管局');
+    expect(home.text).toContain('暂无可查看的测评轮次');
+    const id = app.booted.db.prepare("SELECT id FROM rounds WHERE status = 'open'").pluck().get();
+    expect((await c.get(`/rounds/${id}`)).status).toBe(403);
+  });
+});
