@@ -6,19 +6,25 @@
 import express, { type Express } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
-import { csrfSync } from 'csrf-sync';
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config.ts';
 import type { Db } from './db/connection.ts';
 import type { CriteriaCache } from './services/criteria-registry.ts';
 import { SqliteSessionStore } from './web/middleware/session-store.ts';
 import { loadUser, requireLogin } from './web/middleware/auth.ts';
+import { takeFlash } from './web/middleware/flash.ts';
 import { errorHandler, notFound } from './web/middleware/errors.ts';
 import { authRouter } from './web/routes/auth.ts';
 import { homeRouter } from './web/routes/home.ts';
 import { roundsRouter } from './web/routes/rounds.ts';
 import { healthRouter } from './web/routes/health.ts';
 import { ROLE_NAMES } from './services/accounts.ts';
+import { makeCsrf } from './web/middleware/csrf.ts';
+import { SHEET_MULTIPART_ROUTES, sheetsRouter } from './web/routes/sheets.ts';
+import { photosRouter } from './web/routes/photos.ts';
+import { roundAdminRouter } from './web/routes/round-admin.ts';
+import { assignmentsRouter } from './web/routes/assignments.ts';
+import type { ClientAssets } from './web/assets.ts';
 
 export interface AppDeps {
   db: Db;
@@ -26,7 +32,10 @@ export interface AppDeps {
   criteria: CriteriaCache;
   sessionSecret: string;
   sessionCookieName: string;
+  assets: ClientAssets;
   log: (message: string) => void;
+  /** errors always reach the console unless LOG_LEVEL=silent */
+  logError: (message: string) => void;
 }
 
 const VIEWS_DIR = fileURLToPath(new URL('../views/', import.meta.url));
@@ -63,6 +72,7 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName'>): { app: Exp
       strictTransportSecurity: config.trustProxy ? undefined : false,
     }),
   );
+  app.use('/static/js', deps.assets.handler);
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: config.env === 'production' ? '1h' : 0 }));
   app.use(healthRouter(deps));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 2000 }));
@@ -86,31 +96,28 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName'>): { app: Exp
     }),
   );
   app.use(loadUser(deps.db));
+  app.use(takeFlash);
 
-  const { csrfSynchronisedProtection, generateToken } = csrfSync({
-    getTokenFromRequest: (req) =>
-      (req.get('x-csrf-token') as string | undefined) ??
-      (typeof req.body?._csrf === 'string' ? (req.body._csrf as string) : undefined),
-    errorConfig: {
-      statusCode: 403,
-      message: '页面已过期或请求来源无效，请刷新页面后重试',
-      code: 'EBADCSRFTOKEN',
-    },
-  });
+  const csrf = makeCsrf(SHEET_MULTIPART_ROUTES);
   app.use((req, res, next) => {
-    res.locals.csrfToken = generateToken(req);
+    res.locals.csrfToken = csrf.generateToken(req);
     res.locals.roleNames = ROLE_NAMES;
     res.locals.currentPath = req.path;
+    res.locals.assets = deps.assets.urls;
     next();
   });
-  app.use(csrfSynchronisedProtection);
+  app.use(csrf.global);
 
   app.use(authRouter(deps));
   app.use(requireLogin);
   app.use(homeRouter(deps));
+  app.use(roundAdminRouter(deps));
+  app.use(assignmentsRouter(deps));
   app.use(roundsRouter(deps));
+  app.use(sheetsRouter(deps, csrf.protect));
+  app.use(photosRouter(deps));
 
   app.use(notFound);
-  app.use(errorHandler(deps.log));
+  app.use(errorHandler(deps.logError));
   return { app, close: () => store.close() };
 }

@@ -13,6 +13,13 @@ import { loadShippedCriteria } from './criteria/load.ts';
 import { CriteriaCache, syncShippedCriteria } from './services/criteria-registry.ts';
 import { seedDemo, type DemoAccount } from './services/demo.ts';
 import { createApp } from './app.ts';
+import { buildClientAssets } from './web/assets.ts';
+import { findCjkFont, missingFontMessage } from './photos/font.ts';
+import { sweepStrayFiles } from './photos/sweep.ts';
+import { isKnownPhotoFile } from './db/repos/photos.ts';
+
+/** A reason the server must not start, said plainly (server.ts prints it and exits 1). */
+export class StartupError extends Error {}
 
 export interface Booted {
   db: Db;
@@ -30,6 +37,9 @@ export async function boot(config: Config, log: (m: string) => void = console.lo
     if (applied.length) log(`数据库迁移：${applied.join(', ')}`);
     const added = syncShippedCriteria(db, files);
     if (added.length) log(`载入测评体系：${added.join(', ')}`);
+    if (!findCjkFont()) throw new StartupError(missingFontMessage);
+    const { removed } = await sweepStrayFiles(config.uploadDir, (sha, key) => isKnownPhotoFile(db, sha, key));
+    if (removed.length) log(`已清理 ${removed.length} 个未入库的照片文件或临时文件`);
     let secret = config.sessionSecret ?? getSetting(db, 'session_secret');
     if (!secret) {
       secret = randomBytes(32).toString('hex');
@@ -38,9 +48,14 @@ export async function boot(config: Config, log: (m: string) => void = console.lo
     const criteria = new CriteriaCache(db);
     let demoAccounts: DemoAccount[] | null = null;
     if (config.demo && countUsers(db) === 0) {
-      demoAccounts = await seedDemo(db, criteria, { password: config.demoPassword });
+      demoAccounts = await seedDemo(db, criteria, {
+        uploadDir: config.uploadDir,
+        password: config.demoPassword,
+      });
     }
-    const { app, close } = createApp({ db, config, criteria, sessionSecret: secret, log });
+    const assets = await buildClientAssets();
+    const logError = config.logLevel === 'silent' ? () => {} : (m: string) => console.error(m);
+    const { app, close } = createApp({ db, config, criteria, sessionSecret: secret, assets, log, logError });
     return {
       db,
       criteria,

@@ -4,7 +4,7 @@
  */
 import { ConfigError, loadConfig } from './config.ts';
 import { CriteriaFileError } from './criteria/load.ts';
-import { boot } from './boot.ts';
+import { boot, StartupError } from './boot.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof CriteriaFileError) {
+  if (err instanceof ConfigError || err instanceof CriteriaFileError || err instanceof StartupError) {
     console.error(`启动失败：\n${err.message}`);
   } else {
     console.error('启动失败：', err);

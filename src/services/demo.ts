@@ -8,7 +8,11 @@ import type { Db } from '../db/connection.ts';
 import { setSetting } from '../db/repos/settings.ts';
 import { createUser } from './accounts.ts';
 import { createCommunity, createSite, createStreet, createUnit, linkLiaison } from './places.ts';
-import { assignInspector, createRound, openRound } from './rounds.ts';
+import { createRound, openRound } from './rounds.ts';
+import { assignInspector } from './assignments.ts';
+import { roundSites } from '../db/repos/rounds.ts';
+import { findUserById } from '../db/repos/users.ts';
+import { seedDemoSheets } from './demo-sheets.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
 import { addDays, shanghaiDate } from '../util/time.ts';
 import { seededRandom } from '../util/random.ts';
@@ -96,7 +100,7 @@ const STREET_SITES: [string, string, string][] = [
 export async function seedDemo(
   db: Db,
   criteria: CriteriaCache,
-  options: { password?: string | undefined; today?: string } = {},
+  options: { uploadDir: string; password?: string | undefined; today?: string },
 ): Promise<DemoAccount[]> {
   const rand = seededRandom(20261128);
   const jitter = () => (rand() - 0.5) * 0.03;
@@ -227,11 +231,7 @@ export async function seedDemo(
     officeId,
   );
   openRound(db, roundId, officeId);
-  const siteRows = db
-    .prepare(
-      'SELECT s.id, s.street_id FROM round_sites r JOIN sites s ON s.id = r.site_id WHERE r.round_id = ? ORDER BY s.id',
-    )
-    .all(roundId) as { id: number; street_id: number }[];
+  const siteRows = roundSites(db, roundId);
   const homeOf = [streetIds[0], streetIds[1], undefined, streetIds[3]];
   let next = 0;
   for (const site of siteRows) {
@@ -246,6 +246,7 @@ export async function seedDemo(
     assignInspector(db, roundId, site.id, inspectors[k % inspectors.length] as number, officeId, 'refuse');
     next = k + 1;
   }
+  await seedDemoSheets(db, criteria, options.uploadDir, roundId, findUserById(db, officeId)!);
   setSetting(db, 'demo_seeded_at', new Date().toISOString());
   return accounts;
 }

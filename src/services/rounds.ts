@@ -1,16 +1,14 @@
 /**
  * Rounds (测评轮次): creating one frozen to a criteria version with its choice of sites, opening it,
- * and assigning its sites to inspectors (测评分工) with 回避 (an inspector is kept off their home 镇街).
+ * (Assignments are in assignments.ts, the rest of a round's life in round-lifecycle.ts.)
  */
 import { z } from 'zod';
 import type { Db } from '../db/connection.ts';
 import { Conflict, InvalidInput, NotFound } from '../errors.ts';
 import { appendAudit } from '../db/repos/audit.ts';
 import { findCriteriaVersionById } from '../db/repos/criteria-versions.ts';
-import { listActiveSites, findSiteById, type SiteRow } from '../db/repos/places.ts';
-import { findUserById } from '../db/repos/users.ts';
+import { listActiveSites, type SiteRow } from '../db/repos/places.ts';
 import {
-  assignSite,
   findRoundById,
   includeSites,
   insertRound,
@@ -121,47 +119,5 @@ export function openRound(db: Db, roundId: number, actorId: number | null): void
     if (round.status !== 'draft') throw new Conflict('只有草稿状态的轮次可以开启');
     setRoundStatus(db, roundId, 'open');
     appendAudit(db, { userId: actorId, action: 'round.open', entity: 'round', entityId: roundId, roundId });
-  })();
-}
-
-export type AvoidancePolicy = 'warn' | 'refuse';
-
-/** Assigns one site; returns a warning text when 回避 is broken under the 'warn' policy. */
-export function assignInspector(
-  db: Db,
-  roundId: number,
-  siteId: number,
-  inspectorId: number,
-  actorId: number | null,
-  policy: AvoidancePolicy = 'warn',
-): string | null {
-  return db.transaction(() => {
-    const round = requireRound(db, roundId);
-    if (round.status === 'closed' || round.status === 'published')
-      throw new Conflict('轮次已结束，不能再分工');
-    const site = findSiteById(db, siteId);
-    if (!site) throw new NotFound('找不到该点位');
-    const inRound = db
-      .prepare('SELECT 1 FROM round_sites WHERE round_id = ? AND site_id = ? AND excluded_reason IS NULL')
-      .get(roundId, siteId);
-    if (!inRound) throw new InvalidInput('该点位不在本轮测评范围内');
-    const inspector = findUserById(db, inspectorId);
-    if (!inspector || inspector.role !== 'inspector' || !inspector.active)
-      throw new InvalidInput('所选用户不是在岗测评员', { inspectorId: '不是在岗测评员' });
-    let warning: string | null = null;
-    if (inspector.home_street_id !== null && inspector.home_street_id === site.street_id) {
-      warning = `测评员 ${inspector.display_name} 的所在镇街与点位“${site.name}”相同，应当回避`;
-      if (policy === 'refuse') throw new InvalidInput(warning);
-    }
-    assignSite(db, roundId, siteId, inspectorId, actorId);
-    appendAudit(db, {
-      userId: actorId,
-      action: 'assignment.set',
-      entity: 'assignment',
-      roundId,
-      siteId,
-      detail: { inspectorId, warning },
-    });
-    return warning;
   })();
 }

@@ -4,14 +4,8 @@
  */
 import type { Db } from '../db/connection.ts';
 import type { UserRow } from '../db/repos/users.ts';
-import { findRoundById, listRounds, type RoundRow } from '../db/repos/rounds.ts';
+import { findRoundById, inspectorHasSites, listRounds, type RoundRow } from '../db/repos/rounds.ts';
 import { Forbidden, NotFound } from '../errors.ts';
-
-function inspectorHasSites(db: Db, roundId: number, userId: number): boolean {
-  return !!db
-    .prepare('SELECT 1 FROM assignments WHERE round_id = ? AND inspector_id = ? LIMIT 1')
-    .get(roundId, userId);
-}
 
 export function canSeeRound(db: Db, user: UserRow, round: RoundRow): boolean {
   if (user.role === 'office') return true;

@@ -117,6 +117,32 @@ export class Client {
     });
   }
 
+  /** A script request with JSON body, the way the tablet page sends it. */
+  postJson(path: string, body: unknown, opts: { csrf?: boolean } = {}): Promise<Reply> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'x-requested-with': 'fetch',
+    };
+    if (opts.csrf !== false && this.csrf) headers['x-csrf-token'] = this.csrf;
+    return this.send(path, { method: 'POST', headers, body: JSON.stringify(body) });
+  }
+
+  /** A multipart post; the CSRF token goes in the header (script) or as the `_csrf` field (form). */
+  postMultipart(
+    path: string,
+    form: FormData,
+    opts: { csrf?: 'header' | 'field' | false } = {},
+  ): Promise<Reply> {
+    const headers: Record<string, string> = {};
+    const mode = opts.csrf ?? 'header';
+    if (mode === 'header' && this.csrf) {
+      headers['x-csrf-token'] = this.csrf;
+      headers['x-requested-with'] = 'fetch';
+    }
+    if (mode === 'field' && this.csrf) form.set('_csrf', this.csrf);
+    return this.send(path, { method: 'POST', headers, body: form });
+  }
+
   async login(username: string, password = DEMO_PASSWORD): Promise<Reply> {
     await this.get('/login');
     const reply = await this.post('/login', { username, password });

@@ -50,6 +50,17 @@ describe('demo district', () => {
     ).toBe(0);
   });
 
+  it('has submitted sheets with photos for the office to review, one in progress and one returned', () => {
+    expect(count("SELECT count(*) FROM inspections WHERE status = 'submitted'")).toBeGreaterThanOrEqual(3);
+    expect(count("SELECT count(*) FROM inspections WHERE status = 'returned'")).toBe(1);
+    expect(count("SELECT count(*) FROM inspections WHERE status = 'draft'")).toBeGreaterThanOrEqual(1);
+    expect(
+      count("SELECT count(*) FROM photos WHERE kind = 'evidence' AND deleted_at IS NULL"),
+    ).toBeGreaterThan(3);
+    // every failed answer whose standard needs a photo has one, in the submitted sheets
+    expect(count("SELECT count(*) FROM audit_log WHERE action = 'sheet.submit'")).toBeGreaterThanOrEqual(4);
+  });
+
   it('went through the services: its creation is in the audit log', () => {
     expect(count("SELECT count(*) FROM audit_log WHERE action = 'round.create'")).toBe(1);
     expect(count("SELECT count(*) FROM audit_log WHERE action = 'site.create'")).toBe(

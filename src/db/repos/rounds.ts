@@ -117,3 +117,134 @@ export function assignedSites(db: Db, roundId: number, inspectorId: number): Ass
     )
     .all(roundId, inspectorId) as AssignedSiteRow[];
 }
+
+export function isSiteInRound(db: Db, roundId: number, siteId: number, includeExcluded = true): boolean {
+  const sql = includeExcluded
+    ? 'SELECT 1 FROM round_sites WHERE round_id = ? AND site_id = ?'
+    : 'SELECT 1 FROM round_sites WHERE round_id = ? AND site_id = ? AND excluded_reason IS NULL';
+  return !!db.prepare(sql).get(roundId, siteId);
+}
+
+export function assignedInspectorId(db: Db, roundId: number, siteId: number): number | null {
+  return (
+    (db
+      .prepare('SELECT inspector_id FROM assignments WHERE round_id = ? AND site_id = ?')
+      .pluck()
+      .get(roundId, siteId) as number | undefined) ?? null
+  );
+}
+
+export function inspectorHasSites(db: Db, roundId: number, inspectorId: number): boolean {
+  return !!db
+    .prepare('SELECT 1 FROM assignments WHERE round_id = ? AND inspector_id = ? LIMIT 1')
+    .get(roundId, inspectorId);
+}
+
+export function roundSites(db: Db, roundId: number): { id: number; street_id: number }[] {
+  return db
+    .prepare(
+      `SELECT s.id, s.street_id FROM round_sites r JOIN sites s ON s.id = r.site_id
+       WHERE r.round_id = ? AND r.excluded_reason IS NULL ORDER BY s.id`,
+    )
+    .all(roundId) as { id: number; street_id: number }[];
+}
+
+export function setSiteExcluded(db: Db, roundId: number, siteId: number, reason: string | null): void {
+  db.prepare('UPDATE round_sites SET excluded_reason = ? WHERE round_id = ? AND site_id = ?').run(
+    reason,
+    roundId,
+    siteId,
+  );
+}
+
+/** Included sites of a round whose sheet is not approved yet, with names, for the close check. */
+export function unapprovedSites(
+  db: Db,
+  roundId: number,
+): { site_id: number; name: string; status: string | null }[] {
+  return db
+    .prepare(
+      `SELECT s.id AS site_id, s.name, i.status FROM round_sites r JOIN sites s ON s.id = r.site_id
+       LEFT JOIN inspections i ON i.round_id = r.round_id AND i.site_id = r.site_id
+       WHERE r.round_id = ? AND r.excluded_reason IS NULL AND (i.status IS NULL OR i.status <> 'approved')
+       ORDER BY s.id`,
+    )
+    .all(roundId) as { site_id: number; name: string; status: string | null }[];
+}
+
+export function siteExclusion(db: Db, roundId: number, siteId: number): string | null {
+  return (
+    (db
+      .prepare('SELECT excluded_reason FROM round_sites WHERE round_id = ? AND site_id = ?')
+      .pluck()
+      .get(roundId, siteId) as string | null | undefined) ?? null
+  );
+}
+
+export interface AssignmentRow {
+  site_id: number;
+  site_name: string;
+  site_type: string;
+  street_id: number;
+  street_name: string;
+  community_id: number | null;
+  community_name: string | null;
+  inspector_id: number | null;
+  excluded_reason: string | null;
+  status: string | null;
+}
+
+/** Every site of a round with its assignment and sheet status, in 镇街 → 社区 order. */
+export function roundAssignments(db: Db, roundId: number): AssignmentRow[] {
+  return db
+    .prepare(
+      `SELECT s.id AS site_id, s.name AS site_name, s.site_type, st.id AS street_id, st.name AS street_name,
+              c.id AS community_id, c.name AS community_name, a.inspector_id, r.excluded_reason, i.status
+       FROM round_sites r JOIN sites s ON s.id = r.site_id JOIN streets st ON st.id = s.street_id
+       LEFT JOIN communities c ON c.id = s.community_id
+       LEFT JOIN assignments a ON a.round_id = r.round_id AND a.site_id = r.site_id
+       LEFT JOIN inspections i ON i.round_id = r.round_id AND i.site_id = r.site_id
+       WHERE r.round_id = ? ORDER BY st.id, c.id IS NOT NULL, c.id, s.id`,
+    )
+    .all(roundId) as AssignmentRow[];
+}
+
+export interface ProgressRow {
+  key: number;
+  name: string;
+  sites: number;
+  assigned: number;
+  in_progress: number;
+  submitted: number;
+  approved: number;
+}
+
+/** Progress per inspector (assigned, in progress, submitted, approved) on the included sites. */
+export function progressByInspector(db: Db, roundId: number): ProgressRow[] {
+  return db
+    .prepare(
+      `SELECT u.id AS key, u.display_name AS name, count(*) AS sites, count(*) AS assigned,
+              coalesce(sum(i.status IN ('draft', 'returned')), 0) AS in_progress,
+              coalesce(sum(i.status = 'submitted'), 0) AS submitted, coalesce(sum(i.status = 'approved'), 0) AS approved
+       FROM assignments a JOIN users u ON u.id = a.inspector_id
+       JOIN round_sites r ON r.round_id = a.round_id AND r.site_id = a.site_id AND r.excluded_reason IS NULL
+       LEFT JOIN inspections i ON i.round_id = a.round_id AND i.site_id = a.site_id
+       WHERE a.round_id = ? GROUP BY u.id ORDER BY u.id`,
+    )
+    .all(roundId) as ProgressRow[];
+}
+
+/** Progress per 镇街 over its included sites. */
+export function progressByStreet(db: Db, roundId: number): ProgressRow[] {
+  return db
+    .prepare(
+      `SELECT st.id AS key, st.name AS name, count(*) AS sites, count(a.site_id) AS assigned,
+              coalesce(sum(i.status IN ('draft', 'returned')), 0) AS in_progress,
+              coalesce(sum(i.status = 'submitted'), 0) AS submitted, coalesce(sum(i.status = 'approved'), 0) AS approved
+       FROM round_sites r JOIN sites s ON s.id = r.site_id JOIN streets st ON st.id = s.street_id
+       LEFT JOIN assignments a ON a.round_id = r.round_id AND a.site_id = r.site_id
+       LEFT JOIN inspections i ON i.round_id = r.round_id AND i.site_id = r.site_id
+       WHERE r.round_id = ? AND r.excluded_reason IS NULL GROUP BY st.id ORDER BY st.id`,
+    )
+    .all(roundId) as ProgressRow[];
+}

@@ -22,6 +22,7 @@ export function currentUser(res: Response): UserRow {
 /** True when the client wants JSON (fetch from our scripts) rather than a page. */
 export function wantsJson(req: Request): boolean {
   return (
+    req.originalUrl.startsWith('/api/') ||
     req.get('x-requested-with') === 'fetch' ||
     (req.accepts(['html', 'json']) === 'json' && !req.accepts('html'))
   );

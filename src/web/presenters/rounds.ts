@@ -37,13 +37,48 @@ export function presentRound(
   };
 }
 
+export interface SiteCard {
+  id: number;
+  name: string;
+  typeName: string;
+  href: string;
+  state: 'none' | 'draft' | 'submitted' | 'returned' | 'approved';
+  stateText: string;
+}
+
 export interface SiteGroup {
   street: string;
-  communities: { community: string; sites: { id: number; name: string; typeName: string }[] }[];
+  communities: { community: string; sites: SiteCard[] }[];
+}
+
+export interface SiteProgress {
+  status: SiteCard['state'];
+  answered: number;
+  total: number;
+}
+
+function stateText(p: SiteProgress): string {
+  switch (p.status) {
+    case 'none':
+      return '未开始';
+    case 'draft':
+      return p.answered ? `进行中 ${p.answered}/${p.total}` : '未开始';
+    case 'submitted':
+      return '已提交';
+    case 'returned':
+      return '已退回';
+    case 'approved':
+      return '已通过';
+  }
 }
 
 /** 镇街 → 社区 → sites, keeping the query's order; sites directly under a 镇街 go under 「镇街直属」. */
-export function groupAssignedSites(deps: AppDeps, rows: AssignedSiteRow[]): SiteGroup[] {
+export function groupAssignedSites(
+  deps: AppDeps,
+  roundId: number,
+  rows: AssignedSiteRow[],
+  progress: (siteId: number, siteType: string) => SiteProgress,
+): SiteGroup[] {
   const typeNames = siteTypeNames(deps.db);
   const groups: SiteGroup[] = [];
   for (const row of rows) {
@@ -52,11 +87,24 @@ export function groupAssignedSites(deps: AppDeps, rows: AssignedSiteRow[]): Site
     const cname = row.community_name ?? '镇街直属';
     let community = street.communities.find((c) => c.community === cname);
     if (!community) street.communities.push((community = { community: cname, sites: [] }));
+    const p = progress(row.site_id, row.site_type);
     community.sites.push({
       id: row.site_id,
       name: row.site_name,
       typeName: typeNames.get(row.site_type) ?? row.site_type,
+      href: `/rounds/${roundId}/sites/${row.site_id}`,
+      state: p.status === 'draft' && !p.answered ? 'none' : p.status,
+      stateText: stateText(p),
     });
   }
   return groups;
+}
+
+/** How a round chose its sites, in words (the seed is shown so the draw can be repeated). */
+export function selectionText(selectionJson: string, typeNames: Map<string, string>): string {
+  const s = JSON.parse(selectionJson) as { mode: string; types?: string[]; perType?: number; seed?: number };
+  if (s.mode === 'types')
+    return `按点位类型：${(s.types ?? []).map((t) => typeNames.get(t) ?? t).join('、')}`;
+  if (s.mode === 'sample') return `随机抽样：每类 ${s.perType} 个（随机种子 ${s.seed}）`;
+  return '全部在用点位';
 }

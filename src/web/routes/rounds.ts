@@ -3,9 +3,11 @@ import { Router } from 'express';
 import type { AppDeps } from '../../app.ts';
 import { currentUser } from '../middleware/auth.ts';
 import { roundForUser, roundsVisibleTo } from '../../services/visibility.ts';
-import { roundCounts } from '../../db/repos/rounds.ts';
+import { progressByInspector, progressByStreet, roundCounts } from '../../db/repos/rounds.ts';
+import { listSubmissions } from '../../db/repos/inspections.ts';
+import { siteTypeNames } from '../../db/repos/places.ts';
 import { idParam } from '../params.ts';
-import { presentRound } from '../presenters/rounds.ts';
+import { presentRound, selectionText } from '../presenters/rounds.ts';
 
 export function roundsRouter(deps: AppDeps): Router {
   const r = Router();
@@ -19,9 +21,19 @@ export function roundsRouter(deps: AppDeps): Router {
   r.get('/rounds/:id', (req, res) => {
     const user = currentUser(res);
     const round = roundForUser(deps.db, user, idParam(req.params.id, '测评轮次'));
+    const office =
+      user.role === 'office'
+        ? {
+            selectionText: selectionText(round.selection, siteTypeNames(deps.db)),
+            waiting: listSubmissions(deps.db, round.id, 'submitted').length,
+            byInspector: progressByInspector(deps.db, round.id),
+            byStreet: progressByStreet(deps.db, round.id),
+          }
+        : null;
     res.render('rounds/show', {
       title: round.name,
       round: presentRound(deps, round, roundCounts(deps.db, round.id)),
+      office,
     });
   });
   return r;

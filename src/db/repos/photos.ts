@@ -1,0 +1,133 @@
+/** photos: metadata rows of stored originals (the files live under UPLOAD_DIR, named by SHA-256). */
+import type { Db } from '../connection.ts';
+import { nowIso } from '../../util/time.ts';
+
+export type PhotoKind = 'evidence' | 'fix' | 'reinspect' | 'appeal';
+
+export interface PhotoRow {
+  id: number;
+  client_id: string | null;
+  sha256: string;
+  display_key: string;
+  kind: PhotoKind;
+  inspection_id: number | null;
+  standard_code: string | null;
+  problem_id: number | null;
+  original_name: string;
+  mime: string;
+  bytes: number;
+  width: number;
+  height: number;
+  taken_at: string | null;
+  gps_lat: number | null;
+  gps_lng: number | null;
+  flags: string;
+  uploaded_by: number;
+  uploaded_at: string;
+  deleted_at: string | null;
+}
+
+const COLUMNS = `id, client_id, sha256, display_key, kind, inspection_id, standard_code, problem_id, original_name, mime,
+  bytes, width, height, taken_at, gps_lat, gps_lng, flags, uploaded_by, uploaded_at, deleted_at`;
+
+export interface NewPhoto {
+  clientId: string | null;
+  sha256: string;
+  displayKey: string;
+  kind: PhotoKind;
+  inspectionId: number | null;
+  standardCode: string | null;
+  problemId: number | null;
+  originalName: string;
+  mime: string;
+  bytes: number;
+  width: number;
+  height: number;
+  takenAt: string | null;
+  gpsLat: number | null;
+  gpsLng: number | null;
+  flags: unknown[];
+  uploadedBy: number;
+}
+
+export function insertPhoto(db: Db, p: NewPhoto): number {
+  return Number(
+    db
+      .prepare(
+        `INSERT INTO photos (client_id, sha256, display_key, kind, inspection_id, standard_code, problem_id, original_name,
+           mime, bytes, width, height, taken_at, gps_lat, gps_lng, flags, uploaded_by, uploaded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        p.clientId,
+        p.sha256,
+        p.displayKey,
+        p.kind,
+        p.inspectionId,
+        p.standardCode,
+        p.problemId,
+        p.originalName,
+        p.mime,
+        p.bytes,
+        p.width,
+        p.height,
+        p.takenAt,
+        p.gpsLat,
+        p.gpsLng,
+        JSON.stringify(p.flags),
+        p.uploadedBy,
+        nowIso(),
+      ).lastInsertRowid,
+  );
+}
+
+export function findPhoto(db: Db, id: number): PhotoRow | undefined {
+  return db.prepare(`SELECT ${COLUMNS} FROM photos WHERE id = ?`).get(id) as PhotoRow | undefined;
+}
+
+export function findPhotoByClientId(db: Db, clientId: string): PhotoRow | undefined {
+  return db.prepare(`SELECT ${COLUMNS} FROM photos WHERE client_id = ?`).get(clientId) as
+    PhotoRow | undefined;
+}
+
+export function listInspectionPhotos(db: Db, inspectionId: number): PhotoRow[] {
+  return db
+    .prepare(`SELECT ${COLUMNS} FROM photos WHERE inspection_id = ? AND deleted_at IS NULL ORDER BY id`)
+    .all(inspectionId) as PhotoRow[];
+}
+
+export function softDeletePhoto(db: Db, id: number): void {
+  db.prepare('UPDATE photos SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL').run(nowIso(), id);
+}
+
+/** Whether any row (deleted or not: originals are evidence and stay) refers to this file. */
+export function isKnownPhotoFile(db: Db, sha256: string, displayKey?: string): boolean {
+  if (displayKey === undefined)
+    return !!db.prepare('SELECT 1 FROM photos WHERE sha256 = ? LIMIT 1').get(sha256);
+  return !!db
+    .prepare('SELECT 1 FROM photos WHERE sha256 = ? AND display_key = ? LIMIT 1')
+    .get(sha256, displayKey);
+}
+
+/** Where an evidence photo belongs: its round and site, and the units that answer for the site. */
+export interface PhotoPlace {
+  round_id: number;
+  round_status: string;
+  site_id: number;
+  responsible_unit_id: number | null;
+  community_id: number | null;
+  community_unit_id: number | null;
+  street_unit_id: number | null;
+}
+
+export function photoPlace(db: Db, inspectionId: number): PhotoPlace | undefined {
+  return db
+    .prepare(
+      `SELECT i.round_id, r.status AS round_status, s.id AS site_id, s.responsible_unit_id, s.community_id,
+              c.unit_id AS community_unit_id, st.unit_id AS street_unit_id
+       FROM inspections i JOIN rounds r ON r.id = i.round_id JOIN sites s ON s.id = i.site_id
+       JOIN streets st ON st.id = s.street_id LEFT JOIN communities c ON c.id = s.community_id
+       WHERE i.id = ?`,
+    )
+    .get(inspectionId) as PhotoPlace | undefined;
+}

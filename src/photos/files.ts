@@ -1,0 +1,99 @@
+/**
+ * Where photo files live under the upload folder, and how they get there without ever leaving a
+ * half-written file under a real name: write to tmp/, fsync, rename into place, fsync the folder.
+ * A crash leaves at most a stray temp file, which sweepStrayFiles deletes at the next start.
+ *
+ *   originals/ab/<sha256>                  the upload, byte for byte (the evidence)
+ *   display/ab/<sha256>-<displayKey>.jpg   rotated, ≤ 1600 px, with the caption band
+ *   thumbs/ab/<sha256>.jpg                 rotated, ≤ 320 px
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+export const SHA256 = /^[0-9a-f]{64}$/;
+export const DISPLAY_KEY = /^[0-9a-f]{8,64}$/;
+
+export interface PhotoFiles {
+  original: string;
+  thumb: string;
+}
+
+function checkSha(sha256: string): void {
+  if (!SHA256.test(sha256)) throw new Error(`not a sha256: ${JSON.stringify(sha256)}`);
+}
+
+/**
+ * Paths of one photo's files. The display path needs the displayKey, because one original can be
+ * filed with different captions (another site, another inspector). Both arguments are checked, so a
+ * value from a URL can never point outside the upload folder.
+ */
+export function photoPaths(uploadDir: string, sha256: string): PhotoFiles;
+export function photoPaths(
+  uploadDir: string,
+  sha256: string,
+  displayKey: string,
+): PhotoFiles & { display: string };
+export function photoPaths(
+  uploadDir: string,
+  sha256: string,
+  displayKey?: string,
+): PhotoFiles & { display?: string } {
+  checkSha(sha256);
+  const shard = sha256.slice(0, 2);
+  const files: PhotoFiles & { display?: string } = {
+    original: join(uploadDir, 'originals', shard, sha256),
+    thumb: join(uploadDir, 'thumbs', shard, `${sha256}.jpg`),
+  };
+  if (displayKey !== undefined) {
+    if (!DISPLAY_KEY.test(displayKey)) throw new Error(`not a display key: ${JSON.stringify(displayKey)}`);
+    files.display = join(uploadDir, 'display', shard, `${sha256}-${displayKey}.jpg`);
+  }
+  return files;
+}
+
+export function tmpDir(uploadDir: string): string {
+  return join(uploadDir, 'tmp');
+}
+
+/** Makes the rename durable. Not every platform can open a directory (Windows), so failure is ignored. */
+async function fsyncDir(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // the rename itself has happened; only its durability across a power cut is not guaranteed
+  }
+}
+
+/** Writes `data` to `path` crash-safely. An existing file of the same size is kept (same content by name). */
+export async function writeOnce(uploadDir: string, path: string, data: Buffer): Promise<boolean> {
+  try {
+    if ((await stat(path)).size === data.length) return false;
+  } catch {
+    // not there yet
+  }
+  const tmp = join(tmpDir(uploadDir), `${randomUUID()}.part`);
+  await mkdir(dirname(tmp), { recursive: true });
+  const createdDir = await mkdir(dirname(path), { recursive: true });
+  try {
+    const handle = await open(tmp, 'wx', 0o644);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await fsyncDir(dirname(path));
+  if (createdDir) await fsyncDir(dirname(createdDir));
+  return true;
+}

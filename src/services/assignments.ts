@@ -1,0 +1,123 @@
+/**
+ * 测评分工: assigning a round's sites to inspectors, one by one or in bulk (a whole 社区 or 镇街, or
+ * spread evenly over several inspectors), with 回避: an inspector whose home 镇街 is the site's is
+ * warned off, or refused when the district sets the policy to 'refuse'.
+ */
+import type { Db } from '../db/connection.ts';
+import { appendAudit } from '../db/repos/audit.ts';
+import { findSiteById } from '../db/repos/places.ts';
+import { findUserById, type UserRow } from '../db/repos/users.ts';
+import { assignSite, isSiteInRound, roundAssignments, type AssignmentRow } from '../db/repos/rounds.ts';
+import { getSetting } from '../db/repos/settings.ts';
+import { Conflict, InvalidInput, NotFound } from '../errors.ts';
+import { requireRound } from './rounds.ts';
+
+export type AvoidancePolicy = 'warn' | 'refuse';
+
+export function avoidancePolicy(db: Db): AvoidancePolicy {
+  return getSetting(db, 'avoidance_policy') === 'refuse' ? 'refuse' : 'warn';
+}
+
+function activeInspector(db: Db, id: number): UserRow {
+  const inspector = findUserById(db, id);
+  if (!inspector || inspector.role !== 'inspector' || !inspector.active)
+    throw new InvalidInput('所选用户不是在岗测评员', { inspectorId: '不是在岗测评员' });
+  return inspector;
+}
+
+/** Assigns one site; returns a warning text when 回避 is broken under the 'warn' policy. */
+export function assignInspector(
+  db: Db,
+  roundId: number,
+  siteId: number,
+  inspectorId: number,
+  actorId: number | null,
+  policy: AvoidancePolicy = avoidancePolicy(db),
+): string | null {
+  return db.transaction(() => {
+    const round = requireRound(db, roundId);
+    if (round.status === 'closed' || round.status === 'published')
+      throw new Conflict('轮次已结束，不能再分工');
+    const site = findSiteById(db, siteId);
+    if (!site) throw new NotFound('找不到该点位');
+    if (!isSiteInRound(db, roundId, siteId, false)) throw new InvalidInput('该点位不在本轮测评范围内');
+    const inspector = activeInspector(db, inspectorId);
+    let warning: string | null = null;
+    if (inspector.home_street_id !== null && inspector.home_street_id === site.street_id) {
+      warning = `测评员 ${inspector.display_name} 的所在镇街与点位“${site.name}”相同，应当回避`;
+      if (policy === 'refuse') throw new InvalidInput(warning);
+    }
+    assignSite(db, roundId, siteId, inspectorId, actorId);
+    appendAudit(db, {
+      userId: actorId,
+      action: 'assignment.set',
+      entity: 'assignment',
+      roundId,
+      siteId,
+      detail: { inspectorId, warning },
+    });
+    return warning;
+  })();
+}
+
+export type BulkScope =
+  { kind: 'street'; id: number } | { kind: 'community'; id: number } | { kind: 'unassigned' };
+
+function inScope(row: AssignmentRow, scope: BulkScope): boolean {
+  if (row.excluded_reason) return false;
+  if (scope.kind === 'street') return row.street_id === scope.id;
+  if (scope.kind === 'community') return row.community_id === scope.id;
+  return row.inspector_id === null;
+}
+
+/** Assigns every site in the scope to one inspector; all or nothing. Returns the warnings. */
+export function assignBulk(
+  db: Db,
+  roundId: number,
+  scope: BulkScope,
+  inspectorId: number,
+  actorId: number,
+): string[] {
+  return db.transaction(() => {
+    const rows = roundAssignments(db, roundId).filter((r) => inScope(r, scope));
+    if (!rows.length) throw new InvalidInput('所选范围内没有可分配的点位');
+    const policy = avoidancePolicy(db);
+    return rows
+      .map((r) => assignInspector(db, roundId, r.site_id, inspectorId, actorId, policy))
+      .filter((w): w is string => !!w);
+  })();
+}
+
+/**
+ * Spreads the scope's sites evenly over the inspectors, keeping each 社区 together where it can and
+ * skipping, for each site, inspectors whose home 镇街 it is. Returns the warnings (sites that only an
+ * inspector who should 回避 could take).
+ */
+export function spreadEvenly(
+  db: Db,
+  roundId: number,
+  scope: BulkScope,
+  inspectorIds: number[],
+  actorId: number,
+): string[] {
+  const ids = [...new Set(inspectorIds)];
+  if (!ids.length) throw new InvalidInput('请至少选择一名测评员', { inspectorIds: '请至少选择一名测评员' });
+  return db.transaction(() => {
+    const inspectors = ids.map((id) => activeInspector(db, id));
+    const rows = roundAssignments(db, roundId).filter((r) => inScope(r, scope));
+    if (!rows.length) throw new InvalidInput('所选范围内没有可分配的点位');
+    const load = new Map(inspectors.map((i) => [i.id, 0]));
+    const warnings: string[] = [];
+    const policy = avoidancePolicy(db);
+    for (const r of rows) {
+      const ok = inspectors.filter((i) => i.home_street_id !== r.street_id);
+      const pool = ok.length ? ok : policy === 'refuse' ? [] : inspectors;
+      if (!pool.length) throw new InvalidInput(`点位“${r.site_name}”只能分给需要回避的测评员`);
+      const pick = pool.reduce((a, b) => ((load.get(b.id) ?? 0) < (load.get(a.id) ?? 0) ? b : a));
+      load.set(pick.id, (load.get(pick.id) ?? 0) + 1);
+      const w = assignInspector(db, roundId, r.site_id, pick.id, actorId, policy);
+      if (w) warnings.push(w);
+    }
+    return warnings;
+  })();
+}

@@ -1,0 +1,94 @@
+/**
+ * The demo's scoring work, done the way inspectors do it — through the sheet services: some sites
+ * submitted with photos of their problems, one in progress, one returned by the office — so the office
+ * has work to review on the first start. Photos are drawn here (plain shapes, no camera metadata).
+ */
+import sharp from 'sharp';
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/connection.ts';
+import { findUserByUsername, type UserRow } from '../db/repos/users.ts';
+import { assignedSites, findRoundById } from '../db/repos/rounds.ts';
+import { saveChanges, submitSheet, returnSheet } from './sheets.ts';
+import { addEvidencePhoto } from './evidence-photos.ts';
+import type { CriteriaCache } from './criteria-registry.ts';
+import type { AnswerChange } from './sheets.ts';
+import { seededRandom } from '../util/random.ts';
+
+async function demoPhoto(rand: () => number): Promise<Buffer> {
+  const hue = Math.floor(rand() * 360);
+  const shapes = Array.from({ length: 6 }, () => {
+    const x = Math.floor(rand() * 1000);
+    const y = Math.floor(rand() * 700);
+    const w = 80 + Math.floor(rand() * 300);
+    const h = 60 + Math.floor(rand() * 200);
+    return `<rect x="${x}" y="${y}" width="${w}" height="${h}" rx="12" fill="hsl(${(hue + rand() * 90) % 360},45%,${35 + rand() * 30}%)"/>`;
+  }).join('');
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="900">
+    <rect width="1200" height="900" fill="hsl(${hue},25%,70%)"/>${shapes}</svg>`;
+  return sharp(Buffer.from(svg)).jpeg({ quality: 80 }).toBuffer();
+}
+
+interface Plan {
+  inspector: string;
+  sites: number;
+  submit: boolean;
+  completeShare: number;
+}
+
+const PLANS: Plan[] = [
+  { inspector: 'inspector1', sites: 3, submit: true, completeShare: 1 },
+  { inspector: 'inspector2', sites: 2, submit: true, completeShare: 1 },
+  { inspector: 'inspector3', sites: 1, submit: false, completeShare: 0.4 },
+];
+
+export async function seedDemoSheets(
+  db: Db,
+  criteria: CriteriaCache,
+  uploadDir: string,
+  roundId: number,
+  office: UserRow,
+): Promise<void> {
+  const ctx = { db, criteria, uploadDir };
+  const rand = seededRandom(7);
+  const notes = ['发现问题，已拍照', '存在乱堆放现象', '标识缺失', '设施破损', '卫生不达标', '宣传内容褪色'];
+  let returned = false;
+  const version = criteria.get(findRoundById(db, roundId)!.criteria_version_id);
+  for (const plan of PLANS) {
+    const user = findUserByUsername(db, plan.inspector)!;
+    const sites = assignedSites(db, roundId, user.id).slice(0, plan.sites);
+    for (const site of sites) {
+      const standards = version.forSiteType(site.site_type);
+      const take = Math.ceil(standards.length * plan.completeShare);
+      const changes: AnswerChange[] = [];
+      const failed: string[] = [];
+      for (const s of standards.slice(0, take)) {
+        const roll = rand();
+        if (roll < 0.2) {
+          changes.push({
+            standard: s.code,
+            result: 'fail',
+            cases: 1 + Math.floor(rand() * 2),
+            fixedCases: 0,
+            note: notes[Math.floor(rand() * notes.length)]!,
+          });
+          failed.push(s.code);
+        } else if (roll < 0.27) changes.push({ standard: s.code, result: 'na', cases: 0 });
+        else changes.push({ standard: s.code, result: 'ok', cases: 0 });
+      }
+      saveChanges(ctx, user, roundId, site.site_id, { batchId: randomUUID(), baseRevision: 0, changes });
+      for (const code of failed)
+        await addEvidencePhoto(ctx, user, roundId, site.site_id, {
+          clientId: randomUUID(),
+          standard: code,
+          buffer: await demoPhoto(rand),
+          originalName: `demo-${code}.jpg`,
+        });
+      if (!plan.submit) continue;
+      submitSheet(ctx, user, roundId, site.site_id);
+      if (!returned) {
+        returnSheet(ctx, office, roundId, site.site_id, '部分问题照片不够清晰，请补拍后重新提交');
+        returned = true;
+      }
+    }
+  }
+}

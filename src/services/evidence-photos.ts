@@ -1,0 +1,149 @@
+/**
+ * Evidence photos on a scoring sheet: stored (decoded in full, original kept untouched under its SHA-256,
+ * watermarked display and thumbnail made) BEFORE the transaction that inserts the row, since sharp and
+ * file writes are slow and a better-sqlite3 transaction cannot wait. The client's id makes a retried
+ * upload return the first one's row instead of a second photo. Evidence checks flag, never refuse.
+ */
+import { rmSync } from 'node:fs';
+import type { UserRow } from '../db/repos/users.ts';
+import { insertInspection } from '../db/repos/inspections.ts';
+import {
+  findPhoto,
+  findPhotoByClientId,
+  insertPhoto,
+  isKnownPhotoFile,
+  softDeletePhoto,
+  type PhotoRow,
+} from '../db/repos/photos.ts';
+import { appendAudit } from '../db/repos/audit.ts';
+import { Conflict, InvalidInput, NotFound } from '../errors.ts';
+import { readPhotoMeta } from '../photos/exif.ts';
+import { evidenceFlags } from '../photos/evidence.ts';
+import { photoPaths, storePhoto, PHOTO_LIMITS } from '../photos/store.ts';
+import { formatShanghai, nowIso } from '../util/time.ts';
+import { clientKey } from './sheets.ts';
+import { requireEditable, sheetScope, type SheetCtx } from './sheet-access.ts';
+
+export interface EvidenceUpload {
+  clientId: unknown;
+  standard: unknown;
+  buffer: Buffer | undefined;
+  originalName: string;
+}
+
+function check(ctx: SheetCtx, user: UserRow, roundId: number, siteId: number, standard: string) {
+  const scope = sheetScope(ctx, user, roundId, siteId);
+  requireEditable(user, scope);
+  if (!scope.standards.some((s) => s.code === standard))
+    throw new InvalidInput(`标准 ${standard} 不适用于该点位类型，不能上传照片`);
+  return scope;
+}
+
+export async function addEvidencePhoto(
+  ctx: SheetCtx,
+  user: UserRow,
+  roundId: number,
+  siteId: number,
+  upload: EvidenceUpload,
+): Promise<PhotoRow> {
+  const clientId = clientKey.safeParse(upload.clientId);
+  if (!clientId.success) throw new InvalidInput('照片编号无效，请刷新页面后重试');
+  if (typeof upload.standard !== 'string' || !upload.standard)
+    throw new InvalidInput('缺少照片所属的测评标准');
+  const standard = upload.standard;
+  const earlier = findPhotoByClientId(ctx.db, clientId.data);
+  if (earlier) {
+    if (earlier.uploaded_by !== user.id) throw new Conflict('照片编号冲突，请重新选择照片');
+    return earlier;
+  }
+  if (!upload.buffer) throw new InvalidInput('没有收到照片文件');
+  if (upload.buffer.length > PHOTO_LIMITS.maxBytes)
+    throw new InvalidInput('照片太大：单个文件不能超过 20 MB');
+  const scope = check(ctx, user, roundId, siteId, standard);
+  const meta = await readPhotoMeta(upload.buffer);
+  const stored = await storePhoto(ctx.uploadDir, upload.buffer, {
+    lines: [
+      `拍摄 ${formatShanghai(meta.takenAt ?? nowIso())}${meta.takenAt ? '' : '（上传时间）'}`,
+      `点位 ${scope.site.name}`,
+      `测评员 ${user.display_name}`,
+    ],
+  });
+  const flags = evidenceFlags(
+    stored.meta,
+    { startsOn: scope.round.starts_on, endsOn: scope.round.ends_on },
+    { lat: scope.site.lat, lng: scope.site.lng },
+  );
+  try {
+    return ctx.db.transaction((): PhotoRow => {
+      const again = findPhotoByClientId(ctx.db, clientId.data);
+      if (again) return again;
+      const fresh = check(ctx, user, roundId, siteId, standard);
+      const inspection = fresh.inspection ?? insertInspection(ctx.db, roundId, siteId, user.id);
+      const id = insertPhoto(ctx.db, {
+        clientId: clientId.data,
+        sha256: stored.sha256,
+        displayKey: stored.displayKey,
+        kind: 'evidence',
+        inspectionId: inspection.id,
+        standardCode: standard,
+        problemId: null,
+        originalName: upload.originalName.slice(0, 200),
+        mime: stored.mime,
+        bytes: stored.bytes,
+        width: stored.width,
+        height: stored.height,
+        takenAt: stored.meta.takenAt,
+        gpsLat: stored.meta.gps?.lat ?? null,
+        gpsLng: stored.meta.gps?.lng ?? null,
+        flags,
+        uploadedBy: user.id,
+      });
+      if (inspection.submitted_at)
+        appendAudit(ctx.db, {
+          userId: user.id,
+          action: 'photo.add',
+          entity: 'photo',
+          entityId: id,
+          roundId,
+          siteId,
+          detail: { standard, sha256: stored.sha256 },
+        });
+      return findPhoto(ctx.db, id) as PhotoRow;
+    })();
+  } catch (err) {
+    // the state changed while the photo was being processed: leave no file that no row refers to
+    if (!isKnownPhotoFile(ctx.db, stored.sha256)) {
+      const paths = photoPaths(ctx.uploadDir, stored.sha256, stored.displayKey);
+      for (const p of [paths.original, paths.display, paths.thumb]) rmSync(p, { force: true });
+    }
+    throw err;
+  }
+}
+
+export function deleteEvidencePhoto(
+  ctx: SheetCtx,
+  user: UserRow,
+  roundId: number,
+  siteId: number,
+  photoId: number,
+): void {
+  ctx.db.transaction(() => {
+    const photo = findPhoto(ctx.db, photoId);
+    const scope = sheetScope(ctx, user, roundId, siteId);
+    if (!photo || !scope.inspection || photo.inspection_id !== scope.inspection.id)
+      throw new NotFound('找不到该照片');
+    requireEditable(user, scope);
+    if (photo.deleted_at) return;
+    softDeletePhoto(ctx.db, photoId);
+    if (scope.inspection.submitted_at)
+      appendAudit(ctx.db, {
+        userId: user.id,
+        action: 'photo.delete',
+        entity: 'photo',
+        entityId: photoId,
+        roundId,
+        siteId,
+        detail: { standard: photo.standard_code },
+      });
+  })();
+}

@@ -1,0 +1,94 @@
+/**
+ * The office's review of submitted sheets: approve, or correct a single answer with a required reason
+ * (kept in the audit log with the old and new values, and shown as 已更正 on the sheet). Returning a
+ * sheet lives with the sheet services (returnSheet). A published round is frozen.
+ */
+import { z } from 'zod';
+import type { UserRow } from '../db/repos/users.ts';
+import { bumpRevision, listAnswers, markApproved, upsertAnswer } from '../db/repos/inspections.ts';
+import { appendAudit } from '../db/repos/audit.ts';
+import { Conflict, Forbidden, InvalidInput } from '../errors.ts';
+import { normalizeChange, type AnswerChange } from './sheets.ts';
+import { sheetScope, type SheetCtx } from './sheet-access.ts';
+
+function requireOffice(user: UserRow): void {
+  if (user.role !== 'office') throw new Forbidden('只有创城办可以审核测评表');
+}
+
+export function approveSheet(ctx: SheetCtx, user: UserRow, roundId: number, siteId: number): void {
+  requireOffice(user);
+  ctx.db.transaction(() => {
+    const scope = sheetScope(ctx, user, roundId, siteId);
+    if (scope.round.status !== 'open') throw new Conflict('只有进行中的轮次可以审核');
+    if (scope.inspection?.status !== 'submitted') throw new Conflict('只有已提交的测评表可以审核通过');
+    markApproved(ctx.db, scope.inspection.id, user.id);
+    appendAudit(ctx.db, {
+      userId: user.id,
+      action: 'sheet.approve',
+      entity: 'inspection',
+      entityId: scope.inspection.id,
+      roundId,
+      siteId,
+    });
+  })();
+}
+
+const correctionSchema = z.object({
+  standard: z.string().min(1).max(40),
+  result: z.enum(['ok', 'fail', 'na'], { error: '结果只能是 符合 / 不符合 / 不适用' }),
+  cases: z.coerce
+    .number({ error: '问题数必须是数字' })
+    .int('问题数必须是整数')
+    .min(0, '问题数不能为负数')
+    .max(999, '问题数不能超过999'),
+  fixedCases: z.coerce.number().int().min(0).max(999).default(0),
+  note: z.string().max(500, '备注不能超过500个字符').default(''),
+  reason: z.string().trim().min(1, '更正必须填写原因').max(500, '更正原因不能超过500个字符'),
+});
+
+export function correctAnswer(
+  ctx: SheetCtx,
+  user: UserRow,
+  roundId: number,
+  siteId: number,
+  input: unknown,
+): void {
+  requireOffice(user);
+  const parsed = correctionSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const message = issue?.message ?? '更正内容无效';
+    throw new InvalidInput(message, { [String(issue?.path[0] ?? 'form')]: message });
+  }
+  const c = parsed.data;
+  ctx.db.transaction(() => {
+    const scope = sheetScope(ctx, user, roundId, siteId);
+    if (scope.round.status === 'published') throw new Conflict('本轮结果已发布，如需更正请先撤回发布');
+    if (scope.round.status === 'draft') throw new Conflict('轮次尚未开始');
+    const inspection = scope.inspection;
+    if (!inspection || (inspection.status !== 'submitted' && inspection.status !== 'approved'))
+      throw new Conflict('只能更正已提交或已通过的测评表');
+    const standard = scope.standards.find((s) => s.code === c.standard);
+    if (!standard) throw new InvalidInput(`标准 ${c.standard} 不适用于该点位类型`);
+    const write = normalizeChange(c as AnswerChange & typeof c, standard, scope.criteria.version.rules);
+    const old = listAnswers(ctx.db, inspection.id).find((a) => a.standard_code === c.standard);
+    upsertAnswer(ctx.db, inspection.id, write, user.id, true);
+    bumpRevision(ctx.db, inspection.id);
+    appendAudit(ctx.db, {
+      userId: user.id,
+      action: 'answer.correct',
+      entity: 'inspection',
+      entityId: inspection.id,
+      roundId,
+      siteId,
+      detail: {
+        standard: c.standard,
+        reason: c.reason,
+        old: old
+          ? { result: old.result, cases: old.cases, fixedCases: old.fixed_cases, note: old.note }
+          : null,
+        new: { result: write.result, cases: write.cases, fixedCases: write.fixedCases, note: write.note },
+      },
+    });
+  })();
+}

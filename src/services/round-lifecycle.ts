@@ -1,0 +1,108 @@
+/**
+ * A round's life after it opens: sites excluded with a reason, closing (every included site approved
+ * or excluded), publishing (results go to the units and are frozen) and 撤回发布 (withdrawing a
+ * publication, with a reason). Every step is audit-logged.
+ */
+import { z } from 'zod';
+import type { Db } from '../db/connection.ts';
+import { appendAudit } from '../db/repos/audit.ts';
+import { isSiteInRound, setRoundStatus, setSiteExcluded, unapprovedSites } from '../db/repos/rounds.ts';
+import { Conflict, InvalidInput, NotFound } from '../errors.ts';
+import { requireRound } from './rounds.ts';
+
+const reasonSchema = (what: string) =>
+  z.string().trim().min(1, `请填写${what}`).max(500, `${what}不能超过500个字符`);
+
+function reason(value: unknown, what: string): string {
+  const r = reasonSchema(what).safeParse(value);
+  if (!r.success) {
+    const message = r.error.issues[0]?.message ?? `${what}无效`;
+    throw new InvalidInput(message, { reason: message });
+  }
+  return r.data;
+}
+
+export function excludeSite(db: Db, roundId: number, siteId: number, why: unknown, actorId: number): void {
+  const text = reason(why, '排除原因');
+  db.transaction(() => {
+    const round = requireRound(db, roundId);
+    if (round.status !== 'draft' && round.status !== 'open') throw new Conflict('轮次已结束，不能再排除点位');
+    if (!isSiteInRound(db, roundId, siteId)) throw new NotFound('该点位不在本轮测评范围内');
+    setSiteExcluded(db, roundId, siteId, text);
+    appendAudit(db, {
+      userId: actorId,
+      action: 'round.exclude_site',
+      entity: 'round',
+      entityId: roundId,
+      roundId,
+      siteId,
+      detail: { reason: text },
+    });
+  })();
+}
+
+export function includeSiteAgain(db: Db, roundId: number, siteId: number, actorId: number): void {
+  db.transaction(() => {
+    const round = requireRound(db, roundId);
+    if (round.status !== 'draft' && round.status !== 'open') throw new Conflict('轮次已结束，不能再调整点位');
+    if (!isSiteInRound(db, roundId, siteId)) throw new NotFound('该点位不在本轮测评范围内');
+    setSiteExcluded(db, roundId, siteId, null);
+    appendAudit(db, {
+      userId: actorId,
+      action: 'round.include_site',
+      entity: 'round',
+      entityId: roundId,
+      roundId,
+      siteId,
+    });
+  })();
+}
+
+export class RoundNotReady extends Conflict {
+  constructor(readonly pending: { site_id: number; name: string; status: string | null }[]) {
+    super(`还有 ${pending.length} 个点位未审核通过或排除，不能结束本轮`);
+  }
+}
+
+export function closeRound(db: Db, roundId: number, actorId: number): void {
+  db.transaction(() => {
+    const round = requireRound(db, roundId);
+    if (round.status !== 'open') throw new Conflict('只有进行中的轮次可以结束');
+    const pending = unapprovedSites(db, roundId);
+    if (pending.length) throw new RoundNotReady(pending);
+    setRoundStatus(db, roundId, 'closed');
+    appendAudit(db, { userId: actorId, action: 'round.close', entity: 'round', entityId: roundId, roundId });
+  })();
+}
+
+export function publishRound(db: Db, roundId: number, actorId: number): void {
+  db.transaction(() => {
+    const round = requireRound(db, roundId);
+    if (round.status !== 'closed') throw new Conflict('只有已结束的轮次可以发布');
+    setRoundStatus(db, roundId, 'published');
+    appendAudit(db, {
+      userId: actorId,
+      action: 'round.publish',
+      entity: 'round',
+      entityId: roundId,
+      roundId,
+    });
+  })();
+}
+
+export function withdrawPublication(db: Db, roundId: number, why: unknown, actorId: number): void {
+  const text = reason(why, '撤回原因');
+  db.transaction(() => {
+    const round = requireRound(db, roundId);
+    if (round.status !== 'published') throw new Conflict('只有已发布的轮次可以撤回发布');
+    setRoundStatus(db, roundId, 'closed');
+    appendAudit(db, {
+      userId: actorId,
+      action: 'round.withdraw',
+      entity: 'round',
+      entityId: roundId,
+      roundId,
+      detail: { reason: text },
+    });
+  })();
+}

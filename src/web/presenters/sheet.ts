@@ -1,0 +1,147 @@
+/**
+ * The scoring sheet as the page shows it: standards grouped by 测评项目 with their guidance and scoring
+ * text, each answer and photo, progress and the live 得分率; plus the small JSON the tablet script
+ * needs to compute the same 得分率 with the same code.
+ */
+import type { AnswerRow, InspectionRow } from '../../db/repos/inspections.ts';
+import type { PhotoRow } from '../../db/repos/photos.ts';
+import type { IndexedStandard } from '../../criteria/load.ts';
+import type { Rules, Scoring } from '../../criteria/schema.ts';
+import { formatRate, scoreSite, scoreStandard, type AnswerInput } from '../../scoring/standard.ts';
+import { describeFlag, type EvidenceFlag } from '../../photos/evidence.ts';
+import { formatShanghai } from '../../util/time.ts';
+
+export const SHEET_STATUS_NAMES: Record<InspectionRow['status'] | 'none', string> = {
+  none: '未开始',
+  draft: '进行中',
+  submitted: '已提交',
+  returned: '已退回',
+  approved: '已通过',
+};
+
+export function scoringText(points: number, scoring: Scoring): string {
+  switch (scoring.mode) {
+    case 'deduction':
+      return `${points}分 · 每发现一处扣${scoring.perCase}分，扣完为止`;
+    case 'grade': {
+      const t = scoring.thresholds;
+      return `${points}分 · 按问题数定等级：A 0处，B ${t.B}处，C ${t.C}处，C# ${t['C#']}处及以上`;
+    }
+    case 'passfail':
+      return `${points}分 · 合格 / 不合格`;
+  }
+}
+
+export interface PhotoView {
+  id: number;
+  thumbUrl: string;
+  displayUrl: string;
+  takenAt: string;
+  flags: string[];
+}
+
+export function presentPhoto(p: PhotoRow): PhotoView {
+  return {
+    id: p.id,
+    thumbUrl: `/photos/${p.id}/thumb`,
+    displayUrl: `/photos/${p.id}/display`,
+    takenAt: p.taken_at ? formatShanghai(p.taken_at) : '',
+    flags: (JSON.parse(p.flags) as EvidenceFlag[]).map(describeFlag),
+  };
+}
+
+export interface StandardView {
+  code: string;
+  text: string;
+  guidance: string;
+  scoringText: string;
+  mode: Scoring['mode'];
+  photoRequired: boolean;
+  result: AnswerRow['result'] | null;
+  cases: number;
+  fixedCases: number;
+  grade: string | null;
+  note: string;
+  corrected: boolean;
+  scoreText: string;
+  photos: PhotoView[];
+}
+
+export interface SheetView {
+  items: { code: string; name: string; standards: StandardView[] }[];
+  answered: number;
+  total: number;
+  rateText: string;
+  status: keyof typeof SHEET_STATUS_NAMES;
+  statusName: string;
+  revision: number;
+  returnedReason: string | null;
+  onTheSpotFix: boolean;
+  notApplicableRule: Rules['notApplicable'];
+  clientModel: string;
+}
+
+export function presentSheet(
+  standards: IndexedStandard[],
+  rules: Rules,
+  inspection: InspectionRow | undefined,
+  answers: AnswerRow[],
+  photos: PhotoRow[],
+): SheetView {
+  const byCode = new Map(answers.map((a) => [a.standard_code, a]));
+  const inputs = new Map<string, AnswerInput>(
+    answers.map((a) => [a.standard_code, { result: a.result, cases: a.cases, fixedCases: a.fixed_cases }]),
+  );
+  const items: SheetView['items'] = [];
+  for (const s of standards) {
+    let item = items.find((i) => i.code === s.item.code);
+    if (!item) items.push((item = { code: s.item.code, name: s.item.name, standards: [] }));
+    const a = byCode.get(s.code);
+    const input = inputs.get(s.code);
+    const score = input ? scoreStandard(s, input, rules) : null;
+    item.standards.push({
+      code: s.code,
+      text: s.text,
+      guidance: s.guidance ?? '',
+      scoringText: scoringText(s.points, s.scoring),
+      mode: s.scoring.mode,
+      photoRequired: s.photoRequired,
+      result: a?.result ?? null,
+      cases: a?.cases ?? 0,
+      fixedCases: a?.fixed_cases ?? 0,
+      grade: a?.grade ?? null,
+      note: a?.note ?? '',
+      corrected: !!a?.corrected,
+      scoreText: !score ? '' : score.applicable ? `得 ${score.earned} / ${score.possible} 分` : '不计分',
+      photos: photos.filter((p) => p.standard_code === s.code).map(presentPhoto),
+    });
+  }
+  const site = scoreSite(standards, inputs, rules);
+  const status = inspection?.status ?? 'none';
+  return {
+    items,
+    answered: site.answered,
+    total: standards.length,
+    rateText: formatRate(site.rate),
+    status,
+    statusName: SHEET_STATUS_NAMES[status],
+    revision: inspection?.revision ?? 0,
+    returnedReason: inspection?.status === 'returned' ? inspection.returned_reason : null,
+    onTheSpotFix: rules.onTheSpotFix.enabled,
+    notApplicableRule: rules.notApplicable,
+    clientModel: safeJson({
+      rules: {
+        gradeShares: rules.gradeShares,
+        onTheSpotFix: rules.onTheSpotFix,
+        repeat: rules.repeat,
+        notApplicable: rules.notApplicable,
+      },
+      standards: standards.map((s) => ({ code: s.code, points: s.points, scoring: s.scoring })),
+    }),
+  };
+}
+
+/** JSON that can sit inside a <script type="application/json"> element: no `<` can close it. */
+function safeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
+}

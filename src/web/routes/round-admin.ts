@@ -1,0 +1,201 @@
+/**
+ * The office's round pages: create a round, move it through open → closed → published (and back with
+ * 撤回发布), exclude sites, review submissions (approve, correct an answer). Every handler has the same
+ * shape: parse → call the service → redirect with a message, or show the same page with the error.
+ */
+import { Router, type Request, type Response } from 'express';
+import { randomInt } from 'node:crypto';
+import type { AppDeps } from '../../app.ts';
+import { currentUser, requireRole } from '../middleware/auth.ts';
+import { flash } from '../middleware/flash.ts';
+import { idParam } from '../params.ts';
+import { createRound, openRound, requireRound, type Selection } from '../../services/rounds.ts';
+import {
+  closeRound,
+  excludeSite,
+  includeSiteAgain,
+  publishRound,
+  RoundNotReady,
+  withdrawPublication,
+} from '../../services/round-lifecycle.ts';
+import { approveSheet, correctAnswer } from '../../services/review.ts';
+import { listCriteriaVersions } from '../../db/repos/criteria-versions.ts';
+import { listSubmissions, type InspectionStatus } from '../../db/repos/inspections.ts';
+import { siteTypeNames } from '../../db/repos/places.ts';
+import { AppError, InvalidInput } from '../../errors.ts';
+import { SHEET_STATUS_NAMES } from '../presenters/sheet.ts';
+import { formatShanghai, shanghaiDate, addDays } from '../../util/time.ts';
+
+type Body = Record<string, string | string[] | undefined>;
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? [v] : []);
+
+export function roundAdminRouter(deps: AppDeps): Router {
+  const r = Router();
+  const office = requireRole('office');
+  const ctx = { db: deps.db, criteria: deps.criteria, uploadDir: deps.config.uploadDir };
+
+  function renderNew(
+    res: Response,
+    status: number,
+    form: Body,
+    error: string | null,
+    fields: Record<string, string> = {},
+  ) {
+    const versions = listCriteriaVersions(deps.db);
+    const types = [...siteTypeNames(deps.db)].map(([code, name]) => ({ code, name }));
+    res.status(status).render('rounds/new', { title: '新建测评轮次', versions, types, form, error, fields });
+  }
+
+  r.get('/rounds/new', office, (_req, res) => {
+    const today = shanghaiDate();
+    const versions = listCriteriaVersions(deps.db);
+    renderNew(
+      res,
+      200,
+      {
+        name: '',
+        startsOn: today,
+        endsOn: addDays(today, 6),
+        criteriaVersionId: String(versions.at(-1)?.id ?? ''),
+        mode: 'all',
+        perType: '3',
+        seed: String(randomInt(1, 2 ** 31 - 1)),
+      },
+      null,
+    );
+  });
+
+  r.post('/rounds', office, (req, res) => {
+    const body = (req.body ?? {}) as Body;
+    const mode = str(body.mode);
+    let selection: Selection;
+    if (mode === 'types') selection = { mode, types: list(body.types) };
+    else if (mode === 'sample')
+      selection = { mode, perType: Number(str(body.perType)), seed: Number(str(body.seed)) };
+    else selection = { mode: 'all' };
+    try {
+      const id = createRound(
+        deps.db,
+        deps.criteria,
+        {
+          name: str(body.name),
+          criteriaVersionId: Number(str(body.criteriaVersionId)),
+          startsOn: str(body.startsOn),
+          endsOn: str(body.endsOn),
+          selection,
+        },
+        currentUser(res).id,
+      );
+      flash(req, 'ok', '已创建测评轮次；请分工后开启。');
+      res.redirect(303, `/rounds/${id}`);
+    } catch (err) {
+      if (err instanceof InvalidInput) return renderNew(res, 400, body, err.message, err.fields);
+      throw err;
+    }
+  });
+
+  const action = (path: string, run: (req: Request, res: Response, roundId: number) => string) =>
+    r.post(path, office, (req, res) => {
+      const roundId = idParam(req.params.id, '测评轮次');
+      try {
+        flash(req, 'ok', run(req, res, roundId));
+      } catch (err) {
+        if (err instanceof RoundNotReady)
+          flash(
+            req,
+            'error',
+            err.message,
+            err.pending
+              .slice(0, 20)
+              .map((p) => `${p.name}（${SHEET_STATUS_NAMES[(p.status ?? 'none') as InspectionStatus]}）`),
+          );
+        else if (err instanceof AppError && err.status < 500) flash(req, 'error', err.message);
+        else throw err;
+      }
+      res.redirect(303, `/rounds/${roundId}`);
+    });
+  const actor = (res: Response) => currentUser(res).id;
+  action(
+    '/rounds/:id/open',
+    (_q, res, id) => (openRound(deps.db, id, actor(res)), '轮次已开启，测评员现在可以填写测评表。'),
+  );
+  action(
+    '/rounds/:id/close',
+    (_q, res, id) => (closeRound(deps.db, id, actor(res)), '轮次已结束，结果为最终结果。'),
+  );
+  action(
+    '/rounds/:id/publish',
+    (_q, res, id) => (publishRound(deps.db, id, actor(res)), '结果已发布，责任单位现在可以查看。'),
+  );
+  action(
+    '/rounds/:id/withdraw',
+    (req, res, id) => (
+      withdrawPublication(deps.db, id, (req.body as Body)?.reason, actor(res)),
+      '已撤回发布。'
+    ),
+  );
+
+  const siteAction = (
+    path: string,
+    run: (req: Request, res: Response, roundId: number, siteId: number) => string,
+    back: (roundId: number, siteId: number) => string,
+  ) =>
+    r.post(path, office, (req, res) => {
+      const roundId = idParam(req.params.rid, '测评轮次');
+      const siteId = idParam(req.params.sid, '点位');
+      try {
+        flash(req, 'ok', run(req, res, roundId, siteId));
+      } catch (err) {
+        if (err instanceof AppError && err.status < 500) flash(req, 'error', err.message);
+        else throw err;
+      }
+      res.redirect(303, back(roundId, siteId));
+    });
+  const sheetUrl = (rid: number, sid: number) => `/rounds/${rid}/sites/${sid}`;
+  siteAction(
+    '/rounds/:rid/sites/:sid/approve',
+    (_q, res, rid, sid) => (approveSheet(ctx, currentUser(res), rid, sid), '已审核通过。'),
+    (rid) => `/rounds/${rid}/review?status=submitted`,
+  );
+  siteAction(
+    '/rounds/:rid/sites/:sid/correct',
+    (req, res, rid, sid) => (
+      correctAnswer(ctx, currentUser(res), rid, sid, req.body),
+      '已更正该项，并记入审计日志。'
+    ),
+    sheetUrl,
+  );
+  siteAction(
+    '/rounds/:rid/sites/:sid/exclude',
+    (req, res, rid, sid) => (
+      excludeSite(deps.db, rid, sid, (req.body as Body)?.reason, actor(res)),
+      '已将该点位排除出本轮。'
+    ),
+    (rid) => `/rounds/${rid}/assignments`,
+  );
+  siteAction(
+    '/rounds/:rid/sites/:sid/include',
+    (_q, res, rid, sid) => (includeSiteAgain(deps.db, rid, sid, actor(res)), '已恢复该点位。'),
+    (rid) => `/rounds/${rid}/assignments`,
+  );
+
+  r.get('/rounds/:id/review', office, (req, res) => {
+    const roundId = idParam(req.params.id, '测评轮次');
+    const statusQ = typeof req.query.status === 'string' ? req.query.status : '';
+    if (statusQ && !['draft', 'submitted', 'returned', 'approved'].includes(statusQ))
+      throw new InvalidInput('状态筛选无效');
+    const roundRow = requireRound(deps.db, roundId);
+    const types = siteTypeNames(deps.db);
+    const rows = listSubmissions(deps.db, roundId, (statusQ || null) as InspectionStatus | null).map((s) => ({
+      ...s,
+      typeName: types.get(s.site_type) ?? s.site_type,
+      statusName: SHEET_STATUS_NAMES[s.status],
+      submittedAt: formatShanghai(s.submitted_at),
+      href: `/rounds/${roundId}/sites/${s.site_id}`,
+    }));
+    res.render('rounds/review', { title: `审核 · ${roundRow.name}`, round: roundRow, rows, status: statusQ });
+  });
+
+  return r;
+}

@@ -1,0 +1,207 @@
+/**
+ * The scoring sheet of a site in a round: the page (which works as a plain form without JavaScript),
+ * submit and return, and the JSON/multipart endpoints the tablet script uses to save as it goes.
+ */
+import { Router, type Request, type Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import type { AppDeps } from '../../app.ts';
+import { currentUser } from '../middleware/auth.ts';
+import { photoUpload } from '../middleware/uploads.ts';
+import { idParam } from '../params.ts';
+import { sheetScope, type SheetCtx } from '../../services/sheet-access.ts';
+import {
+  recordLocation,
+  returnSheet,
+  saveChanges,
+  submitBlockers,
+  submitSheet,
+  SubmitBlocked,
+  type AnswerChange,
+} from '../../services/sheets.ts';
+import { addEvidencePhoto, deleteEvidencePhoto } from '../../services/evidence-photos.ts';
+import { listAnswers } from '../../db/repos/inspections.ts';
+import { listInspectionPhotos } from '../../db/repos/photos.ts';
+import { presentPhoto, presentSheet } from '../presenters/sheet.ts';
+import { siteTypeNames } from '../../db/repos/places.ts';
+import { AppError, InvalidInput } from '../../errors.ts';
+
+export const SHEET_MULTIPART_ROUTES = [
+  /^\/rounds\/\d+\/sites\/\d+$/,
+  /^\/api\/rounds\/\d+\/sites\/\d+\/photos$/,
+];
+
+function ids(req: Request): [number, number] {
+  return [idParam(req.params.rid, '测评轮次'), idParam(req.params.sid, '点位')];
+}
+
+export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photoUpload>[0]): Router {
+  const r = Router();
+  const ctx: SheetCtx = { db: deps.db, criteria: deps.criteria, uploadDir: deps.config.uploadDir };
+
+  function renderSheet(req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}) {
+    const user = currentUser(res);
+    const [roundId, siteId] = ids(req);
+    const scope = sheetScope(ctx, user, roundId, siteId);
+    const answers = scope.inspection ? listAnswers(deps.db, scope.inspection.id) : [];
+    const photos = scope.inspection ? listInspectionPhotos(deps.db, scope.inspection.id) : [];
+    const sheet = presentSheet(
+      scope.standards,
+      scope.criteria.version.rules,
+      scope.inspection,
+      answers,
+      photos,
+    );
+    const editable =
+      user.role === 'inspector' &&
+      scope.round.status === 'open' &&
+      (sheet.status === 'none' || sheet.status === 'draft' || sheet.status === 'returned');
+    res.status(status).render('sheets/show', {
+      title: scope.site.name,
+      round: scope.round,
+      site: scope.site,
+      siteTypeName: siteTypeNames(deps.db).get(scope.site.site_type) ?? scope.site.site_type,
+      sheet,
+      editable,
+      isOffice: user.role === 'office',
+      canCorrect:
+        user.role === 'office' &&
+        (scope.round.status === 'open' || scope.round.status === 'closed') &&
+        (sheet.status === 'submitted' || sheet.status === 'approved'),
+      saved: req.query.saved === '1',
+      blockers: [],
+      error: null,
+      userKey: `u${user.id}`,
+      ...extra,
+    });
+  }
+
+  r.get('/rounds/:rid/sites/:sid', (req, res) => renderSheet(req, res));
+
+  // the sheet as a plain form (no JavaScript): answers and any photos in one multipart post
+  r.post('/rounds/:rid/sites/:sid', ...photoUpload(csrfProtect, 10), async (req, res) => {
+    const user = currentUser(res);
+    const [roundId, siteId] = ids(req);
+    const scope = sheetScope(ctx, user, roundId, siteId);
+    const body = (req.body ?? {}) as Record<string, string>;
+    const changes: AnswerChange[] = [];
+    for (const s of scope.standards) {
+      const result = body[`r_${s.code}`];
+      if (!result) continue;
+      const num = (v: string | undefined) => (v === undefined || v === '' ? 0 : Number(v));
+      changes.push({
+        standard: s.code,
+        result: result as AnswerChange['result'],
+        cases: num(body[`c_${s.code}`]),
+        fixedCases: num(body[`f_${s.code}`]),
+        note: body[`n_${s.code}`] ?? '',
+      });
+    }
+    try {
+      if (changes.length)
+        saveChanges(ctx, user, roundId, siteId, {
+          batchId: randomUUID(),
+          baseRevision: scope.inspection?.revision ?? 0,
+          changes,
+        });
+      const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+      for (const f of files) {
+        if (!f.fieldname.startsWith('p_') || f.size === 0) continue;
+        await addEvidencePhoto(ctx, user, roundId, siteId, {
+          clientId: randomUUID(),
+          standard: f.fieldname.slice(2),
+          buffer: f.buffer,
+          originalName: f.originalname,
+        });
+      }
+    } catch (err) {
+      if (err instanceof AppError && err.status < 500)
+        return renderSheet(req, res, err.status, { error: err.message });
+      throw err;
+    }
+    res.redirect(303, `/rounds/${roundId}/sites/${siteId}?saved=1`);
+  });
+
+  r.post('/rounds/:rid/sites/:sid/submit', (req, res) => {
+    const user = currentUser(res);
+    const [roundId, siteId] = ids(req);
+    try {
+      submitSheet(ctx, user, roundId, siteId);
+    } catch (err) {
+      if (err instanceof SubmitBlocked)
+        return renderSheet(req, res, 400, { error: err.message, blockers: err.blockers });
+      if (err instanceof AppError && err.status < 500)
+        return renderSheet(req, res, err.status, { error: err.message });
+      throw err;
+    }
+    res.redirect(303, '/');
+  });
+
+  r.post('/rounds/:rid/sites/:sid/return', (req, res) => {
+    const user = currentUser(res);
+    const [roundId, siteId] = ids(req);
+    try {
+      returnSheet(ctx, user, roundId, siteId, (req.body as Record<string, unknown>)?.reason);
+    } catch (err) {
+      if (err instanceof InvalidInput) return renderSheet(req, res, 400, { error: err.message });
+      throw err;
+    }
+    res.redirect(303, `/rounds/${roundId}/sites/${siteId}`);
+  });
+
+  // --- the tablet script's endpoints ---
+  r.get('/api/rounds/:rid/sites/:sid', (req, res) => {
+    const user = currentUser(res);
+    const [roundId, siteId] = ids(req);
+    const scope = sheetScope(ctx, user, roundId, siteId);
+    const answers = scope.inspection ? listAnswers(deps.db, scope.inspection.id) : [];
+    const photos = scope.inspection ? listInspectionPhotos(deps.db, scope.inspection.id) : [];
+    res.json({
+      revision: scope.inspection?.revision ?? 0,
+      status: scope.inspection?.status ?? 'none',
+      answers: answers.map((a) => ({
+        standard: a.standard_code,
+        result: a.result,
+        cases: a.cases,
+        fixedCases: a.fixed_cases,
+        note: a.note,
+        corrected: !!a.corrected,
+      })),
+      photos: photos.map((p) => ({ ...presentPhoto(p), standard: p.standard_code })),
+      blockers: submitBlockers(ctx, scope),
+    });
+  });
+
+  r.post('/api/rounds/:rid/sites/:sid/changes', (req, res) => {
+    const [roundId, siteId] = ids(req);
+    res.json(saveChanges(ctx, currentUser(res), roundId, siteId, req.body));
+  });
+
+  r.post('/api/rounds/:rid/sites/:sid/photos', ...photoUpload(csrfProtect, 1), async (req, res) => {
+    const [roundId, siteId] = ids(req);
+    const file = ((req.files as Express.Multer.File[] | undefined) ?? []).find(
+      (f) => f.fieldname === 'photo',
+    );
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const photo = await addEvidencePhoto(ctx, currentUser(res), roundId, siteId, {
+      clientId: body.clientId,
+      standard: body.standard,
+      buffer: file?.buffer,
+      originalName: file?.originalname ?? '',
+    });
+    res.status(201).json({ ...presentPhoto(photo), standard: photo.standard_code });
+  });
+
+  r.post('/api/rounds/:rid/sites/:sid/photos/:pid/delete', (req, res) => {
+    const [roundId, siteId] = ids(req);
+    deleteEvidencePhoto(ctx, currentUser(res), roundId, siteId, idParam(req.params.pid, '照片'));
+    res.json({ ok: true });
+  });
+
+  r.post('/api/rounds/:rid/sites/:sid/location', (req, res) => {
+    const [roundId, siteId] = ids(req);
+    recordLocation(ctx, currentUser(res), roundId, siteId, req.body);
+    res.json({ ok: true });
+  });
+
+  return r;
+}
