@@ -24,6 +24,8 @@ import { SHEET_MULTIPART_ROUTES, sheetsRouter } from './web/routes/sheets.ts';
 import { photosRouter } from './web/routes/photos.ts';
 import { roundAdminRouter } from './web/routes/round-admin.ts';
 import { assignmentsRouter } from './web/routes/assignments.ts';
+import { placesRouter } from './web/routes/places.ts';
+import { peopleRouter } from './web/routes/people.ts';
 import type { ClientAssets } from './web/assets.ts';
 
 export interface AppDeps {
@@ -114,6 +116,8 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName'>): { app: Exp
   app.use(roundAdminRouter(deps));
   app.use(assignmentsRouter(deps));
   app.use(roundsRouter(deps));
+  app.use(placesRouter(deps));
+  app.use(peopleRouter(deps));
   app.use(sheetsRouter(deps, csrf.protect));
   app.use(photosRouter(deps));
 

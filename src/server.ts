@@ -5,6 +5,7 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { CriteriaFileError } from './criteria/load.ts';
 import { boot, StartupError } from './boot.ts';
+import { ROLE_NAMES } from './services/accounts.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -13,7 +14,9 @@ async function main(): Promise<void> {
   if (booted.demoAccounts) {
     console.log('\n已创建示范区“清河区”的演示数据。演示账号（只显示这一次）：');
     for (const a of booted.demoAccounts)
-      console.log(`  ${a.who.padEnd(18)}  用户名 ${a.username.padEnd(12)} 密码 ${a.password}`);
+      console.log(
+        `  ${ROLE_NAMES[a.role]}  ${a.who.padEnd(14)} 用户名 ${a.username.padEnd(12)} 密码 ${a.password}`,
+      );
     console.log('');
   }
   const server = booted.app.listen(config.port, config.host, () => {

@@ -4,16 +4,18 @@
  */
 import { z } from 'zod';
 import type { Db } from '../db/connection.ts';
-import { Conflict, InvalidInput } from '../errors.ts';
+import { Conflict, InvalidInput, NotFound } from '../errors.ts';
 import {
   findUserById,
   findUserByUsername,
   insertUser,
   updatePasswordHash,
+  updateUser,
   type Role,
   type UserRow,
 } from '../db/repos/users.ts';
-import { findUnitByCodeOrName } from '../db/repos/units.ts';
+import { findUnitByCodeOrName, findUnitById } from '../db/repos/units.ts';
+import { findStreetById } from '../db/repos/places.ts';
 import { appendAudit } from '../db/repos/audit.ts';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords.ts';
 
@@ -64,6 +66,9 @@ export async function createUser(
   }
   if (role.data === 'unit' && unitId === null)
     throw new InvalidInput('责任单位账号必须指定所属单位', { unit: '必须指定所属单位' });
+  const home = input.homeStreetId ?? null;
+  if (home !== null && (!Number.isInteger(home) || !findStreetById(db, home)))
+    throw new InvalidInput('所在镇街不存在', { homeStreetId: '所在镇街不存在' });
   if (findUserByUsername(db, username.data)) throw new Conflict(`用户名“${username.data}”已存在`);
   const hash = await hashPassword(password.data);
   return db.transaction(() => {
@@ -110,4 +115,52 @@ export async function authenticate(db: Db, username: string, password: string): 
   const ok = await verifyPassword(password, user?.password_hash ?? (await DUMMY_HASH_PROMISE));
   if (!user || !ok || !user.active) return undefined;
   return findUserById(db, user.id);
+}
+
+export interface EditUserInput {
+  displayName: string;
+  role: string;
+  unitId: number | null;
+  homeStreetId: number | null;
+  active: boolean;
+}
+
+export function editUser(db: Db, id: number, input: EditUserInput, actorId: number): void {
+  const user = findUserById(db, id);
+  if (!user) throw new NotFound('找不到该用户');
+  const displayName = z
+    .string()
+    .trim()
+    .min(1, '姓名不能为空')
+    .max(60, '姓名不能超过60个字符')
+    .safeParse(input.displayName);
+  if (!displayName.success) firstError(displayName, 'displayName');
+  const role = roleSchema.safeParse(input.role);
+  if (!role.success) firstError(role, 'role');
+  if (input.unitId !== null && (!Number.isInteger(input.unitId) || !findUnitById(db, input.unitId)))
+    throw new InvalidInput('所选单位不存在', { unitId: '所选单位不存在' });
+  if (role.data === 'unit' && input.unitId === null)
+    throw new InvalidInput('责任单位账号必须指定所属单位', { unitId: '必须指定所属单位' });
+  if (
+    input.homeStreetId !== null &&
+    (!Number.isInteger(input.homeStreetId) || !findStreetById(db, input.homeStreetId))
+  )
+    throw new InvalidInput('所在镇街不存在', { homeStreetId: '所在镇街不存在' });
+  if (id === actorId && (!input.active || role.data !== 'office'))
+    throw new InvalidInput('不能停用自己的账号或取消自己的创城办角色');
+  db.transaction(() => {
+    updateUser(db, id, { ...input, displayName: displayName.data, role: role.data });
+    appendAudit(db, {
+      userId: actorId,
+      action: 'user.update',
+      entity: 'user',
+      entityId: id,
+      detail: {
+        role: role.data,
+        unitId: input.unitId,
+        homeStreetId: input.homeStreetId,
+        active: input.active,
+      },
+    });
+  })();
 }

@@ -6,6 +6,7 @@
 import { randomInt } from 'node:crypto';
 import type { Db } from '../db/connection.ts';
 import { setSetting } from '../db/repos/settings.ts';
+import type { Role } from '../db/repos/users.ts';
 import { createUser } from './accounts.ts';
 import { createCommunity, createSite, createStreet, createUnit, linkLiaison } from './places.ts';
 import { createRound, openRound } from './rounds.ts';
@@ -22,7 +23,7 @@ export const DEMO_CRITERIA_CODE = 'district-2026';
 export interface DemoAccount {
   username: string;
   password: string;
-  role: string;
+  role: Role;
   who: string;
 }
 
@@ -204,18 +205,18 @@ export async function seedDemo(
     accounts.push({ username, password, role, who });
     return id;
   };
-  const officeId = await add('office', 'office', '创城办 王主任');
+  const officeId = await add('office', 'office', '王主任');
   const inspectors = [
-    await add('inspector1', 'inspector', '测评员 张伟', { homeStreetId: streetIds[0] as number }),
-    await add('inspector2', 'inspector', '测评员 李娜', { homeStreetId: streetIds[1] as number }),
-    await add('inspector3', 'inspector', '测评员 刘洋'),
-    await add('inspector4', 'inspector', '测评员 陈静', { homeStreetId: streetIds[3] as number }),
+    await add('inspector1', 'inspector', '张伟', { homeStreetId: streetIds[0] as number }),
+    await add('inspector2', 'inspector', '李娜', { homeStreetId: streetIds[1] as number }),
+    await add('inspector3', 'inspector', '刘洋'),
+    await add('inspector4', 'inspector', '陈静', { homeStreetId: streetIds[3] as number }),
   ];
-  await add('chengguan', 'unit', '区城管局 赵科长', { unit: 'D-CGJ' });
-  await add('shichang', 'unit', '区市场监管局 孙科长', { unit: 'D-SCJG' });
-  await add('donghu', 'unit', '东湖街道办事处 周主任', { unit: 'S-DH' });
-  await add('xingfu', 'unit', '幸福社区居委会 吴书记', { unit: 'C-DH-1' });
-  await add('xuanchuan', 'unit', '区委宣传部（包联） 郑干事', { unit: 'L-XCB' });
+  await add('chengguan', 'unit', '赵科长（区城管局）', { unit: 'D-CGJ' });
+  await add('shichang', 'unit', '孙科长（区市场监管局）', { unit: 'D-SCJG' });
+  await add('donghu', 'unit', '周主任（东湖街道）', { unit: 'S-DH' });
+  await add('xingfu', 'unit', '吴书记（幸福社区）', { unit: 'C-DH-1' });
+  await add('xuanchuan', 'unit', '郑干事（区委宣传部）', { unit: 'L-XCB' });
 
   const { id: versionId } = criteria.getByCode(DEMO_CRITERIA_CODE);
   const roundId = createRound(

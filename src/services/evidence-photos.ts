@@ -63,7 +63,9 @@ export async function addEvidencePhoto(
   const meta = await readPhotoMeta(upload.buffer);
   const stored = await storePhoto(ctx.uploadDir, upload.buffer, {
     lines: [
-      `拍摄 ${formatShanghai(meta.takenAt ?? nowIso())}${meta.takenAt ? '' : '（上传时间）'}`,
+      meta.takenAt
+        ? `拍摄 ${formatShanghai(meta.takenAt)}`
+        : `上传 ${formatShanghai(nowIso())}（照片无拍摄时间）`,
       `点位 ${scope.site.name}`,
       `测评员 ${user.display_name}`,
     ],

@@ -1,13 +1,37 @@
 /**
- * Places and units: 镇街, 社区, 点位, 责任单位 and 包联. Creation goes through here (pages, imports and the
- * demo seed alike) so names are checked and every addition is audit-logged.
+ * Places and units: 镇街, 社区, 点位, 责任单位 and 包联. Creation and editing go through here (pages,
+ * Excel imports and the demo seed alike) so names are checked the same way and every change is
+ * audit-logged. Retiring keeps the row (history points at it); nothing is ever deleted.
  */
 import { z } from 'zod';
 import type { Db } from '../db/connection.ts';
-import { InvalidInput } from '../errors.ts';
+import { InvalidInput, NotFound } from '../errors.ts';
 import { appendAudit } from '../db/repos/audit.ts';
-import { addLiaison, findUnitById, insertUnit, type UnitKind } from '../db/repos/units.ts';
-import { insertCommunity, insertSite, insertStreet } from '../db/repos/places.ts';
+import {
+  addLiaison,
+  findUnitByCode,
+  findUnitById,
+  insertUnit,
+  setLiaisons,
+  setUnitRetired,
+  unitSubtreeIds,
+  updateUnit,
+  type UnitKind,
+} from '../db/repos/units.ts';
+import {
+  findCommunityById,
+  findSiteById,
+  findStreetById,
+  insertCommunity,
+  insertSite,
+  insertStreet,
+  setRetired,
+  siteTypeNames,
+  updateCommunity,
+  updateSite,
+  updateStreet,
+  type PlaceTable,
+} from '../db/repos/places.ts';
 
 const name = z.string().trim().min(1, '名称不能为空').max(100, '名称不能超过100个字符');
 
@@ -20,7 +44,31 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
   return r.data;
 }
 
-export interface CreateUnitInput {
+/** Runs a write; a UNIQUE violation becomes a 400 on the named field instead of a 500. */
+function unique<T>(field: string, message: string, write: () => T): T {
+  try {
+    return write();
+  } catch (err) {
+    if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
+      throw new InvalidInput(message, { [field]: message });
+    throw err;
+  }
+}
+
+function optionalUnit(db: Db, id: number | null | undefined, field: string): number | null {
+  if (id === null || id === undefined) return null;
+  if (!findUnitById(db, id)) throw new InvalidInput('所选单位不存在', { [field]: '所选单位不存在' });
+  return id;
+}
+
+export const UNIT_KIND_NAMES: Record<UnitKind, string> = {
+  street: '镇街',
+  community: '社区',
+  department: '部门',
+  other: '其他',
+};
+
+export interface UnitInput {
   code: string;
   name: string;
   kind: UnitKind;
@@ -28,21 +76,47 @@ export interface CreateUnitInput {
   parentId?: number | null;
 }
 
-export function createUnit(db: Db, input: CreateUnitInput, actorId: number | null): number {
-  const code = parse(z.string().trim().min(1, '单位编码不能为空').max(60), input.code, 'code');
+function checkUnit(db: Db, input: UnitInput, selfId: number | null) {
+  const code = parse(
+    z.string().trim().min(1, '单位编码不能为空').max(60, '单位编码不能超过60个字符'),
+    input.code,
+    'code',
+  );
   const unitName = parse(name, input.name, 'name');
-  if (input.parentId != null && !findUnitById(db, input.parentId))
-    throw new InvalidInput('上级单位不存在', { parentId: '上级单位不存在' });
+  const kind = parse(
+    z.enum(['street', 'community', 'department', 'other'], { error: '单位类别无效' }),
+    input.kind,
+    'kind',
+  );
+  const department =
+    kind === 'department'
+      ? parse(
+          z.string().trim().min(1, '部门单位须填写部门名称（如 城管局）').max(40),
+          input.department ?? '',
+          'department',
+        )
+      : null;
+  const parentId = optionalUnit(db, input.parentId, 'parentId');
+  if (selfId !== null && parentId !== null && unitSubtreeIds(db, selfId).includes(parentId))
+    throw new InvalidInput('上级单位不能是本单位或其下级', { parentId: '上级单位不能是本单位或其下级' });
+  return { code, name: unitName, kind, department, parentId };
+}
+
+export function createUnit(db: Db, input: UnitInput, actorId: number | null): number {
+  const u = checkUnit(db, input, null);
   return db.transaction(() => {
-    const id = insertUnit(db, { ...input, code, name: unitName });
-    appendAudit(db, {
-      userId: actorId,
-      action: 'unit.create',
-      entity: 'unit',
-      entityId: id,
-      detail: { code, name: unitName },
-    });
+    const id = unique('code', `单位编码“${u.code}”已存在`, () => insertUnit(db, u));
+    appendAudit(db, { userId: actorId, action: 'unit.create', entity: 'unit', entityId: id, detail: u });
     return id;
+  })();
+}
+
+export function editUnit(db: Db, id: number, input: UnitInput, actorId: number): void {
+  if (!findUnitById(db, id)) throw new NotFound('找不到该单位');
+  const u = checkUnit(db, input, id);
+  db.transaction(() => {
+    unique('code', `单位编码“${u.code}”已存在`, () => updateUnit(db, id, u));
+    appendAudit(db, { userId: actorId, action: 'unit.update', entity: 'unit', entityId: id, detail: u });
   })();
 }
 
@@ -53,8 +127,9 @@ export function createStreet(
   actorId: number | null,
 ): number {
   const n = parse(name, streetName, 'name');
+  const unit = optionalUnit(db, unitId, 'unitId');
   return db.transaction(() => {
-    const id = insertStreet(db, n, unitId);
+    const id = unique('name', `镇街“${n}”已存在`, () => insertStreet(db, n, unit));
     appendAudit(db, {
       userId: actorId,
       action: 'street.create',
@@ -66,6 +141,28 @@ export function createStreet(
   })();
 }
 
+export function editStreet(
+  db: Db,
+  id: number,
+  streetName: string,
+  unitId: number | null,
+  actorId: number,
+): void {
+  if (!findStreetById(db, id)) throw new NotFound('找不到该镇街');
+  const n = parse(name, streetName, 'name');
+  const unit = optionalUnit(db, unitId, 'unitId');
+  db.transaction(() => {
+    unique('name', `镇街“${n}”已存在`, () => updateStreet(db, id, n, unit));
+    appendAudit(db, {
+      userId: actorId,
+      action: 'street.update',
+      entity: 'street',
+      entityId: id,
+      detail: { name: n, unitId: unit },
+    });
+  })();
+}
+
 export function createCommunity(
   db: Db,
   streetId: number,
@@ -74,8 +171,10 @@ export function createCommunity(
   actorId: number | null,
 ): number {
   const n = parse(name, communityName, 'name');
+  if (!findStreetById(db, streetId)) throw new InvalidInput('所属镇街不存在', { streetId: '所属镇街不存在' });
+  const unit = optionalUnit(db, unitId, 'unitId');
   return db.transaction(() => {
-    const id = insertCommunity(db, streetId, n, unitId);
+    const id = unique('name', `该镇街已有社区“${n}”`, () => insertCommunity(db, streetId, n, unit));
     appendAudit(db, {
       userId: actorId,
       action: 'community.create',
@@ -87,7 +186,32 @@ export function createCommunity(
   })();
 }
 
-export interface CreateSiteInput {
+export function editCommunity(
+  db: Db,
+  id: number,
+  input: { streetId: number; name: string; unitId: number | null; liaisonUnitIds: number[] },
+  actorId: number,
+): void {
+  if (!findCommunityById(db, id)) throw new NotFound('找不到该社区');
+  const n = parse(name, input.name, 'name');
+  if (!findStreetById(db, input.streetId))
+    throw new InvalidInput('所属镇街不存在', { streetId: '所属镇街不存在' });
+  const unit = optionalUnit(db, input.unitId, 'unitId');
+  const liaisons = [...new Set(input.liaisonUnitIds)].map((u) => optionalUnit(db, u, 'liaisons') as number);
+  db.transaction(() => {
+    unique('name', `该镇街已有社区“${n}”`, () => updateCommunity(db, id, input.streetId, n, unit));
+    setLiaisons(db, id, liaisons);
+    appendAudit(db, {
+      userId: actorId,
+      action: 'community.update',
+      entity: 'community',
+      entityId: id,
+      detail: { name: n, streetId: input.streetId, unitId: unit, liaisons },
+    });
+  })();
+}
+
+export interface SiteInput {
   name: string;
   siteType: string;
   streetId: number;
@@ -98,21 +222,101 @@ export interface CreateSiteInput {
   responsibleUnitId: number | null;
 }
 
-export function createSite(db: Db, input: CreateSiteInput, actorId: number | null): number {
+function checkSite(db: Db, input: SiteInput) {
   const n = parse(name, input.name, 'name');
-  const lat = parse(z.number().min(-90).max(90).nullable(), input.lat ?? null, 'lat');
-  const lng = parse(z.number().min(-180).max(180).nullable(), input.lng ?? null, 'lng');
+  if (!siteTypeNames(db).has(input.siteType))
+    throw new InvalidInput('点位类型无效', { siteType: '点位类型无效' });
+  if (!findStreetById(db, input.streetId))
+    throw new InvalidInput('所属镇街不存在', { streetId: '所属镇街不存在' });
+  if (input.communityId !== null) {
+    const c = findCommunityById(db, input.communityId);
+    if (!c) throw new InvalidInput('所属社区不存在', { communityId: '所属社区不存在' });
+    if (c.street_id !== input.streetId)
+      throw new InvalidInput('社区不属于所选镇街', { communityId: '社区不属于所选镇街' });
+  }
+  const lat = parse(
+    z.number().min(-90, '纬度应在 -90 到 90 之间').max(90, '纬度应在 -90 到 90 之间').nullable(),
+    input.lat ?? null,
+    'lat',
+  );
+  const lng = parse(
+    z.number().min(-180, '经度应在 -180 到 180 之间').max(180, '经度应在 -180 到 180 之间').nullable(),
+    input.lng ?? null,
+    'lng',
+  );
+  if ((lat === null) !== (lng === null))
+    throw new InvalidInput('经纬度须同时填写', { lat: '经纬度须同时填写' });
+  const address = parse(z.string().trim().max(200, '地址不能超过200个字符'), input.address ?? '', 'address');
+  const responsibleUnitId = optionalUnit(db, input.responsibleUnitId, 'responsibleUnitId');
+  return { ...input, name: n, lat, lng, address, responsibleUnitId };
+}
+
+export function createSite(db: Db, input: SiteInput, actorId: number | null): number {
+  const s = checkSite(db, input);
   return db.transaction(() => {
-    const id = insertSite(db, { ...input, name: n, address: input.address ?? '', lat, lng });
+    const id = insertSite(db, s);
     appendAudit(db, {
       userId: actorId,
       action: 'site.create',
       entity: 'site',
       entityId: id,
       siteId: id,
-      detail: { name: n, siteType: input.siteType },
+      detail: { name: s.name, siteType: s.siteType },
     });
     return id;
+  })();
+}
+
+export function editSite(db: Db, id: number, input: SiteInput, actorId: number): void {
+  const before = findSiteById(db, id);
+  if (!before) throw new NotFound('找不到该点位');
+  const s = checkSite(db, input);
+  db.transaction(() => {
+    updateSite(db, id, s);
+    appendAudit(db, {
+      userId: actorId,
+      action: 'site.update',
+      entity: 'site',
+      entityId: id,
+      siteId: id,
+      detail: { before, after: s },
+    });
+  })();
+}
+
+export type Retirable = 'street' | 'community' | 'site' | 'unit';
+const TABLES: Record<Exclude<Retirable, 'unit'>, PlaceTable> = {
+  street: 'streets',
+  community: 'communities',
+  site: 'sites',
+};
+
+/** 停用 / 恢复: the row stays, so every round and problem that refers to it keeps its history. */
+export function setRetiredState(
+  db: Db,
+  kind: Retirable,
+  id: number,
+  retired: boolean,
+  actorId: number,
+): void {
+  const exists =
+    kind === 'unit'
+      ? findUnitById(db, id)
+      : kind === 'street'
+        ? findStreetById(db, id)
+        : kind === 'community'
+          ? findCommunityById(db, id)
+          : findSiteById(db, id);
+  if (!exists) throw new NotFound('找不到该记录');
+  db.transaction(() => {
+    if (kind === 'unit') setUnitRetired(db, id, retired);
+    else setRetired(db, TABLES[kind], id, retired);
+    appendAudit(db, {
+      userId: actorId,
+      action: `${kind}.${retired ? 'retire' : 'restore'}`,
+      entity: kind,
+      entityId: id,
+    });
   })();
 }
 
@@ -127,4 +331,8 @@ export function linkLiaison(db: Db, communityId: number, unitId: number, actorId
       detail: { unitId },
     });
   })();
+}
+
+export function unitIdByCode(db: Db, code: string): number | undefined {
+  return findUnitByCode(db, code)?.id;
 }

@@ -114,3 +114,59 @@ export function siteTypeNames(db: Db): Map<string, string> {
   const rows = db.prepare('SELECT code, name FROM site_types').all() as { code: string; name: string }[];
   return new Map(rows.map((r) => [r.code, r.name]));
 }
+
+export function findStreetById(db: Db, id: number): StreetRow | undefined {
+  return db.prepare('SELECT id, name, unit_id, retired_at FROM streets WHERE id = ?').get(id) as
+    StreetRow | undefined;
+}
+
+export function findCommunityById(db: Db, id: number): CommunityRow | undefined {
+  return db
+    .prepare('SELECT id, street_id, name, unit_id, retired_at FROM communities WHERE id = ?')
+    .get(id) as CommunityRow | undefined;
+}
+
+export function updateStreet(db: Db, id: number, name: string, unitId: number | null): void {
+  db.prepare('UPDATE streets SET name = ?, unit_id = ? WHERE id = ?').run(name, unitId, id);
+}
+
+export function updateCommunity(
+  db: Db,
+  id: number,
+  streetId: number,
+  name: string,
+  unitId: number | null,
+): void {
+  db.prepare('UPDATE communities SET street_id = ?, name = ?, unit_id = ? WHERE id = ?').run(
+    streetId,
+    name,
+    unitId,
+    id,
+  );
+}
+
+export function updateSite(db: Db, id: number, s: NewSite): void {
+  db.prepare(
+    `UPDATE sites SET name = ?, site_type = ?, street_id = ?, community_id = ?, address = ?, lat = ?, lng = ?,
+       responsible_unit_id = ? WHERE id = ?`,
+  ).run(s.name, s.siteType, s.streetId, s.communityId, s.address, s.lat, s.lng, s.responsibleUnitId, id);
+}
+
+export type PlaceTable = 'streets' | 'communities' | 'sites';
+
+export function setRetired(db: Db, table: PlaceTable, id: number, retired: boolean): void {
+  db.prepare(`UPDATE ${table} SET retired_at = ? WHERE id = ?`).run(retired ? nowIso() : null, id);
+}
+
+export function listSites(db: Db): SiteRow[] {
+  return db
+    .prepare(`SELECT ${SITE_COLUMNS} FROM sites ORDER BY street_id, community_id, id`)
+    .all() as SiteRow[];
+}
+
+export function listSiteTypes(db: Db): { code: string; name: string }[] {
+  return db.prepare('SELECT code, name FROM site_types ORDER BY rowid').all() as {
+    code: string;
+    name: string;
+  }[];
+}

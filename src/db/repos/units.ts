@@ -75,3 +75,42 @@ export function liaisonCommunityIds(db: Db, unitIds: number[]): number[] {
     .pluck()
     .all(JSON.stringify(unitIds)) as number[];
 }
+
+export function updateUnit(db: Db, id: number, u: NewUnit): void {
+  db.prepare('UPDATE units SET code = ?, name = ?, kind = ?, department = ?, parent_id = ? WHERE id = ?').run(
+    u.code,
+    u.name,
+    u.kind,
+    u.department ?? null,
+    u.parentId ?? null,
+    id,
+  );
+}
+
+export function setUnitRetired(db: Db, id: number, retired: boolean): void {
+  db.prepare('UPDATE units SET retired_at = ? WHERE id = ?').run(retired ? nowIso() : null, id);
+}
+
+export function findUnitByCode(db: Db, code: string): UnitRow | undefined {
+  return db.prepare(`SELECT ${COLUMNS} FROM units WHERE code = ?`).get(code) as UnitRow | undefined;
+}
+
+export function liaisonsOf(db: Db, communityId: number): number[] {
+  return db
+    .prepare('SELECT unit_id FROM community_liaisons WHERE community_id = ? ORDER BY unit_id')
+    .pluck()
+    .all(communityId) as number[];
+}
+
+export function setLiaisons(db: Db, communityId: number, unitIds: number[]): void {
+  db.prepare('DELETE FROM community_liaisons WHERE community_id = ?').run(communityId);
+  const add = db.prepare('INSERT INTO community_liaisons (community_id, unit_id) VALUES (?, ?)');
+  for (const u of unitIds) add.run(communityId, u);
+}
+
+export function allLiaisons(db: Db): { community_id: number; unit_id: number }[] {
+  return db.prepare('SELECT community_id, unit_id FROM community_liaisons').all() as {
+    community_id: number;
+    unit_id: number;
+  }[];
+}

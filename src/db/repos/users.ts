@@ -59,3 +59,13 @@ export function listUsers(db: Db, role?: Role): UserRow[] {
 export function countUsers(db: Db): number {
   return db.prepare('SELECT count(*) FROM users').pluck().get() as number;
 }
+
+export function updateUser(
+  db: Db,
+  id: number,
+  u: { displayName: string; role: Role; unitId: number | null; homeStreetId: number | null; active: boolean },
+): void {
+  db.prepare(
+    'UPDATE users SET display_name = ?, role = ?, unit_id = ?, home_street_id = ?, active = ? WHERE id = ?',
+  ).run(u.displayName, u.role, u.unitId, u.homeStreetId, u.active ? 1 : 0, id);
+}
