@@ -89,8 +89,8 @@ export function assignBulk(
 }
 
 /**
- * Spreads the scope's sites evenly over the inspectors, keeping each 社区 together where it can and
- * skipping, for each site, inspectors whose home 镇街 it is. Returns the warnings (sites that only an
+ * Spreads the scope's sites evenly over the inspectors, skipping, for each site, inspectors whose
+ * home 镇街 it is. Returns the warnings (sites that only an
  * inspector who should 回避 could take).
  */
 export function spreadEvenly(
@@ -104,7 +104,11 @@ export function spreadEvenly(
   if (!ids.length) throw new InvalidInput('请至少选择一名测评员', { inspectorIds: '请至少选择一名测评员' });
   return db.transaction(() => {
     const inspectors = ids.map((id) => activeInspector(db, id));
-    const rows = roundAssignments(db, roundId).filter((r) => inScope(r, scope));
+    const eligible = (streetId: number) => inspectors.filter((i) => i.home_street_id !== streetId).length;
+    // the most constrained sites first, so the sites anyone may take are left to even out the load
+    const rows = roundAssignments(db, roundId)
+      .filter((r) => inScope(r, scope))
+      .sort((a, b) => eligible(a.street_id) - eligible(b.street_id));
     if (!rows.length) throw new InvalidInput('所选范围内没有可分配的点位');
     const load = new Map(inspectors.map((i) => [i.id, 0]));
     const warnings: string[] = [];

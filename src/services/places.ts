@@ -235,12 +235,20 @@ function checkSite(db: Db, input: SiteInput) {
       throw new InvalidInput('社区不属于所选镇街', { communityId: '社区不属于所选镇街' });
   }
   const lat = parse(
-    z.number().min(-90, '纬度应在 -90 到 90 之间').max(90, '纬度应在 -90 到 90 之间').nullable(),
+    z
+      .number({ error: '纬度必须是数字' })
+      .min(-90, '纬度应在 -90 到 90 之间')
+      .max(90, '纬度应在 -90 到 90 之间')
+      .nullable(),
     input.lat ?? null,
     'lat',
   );
   const lng = parse(
-    z.number().min(-180, '经度应在 -180 到 180 之间').max(180, '经度应在 -180 到 180 之间').nullable(),
+    z
+      .number({ error: '经度必须是数字' })
+      .min(-180, '经度应在 -180 到 180 之间')
+      .max(180, '经度应在 -180 到 180 之间')
+      .nullable(),
     input.lng ?? null,
     'lng',
   );

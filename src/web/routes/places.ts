@@ -79,19 +79,17 @@ export function placesRouter(deps: AppDeps): Router {
       communityName: communities.find((x) => x.id === s.community_id)?.name ?? '镇街直属',
       unitName: s.responsible_unit_id ? unitName.get(s.responsible_unit_id) : '',
     }));
-    res
-      .status(status)
-      .render('places/sites', {
-        title: '点位',
-        sites,
-        types,
-        streets,
-        communities,
-        units,
-        error,
-        fields,
-        form,
-      });
+    res.status(status).render('places/sites', {
+      title: '点位',
+      sites,
+      types,
+      streets,
+      communities,
+      units,
+      error,
+      fields,
+      form,
+    });
   }
 
   const fail = (

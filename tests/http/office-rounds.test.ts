@@ -1,0 +1,355 @@
+// As the creation office: create a round (with a repeatable random sample), assign inspectors with
+// 回避, review and approve or correct sheets, close, publish and withdraw — and the refusals.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { Client, startApp, type TestApp } from '../helpers/app.ts';
+
+let app: TestApp;
+let office: Client;
+beforeAll(async () => {
+  app = await startApp();
+  office = new Client(app.url);
+  await office.login('office');
+});
+afterAll(async () => {
+  await app.destroy();
+});
+
+const db = () => app.booted.db;
+const one = (sql: string, ...args: unknown[]) =>
+  db()
+    .prepare(sql)
+    .pluck()
+    .get(...args);
+const versionId = () => one("SELECT id FROM criteria_versions WHERE code = 'district-2026'") as number;
+
+async function createRound(fields: Record<string, string>) {
+  await office.get('/rounds/new');
+  return office.post('/rounds', {
+    name: '测试轮次',
+    startsOn: '2026-12-01',
+    endsOn: '2026-12-07',
+    criteriaVersionId: String(versionId()),
+    mode: 'all',
+    ...fields,
+  });
+}
+
+const roundSites = (id: number) =>
+  db().prepare('SELECT site_id FROM round_sites WHERE round_id = ? ORDER BY site_id').pluck().all(id);
+
+describe('creating rounds', () => {
+  it('draws a random sample per site type that the recorded seed repeats', async () => {
+    const a = await createRound({ name: '抽样A', mode: 'sample', perType: '2', seed: '12345' });
+    const b = await createRound({ name: '抽样B', mode: 'sample', perType: '2', seed: '12345' });
+    const c = await createRound({ name: '抽样C', mode: 'sample', perType: '2', seed: '999' });
+    const [ia, ib, ic] = [a, b, c].map((r) => Number(r.location!.split('/').pop()));
+    expect(roundSites(ia!)).toEqual(roundSites(ib!));
+    expect(roundSites(ia!)).not.toEqual(roundSites(ic!));
+    const types = one(
+      'SELECT count(DISTINCT s.site_type) FROM round_sites r JOIN sites s ON s.id = r.site_id WHERE r.round_id = ?',
+      ia,
+    ) as number;
+    expect(roundSites(ia!).length).toBeLessThanOrEqual(types * 2);
+    const page = await office.get(`/rounds/${ia}`);
+    expect(page.text).toContain('随机抽样：每类 2 个（随机种子 12345）');
+    expect(page.text).toContain('草稿');
+  });
+
+  it('creates a round of chosen site types only', async () => {
+    const r = await createRound({ name: '市场专项', mode: 'types', types: 'market' });
+    const id = Number(r.location!.split('/').pop());
+    const kinds = db()
+      .prepare(
+        'SELECT DISTINCT s.site_type FROM round_sites r JOIN sites s ON s.id = r.site_id WHERE r.round_id = ?',
+      )
+      .pluck()
+      .all(id);
+    expect(kinds).toEqual(['market']);
+  });
+
+  it.each([
+    [{ name: '' }, '轮次名称不能为空'],
+    [{ endsOn: '2026-11-01' }, '结束日期不能早于开始日期'],
+    [{ startsOn: '12/01/2026' }, '开始日期格式应为 YYYY-MM-DD'],
+    [{ criteriaVersionId: '9999' }, '测评体系版本不存在'],
+    [{ mode: 'types' }, '至少选择一个点位类型'],
+    [{ mode: 'sample', perType: '0', seed: '1' }, '每类抽取数至少为1'],
+  ])('refuses %o with its message and creates nothing', async (fields, message) => {
+    const before = one('SELECT count(*) FROM rounds');
+    const r = await createRound(fields);
+    expect(r.status).toBe(400);
+    expect(r.text).toContain(message);
+    expect(one('SELECT count(*) FROM rounds')).toBe(before);
+  });
+});
+
+describe('assignments with 回避', () => {
+  it('warns when an inspector gets a site in their home 镇街, refuses under the refuse policy', async () => {
+    const r = await createRound({ name: '分工测试' });
+    const id = Number(r.location!.split('/').pop());
+    const inspector1 = one("SELECT id FROM users WHERE username = 'inspector1'") as number;
+    const home = one('SELECT home_street_id FROM users WHERE id = ?', inspector1) as number;
+    const site = one(
+      'SELECT site_id FROM round_sites r JOIN sites s ON s.id = r.site_id WHERE r.round_id = ? AND s.street_id = ? LIMIT 1',
+      id,
+      home,
+    ) as number;
+    const warned = await office.post(`/rounds/${id}/assignments`, {
+      siteId: String(site),
+      inspectorId: String(inspector1),
+    });
+    expect(warned.status).toBe(303);
+    const page = await office.get(`/rounds/${id}/assignments`);
+    expect(page.text).toContain('应当回避');
+    expect(one('SELECT inspector_id FROM assignments WHERE round_id = ? AND site_id = ?', id, site)).toBe(
+      inspector1,
+    );
+
+    db()
+      .prepare(
+        "INSERT INTO settings (key, value) VALUES ('avoidance_policy', 'refuse') ON CONFLICT(key) DO UPDATE SET value = 'refuse'",
+      )
+      .run();
+    try {
+      const other = one(
+        'SELECT site_id FROM round_sites r JOIN sites s ON s.id = r.site_id WHERE r.round_id = ? AND s.street_id = ? AND r.site_id <> ? LIMIT 1',
+        id,
+        home,
+        site,
+      ) as number;
+      await office.post(`/rounds/${id}/assignments`, {
+        siteId: String(other),
+        inspectorId: String(inspector1),
+      });
+      expect((await office.get(`/rounds/${id}/assignments`)).text).toContain('应当回避');
+      expect(one('SELECT count(*) FROM assignments WHERE round_id = ? AND site_id = ?', id, other)).toBe(0);
+    } finally {
+      db().prepare("DELETE FROM settings WHERE key = 'avoidance_policy'").run();
+    }
+  });
+
+  it('assigns a whole 社区 in bulk and spreads the rest evenly, keeping inspectors out of their home 镇街', async () => {
+    const r = await createRound({ name: '批量分工' });
+    const id = Number(r.location!.split('/').pop());
+    const community = one('SELECT id FROM communities ORDER BY id DESC LIMIT 1') as number;
+    const inspector3 = one("SELECT id FROM users WHERE username = 'inspector3'") as number;
+    await office.post(`/rounds/${id}/assignments/bulk`, {
+      scope: `community:${community}`,
+      inspectorId: String(inspector3),
+    });
+    const inCommunity = one(
+      'SELECT count(*) FROM round_sites r JOIN sites s ON s.id = r.site_id WHERE r.round_id = ? AND s.community_id = ?',
+      id,
+      community,
+    );
+    expect(
+      one(
+        'SELECT count(*) FROM assignments a JOIN sites s ON s.id = a.site_id WHERE a.round_id = ? AND s.community_id = ? AND a.inspector_id = ?',
+        id,
+        community,
+        inspector3,
+      ),
+    ).toBe(inCommunity);
+
+    const inspectors = db()
+      .prepare("SELECT id FROM users WHERE role = 'inspector' ORDER BY id")
+      .pluck()
+      .all() as number[];
+    const body = new URLSearchParams({ scope: 'unassigned', _csrf: office.csrf! });
+    for (const i of inspectors) body.append('inspectorIds', String(i));
+    await fetch(`${app.url}/rounds/${id}/assignments/spread`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: `cc.sid=${office.cookies.get('cc.sid')}`,
+      },
+      body,
+      redirect: 'manual',
+    });
+    expect(one('SELECT count(*) FROM round_sites WHERE round_id = ?', id)).toBe(
+      one('SELECT count(*) FROM assignments WHERE round_id = ?', id),
+    );
+    const loads = db()
+      .prepare(
+        'SELECT count(*) FROM assignments WHERE round_id = ? AND site_id NOT IN (SELECT id FROM sites WHERE community_id = ?) GROUP BY inspector_id',
+      )
+      .pluck()
+      .all(id, community) as number[];
+    expect(Math.max(...loads) - Math.min(...loads)).toBeLessThanOrEqual(1);
+    const avoided = one(
+      `SELECT count(*) FROM assignments a JOIN users u ON u.id = a.inspector_id JOIN sites s ON s.id = a.site_id
+       WHERE a.round_id = ? AND u.home_street_id = s.street_id`,
+      id,
+    );
+    expect(avoided).toBe(0);
+  });
+});
+
+describe('review, close, publish', () => {
+  it('walks a round from open to published and back, with every refusal on the way', async () => {
+    const r = await createRound({ name: '完整流程', mode: 'types', types: 'park' });
+    const id = Number(r.location!.split('/').pop());
+    await office.post(`/rounds/${id}/open`);
+    expect(one('SELECT status FROM rounds WHERE id = ?', id)).toBe('open');
+    const sites = roundSites(id) as number[];
+    const inspector = new Client(app.url);
+    await inspector.login('inspector3');
+    const inspector3 = one("SELECT id FROM users WHERE username = 'inspector3'") as number;
+    for (const s of sites)
+      await office.post(`/rounds/${id}/assignments`, { siteId: String(s), inspectorId: String(inspector3) });
+
+    // the inspector fills and submits the first site; the second stays empty
+    const { criteria } = app.booted.criteria.getByCode('district-2026');
+    const standards = criteria.forSiteType('park');
+    const changes = standards.map((s, i) => ({
+      standard: s.code,
+      result: i === 0 && !s.photoRequired ? 'fail' : 'ok',
+      cases: i === 0 && !s.photoRequired ? 1 : 0,
+    }));
+    await inspector.get(`/rounds/${id}/sites/${sites[0]}`);
+    expect(
+      (
+        await inspector.postJson(`/api/rounds/${id}/sites/${sites[0]}/changes`, {
+          batchId: randomUUID(),
+          baseRevision: 0,
+          changes,
+        })
+      ).status,
+    ).toBe(200);
+    expect((await inspector.post(`/rounds/${id}/sites/${sites[0]}/submit`)).status).toBe(303);
+
+    const waiting = await office.get(`/rounds/${id}/review?status=submitted`);
+    expect(waiting.text).toContain(`/rounds/${id}/sites/${sites[0]}`);
+    expect((await office.get(`/rounds/${id}/review?status=nonsense`)).status).toBe(400);
+
+    // a correction needs a reason, and is marked and audited
+    const code = standards[1]!.code;
+    await office.get(`/rounds/${id}/sites/${sites[0]}`);
+    await office.post(`/rounds/${id}/sites/${sites[0]}/correct`, {
+      standard: code,
+      result: 'na',
+      cases: '0',
+      reason: '',
+    });
+    expect((await office.get(`/rounds/${id}/sites/${sites[0]}`)).text).toContain('更正必须填写原因');
+    expect(
+      one(
+        'SELECT result FROM answers a JOIN inspections i ON i.id = a.inspection_id WHERE i.round_id = ? AND a.standard_code = ?',
+        id,
+        code,
+      ),
+    ).toBe('ok');
+    await office.post(`/rounds/${id}/sites/${sites[0]}/correct`, {
+      standard: code,
+      result: 'na',
+      cases: '0',
+      reason: '该公园无此设施',
+    });
+    const corrected = await office.get(`/rounds/${id}/sites/${sites[0]}`);
+    expect(corrected.text).toContain('已更正');
+    const audit = JSON.parse(
+      one("SELECT detail FROM audit_log WHERE action = 'answer.correct' ORDER BY id DESC LIMIT 1") as string,
+    );
+    expect(audit).toMatchObject({
+      standard: code,
+      reason: '该公园无此设施',
+      old: { result: 'ok' },
+      new: { result: 'na' },
+    });
+
+    // closing is refused until every site is approved or excluded
+    await office.post(`/rounds/${id}/close`);
+    let page = await office.get(`/rounds/${id}`);
+    expect(page.text).toMatch(/还有 \d+ 个点位未审核通过或排除/);
+    expect(one('SELECT status FROM rounds WHERE id = ?', id)).toBe('open');
+    await office.post(`/rounds/${id}/sites/${sites[0]}/approve`);
+    expect(one('SELECT status FROM inspections WHERE round_id = ? AND site_id = ?', id, sites[0])).toBe(
+      'approved',
+    );
+    for (const s of sites.slice(1)) {
+      await office.post(`/rounds/${id}/sites/${s}/exclude`, { reason: '' });
+      expect(
+        one('SELECT excluded_reason FROM round_sites WHERE round_id = ? AND site_id = ?', id, s),
+      ).toBeNull();
+      await office.post(`/rounds/${id}/sites/${s}/exclude`, { reason: '施工封闭，无法测评' });
+    }
+    await office.post(`/rounds/${id}/close`);
+    expect(one('SELECT status FROM rounds WHERE id = ?', id)).toBe('closed');
+
+    // units see it only once published
+    const unit = new Client(app.url);
+    await unit.login('chengguan');
+    expect((await unit.get(`/rounds/${id}`)).status).toBe(403);
+    await office.post(`/rounds/${id}/publish`);
+    expect(one('SELECT status FROM rounds WHERE id = ?', id)).toBe('published');
+    expect((await unit.get(`/rounds/${id}`)).status).toBe(200);
+
+    // frozen: no correction; withdrawing needs a reason and is audited
+    await office.post(`/rounds/${id}/sites/${sites[0]}/correct`, {
+      standard: code,
+      result: 'ok',
+      cases: '0',
+      reason: '改回',
+    });
+    expect(
+      one(
+        'SELECT result FROM answers a JOIN inspections i ON i.id = a.inspection_id WHERE i.round_id = ? AND a.standard_code = ?',
+        id,
+        code,
+      ),
+    ).toBe('na');
+    await office.post(`/rounds/${id}/withdraw`, { reason: '' });
+    expect(one('SELECT status FROM rounds WHERE id = ?', id)).toBe('published');
+    await office.post(`/rounds/${id}/withdraw`, { reason: '公园点位数据有误，复核后重新发布' });
+    expect(one('SELECT status FROM rounds WHERE id = ?', id)).toBe('closed');
+    expect(
+      JSON.parse(
+        one("SELECT detail FROM audit_log WHERE action = 'round.withdraw' AND round_id = ?", id) as string,
+      ),
+    ).toEqual({
+      reason: '公园点位数据有误，复核后重新发布',
+    });
+    page = await office.get(`/rounds/${id}`);
+    expect(page.text).toContain('已撤回发布');
+  });
+});
+
+describe('only the office reaches any of this', () => {
+  it.each([
+    '/rounds/new',
+    '/places',
+    '/places/sites',
+    '/units',
+    '/users',
+    '/rounds/1/assignments',
+    '/rounds/1/review',
+  ])('refuses an inspector and a unit at %s', async (path) => {
+    for (const name of ['inspector1', 'chengguan']) {
+      const c = new Client(app.url);
+      await c.login(name);
+      expect((await c.get(path)).status).toBe(403);
+    }
+  });
+
+  it('refuses their POSTs too and changes nothing', async () => {
+    const c = new Client(app.url);
+    await c.login('inspector1');
+    const before = one('SELECT count(*) FROM rounds');
+    expect(
+      (
+        await c.post('/rounds', {
+          name: 'x',
+          startsOn: '2026-12-01',
+          endsOn: '2026-12-02',
+          criteriaVersionId: '1',
+          mode: 'all',
+        })
+      ).status,
+    ).toBe(403);
+    expect((await c.post('/places/streets', { name: '黑客街道' })).status).toBe(403);
+    expect((await c.post('/rounds/1/close')).status).toBe(403);
+    expect(one('SELECT count(*) FROM rounds')).toBe(before);
+    expect(one("SELECT count(*) FROM streets WHERE name = '黑客街道'")).toBe(0);
+  });
+});

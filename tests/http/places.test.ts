@@ -1,0 +1,264 @@
+// As the creation office keeping places and people: add, edit and retire 镇街, 社区, sites, units and
+// users through the pages; every bad value re-renders the page with its message and changes nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, startApp, type TestApp } from '../helpers/app.ts';
+
+let app: TestApp;
+let office: Client;
+beforeAll(async () => {
+  app = await startApp();
+  office = new Client(app.url);
+  await office.login('office');
+});
+afterAll(async () => {
+  await app.destroy();
+});
+
+const one = (sql: string, ...args: unknown[]) =>
+  app.booted.db
+    .prepare(sql)
+    .pluck()
+    .get(...args);
+const count = (table: string) => one(`SELECT count(*) FROM ${table}`) as number;
+
+describe('镇街 and 社区', () => {
+  it('adds a 镇街 and a 社区, refuses duplicates, and keeps 包联 units on the 社区', async () => {
+    await office.get('/places');
+    expect((await office.post('/places/streets', { name: '新城街道' })).status).toBe(303);
+    const dup = await office.post('/places/streets', { name: '新城街道' });
+    expect(dup.status).toBe(400);
+    expect(dup.text).toContain('镇街“新城街道”已存在');
+    const streetId = one("SELECT id FROM streets WHERE name = '新城街道'") as number;
+    expect(
+      (await office.post('/places/communities', { streetId: String(streetId), name: '新城社区' })).status,
+    ).toBe(303);
+    const communityId = one("SELECT id FROM communities WHERE name = '新城社区'") as number;
+    const liaison = one("SELECT id FROM units WHERE code = 'L-XCB'") as number;
+    const body = new URLSearchParams({
+      _csrf: office.csrf!,
+      streetId: String(streetId),
+      name: '新城社区',
+      unitId: '',
+    });
+    body.append('liaisons', String(liaison));
+    await fetch(`${app.url}/places/communities/${communityId}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: `cc.sid=${office.cookies.get('cc.sid')}`,
+      },
+      body,
+      redirect: 'manual',
+    });
+    expect(one('SELECT unit_id FROM community_liaisons WHERE community_id = ?', communityId)).toBe(liaison);
+    const page = await office.get('/places');
+    expect(page.text).toContain('包联：区委宣传部');
+  });
+
+  it('refuses an empty name and a 社区 in a 镇街 that does not exist', async () => {
+    const before = count('communities');
+    expect((await office.post('/places/streets', { name: '   ' })).text).toContain('名称不能为空');
+    const r = await office.post('/places/communities', { streetId: '99999', name: '无主社区' });
+    expect(r.status).toBe(400);
+    expect(r.text).toContain('所属镇街不存在');
+    expect(count('communities')).toBe(before);
+  });
+});
+
+describe('sites', () => {
+  const street = () => String(one('SELECT id FROM streets ORDER BY id LIMIT 1'));
+  const unit = () => String(one("SELECT id FROM units WHERE code = 'D-CGJ'"));
+
+  it('adds a site with GPS and a responsible unit, then edits it', async () => {
+    await office.get('/places/sites');
+    const r = await office.post('/places/sites', {
+      name: '滨江步道',
+      siteType: 'park',
+      streetId: street(),
+      communityId: '',
+      address: '滨江路1号',
+      lat: '30.2601',
+      lng: '120.1702',
+      responsibleUnitId: unit(),
+    });
+    expect(r.status).toBe(303);
+    const id = one("SELECT id FROM sites WHERE name = '滨江步道'") as number;
+    expect(one('SELECT lat FROM sites WHERE id = ?', id)).toBe(30.2601);
+    await office.get(`/places/sites/${id}`);
+    await office.post(`/places/sites/${id}`, {
+      name: '滨江步道（东段）',
+      siteType: 'square',
+      streetId: street(),
+      communityId: '',
+      address: '滨江路1号',
+      lat: '',
+      lng: '',
+      responsibleUnitId: unit(),
+    });
+    expect(one('SELECT name || site_type FROM sites WHERE id = ?', id)).toBe('滨江步道（东段）square');
+    expect(one('SELECT lat FROM sites WHERE id = ?', id)).toBeNull();
+  });
+
+  it.each([
+    [{ lat: '95', lng: '120' }, '纬度应在 -90 到 90 之间'],
+    [{ lat: '30.1', lng: '' }, '经纬度须同时填写'],
+    [{ lat: 'abc', lng: '120' }, '纬度必须是数字'],
+    [{ siteType: 'spaceport' }, '点位类型无效'],
+    [{ name: '' }, '名称不能为空'],
+    [{ communityId: '999999' }, '所属社区不存在'],
+    [{ responsibleUnitId: '999999' }, '所选单位不存在'],
+  ])('refuses %o and adds nothing', async (fields, message) => {
+    const before = count('sites');
+    const r = await office.post('/places/sites', {
+      name: '测试点位',
+      siteType: 'park',
+      streetId: street(),
+      communityId: '',
+      address: '',
+      lat: '',
+      lng: '',
+      responsibleUnitId: '',
+      ...fields,
+    });
+    expect(r.status).toBe(400);
+    expect(r.text).toContain(message);
+    expect(count('sites')).toBe(before);
+  });
+
+  it('retires a site without deleting it: it leaves new rounds but keeps its history', async () => {
+    const id = one("SELECT id FROM sites WHERE site_type = 'market' ORDER BY id LIMIT 1") as number;
+    await office.post(`/retire/site/${id}`, { retired: '1' });
+    expect(one('SELECT retired_at IS NOT NULL FROM sites WHERE id = ?', id)).toBe(1);
+    expect(one('SELECT count(*) FROM round_sites WHERE site_id = ?', id)).toBe(1);
+    await office.get('/rounds/new');
+    const r = await office.post('/rounds', {
+      name: '停用后',
+      startsOn: '2026-12-01',
+      endsOn: '2026-12-02',
+      criteriaVersionId: String(one("SELECT id FROM criteria_versions WHERE code = 'district-2026'")),
+      mode: 'all',
+    });
+    const roundId = Number(r.location!.split('/').pop());
+    expect(one('SELECT count(*) FROM round_sites WHERE round_id = ? AND site_id = ?', roundId, id)).toBe(0);
+    await office.post(`/retire/site/${id}`, { retired: '0' });
+    expect(one('SELECT retired_at FROM sites WHERE id = ?', id)).toBeNull();
+  });
+});
+
+describe('units and users', () => {
+  it('adds a unit, refuses a duplicate code and a parent loop', async () => {
+    await office.get('/units');
+    expect(
+      (
+        await office.post('/units', {
+          code: 'D-WSJ',
+          name: '区卫生健康局',
+          kind: 'department',
+          department: '卫健局',
+          parentId: '',
+        })
+      ).status,
+    ).toBe(303);
+    const dup = await office.post('/units', {
+      code: 'D-WSJ',
+      name: '重复',
+      kind: 'other',
+      department: '',
+      parentId: '',
+    });
+    expect(dup.status).toBe(400);
+    expect(dup.text).toContain('单位编码“D-WSJ”已存在');
+    const noDept = await office.post('/units', {
+      code: 'D-X',
+      name: '某局',
+      kind: 'department',
+      department: '',
+      parentId: '',
+    });
+    expect(noDept.text).toContain('部门单位须填写部门名称');
+    const street = one("SELECT id FROM units WHERE code = 'S-DH'") as number;
+    const child = one("SELECT id FROM units WHERE code = 'C-DH-1'") as number;
+    const loop = await office.post(`/units/${street}`, {
+      code: 'S-DH',
+      name: '东湖街道办事处',
+      kind: 'street',
+      department: '',
+      parentId: String(child),
+    });
+    expect(loop.status).toBe(400);
+    expect(loop.text).toContain('上级单位不能是本单位或其下级');
+  });
+
+  it('adds a user who can log in, deactivates them (no login), and resets a password', async () => {
+    await office.get('/users');
+    const unit = String(one("SELECT id FROM units WHERE code = 'D-SCJG'"));
+    expect(
+      (
+        await office.post('/users', {
+          username: 'zhang.sj',
+          displayName: '张审计',
+          password: 'start-pass-1',
+          role: 'unit',
+          unitId: unit,
+          homeStreetId: '',
+        })
+      ).status,
+    ).toBe(303);
+    const noUnit = await office.post('/users', {
+      username: 'nounit',
+      displayName: 'x',
+      password: 'start-pass-1',
+      role: 'unit',
+      unitId: '',
+      homeStreetId: '',
+    });
+    expect(noUnit.text).toContain('必须指定所属单位');
+    const dup = await office.post('/users', {
+      username: 'ZHANG.SJ',
+      displayName: 'x',
+      password: 'start-pass-1',
+      role: 'office',
+      unitId: '',
+      homeStreetId: '',
+    });
+    expect(dup.text).toContain('已存在');
+    const u = new Client(app.url);
+    expect((await u.login('zhang.sj', 'start-pass-1')).status).toBe(303);
+
+    const id = one("SELECT id FROM users WHERE username = 'zhang.sj'") as number;
+    await office.post(`/users/${id}`, {
+      displayName: '张审计',
+      role: 'unit',
+      unitId: unit,
+      homeStreetId: '',
+      active: '0',
+    });
+    expect((await new Client(app.url).login('zhang.sj', 'start-pass-1')).status).toBe(400);
+    expect((await u.get('/')).status).toBe(303);
+
+    await office.post(`/users/${id}`, {
+      displayName: '张审计',
+      role: 'unit',
+      unitId: unit,
+      homeStreetId: '',
+      active: '1',
+    });
+    const short = await office.post(`/users/${id}/password`, { password: 'short' });
+    expect(short.text).toContain('密码至少8个字符');
+    await office.post(`/users/${id}/password`, { password: 'second-pass-2' });
+    expect((await new Client(app.url).login('zhang.sj', 'second-pass-2')).status).toBe(303);
+  });
+
+  it('will not let the office deactivate itself', async () => {
+    const me = one("SELECT id FROM users WHERE username = 'office'") as number;
+    const r = await office.post(`/users/${me}`, {
+      displayName: '王主任',
+      role: 'office',
+      unitId: '',
+      homeStreetId: '',
+      active: '0',
+    });
+    expect(r.status).toBe(400);
+    expect(one('SELECT active FROM users WHERE id = ?', me)).toBe(1);
+  });
+});
