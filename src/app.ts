@@ -26,6 +26,9 @@ import { roundAdminRouter } from './web/routes/round-admin.ts';
 import { assignmentsRouter } from './web/routes/assignments.ts';
 import { placesRouter } from './web/routes/places.ts';
 import { peopleRouter } from './web/routes/people.ts';
+import { auditRouter } from './web/routes/audit.ts';
+import { CRITERIA_MULTIPART_ROUTES, criteriaRouter } from './web/routes/criteria.ts';
+import { IMPORT_MULTIPART_ROUTES, importsRouter } from './web/routes/imports.ts';
 import type { ClientAssets } from './web/assets.ts';
 
 export interface AppDeps {
@@ -100,7 +103,11 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName'>): { app: Exp
   app.use(loadUser(deps.db));
   app.use(takeFlash);
 
-  const csrf = makeCsrf(SHEET_MULTIPART_ROUTES);
+  const csrf = makeCsrf([
+    ...SHEET_MULTIPART_ROUTES,
+    ...CRITERIA_MULTIPART_ROUTES,
+    ...IMPORT_MULTIPART_ROUTES,
+  ]);
   app.use((req, res, next) => {
     res.locals.csrfToken = csrf.generateToken(req);
     res.locals.roleNames = ROLE_NAMES;
@@ -118,6 +125,9 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName'>): { app: Exp
   app.use(roundsRouter(deps));
   app.use(placesRouter(deps));
   app.use(peopleRouter(deps));
+  app.use(auditRouter(deps));
+  app.use(criteriaRouter(deps, csrf.protect));
+  app.use(importsRouter(deps, csrf.protect));
   app.use(sheetsRouter(deps, csrf.protect));
   app.use(photosRouter(deps));
 

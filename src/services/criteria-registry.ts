@@ -13,8 +13,9 @@ import {
 } from '../db/repos/criteria-versions.ts';
 import { upsertSiteType } from '../db/repos/places.ts';
 import { CriteriaFileError, indexCriteria, type IndexedCriteria, type LoadedFile } from '../criteria/load.ts';
-import { criteriaVersionSchema } from '../criteria/schema.ts';
-import { NotFound } from '../errors.ts';
+import { criteriaVersionSchema, type CriteriaVersion } from '../criteria/schema.ts';
+import { appendAudit } from '../db/repos/audit.ts';
+import { Conflict, NotFound } from '../errors.ts';
 
 export function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
@@ -72,4 +73,38 @@ export class CriteriaCache {
     if (!row) throw new NotFound(`找不到测评体系版本 ${code}`);
     return { id: row.id, criteria: this.get(row.id) };
   }
+}
+
+/** Stores a version imported by the office (already checked like criteria:check); its code must be new. */
+export function importCriteriaVersion(
+  db: Db,
+  version: CriteriaVersion,
+  fileName: string,
+  actorId: number,
+): number {
+  const content = JSON.stringify(version);
+  return db.transaction(() => {
+    if (findCriteriaVersionByCode(db, version.code))
+      throw new Conflict(
+        `版本编码“${version.code}”已存在：已载入的版本不能覆盖，请在“版本信息”中换一个新的版本编码`,
+      );
+    const id = insertCriteriaVersion(db, {
+      code: version.code,
+      family: version.family,
+      name: version.name,
+      version: version.version,
+      content,
+      sha256: sha256(content),
+      source: `import:${fileName.slice(0, 100)}`,
+    });
+    for (const t of version.siteTypes) upsertSiteType(db, t.code, t.name);
+    appendAudit(db, {
+      userId: actorId,
+      action: 'criteria.import',
+      entity: 'criteria_version',
+      entityId: id,
+      detail: { code: version.code, name: version.name, file: fileName },
+    });
+    return id;
+  })();
 }

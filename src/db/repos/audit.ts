@@ -40,11 +40,37 @@ export function appendAudit(db: Db, e: AuditEntry): void {
   );
 }
 
-export function listAudit(db: Db, limit = 200): AuditRow[] {
+export interface AuditFilter {
+  userId?: number | null;
+  roundId?: number | null;
+  siteId?: number | null;
+  /** entries older than this id (paging backwards) */
+  beforeId?: number | null;
+  limit: number;
+}
+
+export interface AuditListRow extends AuditRow {
+  user_name: string | null;
+  round_name: string | null;
+  site_name: string | null;
+}
+
+export function listAudit(db: Db, f: AuditFilter): AuditListRow[] {
   return db
     .prepare(
-      `SELECT id, at, user_id, action, entity, entity_id, round_id, site_id, detail
-       FROM audit_log ORDER BY id DESC LIMIT ?`,
+      `SELECT l.id, l.at, l.user_id, l.action, l.entity, l.entity_id, l.round_id, l.site_id, l.detail,
+              u.display_name AS user_name, r.name AS round_name, s.name AS site_name
+       FROM audit_log l LEFT JOIN users u ON u.id = l.user_id LEFT JOIN rounds r ON r.id = l.round_id
+       LEFT JOIN sites s ON s.id = l.site_id
+       WHERE (:userId IS NULL OR l.user_id = :userId) AND (:roundId IS NULL OR l.round_id = :roundId)
+         AND (:siteId IS NULL OR l.site_id = :siteId) AND (:beforeId IS NULL OR l.id < :beforeId)
+       ORDER BY l.id DESC LIMIT :limit`,
     )
-    .all(limit) as AuditRow[];
+    .all({
+      userId: f.userId ?? null,
+      roundId: f.roundId ?? null,
+      siteId: f.siteId ?? null,
+      beforeId: f.beforeId ?? null,
+      limit: f.limit,
+    }) as AuditListRow[];
 }

@@ -180,3 +180,19 @@ export function listSubmissions(db: Db, roundId: number, status: InspectionStatu
     )
     .all(roundId, status, status) as SubmissionRow[];
 }
+
+/** A sheet that arrives whole from outside (a third-party firm, typed-in paper sheets), marked with its source. */
+export function insertImportedInspection(
+  db: Db,
+  roundId: number,
+  siteId: number,
+  source: string,
+  by: number,
+): InspectionRow {
+  const at = nowIso();
+  db.prepare(
+    `INSERT INTO inspections (round_id, site_id, inspector_id, status, revision, source, started_at, submitted_at, approved_at, approved_by)
+     VALUES (?, ?, NULL, 'approved', 1, ?, ?, ?, ?, ?)`,
+  ).run(roundId, siteId, source, at, at, at, by);
+  return findInspection(db, roundId, siteId) as InspectionRow;
+}

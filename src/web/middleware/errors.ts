@@ -14,7 +14,7 @@ interface Answer {
 }
 
 const MULTER_MESSAGES: Record<string, [number, string]> = {
-  LIMIT_FILE_SIZE: [413, '文件太大：单个文件不能超过 20 MB'],
+  LIMIT_FILE_SIZE: [413, '文件太大：照片不能超过 20 MB，Excel 文件不能超过 10 MB'],
   LIMIT_FILE_COUNT: [400, '一次上传的文件太多'],
   LIMIT_FIELD_VALUE: [413, '表单字段内容太长'],
   LIMIT_FIELD_COUNT: [400, '表单字段太多'],

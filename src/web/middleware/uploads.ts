@@ -10,6 +10,8 @@ import { PHOTO_LIMITS } from '../../photos/store.ts';
 export function photoUpload(protect: RequestHandler, maxFiles: number): RequestHandler[] {
   const parser = multer({
     storage: multer.memoryStorage(),
+    // browsers send file names as raw UTF-8 (Chinese names would come out garbled as latin1)
+    defParamCharset: 'utf8',
     limits: {
       fileSize: PHOTO_LIMITS.maxBytes,
       files: maxFiles,
@@ -18,5 +20,16 @@ export function photoUpload(protect: RequestHandler, maxFiles: number): RequestH
       parts: 2000 + maxFiles,
     },
   }).any();
+  return [parser, (req: Request, res: Response, next: NextFunction) => protect(req, res, next)];
+}
+
+/** One spreadsheet in memory (field `file`), then the CSRF check. */
+export function sheetUpload(protect: RequestHandler): RequestHandler[] {
+  const parser = multer({
+    storage: multer.memoryStorage(),
+    // browsers send file names as raw UTF-8 (Chinese names would come out garbled as latin1)
+    defParamCharset: 'utf8',
+    limits: { fileSize: 10 * 1024 * 1024, files: 1, fields: 20, fieldSize: 4096, parts: 25 },
+  }).single('file');
   return [parser, (req: Request, res: Response, next: NextFunction) => protect(req, res, next)];
 }

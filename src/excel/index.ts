@@ -1,0 +1,21 @@
+/**
+ * The table import/export engine for office staff's spreadsheets (sites, units, users,
+ * assignments, criteria): strict, row-numbered validation on the way in, tidy workbooks and
+ * self-explaining templates on the way out. Callers import from here.
+ */
+export type {
+  CellError,
+  CellParser,
+  CellValue,
+  Column,
+  ParseContext,
+  ReadFailure,
+  ReadResult,
+  RowError,
+  TableSpec,
+} from './types.ts';
+export { isCellError } from './types.ts';
+export { date, integer, number, oneOf, raw, text, tick, yesNo } from './parsers.ts';
+export { DEFAULT_MAX_ROWS, MAX_ERRORS, formatRowError, readTable, workbookProblem } from './read.ts';
+export { addTableSheet, toBuffer, writeTable, type SheetOptions } from './write.ts';
+export { writeTemplate, type TemplateOptions } from './template.ts';

@@ -1,0 +1,152 @@
+/**
+ * 责任单位 import: code, name, kind, department and parent code. A 镇街 or 社区 unit may also name the
+ * 镇街 / 社区 it stands for, which is created when missing, so a district can be set up from one
+ * spreadsheet: units (with their places) first, then sites, users and assignments.
+ */
+import { oneOf, text } from '../excel/index.ts';
+import type { RowError } from '../excel/index.ts';
+import { findUnitByCode, listUnits, type UnitKind } from '../db/repos/units.ts';
+import { listCommunities, listStreets } from '../db/repos/places.ts';
+import { createCommunity, createStreet, createUnit } from '../services/places.ts';
+import { lookup, type ImportKind } from './kind.ts';
+
+const KINDS = { 镇街: 'street', 社区: 'community', 部门: 'department', 其他: 'other' } as const;
+
+interface Row {
+  code: string;
+  name: string;
+  kind: UnitKind;
+  department?: string;
+  parent?: string;
+  place?: string;
+}
+
+interface Plan {
+  rows: Row[];
+}
+
+export const unitsImport: ImportKind<Row, Plan> = {
+  key: 'units',
+  title: '责任单位',
+  spec: () => ({
+    name: '责任单位',
+    sheetName: '责任单位',
+    columns: [
+      {
+        key: 'code',
+        header: '单位编码',
+        required: true,
+        unique: true,
+        width: 14,
+        parse: text({ max: 60 }),
+        note: '唯一，如 D-CGJ',
+        example: 'D-CGJ',
+      },
+      {
+        key: 'name',
+        header: '单位名称',
+        required: true,
+        unique: true,
+        width: 22,
+        parse: text({ max: 100 }),
+        example: '区城管局',
+      },
+      { key: 'kind', header: '类别', required: true, width: 8, parse: oneOf(KINDS), example: '部门' },
+      {
+        key: 'department',
+        header: '部门名称',
+        width: 14,
+        parse: text({ max: 40 }),
+        note: '部门类必填，与测评体系中的责任部门一致，如 城管局',
+        example: '城管局',
+      },
+      {
+        key: 'parent',
+        header: '上级单位编码',
+        width: 14,
+        parse: text({ max: 60 }),
+        note: '可引用本表前面的单位',
+      },
+      {
+        key: 'place',
+        header: '对应镇街/社区',
+        width: 16,
+        parse: text({ max: 100 }),
+        note: '类别为镇街或社区时可填：不存在则一并新建（社区的上级须是镇街单位）',
+      },
+    ],
+  }),
+  resolve(rows, { db }) {
+    const errors: RowError[] = [];
+    const codesInFile = new Map(rows.map((r) => [r.code, r]));
+    for (const r of rows) {
+      if (findUnitByCode(db, r.code))
+        errors.push({ row: r._row, column: '单位编码', message: `单位编码“${r.code}”已存在` });
+      if (r.kind === 'department' && !r.department)
+        errors.push({ row: r._row, column: '部门名称', message: '部门类单位须填写部门名称' });
+      if (r.parent && !codesInFile.has(r.parent))
+        lookup(errors, r._row, '上级单位编码', r.parent, (v) => findUnitByCode(db, v), '上级单位');
+      if (r.parent === r.code)
+        errors.push({ row: r._row, column: '上级单位编码', message: '上级单位不能是自己' });
+      if (r.place && r.kind !== 'street' && r.kind !== 'community')
+        errors.push({ row: r._row, column: '对应镇街/社区', message: '只有镇街或社区类单位可以填写' });
+      if (r.place && r.kind === 'community') {
+        const parent = r.parent ? (codesInFile.get(r.parent) ?? findUnitByCode(db, r.parent)) : undefined;
+        if (!parent || parent.kind !== 'street')
+          errors.push({
+            row: r._row,
+            column: '上级单位编码',
+            message: '社区的上级须是镇街类单位，才能确定社区属于哪个镇街',
+          });
+      }
+    }
+    // parents must come before children in the file so the tree can be built top-down
+    const seen = new Set<string>();
+    for (const r of rows) {
+      if (r.parent && codesInFile.has(r.parent) && !seen.has(r.parent))
+        errors.push({ row: r._row, column: '上级单位编码', message: `上级单位“${r.parent}”须写在本行之前` });
+      seen.add(r.code);
+    }
+    return { errors, plan: { rows } };
+  },
+  apply({ rows }, { db, actorId }) {
+    const streetOfUnit = new Map<string, number>();
+    for (const r of rows) {
+      const parentId = r.parent ? (findUnitByCode(db, r.parent)?.id ?? null) : null;
+      const id = createUnit(
+        db,
+        { code: r.code, name: r.name, kind: r.kind, department: r.department ?? null, parentId },
+        actorId,
+      );
+      if (r.place && r.kind === 'street') {
+        const existing = listStreets(db).find((s) => s.name === r.place);
+        streetOfUnit.set(r.code, existing?.id ?? createStreet(db, r.place, id, actorId));
+      }
+      if (r.place && r.kind === 'community' && r.parent) {
+        const parentUnit = findUnitByCode(db, r.parent)!;
+        const streetId =
+          streetOfUnit.get(r.parent) ?? listStreets(db).find((s) => s.unit_id === parentUnit.id)?.id;
+        if (streetId === undefined) throw new Error(`unit ${r.parent} has no street`);
+        if (!listCommunities(db).some((c) => c.street_id === streetId && c.name === r.place))
+          createCommunity(db, streetId, r.place, id, actorId);
+      }
+    }
+    return rows.length;
+  },
+  current({ db }) {
+    const units = listUnits(db);
+    const streets = listStreets(db);
+    const communities = listCommunities(db);
+    return units.map((u) => ({
+      code: u.code,
+      name: u.name,
+      kind: u.kind,
+      department: u.department ?? '',
+      parent: units.find((p) => p.id === u.parent_id)?.code ?? '',
+      place:
+        streets.find((s) => s.unit_id === u.id)?.name ??
+        communities.find((c) => c.unit_id === u.id)?.name ??
+        '',
+    }));
+  },
+};

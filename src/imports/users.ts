@@ -1,0 +1,129 @@
+/** 用户 import: username, name, role, unit, home 镇街 (回避) and a first password (hashed before writing). */
+import { oneOf, text, type RowError } from '../excel/index.ts';
+import { findUserByUsername, insertUser, listUsers, type Role } from '../db/repos/users.ts';
+import { listStreets } from '../db/repos/places.ts';
+import { listUnits } from '../db/repos/units.ts';
+import { appendAudit } from '../db/repos/audit.ts';
+import { hashPassword } from '../services/passwords.ts';
+import { passwordSchema, usernameSchema } from '../services/accounts.ts';
+import { lookup, type ImportKind } from './kind.ts';
+import { placeIndex } from './places-lookup.ts';
+
+const ROLES = { 创城办: 'office', 测评员: 'inspector', 责任单位: 'unit' } as const;
+
+interface Row {
+  username: string;
+  displayName?: string;
+  role: Role;
+  unit?: string;
+  homeStreet?: string;
+  password?: string;
+}
+
+interface Planned {
+  username: string;
+  displayName: string;
+  role: Role;
+  unitId: number | null;
+  homeStreetId: number | null;
+  passwordHash: string;
+}
+
+export const usersImport: ImportKind<Row, Planned[]> = {
+  key: 'users',
+  title: '用户',
+  spec: () => ({
+    name: '用户',
+    sheetName: '用户',
+    columns: [
+      {
+        key: 'username',
+        header: '用户名',
+        required: true,
+        unique: true,
+        width: 14,
+        parse: text({ max: 40 }),
+        example: 'zhangwei',
+      },
+      { key: 'displayName', header: '姓名', width: 10, parse: text({ max: 60 }), example: '张伟' },
+      { key: 'role', header: '角色', required: true, width: 10, parse: oneOf(ROLES), example: '测评员' },
+      {
+        key: 'unit',
+        header: '所属单位',
+        width: 18,
+        parse: text({ max: 100 }),
+        note: '单位编码或名称；责任单位账号必填',
+      },
+      {
+        key: 'homeStreet',
+        header: '所在镇街',
+        width: 12,
+        parse: text({ max: 100 }),
+        note: '测评员的所在镇街，用于回避',
+      },
+      {
+        key: 'password',
+        header: '初始密码',
+        required: true,
+        width: 14,
+        parse: text({ max: 200 }),
+        note: '至少8位；导入后请通知本人修改',
+      },
+    ],
+  }),
+  async resolve(rows, { db }) {
+    const errors: RowError[] = [];
+    const idx = placeIndex(db);
+    const plan: Planned[] = [];
+    for (const r of rows) {
+      const name = usernameSchema.safeParse(r.username);
+      if (!name.success)
+        errors.push({ row: r._row, column: '用户名', message: name.error.issues[0]!.message });
+      else if (findUserByUsername(db, name.data))
+        errors.push({ row: r._row, column: '用户名', message: `用户名“${name.data}”已存在` });
+      const pw = passwordSchema.safeParse(r.password ?? '');
+      if (!pw.success) errors.push({ row: r._row, column: '初始密码', message: pw.error.issues[0]!.message });
+      const unitId = lookup(errors, r._row, '所属单位', r.unit, idx.unit, '单位');
+      if (r.role === 'unit' && !r.unit)
+        errors.push({ row: r._row, column: '所属单位', message: '责任单位账号必须填写所属单位' });
+      const homeStreetId = lookup(errors, r._row, '所在镇街', r.homeStreet, idx.street, '镇街');
+      if (name.success && pw.success && !errors.some((e) => e.row === r._row))
+        plan.push({
+          username: name.data,
+          displayName: r.displayName || name.data,
+          role: r.role,
+          unitId: unitId ?? null,
+          homeStreetId: homeStreetId ?? null,
+          passwordHash: '',
+        });
+    }
+    if (!errors.length)
+      for (const [i, p] of plan.entries()) p.passwordHash = await hashPassword(rows[i]!.password!);
+    return { errors, plan };
+  },
+  apply(plan, { db, actorId }) {
+    for (const p of plan) {
+      const id = insertUser(db, p);
+      appendAudit(db, {
+        userId: actorId,
+        action: 'user.create',
+        entity: 'user',
+        entityId: id,
+        detail: { username: p.username, role: p.role, via: 'import' },
+      });
+    }
+    return plan.length;
+  },
+  current({ db }) {
+    const units = listUnits(db);
+    const streets = listStreets(db);
+    return listUsers(db).map((u) => ({
+      username: u.username,
+      displayName: u.display_name,
+      role: u.role,
+      unit: units.find((x) => x.id === u.unit_id)?.code ?? '',
+      homeStreet: streets.find((x) => x.id === u.home_street_id)?.name ?? '',
+      password: '',
+    }));
+  },
+};
