@@ -8,11 +8,23 @@ import { appendAudit } from '../db/repos/audit.ts';
 import { findSiteById } from '../db/repos/places.ts';
 import { findUserById, type UserRow } from '../db/repos/users.ts';
 import { assignSite, isSiteInRound, roundAssignments, type AssignmentRow } from '../db/repos/rounds.ts';
-import { getSetting } from '../db/repos/settings.ts';
+import { getSetting, setSetting } from '../db/repos/settings.ts';
 import { Conflict, InvalidInput, NotFound } from '../errors.ts';
 import { requireRound } from './rounds.ts';
 
 export type AvoidancePolicy = 'warn' | 'refuse';
+
+export function setAvoidancePolicy(db: Db, policy: AvoidancePolicy, actorId: number): void {
+  db.transaction(() => {
+    setSetting(db, 'avoidance_policy', policy);
+    appendAudit(db, {
+      userId: actorId,
+      action: 'settings.avoidance',
+      entity: 'settings',
+      detail: { policy },
+    });
+  })();
+}
 
 export function avoidancePolicy(db: Db): AvoidancePolicy {
   return getSetting(db, 'avoidance_policy') === 'refuse' ? 'refuse' : 'warn';

@@ -6,15 +6,17 @@
 import sharp from 'sharp';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/connection.ts';
-import { findUserByUsername, type UserRow } from '../db/repos/users.ts';
-import { assignedSites, findRoundById } from '../db/repos/rounds.ts';
+import { findUserById, findUserByUsername, type UserRow } from '../db/repos/users.ts';
+import { approveSheet } from './review.ts';
+import { closeRound, publishRound } from './round-lifecycle.ts';
+import { assignedSites, findRoundById, roundAssignments } from '../db/repos/rounds.ts';
 import { saveChanges, submitSheet, returnSheet } from './sheets.ts';
 import { addEvidencePhoto } from './evidence-photos.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
 import type { AnswerChange } from './sheets.ts';
 import { seededRandom } from '../util/random.ts';
 
-async function demoPhoto(rand: () => number): Promise<Buffer> {
+async function demoPhoto(rand: () => number, width = 1200, height = 900): Promise<Buffer> {
   const hue = Math.floor(rand() * 360);
   const shapes = Array.from({ length: 6 }, () => {
     const x = Math.floor(rand() * 1000);
@@ -23,7 +25,7 @@ async function demoPhoto(rand: () => number): Promise<Buffer> {
     const h = 60 + Math.floor(rand() * 200);
     return `<rect x="${x}" y="${y}" width="${w}" height="${h}" rx="12" fill="hsl(${(hue + rand() * 90) % 360},45%,${35 + rand() * 30}%)"/>`;
   }).join('');
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="900">
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 1200 900">
     <rect width="1200" height="900" fill="hsl(${hue},25%,70%)"/>${shapes}</svg>`;
   return sharp(Buffer.from(svg)).jpeg({ quality: 80 }).toBuffer();
 }
@@ -91,4 +93,62 @@ export async function seedDemoSheets(
       }
     }
   }
+}
+
+/**
+ * A whole round done: every site scored by its inspector (about one standard in ten failing, with a
+ * photo where the standard asks for one), submitted, approved by the office, the round closed and
+ * published. Communities differ on purpose so the rankings have a spread.
+ */
+export async function seedPublishedRound(
+  db: Db,
+  criteria: CriteriaCache,
+  uploadDir: string,
+  roundId: number,
+  office: UserRow,
+): Promise<void> {
+  const ctx = { db, criteria, uploadDir };
+  const rand = seededRandom(11);
+  const version = criteria.get(findRoundById(db, roundId)!.criteria_version_id);
+  const notes = [
+    '墙面有小广告',
+    '垃圾桶满溢',
+    '公益广告褪色',
+    '非机动车乱停放',
+    '楼道堆放杂物',
+    '无障碍通道被占用',
+  ];
+  const photo = await demoPhoto(rand, 640, 480);
+  for (const row of roundAssignments(db, roundId)) {
+    const user = findUserById(db, row.inspector_id!)!;
+    // some 社区 do better than others: a per-community failure rate between 3 % and 20 %
+    const failRate = 0.03 + (((row.community_id ?? row.street_id * 7) * 37) % 100) / 600;
+    const changes: AnswerChange[] = [];
+    const failed: string[] = [];
+    for (const s of version.forSiteType(row.site_type)) {
+      const roll = rand();
+      if (roll < failRate) {
+        changes.push({
+          standard: s.code,
+          result: 'fail',
+          cases: 1 + Math.floor(rand() * 3),
+          note: notes[Math.floor(rand() * notes.length)]!,
+        });
+        if (s.photoRequired) failed.push(s.code);
+      } else if (roll > 0.96) changes.push({ standard: s.code, result: 'na', cases: 0 });
+      else changes.push({ standard: s.code, result: 'ok', cases: 0 });
+    }
+    saveChanges(ctx, user, roundId, row.site_id, { batchId: randomUUID(), baseRevision: 0, changes });
+    for (const code of failed)
+      await addEvidencePhoto(ctx, user, roundId, row.site_id, {
+        clientId: randomUUID(),
+        standard: code,
+        buffer: photo,
+        originalName: `${code}.jpg`,
+      });
+    submitSheet(ctx, user, roundId, row.site_id);
+    approveSheet(ctx, office, roundId, row.site_id);
+  }
+  closeRound(db, roundId, office.id);
+  publishRound(db, roundId, office.id);
 }

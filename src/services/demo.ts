@@ -10,10 +10,9 @@ import type { Role } from '../db/repos/users.ts';
 import { createUser } from './accounts.ts';
 import { createCommunity, createSite, createStreet, createUnit, linkLiaison } from './places.ts';
 import { createRound, openRound } from './rounds.ts';
-import { assignInspector } from './assignments.ts';
-import { roundSites } from '../db/repos/rounds.ts';
+import { spreadEvenly } from './assignments.ts';
 import { findUserById } from '../db/repos/users.ts';
-import { seedDemoSheets } from './demo-sheets.ts';
+import { seedDemoSheets, seedPublishedRound } from './demo-sheets.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
 import { addDays, shanghaiDate } from '../util/time.ts';
 import { seededRandom } from '../util/random.ts';
@@ -219,35 +218,24 @@ export async function seedDemo(
   await add('xuanchuan', 'unit', '郑干事（区委宣传部）', { unit: 'L-XCB' });
 
   const { id: versionId } = criteria.getByCode(DEMO_CRITERIA_CODE);
-  const roundId = createRound(
-    db,
-    criteria,
-    {
-      name: '2026年第四季度第1轮实地测评',
-      criteriaVersionId: versionId,
-      startsOn: addDays(today, -3),
-      endsOn: addDays(today, 11),
-      selection: { mode: 'all' },
-    },
-    officeId,
-  );
-  openRound(db, roundId, officeId);
-  const siteRows = roundSites(db, roundId);
-  const homeOf = [streetIds[0], streetIds[1], undefined, streetIds[3]];
-  let next = 0;
-  for (const site of siteRows) {
-    // spread evenly, skipping an inspector whose home 镇街 is the site's (回避)
-    let k = next;
-    for (
-      let tries = 0;
-      tries < inspectors.length && homeOf[k % inspectors.length] === site.street_id;
-      tries++
-    )
-      k++;
-    assignInspector(db, roundId, site.id, inspectors[k % inspectors.length] as number, officeId, 'refuse');
-    next = k + 1;
-  }
-  await seedDemoSheets(db, criteria, options.uploadDir, roundId, findUserById(db, officeId)!);
+  const office = findUserById(db, officeId)!;
+  const round = (name: string, startsOn: string, endsOn: string) => {
+    const id = createRound(
+      db,
+      criteria,
+      { name, criteriaVersionId: versionId, startsOn, endsOn, selection: { mode: 'all' } },
+      officeId,
+    );
+    openRound(db, id, officeId);
+    spreadEvenly(db, id, { kind: 'unassigned' }, inspectors, officeId);
+    return id;
+  };
+  // last month's round: scored, approved, closed and published (rankings, trends and problems build on it)
+  const earlier = round('2026年11月实地测评', addDays(today, -35), addDays(today, -28));
+  await seedPublishedRound(db, criteria, options.uploadDir, earlier, office);
+  // this month's round, open: some sheets submitted, one in progress, one returned
+  const current = round('2026年第四季度第1轮实地测评', addDays(today, -3), addDays(today, 11));
+  await seedDemoSheets(db, criteria, options.uploadDir, current, office);
   setSetting(db, 'demo_seeded_at', new Date().toISOString());
   return accounts;
 }

@@ -23,7 +23,7 @@ const answer = (siteId: number, code: string) =>
   app.booted.db
     .prepare(
       `SELECT a.result, a.cases, a.note FROM answers a JOIN inspections i ON i.id = a.inspection_id
-       WHERE i.site_id = ? AND a.standard_code = ?`,
+       WHERE i.site_id = ? AND a.standard_code = ? AND i.round_id = (SELECT id FROM rounds WHERE status = 'open')`,
     )
     .get(siteId, code) as { result: string; cases: number; note: string } | undefined;
 
@@ -37,16 +37,25 @@ describe('scoring a site on a tablet', () => {
     await card.click();
     await page.waitForSelector('form.sheet[data-editable="1"]');
     const siteId = Number(await page.getAttribute('form.sheet', 'data-site'));
-    const codes = await page
+    const all = await page
       .locator('.std')
-      .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.code!));
+      .evaluateAll((els) =>
+        els.map((e) => [(e as HTMLElement).dataset.code!, (e as HTMLElement).dataset.mode!]),
+      );
+    // the second card worked on is a deduction standard (it has a case-count stepper)
+    const ded = all.findIndex(([, mode], i) => i > 0 && mode === 'deduction');
+    const codes = [
+      all[0]![0]!,
+      all[ded]![0]!,
+      ...all.filter((_, i) => i !== 0 && i !== ded).map(([c]) => c!),
+    ];
     expect(codes.length).toBeGreaterThan(5);
     const std = (code: string) => page.locator(`.std[data-code="${code}"]`);
 
     await std(codes[0]!).locator('.choice.ok').click();
     const second = std(codes[1]!);
     await second.locator('.choice.fail').click();
-    await second.locator('button[data-step="1"]').first().click();
+    await second.locator('.stepper:has(input[name^="c_"]) button[data-step="1"]').click();
     await second.locator('textarea').fill('楼道内堆放杂物，两处');
     await expect.poll(() => page.textContent('#save-state'), { timeout: 10_000 }).toBe('已保存');
     expect(answer(siteId, codes[1]!)).toEqual({ result: 'fail', cases: 2, note: '楼道内堆放杂物，两处' });

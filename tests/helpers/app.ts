@@ -2,15 +2,16 @@
  * Starts the real app on a fresh temporary folder (its own database and photos) on a loopback port,
  * the way server.ts does, and a small HTTP client that keeps cookies and the CSRF token like a browser.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { loadConfig } from '../../src/config.ts';
 import { boot, type Booted } from '../../src/boot.ts';
+import { DEMO_PASSWORD, DEMO_TEMPLATE } from './paths.ts';
 
-export const DEMO_PASSWORD = 'demo-pass-2026';
+export { DEMO_PASSWORD };
 
 export interface TestApp {
   url: string;
@@ -30,6 +31,9 @@ export async function startApp(
   options: { dir?: string; demo?: boolean; env?: Record<string, string> } = {},
 ): Promise<TestApp> {
   const dir = options.dir ?? tempDir();
+  // a fresh demo district: a copy of the one seeded once for this run (tests/global-setup.ts)
+  if (!options.dir && options.demo !== false && existsSync(join(DEMO_TEMPLATE, 'data')))
+    cpSync(DEMO_TEMPLATE, dir, { recursive: true });
   const config = loadConfig({
     NODE_ENV: 'test',
     DATA_DIR: join(dir, 'data'),

@@ -61,8 +61,36 @@ describe('demo district', () => {
     expect(count("SELECT count(*) FROM audit_log WHERE action = 'sheet.submit'")).toBeGreaterThanOrEqual(4);
   });
 
+  it('has an earlier round scored, approved, closed and published, with photos of its problems', () => {
+    const earlier = app.booted.db
+      .prepare("SELECT id FROM rounds WHERE status = 'published'")
+      .pluck()
+      .all() as number[];
+    expect(earlier).toHaveLength(1);
+    const sites = count('SELECT count(*) FROM round_sites WHERE round_id = ?', earlier[0]);
+    expect(
+      count("SELECT count(*) FROM inspections WHERE round_id = ? AND status = 'approved'", earlier[0]),
+    ).toBe(sites);
+    expect(
+      count(
+        "SELECT count(*) FROM answers a JOIN inspections i ON i.id = a.inspection_id WHERE i.round_id = ? AND a.result = 'fail'",
+        earlier[0],
+      ),
+    ).toBeGreaterThan(20);
+    expect(
+      count(
+        'SELECT count(*) FROM photos p JOIN inspections i ON i.id = p.inspection_id WHERE i.round_id = ?',
+        earlier[0],
+      ),
+    ).toBeGreaterThan(20);
+    for (const action of ['round.close', 'round.publish'])
+      expect(
+        count('SELECT count(*) FROM audit_log WHERE action = ? AND round_id = ?', action, earlier[0]),
+      ).toBe(1);
+  });
+
   it('went through the services: its creation is in the audit log', () => {
-    expect(count("SELECT count(*) FROM audit_log WHERE action = 'round.create'")).toBe(1);
+    expect(count("SELECT count(*) FROM audit_log WHERE action = 'round.create'")).toBe(2);
     expect(count("SELECT count(*) FROM audit_log WHERE action = 'site.create'")).toBe(
       count('SELECT count(*) FROM sites'),
     );
@@ -89,14 +117,14 @@ describe('demo district', () => {
     const mine = app.booted.db
       .prepare(
         `SELECT s.name FROM assignments a JOIN sites s ON s.id = a.site_id JOIN users u ON u.id = a.inspector_id
-         WHERE u.username = 'inspector3'`,
+         WHERE u.username = 'inspector3' AND a.round_id = (SELECT id FROM rounds WHERE status = 'open')`,
       )
       .pluck()
       .all() as string[];
     const others = app.booted.db
       .prepare(
         `SELECT s.name FROM assignments a JOIN sites s ON s.id = a.site_id JOIN users u ON u.id = a.inspector_id
-         WHERE u.username <> 'inspector3'`,
+         WHERE u.username <> 'inspector3' AND a.round_id = (SELECT id FROM rounds WHERE status = 'open')`,
       )
       .pluck()
       .all() as string[];
@@ -108,12 +136,13 @@ describe('demo district', () => {
     expect(home.text).toContain('东湖街道');
   });
 
-  it('shows a unit user only published rounds (none yet), and refuses the open round', async () => {
+  it('shows a unit user only published rounds, and refuses the open round', async () => {
     const c = new Client(app.url);
     await c.login('chengguan');
     const home = await c.get('/');
     expect(home.text).toContain('区城管局');
-    expect(home.text).toContain('暂无可查看的测评轮次');
+    expect(home.text).toContain('2026年11月实地测评');
+    expect(home.text).not.toContain('2026年第四季度第1轮实地测评');
     const id = app.booted.db.prepare("SELECT id FROM rounds WHERE status = 'open'").pluck().get();
     expect((await c.get(`/rounds/${id}`)).status).toBe(403);
   });

@@ -125,7 +125,7 @@ describe('assignments with 回避', () => {
       expect((await office.get(`/rounds/${id}/assignments`)).text).toContain('应当回避');
       expect(one('SELECT count(*) FROM assignments WHERE round_id = ? AND site_id = ?', id, other)).toBe(0);
     } finally {
-      db().prepare("DELETE FROM settings WHERE key = 'avoidance_policy'").run();
+      await office.post('/settings/avoidance', { policy: 'warn' });
     }
   });
 
@@ -312,6 +312,23 @@ describe('review, close, publish', () => {
     });
     page = await office.get(`/rounds/${id}`);
     expect(page.text).toContain('已撤回发布');
+  });
+});
+
+describe('the audit log page', () => {
+  it('lists what happened, filtered by round and user, and refuses a nonsense filter', async () => {
+    const round = one("SELECT id FROM rounds WHERE name = '完整流程'") as number;
+    const page = await office.get(`/audit?round=${round}`);
+    expect(page.status).toBe(200);
+    for (const action of ['新建轮次', '开启轮次', '审核通过', '更正答案', '结束轮次', '发布结果', '撤回发布'])
+      expect(page.text).toContain(action);
+    expect(page.text).toContain('公园点位数据有误，复核后重新发布');
+    expect(page.text).not.toContain('2026年11月实地测评</td>');
+    const inspector3 = one("SELECT id FROM users WHERE username = 'inspector3'");
+    const byUser = await office.get(`/audit?user=${inspector3}&round=${round}`);
+    expect(byUser.text).toContain('提交测评表');
+    expect(byUser.text).not.toContain('发布结果');
+    expect((await office.get('/audit?round=abc')).status).toBe(400);
   });
 });
 

@@ -42,6 +42,7 @@ const ACTIONS: Record<string, string> = {
   'import.apply': 'Excel 导入',
   'results.import': '导入测评结果',
   'criteria.import': '导入测评体系',
+  'settings.avoidance': '修改回避设置',
 };
 
 export function actionName(action: string): string {

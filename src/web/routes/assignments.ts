@@ -9,6 +9,7 @@ import {
   assignBulk,
   assignInspector,
   avoidancePolicy,
+  setAvoidancePolicy,
   spreadEvenly,
   type BulkScope,
 } from '../../services/assignments.ts';
@@ -95,6 +96,23 @@ export function assignmentsRouter(deps: AppDeps): Router {
     );
     if (ids.some(Number.isNaN)) throw new InvalidInput('测评员选择无效');
     return spreadEvenly(deps.db, roundId, scope, ids, currentUser(res).id);
+  });
+
+  r.post('/settings/avoidance', office, (req, res) => {
+    const value = (req.body as Body | undefined)?.policy;
+    if (value !== 'warn' && value !== 'refuse') throw new InvalidInput('回避设置只能是“提醒”或“禁止分配”');
+    setAvoidancePolicy(deps.db, value, currentUser(res).id);
+    flash(
+      req,
+      'ok',
+      value === 'refuse' ? '已设置：禁止把点位分给应回避的测评员。' : '已设置：分给应回避的测评员时提醒。',
+    );
+    const back =
+      typeof (req.body as Body).back === 'string' &&
+      /^\/rounds\/\d+\/assignments$/.test((req.body as Body).back as string)
+        ? ((req.body as Body).back as string)
+        : '/rounds';
+    res.redirect(303, back);
   });
 
   return r;
