@@ -29,6 +29,8 @@ import { peopleRouter } from './web/routes/people.ts';
 import { auditRouter } from './web/routes/audit.ts';
 import { CRITERIA_MULTIPART_ROUTES, criteriaRouter } from './web/routes/criteria.ts';
 import { IMPORT_MULTIPART_ROUTES, importsRouter } from './web/routes/imports.ts';
+import { resultsRouter } from './web/routes/results.ts';
+import { helpRouter } from './web/routes/help.ts';
 import type { ClientAssets } from './web/assets.ts';
 
 export interface AppDeps {
@@ -128,6 +130,8 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName'>): { app: Exp
   app.use(auditRouter(deps));
   app.use(criteriaRouter(deps, csrf.protect));
   app.use(importsRouter(deps, csrf.protect));
+  app.use(resultsRouter(deps));
+  app.use(helpRouter());
   app.use(sheetsRouter(deps, csrf.protect));
   app.use(photosRouter(deps));
 

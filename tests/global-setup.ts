@@ -8,7 +8,8 @@ import { loadConfig } from '../src/config.ts';
 import { boot } from '../src/boot.ts';
 import { DEMO_PASSWORD, DEMO_TEMPLATE } from './helpers/paths.ts';
 
-export default async function setup(): Promise<void> {
+export default async function setup(): Promise<() => void> {
+  process.env.CC_DEMO_TEMPLATE = DEMO_TEMPLATE;
   rmSync(DEMO_TEMPLATE, { recursive: true, force: true });
   mkdirSync(DEMO_TEMPLATE, { recursive: true });
   const config = loadConfig({
@@ -22,4 +23,5 @@ export default async function setup(): Promise<void> {
   const booted = await boot(config, () => {});
   booted.db.pragma('wal_checkpoint(TRUNCATE)');
   booted.close();
+  return () => rmSync(DEMO_TEMPLATE, { recursive: true, force: true });
 }

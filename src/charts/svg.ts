@@ -1,0 +1,103 @@
+/**
+ * Charts as SVG strings rendered on the server by Apache ECharts (SSR mode): no script on the page, the
+ * same picture on a tablet, a desk screen and paper. Animations are off; Chinese labels use the page's
+ * fonts since the SVG is inline.
+ */
+import * as echarts from 'echarts';
+
+const FONT = "'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif";
+const COLORS = ['#c0392b', '#1d4ed8', '#1e7e34', '#b7791f', '#6b21a8', '#0f766e', '#be185d', '#4b5563'];
+
+function render(option: echarts.EChartsCoreOption, width: number, height: number): string {
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+  chart.setOption({ animation: false, color: COLORS, textStyle: { fontFamily: FONT }, ...option });
+  const svg = chart.renderToSVGString();
+  chart.dispose();
+  return svg;
+}
+
+export interface LineSeries {
+  name: string;
+  /** one value per category; null leaves a gap */
+  values: (number | null)[];
+}
+
+/** Rates across rounds (values 0–1, shown as %). */
+export function rateLineChart(
+  title: string,
+  categories: string[],
+  series: LineSeries[],
+  width = 720,
+  height = 320,
+): string {
+  return render(
+    {
+      title: { text: title, left: 'center', textStyle: { fontSize: 15 } },
+      legend: { bottom: 0, type: 'scroll' },
+      grid: { left: 56, right: 24, top: 48, bottom: 56 },
+      xAxis: { type: 'category', data: categories, axisLabel: { interval: 0, fontSize: 11 } },
+      yAxis: {
+        type: 'value',
+        min: (v: { min: number }) => Math.max(0, Math.floor(v.min * 20) / 20 - 0.05),
+        max: 1,
+        axisLabel: { formatter: (v: number) => `${Math.round(v * 100)}%` },
+      },
+      series: series.map((s) => ({
+        name: s.name,
+        type: 'line',
+        data: s.values.map((v) => (v === null ? '-' : Number((v * 100).toFixed(2)) / 100)),
+        connectNulls: false,
+        symbolSize: 7,
+        label: {
+          show: series.length === 1,
+          formatter: (p: { value: number }) => `${(p.value * 100).toFixed(1)}%`,
+          fontSize: 11,
+        },
+      })),
+    },
+    width,
+    height,
+  );
+}
+
+export interface Bar {
+  label: string;
+  value: number;
+}
+
+/** Horizontal bars, largest first (points lost, failure rates). */
+export function barChart(
+  title: string,
+  bars: Bar[],
+  opts: { percent?: boolean; width?: number; unit?: string } = {},
+): string {
+  const shown = bars.slice(0, 12).reverse();
+  const height = 70 + shown.length * 30;
+  const fmt = (v: number) =>
+    opts.percent ? `${(v * 100).toFixed(1)}%` : `${Number(v.toFixed(2))}${opts.unit ?? ''}`;
+  return render(
+    {
+      title: { text: title, left: 'center', textStyle: { fontSize: 15 } },
+      grid: { left: 200, right: 70, top: 40, bottom: 20 },
+      xAxis: {
+        type: 'value',
+        axisLabel: { formatter: (v: number) => (opts.percent ? `${Math.round(v * 100)}%` : String(v)) },
+      },
+      yAxis: {
+        type: 'category',
+        data: shown.map((b) => (b.label.length > 14 ? `${b.label.slice(0, 14)}…` : b.label)),
+        axisLabel: { fontSize: 12 },
+      },
+      series: [
+        {
+          type: 'bar',
+          data: shown.map((b) => b.value),
+          barMaxWidth: 22,
+          label: { show: true, position: 'right', formatter: (p: { value: number }) => fmt(p.value) },
+        },
+      ],
+    },
+    opts.width ?? 720,
+    height,
+  );
+}

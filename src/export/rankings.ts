@@ -1,0 +1,197 @@
+/**
+ * The rankings workbook (排名表) built from plain results: 镇街排名, 社区排名, 点位得分明细 and 红黑榜.
+ * Every sheet names the round, the criteria version and the aggregation rule above a frozen, filterable
+ * header; rates are numbers in a percent format (never text) so they sort and sum; A4 landscape with
+ * the header repeated on every printed page.
+ */
+import ExcelJS from 'exceljs';
+import type { RoundResultsView } from '../services/results.ts';
+import type { AreaResult } from '../scoring/round.ts';
+import { displayWidth } from '../excel/cells.ts';
+
+export interface RankingsMeta {
+  criteria: string;
+  aggregation: string;
+  status: string;
+  siteTypeNames: Map<string, string>;
+}
+
+type Cell = string | number | null;
+interface Col {
+  header: string;
+  percent?: boolean;
+  number?: boolean;
+}
+
+const PERCENT = '0.00%';
+const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFF2DCDB' } };
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+function addSheet(
+  wb: ExcelJS.Workbook,
+  name: string,
+  title: string,
+  meta: RankingsMeta,
+  cols: Col[],
+  rows: Cell[][],
+): void {
+  const ws = wb.addWorksheet(name, {
+    views: [{ state: 'frozen', ySplit: 3 }],
+    pageSetup: {
+      paperSize: 9,
+      orientation: 'landscape',
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: 0,
+      margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 },
+      printTitlesRow: '3:3',
+    },
+    headerFooter: { oddFooter: '第 &P 页，共 &N 页' },
+  });
+  ws.addRow([title]).font = { bold: true, size: 14 };
+  ws.addRow([`测评体系：${meta.criteria}；汇总规则：${meta.aggregation}；${meta.status}`]).font = {
+    color: { argb: 'FF555555' },
+  };
+  const header = ws.addRow(cols.map((c) => c.header));
+  header.font = { bold: true };
+  header.eachCell((cell) => {
+    cell.fill = HEADER_FILL;
+    cell.alignment = { vertical: 'middle', horizontal: 'center' };
+  });
+  for (const r of rows) ws.addRow(r);
+  cols.forEach((c, i) => {
+    const column = ws.getColumn(i + 1);
+    if (c.percent) column.numFmt = PERCENT;
+    else if (c.number) column.numFmt = '0.##';
+    const widest = Math.max(
+      displayWidth(c.header),
+      ...rows.map((r) =>
+        displayWidth(r[i] === null || r[i] === undefined ? '' : c.percent ? '100.00%' : String(r[i])),
+      ),
+    );
+    column.width = Math.min(60, Math.max(8, widest + 2));
+  });
+  ws.autoFilter = { from: { row: 3, column: 1 }, to: { row: 3 + rows.length, column: cols.length } };
+}
+
+const areaCols = (withStreet: boolean): Col[] => [
+  { header: '名次' },
+  ...(withStreet ? [{ header: '镇街' }] : []),
+  { header: withStreet ? '社区' : '镇街' },
+  { header: '得分率', percent: true },
+  { header: '得分', number: true },
+  { header: '应得分', number: true },
+  { header: '及格率', percent: true },
+  { header: '问题数', number: true },
+  { header: '较上轮' },
+  { header: '红黑榜' },
+];
+
+function movement(m: number | null): string {
+  if (m === null) return '—';
+  return m > 0 ? `上升${m}` : m < 0 ? `下降${-m}` : '持平';
+}
+
+function areaRow(a: AreaResult, street: string | null): Cell[] {
+  return [
+    a.rank ?? '未排名',
+    ...(street === null ? [] : [street]),
+    a.name,
+    a.rate,
+    round2(a.earned),
+    round2(a.possible),
+    a.passRate,
+    a.problems,
+    movement(a.movement),
+    a.red ? '红榜' : a.black ? '黑榜' : '',
+  ];
+}
+
+export async function rankingsWorkbook(view: RoundResultsView, meta: RankingsMeta): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = '创城测评';
+  const r = view.results;
+  const name = view.round.name;
+  const streetName = new Map(r.streets.map((s) => [s.id, s.name]));
+  const communityName = new Map(r.communities.map((c) => [c.id, c.name]));
+
+  addSheet(
+    wb,
+    '镇街排名',
+    `${name} 镇街排名`,
+    meta,
+    areaCols(false),
+    r.streets.map((s) => areaRow(s, null)),
+  );
+  addSheet(
+    wb,
+    '社区排名',
+    `${name} 社区排名`,
+    meta,
+    areaCols(true),
+    r.communities.map((c) => areaRow(c, streetName.get(c.streetId ?? 0) ?? '')),
+  );
+  addSheet(
+    wb,
+    '点位得分明细',
+    `${name} 点位得分明细`,
+    meta,
+    [
+      { header: '镇街' },
+      { header: '社区' },
+      { header: '点位' },
+      { header: '点位类型' },
+      { header: '得分率', percent: true },
+      { header: '得分', number: true },
+      { header: '应得分', number: true },
+      { header: '及格率', percent: true },
+      { header: '问题数', number: true },
+      { header: '已评标准数', number: true },
+    ],
+    r.sites.map((s) => [
+      streetName.get(s.streetId) ?? '',
+      s.communityId === null ? '镇街直属' : (communityName.get(s.communityId) ?? ''),
+      s.name,
+      meta.siteTypeNames.get(s.siteType) ?? s.siteType,
+      s.rate,
+      round2(s.earned),
+      round2(s.possible),
+      s.passRate,
+      s.problems,
+      s.answered,
+    ]),
+  );
+  const lists = [
+    ...r.communities.filter((c) => c.red).map((c) => ['红榜', '社区', c]),
+    ...r.streets.filter((s) => s.red).map((s) => ['红榜', '镇街', s]),
+    ...r.communities.filter((c) => c.black).map((c) => ['黑榜', '社区', c]),
+    ...r.streets.filter((s) => s.black).map((s) => ['黑榜', '镇街', s]),
+  ] as [string, string, AreaResult][];
+  addSheet(
+    wb,
+    '红黑榜',
+    `${name} 红黑榜`,
+    meta,
+    [
+      { header: '榜单' },
+      { header: '类别' },
+      { header: '名次' },
+      { header: '镇街' },
+      { header: '名称' },
+      { header: '得分率', percent: true },
+      { header: '问题数', number: true },
+      { header: '较上轮' },
+    ],
+    lists.map(([list, kind, a]) => [
+      list,
+      kind,
+      a.rank,
+      kind === '社区' ? (streetName.get(a.streetId ?? 0) ?? '') : a.name,
+      a.name,
+      a.rate,
+      a.problems,
+      movement(a.movement),
+    ]),
+  );
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}

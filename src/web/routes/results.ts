@@ -1,0 +1,232 @@
+/**
+ * Results pages: 镇街 and 社区 rankings with red/black lists and movement, drill-down 镇街 → 社区 →
+ * site → each standard's answer and photos (so every number can be traced to its evidence), weak spots
+ * and trends as server-rendered charts, and the rankings workbook.
+ */
+import { Router, type Response } from 'express';
+import type { AppDeps } from '../../app.ts';
+import { currentUser } from '../middleware/auth.ts';
+import { idParam } from '../params.ts';
+import { resultsFor, type RoundResultsView } from '../../services/results.ts';
+import { canSeeCommunity, canSeeSite, canSeeStreet, resultsScope } from '../../services/results-scope.ts';
+import { trendFor } from '../../services/trends.ts';
+import { findRoundById } from '../../db/repos/rounds.ts';
+import { sheetCounts } from '../../db/repos/results.ts';
+import { siteTypeNames } from '../../db/repos/places.ts';
+import { findInspection } from '../../db/repos/inspections.ts';
+import { listInspectionPhotos } from '../../db/repos/photos.ts';
+import { Forbidden, NotFound } from '../../errors.ts';
+import { AGGREGATION_TEXT, NA_TEXT, points, presentArea, presentSite } from '../presenters/results.ts';
+import { presentPhoto } from '../presenters/sheet.ts';
+import { barChart, rateLineChart } from '../../charts/svg.ts';
+import { rankingsWorkbook } from '../../export/rankings.ts';
+import { formatRate } from '../../scoring/standard.ts';
+import { ROUND_STATUS_NAMES } from '../presenters/labels.ts';
+
+const RESULT_NAMES = { ok: '符合', fail: '不符合', na: '不适用' } as const;
+
+export function resultsRouter(deps: AppDeps): Router {
+  const r = Router();
+  const ctx = { db: deps.db, criteria: deps.criteria };
+
+  function load(res: Response, roundParam: unknown) {
+    const user = currentUser(res);
+    const round = findRoundById(deps.db, idParam(roundParam, '测评轮次'));
+    if (!round) throw new NotFound('找不到该测评轮次');
+    const scope = resultsScope(deps.db, user, round);
+    const view = resultsFor(ctx, round.id);
+    const version = deps.criteria.get(round.criteria_version_id).version;
+    const counts = sheetCounts(deps.db, round.id);
+    return {
+      scope,
+      view,
+      header: {
+        round,
+        statusName: ROUND_STATUS_NAMES[round.status],
+        provisional: view.provisional,
+        counted: view.provisional
+          ? `暂定结果：计入已提交 ${counts.submitted ?? 0} 份、已审核 ${counts.approved ?? 0} 份测评表`
+          : `最终结果：计入已审核 ${counts.approved ?? 0} 份测评表`,
+        criteria: `${version.name}（${version.version}）`,
+        aggregation: AGGREGATION_TEXT[version.rules.aggregation],
+        na: NA_TEXT[version.rules.notApplicable],
+        previous: view.previous?.name ?? null,
+        minPossible: version.rules.minPossiblePoints,
+      },
+    };
+  }
+
+  const streetName = (v: RoundResultsView, id: number) =>
+    v.results.streets.find((s) => s.id === id)?.name ?? '';
+
+  r.get('/rounds/:id/results', (req, res) => {
+    const { scope, view, header } = load(res, req.params.id);
+    const streets = view.results.streets.filter((s) => canSeeStreet(scope, s.id)).map((s) => presentArea(s));
+    const communities = view.results.communities
+      .filter((c) => canSeeCommunity(scope, c.id))
+      .map((c) => presentArea(c, streetName(view, c.streetId ?? 0)));
+    res.render('results/index', {
+      title: `测评结果 · ${header.round.name}`,
+      header,
+      streets,
+      communities,
+      ranked: communities.filter((c) => c.rank !== '未排名'),
+      unranked: communities.filter((c) => c.rank === '未排名'),
+      red: communities.filter((c) => c.red),
+      black: communities.filter((c) => c.black),
+      isOffice: scope.all,
+      mySites: scope.all
+        ? []
+        : view.results.sites
+            .filter((s) => canSeeSite(scope, s.id))
+            .map((s) => presentSite(s, siteTypeNames(deps.db).get(s.siteType) ?? s.siteType)),
+    });
+  });
+
+  r.get('/rounds/:id/results/streets/:sid', (req, res) => {
+    const { scope, view, header } = load(res, req.params.id);
+    const id = idParam(req.params.sid, '镇街');
+    const street = view.results.streets.find((s) => s.id === id);
+    if (!street) throw new NotFound('找不到该镇街');
+    if (!canSeeStreet(scope, id)) throw new Forbidden('您无权查看该镇街的结果');
+    const types = siteTypeNames(deps.db);
+    res.render('results/street', {
+      title: `${street.name} · ${header.round.name}`,
+      header,
+      street: presentArea(street),
+      communities: view.results.communities
+        .filter((c) => c.streetId === id)
+        .map((c) => presentArea(c, street.name)),
+      direct: view.results.sites
+        .filter((s) => s.streetId === id && s.communityId === null)
+        .map((s) => presentSite(s, types.get(s.siteType) ?? s.siteType)),
+      trend: trendChart(view, 'street', id, street.name),
+    });
+  });
+
+  r.get('/rounds/:id/results/communities/:cid', (req, res) => {
+    const { scope, view, header } = load(res, req.params.id);
+    const id = idParam(req.params.cid, '社区');
+    const community = view.results.communities.find((c) => c.id === id);
+    if (!community) throw new NotFound('找不到该社区');
+    if (!canSeeCommunity(scope, id)) throw new Forbidden('您无权查看该社区的结果');
+    const types = siteTypeNames(deps.db);
+    res.render('results/community', {
+      title: `${community.name} · ${header.round.name}`,
+      header,
+      community: presentArea(community, streetName(view, community.streetId ?? 0)),
+      streetId: community.streetId,
+      sites: view.results.sites
+        .filter((s) => s.communityId === id)
+        .map((s) => presentSite(s, types.get(s.siteType) ?? s.siteType)),
+      trend: trendChart(view, 'community', id, community.name),
+    });
+  });
+
+  r.get('/rounds/:id/results/sites/:sid', (req, res) => {
+    const { scope, view, header } = load(res, req.params.id);
+    const id = idParam(req.params.sid, '点位');
+    const site = view.results.sites.find((s) => s.id === id);
+    if (!site) throw new NotFound('找不到该点位');
+    if (!canSeeSite(scope, id)) throw new Forbidden('您无权查看该点位的结果');
+    const version = deps.criteria.get(header.round.criteria_version_id);
+    const inspection = findInspection(deps.db, header.round.id, id);
+    const photos = inspection ? listInspectionPhotos(deps.db, inspection.id) : [];
+    res.render('results/site', {
+      title: `${site.name} · ${header.round.name}`,
+      header,
+      site: presentSite(site, siteTypeNames(deps.db).get(site.siteType) ?? site.siteType),
+      streetId: site.streetId,
+      communityId: site.communityId,
+      source: inspection?.source.startsWith('import:')
+        ? `Excel 导入（${inspection.source.slice(7)}）`
+        : '测评员现场填写',
+      standards: site.standards.map((s) => {
+        const std = version.byCode.get(s.code);
+        return {
+          code: s.code,
+          text: std?.text ?? '',
+          item: std?.item.name ?? '',
+          result: RESULT_NAMES[s.result],
+          resultClass: s.result,
+          score: s.applicable ? `${points(s.earned)} / ${points(s.possible)}` : '不计分',
+          lost: s.lost > 0 ? points(s.lost) : '',
+          grade: s.grade ?? '',
+          repeated: s.repeated,
+          naAverage: s.naAverage,
+          photos: photos.filter((p) => p.standard_code === s.code).map(presentPhoto),
+        };
+      }),
+      isOffice: scope.all,
+    });
+  });
+
+  r.get('/rounds/:id/results/weak', (req, res) => {
+    const { scope, view, header } = load(res, req.params.id);
+    if (!scope.all) throw new Forbidden('薄弱环节分析仅供创城办查看');
+    const w = view.results;
+    const types = siteTypeNames(deps.db);
+    res.render('results/weak', {
+      title: `薄弱环节 · ${header.round.name}`,
+      header,
+      itemsChart: barChart(
+        '失分最多的测评项目',
+        w.weakItems.map((i) => ({ label: i.name, value: i.lost })),
+        { unit: '分' },
+      ),
+      standardsChart: barChart(
+        '失分最多的测评标准',
+        w.weakStandards.slice(0, 12).map((s) => ({ label: s.code, value: s.lost })),
+        { unit: '分' },
+      ),
+      typesChart: barChart(
+        '问题发生率最高的点位类型',
+        w.weakSiteTypes.map((t) => ({ label: types.get(t.siteType) ?? t.siteType, value: t.failRate })),
+        { percent: true },
+      ),
+      items: w.weakItems.map((i) => ({ ...i, lostText: points(i.lost) })),
+      standards: w.weakStandards
+        .slice(0, 30)
+        .map((s) => ({
+          ...s,
+          lostText: points(s.lost),
+          text: deps.criteria.get(header.round.criteria_version_id).byCode.get(s.code)?.text ?? '',
+        })),
+      siteTypes: w.weakSiteTypes.map((t) => ({
+        ...t,
+        name: types.get(t.siteType) ?? t.siteType,
+        rateText: formatRate(t.failRate),
+      })),
+    });
+  });
+
+  r.get('/rounds/:id/rankings.xlsx', async (req, res) => {
+    const { scope, view, header } = load(res, req.params.id);
+    if (!scope.all) throw new Forbidden('排名表仅供创城办下载');
+    const buf = await rankingsWorkbook(view, {
+      criteria: header.criteria,
+      aggregation: header.aggregation,
+      status: header.counted,
+      siteTypeNames: siteTypeNames(deps.db),
+    });
+    res.attachment(`排名-${header.round.name}.xlsx`);
+    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    res.send(buf);
+  });
+
+  function trendChart(
+    view: RoundResultsView,
+    kind: 'street' | 'community',
+    id: number,
+    name: string,
+  ): string {
+    const points = trendFor(ctx, view, kind, id);
+    return rateLineChart(
+      `${name} 得分率趋势`,
+      points.map((p) => p.label),
+      [{ name, values: points.map((p) => p.rate) }],
+    );
+  }
+
+  return r;
+}

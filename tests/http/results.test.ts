@@ -1,0 +1,193 @@
+// As the creation office reading results in a meeting, and as a unit reading its own: rankings that
+// equal a fresh computation from the answers, drill-down to the evidence, charts, and the workbook.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
+import { Client, startApp, type TestApp } from '../helpers/app.ts';
+import { resultsFor } from '../../src/services/results.ts';
+import { formatRate } from '../../src/scoring/standard.ts';
+
+let app: TestApp;
+let office: Client;
+let published: number;
+let open: number;
+beforeAll(async () => {
+  app = await startApp();
+  office = new Client(app.url);
+  await office.login('office');
+  published = app.booted.db
+    .prepare("SELECT id FROM rounds WHERE status = 'published'")
+    .pluck()
+    .get() as number;
+  open = app.booted.db.prepare("SELECT id FROM rounds WHERE status = 'open'").pluck().get() as number;
+});
+afterAll(async () => {
+  await app.destroy();
+});
+
+const fresh = (roundId: number) =>
+  resultsFor({ db: app.booted.db, criteria: app.booted.criteria }, roundId).results;
+
+describe('the rankings page', () => {
+  it('shows final 镇街 and 社区 rankings equal to a fresh computation, with the rules stated', async () => {
+    const page = await office.get(`/rounds/${published}/results`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('最终');
+    expect(page.text).toContain('汇总计算');
+    expect(page.text).toContain('清河区文明城市创建实地考察测评体系');
+    const r = fresh(published);
+    expect(r.streets.length).toBe(4);
+    for (const s of r.streets) {
+      expect(page.text).toContain(s.name);
+      expect(page.text).toContain(formatRate(s.rate));
+    }
+    const ranked = r.communities.filter((c) => c.rank !== null);
+    expect(ranked.length).toBeGreaterThan(5);
+    // the table is in rank order
+    const order = [...page.text.matchAll(/results\/communities\/(\d+)">([^<]+)</g)].map((m) => Number(m[1]));
+    expect(order.slice(0, ranked.length)).toEqual(ranked.map((c) => c.id));
+    expect(page.text).toMatch(/红榜|黑榜/);
+  });
+
+  it('marks the open round as provisional and counts submitted and approved sheets', async () => {
+    const page = await office.get(`/rounds/${open}/results`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('暂定结果：计入已提交');
+  });
+
+  it('renders an empty ranking for a round with no submissions, and refuses a draft or missing round', async () => {
+    await office.get('/rounds/new');
+    const created = await office.post('/rounds', {
+      name: '空轮次',
+      startsOn: '2026-12-20',
+      endsOn: '2026-12-25',
+      criteriaVersionId: String(
+        app.booted.db.prepare("SELECT id FROM criteria_versions WHERE code = 'district-2026'").pluck().get(),
+      ),
+      mode: 'all',
+    });
+    const id = Number(created.location!.split('/').pop());
+    const draft = await office.get(`/rounds/${id}/results`);
+    expect(draft.status).toBe(409);
+    expect(draft.text).toContain('尚未开始');
+    await office.post(`/rounds/${id}/open`);
+    const empty = await office.get(`/rounds/${id}/results`);
+    expect(empty.status).toBe(200);
+    expect(empty.text).toContain('暂无可排名的社区');
+    expect((await office.get('/rounds/99999/results')).status).toBe(404);
+    expect((await office.get('/rounds/abc/results')).status).toBe(404);
+  });
+});
+
+describe('drilling down to the evidence', () => {
+  it('goes 镇街 → 社区 → site → each standard with its photos', async () => {
+    const r = fresh(published);
+    const street = r.streets[0]!;
+    const sp = await office.get(`/rounds/${published}/results/streets/${street.id}`);
+    expect(sp.status).toBe(200);
+    expect(sp.text).toContain('<svg');
+    const community = r.communities.find((c) => c.streetId === street.id)!;
+    expect(sp.text).toContain(community.name);
+    const cp = await office.get(`/rounds/${published}/results/communities/${community.id}`);
+    expect(cp.text).toContain(formatRate(community.rate));
+    const site = r.sites
+      .filter((s) => s.communityId === community.id)
+      .sort((a, b) => b.problems - a.problems)[0]!;
+    expect(cp.text).toContain(site.name);
+    const page = await office.get(`/rounds/${published}/results/sites/${site.id}`);
+    expect(page.status).toBe(200);
+    for (const s of site.standards) expect(page.text).toContain(s.code);
+    if (site.problems > 0) expect(page.text).toMatch(/\/photos\/\d+\/thumb/);
+    expect(page.text).toContain('测评员现场填写');
+  });
+
+  it('shows weak spots as charts', async () => {
+    const page = await office.get(`/rounds/${published}/results/weak`);
+    expect(page.status).toBe(200);
+    expect((page.text.match(/<svg/g) ?? []).length).toBe(3);
+    expect(page.text).toContain('失分最多的测评项目');
+    const top = fresh(published).weakItems[0]!;
+    expect(page.text).toContain(top.name);
+  });
+});
+
+describe('who sees what', () => {
+  it("shows a 社区's unit only its own 社区 and sites, once published", async () => {
+    const unit = new Client(app.url);
+    await unit.login('xingfu');
+    const page = await unit.get(`/rounds/${published}/results`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('幸福社区');
+    expect(page.text).not.toContain('和平社区');
+    expect(page.text).toContain('本单位负责的点位');
+    const r = fresh(published);
+    const mine = r.communities.find((c) => c.name === '幸福社区')!;
+    const other = r.communities.find((c) => c.name === '和平社区')!;
+    expect((await unit.get(`/rounds/${published}/results/communities/${mine.id}`)).status).toBe(200);
+    expect((await unit.get(`/rounds/${published}/results/communities/${other.id}`)).status).toBe(403);
+    const otherSite = r.sites.find((s) => s.communityId === other.id)!;
+    expect((await unit.get(`/rounds/${published}/results/sites/${otherSite.id}`)).status).toBe(403);
+    expect((await unit.get(`/rounds/${open}/results`)).status).toBe(403);
+    expect((await unit.get(`/rounds/${published}/rankings.xlsx`)).status).toBe(403);
+  });
+
+  it('shows a 包联 unit the 社区 it helps', async () => {
+    const unit = new Client(app.url);
+    await unit.login('xuanchuan');
+    const page = await unit.get(`/rounds/${published}/results`);
+    const helped = app.booted.db
+      .prepare(
+        "SELECT c.name FROM community_liaisons l JOIN communities c ON c.id = l.community_id JOIN units u ON u.id = l.unit_id WHERE u.code = 'L-XCB'",
+      )
+      .pluck()
+      .all() as string[];
+    expect(helped.length).toBeGreaterThan(0);
+    for (const name of helped) expect(page.text).toContain(name);
+  });
+
+  it('refuses inspectors', async () => {
+    const c = new Client(app.url);
+    await c.login('inspector1');
+    expect((await c.get(`/rounds/${published}/results`)).status).toBe(403);
+  });
+});
+
+describe('the rankings workbook', () => {
+  it('has the four sheets, Chinese headers, percent-formatted numbers, frozen filtered headers and A4 landscape print set-up', async () => {
+    const res = await fetch(`${app.url}/rounds/${published}/rankings.xlsx`, {
+      headers: { cookie: `cc.sid=${office.cookies.get('cc.sid')}` },
+    });
+    expect(res.status).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['镇街排名', '社区排名', '点位得分明细', '红黑榜']);
+    const ws = wb.getWorksheet('社区排名')!;
+    expect(String(ws.getCell('A2').value)).toContain('汇总规则');
+    expect((ws.getRow(3).values as unknown[]).slice(1)).toEqual([
+      '名次',
+      '镇街',
+      '社区',
+      '得分率',
+      '得分',
+      '应得分',
+      '及格率',
+      '问题数',
+      '较上轮',
+      '红黑榜',
+    ]);
+    expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 3 });
+    expect(ws.autoFilter).toBeTruthy();
+    expect(ws.pageSetup.orientation).toBe('landscape');
+    expect(ws.pageSetup.paperSize).toBe(9);
+    expect(ws.pageSetup.printTitlesRow).toBe('3:3');
+    const r = fresh(published);
+    const first = r.communities[0]!;
+    const rateCell = ws.getCell('D4');
+    expect(typeof rateCell.value).toBe('number');
+    expect(rateCell.value).toBeCloseTo(first.rate!, 10);
+    expect(rateCell.numFmt).toBe('0.00%');
+    expect(ws.getCell('C4').value).toBe(first.name);
+    expect(ws.getCell('A4').value).toBe(first.rank);
+    expect(ws.actualRowCount - 3).toBe(r.communities.length);
+    expect(wb.getWorksheet('点位得分明细')!.actualRowCount - 3).toBe(r.sites.length);
+  });
+});
