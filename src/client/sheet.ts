@@ -108,11 +108,14 @@ function start(form: HTMLFormElement): void {
       const s = byCode.get(card.dataset.code!);
       const out = field<HTMLElement>(card, '.std-score');
       if (out && s) {
-        if (!c) out.textContent = '';
-        else {
-          const score = scoreStandard(s, c, model.rules);
-          out.textContent = score.applicable ? `得 ${score.earned} / ${score.possible} 分` : '不计分';
-        }
+        const score = c ? scoreStandard(s, c, model.rules) : null;
+        out.textContent = !score
+          ? ''
+          : score.applicable
+            ? `得 ${score.earned} / ${score.possible} 分`
+            : '不计分';
+        const grade = field<HTMLElement>(card, '.grade');
+        if (grade) grade.textContent = score?.grade ?? '—';
       }
     }
     const site = scoreSite(model.standards, answers, model.rules);

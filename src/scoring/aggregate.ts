@@ -65,7 +65,7 @@ export interface SiteResult {
 
 const round4 = (n: number) => Math.round(n * 10000) / 10000;
 /** points are summed as integers of 1/10000 point, so sums of 4-decimal points are exact */
-const units = (points: number) => Math.round(points * 10000);
+export const units = (points: number) => Math.round(points * 10000);
 
 /**
  * A site's group for the 不适用 average rule: its 社区, or its 镇街 for a site directly under one

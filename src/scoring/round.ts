@@ -45,6 +45,7 @@ import {
   type RoundSite,
   type RoundStandard,
   type SiteResult,
+  units,
 } from './aggregate.ts';
 import { rankEntries, type Unranked } from './rank.ts';
 
@@ -64,12 +65,12 @@ export interface RoundInput {
   rules: Rules;
   /** every standard of the version that may appear, in version order */
   standards: ReadonlyMap<string, RoundStandard>;
-  streets: { id: number; name: string }[];
-  communities: { id: number; name: string; streetId: number }[];
-  /** the round's included sites */
-  sites: RoundSite[];
+  streets: readonly { id: number; name: string }[];
+  communities: readonly { id: number; name: string; streetId: number }[];
+  /** the round's included sites; a site counts for the 镇街 of its own streetId */
+  sites: readonly RoundSite[];
   /** answers of the sheets that count */
-  answers: RoundAnswer[];
+  answers: readonly RoundAnswer[];
   /** `${siteId}:${standardCode}`: deductions found again from the previous round */
   repeated: ReadonlySet<string>;
   /** ranks in the previous round, for movement */
@@ -143,7 +144,6 @@ export function computeRound(input: RoundInput): RoundResults {
 
   const communityTotals = new Map(input.communities.map((c) => [c.id, emptyTotals()]));
   const streetTotals = new Map(input.streets.map((s) => [s.id, emptyTotals()]));
-  const streetOfCommunity = new Map(input.communities.map((c) => [c.id, c.streetId]));
   for (const site of sites) {
     const weight = rules.siteTypeWeights[site.siteType] ?? 1;
     const street = streetTotals.get(site.streetId);
@@ -152,8 +152,6 @@ export function computeRound(input: RoundInput): RoundResults {
     if (site.communityId === null) continue;
     const community = communityTotals.get(site.communityId);
     if (!community) throw new Error(`点位 ${site.id} 的社区 ${site.communityId} 不在本轮的社区列表中`);
-    if (streetOfCommunity.get(site.communityId) !== site.streetId)
-      throw new Error(`点位 ${site.id} 的镇街与其社区 ${site.communityId} 的镇街不一致`);
     addSite(community, site, weight);
   }
 
@@ -166,7 +164,7 @@ export function computeRound(input: RoundInput): RoundResults {
 }
 
 function rankAreas(
-  areas: { id: number; name: string; streetId?: number }[],
+  areas: readonly { id: number; name: string; streetId?: number }[],
   totals: Map<number, AreaTotals>,
   rules: Rules,
   previousRanks: ReadonlyMap<number, number> | undefined,
@@ -191,8 +189,6 @@ function rankAreas(
     black,
   }));
 }
-
-const units = (points: number) => Math.round(points * 10000);
 
 function weakSpots(
   sites: SiteResult[],
@@ -219,7 +215,10 @@ function weakSpots(
   }
 
   const weakStandards: WeakStandard[] = [];
-  const items = new Map<string, WeakItem & { lostUnits: number }>();
+  const items = new Map<
+    string,
+    { code: string; name: string; lostUnits: number; failures: number; answers: number }
+  >();
   for (const [code, standard] of standards) {
     const st = byStandard.get(code);
     if (!st) continue;
@@ -232,14 +231,7 @@ function weakSpots(
     });
     let item = items.get(standard.item.code);
     if (!item) {
-      item = {
-        code: standard.item.code,
-        name: standard.item.name,
-        lost: 0,
-        lostUnits: 0,
-        failures: 0,
-        answers: 0,
-      };
+      item = { code: standard.item.code, name: standard.item.name, lostUnits: 0, failures: 0, answers: 0 };
       items.set(standard.item.code, item);
     }
     item.lostUnits += st.lostUnits;
@@ -249,7 +241,7 @@ function weakSpots(
   // Array.prototype.sort is stable, so equal entries keep version order
   const byLost = (a: { lost: number; failures: number }, b: { lost: number; failures: number }) =>
     b.lost - a.lost || b.failures - a.failures;
-  const weakItems = [...items.values()].map(({ lostUnits, ...item }) => ({
+  const weakItems: WeakItem[] = [...items.values()].map(({ lostUnits, ...item }) => ({
     ...item,
     lost: lostUnits / 10000,
   }));

@@ -86,6 +86,14 @@ describe('scoring a site on a tablet', () => {
     await expect.poll(() => page.textContent('#save-state'), { timeout: 40_000 }).toBe('已保存');
     expect(answer(siteId, codes[2]!)?.result).toBe('na');
 
+    // a graded standard shows its grade as the cases are counted (same code as the server)
+    const graded = all.find(([c, mode]) => mode === 'grade' && codes.indexOf(c!) > 2);
+    if (graded) {
+      const g = std(graded[0]!);
+      await g.locator('.choice.fail').click();
+      await expect.poll(() => g.locator('.grade').textContent()).toBe('B');
+    }
+
     // answer the rest and submit
     for (const code of codes.slice(3)) await std(code).locator('.choice.ok').click();
     await expect.poll(() => page.textContent('#save-state'), { timeout: 10_000 }).toBe('已保存');

@@ -70,6 +70,7 @@ describe('creating rounds', () => {
 
   it.each([
     [{ name: '' }, '轮次名称不能为空'],
+    [{ name: '轮'.repeat(101) }, '轮次名称不能超过100个字符'],
     [{ endsOn: '2026-11-01' }, '结束日期不能早于开始日期'],
     [{ startsOn: '12/01/2026' }, '开始日期格式应为 YYYY-MM-DD'],
     [{ criteriaVersionId: '9999' }, '测评体系版本不存在'],

@@ -105,6 +105,8 @@ describe('sites', () => {
     [{ lat: 'abc', lng: '120' }, '纬度必须是数字'],
     [{ siteType: 'spaceport' }, '点位类型无效'],
     [{ name: '' }, '名称不能为空'],
+    [{ name: '点'.repeat(101) }, '名称不能超过100个字符'],
+    [{ address: '址'.repeat(201) }, '地址不能超过200个字符'],
     [{ communityId: '999999' }, '所属社区不存在'],
     [{ responsibleUnitId: '999999' }, '所选单位不存在'],
   ])('refuses %o and adds nothing', async (fields, message) => {

@@ -5,7 +5,9 @@ import {
   RATE_EPSILON,
   communityGroup,
   computeRound,
+  type RoundAnswer,
   type RoundInput,
+  type RoundSite,
   type RoundStandard,
 } from '../../src/scoring/round.ts';
 import { scoreStandard } from '../../src/scoring/standard.ts';
@@ -39,8 +41,8 @@ function syntheticRound(seed: number): RoundInput {
     name: `第${i + 1}社区`,
     streetId: (i % 10) + 1,
   }));
-  const sites: RoundInput['sites'] = [];
-  const answers: RoundInput['answers'] = [];
+  const sites: RoundSite[] = [];
+  const answers: RoundAnswer[] = [];
   const repeated = new Set<string>();
   for (let id = 1; id <= 3000; id++) {
     const type = pick(30);

@@ -703,6 +703,26 @@ describe('computeRound: input it cannot trust', () => {
       ],
       /重复答卷/,
     ],
+    [
+      'a second answer arriving after a later standard',
+      [[1, 11]],
+      [
+        [1, 'D', 'ok'],
+        [1, 'P', 'ok'],
+        [1, 'D', 'fail', 1],
+      ],
+      /重复答卷/,
+    ],
+    [
+      'a site listed twice',
+      [
+        [1, 11],
+        [1, 11],
+      ],
+      [],
+      /在本轮中重复/,
+    ],
+    ['a site under an unknown 镇街', [[1, 's9']], [], /镇街 9 不在/],
   ])('refuses %s', (_case, sites, answers, message) => {
     expect(() => round({ sites, answers })).toThrow(message);
   });

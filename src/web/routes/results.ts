@@ -185,13 +185,11 @@ export function resultsRouter(deps: AppDeps): Router {
         { percent: true },
       ),
       items: w.weakItems.map((i) => ({ ...i, lostText: points(i.lost) })),
-      standards: w.weakStandards
-        .slice(0, 30)
-        .map((s) => ({
-          ...s,
-          lostText: points(s.lost),
-          text: deps.criteria.get(header.round.criteria_version_id).byCode.get(s.code)?.text ?? '',
-        })),
+      standards: w.weakStandards.slice(0, 30).map((s) => ({
+        ...s,
+        lostText: points(s.lost),
+        text: deps.criteria.get(header.round.criteria_version_id).byCode.get(s.code)?.text ?? '',
+      })),
       siteTypes: w.weakSiteTypes.map((t) => ({
         ...t,
         name: types.get(t.siteType) ?? t.siteType,
