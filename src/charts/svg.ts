@@ -30,6 +30,11 @@ export function rateLineChart(
   width = 720,
   height = 320,
 ): string {
+  // the axis starts at a round 5 % step below the lowest value, so small movements stay visible
+  const values = series.flatMap((s) => s.values).filter((v): v is number => v !== null);
+  const lowest = values.length ? Math.min(...values) : 0.8;
+  const step = lowest >= 0.7 ? 0.05 : 0.1;
+  const low = Math.max(0, Number((Math.floor(lowest / step) * step - step).toFixed(2)));
   return render(
     {
       title: { text: title, left: 'center', textStyle: { fontSize: 15 } },
@@ -38,8 +43,9 @@ export function rateLineChart(
       xAxis: { type: 'category', data: categories, axisLabel: { interval: 0, fontSize: 11 } },
       yAxis: {
         type: 'value',
-        min: (v: { min: number }) => Math.max(0, Math.floor(v.min * 20) / 20 - 0.05),
+        min: low,
         max: 1,
+        interval: step,
         axisLabel: { formatter: (v: number) => `${Math.round(v * 100)}%` },
       },
       series: series.map((s) => ({
@@ -78,14 +84,14 @@ export function barChart(
   return render(
     {
       title: { text: title, left: 'center', textStyle: { fontSize: 15 } },
-      grid: { left: 200, right: 70, top: 40, bottom: 20 },
+      grid: { left: 16, right: 70, top: 40, bottom: 20, containLabel: true },
       xAxis: {
         type: 'value',
         axisLabel: { formatter: (v: number) => (opts.percent ? `${Math.round(v * 100)}%` : String(v)) },
       },
       yAxis: {
         type: 'category',
-        data: shown.map((b) => (b.label.length > 14 ? `${b.label.slice(0, 14)}…` : b.label)),
+        data: shown.map((b) => (b.label.length > 16 ? `${b.label.slice(0, 16)}…` : b.label)),
         axisLabel: { fontSize: 12 },
       },
       series: [

@@ -32,8 +32,13 @@ export function roundInput(ctx: ResultsCtx, round: RoundRow, previous: RoundResu
   return {
     rules: version.version.rules,
     standards: new Map(version.standards.map((s) => [s.code, s])),
-    streets: listStreets(ctx.db).map((s) => ({ id: s.id, name: s.name })),
-    communities: listCommunities(ctx.db).map((c) => ({ id: c.id, name: c.name, streetId: c.street_id })),
+    // only the 镇街 and 社区 that have sites in this round take part
+    streets: listStreets(ctx.db)
+      .filter((s) => sites.some((x) => x.street_id === s.id))
+      .map((s) => ({ id: s.id, name: s.name })),
+    communities: listCommunities(ctx.db)
+      .filter((c) => sites.some((x) => x.community_id === c.id))
+      .map((c) => ({ id: c.id, name: c.name, streetId: c.street_id })),
     sites: sites.map((s) => ({
       id: s.id,
       name: s.name,
