@@ -84,7 +84,13 @@ export function barChart(
   return render(
     {
       title: { text: title, left: 'center', textStyle: { fontSize: 15 } },
-      grid: { left: 16, right: 70, top: 40, bottom: 20, containLabel: true },
+      // SSR cannot measure CJK text, so the label column is sized from the character count
+      grid: {
+        left: 24 + Math.max(...shown.map((b) => Math.min(b.label.length, 17))) * 16,
+        right: 70,
+        top: 40,
+        bottom: 20,
+      },
       xAxis: {
         type: 'value',
         axisLabel: { formatter: (v: number) => (opts.percent ? `${Math.round(v * 100)}%` : String(v)) },
