@@ -30,6 +30,7 @@ import { auditRouter } from './web/routes/audit.ts';
 import { CRITERIA_MULTIPART_ROUTES, criteriaRouter } from './web/routes/criteria.ts';
 import { IMPORT_MULTIPART_ROUTES, importsRouter } from './web/routes/imports.ts';
 import { resultsRouter } from './web/routes/results.ts';
+import { PROBLEM_MULTIPART_ROUTES, problemsRouter } from './web/routes/problems.ts';
 import { helpRouter } from './web/routes/help.ts';
 import type { ClientAssets } from './web/assets.ts';
 
@@ -109,6 +110,7 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName'>): { app: Exp
     ...SHEET_MULTIPART_ROUTES,
     ...CRITERIA_MULTIPART_ROUTES,
     ...IMPORT_MULTIPART_ROUTES,
+    ...PROBLEM_MULTIPART_ROUTES,
   ]);
   app.use((req, res, next) => {
     res.locals.csrfToken = csrf.generateToken(req);
@@ -131,6 +133,7 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName'>): { app: Exp
   app.use(criteriaRouter(deps, csrf.protect));
   app.use(importsRouter(deps, csrf.protect));
   app.use(resultsRouter(deps));
+  app.use(problemsRouter(deps, csrf.protect));
   app.use(helpRouter());
   app.use(sheetsRouter(deps, csrf.protect));
   app.use(photosRouter(deps));

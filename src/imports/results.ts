@@ -15,6 +15,7 @@ import { appendAudit } from '../db/repos/audit.ts';
 import type { Grade } from '../criteria/schema.ts';
 import { normalizeChange } from '../services/sheets.ts';
 import { InvalidInput } from '../errors.ts';
+import { syncProblems } from '../services/problem-raise.ts';
 import type { ImportKind } from './kind.ts';
 
 const RESULTS = { 符合: 'ok', 不符合: 'fail', 不适用: 'na' } as const;
@@ -165,7 +166,7 @@ export const resultsImport: ImportKind<Row, Plan> = {
     }
     return { errors, plan };
   },
-  apply(plan, { db, roundId, actorId, fileName }) {
+  apply(plan, { db, criteria, roundId, actorId, fileName }) {
     for (const p of plan) {
       const inspection = insertImportedInspection(
         db,
@@ -175,6 +176,8 @@ export const resultsImport: ImportKind<Row, Plan> = {
         actorId,
       );
       for (const a of p.answers) upsertAnswer(db, inspection.id, a, actorId);
+      // imported results are final: their problems go out at once
+      syncProblems(db, criteria, inspection.id, actorId);
       appendAudit(db, {
         userId: actorId,
         action: 'results.import',

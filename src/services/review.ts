@@ -1,7 +1,8 @@
 /**
  * The office's review of submitted sheets: approve, or correct a single answer with a required reason
  * (kept in the audit log with the old and new values, and shown as 已更正 on the sheet). Returning a
- * sheet lives with the sheet services (returnSheet). A published round is frozen.
+ * sheet lives with the sheet services (returnSheet). A published round is frozen. Approving sends the
+ * sheet's problems out (problem-raise.ts).
  */
 import { z } from 'zod';
 import type { UserRow } from '../db/repos/users.ts';
@@ -10,6 +11,7 @@ import { appendAudit } from '../db/repos/audit.ts';
 import { Conflict, Forbidden, InvalidInput } from '../errors.ts';
 import { normalizeChange, type AnswerChange } from './sheets.ts';
 import { sheetScope, type SheetCtx } from './sheet-access.ts';
+import { syncProblems } from './problem-raise.ts';
 
 function requireOffice(user: UserRow): void {
   if (user.role !== 'office') throw new Forbidden('只有创城办可以审核测评表');
@@ -22,6 +24,7 @@ export function approveSheet(ctx: SheetCtx, user: UserRow, roundId: number, site
     if (scope.round.status !== 'open') throw new Conflict('只有进行中的轮次可以审核');
     if (scope.inspection?.status !== 'submitted') throw new Conflict('只有已提交的测评表可以审核通过');
     markApproved(ctx.db, scope.inspection.id, user.id);
+    syncProblems(ctx.db, ctx.criteria, scope.inspection.id, user.id);
     appendAudit(ctx.db, {
       userId: user.id,
       action: 'sheet.approve',
@@ -74,6 +77,8 @@ export function correctAnswer(
     const old = listAnswers(ctx.db, inspection.id).find((a) => a.standard_code === c.standard);
     upsertAnswer(ctx.db, inspection.id, write, user.id, true);
     bumpRevision(ctx.db, inspection.id);
+    // an approved sheet already sent its problems out: the correction voids or adds problems
+    if (inspection.status === 'approved') syncProblems(ctx.db, ctx.criteria, inspection.id, user.id);
     appendAudit(ctx.db, {
       userId: user.id,
       action: 'answer.correct',

@@ -287,6 +287,14 @@ describe("a round's results from outside", () => {
       ),
     ).toBe(1);
 
+    // imported results are final: the failure went out as a problem at once
+    expect(
+      one(
+        "SELECT count(*) FROM problems WHERE round_id = ? AND description = '站牌污损' AND status = 'open'",
+        roundId,
+      ),
+    ).toBe(1);
+
     // importing again would overwrite: refused
     r = await upload(`/rounds/${roundId}/imports/results`, Buffer.from(await tpl.xlsx.writeBuffer()));
     expect(r.status).toBe(400);

@@ -196,3 +196,7 @@ export function insertImportedInspection(
   ).run(roundId, siteId, source, at, at, at, by);
   return findInspection(db, roundId, siteId) as InspectionRow;
 }
+
+export function findInspectionById(db: Db, id: number): InspectionRow | undefined {
+  return db.prepare(`SELECT ${COLUMNS} FROM inspections WHERE id = ?`).get(id) as InspectionRow | undefined;
+}

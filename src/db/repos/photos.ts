@@ -131,3 +131,20 @@ export function photoPlace(db: Db, inspectionId: number): PhotoPlace | undefined
     )
     .get(inspectionId) as PhotoPlace | undefined;
 }
+
+/** The units and sites of the problems a photo documents (its own problem, or the problems raised from it). */
+export function photoProblems(
+  db: Db,
+  photo: PhotoRow,
+): { unit_id: number | null; site_id: number; round_id: number }[] {
+  return db
+    .prepare(
+      `SELECT unit_id, site_id, round_id FROM problems
+       WHERE id = ? OR (inspection_id = ? AND standard_code = ?)`,
+    )
+    .all(photo.problem_id, photo.inspection_id, photo.standard_code) as {
+    unit_id: number | null;
+    site_id: number;
+    round_id: number;
+  }[];
+}

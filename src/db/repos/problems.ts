@@ -1,0 +1,231 @@
+/** problems (整改问题) and their history (problem_events). */
+import type { Db } from '../connection.ts';
+import { nowIso } from '../../util/time.ts';
+
+export type ProblemStatus = 'open' | 'fixed' | 'closed' | 'void';
+export type ProblemRequest = 'dispute' | 'transfer' | 'extension';
+
+export interface ProblemRow {
+  id: number;
+  round_id: number;
+  site_id: number;
+  inspection_id: number | null;
+  standard_code: string;
+  description: string;
+  points_lost: number;
+  unit_id: number | null;
+  deadline: string;
+  status: ProblemStatus;
+  repeat_count: number;
+  previous_problem_id: number | null;
+  created_at: string;
+  fixed_by: number | null;
+  fixed_at: string | null;
+  fix_note: string;
+  closed_at: string | null;
+  request: ProblemRequest | null;
+  request_note: string;
+  request_deadline: string | null;
+  void_reason: string | null;
+}
+
+const COLUMNS = `id, round_id, site_id, inspection_id, standard_code, description, points_lost, unit_id, deadline, status,
+  repeat_count, previous_problem_id, created_at, fixed_by, fixed_at, fix_note, closed_at, request, request_note,
+  request_deadline, void_reason`;
+
+export interface NewProblem {
+  roundId: number;
+  siteId: number;
+  inspectionId: number | null;
+  standardCode: string;
+  description: string;
+  pointsLost: number;
+  unitId: number | null;
+  deadline: string;
+  repeatCount: number;
+  previousProblemId: number | null;
+}
+
+export function insertProblem(db: Db, p: NewProblem): number {
+  return Number(
+    db
+      .prepare(
+        `INSERT INTO problems (round_id, site_id, inspection_id, standard_code, description, points_lost, unit_id, deadline,
+           status, repeat_count, previous_problem_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)`,
+      )
+      .run(
+        p.roundId,
+        p.siteId,
+        p.inspectionId,
+        p.standardCode,
+        p.description,
+        p.pointsLost,
+        p.unitId,
+        p.deadline,
+        p.repeatCount,
+        p.previousProblemId,
+        nowIso(),
+      ).lastInsertRowid,
+  );
+}
+
+export function findProblem(db: Db, id: number): ProblemRow | undefined {
+  return db.prepare(`SELECT ${COLUMNS} FROM problems WHERE id = ?`).get(id) as ProblemRow | undefined;
+}
+
+export function liveProblem(db: Db, inspectionId: number, standardCode: string): ProblemRow | undefined {
+  return db
+    .prepare(
+      `SELECT ${COLUMNS} FROM problems WHERE inspection_id = ? AND standard_code = ? AND status <> 'void'`,
+    )
+    .get(inspectionId, standardCode) as ProblemRow | undefined;
+}
+
+/** The problem on the same site and standard in an earlier round (the latest one), for 反复出现. */
+export function earlierProblem(
+  db: Db,
+  roundId: number,
+  siteId: number,
+  standardCode: string,
+): ProblemRow | undefined {
+  return db
+    .prepare(
+      `SELECT ${COLUMNS} FROM problems WHERE round_id = ? AND site_id = ? AND standard_code = ? AND status <> 'void' ORDER BY id DESC LIMIT 1`,
+    )
+    .get(roundId, siteId, standardCode) as ProblemRow | undefined;
+}
+
+export function updateProblem(db: Db, id: number, fields: Partial<Omit<ProblemRow, 'id'>>): void {
+  const keys = Object.keys(fields);
+  if (!keys.length) return;
+  db.prepare(`UPDATE problems SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({
+    ...fields,
+    id,
+  });
+}
+
+export interface ProblemEventRow {
+  id: number;
+  problem_id: number;
+  at: string;
+  user_id: number | null;
+  user_name: string | null;
+  action: string;
+  from_status: string | null;
+  to_status: string | null;
+  note: string;
+  data: string | null;
+}
+
+export function addProblemEvent(
+  db: Db,
+  e: {
+    problemId: number;
+    userId: number | null;
+    action: string;
+    from: string | null;
+    to: string | null;
+    note?: string;
+    data?: unknown;
+  },
+): void {
+  db.prepare(
+    'INSERT INTO problem_events (problem_id, at, user_id, action, from_status, to_status, note, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  ).run(
+    e.problemId,
+    nowIso(),
+    e.userId,
+    e.action,
+    e.from,
+    e.to,
+    e.note ?? '',
+    e.data === undefined ? null : JSON.stringify(e.data),
+  );
+}
+
+export function problemEvents(db: Db, problemId: number): ProblemEventRow[] {
+  return db
+    .prepare(
+      `SELECT e.id, e.problem_id, e.at, e.user_id, u.display_name AS user_name, e.action, e.from_status, e.to_status, e.note, e.data
+       FROM problem_events e LEFT JOIN users u ON u.id = e.user_id WHERE e.problem_id = ? ORDER BY e.id`,
+    )
+    .all(problemId) as ProblemEventRow[];
+}
+
+export interface ProblemFilter {
+  id?: number | null;
+  roundId?: number | null;
+  streetId?: number | null;
+  communityId?: number | null;
+  unitIds?: number[] | null;
+  status?: ProblemStatus | null;
+  overdueBefore?: string | null;
+  repeatOnly?: boolean;
+  /** inspectors: only sites assigned to them (in any round) */
+  inspectorId?: number | null;
+  limit?: number;
+}
+
+export interface ProblemListRow extends ProblemRow {
+  round_name: string;
+  site_name: string;
+  site_type: string;
+  street_id: number;
+  street_name: string;
+  community_id: number | null;
+  community_name: string | null;
+  unit_name: string | null;
+}
+
+export function listProblems(db: Db, f: ProblemFilter): ProblemListRow[] {
+  return db
+    .prepare(
+      `SELECT p.id, p.round_id, p.site_id, p.inspection_id, p.standard_code, p.description, p.points_lost, p.unit_id,
+              p.deadline, p.status, p.repeat_count, p.previous_problem_id, p.created_at, p.fixed_by, p.fixed_at,
+              p.fix_note, p.closed_at, p.request, p.request_note, p.request_deadline, p.void_reason,
+              r.name AS round_name, s.name AS site_name, s.site_type, s.street_id, st.name AS street_name,
+              s.community_id, c.name AS community_name, u.name AS unit_name
+       FROM problems p JOIN rounds r ON r.id = p.round_id JOIN sites s ON s.id = p.site_id
+       JOIN streets st ON st.id = s.street_id LEFT JOIN communities c ON c.id = s.community_id
+       LEFT JOIN units u ON u.id = p.unit_id
+       WHERE (:id IS NULL OR p.id = :id) AND (:roundId IS NULL OR p.round_id = :roundId)
+         AND (:streetId IS NULL OR s.street_id = :streetId)
+         AND (:communityId IS NULL OR s.community_id = :communityId)
+         AND (:unitIds IS NULL OR p.unit_id IN (SELECT value FROM json_each(:unitIds)))
+         AND (:status IS NULL OR p.status = :status)
+         AND (:overdue IS NULL OR (p.status = 'open' AND p.deadline < :overdue))
+         AND (:repeatOnly = 0 OR p.repeat_count > 0)
+         AND (:inspectorId IS NULL OR EXISTS (SELECT 1 FROM assignments a WHERE a.site_id = p.site_id AND a.inspector_id = :inspectorId))
+       ORDER BY p.round_id DESC, st.id, c.id, s.id, p.standard_code
+       LIMIT :limit`,
+    )
+    .all({
+      id: f.id ?? null,
+      roundId: f.roundId ?? null,
+      streetId: f.streetId ?? null,
+      communityId: f.communityId ?? null,
+      unitIds: f.unitIds ? JSON.stringify(f.unitIds) : null,
+      status: f.status ?? null,
+      overdue: f.overdueBefore ?? null,
+      repeatOnly: f.repeatOnly ? 1 : 0,
+      inspectorId: f.inspectorId ?? null,
+      limit: f.limit ?? 100000,
+    }) as ProblemListRow[];
+}
+
+export function problemPhotos(
+  db: Db,
+  problem: ProblemRow,
+): { id: number; kind: string; uploaded_at: string }[] {
+  return db
+    .prepare(
+      `SELECT id, kind, uploaded_at FROM photos WHERE deleted_at IS NULL AND (problem_id = ?
+         OR (kind = 'evidence' AND inspection_id = ? AND standard_code = ?)) ORDER BY id`,
+    )
+    .all(problem.id, problem.inspection_id, problem.standard_code) as {
+    id: number;
+    kind: string;
+    uploaded_at: string;
+  }[];
+}

@@ -1,0 +1,295 @@
+// The rectification loop walked by its three roles: problems sent to units when sheets are approved,
+// fixes reported with after-photos, re-inspection by someone else, disputes, transfers and extensions,
+// every step in the history, and every refusal.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Client, startApp, type TestApp } from '../helpers/app.ts';
+import { ROOT } from '../helpers/run.ts';
+
+const PHOTO = readFileSync(join(ROOT, 'tests/fixtures/photos/orientation-landscape_3.jpg'));
+let app: TestApp;
+let office: Client;
+let published: number;
+beforeAll(async () => {
+  app = await startApp();
+  office = new Client(app.url);
+  await office.login('office');
+  published = app.booted.db
+    .prepare("SELECT id FROM rounds WHERE status = 'published'")
+    .pluck()
+    .get() as number;
+});
+afterAll(async () => {
+  await app.destroy();
+});
+
+const db = () => app.booted.db;
+const one = (sql: string, ...args: unknown[]) =>
+  db()
+    .prepare(sql)
+    .pluck()
+    .get(...args);
+const status = (id: number) => one('SELECT status FROM problems WHERE id = ?', id);
+
+async function as(username: string) {
+  const c = new Client(app.url);
+  await c.login(username);
+  return c;
+}
+
+function form(fields: Record<string, string>, photos = 0): FormData {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(fields)) f.set(k, v);
+  for (let i = 0; i < photos; i++) f.append('photos', new Blob([new Uint8Array(PHOTO)]), `after-${i}.jpg`);
+  return f;
+}
+
+async function act(c: Client, id: number, action: string, fields: Record<string, string>, photos = 0) {
+  await c.get(`/problems/${id}`);
+  const r = await c.postMultipart(`/problems/${id}/${action}`, form(fields, photos), { csrf: 'field' });
+  const page = await c.get(`/problems/${id}`);
+  return { status: r.status, page: page.text };
+}
+
+/** An open problem of the unit with this code in the published round. */
+function problemOf(unitCode: string, skip = 0): number {
+  return one(
+    `SELECT p.id FROM problems p JOIN units u ON u.id = p.unit_id WHERE u.code = ? AND p.round_id = ? AND p.status = 'open'
+     ORDER BY p.id LIMIT 1 OFFSET ?`,
+    unitCode,
+    published,
+    skip,
+  ) as number;
+}
+
+describe('problems are sent out when sheets are approved', () => {
+  it('raised one problem per deduction in the demo’s published round, each with a unit and a deadline', () => {
+    const lost = one(
+      `SELECT count(*) FROM answers a JOIN inspections i ON i.id = a.inspection_id WHERE i.round_id = ? AND a.result = 'fail'`,
+      published,
+    ) as number;
+    expect(one("SELECT count(*) FROM problems WHERE round_id = ? AND status <> 'void'", published)).toBe(
+      lost,
+    );
+    expect(one('SELECT count(*) FROM problems WHERE round_id = ? AND unit_id IS NULL', published)).toBe(0);
+    expect(
+      one(
+        "SELECT count(*) FROM problems WHERE round_id = ? AND deadline NOT GLOB '2[0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'",
+        published,
+      ),
+    ).toBe(0);
+    expect(one("SELECT count(*) FROM problem_events WHERE action = 'raise'")).toBeGreaterThanOrEqual(lost);
+  });
+
+  it('marks a problem found again in the next round as 反复出现, linked to the earlier one', async () => {
+    const open = one("SELECT id FROM rounds WHERE status = 'open'") as number;
+    const earlier = db()
+      .prepare(
+        `SELECT p.id, p.site_id, p.standard_code FROM problems p
+         WHERE p.round_id = ? AND NOT EXISTS (SELECT 1 FROM inspections i WHERE i.round_id = ? AND i.site_id = p.site_id)
+         ORDER BY p.id LIMIT 1`,
+      )
+      .get(published, open) as { id: number; site_id: number; standard_code: string };
+    const inspector = one(
+      'SELECT u.username FROM assignments a JOIN users u ON u.id = a.inspector_id WHERE a.round_id = ? AND a.site_id = ?',
+      open,
+      earlier.site_id,
+    ) as string;
+    const c = await as(inspector);
+    const siteType = one('SELECT site_type FROM sites WHERE id = ?', earlier.site_id) as string;
+    const standards = app.booted.criteria.getByCode('district-2026').criteria.forSiteType(siteType);
+    await c.get(`/rounds/${open}/sites/${earlier.site_id}`);
+    const changes = standards.map((s) =>
+      s.code === earlier.standard_code
+        ? { standard: s.code, result: 'fail', cases: 1, note: '又发现' }
+        : { standard: s.code, result: 'ok', cases: 0 },
+    );
+    expect(
+      (
+        await c.postJson(`/api/rounds/${open}/sites/${earlier.site_id}/changes`, {
+          batchId: randomUUID(),
+          baseRevision: 0,
+          changes,
+        })
+      ).status,
+    ).toBe(200);
+    const std = standards.find((s) => s.code === earlier.standard_code)!;
+    if (std.photoRequired) {
+      const f = new FormData();
+      f.set('clientId', randomUUID());
+      f.set('standard', std.code);
+      f.set('photo', new Blob([new Uint8Array(PHOTO)]), 'p.jpg');
+      expect((await c.postMultipart(`/api/rounds/${open}/sites/${earlier.site_id}/photos`, f)).status).toBe(
+        201,
+      );
+    }
+    expect((await c.post(`/rounds/${open}/sites/${earlier.site_id}/submit`)).status).toBe(303);
+    await office.get(`/rounds/${open}/sites/${earlier.site_id}`);
+    await office.post(`/rounds/${open}/sites/${earlier.site_id}/approve`);
+    const again = db()
+      .prepare(
+        'SELECT repeat_count, previous_problem_id FROM problems WHERE round_id = ? AND site_id = ? AND standard_code = ?',
+      )
+      .get(open, earlier.site_id, earlier.standard_code);
+    expect(again).toEqual({ repeat_count: 1, previous_problem_id: earlier.id });
+  });
+});
+
+describe('the loop', () => {
+  it('fix → reinspect (rejected) → fix → reinspect (closed), with refusals on the way', async () => {
+    const id = problemOf('D-CGJ');
+    const unit = await as('chengguan');
+    const page = await unit.get(`/problems/${id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('整改前（测评照片）');
+
+    // no photo: refused, unchanged
+    let r = await act(unit, id, 'fix', { note: '已清理' }, 0);
+    expect(r.page).toContain('请至少上传一张整改后照片');
+    expect(status(id)).toBe('open');
+    // another unit: refused
+    const other = await as('shichang');
+    expect((await other.get(`/problems/${id}`)).status).toBe(403);
+    await other.get('/problems');
+    expect(
+      (await other.postMultipart(`/problems/${id}/fix`, form({ note: 'x' }, 1), { csrf: 'field' })).status,
+    ).toBe(403);
+    // a status jump: nothing to re-inspect yet
+    r = await act(office, id, 'reinspect', { outcome: 'pass', note: '' }, 1);
+    expect(r.page).toContain('不能复查');
+    expect(status(id)).toBe('open');
+
+    r = await act(unit, id, 'fix', { note: '已清理小广告并粉刷墙面' }, 2);
+    expect(status(id)).toBe('fixed');
+    expect(one("SELECT count(*) FROM photos WHERE problem_id = ? AND kind = 'fix'", id)).toBe(2);
+    expect(r.page).toContain('已清理小广告并粉刷墙面');
+
+    // the fixer cannot re-inspect; a unit cannot re-inspect at all
+    const fixer = one("SELECT id FROM users WHERE username = 'chengguan'");
+    expect(one('SELECT fixed_by FROM problems WHERE id = ?', id)).toBe(fixer);
+    expect(
+      (await unit.postMultipart(`/problems/${id}/reinspect`, form({ outcome: 'pass' }, 1), { csrf: 'field' }))
+        .status,
+    ).toBe(403);
+
+    r = await act(office, id, 'reinspect', { outcome: 'reject', note: '' }, 1);
+    expect(r.page).toContain('请填写退回原因');
+    expect(status(id)).toBe('fixed');
+    await act(office, id, 'reinspect', { outcome: 'reject', note: '墙面仍有残留' }, 1);
+    expect(status(id)).toBe('open');
+
+    await act(unit, id, 'fix', { note: '再次清理' }, 1);
+    r = await act(office, id, 'reinspect', { outcome: 'pass', note: '整改到位' }, 0);
+    expect(r.page).toContain('复查须上传现场照片');
+    r = await act(office, id, 'reinspect', { outcome: 'pass', note: '整改到位' }, 1);
+    expect(status(id)).toBe('closed');
+    for (const step of ['交办', '报告整改', '复查不通过，退回', '复查通过，销号'])
+      expect(r.page).toContain(step);
+    expect(r.page).toContain('墙面仍有残留');
+    // closed is closed
+    r = await act(unit, id, 'fix', { note: '又修了' }, 1);
+    expect(r.page).toContain('不能报告整改');
+  });
+
+  it('upholds a dispute: the problem is voided and the deduction removed as an audited correction', async () => {
+    const id = problemOf('D-CGJ', 1);
+    const p = db()
+      .prepare('SELECT inspection_id, standard_code, site_id FROM problems WHERE id = ?')
+      .get(id) as { inspection_id: number; standard_code: string; site_id: number };
+    const unit = await as('chengguan');
+    let r = await act(unit, id, 'request', { kind: 'dispute', note: '' }, 0);
+    expect(r.page).toContain('请填写申诉理由');
+    await act(unit, id, 'request', { kind: 'dispute', note: '该设施已于测评前移交住建局' }, 1);
+    expect(one('SELECT request FROM problems WHERE id = ?', id)).toBe('dispute');
+    r = await act(unit, id, 'request', { kind: 'extension', note: 'x', deadline: '2099-01-01' }, 0);
+    expect(r.page).toContain('已有待处理的申诉申请');
+
+    await office.get(`/problems/${id}`);
+    const refuseNoReason = await office.post(`/problems/${id}/decide`, { approve: '0', note: '' });
+    expect(refuseNoReason.status).toBe(303);
+    expect(one('SELECT request FROM problems WHERE id = ?', id)).toBe('dispute');
+    await office.post(`/problems/${id}/decide`, { approve: '1', note: '核实属实' });
+    expect(status(id)).toBe('void');
+    expect(
+      db()
+        .prepare('SELECT result, corrected FROM answers WHERE inspection_id = ? AND standard_code = ?')
+        .get(p.inspection_id, p.standard_code),
+    ).toEqual({ result: 'ok', corrected: 1 });
+    const audit = JSON.parse(
+      one("SELECT detail FROM audit_log WHERE action = 'answer.correct' ORDER BY id DESC LIMIT 1") as string,
+    );
+    expect(audit.reason).toContain('申诉成立');
+    expect(audit.old.result).toBe('fail');
+  });
+
+  it('transfers a problem to another unit, and grants or refuses an extension', async () => {
+    const id = problemOf('D-CGJ', 2);
+    const unit = await as('chengguan');
+    await act(unit, id, 'request', { kind: 'transfer', note: '属于市场监管职责' }, 0);
+    await office.get(`/problems/${id}`);
+    const target = one("SELECT id FROM units WHERE code = 'D-SCJG'") as number;
+    await office.post(`/problems/${id}/decide`, { approve: '1', note: '', unitId: String(target) });
+    expect(one('SELECT unit_id FROM problems WHERE id = ?', id)).toBe(target);
+    expect((await unit.get(`/problems/${id}`)).status).toBe(403);
+    const market = await as('shichang');
+    const deadline = one('SELECT deadline FROM problems WHERE id = ?', id) as string;
+    let r = await act(
+      market,
+      id,
+      'request',
+      { kind: 'extension', note: '需采购设备', deadline: '2000-01-01' },
+      0,
+    );
+    expect(r.page).toContain('延期后的时限应晚于原时限');
+    await act(market, id, 'request', { kind: 'extension', note: '需采购设备', deadline: '2099-12-31' }, 0);
+    await office.get(`/problems/${id}`);
+    await office.post(`/problems/${id}/decide`, { approve: '0', note: '时限足够' });
+    expect(one('SELECT deadline FROM problems WHERE id = ?', id)).toBe(deadline);
+    await act(market, id, 'request', { kind: 'extension', note: '设备到货延迟', deadline: '2099-12-31' }, 0);
+    await office.get(`/problems/${id}`);
+    await office.post(`/problems/${id}/decide`, { approve: '1', note: '' });
+    expect(one('SELECT deadline FROM problems WHERE id = ?', id)).toBe('2099-12-31');
+    r = { status: 0, page: (await office.get(`/problems/${id}`)).text };
+    for (const step of ['申请转办', '转办', '申请延期', '不同意延期', '同意延期'])
+      expect(r.page).toContain(step);
+  });
+});
+
+describe('boards and lists', () => {
+  it('shows the office every problem with counts and 整改率 per unit, and filters', async () => {
+    const page = await office.get(`/problems?round=${published}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('各责任单位整改率');
+    expect(page.text).toContain('区城管局');
+    const closed = await office.get(`/problems?round=${published}&status=closed`);
+    expect(closed.text).toContain('已销号');
+    expect((await office.get('/problems?status=nonsense')).status).toBe(400);
+    expect((await office.get('/problems?round=abc')).status).toBe(400);
+  });
+
+  it('shows a unit only its own problems and its 整改通知单', async () => {
+    const unit = await as('shichang');
+    const page = await unit.get('/problems');
+    const ids = [...page.text.matchAll(/href="\/problems\/(\d+)"/g)].map((m) => Number(m[1]));
+    expect(ids.length).toBeGreaterThan(0);
+    const mine = one("SELECT id FROM units WHERE code = 'D-SCJG'");
+    for (const id of ids) expect(one('SELECT unit_id FROM problems WHERE id = ?', id)).toBe(mine);
+    const notice = await unit.get('/problems-notice');
+    expect(notice.status).toBe(200);
+    expect(notice.text).toContain('整改通知单');
+    expect(notice.text).toContain('区市场监管局');
+  });
+
+  it('serves a problem’s before photo to its unit, and not to another unit', async () => {
+    const id = problemOf('D-SCJG');
+    const photo = one(
+      `SELECT ph.id FROM photos ph JOIN problems p ON p.inspection_id = ph.inspection_id AND p.standard_code = ph.standard_code WHERE p.id = ?`,
+      id,
+    ) as number | undefined;
+    if (!photo) return;
+    expect((await (await as('shichang')).get(`/photos/${photo}/thumb`)).status).toBe(200);
+    expect((await (await as('xingfu')).get(`/photos/${photo}/thumb`)).status).toBe(403);
+  });
+});
