@@ -15,6 +15,10 @@ import { addEvidencePhoto } from './evidence-photos.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
 import type { AnswerChange } from './sheets.ts';
 import { seededRandom } from '../util/random.ts';
+import { addDays } from '../util/time.ts';
+import { listProblems } from '../db/repos/problems.ts';
+import { unitSubtreeIds } from '../db/repos/units.ts';
+import { decideRequest, reinspect, reportFix, requestChange } from './problems.ts';
 
 async function demoPhoto(rand: () => number, width = 1200, height = 900): Promise<Buffer> {
   const hue = Math.floor(rand() * 360);
@@ -151,4 +155,64 @@ export async function seedPublishedRound(
   }
   closeRound(db, roundId, office.id);
   publishRound(db, roundId, office.id);
+}
+
+/**
+ * The rectification loop in every state, walked by the demo's people through the problem services:
+ * reported fixed, closed after re-inspection, sent back once then fixed again, voided by an upheld
+ * dispute, and with a transfer and an extension waiting for the office.
+ */
+export async function seedDemoProblems(
+  db: Db,
+  uploadDir: string,
+  roundId: number,
+  office: UserRow,
+): Promise<void> {
+  const ctx = { db, uploadDir };
+  const rand = seededRandom(23);
+  const photo = async () => [{ buffer: await demoPhoto(rand, 640, 480), originalName: 'after.jpg' }];
+  const unitUser = (username: string) => findUserByUsername(db, username)!;
+  const inspector = findUserByUsername(db, 'inspector3')!;
+  const open = (username: string) =>
+    listProblems(db, {
+      roundId,
+      status: 'open',
+      unitIds: unitSubtreeIds(db, unitUser(username).unit_id!),
+    }).filter((p) => !p.request);
+  const cg = open('chengguan');
+  const sc = open('shichang');
+  const [a, b, c, d, e] = cg;
+  if (a) await reportFix(ctx, unitUser('chengguan'), a.id, '已清理，恢复原貌', await photo());
+  if (b) {
+    await reportFix(ctx, unitUser('chengguan'), b.id, '已整改', await photo());
+    await reinspect(ctx, office, b.id, 'pass', '整改到位', await photo());
+  }
+  if (c) {
+    await reportFix(ctx, unitUser('chengguan'), c.id, '已初步处理', await photo());
+    await reinspect(ctx, inspector, c.id, 'reject', '仍有残留，请彻底清理', await photo());
+  }
+  if (d) {
+    await requestChange(
+      ctx,
+      unitUser('chengguan'),
+      d.id,
+      'dispute',
+      '该处已于测评前移交住建局管理，不属于本次扣分范围',
+      '',
+      await photo(),
+    );
+    decideRequest(ctx, office, d.id, { approve: '1', note: '核实属实' });
+  }
+  if (e) await requestChange(ctx, unitUser('chengguan'), e.id, 'transfer', '该问题属于市场监管职责', '', []);
+  const [f] = sc;
+  if (f)
+    await requestChange(
+      ctx,
+      unitUser('shichang'),
+      f.id,
+      'extension',
+      '需采购更换设备，申请延期',
+      addDays(f.deadline, 10),
+      [],
+    );
 }

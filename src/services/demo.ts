@@ -12,7 +12,7 @@ import { createCommunity, createSite, createStreet, createUnit, linkLiaison } fr
 import { createRound, openRound } from './rounds.ts';
 import { spreadEvenly } from './assignments.ts';
 import { findUserById } from '../db/repos/users.ts';
-import { seedDemoSheets, seedPublishedRound } from './demo-sheets.ts';
+import { seedDemoProblems, seedDemoSheets, seedPublishedRound } from './demo-sheets.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
 import { addDays, shanghaiDate } from '../util/time.ts';
 import { seededRandom } from '../util/random.ts';
@@ -233,6 +233,7 @@ export async function seedDemo(
   // last month's round: scored, approved, closed and published (rankings, trends and problems build on it)
   const earlier = round('2026年11月实地测评', addDays(today, -35), addDays(today, -28));
   await seedPublishedRound(db, criteria, options.uploadDir, earlier, office);
+  await seedDemoProblems(db, options.uploadDir, earlier, office);
   // this month's round, open: some sheets submitted, one in progress, one returned
   const current = round('2026年第四季度第1轮实地测评', addDays(today, -3), addDays(today, 11));
   await seedDemoSheets(db, criteria, options.uploadDir, current, office);

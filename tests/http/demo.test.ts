@@ -89,6 +89,17 @@ describe('demo district', () => {
       ).toBe(1);
   });
 
+  it('has problems in every state of the rectification loop', () => {
+    for (const status of ['open', 'fixed', 'closed', 'void'])
+      expect(count('SELECT count(*) FROM problems WHERE status = ?', status), status).toBeGreaterThan(0);
+    for (const request of ['transfer', 'extension'])
+      expect(count('SELECT count(*) FROM problems WHERE request = ?', request)).toBe(1);
+    expect(count("SELECT count(*) FROM problem_events WHERE action = 'reject'")).toBe(1);
+    expect(count("SELECT count(*) FROM photos WHERE kind IN ('fix', 'reinspect', 'appeal')")).toBeGreaterThan(
+      3,
+    );
+  });
+
   it('went through the services: its creation is in the audit log', () => {
     expect(count("SELECT count(*) FROM audit_log WHERE action = 'round.create'")).toBe(2);
     expect(count("SELECT count(*) FROM audit_log WHERE action = 'site.create'")).toBe(

@@ -53,10 +53,11 @@ async function act(c: Client, id: number, action: string, fields: Record<string,
   return { status: r.status, page: page.text };
 }
 
-/** An open problem of the unit with this code in the published round. */
+/** An open problem of the unit with this code in the published round that nobody has acted on yet. */
 function problemOf(unitCode: string, skip = 0): number {
   return one(
     `SELECT p.id FROM problems p JOIN units u ON u.id = p.unit_id WHERE u.code = ? AND p.round_id = ? AND p.status = 'open'
+       AND NOT EXISTS (SELECT 1 FROM problem_events e WHERE e.problem_id = p.id AND e.action <> 'raise')
      ORDER BY p.id LIMIT 1 OFFSET ?`,
     unitCode,
     published,
