@@ -294,3 +294,76 @@ describe('boards and lists', () => {
     expect((await (await as('xingfu')).get(`/photos/${photo}/thumb`)).status).toBe(403);
   });
 });
+
+describe('the 整改清单 workbook', () => {
+  it('has one row per problem with the Chinese columns, embedded before/after thumbnails and links, frozen, filtered, A4 landscape', async () => {
+    const res = await fetch(`${app.url}/rounds/${published}/problems.xlsx`, {
+      headers: { cookie: `cc.sid=${office.cookies.get('cc.sid')}` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toContain('attachment');
+    const buf = Buffer.from(await res.arrayBuffer());
+    const ExcelJS = (await import('exceljs')).default;
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(buf as never);
+    const ws = wb.getWorksheet('整改清单')!;
+    expect((ws.getRow(1).values as unknown[]).slice(1)).toEqual([
+      '序号',
+      '镇街',
+      '社区',
+      '点位',
+      '点位类型',
+      '测评项目',
+      '测评标准',
+      '问题描述',
+      '扣分',
+      '问题照片',
+      '责任单位',
+      '整改时限',
+      '状态',
+      '整改情况',
+      '整改后照片',
+      '复查结果',
+      '是否反复出现',
+    ]);
+    const problems = one('SELECT count(*) FROM problems WHERE round_id = ?', published) as number;
+    expect(ws.actualRowCount - 1).toBe(problems);
+    expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    expect(ws.autoFilter).toBeTruthy();
+    expect(ws.pageSetup.orientation).toBe('landscape');
+    expect(ws.pageSetup.paperSize).toBe(9);
+    const images = ws.getImages();
+    const before = one(
+      `SELECT count(*) FROM problems p WHERE p.round_id = ? AND EXISTS (SELECT 1 FROM photos ph WHERE ph.inspection_id = p.inspection_id AND ph.standard_code = p.standard_code AND ph.kind = 'evidence')`,
+      published,
+    ) as number;
+    const after = one(
+      `SELECT count(*) FROM problems p WHERE p.round_id = ? AND EXISTS (SELECT 1 FROM photos ph WHERE ph.problem_id = p.id AND ph.kind = 'fix')`,
+      published,
+    ) as number;
+    expect(after).toBeGreaterThan(0);
+    expect(images.length).toBe(before + after);
+    expect(images.every((im) => im.range.tl.nativeCol === 9 || im.range.tl.nativeCol === 14)).toBe(true);
+    const withPhoto = images.find((im) => im.range.tl.nativeCol === 9)!;
+    const row = ws.getRow(withPhoto.range.tl.nativeRow + 1);
+    expect(row.height).toBeGreaterThan(40);
+    const link = row.getCell(10).value as { formula: string };
+    expect(link.formula).toMatch(/^HYPERLINK\("http:\/\/localhost:\d+\/photos\/\d+\/display","查看原图"\)$/);
+    expect(String(row.getCell(12).value)).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it('gives a unit only its own problems, and refuses inspectors and bad filters', async () => {
+    const unit = await as('shichang');
+    const res = await fetch(`${app.url}/rounds/${published}/problems.xlsx`, {
+      headers: { cookie: `cc.sid=${unit.cookies.get('cc.sid')}` },
+    });
+    const ExcelJS = (await import('exceljs')).default;
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never);
+    const units = new Set(wb.getWorksheet('整改清单')!.getColumn(11).values.slice(2).map(String));
+    expect([...units]).toEqual(['区市场监管局']);
+    const insp = await as('inspector1');
+    expect((await insp.get(`/rounds/${published}/problems.xlsx`)).status).toBe(403);
+    expect((await office.get(`/rounds/${published}/problems.xlsx?status=bogus`)).status).toBe(400);
+  });
+});

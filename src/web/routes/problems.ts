@@ -35,6 +35,7 @@ import {
 } from '../../services/problems.ts';
 import { AppError, Forbidden, InvalidInput } from '../../errors.ts';
 import { formatShanghai, shanghaiDate } from '../../util/time.ts';
+import { writeProblemsWorkbook } from '../../export/problems-xlsx.ts';
 
 export const PROBLEM_MULTIPART_ROUTES = [/^\/problems\/\d+\/(fix|reinspect|request)$/];
 
@@ -268,6 +269,31 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
     },
     false,
   );
+
+  r.get('/rounds/:id/problems.xlsx', requireRole('office', 'unit'), async (req, res) => {
+    const round = findRoundById(db, idParam(req.params.id, '测评轮次'));
+    if (!round) throw new InvalidInput('找不到该测评轮次');
+    const { filter } = readFilter(req);
+    const scope = scopeFilter(res);
+    const unitIds = scope.unitIds
+      ? (filter.unitIds ?? scope.unitIds).filter((u) => scope.unitIds!.includes(u))
+      : filter.unitIds;
+    const name = `整改清单-${round.name}.xlsx`;
+    res.attachment(name);
+    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    await writeProblemsWorkbook(
+      {
+        db,
+        criteria: deps.criteria,
+        uploadDir: deps.config.uploadDir,
+        baseUrl: deps.config.baseUrl,
+        filter: { ...filter, roundId: round.id, unitIds },
+        siteTypeNames: siteTypeNames(db),
+        title: name,
+      },
+      res,
+    );
+  });
 
   r.get('/problems-notice', requireRole('office', 'unit'), (req, res) => {
     const user = currentUser(res);

@@ -1,0 +1,97 @@
+/**
+ * Reads for the 整改清单 workbook, in pages by id so a 20,000-problem export never holds a statement
+ * open across the stream (better-sqlite3 would block every other request) nor all rows in memory.
+ */
+import type { Db } from '../connection.ts';
+import type { ProblemFilter } from './problems.ts';
+
+export interface ExportPhoto {
+  id: number;
+  sha256: string;
+  width: number;
+  height: number;
+}
+
+export interface ExportSkeleton {
+  id: number;
+  before: ExportPhoto | null;
+  after: ExportPhoto | null;
+}
+
+const WHERE = `(:roundId IS NULL OR p.round_id = :roundId)
+  AND (:streetId IS NULL OR s.street_id = :streetId)
+  AND (:communityId IS NULL OR s.community_id = :communityId)
+  AND (:unitIds IS NULL OR p.unit_id IN (SELECT value FROM json_each(:unitIds)))
+  AND (:status IS NULL OR p.status = :status)
+  AND (:overdue IS NULL OR (p.status = 'open' AND p.deadline < :overdue))
+  AND (:repeatOnly = 0 OR p.repeat_count > 0)`;
+
+function params(f: ProblemFilter) {
+  return {
+    roundId: f.roundId ?? null,
+    streetId: f.streetId ?? null,
+    communityId: f.communityId ?? null,
+    unitIds: f.unitIds ? JSON.stringify(f.unitIds) : null,
+    status: f.status ?? null,
+    overdue: f.overdueBefore ?? null,
+    repeatOnly: f.repeatOnly ? 1 : 0,
+  };
+}
+
+/** Every matching problem's id and the one before / after photo shown for it, in export order. */
+export function exportSkeleton(db: Db, f: ProblemFilter): ExportSkeleton[] {
+  const rows = db
+    .prepare(
+      `SELECT p.id,
+         (SELECT ph.id || ',' || ph.sha256 || ',' || ph.width || ',' || ph.height FROM photos ph
+          WHERE ph.inspection_id = p.inspection_id AND ph.standard_code = p.standard_code AND ph.kind = 'evidence'
+            AND ph.deleted_at IS NULL ORDER BY ph.id LIMIT 1) AS before,
+         (SELECT ph.id || ',' || ph.sha256 || ',' || ph.width || ',' || ph.height FROM photos ph
+          WHERE ph.problem_id = p.id AND ph.kind = 'fix' AND ph.deleted_at IS NULL ORDER BY ph.id DESC LIMIT 1) AS after
+       FROM problems p JOIN sites s ON s.id = p.site_id
+       WHERE ${WHERE}
+       ORDER BY s.street_id, s.community_id, s.id, p.standard_code, p.id`,
+    )
+    .all(params(f)) as { id: number; before: string | null; after: string | null }[];
+  const photo = (v: string | null): ExportPhoto | null => {
+    if (!v) return null;
+    const [id, sha256, width, height] = v.split(',');
+    return { id: Number(id), sha256: sha256!, width: Number(width), height: Number(height) };
+  };
+  return rows.map((r) => ({ id: r.id, before: photo(r.before), after: photo(r.after) }));
+}
+
+export interface ExportRow {
+  id: number;
+  street: string;
+  community: string | null;
+  site: string;
+  site_type: string;
+  standard_code: string;
+  description: string;
+  points_lost: number;
+  unit: string | null;
+  deadline: string;
+  status: string;
+  fix_note: string;
+  repeat_count: number;
+  round_id: number;
+  review: string | null;
+  review_note: string | null;
+}
+
+/** Full rows for a page of ids (any order; the caller keeps its own). */
+export function exportRows(db: Db, ids: number[]): Map<number, ExportRow> {
+  const rows = db
+    .prepare(
+      `SELECT p.id, st.name AS street, c.name AS community, s.name AS site, s.site_type, p.standard_code, p.description,
+              p.points_lost, u.name AS unit, p.deadline, p.status, p.fix_note, p.repeat_count, p.round_id,
+              (SELECT e.action FROM problem_events e WHERE e.problem_id = p.id AND e.action IN ('close', 'reject') ORDER BY e.id DESC LIMIT 1) AS review,
+              (SELECT e.note FROM problem_events e WHERE e.problem_id = p.id AND e.action IN ('close', 'reject') ORDER BY e.id DESC LIMIT 1) AS review_note
+       FROM problems p JOIN sites s ON s.id = p.site_id JOIN streets st ON st.id = s.street_id
+       LEFT JOIN communities c ON c.id = s.community_id LEFT JOIN units u ON u.id = p.unit_id
+       WHERE p.id IN (SELECT value FROM json_each(?))`,
+    )
+    .all(JSON.stringify(ids)) as ExportRow[];
+  return new Map(rows.map((r) => [r.id, r]));
+}

@@ -1,0 +1,286 @@
+/**
+ * The 整改清单 workbook (problems.xlsx), streamed: one row per problem with the problem photo and the
+ * after photo embedded as thumbnails (and a link to the full photo, from BASE_URL), dates as Asia/Shanghai
+ * calendar dates, frozen and filterable header, A4 landscape with the header on every page. Rows are read
+ * in pages and images one at a time, so memory stays flat however long the list (see xlsx-parts.ts).
+ */
+import archiver from 'archiver';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { Readable, type Writable } from 'node:stream';
+import type { Db } from '../db/connection.ts';
+import type { ProblemFilter } from '../db/repos/problems.ts';
+import {
+  exportRows,
+  exportSkeleton,
+  type ExportPhoto,
+  type ExportSkeleton,
+} from '../db/repos/problem-export.ts';
+import { photoPaths } from '../photos/files.ts';
+import type { CriteriaCache } from '../services/criteria-registry.ts';
+import { findRoundById } from '../db/repos/rounds.ts';
+import {
+  columnLetter,
+  contentTypes,
+  coreProps,
+  rootRels,
+  sheetRels,
+  STYLE,
+  stylesXml,
+  workbookRels,
+  workbookXml,
+  xmlEscape,
+  NS_MAIN,
+  NS_REL,
+} from './xlsx-parts.ts';
+
+const COLUMNS: [header: string, width: number][] = [
+  ['序号', 6],
+  ['镇街', 11],
+  ['社区', 11],
+  ['点位', 16],
+  ['点位类型', 12],
+  ['测评项目', 14],
+  ['测评标准', 32],
+  ['问题描述', 24],
+  ['扣分', 6],
+  ['问题照片', 16],
+  ['责任单位', 15],
+  ['整改时限', 11],
+  ['状态', 10],
+  ['整改情况', 22],
+  ['整改后照片', 16],
+  ['复查结果', 16],
+  ['是否反复出现', 10],
+];
+const LAST_COL = columnLetter(COLUMNS.length);
+const PHOTO_COLS = { before: 9, after: 14 } as const; // zero-based: J and O
+const STATUS = { open: '待整改', fixed: '已整改待复查', closed: '已销号', void: '已作废' } as Record<
+  string,
+  string
+>;
+const PAGE = 500;
+const EMU = 9525; // per pixel
+const BOX = { w: 104, h: 74 }; // the picture's box inside its cell, px
+const PHOTO_ROW_PT = 78; // row height with pictures: the box plus a line for the link
+
+export interface ProblemsWorkbookInput {
+  db: Db;
+  criteria: CriteriaCache;
+  uploadDir: string;
+  baseUrl: string;
+  filter: ProblemFilter;
+  siteTypeNames: Map<string, string>;
+  title: string;
+}
+
+interface Image {
+  row: number; // zero-based sheet row
+  col: number;
+  photo: ExportPhoto;
+  path: string;
+}
+
+function cellText(ref: string, value: string | null | undefined, style: number = STYLE.text): string {
+  if (value === null || value === undefined || value === '') return `<c r="${ref}" s="${style}"/>`;
+  return `<c r="${ref}" s="${style}" t="inlineStr"><is><t xml:space="preserve">${xmlEscape(value)}</t></is></c>`;
+}
+
+function cellNumber(ref: string, value: number): string {
+  return `<c r="${ref}" s="${STYLE.number}"><v>${value}</v></c>`;
+}
+
+function cellLink(ref: string, url: string): string {
+  return `<c r="${ref}" s="${STYLE.link}" t="str"><f>HYPERLINK("${xmlEscape(url)}","查看原图")</f><v>查看原图</v></c>`;
+}
+
+function fit(p: ExportPhoto): { cx: number; cy: number } {
+  const scale = Math.min(BOX.w / Math.max(1, p.width), BOX.h / Math.max(1, p.height));
+  return { cx: Math.round(p.width * scale * EMU), cy: Math.round(p.height * scale * EMU) };
+}
+
+export async function writeProblemsWorkbook(input: ProblemsWorkbookInput, out: Writable): Promise<void> {
+  const { db } = input;
+  const skeleton = exportSkeleton(db, input.filter);
+  const images: Image[] = [];
+  const thumb = (p: ExportPhoto | null) => (p ? photoPaths(input.uploadDir, p.sha256).thumb : null);
+  skeleton.forEach((s, i) => {
+    for (const kind of ['before', 'after'] as const) {
+      const p = s[kind];
+      const path = thumb(p);
+      if (p && path && existsSync(path)) images.push({ row: i + 1, col: PHOTO_COLS[kind], photo: p, path });
+    }
+  });
+  const withPhotos = new Set(images.map((im) => im.row));
+  const lastRow = skeleton.length + 1;
+
+  const archive = archiver('zip', { zlib: { level: 1 } });
+  const done = new Promise<void>((resolve, reject) => {
+    out.on('finish', resolve);
+    out.on('close', resolve);
+    archive.on('error', reject);
+    out.on('error', reject);
+  });
+  archive.pipe(out);
+  archive.append(contentTypes(images.length > 0), { name: '[Content_Types].xml' });
+  archive.append(rootRels, { name: '_rels/.rels' });
+  archive.append(coreProps(input.title, new Date()), { name: 'docProps/core.xml' });
+  archive.append(workbookXml('整改清单', lastRow, LAST_COL), { name: 'xl/workbook.xml' });
+  archive.append(workbookRels, { name: 'xl/_rels/workbook.xml.rels' });
+  archive.append(stylesXml, { name: 'xl/styles.xml' });
+  archive.append(Readable.from(sheetXml(input, skeleton, withPhotos, images.length > 0)), {
+    name: 'xl/worksheets/sheet1.xml',
+  });
+
+  // the pictures go in one at a time, each after the previous entry is written, so none waits in memory
+  let next = 0;
+  let finalized = false;
+  const pump = () => {
+    const im = images[next];
+    if (im) {
+      next++;
+      archive.append(
+        Readable.from(
+          (async function* () {
+            yield await readFile(im.path);
+          })(),
+        ),
+        { name: `xl/media/image${next}.jpeg`, store: true },
+      );
+    } else if (!finalized) {
+      finalized = true;
+      void archive.finalize();
+    }
+  };
+  if (images.length) {
+    archive.append(sheetRels, { name: 'xl/worksheets/_rels/sheet1.xml.rels' });
+    archive.append(Readable.from(drawingXml(images)), { name: 'xl/drawings/drawing1.xml' });
+    archive.append(Readable.from(drawingRels(images.length)), {
+      name: 'xl/drawings/_rels/drawing1.xml.rels',
+    });
+    archive.on('entry', (e: { name: string }) => {
+      if (e.name.startsWith('xl/media/') || e.name === 'xl/drawings/_rels/drawing1.xml.rels') pump();
+    });
+  } else {
+    void archive.finalize();
+  }
+  await done;
+}
+
+async function* sheetXml(
+  input: ProblemsWorkbookInput,
+  skeleton: ExportSkeleton[],
+  withPhotos: Set<number>,
+  hasDrawing: boolean,
+): AsyncGenerator<string> {
+  const ids = skeleton.map((s) => s.id);
+  const lastRow = ids.length + 1;
+  yield (
+    `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="${NS_MAIN}" xmlns:r="${NS_REL}">` +
+    `<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><dimension ref="A1:${LAST_COL}${lastRow}"/>` +
+    `<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>` +
+    `<sheetFormatPr defaultRowHeight="15"/><cols>` +
+    COLUMNS.map(([, w], i) => `<col min="${i + 1}" max="${i + 1}" width="${w}" customWidth="1"/>`).join('') +
+    `</cols><sheetData><row r="1" ht="24" customHeight="1">` +
+    COLUMNS.map(([h], i) => cellText(`${columnLetter(i + 1)}1`, h, STYLE.header)).join('') +
+    `</row>`
+  );
+  const round = input.filter.roundId ? findRoundById(input.db, input.filter.roundId) : undefined;
+  const versionOf = new Map<number, ReturnType<CriteriaCache['get']>>();
+  const version = (roundId: number) => {
+    let v = versionOf.get(roundId);
+    if (!v)
+      versionOf.set(
+        roundId,
+        (v = input.criteria.get(
+          (round?.id === roundId ? round : findRoundById(input.db, roundId))!.criteria_version_id,
+        )),
+      );
+    return v;
+  };
+  // the links point at the same photos as the embedded pictures
+  const skeletonPhotos = new Map(skeleton.map((s) => [s.id, { before: s.before?.id, after: s.after?.id }]));
+  for (let start = 0; start < ids.length; start += PAGE) {
+    const page = ids.slice(start, start + PAGE);
+    const rows = exportRows(input.db, page);
+    let xml = '';
+    page.forEach((id, k) => {
+      const r = rows.get(id);
+      const n = start + k + 2;
+      if (!r) return;
+      const std = version(r.round_id).byCode.get(r.standard_code);
+      const photos = skeletonPhotos.get(id);
+      const ref = (c: number) => `${columnLetter(c)}${n}`;
+      xml +=
+        `<row r="${n}"${withPhotos.has(n - 1) ? ` ht="${PHOTO_ROW_PT}" customHeight="1"` : ''}>` +
+        cellNumber(ref(1), start + k + 1) +
+        cellText(ref(2), r.street) +
+        cellText(ref(3), r.community ?? '镇街直属') +
+        cellText(ref(4), r.site) +
+        cellText(ref(5), input.siteTypeNames.get(r.site_type) ?? r.site_type) +
+        cellText(ref(6), std?.item.name ?? '') +
+        cellText(ref(7), std ? `${std.code} ${std.text}` : r.standard_code) +
+        cellText(ref(8), r.description) +
+        cellNumber(ref(9), Math.round(r.points_lost * 100) / 100) +
+        (photos?.before
+          ? cellLink(ref(10), `${input.baseUrl}/photos/${photos.before}/display`)
+          : cellText(ref(10), '')) +
+        cellText(ref(11), r.unit ?? '（未指定）') +
+        cellText(ref(12), r.deadline) +
+        cellText(ref(13), STATUS[r.status] ?? r.status) +
+        cellText(ref(14), r.fix_note) +
+        (photos?.after
+          ? cellLink(ref(15), `${input.baseUrl}/photos/${photos.after}/display`)
+          : cellText(ref(15), '')) +
+        cellText(
+          ref(16),
+          r.review === 'close'
+            ? `复查通过${r.review_note ? `：${r.review_note}` : ''}`
+            : r.review === 'reject'
+              ? `退回：${r.review_note ?? ''}`
+              : '',
+        ) +
+        cellText(ref(17), r.repeat_count > 0 ? `是（第${r.repeat_count + 1}次）` : '否') +
+        `</row>`;
+    });
+    yield xml;
+  }
+  yield (
+    `</sheetData><autoFilter ref="A1:${LAST_COL}${lastRow}"/>` +
+    `<pageMargins left="0.4" right="0.4" top="0.5" bottom="0.5" header="0.3" footer="0.3"/>` +
+    `<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>` +
+    (hasDrawing ? `<drawing r:id="rId1"/>` : '') +
+    `</worksheet>`
+  );
+}
+
+async function* drawingXml(images: Image[]): AsyncGenerator<string> {
+  yield `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:r="${NS_REL}">`;
+  for (let start = 0; start < images.length; start += PAGE) {
+    yield images
+      .slice(start, start + PAGE)
+      .map((im, k) => {
+        const i = start + k + 1;
+        const { cx, cy } = fit(im.photo);
+        return (
+          `<xdr:oneCellAnchor><xdr:from><xdr:col>${im.col}</xdr:col><xdr:colOff>${4 * EMU}</xdr:colOff><xdr:row>${im.row}</xdr:row><xdr:rowOff>${3 * EMU}</xdr:rowOff></xdr:from>` +
+          `<xdr:ext cx="${cx}" cy="${cy}"/><xdr:pic><xdr:nvPicPr><xdr:cNvPr id="${i + 1}" name="照片 ${i}"/><xdr:cNvPicPr><a:picLocks noChangeAspect="1"/></xdr:cNvPicPr></xdr:nvPicPr>` +
+          `<xdr:blipFill><a:blip r:embed="rId${i}"/><a:stretch><a:fillRect/></a:stretch></xdr:blipFill>` +
+          `<xdr:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="${cx}" cy="${cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></xdr:spPr></xdr:pic><xdr:clientData/></xdr:oneCellAnchor>`
+        );
+      })
+      .join('');
+  }
+  yield `</xdr:wsDr>`;
+}
+
+async function* drawingRels(count: number): AsyncGenerator<string> {
+  yield `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`;
+  for (let start = 1; start <= count; start += PAGE) {
+    let xml = '';
+    for (let i = start; i < Math.min(count + 1, start + PAGE); i++)
+      xml += `<Relationship Id="rId${i}" Type="${NS_REL}/image" Target="../media/image${i}.jpeg"/>`;
+    yield xml;
+  }
+  yield `</Relationships>`;
+}
