@@ -4,9 +4,8 @@
  * calendar dates, frozen and filterable header, A4 landscape with the header on every page. Rows are read
  * in pages and images one at a time, so memory stays flat however long the list (see xlsx-parts.ts).
  */
-import archiver from 'archiver';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import yazl from 'yazl';
+import { createReadStream, existsSync } from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import type { Db } from '../db/connection.ts';
 import type { ProblemFilter } from '../db/repos/problems.ts';
@@ -114,56 +113,34 @@ export async function writeProblemsWorkbook(input: ProblemsWorkbookInput, out: W
   const withPhotos = new Set(images.map((im) => im.row));
   const lastRow = skeleton.length + 1;
 
-  const archive = archiver('zip', { zlib: { level: 1 } });
+  // yazl asks for each entry's stream only when it reaches that entry, so pictures are read one at a time
+  const zip = new yazl.ZipFile();
   const done = new Promise<void>((resolve, reject) => {
     out.on('finish', resolve);
     out.on('close', resolve);
-    archive.on('error', reject);
     out.on('error', reject);
+    zip.outputStream.on('error', reject);
   });
-  archive.pipe(out);
-  archive.append(contentTypes(images.length > 0), { name: '[Content_Types].xml' });
-  archive.append(rootRels, { name: '_rels/.rels' });
-  archive.append(coreProps(input.title, new Date()), { name: 'docProps/core.xml' });
-  archive.append(workbookXml('整改清单', lastRow, LAST_COL), { name: 'xl/workbook.xml' });
-  archive.append(workbookRels, { name: 'xl/_rels/workbook.xml.rels' });
-  archive.append(stylesXml, { name: 'xl/styles.xml' });
-  archive.append(Readable.from(sheetXml(input, skeleton, withPhotos, images.length > 0)), {
-    name: 'xl/worksheets/sheet1.xml',
-  });
-
-  // the pictures go in one at a time, each after the previous entry is written, so none waits in memory
-  let next = 0;
-  let finalized = false;
-  const pump = () => {
-    const im = images[next];
-    if (im) {
-      next++;
-      archive.append(
-        Readable.from(
-          (async function* () {
-            yield await readFile(im.path);
-          })(),
-        ),
-        { name: `xl/media/image${next}.jpeg`, store: true },
-      );
-    } else if (!finalized) {
-      finalized = true;
-      void archive.finalize();
-    }
-  };
+  zip.outputStream.pipe(out);
+  const text = (name: string, body: string) => zip.addBuffer(Buffer.from(body, 'utf8'), name);
+  const lazy = (name: string, make: () => NodeJS.ReadableStream, compress = true) =>
+    zip.addReadStreamLazy(name, { compress }, (cb) => cb(null, make()));
+  text('[Content_Types].xml', contentTypes(images.length > 0));
+  text('_rels/.rels', rootRels);
+  text('docProps/core.xml', coreProps(input.title, new Date()));
+  text('xl/workbook.xml', workbookXml('整改清单', lastRow, LAST_COL));
+  text('xl/_rels/workbook.xml.rels', workbookRels);
+  text('xl/styles.xml', stylesXml);
+  lazy('xl/worksheets/sheet1.xml', () =>
+    Readable.from(sheetXml(input, skeleton, withPhotos, images.length > 0)),
+  );
   if (images.length) {
-    archive.append(sheetRels, { name: 'xl/worksheets/_rels/sheet1.xml.rels' });
-    archive.append(Readable.from(drawingXml(images)), { name: 'xl/drawings/drawing1.xml' });
-    archive.append(Readable.from(drawingRels(images.length)), {
-      name: 'xl/drawings/_rels/drawing1.xml.rels',
-    });
-    archive.on('entry', (e: { name: string }) => {
-      if (e.name.startsWith('xl/media/') || e.name === 'xl/drawings/_rels/drawing1.xml.rels') pump();
-    });
-  } else {
-    void archive.finalize();
+    text('xl/worksheets/_rels/sheet1.xml.rels', sheetRels);
+    lazy('xl/drawings/drawing1.xml', () => Readable.from(drawingXml(images)));
+    lazy('xl/drawings/_rels/drawing1.xml.rels', () => Readable.from(drawingRels(images.length)));
+    images.forEach((im, i) => lazy(`xl/media/image${i + 1}.jpeg`, () => createReadStream(im.path), false));
   }
+  zip.end();
   await done;
 }
 
