@@ -367,3 +367,59 @@ describe('the 整改清单 workbook', () => {
     expect((await office.get(`/rounds/${published}/problems.xlsx?status=bogus`)).status).toBe(400);
   });
 });
+
+describe('corrections and deadlines', () => {
+  it('voids the problem of an answer corrected to 符合 and raises one for an answer corrected to 不符合, deleting none', async () => {
+    const open = one("SELECT id FROM rounds WHERE status = 'open'") as number;
+    const sheet = db()
+      .prepare(
+        `SELECT i.id, i.site_id FROM inspections i WHERE i.round_id = ? AND i.status = 'submitted' LIMIT 1`,
+      )
+      .get(open) as { id: number; site_id: number };
+    await office.get(`/rounds/${open}/sites/${sheet.site_id}`);
+    await office.post(`/rounds/${open}/sites/${sheet.site_id}/approve`);
+    const before = one('SELECT count(*) FROM problems WHERE inspection_id = ?', sheet.id) as number;
+    const failing = one(
+      "SELECT standard_code FROM answers WHERE inspection_id = ? AND result = 'fail' LIMIT 1",
+      sheet.id,
+    ) as string;
+    const passing = one(
+      "SELECT standard_code FROM answers WHERE inspection_id = ? AND result = 'ok' LIMIT 1",
+      sheet.id,
+    ) as string;
+    await office.post(`/rounds/${open}/sites/${sheet.site_id}/correct`, {
+      standard: failing,
+      result: 'ok',
+      cases: '0',
+      reason: '复核无此问题',
+    });
+    await office.post(`/rounds/${open}/sites/${sheet.site_id}/correct`, {
+      standard: passing,
+      result: 'fail',
+      cases: '1',
+      note: '复核发现',
+      reason: '复核照片显示存在问题',
+    });
+    expect(
+      one(
+        'SELECT status FROM problems WHERE inspection_id = ? AND standard_code = ? ORDER BY id DESC LIMIT 1',
+        sheet.id,
+        failing,
+      ),
+    ).toBe('void');
+    expect(
+      one('SELECT status FROM problems WHERE inspection_id = ? AND standard_code = ?', sheet.id, passing),
+    ).toBe('open');
+    expect(one('SELECT count(*) FROM problems WHERE inspection_id = ?', sheet.id)).toBe(before + 1);
+  });
+
+  it('marks an open problem past its deadline as overdue on the board', async () => {
+    const id = problemOf('D-SCJG', 1);
+    db().prepare("UPDATE problems SET deadline = '2020-01-01' WHERE id = ?").run(id);
+    const board = await office.get(`/problems?round=${published}&overdue=1`);
+    expect(board.text).toContain(`href="/problems/${id}"`);
+    expect(board.text).toContain('逾期');
+    const all = await office.get(`/problems?round=${published}`);
+    expect((all.text.match(/badge red-badge">逾期/g) ?? []).length).toBeGreaterThan(0);
+  });
+});
