@@ -423,3 +423,17 @@ describe('corrections and deadlines', () => {
     expect((all.text.match(/badge red-badge">逾期/g) ?? []).length).toBeGreaterThan(0);
   });
 });
+
+describe('the office prints a unit’s 整改通知单', () => {
+  it('links each unit on the board to its notice, and refuses a notice with no unit', async () => {
+    const board = await office.get(`/problems?round=${published}`);
+    const link = /href="(\/problems-notice\?unit=\d+&amp;round=\d+)"/
+      .exec(board.text)?.[1]
+      ?.replace('&amp;', '&');
+    expect(link).toBeTruthy();
+    const notice = await office.get(link!);
+    expect(notice.status).toBe(200);
+    expect(notice.text).toContain('整改通知单');
+    expect((await office.get('/problems-notice')).status).toBe(400);
+  });
+});

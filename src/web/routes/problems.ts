@@ -135,7 +135,15 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
     >();
     for (const p of live) {
       const key = p.unit_name ?? '（未指定单位）';
-      const u = byUnit.get(key) ?? { name: key, total: 0, closed: 0, fixed: 0, open: 0, overdue: 0 };
+      const u = byUnit.get(key) ?? {
+        id: p.unit_id,
+        name: key,
+        total: 0,
+        closed: 0,
+        fixed: 0,
+        open: 0,
+        overdue: 0,
+      };
       u.total++;
       if (p.status === 'closed') u.closed++;
       else if (p.status === 'fixed') u.fixed++;
