@@ -2,6 +2,8 @@
  * Operator commands: `npm run cli -- <command> …`.
  *   user:add <username> --role <office|inspector|unit> --password <pw> [--unit <unit name or code>] [--name <display name>]
  *   user:passwd <username> --password <pw>
+ *   backup <empty dir>        online backup of the database and photos (safe while the server runs)
+ *   restore <backup dir>      replace the database and photos with a backup (stop the server first)
  * Uses the same DATA_DIR as the server and the same services as the pages; exits 1 with a Chinese message on error.
  */
 import { parseArgs } from 'node:util';
@@ -10,12 +12,17 @@ import { databaseFile, openDatabase } from './db/connection.ts';
 import { migrate } from './db/migrate.ts';
 import { AppError } from './errors.ts';
 import { changePassword, createUser } from './services/accounts.ts';
+import { backup, restore } from './services/backup.ts';
 
 const USAGE = `用法：
+  npm run cli -- backup <空目录>      在线备份数据库和照片（服务器运行时也可以）
+  npm run cli -- restore <备份目录>   从备份恢复（请先停止服务器）
   npm run cli -- user:add <用户名> --role <office|inspector|unit> --password <密码> [--unit <单位名称或编码>] [--name <显示名>]
   npm run cli -- user:passwd <用户名> --password <新密码>`;
 
 class UsageError extends Error {}
+/** An operation that failed for a reason the operator can act on. */
+class CliFailure extends Error {}
 
 async function run(argv: string[]): Promise<string> {
   const [command, ...rest] = argv;
@@ -36,6 +43,21 @@ async function run(argv: string[]): Promise<string> {
     throw new UsageError(`参数有误：${(err as Error).message}`);
   }
   const { values, positionals } = parsed;
+  if (command === 'backup' || command === 'restore') {
+    if (positionals.length !== 1) throw new UsageError('请给出一个目录');
+    const config = loadConfig();
+    const dir = positionals[0] as string;
+    try {
+      if (command === 'backup') {
+        const m = await backup(config, dir);
+        return `已备份到 ${dir}：数据库（版本 ${m.schemaVersion}）和 ${m.photoFiles} 个照片文件`;
+      }
+      const m = restore(config, dir);
+      return `已从 ${dir} 恢复（备份于 ${m.createdAt}，${m.photoFiles} 个照片文件）`;
+    } catch (err) {
+      throw new CliFailure(`${command === 'backup' ? '备份' : '恢复'}失败：${(err as Error).message}`);
+    }
+  }
   if (command !== 'user:add' && command !== 'user:passwd')
     throw new UsageError(`未知命令：${command ?? '（缺少命令）'}`);
   if (positionals.length !== 1) throw new UsageError('请给出且只给出一个用户名');
@@ -68,7 +90,8 @@ run(process.argv.slice(2)).then(
   (message) => console.log(message),
   (err: unknown) => {
     if (err instanceof UsageError) console.error(`${err.message}\n\n${USAGE}`);
-    else if (err instanceof AppError || err instanceof ConfigError) console.error(`错误：${err.message}`);
+    else if (err instanceof AppError || err instanceof ConfigError || err instanceof CliFailure)
+      console.error(`错误：${err.message}`);
     else console.error('错误：', err);
     process.exit(1);
   },

@@ -35,6 +35,15 @@ describe('login', () => {
     expect((await c.get('/')).status).toBe(303);
   });
 
+  it('locks a name out for a while after 5 failed logins, even with the right password then', async () => {
+    const c = new Client(app.url);
+    for (let i = 0; i < 5; i++) expect((await c.login('inspector4', `wrong-${i}-password`)).status).toBe(400);
+    const locked = await c.login('inspector4');
+    expect(locked.status).toBe(429);
+    expect(locked.text).toContain('登录失败次数过多，请 15 分钟后再试');
+    expect((await new Client(app.url).login('inspector3')).status).toBe(303);
+  });
+
   it('sends an anonymous page request to the login page and answers a script request with 401', async () => {
     const c = new Client(app.url);
     const page = await c.get('/rounds');

@@ -1,12 +1,14 @@
 /**
  * Login and logout. A successful login regenerates the session (no fixation); a failed one re-renders
- * the form with one message that does not say which part was wrong.
+ * the form with one message that does not say which part was wrong; repeated failures lock the name out
+ * for a while (login-throttle.ts).
  */
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app.ts';
 import { authenticate } from '../../services/accounts.ts';
 import { appendAudit } from '../../db/repos/audit.ts';
+import { LoginThrottle } from '../middleware/login-throttle.ts';
 
 const loginForm = z.object({
   username: z.string().max(100).default(''),
@@ -21,6 +23,7 @@ function safeNext(next: string | undefined): string {
 
 export function authRouter(deps: AppDeps): Router {
   const r = Router();
+  const throttle = new LoginThrottle();
 
   r.get('/login', (req, res) => {
     if (res.locals.user) return res.redirect(303, '/');
@@ -31,9 +34,21 @@ export function authRouter(deps: AppDeps): Router {
   r.post('/login', async (req, res, nextFn) => {
     const parsed = loginForm.safeParse(req.body ?? {});
     const form = parsed.success ? parsed.data : { username: '', password: '', next: undefined };
+    const address = req.ip ?? '';
+    const wait = throttle.waitMinutes(form.username, address);
+    if (wait) {
+      res.status(429).render('auth/login', {
+        title: '登录',
+        error: `登录失败次数过多，请 ${wait} 分钟后再试`,
+        username: form.username,
+        next: form.next ?? '',
+      });
+      return;
+    }
     const user =
       form.username && form.password ? await authenticate(deps.db, form.username, form.password) : undefined;
     if (!user) {
+      throttle.fail(form.username, address);
       res.status(400).render('auth/login', {
         title: '登录',
         error: '用户名或密码不正确',
@@ -42,6 +57,7 @@ export function authRouter(deps: AppDeps): Router {
       });
       return;
     }
+    throttle.succeed(form.username);
     req.session.regenerate((err) => {
       if (err) return nextFn(err);
       req.session.userId = user.id;

@@ -1,0 +1,108 @@
+/**
+ * Backup and restore (operator CLI). The database is copied with SQLite's online backup API, which is
+ * consistent while the server keeps writing; photos are copied after it (a photo's file is written
+ * before its row, so every row in the copy has its file). A manifest records what was copied and the
+ * database copy's SHA-256; restore checks both, and PRAGMA integrity_check, before replacing anything.
+ */
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { Config } from '../config.ts';
+import { databaseFile, openDatabase } from '../db/connection.ts';
+
+const PHOTO_DIRS = ['originals', 'display', 'thumbs'];
+
+export interface Manifest {
+  app: '创城测评';
+  createdAt: string;
+  schemaVersion: number;
+  databaseSha256: string;
+  photoFiles: number;
+}
+
+function countFiles(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let n = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    n += statSync(p).isDirectory() ? countFiles(p) : 1;
+  }
+  return n;
+}
+
+const sha256File = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+export async function backup(config: Config, target: string): Promise<Manifest> {
+  if (existsSync(target) && readdirSync(target).length)
+    throw new Error(`备份目录 ${target} 不是空的，请指定一个新的目录`);
+  mkdirSync(join(target, 'uploads'), { recursive: true });
+  const source = databaseFile(config.dataDir);
+  if (!existsSync(source)) throw new Error(`找不到数据库 ${source}`);
+  const db = openDatabase(source);
+  let schemaVersion: number;
+  try {
+    await db.backup(join(target, 'chuangcheng.sqlite'));
+    schemaVersion = db.pragma('user_version', { simple: true }) as number;
+  } finally {
+    db.close();
+  }
+  for (const d of PHOTO_DIRS) {
+    const from = join(config.uploadDir, d);
+    if (existsSync(from)) cpSync(from, join(target, 'uploads', d), { recursive: true });
+  }
+  const manifest: Manifest = {
+    app: '创城测评',
+    createdAt: new Date().toISOString(),
+    schemaVersion,
+    databaseSha256: sha256File(join(target, 'chuangcheng.sqlite')),
+    photoFiles: countFiles(join(target, 'uploads')),
+  };
+  writeFileSync(join(target, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  return manifest;
+}
+
+/** Replaces DATA_DIR's database and UPLOAD_DIR's photos with a backup. Stop the server first. */
+export function restore(config: Config, source: string): Manifest {
+  const manifestFile = join(source, 'manifest.json');
+  if (!existsSync(manifestFile)) throw new Error(`${source} 不是备份目录（缺少 manifest.json）`);
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
+  const dbCopy = join(source, 'chuangcheng.sqlite');
+  if (manifest.app !== '创城测评' || !existsSync(dbCopy)) throw new Error('备份内容不完整');
+  if (sha256File(dbCopy) !== manifest.databaseSha256)
+    throw new Error('备份的数据库文件与记录的校验值不符，可能已损坏');
+  const check = openDatabase(dbCopy);
+  try {
+    const result = check.pragma('integrity_check', { simple: true });
+    if (result !== 'ok') throw new Error(`备份的数据库未通过完整性检查：${String(result)}`);
+  } finally {
+    check.close();
+  }
+  // copy beside the targets first, then swap, so a failure half-way leaves the current data as it was
+  const target = databaseFile(config.dataDir);
+  const staged = `${target}.restoring`;
+  cpSync(dbCopy, staged);
+  const stagedUploads = join(config.uploadDir, '.restoring');
+  rmSync(stagedUploads, { recursive: true, force: true });
+  for (const d of PHOTO_DIRS) {
+    const from = join(source, 'uploads', d);
+    if (existsSync(from)) cpSync(from, join(stagedUploads, d), { recursive: true });
+  }
+  for (const suffix of ['-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
+  renameSync(staged, target);
+  for (const d of PHOTO_DIRS) {
+    rmSync(join(config.uploadDir, d), { recursive: true, force: true });
+    if (existsSync(join(stagedUploads, d))) renameSync(join(stagedUploads, d), join(config.uploadDir, d));
+  }
+  rmSync(stagedUploads, { recursive: true, force: true });
+  return manifest;
+}

@@ -1,0 +1,101 @@
+// As the district's operator: back up while the server runs and people keep working, restore into an
+// empty installation, and find the same data and the same photo files; a damaged backup is refused.
+import { afterAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, startApp, tempDir } from '../helpers/app.ts';
+import { runTs } from '../helpers/run.ts';
+import { openDatabase } from '../../src/db/connection.ts';
+
+const work = tempDir('cc-backup-');
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function files(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string, rel: string) => {
+    if (!existsSync(d)) return;
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p, `${rel}${name}/`);
+      else out[`${rel}${name}`] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  for (const sub of ['originals', 'display', 'thumbs']) walk(join(dir, sub), `${sub}/`);
+  return out;
+}
+
+const TABLES = [
+  'users',
+  'sites',
+  'rounds',
+  'inspections',
+  'answers',
+  'photos',
+  'problems',
+  'problem_events',
+  'audit_log',
+];
+
+describe('npm run cli -- backup / restore', () => {
+  it('backs up a running server consistently and restores it into an empty installation', async () => {
+    const app = await startApp();
+    const c = new Client(app.url);
+    await c.login('office');
+    const env = { DATA_DIR: join(app.dir, 'data'), UPLOAD_DIR: join(app.dir, 'uploads') };
+    const target = join(work, 'b1');
+    // people keep working while the backup runs
+    const busy = (async () => {
+      for (let i = 0; i < 20; i++) await c.get('/rounds');
+    })();
+    const r = await runTs('src/cli.ts', ['backup', target], env);
+    await busy;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('已备份到');
+    const counts = Object.fromEntries(
+      TABLES.map((t) => [t, app.booted.db.prepare(`SELECT count(*) FROM ${t}`).pluck().get()]),
+    );
+    const photos = files(join(app.dir, 'uploads'));
+    await app.stop();
+
+    const fresh = join(work, 'fresh');
+    const freshEnv = { DATA_DIR: join(fresh, 'data'), UPLOAD_DIR: join(fresh, 'uploads'), DEMO: '0' };
+    const restored = await runTs('src/cli.ts', ['restore', target], freshEnv);
+    expect(restored.code, restored.stderr).toBe(0);
+    const db = openDatabase(join(fresh, 'data', 'chuangcheng.sqlite'));
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    for (const t of TABLES) expect(db.prepare(`SELECT count(*) FROM ${t}`).pluck().get(), t).toBe(counts[t]);
+    db.close();
+    expect(files(join(fresh, 'uploads'))).toEqual(photos);
+
+    const back = await startApp({ dir: fresh, demo: false });
+    try {
+      const again = new Client(back.url);
+      expect((await again.login('office')).status).toBe(303);
+      expect((await again.get('/rounds')).text).toContain('2026年11月实地测评');
+    } finally {
+      await back.destroy();
+    }
+  });
+
+  it('refuses a damaged backup and a non-empty target, changing nothing', async () => {
+    const app = await startApp();
+    const env = { DATA_DIR: join(app.dir, 'data'), UPLOAD_DIR: join(app.dir, 'uploads') };
+    const target = join(work, 'b2');
+    expect((await runTs('src/cli.ts', ['backup', target], env)).code).toBe(0);
+    const again = await runTs('src/cli.ts', ['backup', target], env);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain('不是空的');
+    await app.stop();
+    const dbFile = join(target, 'chuangcheng.sqlite');
+    const bytes = readFileSync(dbFile);
+    bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0xff;
+    writeFileSync(dbFile, bytes);
+    const before = readFileSync(join(app.dir, 'data', 'chuangcheng.sqlite'));
+    const r = await runTs('src/cli.ts', ['restore', target], env);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('校验值不符');
+    expect(readFileSync(join(app.dir, 'data', 'chuangcheng.sqlite')).equals(before)).toBe(true);
+    rmSync(app.dir, { recursive: true, force: true });
+  });
+});
