@@ -3,6 +3,7 @@
  * and (later) the office's user pages, so every path applies the same rules.
  */
 import { z } from 'zod';
+import { parseField } from './validate.ts';
 import type { Db } from '../db/connection.ts';
 import { Conflict, InvalidInput, NotFound } from '../errors.ts';
 import {
@@ -42,41 +43,33 @@ export interface CreateUserInput {
   homeStreetId?: number | null;
 }
 
-function firstError(result: z.ZodSafeParseResult<unknown>, field: string): never {
-  const message = result.error?.issues[0]?.message ?? '取值无效';
-  throw new InvalidInput(message, { [field]: message });
-}
-
 export async function createUser(
   db: Db,
   input: CreateUserInput,
   actorId: number | null = null,
 ): Promise<number> {
-  const username = usernameSchema.safeParse(input.username);
-  if (!username.success) firstError(username, 'username');
-  const password = passwordSchema.safeParse(input.password);
-  if (!password.success) firstError(password, 'password');
-  const role = roleSchema.safeParse(input.role);
-  if (!role.success) firstError(role, 'role');
+  const username = parseField(usernameSchema, input.username, 'username');
+  const password = parseField(passwordSchema, input.password, 'password');
+  const role = parseField(roleSchema, input.role, 'role');
   let unitId: number | null = null;
   if (input.unit) {
     const unit = findUnitByCodeOrName(db, input.unit);
     if (!unit) throw new InvalidInput(`找不到单位“${input.unit}”`, { unit: '找不到该单位' });
     unitId = unit.id;
   }
-  if (role.data === 'unit' && unitId === null)
+  if (role === 'unit' && unitId === null)
     throw new InvalidInput('责任单位账号必须指定所属单位', { unit: '必须指定所属单位' });
   const home = input.homeStreetId ?? null;
   if (home !== null && (!Number.isInteger(home) || !findStreetById(db, home)))
     throw new InvalidInput('所在镇街不存在', { homeStreetId: '所在镇街不存在' });
-  if (findUserByUsername(db, username.data)) throw new Conflict(`用户名“${username.data}”已存在`);
-  const hash = await hashPassword(password.data);
+  if (findUserByUsername(db, username)) throw new Conflict(`用户名“${username}”已存在`);
+  const hash = await hashPassword(password);
   return db.transaction(() => {
-    if (findUserByUsername(db, username.data)) throw new Conflict(`用户名“${username.data}”已存在`);
+    if (findUserByUsername(db, username)) throw new Conflict(`用户名“${username}”已存在`);
     const id = insertUser(db, {
-      username: username.data,
-      displayName: input.displayName?.trim() || username.data,
-      role: role.data,
+      username: username,
+      displayName: input.displayName?.trim() || username,
+      role: role,
       unitId,
       homeStreetId: input.homeStreetId ?? null,
       passwordHash: hash,
@@ -86,7 +79,7 @@ export async function createUser(
       action: 'user.create',
       entity: 'user',
       entityId: id,
-      detail: { username: username.data, role: role.data, unitId },
+      detail: { username: username, role: role, unitId },
     });
     return id;
   })();
@@ -98,11 +91,10 @@ export async function changePassword(
   password: string,
   actorId: number | null = null,
 ): Promise<void> {
-  const parsed = passwordSchema.safeParse(password);
-  if (!parsed.success) firstError(parsed, 'password');
+  const checked = parseField(passwordSchema, password, 'password');
   const user = findUserByUsername(db, username);
   if (!user) throw new InvalidInput(`用户“${username}”不存在`, { username: '用户不存在' });
-  const hash = await hashPassword(parsed.data);
+  const hash = await hashPassword(checked);
   db.transaction(() => {
     updatePasswordHash(db, user.id, hash);
     appendAudit(db, { userId: actorId, action: 'user.password', entity: 'user', entityId: user.id });
@@ -128,35 +120,32 @@ export interface EditUserInput {
 export function editUser(db: Db, id: number, input: EditUserInput, actorId: number): void {
   const user = findUserById(db, id);
   if (!user) throw new NotFound('找不到该用户');
-  const displayName = z
-    .string()
-    .trim()
-    .min(1, '姓名不能为空')
-    .max(60, '姓名不能超过60个字符')
-    .safeParse(input.displayName);
-  if (!displayName.success) firstError(displayName, 'displayName');
-  const role = roleSchema.safeParse(input.role);
-  if (!role.success) firstError(role, 'role');
+  const displayName = parseField(
+    z.string().trim().min(1, '姓名不能为空').max(60, '姓名不能超过60个字符'),
+    input.displayName,
+    'displayName',
+  );
+  const role = parseField(roleSchema, input.role, 'role');
   if (input.unitId !== null && (!Number.isInteger(input.unitId) || !findUnitById(db, input.unitId)))
     throw new InvalidInput('所选单位不存在', { unitId: '所选单位不存在' });
-  if (role.data === 'unit' && input.unitId === null)
+  if (role === 'unit' && input.unitId === null)
     throw new InvalidInput('责任单位账号必须指定所属单位', { unitId: '必须指定所属单位' });
   if (
     input.homeStreetId !== null &&
     (!Number.isInteger(input.homeStreetId) || !findStreetById(db, input.homeStreetId))
   )
     throw new InvalidInput('所在镇街不存在', { homeStreetId: '所在镇街不存在' });
-  if (id === actorId && (!input.active || role.data !== 'office'))
+  if (id === actorId && (!input.active || role !== 'office'))
     throw new InvalidInput('不能停用自己的账号或取消自己的创城办角色');
   db.transaction(() => {
-    updateUser(db, id, { ...input, displayName: displayName.data, role: role.data });
+    updateUser(db, id, { ...input, displayName: displayName, role: role });
     appendAudit(db, {
       userId: actorId,
       action: 'user.update',
       entity: 'user',
       entityId: id,
       detail: {
-        role: role.data,
+        role: role,
         unitId: input.unitId,
         homeStreetId: input.homeStreetId,
         active: input.active,

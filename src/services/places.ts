@@ -4,6 +4,7 @@
  * audit-logged. Retiring keeps the row (history points at it); nothing is ever deleted.
  */
 import { z } from 'zod';
+import { parseField } from './validate.ts';
 import type { Db } from '../db/connection.ts';
 import { InvalidInput, NotFound } from '../errors.ts';
 import { appendAudit } from '../db/repos/audit.ts';
@@ -34,15 +35,6 @@ import {
 } from '../db/repos/places.ts';
 
 const name = z.string().trim().min(1, '名称不能为空').max(100, '名称不能超过100个字符');
-
-function parse<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
-  const r = schema.safeParse(value);
-  if (!r.success) {
-    const message = r.error.issues[0]?.message ?? '取值无效';
-    throw new InvalidInput(message, { [field]: message });
-  }
-  return r.data;
-}
 
 /** Runs a write; a UNIQUE violation becomes a 400 on the named field instead of a 500. */
 function unique<T>(field: string, message: string, write: () => T): T {
@@ -77,20 +69,20 @@ export interface UnitInput {
 }
 
 function checkUnit(db: Db, input: UnitInput, selfId: number | null) {
-  const code = parse(
+  const code = parseField(
     z.string().trim().min(1, '单位编码不能为空').max(60, '单位编码不能超过60个字符'),
     input.code,
     'code',
   );
-  const unitName = parse(name, input.name, 'name');
-  const kind = parse(
+  const unitName = parseField(name, input.name, 'name');
+  const kind = parseField(
     z.enum(['street', 'community', 'department', 'other'], { error: '单位类别无效' }),
     input.kind,
     'kind',
   );
   const department =
     kind === 'department'
-      ? parse(
+      ? parseField(
           z.string().trim().min(1, '部门单位须填写部门名称（如 城管局）').max(40),
           input.department ?? '',
           'department',
@@ -126,7 +118,7 @@ export function createStreet(
   unitId: number | null,
   actorId: number | null,
 ): number {
-  const n = parse(name, streetName, 'name');
+  const n = parseField(name, streetName, 'name');
   const unit = optionalUnit(db, unitId, 'unitId');
   return db.transaction(() => {
     const id = unique('name', `镇街“${n}”已存在`, () => insertStreet(db, n, unit));
@@ -149,7 +141,7 @@ export function editStreet(
   actorId: number,
 ): void {
   if (!findStreetById(db, id)) throw new NotFound('找不到该镇街');
-  const n = parse(name, streetName, 'name');
+  const n = parseField(name, streetName, 'name');
   const unit = optionalUnit(db, unitId, 'unitId');
   db.transaction(() => {
     unique('name', `镇街“${n}”已存在`, () => updateStreet(db, id, n, unit));
@@ -170,7 +162,7 @@ export function createCommunity(
   unitId: number | null,
   actorId: number | null,
 ): number {
-  const n = parse(name, communityName, 'name');
+  const n = parseField(name, communityName, 'name');
   if (!findStreetById(db, streetId)) throw new InvalidInput('所属镇街不存在', { streetId: '所属镇街不存在' });
   const unit = optionalUnit(db, unitId, 'unitId');
   return db.transaction(() => {
@@ -193,7 +185,7 @@ export function editCommunity(
   actorId: number,
 ): void {
   if (!findCommunityById(db, id)) throw new NotFound('找不到该社区');
-  const n = parse(name, input.name, 'name');
+  const n = parseField(name, input.name, 'name');
   if (!findStreetById(db, input.streetId))
     throw new InvalidInput('所属镇街不存在', { streetId: '所属镇街不存在' });
   const unit = optionalUnit(db, input.unitId, 'unitId');
@@ -223,7 +215,7 @@ export interface SiteInput {
 }
 
 function checkSite(db: Db, input: SiteInput) {
-  const n = parse(name, input.name, 'name');
+  const n = parseField(name, input.name, 'name');
   if (!siteTypeNames(db).has(input.siteType))
     throw new InvalidInput('点位类型无效', { siteType: '点位类型无效' });
   if (!findStreetById(db, input.streetId))
@@ -234,7 +226,7 @@ function checkSite(db: Db, input: SiteInput) {
     if (c.street_id !== input.streetId)
       throw new InvalidInput('社区不属于所选镇街', { communityId: '社区不属于所选镇街' });
   }
-  const lat = parse(
+  const lat = parseField(
     z
       .number({ error: '纬度必须是数字' })
       .min(-90, '纬度应在 -90 到 90 之间')
@@ -243,7 +235,7 @@ function checkSite(db: Db, input: SiteInput) {
     input.lat ?? null,
     'lat',
   );
-  const lng = parse(
+  const lng = parseField(
     z
       .number({ error: '经度必须是数字' })
       .min(-180, '经度应在 -180 到 180 之间')
@@ -254,7 +246,11 @@ function checkSite(db: Db, input: SiteInput) {
   );
   if ((lat === null) !== (lng === null))
     throw new InvalidInput('经纬度须同时填写', { lat: '经纬度须同时填写' });
-  const address = parse(z.string().trim().max(200, '地址不能超过200个字符'), input.address ?? '', 'address');
+  const address = parseField(
+    z.string().trim().max(200, '地址不能超过200个字符'),
+    input.address ?? '',
+    'address',
+  );
   const responsibleUnitId = optionalUnit(db, input.responsibleUnitId, 'responsibleUnitId');
   return { ...input, name: n, lat, lng, address, responsibleUnitId };
 }

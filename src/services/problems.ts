@@ -5,6 +5,7 @@
  * 延期 (extension); the office decides. Every step is a problem_events row: who, when, what.
  */
 import { z } from 'zod';
+import { parseField } from './validate.ts';
 import type { Db } from '../db/connection.ts';
 import type { UserRow } from '../db/repos/users.ts';
 import {
@@ -43,15 +44,6 @@ export interface UploadedPhoto {
 
 const text = (what: string, max = 500) =>
   z.string().trim().min(1, `请填写${what}`).max(max, `${what}不能超过${max}个字符`);
-
-function parse<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
-  const r = schema.safeParse(value);
-  if (!r.success) {
-    const message = r.error.issues[0]?.message ?? '取值无效';
-    throw new InvalidInput(message, { [field]: message });
-  }
-  return r.data;
-}
 
 export function requireProblem(db: Db, id: number): ProblemRow {
   const p = findProblem(db, id);
@@ -157,7 +149,7 @@ export async function reportFix(
   const p = requireProblem(ctx.db, id);
   requireUnitOf(ctx.db, user, p);
   if (p.status !== 'open') throw new Conflict(`该问题现为“${PROBLEM_STATUS_NAMES[p.status]}”，不能报告整改`);
-  const note = parse(text('整改情况'), noteIn, 'note');
+  const note = parseField(text('整改情况'), noteIn, 'note');
   if (!photos.length)
     throw new InvalidInput('请至少上传一张整改后照片', { photos: '请至少上传一张整改后照片' });
   const stored = await preparePhotos(ctx, p, user, '整改', photos);
@@ -198,11 +190,11 @@ export async function reinspect(
   const p = requireProblem(ctx.db, id);
   if (p.status !== 'fixed') throw new Conflict(`该问题现为“${PROBLEM_STATUS_NAMES[p.status]}”，不能复查`);
   if (p.fixed_by === user.id) throw new Forbidden('复查人不能是报告整改的人');
-  const outcome = parse(z.enum(['pass', 'reject'], { error: '请选择复查结果' }), outcomeIn, 'outcome');
+  const outcome = parseField(z.enum(['pass', 'reject'], { error: '请选择复查结果' }), outcomeIn, 'outcome');
   const note =
     outcome === 'reject'
-      ? parse(text('退回原因'), noteIn, 'note')
-      : parse(z.string().trim().max(500, '复查说明不能超过500个字符'), noteIn ?? '', 'note');
+      ? parseField(text('退回原因'), noteIn, 'note')
+      : parseField(z.string().trim().max(500, '复查说明不能超过500个字符'), noteIn ?? '', 'note');
   if (!photos.length) throw new InvalidInput('复查须上传现场照片', { photos: '复查须上传现场照片' });
   const stored = await preparePhotos(ctx, p, user, '复查', photos);
   ctx.db.transaction(() => {
@@ -227,7 +219,7 @@ export async function requestChange(
 ): Promise<void> {
   const p = requireProblem(ctx.db, id);
   requireUnitOf(ctx.db, user, p);
-  const kind = parse(
+  const kind = parseField(
     z.enum(['dispute', 'transfer', 'extension'], { error: '申请类型无效' }),
     kindIn,
     'kind',
@@ -235,10 +227,10 @@ export async function requestChange(
   if (p.status !== 'open')
     throw new Conflict(`该问题现为“${PROBLEM_STATUS_NAMES[p.status]}”，不能申请${REQUEST_NAMES[kind]}`);
   if (p.request) throw new Conflict(`已有待处理的${REQUEST_NAMES[p.request]}申请`);
-  const note = parse(text(`${REQUEST_NAMES[kind]}理由`), noteIn, 'note');
+  const note = parseField(text(`${REQUEST_NAMES[kind]}理由`), noteIn, 'note');
   let deadline: string | null = null;
   if (kind === 'extension') {
-    deadline = parse(z.iso.date('新的整改时限应为 YYYY-MM-DD'), deadlineIn, 'deadline');
+    deadline = parseField(z.iso.date('新的整改时限应为 YYYY-MM-DD'), deadlineIn, 'deadline');
     if (deadline <= p.deadline)
       throw new InvalidInput('延期后的时限应晚于原时限', { deadline: '延期后的时限应晚于原时限' });
   }
@@ -269,7 +261,11 @@ export function decideRequest(
 ): void {
   requireOffice(user);
   const approve = input.approve === true || input.approve === '1';
-  const note = parse(approve ? z.string().trim().max(500) : text('不同意的理由'), input.note ?? '', 'note');
+  const note = parseField(
+    approve ? z.string().trim().max(500) : text('不同意的理由'),
+    input.note ?? '',
+    'note',
+  );
   ctx.db.transaction(() => {
     const p = requireProblem(ctx.db, id);
     if (!p.request || p.status !== 'open') throw new Conflict('该问题没有待处理的申请');
@@ -305,7 +301,7 @@ export function decideRequest(
       });
     } else if (kind === 'extension') {
       const deadline = input.deadline
-        ? parse(z.iso.date('新的整改时限应为 YYYY-MM-DD'), input.deadline, 'deadline')
+        ? parseField(z.iso.date('新的整改时限应为 YYYY-MM-DD'), input.deadline, 'deadline')
         : p.request_deadline!;
       updateProblem(ctx.db, id, { ...cleared, deadline });
       addProblemEvent(ctx.db, {

@@ -4,22 +4,18 @@
  * publication, with a reason). Every step is audit-logged.
  */
 import { z } from 'zod';
+import { parseField } from './validate.ts';
 import type { Db } from '../db/connection.ts';
 import { appendAudit } from '../db/repos/audit.ts';
 import { isSiteInRound, setRoundStatus, setSiteExcluded, unapprovedSites } from '../db/repos/rounds.ts';
-import { Conflict, InvalidInput, NotFound } from '../errors.ts';
+import { Conflict, NotFound } from '../errors.ts';
 import { requireRound } from './rounds.ts';
 
 const reasonSchema = (what: string) =>
   z.string().trim().min(1, `请填写${what}`).max(500, `${what}不能超过500个字符`);
 
 function reason(value: unknown, what: string): string {
-  const r = reasonSchema(what).safeParse(value);
-  if (!r.success) {
-    const message = r.error.issues[0]?.message ?? `${what}无效`;
-    throw new InvalidInput(message, { reason: message });
-  }
-  return r.data;
+  return parseField(reasonSchema(what), value, 'reason');
 }
 
 export function excludeSite(db: Db, roundId: number, siteId: number, why: unknown, actorId: number): void {
