@@ -14,6 +14,8 @@ import { saveChanges, submitSheet, returnSheet } from './sheets.ts';
 import { addEvidencePhoto } from './evidence-photos.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
 import type { AnswerChange } from './sheets.ts';
+import type { SheetCtx } from './sheet-access.ts';
+import type { IndexedStandard } from '../criteria/load.ts';
 import { seededRandom } from '../util/random.ts';
 import { addDays } from '../util/time.ts';
 import { listProblems } from '../db/repos/problems.ts';
@@ -32,6 +34,47 @@ async function demoPhoto(rand: () => number, width = 1200, height = 900): Promis
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 1200 900">
     <rect width="1200" height="900" fill="hsl(${hue},25%,70%)"/>${shapes}</svg>`;
   return sharp(Buffer.from(svg)).jpeg({ quality: 80 }).toBuffer();
+}
+
+interface FillOptions {
+  rand: () => number;
+  failRate: number;
+  naRate: number;
+  maxCases: number;
+  notes: string[];
+  photo: () => Promise<Buffer>;
+  /** photograph every failure, not only where the standard asks for a photo */
+  photoEveryFailure: boolean;
+}
+
+/** An inspector answers these standards (a share failing, a few 不适用) and photographs the failures. */
+async function fillSheet(
+  ctx: SheetCtx,
+  user: UserRow,
+  roundId: number,
+  siteId: number,
+  standards: IndexedStandard[],
+  o: FillOptions,
+): Promise<void> {
+  const changes: AnswerChange[] = [];
+  const photographed: string[] = [];
+  for (const s of standards) {
+    const roll = o.rand();
+    if (roll < o.failRate) {
+      const note = o.notes[Math.floor(o.rand() * o.notes.length)]!;
+      changes.push({ standard: s.code, result: 'fail', cases: 1 + Math.floor(o.rand() * o.maxCases), note });
+      if (o.photoEveryFailure || s.photoRequired) photographed.push(s.code);
+    } else if (roll > 1 - o.naRate) changes.push({ standard: s.code, result: 'na', cases: 0 });
+    else changes.push({ standard: s.code, result: 'ok', cases: 0 });
+  }
+  saveChanges(ctx, user, roundId, siteId, { batchId: randomUUID(), baseRevision: 0, changes });
+  for (const code of photographed)
+    await addEvidencePhoto(ctx, user, roundId, siteId, {
+      clientId: randomUUID(),
+      standard: code,
+      buffer: await o.photo(),
+      originalName: `${code}.jpg`,
+    });
 }
 
 interface Plan {
@@ -64,31 +107,22 @@ export async function seedDemoSheets(
     const sites = assignedSites(db, roundId, user.id).slice(0, plan.sites);
     for (const site of sites) {
       const standards = version.forSiteType(site.site_type);
-      const take = Math.ceil(standards.length * plan.completeShare);
-      const changes: AnswerChange[] = [];
-      const failed: string[] = [];
-      for (const s of standards.slice(0, take)) {
-        const roll = rand();
-        if (roll < 0.2) {
-          changes.push({
-            standard: s.code,
-            result: 'fail',
-            cases: 1 + Math.floor(rand() * 2),
-            fixedCases: 0,
-            note: notes[Math.floor(rand() * notes.length)]!,
-          });
-          failed.push(s.code);
-        } else if (roll < 0.27) changes.push({ standard: s.code, result: 'na', cases: 0 });
-        else changes.push({ standard: s.code, result: 'ok', cases: 0 });
-      }
-      saveChanges(ctx, user, roundId, site.site_id, { batchId: randomUUID(), baseRevision: 0, changes });
-      for (const code of failed)
-        await addEvidencePhoto(ctx, user, roundId, site.site_id, {
-          clientId: randomUUID(),
-          standard: code,
-          buffer: await demoPhoto(rand),
-          originalName: `demo-${code}.jpg`,
-        });
+      await fillSheet(
+        ctx,
+        user,
+        roundId,
+        site.site_id,
+        standards.slice(0, Math.ceil(standards.length * plan.completeShare)),
+        {
+          rand,
+          failRate: 0.2,
+          naRate: 0.07,
+          maxCases: 2,
+          notes,
+          photo: () => demoPhoto(rand),
+          photoEveryFailure: true,
+        },
+      );
       if (!plan.submit) continue;
       submitSheet(ctx, user, roundId, site.site_id);
       if (!returned) {
@@ -127,29 +161,15 @@ export async function seedPublishedRound(
     const user = findUserById(db, row.inspector_id!)!;
     // some 社区 do better than others: a per-community failure rate between 3 % and 20 %
     const failRate = 0.03 + (((row.community_id ?? row.street_id * 7) * 37) % 100) / 600;
-    const changes: AnswerChange[] = [];
-    const failed: string[] = [];
-    for (const s of version.forSiteType(row.site_type)) {
-      const roll = rand();
-      if (roll < failRate) {
-        changes.push({
-          standard: s.code,
-          result: 'fail',
-          cases: 1 + Math.floor(rand() * 3),
-          note: notes[Math.floor(rand() * notes.length)]!,
-        });
-        if (s.photoRequired) failed.push(s.code);
-      } else if (roll > 0.96) changes.push({ standard: s.code, result: 'na', cases: 0 });
-      else changes.push({ standard: s.code, result: 'ok', cases: 0 });
-    }
-    saveChanges(ctx, user, roundId, row.site_id, { batchId: randomUUID(), baseRevision: 0, changes });
-    for (const code of failed)
-      await addEvidencePhoto(ctx, user, roundId, row.site_id, {
-        clientId: randomUUID(),
-        standard: code,
-        buffer: photo,
-        originalName: `${code}.jpg`,
-      });
+    await fillSheet(ctx, user, roundId, row.site_id, version.forSiteType(row.site_type), {
+      rand,
+      failRate,
+      naRate: 0.04,
+      maxCases: 3,
+      notes,
+      photo: async () => photo,
+      photoEveryFailure: false,
+    });
     submitSheet(ctx, user, roundId, row.site_id);
     approveSheet(ctx, office, roundId, row.site_id);
   }
