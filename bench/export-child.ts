@@ -11,7 +11,7 @@ import { writeProblemsWorkbook } from '../src/export/problems-xlsx.ts';
 const [dir, roundId, out] = process.argv.slice(2);
 const config = loadConfig({
   DATA_DIR: join(dir!, 'data'),
-  UPLOAD_DIR: join(dir!, 'up'),
+  UPLOAD_DIR: join(dir!, 'uploads'),
   DEMO: '0',
   LOG_LEVEL: 'silent',
 });

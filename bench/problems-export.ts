@@ -19,21 +19,10 @@ import { insertProblem } from '../src/db/repos/problems.ts';
 import { insertPhoto } from '../src/db/repos/photos.ts';
 import { insertUnit } from '../src/db/repos/units.ts';
 import { photoPaths } from '../src/photos/files.ts';
+import type { Db } from '../src/db/connection.ts';
 
-/** Builds a district with `count` problems; returns the folder and round id. */
-export async function seedProblems(count: number): Promise<{ dir: string; roundId: number }> {
-  const dir = mkdtempSync(join(tmpdir(), 'cc-bench-export-'));
-  const config = loadConfig({
-    DATA_DIR: join(dir, 'data'),
-    UPLOAD_DIR: join(dir, 'up'),
-    DEMO: '0',
-    LOG_LEVEL: 'silent',
-  });
-  const booted = await boot(config, () => {});
-  const { db, criteria } = booted;
-  const { id: versionId, criteria: version } = criteria.getByCode('district-2026');
-  const type = 'market';
-  const standards = version.forSiteType(type);
+/** 40 distinct small JPEGs filed as thumbnails (what the workbook embeds); returns their SHA-256s. */
+export async function writeThumbs(uploadDir: string): Promise<string[]> {
   const thumbs: string[] = [];
   for (let i = 0; i < 40; i++) {
     const jpg = await sharp({
@@ -47,11 +36,58 @@ export async function seedProblems(count: number): Promise<{ dir: string; roundI
       .jpeg({ quality: 80 })
       .toBuffer();
     const sha = createHash('sha256').update(jpg).update(String(i)).digest('hex');
-    const path = photoPaths(config.uploadDir, sha).thumb;
+    const path = photoPaths(uploadDir, sha).thumb;
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, jpg);
     thumbs.push(sha);
   }
+  return thumbs;
+}
+
+/** The n-th problem's photo rows: its problem photo, and an after-photo for every second one. */
+export function problemPhotos(
+  db: Db,
+  p: { inspection: number; standard: string; problem: number; user: number; thumbs: string[]; n: number },
+): void {
+  const photo = (kind: 'evidence' | 'fix', sha: string) =>
+    insertPhoto(db, {
+      clientId: null,
+      sha256: sha,
+      displayKey: '0000000000000000',
+      kind,
+      inspectionId: kind === 'evidence' ? p.inspection : null,
+      standardCode: p.standard,
+      problemId: kind === 'fix' ? p.problem : null,
+      originalName: '',
+      mime: 'image/jpeg',
+      bytes: 16000,
+      width: 1600,
+      height: 1200,
+      takenAt: null,
+      gpsLat: null,
+      gpsLng: null,
+      flags: [],
+      uploadedBy: p.user,
+    });
+  photo('evidence', p.thumbs[p.n % p.thumbs.length]!);
+  if (p.n % 2 === 0) photo('fix', p.thumbs[(p.n + 7) % p.thumbs.length]!);
+}
+
+/** Builds a district with `count` problems; returns the folder and round id. */
+export async function seedProblems(count: number): Promise<{ dir: string; roundId: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'cc-bench-export-'));
+  const config = loadConfig({
+    DATA_DIR: join(dir, 'data'),
+    UPLOAD_DIR: join(dir, 'uploads'),
+    DEMO: '0',
+    LOG_LEVEL: 'silent',
+  });
+  const booted = await boot(config, () => {});
+  const { db, criteria } = booted;
+  const { id: versionId, criteria: version } = criteria.getByCode('district-2026');
+  const type = 'market';
+  const standards = version.forSiteType(type);
+  const thumbs = await writeThumbs(config.uploadDir);
   const sitesNeeded = Math.ceil(count / standards.length);
   let roundId = 0;
   db.transaction(() => {
@@ -110,28 +146,7 @@ export async function seedProblems(count: number): Promise<{ dir: string; roundI
           repeatCount: made % 7 === 0 ? 1 : 0,
           previousProblemId: null,
         });
-        const photo = (kind: 'evidence' | 'fix', sha: string) =>
-          insertPhoto(db, {
-            clientId: null,
-            sha256: sha,
-            displayKey: '0000000000000000',
-            kind,
-            inspectionId: kind === 'evidence' ? insp : null,
-            standardCode: s.code,
-            problemId: kind === 'fix' ? problem : null,
-            originalName: '',
-            mime: 'image/jpeg',
-            bytes: 16000,
-            width: 1600,
-            height: 1200,
-            takenAt: null,
-            gpsLat: null,
-            gpsLng: null,
-            flags: [],
-            uploadedBy: user,
-          });
-        photo('evidence', thumbs[made % thumbs.length]!);
-        if (made % 2 === 0) photo('fix', thumbs[(made + 7) % thumbs.length]!);
+        problemPhotos(db, { inspection: insp, standard: s.code, problem, user, thumbs, n: made });
         made++;
       }
     }

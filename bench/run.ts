@@ -1,17 +1,409 @@
 /**
- * `npm run bench` (`-- --quick` for a tenth of the data): the city-scale measurements, printed as one
- * JSON object on the last line. Not part of the tests; timings are reported, never asserted.
+ * `npm run bench` (`-- --quick` for a tenth of the data and 3-second load runs): builds the city-scale
+ * dataset (bench/city.ts), starts the real app in its own process on loopback (bench/server-child.ts),
+ * measures what issue #8 lists and prints one JSON object as its last line. Not part of the tests;
+ * timings are reported, never asserted. Latency percentiles are computed from every response's time.
  */
-import { rmSync } from 'node:fs';
-import { benchRanking } from './ranking.ts';
-import { measureExport, seedProblems } from './problems-export.ts';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import autocannon from 'autocannon';
+import sharp from 'sharp';
+import { buildCity, BENCH_PASSWORD, INSPECTORS, type City } from './city.ts';
+import { measureExport } from './problems-export.ts';
+import { databaseFile, openDatabase } from '../src/db/connection.ts';
+import { CriteriaCache } from '../src/services/criteria-registry.ts';
+import { clearResultsCache, resultsFor } from '../src/services/results.ts';
 
 const quick = process.argv.includes('--quick');
-const figures: Record<string, number> = { ...(await benchRanking(quick ? 0.1 : 1)) };
-const { dir, roundId } = await seedProblems(quick ? 500 : 5000);
-const exp = measureExport(dir, roundId);
-rmSync(dir, { recursive: true, force: true });
-figures.rect_export_problems = quick ? 500 : 5000;
+const scale = quick ? 0.1 : 1;
+const seconds = quick ? 3 : 10;
+const CONNECTIONS = 64;
+const say = (m: string) => console.log(`# ${m}`);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+function percentile(xs: number[], p: number): number {
+  if (!xs.length) return NaN;
+  const sorted = Float64Array.from(xs).sort();
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+const round1 = (x: number) => Number(x.toFixed(1));
+
+// --- the app in its own process ---
+async function startServer(city: City): Promise<{ base: string; child: ChildProcess }> {
+  const script = fileURLToPath(new URL('./server-child.ts', import.meta.url));
+  // BENCH_PROF=<folder> writes the server's CPU profile there (open it in Chrome's DevTools)
+  const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...prof, script], {
+    env: { ...process.env, ...city.env, PORT: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return { base: `http://127.0.0.1:${port}`, child };
+}
+
+interface Session {
+  cookie: string;
+  csrf: string;
+}
+async function login(base: string, username: string): Promise<Session> {
+  const cookieOf = (res: Response, prev = '') =>
+    res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ') || prev;
+  let res = await fetch(`${base}/login`);
+  let cookie = cookieOf(res);
+  const token = /name="_csrf" value="([^"]+)"/.exec(await res.text())![1]!;
+  res = await fetch(`${base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: token, username, password: BENCH_PASSWORD }),
+  });
+  if (res.status !== 303) throw new Error(`login ${username}: ${res.status}`);
+  cookie = cookieOf(res, cookie);
+  const home = await fetch(`${base}/`, { headers: { cookie } });
+  const csrf = /name="csrf-token" content="([^"]+)"/.exec(await home.text())![1]!;
+  return { cookie, csrf };
+}
+
+// --- autocannon with every response's time recorded ---
+interface Load {
+  rps: number;
+  p95: number;
+  p99: number;
+  errors: number;
+  total: number;
+}
+async function load(opts: autocannon.Options): Promise<Load> {
+  const times: number[] = [];
+  let bad = 0;
+  const instance = autocannon({
+    connections: CONNECTIONS,
+    duration: seconds,
+    ...opts,
+  }) as unknown as autocannon.Instance & PromiseLike<autocannon.Result>;
+  instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+    times.push(ms);
+    if (status >= 400) bad++;
+  });
+  const r = await instance;
+  return {
+    rps: Math.round(times.length / seconds),
+    p95: round1(percentile(times, 95)),
+    p99: round1(percentile(times, 99)),
+    errors: bad + r.errors + r.timeouts,
+    total: times.length,
+  };
+}
+
+function autosaveOptions(base: string, s: Session, sheets: City['openSheets'], codes: Map<string, string[]>) {
+  let n = 0;
+  return {
+    url: base,
+    method: 'POST' as const,
+    headers: {
+      cookie: s.cookie,
+      'x-csrf-token': s.csrf,
+      'x-requested-with': 'fetch',
+      'content-type': 'application/json',
+    },
+    requests: [
+      {
+        setupRequest: (req: autocannon.Request) => {
+          const sheet = sheets[n++ % sheets.length]!;
+          const std = codes.get(sheet.siteType)!;
+          req.path = `/api/rounds/${sheet.round}/sites/${sheet.site}/changes`;
+          req.body = JSON.stringify({
+            batchId: randomUUID(),
+            baseRevision: 0,
+            changes: [0, 1, 2].map((i) => ({
+              standard: std[(n + i) % std.length],
+              result: 'ok',
+              cases: 0,
+              fixedCases: 0,
+              note: '',
+            })),
+          });
+          return req;
+        },
+      },
+    ],
+  };
+}
+
+/** A JPEG made distinct by a comment segment right after SOI (same pixels, different bytes and SHA-256). */
+function variant(jpeg: Buffer, n: number): Buffer {
+  const text = Buffer.from(`bench ${n}`);
+  const seg = Buffer.alloc(4);
+  seg.writeUInt16BE(0xfffe, 0);
+  seg.writeUInt16BE(text.length + 2, 2);
+  return Buffer.concat([jpeg.subarray(0, 2), seg, text, jpeg.subarray(2)]);
+}
+
+async function upload(
+  base: string,
+  s: Session,
+  sheet: { round: number; site: number },
+  standard: string,
+  jpeg: Buffer,
+) {
+  const form = new FormData();
+  form.set('clientId', randomUUID().replaceAll('-', ''));
+  form.set('standard', standard);
+  form.set('photo', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'photo.jpg');
+  const res = await fetch(`${base}/api/rounds/${sheet.round}/sites/${sheet.site}/photos`, {
+    method: 'POST',
+    headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'x-requested-with': 'fetch' },
+    body: form,
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+function rawSqliteInsertRps(): number {
+  const dir = mkdtempSync(join(tmpdir(), 'cc-bench-raw-'));
+  const db = openDatabase(databaseFile(dir));
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT NOT NULL, v INTEGER NOT NULL)');
+  const stmt = db.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
+  const insert = db.transaction((k: string, v: number) => stmt.run(k, v));
+  const until = performance.now() + 2000;
+  let n = 0;
+  while (performance.now() < until) insert(`key-${n}`, n++);
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+  return Math.round(n / 2);
+}
+
+// ------------------------------------------------------------------------------------------------
+const figures: Record<string, number> = {};
+say(`building the city (${quick ? 'quick: a tenth' : 'full'}) …`);
+const city = await buildCity(scale);
+figures.seed_s = city.seedS;
+figures.sites = city.sites;
+figures.answers = city.answers;
+figures.problems = city.problems;
+say(`seeded ${city.sites} sites, ${city.answers} answers, ${city.problems} problems in ${city.seedS} s`);
+
+{
+  const db = openDatabase(databaseFile(city.config.dataDir));
+  const ctx = { db, criteria: new CriteriaCache(db) };
+  // from the answers each time: the cache emptied first, so the previous round (movement, repeats) is
+  // computed too; then as a second view of an unchanged round is served
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    clearResultsCache(db);
+    const t = performance.now();
+    resultsFor(ctx, city.rankedRound);
+    times.push(performance.now() - t);
+  }
+  const cachedTimes: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    resultsFor(ctx, city.rankedRound);
+    cachedTimes.push(performance.now() - t);
+  }
+  figures.ranking_ms = round1(median(times));
+  figures.ranking_cached_ms = round1(median(cachedTimes));
+  db.close();
+  say(`ranking ${times.map(round1).join(' / ')} ms; unchanged round again ${figures.ranking_cached_ms} ms`);
+}
+
+const { base, child } = await startServer(city);
+try {
+  const office = await login(base, 'office');
+  const ins1 = await login(base, 'inspector1');
+  const codes = new Map<string, string[]>();
+  {
+    const db = openDatabase(databaseFile(city.config.dataDir));
+    const cache = new CriteriaCache(db);
+    const version = cache.getByCode('district-2026');
+    for (const t of version.criteria.siteTypes.keys())
+      codes.set(
+        t,
+        version.criteria.forSiteType(t).map((s) => s.code),
+      );
+    db.close();
+  }
+
+  const pageTimes: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    const page = await fetch(`${base}/rounds/${city.rankedRound}/results`, {
+      headers: { cookie: office.cookie },
+    });
+    await page.text();
+    if (page.status !== 200) throw new Error(`ranking page answered ${page.status}`);
+    pageTimes.push(performance.now() - t);
+  }
+  figures.ranking_page_ms = round1(median(pageTimes));
+  say(`ranking page ${pageTimes.map(round1).join(' / ')} ms`);
+
+  const bare = await load({ url: `${base}/bench/trivial`, headers: { cookie: ins1.cookie } });
+  figures.bare_express_rps = bare.rps;
+  say(`bare route: ${bare.rps} req/s, p99 ${bare.p99} ms, ${bare.errors} errors`);
+
+  // inspector1's sheets of the first open round: the sheet page, then autosaves over 64 of them
+  const mine = city.openSheets.filter((s) => s.inspector === 'inspector1');
+  const page = await load({
+    url: `${base}/rounds/${mine[0]!.round}/sites/${mine[0]!.site}`,
+    headers: { cookie: ins1.cookie },
+  });
+  figures.sheet_page_p95_ms = page.p95;
+  figures.sheet_page_rps = page.rps;
+  say(`sheet page: ${page.rps} req/s, p95 ${page.p95} ms, ${page.errors} errors`);
+
+  const autosaveSheets = mine.slice(0, 64);
+  const save = await load(autosaveOptions(base, ins1, autosaveSheets, codes));
+  figures.autosave_p99_ms = save.p99;
+  figures.autosave_rps = save.rps;
+  figures.autosave_errors = save.errors;
+  say(`autosave: ${save.rps} req/s, p99 ${save.p99} ms, ${save.errors} errors`);
+
+  // the same while the 5,000-problem workbook downloads, again and again until the load run ends
+  let exporting = true;
+  let exports = 0;
+  const exportTimes: number[] = [];
+  const downloads = (async () => {
+    while (exporting) {
+      const t = performance.now();
+      const res = await fetch(`${base}/rounds/${city.rankedRound}/problems.xlsx`, {
+        headers: { cookie: office.cookie },
+      });
+      const bytes = (await res.arrayBuffer()).byteLength;
+      if (res.status !== 200 || bytes < 1000) throw new Error(`export answered ${res.status}`);
+      exportTimes.push(performance.now() - t);
+      exports++;
+    }
+  })();
+  const during = await load(autosaveOptions(base, ins1, autosaveSheets, codes));
+  exporting = false;
+  await downloads;
+  figures.autosave_p99_during_export_ms = during.p99;
+  figures.autosave_errors_during_export = during.errors;
+  figures.exports_during_autosave = exports;
+  say(
+    `autosave during export: ${during.rps} req/s, p99 ${during.p99} ms, ${during.errors} errors; ` +
+      `${exports} workbooks downloaded meanwhile (${exportTimes.map((t) => round1(t / 1000)).join(' / ')} s)`,
+  );
+
+  // photo intake: a 12-megapixel JPEG of about 4 MB, five distinct ones, one after another
+  const source = readFileSync(
+    fileURLToPath(new URL('../tests/fixtures/photos/', import.meta.url)) + 'gps-DSCN0010.jpg',
+  );
+  const big = await sharp(source)
+    .rotate()
+    .resize(4000, 3000, { fit: 'fill' })
+    .jpeg({ quality: 97 })
+    .toBuffer();
+  const photoSheet = mine[64]!;
+  const photoTimes: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    const status = await upload(base, ins1, photoSheet, codes.get(photoSheet.siteType)![0]!, variant(big, i));
+    if (status !== 201) throw new Error(`photo upload answered ${status}`);
+    photoTimes.push(performance.now() - t);
+  }
+  figures.photo_ingest_ms = round1(median(photoTimes));
+  figures.photo_ingest_mb = round1(big.length / 1e6);
+  say(`photo ${round1(big.length / 1e6)} MB 4000×3000: ${photoTimes.map(round1).join(' / ')} ms`);
+
+  // whole sheets from 8 tablets at once: 40 answers in one save, one ~16 KB photo, submit
+  const small = await sharp(source).rotate().resize(400, 300).jpeg({ quality: 60 }).toBuffer();
+  const used = new Set([...autosaveSheets, photoSheet].map((s) => `${s.round}:${s.site}`));
+  const target = Math.round(5000 * scale);
+  const sessions = await Promise.all(
+    Array.from({ length: INSPECTORS }, (_, i) => login(base, `inspector${i + 1}`)),
+  );
+  const queues = sessions.map((_, i) =>
+    city.openSheets.filter((s) => s.inspector === `inspector${i + 1}` && !used.has(`${s.round}:${s.site}`)),
+  );
+  let taken = 0;
+  let stored = 0;
+  let failed = 0;
+  let n = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    sessions.map(async (s, i) => {
+      for (const sheet of queues[i]!) {
+        if (taken >= target) return;
+        taken++;
+        const std = codes.get(sheet.siteType)!;
+        const changes = Array.from({ length: 40 }, (_, k) => ({
+          standard: std[k % std.length]!,
+          result: k % std.length === 0 ? 'fail' : 'ok',
+          cases: k % std.length === 0 ? 1 : 0,
+          fixedCases: 0,
+          note: k < std.length ? '' : '复核',
+        }));
+        const headers = {
+          cookie: s.cookie,
+          'x-csrf-token': s.csrf,
+          'x-requested-with': 'fetch',
+          'content-type': 'application/json',
+        };
+        const saved = await fetch(`${base}/api/rounds/${sheet.round}/sites/${sheet.site}/changes`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ batchId: randomUUID(), baseRevision: 0, changes }),
+        });
+        await saved.arrayBuffer();
+        const photo = saved.ok ? await upload(base, s, sheet, std[0]!, variant(small, 1000 + n++)) : 0;
+        const submitted =
+          photo === 201
+            ? await fetch(`${base}/rounds/${sheet.round}/sites/${sheet.site}/submit`, {
+                method: 'POST',
+                redirect: 'manual',
+                headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+                body: new URLSearchParams({ _csrf: s.csrf }),
+              })
+            : null;
+        if (submitted) await submitted.arrayBuffer();
+        if (submitted?.status === 303) stored++;
+        else failed++;
+      }
+    }),
+  );
+  const ingestS = (performance.now() - t0) / 1000;
+  // count only sheets the database holds as submitted with their answers and photo
+  const db = openDatabase(databaseFile(city.config.dataDir));
+  const inDb = db
+    .prepare(
+      `SELECT count(*) FROM inspections i WHERE i.status = 'submitted'
+         AND (SELECT count(*) FROM answers a WHERE a.inspection_id = i.id) > 0
+         AND EXISTS (SELECT 1 FROM photos p WHERE p.inspection_id = i.id)`,
+    )
+    .pluck()
+    .get() as number;
+  db.close();
+  figures.sheet_ingest_sheets = inDb;
+  figures.sheet_ingest_failed = failed;
+  figures.sheet_ingest_rps = round1(Math.min(inDb, stored) / ingestS);
+  say(
+    `sheet intake: ${stored} acknowledged, ${inDb} in the database, ${failed} failed, ${round1(ingestS)} s`,
+  );
+} finally {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+}
+
+const exp = measureExport(city.dir, city.rankedRound);
 figures.rect_export_s = exp.s;
 figures.rect_export_peak_rss_mb = exp.peakRssMb;
+say(`problems.xlsx of ${city.problems} problems: ${exp.s} s, peak RSS ${exp.peakRssMb} MB, ${exp.mb} MB`);
+
+figures.raw_sqlite_insert_rps = rawSqliteInsertRps();
+rmSync(city.dir, { recursive: true, force: true });
 console.log(JSON.stringify(figures));

@@ -44,6 +44,8 @@ export interface AppDeps {
   log: (message: string) => void;
   /** errors always reach the console unless LOG_LEVEL=silent */
   logError: (message: string) => void;
+  /** routes mounted behind the same middleware as every page, after login (the benchmark's trivial route) */
+  extraRoutes?: express.Router;
 }
 
 const VIEWS_DIR = fileURLToPath(new URL('../views/', import.meta.url));
@@ -123,6 +125,7 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName'>): { app: Exp
 
   app.use(authRouter(deps));
   app.use(requireLogin);
+  if (deps.extraRoutes) app.use(deps.extraRoutes);
   app.use(homeRouter(deps));
   app.use(roundAdminRouter(deps));
   app.use(assignmentsRouter(deps));

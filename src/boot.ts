@@ -12,7 +12,7 @@ import { countUsers } from './db/repos/users.ts';
 import { loadShippedCriteria } from './criteria/load.ts';
 import { CriteriaCache, syncShippedCriteria } from './services/criteria-registry.ts';
 import { seedDemo, type DemoAccount } from './services/demo.ts';
-import { createApp } from './app.ts';
+import { createApp, type AppDeps } from './app.ts';
 import { buildClientAssets } from './web/assets.ts';
 import { findCjkFont, missingFontMessage } from './photos/font.ts';
 import { sweepStrayFiles } from './photos/sweep.ts';
@@ -29,7 +29,11 @@ export interface Booted {
   close: () => void;
 }
 
-export async function boot(config: Config, log: (m: string) => void = console.log): Promise<Booted> {
+export async function boot(
+  config: Config,
+  log: (m: string) => void = console.log,
+  options: Pick<AppDeps, 'extraRoutes'> = {},
+): Promise<Booted> {
   const files = loadShippedCriteria(config.criteriaDir); // throws CriteriaFileError before anything is written
   const db = openDatabase(databaseFile(config.dataDir));
   try {
@@ -55,7 +59,16 @@ export async function boot(config: Config, log: (m: string) => void = console.lo
     }
     const assets = await buildClientAssets();
     const logError = config.logLevel === 'silent' ? () => {} : (m: string) => console.error(m);
-    const { app, close } = createApp({ db, config, criteria, sessionSecret: secret, assets, log, logError });
+    const { app, close } = createApp({
+      db,
+      config,
+      criteria,
+      sessionSecret: secret,
+      assets,
+      log,
+      logError,
+      ...options,
+    });
     return {
       db,
       criteria,

@@ -2,6 +2,7 @@
  * Entry point, the only module with side effects: config → boot (db, migrations, criteria, demo) →
  * listen. A bad environment value or criteria file stops the start with a message and exit code 1.
  */
+import './threadpool.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { CriteriaFileError } from './criteria/load.ts';
 import { boot, StartupError } from './boot.ts';

@@ -58,7 +58,7 @@ const STATUS = { open: '待整改', fixed: '已整改待复查', closed: '已销
   string,
   string
 >;
-const PAGE = 500;
+const PAGE = 100;
 const EMU = 9525; // per pixel
 const BOX = { w: 104, h: 74 }; // the picture's box inside its cell, px
 const PHOTO_ROW_PT = 78; // row height with pictures: the box plus a line for the link

@@ -1,5 +1,5 @@
 /**
- * A round's results, always computed fresh from the answers that count (no stored scores to drift):
+ * A round's results, computed from the answers that count (no stored scores to drift; see the cache below):
  * while the round is open, submitted and approved sheets (暂定); once closed, approved ones only.
  * Repeats are deductions on the same site and standard in the previous final round of the same
  * criteria family; movement compares with that round's ranks.
@@ -8,7 +8,14 @@ import type { Db } from '../db/connection.ts';
 import type { RoundRow } from '../db/repos/rounds.ts';
 import { findRoundById } from '../db/repos/rounds.ts';
 import { listCommunities, listStreets } from '../db/repos/places.ts';
-import { countedAnswers, deductionKeys, includedSites, previousRound } from '../db/repos/results.ts';
+import {
+  countedAnswers,
+  deductionKeys,
+  includedSites,
+  previousRound,
+  resultsFingerprint,
+} from '../db/repos/results.ts';
+import { placesGeneration } from '../db/repos/places.ts';
 import { findCriteriaVersionById } from '../db/repos/criteria-versions.ts';
 import type { InspectionStatus } from '../db/repos/inspections.ts';
 import { computeRound, type RoundInput, type RoundResults } from '../scoring/round.ts';
@@ -29,15 +36,18 @@ export function roundInput(ctx: ResultsCtx, round: RoundRow, previous: RoundResu
   const version = ctx.criteria.get(round.criteria_version_id);
   const prev = previousRound(ctx.db, round);
   const sites = includedSites(ctx.db, round.id);
+  const siteIds = new Set(sites.map((s) => s.id));
+  const streetIds = new Set(sites.map((s) => s.street_id));
+  const communityIds = new Set(sites.map((s) => s.community_id));
   return {
     rules: version.version.rules,
     standards: new Map(version.standards.map((s) => [s.code, s])),
     // only the 镇街 and 社区 that have sites in this round take part
     streets: listStreets(ctx.db)
-      .filter((s) => sites.some((x) => x.street_id === s.id))
+      .filter((s) => streetIds.has(s.id))
       .map((s) => ({ id: s.id, name: s.name })),
     communities: listCommunities(ctx.db)
-      .filter((c) => sites.some((x) => x.community_id === c.id))
+      .filter((c) => communityIds.has(c.id))
       .map((c) => ({ id: c.id, name: c.name, streetId: c.street_id })),
     sites: sites.map((s) => ({
       id: s.id,
@@ -46,13 +56,7 @@ export function roundInput(ctx: ResultsCtx, round: RoundRow, previous: RoundResu
       streetId: s.street_id,
       communityId: s.community_id,
     })),
-    answers: countedAnswers(ctx.db, round.id, countedStatuses(round)).map((a) => ({
-      siteId: a.site_id,
-      standard: a.standard_code,
-      result: a.result,
-      cases: a.cases,
-      fixedCases: a.fixed_cases,
-    })),
+    answers: countedAnswers(ctx.db, round.id, countedStatuses(round), siteIds),
     repeated: prev ? deductionKeys(ctx.db, prev.id) : new Set(),
     ...(previous
       ? {
@@ -75,13 +79,58 @@ export interface RoundResultsView {
   family: string;
 }
 
+/**
+ * Results are computed from the answers, never stored; but a round viewed again with nothing changed
+ * gives the same numbers, so they are kept in memory under a key that changes whenever they may:
+ * the round's fingerprint (state, sites, sheets' statuses and revisions), its previous round's (the
+ * repeat rule and movement read it) and the places' generation. A few rounds are kept, the most
+ * recently used.
+ */
+const CACHE_ROUNDS = 16;
+const caches = new WeakMap<Db, Map<string, { key: string; results: RoundResults }>>();
+
+function cached(db: Db, slot: string, key: string, compute: () => RoundResults): RoundResults {
+  let cache = caches.get(db);
+  if (!cache) caches.set(db, (cache = new Map()));
+  const hit = cache.get(slot);
+  cache.delete(slot);
+  if (hit && hit.key === key) {
+    cache.set(slot, hit);
+    return hit.results;
+  }
+  const results = compute();
+  cache.set(slot, { key, results });
+  if (cache.size > CACHE_ROUNDS) cache.delete(cache.keys().next().value!);
+  return results;
+}
+
+function roundKey(db: Db, round: RoundRow, prev: RoundRow | undefined): string {
+  const own = `${placesGeneration()}|${round.id}:${resultsFingerprint(db, round.id)}`;
+  return prev ? `${own}|${prev.id}:${resultsFingerprint(db, prev.id)}` : own;
+}
+
+/** A round's results without movement (the previous round's ranks), as trends and movement use them. */
+export function baseResults(ctx: ResultsCtx, round: RoundRow): RoundResults {
+  const key = roundKey(ctx.db, round, previousRound(ctx.db, round));
+  return cached(ctx.db, `base:${round.id}`, key, () => computeRound(roundInput(ctx, round, null)));
+}
+
+/** Forget every cached result (the benchmark measures computing from the answers). */
+export function clearResultsCache(db: Db): void {
+  caches.delete(db);
+}
+
 export function resultsFor(ctx: ResultsCtx, roundId: number): RoundResultsView {
   const round = findRoundById(ctx.db, roundId);
   if (!round) throw new NotFound('找不到该测评轮次');
   if (round.status === 'draft') throw new Conflict('该轮次尚未开始，还没有结果');
   const prevRound = previousRound(ctx.db, round);
-  const prevResults = prevRound ? computeRound(roundInput(ctx, prevRound, null)) : null;
-  const results = computeRound(roundInput(ctx, round, prevResults));
+  const key = prevRound
+    ? `${roundKey(ctx.db, round, prevRound)}|${roundKey(ctx.db, prevRound, previousRound(ctx.db, prevRound))}`
+    : roundKey(ctx.db, round, undefined);
+  const results = cached(ctx.db, `full:${round.id}`, key, () =>
+    computeRound(roundInput(ctx, round, prevRound ? baseResults(ctx, prevRound) : null)),
+  );
   const family = findCriteriaVersionById(ctx.db, round.criteria_version_id)!.family;
   return { round, previous: prevRound, results, provisional: round.status === 'open', family };
 }

@@ -3,8 +3,7 @@
  * Each earlier round is computed fresh, like every result (a district runs tens of rounds a year).
  */
 import { familyRounds } from '../db/repos/results.ts';
-import { computeRound } from '../scoring/round.ts';
-import { roundInput, type ResultsCtx, type RoundResultsView } from './results.ts';
+import { baseResults, type ResultsCtx, type RoundResultsView } from './results.ts';
 
 export interface TrendPoint {
   roundId: number;
@@ -22,7 +21,7 @@ export function trendFor(
     (r) => r.starts_on < view.round.starts_on || r.id === view.round.id,
   );
   return rounds.slice(-12).map((round) => {
-    const results = round.id === view.round.id ? view.results : computeRound(roundInput(ctx, round, null));
+    const results = round.id === view.round.id ? view.results : baseResults(ctx, round);
     const list = kind === 'street' ? results.streets : results.communities;
     return {
       roundId: round.id,

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { Client, startApp, type TestApp } from '../helpers/app.ts';
-import { resultsFor } from '../../src/services/results.ts';
+import { clearResultsCache, resultsFor } from '../../src/services/results.ts';
 import { formatRate } from '../../src/scoring/standard.ts';
 
 let app: TestApp;
@@ -24,8 +24,11 @@ afterAll(async () => {
   await app.destroy();
 });
 
-const fresh = (roundId: number) =>
-  resultsFor({ db: app.booted.db, criteria: app.booted.criteria }, roundId).results;
+/** computed from the answers now, not from the cache the pages use */
+const fresh = (roundId: number) => {
+  clearResultsCache(app.booted.db);
+  return resultsFor({ db: app.booted.db, criteria: app.booted.criteria }, roundId).results;
+};
 
 describe('the rankings page', () => {
   it('shows final 镇街 and 社区 rankings equal to a fresh computation, with the rules stated', async () => {
@@ -189,5 +192,58 @@ describe('the rankings workbook', () => {
     expect(ws.getCell('A4').value).toBe(first.rank);
     expect(ws.actualRowCount - 3).toBe(r.communities.length);
     expect(wb.getWorksheet('点位得分明细')!.actualRowCount - 3).toBe(r.sites.length);
+  });
+});
+
+describe('results kept in memory between views', () => {
+  const rateCell = (page: string, streetId: number) =>
+    new RegExp(`results/streets/${streetId}">[^<]+</a>[\\s\\S]*?(\\d+\\.\\d+%|—)`).exec(page)?.[1];
+
+  it('follow a correction of an answer: the page shows the new 得分率 at once', async () => {
+    // a submitted sheet of the open round; the office corrects one 符合 answer into a deduction
+    const row = app.booted.db
+      .prepare(
+        `SELECT i.site_id AS site, s.street_id AS street, a.standard_code AS standard
+         FROM inspections i JOIN sites s ON s.id = i.site_id JOIN answers a ON a.inspection_id = i.id
+         WHERE i.round_id = ? AND i.status IN ('submitted', 'approved') AND a.result = 'ok' LIMIT 1`,
+      )
+      .get(open) as { site: number; street: number; standard: string };
+    const before = await office.get(`/rounds/${open}/results`);
+    const shownBefore = rateCell(before.text, row.street);
+    expect(shownBefore).toBe(formatRate(fresh(open).streets.find((c) => c.id === row.street)!.rate));
+
+    await office.get(`/rounds/${open}/sites/${row.site}`);
+    const corrected = await office.post(`/rounds/${open}/sites/${row.site}/correct`, {
+      standard: row.standard,
+      result: 'fail',
+      cases: '3',
+      fixedCases: '0',
+      note: '',
+      reason: '复核照片发现问题',
+    });
+    expect(corrected.status).toBe(303);
+
+    const after = await office.get(`/rounds/${open}/results`);
+    const expected = formatRate(fresh(open).streets.find((c) => c.id === row.street)!.rate);
+    expect(expected).not.toBe(shownBefore);
+    expect(rateCell(after.text, row.street)).toBe(expected);
+  });
+
+  it('follow a renamed 社区', async () => {
+    const community = fresh(published).communities[0]!;
+    await office.get(`/rounds/${published}/results`);
+    const c = app.booted.db
+      .prepare('SELECT street_id, unit_id FROM communities WHERE id = ?')
+      .get(community.id) as { street_id: number; unit_id: number | null };
+    await office.get('/places');
+    const renamed = await office.post(`/places/communities/${community.id}`, {
+      streetId: String(c.street_id),
+      name: '新改名社区',
+      unitId: c.unit_id === null ? '' : String(c.unit_id),
+    });
+    expect(renamed.status).toBe(303);
+    const page = await office.get(`/rounds/${published}/results`);
+    expect(page.text).toContain('新改名社区');
+    expect(page.text).not.toContain(`>${community.name}<`);
   });
 });

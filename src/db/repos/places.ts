@@ -33,7 +33,17 @@ export interface SiteRow {
 const SITE_COLUMNS =
   'id, name, site_type, street_id, community_id, address, lat, lng, responsible_unit_id, retired_at';
 
+/**
+ * Raised by every write to 镇街, 社区 and sites in this process: cached results (services/results.ts)
+ * carry names and the 镇街/社区 each site counts for, so they are recomputed after any such change.
+ */
+let generation = 0;
+export function placesGeneration(): number {
+  return generation;
+}
+
 export function insertStreet(db: Db, name: string, unitId: number | null): number {
+  generation++;
   return Number(
     db.prepare('INSERT INTO streets (name, unit_id, created_at) VALUES (?, ?, ?)').run(name, unitId, nowIso())
       .lastInsertRowid,
@@ -41,6 +51,7 @@ export function insertStreet(db: Db, name: string, unitId: number | null): numbe
 }
 
 export function insertCommunity(db: Db, streetId: number, name: string, unitId: number | null): number {
+  generation++;
   return Number(
     db
       .prepare('INSERT INTO communities (street_id, name, unit_id, created_at) VALUES (?, ?, ?, ?)')
@@ -66,6 +77,7 @@ export interface NewSite {
 }
 
 export function insertSite(db: Db, s: NewSite): number {
+  generation++;
   return Number(
     db
       .prepare(
@@ -127,6 +139,7 @@ export function findCommunityById(db: Db, id: number): CommunityRow | undefined 
 }
 
 export function updateStreet(db: Db, id: number, name: string, unitId: number | null): void {
+  generation++;
   db.prepare('UPDATE streets SET name = ?, unit_id = ? WHERE id = ?').run(name, unitId, id);
 }
 
@@ -137,6 +150,7 @@ export function updateCommunity(
   name: string,
   unitId: number | null,
 ): void {
+  generation++;
   db.prepare('UPDATE communities SET street_id = ?, name = ?, unit_id = ? WHERE id = ?').run(
     streetId,
     name,
@@ -146,6 +160,7 @@ export function updateCommunity(
 }
 
 export function updateSite(db: Db, id: number, s: NewSite): void {
+  generation++;
   db.prepare(
     `UPDATE sites SET name = ?, site_type = ?, street_id = ?, community_id = ?, address = ?, lat = ?, lng = ?,
        responsible_unit_id = ? WHERE id = ?`,
@@ -155,6 +170,7 @@ export function updateSite(db: Db, id: number, s: NewSite): void {
 export type PlaceTable = 'streets' | 'communities' | 'sites';
 
 export function setRetired(db: Db, table: PlaceTable, id: number, retired: boolean): void {
+  generation++;
   db.prepare(`UPDATE ${table} SET retired_at = ? WHERE id = ?`).run(retired ? nowIso() : null, id);
 }
 

@@ -6,9 +6,12 @@ import session from 'express-session';
 import type { Db } from '../../db/connection.ts';
 
 const DEFAULT_TTL_MS = 12 * 3600 * 1000;
+const TOUCH_EVERY_MS = 60 * 1000;
 
 export class SqliteSessionStore extends session.Store {
   private readonly timer: NodeJS.Timeout;
+  /** the expiry last written per session id */
+  private readonly touched = new Map<string, number>();
 
   constructor(private readonly db: Db) {
     super();
@@ -44,6 +47,7 @@ export class SqliteSessionStore extends session.Store {
            ON CONFLICT(sid) DO UPDATE SET expires = excluded.expires, data = excluded.data`,
         )
         .run(sid, this.expiry(sess), JSON.stringify(sess));
+      this.touched.set(sid, this.expiry(sess));
       cb?.();
     } catch (err) {
       cb?.(err);
@@ -53,15 +57,25 @@ export class SqliteSessionStore extends session.Store {
   override destroy(sid: string, cb?: (err?: unknown) => void): void {
     try {
       this.db.prepare('DELETE FROM sessions WHERE sid = ?').run(sid);
+      this.touched.delete(sid);
       cb?.();
     } catch (err) {
       cb?.(err);
     }
   }
 
+  /**
+   * A rolling session is touched by every response; writing the new expiry at most once a minute per
+   * session keeps autosaves from paying a second write each (the expiry is 12 hours, a minute is noise).
+   */
   override touch(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
     try {
-      this.db.prepare('UPDATE sessions SET expires = ? WHERE sid = ?').run(this.expiry(sess), sid);
+      const expires = this.expiry(sess);
+      const last = this.touched.get(sid);
+      if (last !== undefined && expires - last < TOUCH_EVERY_MS) return cb?.();
+      if (this.touched.size > 10_000) this.touched.clear();
+      this.touched.set(sid, expires);
+      this.db.prepare('UPDATE sessions SET expires = ? WHERE sid = ?').run(expires, sid);
       cb?.();
     } catch (err) {
       cb?.(err);
