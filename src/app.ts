@@ -33,6 +33,7 @@ import { resultsRouter } from './web/routes/results.ts';
 import { PROBLEM_MULTIPART_ROUTES, problemsRouter } from './web/routes/problems.ts';
 import { helpRouter } from './web/routes/help.ts';
 import type { ClientAssets } from './web/assets.ts';
+import { apiNeedsLogin, offlineRouter, serviceWorkerRouter } from './web/routes/offline.ts';
 
 export interface AppDeps {
   db: Db;
@@ -85,6 +86,7 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName'>): { app: Exp
   app.use('/static/js', deps.assets.handler);
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: config.env === 'production' ? '1h' : 0 }));
   app.use(healthRouter(deps));
+  app.use(serviceWorkerRouter(deps));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 2000 }));
   app.use(express.json({ limit: '1mb' }));
 
@@ -100,7 +102,7 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName'>): { app: Exp
       cookie: {
         httpOnly: true,
         sameSite: 'lax',
-        secure: config.trustProxy,
+        secure: config.trustProxy || !!config.tls,
         maxAge: 12 * 3600 * 1000,
       },
     }),
@@ -121,6 +123,7 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName'>): { app: Exp
     res.locals.assets = deps.assets.urls;
     next();
   });
+  app.use(apiNeedsLogin);
   app.use(csrf.global);
 
   app.use(authRouter(deps));
@@ -139,6 +142,7 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName'>): { app: Exp
   app.use(problemsRouter(deps, csrf.protect));
   app.use(helpRouter());
   app.use(sheetsRouter(deps, csrf.protect));
+  app.use(offlineRouter(deps, (req) => csrf.generateToken(req)));
   app.use(photosRouter(deps));
 
   app.use(notFound);

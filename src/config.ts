@@ -2,7 +2,8 @@
  * The environment, read once at start and validated by zod into a frozen Config. A bad value stops the
  * start with a Chinese message naming the variable (see server.ts), instead of failing later mid-request.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -36,6 +37,9 @@ const envSchema = z.object({
   /** absolute address of the app, used in links inside exported workbooks */
   BASE_URL: z.url({ error: '必须是完整网址，如 https://cc.example.gov.cn' }).optional(),
   LOG_LEVEL: z.enum(['silent', 'error', 'info']).default('info'),
+  /** PEM certificate and private key: the app serves HTTPS itself (tablets need it for offline work) */
+  TLS_CERT: z.string().min(1, '不能为空').optional(),
+  TLS_KEY: z.string().min(1, '不能为空').optional(),
 });
 
 export type Config = Readonly<{
@@ -51,6 +55,8 @@ export type Config = Readonly<{
   demoPassword: string | undefined;
   baseUrl: string;
   logLevel: 'silent' | 'error' | 'info';
+  /** set when TLS_CERT and TLS_KEY are given: the server listens with HTTPS */
+  tls: Readonly<{ cert: Buffer; key: Buffer }> | undefined;
 }>;
 
 export class ConfigError extends Error {
@@ -72,6 +78,40 @@ function ensureWritableDir(name: string, dir: string): void {
       `${name}=${dir}：目录无法创建或不可写（${(err as NodeJS.ErrnoException).code ?? (err as Error).message}）`,
     );
   }
+}
+
+function readPem(name: string, file: string): Buffer {
+  try {
+    return readFileSync(resolve(file));
+  } catch (err) {
+    throw new ConfigError(
+      `${name}=${file}：文件无法读取（${(err as NodeJS.ErrnoException).code ?? (err as Error).message}）`,
+    );
+  }
+}
+
+/** Both files or neither; each must parse, and the key must belong to the certificate. */
+function loadTls(certFile: string | undefined, keyFile: string | undefined): Config['tls'] {
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile)
+    throw new ConfigError('TLS_CERT 和 TLS_KEY 必须同时设置（证书文件和私钥文件，PEM 格式）');
+  const cert = readPem('TLS_CERT', certFile);
+  const key = readPem('TLS_KEY', keyFile);
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(cert);
+  } catch {
+    throw new ConfigError(`TLS_CERT=${certFile}：不是有效的 PEM 证书`);
+  }
+  let privateKey: ReturnType<typeof createPrivateKey>;
+  try {
+    privateKey = createPrivateKey(key);
+  } catch {
+    throw new ConfigError(`TLS_KEY=${keyFile}：不是有效的 PEM 私钥（或私钥有密码保护）`);
+  }
+  if (!x509.checkPrivateKey(privateKey))
+    throw new ConfigError(`TLS_KEY=${keyFile}：私钥与证书 ${certFile} 不匹配`);
+  return Object.freeze({ cert, key });
 }
 
 /** Parses the environment; creates and checks the data and upload folders. Throws ConfigError. */
@@ -105,5 +145,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoPassword: e.DEMO_PASSWORD,
     baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
+    tls: loadTls(e.TLS_CERT, e.TLS_KEY),
   });
 }

@@ -3,6 +3,7 @@
  * listen. A bad environment value or criteria file stops the start with a message and exit code 1.
  */
 import './threadpool.ts';
+import { createServer } from 'node:https';
 import { ConfigError, loadConfig } from './config.ts';
 import { CriteriaFileError } from './criteria/load.ts';
 import { boot, StartupError } from './boot.ts';
@@ -20,13 +21,26 @@ async function main(): Promise<void> {
       );
     console.log('');
   }
-  const server = booted.app.listen(config.port, config.host, () => {
+  // HTTPS when a certificate is configured: tablets only allow offline work (service workers) over it
+  const scheme = config.tls ? 'https' : 'http';
+  const onListening = () => {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     console.log(
-      `创城测评已启动：http://localhost:${port}/  （数据目录 ${config.dataDir}，照片目录 ${config.uploadDir}）`,
+      `创城测评已启动：${scheme}://localhost:${port}/  （数据目录 ${config.dataDir}，照片目录 ${config.uploadDir}）`,
     );
-  });
+    if (!config.tls && !config.trustProxy)
+      console.log(
+        '提示：未配置 HTTPS（TLS_CERT/TLS_KEY 或反向代理），平板通过局域网地址访问时无法离线工作。',
+      );
+  };
+  const server = config.tls
+    ? createServer({ cert: config.tls.cert, key: config.tls.key }, booted.app).listen(
+        config.port,
+        config.host,
+        onListening,
+      )
+    : booted.app.listen(config.port, config.host, onListening);
   server.on('error', (err: NodeJS.ErrnoException) => {
     console.error(
       `无法在端口 ${config.port} 上启动：${err.code === 'EADDRINUSE' ? '端口已被占用' : err.message}`,

@@ -1,30 +1,94 @@
 /**
- * Photos on the sheet: the camera opens straight from the file input (capture), each chosen photo shows
- * a preview and an upload progress bar at once, a failed upload keeps its file and offers 重试, a refused
- * one says why; uploaded photos can be deleted. Each photo carries a device-made id so a retry can never
- * store it twice.
+ * Photos on the sheet: the camera opens straight from the file input (capture); each chosen photo goes
+ * into the device's queue as a Blob with a device-made id (the server stores it once however often it
+ * is sent) and shows at once with 待同步 until the server has it; a refused one says why. Photos already
+ * on the server can be deleted while online.
  */
 import { uid } from './uid.ts';
+import { addEntry, removeEntry, type Entry } from './queue.ts';
+import type { Offline } from './offline.ts';
 
+export type PhotoEntry = Extract<Entry, { kind: 'photo' }>;
 interface Uploaded {
   id: number;
   thumbUrl: string;
   displayUrl: string;
   flags: string[];
 }
+export interface SheetRef {
+  round: number;
+  site: number;
+  siteName: string;
+}
+
+export interface PhotoUi {
+  /** a queued photo (from this page or found on the device at load) */
+  showQueued(entry: PhotoEntry): void;
+  accepted(clientId: string, photo: Uploaded): void;
+  refused(entry: PhotoEntry): void;
+}
 
 export function setupPhotos(
   form: HTMLFormElement,
-  api: string,
-  csrf: string,
-  busy: (delta: number) => void,
-): void {
+  offline: Offline,
+  ref: SheetRef,
+  after: () => void,
+): PhotoUi {
+  const listOf = (standard: string) =>
+    form.querySelector<HTMLElement>(`.std[data-code="${CSS.escape(standard)}"] .photos`);
+  const itemOf = (clientId: string) =>
+    form.querySelector<HTMLElement>(`.photo[data-client-id="${CSS.escape(clientId)}"]`);
+
+  function showQueued(entry: PhotoEntry): void {
+    const list = listOf(entry.standard);
+    if (!list || itemOf(entry.clientId)) return;
+    const li = document.createElement('li');
+    li.className = 'photo queued';
+    li.dataset.clientId = entry.clientId;
+    if (entry.seq) li.dataset.seq = String(entry.seq);
+    const img = document.createElement('img');
+    img.alt = '照片预览';
+    img.src = URL.createObjectURL(entry.blob);
+    const msg = document.createElement('span');
+    msg.className = 'photo-msg';
+    msg.textContent = entry.refused ? `未能上传：${entry.refused}` : '待同步';
+    const drop = document.createElement('button');
+    drop.type = 'button';
+    drop.className = 'link';
+    drop.textContent = '移除';
+    drop.addEventListener('click', () => {
+      if (li.dataset.seq) void removeEntry(Number(li.dataset.seq)).then(() => offline.changed());
+      li.remove();
+      after();
+    });
+    li.append(img, msg, drop);
+    if (entry.refused) li.classList.add('failed');
+    list.append(li);
+  }
+
   form.addEventListener('change', (e) => {
     const input = e.target as HTMLInputElement;
     if (!input.matches('input[type=file]')) return;
     const card = input.closest<HTMLElement>('.std')!;
-    const list = card.querySelector<HTMLElement>('.photos')!;
-    for (const file of [...(input.files ?? [])]) upload(list, card.dataset.code!, file, uid());
+    for (const file of [...(input.files ?? [])]) {
+      const entry: PhotoEntry = {
+        kind: 'photo',
+        user: offline.user,
+        ...ref,
+        createdAt: Date.now(),
+        clientId: uid(),
+        standard: card.dataset.code!,
+        blob: file,
+        name: file.name,
+      };
+      showQueued(entry);
+      void addEntry(entry).then((seq) => {
+        const li = itemOf(entry.clientId);
+        if (li) li.dataset.seq = String(seq);
+        after();
+        void offline.sync.kick();
+      });
+    }
     input.value = '';
   });
 
@@ -33,87 +97,43 @@ export function setupPhotos(
     if (!del) return;
     e.preventDefault();
     const item = del.closest<HTMLElement>('.photo')!;
+    if (!navigator.onLine) return void window.alert('离线时不能删除已上传的照片，请联网后再删除。');
     del.disabled = true;
-    fetch(`${api}/photos/${del.dataset.deletePhoto}/delete`, {
+    fetch(`/api/rounds/${ref.round}/sites/${ref.site}/photos/${del.dataset.deletePhoto}/delete`, {
       method: 'POST',
-      headers: { 'x-csrf-token': csrf, 'x-requested-with': 'fetch' },
+      headers: { 'x-csrf-token': offline.csrf(), 'x-requested-with': 'fetch' },
     })
       .then((res) => {
-        if (res.ok) item.remove();
-        else del.disabled = false;
+        if (res.ok) {
+          item.remove();
+          after();
+          void offline.refreshSite(ref.round, ref.site);
+        } else del.disabled = false;
       })
       .catch(() => (del.disabled = false));
   });
 
-  function upload(
-    list: HTMLElement,
-    standard: string,
-    file: File,
-    clientId: string,
-    item?: HTMLElement,
-  ): void {
-    const el = item ?? document.createElement('li');
-    el.className = 'photo uploading';
-    el.replaceChildren();
-    const img = document.createElement('img');
-    img.alt = '照片预览';
-    img.src = URL.createObjectURL(file);
-    const bar = document.createElement('progress');
-    bar.max = 100;
-    bar.value = 0;
-    const msg = document.createElement('span');
-    msg.className = 'photo-msg';
-    el.append(img, bar, msg);
-    if (!item) list.append(el);
-
-    const body = new FormData();
-    body.append('clientId', clientId);
-    body.append('standard', standard);
-    body.append('photo', file, file.name);
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', `${api}/photos`);
-    xhr.setRequestHeader('x-csrf-token', csrf);
-    xhr.setRequestHeader('x-requested-with', 'fetch');
-    xhr.upload.onprogress = (ev) => {
-      if (ev.lengthComputable) bar.value = Math.round((ev.loaded / ev.total) * 100);
-    };
-    busy(1);
-    const fail = (text: string, retry: boolean) => {
-      busy(-1);
-      el.className = 'photo failed';
-      msg.textContent = text;
-      bar.remove();
-      const again = document.createElement('button');
-      again.type = 'button';
-      again.textContent = retry ? '重试' : '移除';
-      again.addEventListener('click', () =>
-        retry ? upload(list, standard, file, clientId, el) : el.remove(),
-      );
-      el.append(again);
-    };
-    xhr.onload = () => {
-      if (xhr.status === 201 || xhr.status === 200) {
-        busy(-1);
-        URL.revokeObjectURL(img.src);
-        show(el, JSON.parse(xhr.responseText) as Uploaded);
-      } else if (xhr.status >= 500) fail('上传失败，请重试', true);
-      else {
-        let text = '照片被拒绝';
-        try {
-          text = (JSON.parse(xhr.responseText) as { error: string }).error;
-        } catch {
-          /* not JSON */
-        }
-        fail(text, xhr.status === 401 || xhr.status === 403 ? true : false);
-      }
-    };
-    xhr.onerror = () => fail('网络中断，照片未上传', true);
-    xhr.send(body);
-  }
+  return {
+    showQueued,
+    accepted(clientId, photo) {
+      const li = itemOf(clientId);
+      if (li) show(li, photo);
+      after();
+    },
+    refused(entry) {
+      itemOf(entry.clientId)?.remove();
+      showQueued(entry);
+      after();
+    },
+  };
 }
 
 function show(el: HTMLElement, p: Uploaded): void {
+  const old = el.querySelector('img')?.src;
+  if (old?.startsWith('blob:')) URL.revokeObjectURL(old);
   el.className = 'photo';
+  delete el.dataset.clientId;
+  delete el.dataset.seq;
   el.dataset.photoId = String(p.id);
   el.replaceChildren();
   const a = document.createElement('a');

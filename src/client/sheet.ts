@@ -1,74 +1,82 @@
 /**
- * The scoring sheet on the tablet (progressive enhancement of the plain form): saves as the inspector
- * goes, batching the changes of a moment into one request with a device-made batch id, keeps unsent
- * changes in localStorage so a reload or a dropped network loses nothing, retries with backoff, uploads
- * photos with a progress bar and a retry button, and shows progress and the live 得分率 computed by the
+ * The scoring sheet on the tablet (progressive enhancement of the plain form): every answer goes into
+ * the device's offline queue (IndexedDB, client/queue.ts) in batches of a moment with a device-made
+ * batch id and the revision the device had seen, and the queue sends them whenever there is a network
+ * (client/sync.ts); photos and the submit go the same way. Reloading, closing the tab or working with
+ * no network at all loses nothing: the page (stored by the service worker) shows the server's answers
+ * with the device's unsent ones on top. The bar shows progress and the live 得分率 computed by the
  * server's own scoring code (bundled in).
  */
 import {
   formatRate,
   scoreSite,
   scoreStandard,
-  type AnswerInput,
   type ScoredStandard,
   type ScoringRules,
 } from '../scoring/standard.ts';
 import { uid } from './uid.ts';
-import { setupPhotos } from './photos.ts';
+import { setupPhotos, type PhotoEntry } from './photos.ts';
+import { startOffline, type MomentEdits, type Offline } from './offline.ts';
+import { addEntry, getRevision, listEntries, type Change, type Entry } from './queue.ts';
+import { renderNotices } from './notices.ts';
 
-interface Change extends AnswerInput {
-  standard: string;
-  note: string;
+const offline = startOffline();
+const sheetForm = document.querySelector<HTMLFormElement>('form.sheet');
+const notices = document.getElementById('offline-notices');
+if (offline && sheetForm && notices) {
+  const ref = { round: Number(sheetForm.dataset.round), site: Number(sheetForm.dataset.site) };
+  const render = () => void renderNotices(offline, notices, ref);
+  offline.onChange(render);
+  render();
 }
-interface Batch {
-  batchId: string;
-  baseRevision: number;
-  changes: Change[];
-}
-interface Stored {
-  revision: number;
-  pending: Change[];
-  inflight: Batch | null;
-}
-
 const form = document.querySelector<HTMLFormElement>('form.sheet[data-editable="1"]');
-if (form) start(form);
+if (form && offline) void start(form, offline);
 
-function start(form: HTMLFormElement): void {
+async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
   document.documentElement.classList.add('js');
   const model = JSON.parse(document.getElementById('sheet-model')!.textContent!) as {
     rules: ScoringRules;
     standards: ScoredStandard[];
   };
-  const api = form.dataset.api!;
-  const csrf = document.querySelector<HTMLMetaElement>('meta[name=csrf-token]')!.content;
-  const key = `cc:sheet:${form.dataset.user}:${form.dataset.round}:${form.dataset.site}`;
+  const user = offline.user;
+  const ref = {
+    round: Number(form.dataset.round),
+    site: Number(form.dataset.site),
+    siteName: form.dataset.siteName ?? '',
+  };
+  const ofSite = (e: { round: number; site: number }) => e.round === ref.round && e.site === ref.site;
+  // edits of the last moment not yet in the queue: mirrored to localStorage at once (synchronous)
+  const lsKey = `cc:${user}:sheet:${ref.round}:${ref.site}`;
   const byCode = new Map(model.standards.map((s) => [s.code, s]));
   const answers = new Map<string, Change>();
   const stateEl = document.getElementById('save-state')!;
   const progressEl = document.getElementById('progress')!;
   const rateEl = document.getElementById('live-rate')!;
+  const alertEl = document.getElementById('sheet-alert')!;
 
-  const stored: Stored = JSON.parse(localStorage.getItem(key) ?? 'null') ?? {
-    revision: Number(form.dataset.revision),
-    pending: [],
-    inflight: null,
-  };
-  const pending = new Map(stored.pending.map((c) => [c.standard, c]));
-  let inflight: Batch | null = stored.inflight;
-  let revision = Math.max(stored.revision, Number(form.dataset.revision));
+  const pending = new Map<string, Change>(
+    ((JSON.parse(localStorage.getItem(lsKey) ?? 'null') as MomentEdits | null)?.changes ?? []).map((c) => [
+      c.standard,
+      c,
+    ]),
+  );
+  let revision = Math.max(Number(form.dataset.revision), await getRevision(user, ref.round, ref.site));
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let backoff = 1000;
-  let sending = false;
-  let uploads = 0;
+  let siteQueued = 0;
+  let submitting = false;
+  let reloadWanted = false;
 
   const persist = () => {
-    if (!pending.size && !inflight) localStorage.removeItem(key);
-    else
+    if (pending.size)
       localStorage.setItem(
-        key,
-        JSON.stringify({ revision, pending: [...pending.values()], inflight } satisfies Stored),
+        lsKey,
+        JSON.stringify({
+          siteName: ref.siteName,
+          revision,
+          changes: [...pending.values()],
+        } satisfies MomentEdits),
       );
+    else localStorage.removeItem(lsKey);
   };
 
   const cards = () => [...form.querySelectorAll<HTMLElement>('.std')];
@@ -128,58 +136,118 @@ function start(form: HTMLFormElement): void {
     stateEl.textContent = text;
   }
 
-  function showIdle(): void {
-    if (pending.size || inflight) setState('unsaved', '有未保存的内容');
-    else if (uploads) setState('saving', `照片上传中（${uploads}）`);
-    else setState('saved', '已保存');
+  /** the bar's save state, from the queue of this site and the sync's state */
+  async function showState(): Promise<void> {
+    const mine = (await listEntries(user)).filter(ofSite);
+    const waiting = mine.filter((e) => !e.refused);
+    siteQueued = waiting.length;
+    const n = waiting.length + (pending.size ? 1 : 0);
+    const refused = mine.length - waiting.length;
+    const state = offline.sync.status.state;
+    lock(waiting.some((e) => e.kind === 'submit'));
+    if (!n) {
+      if (refused) setState('error', `${refused} 条未能保存，原因见页面上方`);
+      else setState('saved', '已保存');
+    } else if (state === 'login')
+      setState('error', '登录已过期：请重新登录，内容已保存在本机，登录后自动保存');
+    else if (!navigator.onLine || state === 'offline')
+      setState('unsaved', `未保存到服务器：已存在本机（${n} 条待同步）`);
+    else if (state === 'retry') setState('unsaved', `未保存：网络中断，正在重试（${n} 条待同步）`);
+    else setState('saving', '保存中…');
+  }
+  const showIdle = () => void showState();
+
+  /** a submit waiting in the queue: the sheet is read-only on this device until the server decides */
+  function lock(on: boolean): void {
+    form.classList.toggle('submitted-locally', on);
+    for (const f of form.querySelectorAll<HTMLFieldSetElement>('fieldset')) f.disabled = on;
+    for (const b of form.querySelectorAll<HTMLButtonElement>('.sheet-bar button')) b.disabled = on;
+    for (const l of form.querySelectorAll<HTMLElement>('.camera')) l.hidden = on;
   }
 
   function schedule(delay = 700): void {
     clearTimeout(timer);
-    timer = setTimeout(() => void flush(), delay);
+    timer = setTimeout(() => void enqueue(), delay);
   }
 
-  async function flush(): Promise<void> {
-    if (sending) return;
-    if (!inflight && pending.size) {
-      inflight = { batchId: uid(), baseRevision: revision, changes: [...pending.values()] };
-      pending.clear();
-      persist();
+  /** moves the edits of the last moment into the queue as one batch, then lets the sync send it */
+  async function enqueue(): Promise<void> {
+    clearTimeout(timer);
+    if (!pending.size) return;
+    const changes = [...pending.values()];
+    await addEntry({
+      kind: 'changes',
+      user,
+      ...ref,
+      createdAt: Date.now(),
+      batchId: uid(),
+      baseRevision: revision,
+      changes,
+    });
+    for (const c of changes) if (pending.get(c.standard) === c) pending.delete(c.standard);
+    persist();
+    offline.changed();
+    void offline.sync.kick();
+  }
+
+  function showBlockers(list: { code: string; reason: string }[]): void {
+    alertEl.replaceChildren();
+    alertEl.hidden = false;
+    const p = document.createElement('p');
+    p.textContent = `还不能提交：${list.length} 条标准需要处理`;
+    const ul = document.createElement('ul');
+    ul.className = 'blockers';
+    for (const b of list) {
+      const li = document.createElement('li');
+      const a = document.createElement('a');
+      a.href = `#std-${b.code}`;
+      a.textContent = b.code;
+      const text = form.querySelector(`.std[data-code="${CSS.escape(b.code)}"] .std-text`)?.textContent ?? '';
+      li.append(a, ` ${text} —— `, Object.assign(document.createElement('b'), { textContent: b.reason }));
+      ul.append(li);
     }
-    if (!inflight) return showIdle();
-    sending = true;
-    setState('saving', '保存中…');
-    try {
-      const res = await fetch(`${api}/changes`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-csrf-token': csrf, 'x-requested-with': 'fetch' },
-        body: JSON.stringify(inflight),
-      });
-      if (res.ok) {
-        const body = (await res.json()) as { revision: number };
-        revision = body.revision;
-        inflight = null;
-        backoff = 1000;
-        persist();
-        sending = false;
-        if (pending.size) return flush();
-        return showIdle();
-      }
-      const body = (await res.json().catch(() => ({}))) as { error?: string };
-      sending = false;
-      if (res.status === 401)
-        return setState('error', '登录已过期：请在新窗口重新登录，本页内容已保存在本机，登录后会自动保存');
-      if (res.status >= 500) throw new Error(String(res.status));
-      // refused for good (round closed, sheet submitted, bad value): say so, keep nothing hidden
-      setState('error', `未保存：${body.error ?? '服务器拒绝了这次修改'}`);
-      inflight = null;
-      persist();
-    } catch {
-      sending = false;
-      setState('unsaved', '网络中断，未保存，正在重试…');
-      backoff = Math.min(backoff * 2, 30_000);
-      schedule(backoff);
+    alertEl.append(p, ul);
+  }
+
+  /** the same checks as the server's submitBlockers, so a submit made offline is not refused later */
+  function blockers(): { code: string; reason: string }[] {
+    const out: { code: string; reason: string }[] = [];
+    for (const card of cards()) {
+      const code = card.dataset.code!;
+      const a = answers.get(code);
+      if (!a) out.push({ code, reason: '未评' });
+      else if (
+        a.result === 'fail' &&
+        card.dataset.photoRequired === '1' &&
+        !card.querySelector('.photos .photo:not(.failed)')
+      )
+        out.push({ code, reason: '不符合但缺少照片' });
     }
+    return out;
+  }
+
+  async function submit(): Promise<void> {
+    await enqueue();
+    const list = blockers();
+    if (list.length) return showBlockers(list);
+    alertEl.hidden = true;
+    submitting = true;
+    await addEntry({
+      kind: 'submit',
+      user,
+      ...ref,
+      createdAt: Date.now(),
+      submitId: uid(),
+      baseRevision: revision,
+    });
+    offline.changed();
+    await showState();
+    if (navigator.onLine) await offline.sync.kick();
+    submitting = false;
+    const left = (await listEntries(user)).filter((e) => ofSite(e) && e.kind === 'submit');
+    if (!left.length) return location.assign('/');
+    if (left.every((e) => e.refused)) lock(false);
+    else setState('unsaved', '已提交到本机：恢复网络后自动提交');
   }
 
   function onEdit(card: HTMLElement): void {
@@ -193,20 +261,44 @@ function start(form: HTMLFormElement): void {
     schedule();
   }
 
-  // initial state: the server's answers, then anything this device had not sent yet (newer)
+  const photos = setupPhotos(form, offline, ref, showIdle);
+
+  // initial state: the server's answers, then what this device has not sent yet (newer)
   for (const card of cards()) {
     const c = readCard(card);
     if (c) answers.set(c.standard, c);
   }
-  for (const c of [...(inflight?.changes ?? []), ...pending.values()]) {
+  const overlay = (c: Change) => {
     const card = form.querySelector<HTMLElement>(`.std[data-code="${CSS.escape(c.standard)}"]`);
-    if (!card) continue;
+    if (!card) return;
     writeCard(card, c);
     answers.set(c.standard, c);
+  };
+  for (const e of (await listEntries(user)).filter(ofSite)) {
+    if (e.kind === 'changes' && !e.refused) e.changes.forEach(overlay);
+    if (e.kind === 'photo') photos.showQueued(e);
   }
+  pending.forEach(overlay);
   refresh();
-  if (pending.size || inflight) void flush();
-  else showIdle();
+  await showState();
+  if (pending.size) void enqueue();
+
+  offline.onChange(showIdle);
+  offline.sync.on((e) => {
+    const entry: Entry | undefined = e.type === 'accepted' || e.type === 'refused' ? e.entry : undefined;
+    if (entry && !ofSite(entry)) return;
+    if (e.type === 'accepted' && entry?.kind === 'changes') {
+      const body = e.body as { revision: number };
+      if (body.revision === entry.baseRevision + 1) revision = Math.max(revision, body.revision);
+    }
+    if (e.type === 'accepted' && entry?.kind === 'photo')
+      photos.accepted(entry.clientId, e.body as unknown as Parameters<typeof photos.accepted>[1]);
+    if (e.type === 'refused' && entry?.kind === 'photo') photos.refused(entry as PhotoEntry);
+    if (e.type === 'accepted' && entry?.kind === 'submit' && !submitting) location.assign('/');
+    // the office changed the sheet meanwhile: show its version once the queue has run
+    if ((e.type === 'conflict' || e.type === 'changed') && ofSite(e)) reloadWanted = true;
+    if (e.type === 'status' && e.status.state === 'idle' && reloadWanted && !pending.size) location.reload();
+  });
 
   form.addEventListener('change', (e) => {
     const card = (e.target as HTMLElement).closest<HTMLElement>('.std');
@@ -241,25 +333,23 @@ function start(form: HTMLFormElement): void {
     if (fixed && cases && Number(fixed.value) > Number(cases.value)) fixed.value = cases.value;
     onEdit(card);
   });
-  window.addEventListener('online', () => void flush());
+  // leaving the page: what is still in the moment's batch goes into the queue
+  window.addEventListener('pagehide', () => void enqueue());
 
   form.addEventListener('submit', (e) => {
     const submitter = (e as SubmitEvent).submitter as HTMLButtonElement | null;
     if (!submitter?.formAction.endsWith('/submit')) return;
-    if (!pending.size && !inflight && !uploads) return;
+    // online with nothing waiting: the plain form post (the server shows what blocks the submit)
+    if (navigator.onLine && !pending.size && !siteQueued && offline.sync.status.state !== 'login') {
+      const token = form.querySelector<HTMLInputElement>('input[name=_csrf]');
+      if (token && offline.csrf()) token.value = offline.csrf();
+      return;
+    }
     e.preventDefault();
-    setState('saving', '正在保存，保存完成后再提交…');
-    void flush().then(() => {
-      if (!pending.size && !inflight && !uploads) form.requestSubmit(submitter);
-      else setState('unsaved', '还有未保存的内容，请恢复网络后再提交');
-    });
+    void submit();
   });
 
-  setupPhotos(form, api, csrf, (delta) => {
-    uploads += delta;
-    showIdle();
-  });
-  recordLocation(api, csrf);
+  recordLocation(`/api/rounds/${ref.round}/sites/${ref.site}`, offline.csrf());
 }
 
 function recordLocation(api: string, csrf: string): void {

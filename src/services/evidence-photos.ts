@@ -39,13 +39,25 @@ function check(ctx: SheetCtx, user: UserRow, roundId: number, siteId: number, st
   return scope;
 }
 
-export async function addEvidencePhoto(
+/** A photo checked and stored on disk, waiting for its row: commit inside a transaction, or discard. */
+export interface PreparedEvidence {
+  /** Inserts the row (or returns the earlier one for a retried client id); call inside a transaction. */
+  commit(): PhotoRow;
+  /** Removes the stored files unless a row refers to them (the step they were for did not happen). */
+  discard(): void;
+}
+
+/**
+ * Checks and stores one photo (sharp and file writes are slow, a better-sqlite3 transaction cannot
+ * wait), without writing to the database, so a caller can commit several photos and answers at once.
+ */
+export async function prepareEvidencePhoto(
   ctx: SheetCtx,
   user: UserRow,
   roundId: number,
   siteId: number,
   upload: EvidenceUpload,
-): Promise<PhotoRow> {
+): Promise<PreparedEvidence> {
   const clientId = clientKey.safeParse(upload.clientId);
   if (!clientId.success) throw new InvalidInput('照片编号无效，请刷新页面后重试');
   if (typeof upload.standard !== 'string' || !upload.standard)
@@ -54,7 +66,7 @@ export async function addEvidencePhoto(
   const earlier = findPhotoByClientId(ctx.db, clientId.data);
   if (earlier) {
     if (earlier.uploaded_by !== user.id) throw new Conflict('照片编号冲突，请重新选择照片');
-    return earlier;
+    return { commit: () => earlier, discard: () => {} };
   }
   if (!upload.buffer) throw new InvalidInput('没有收到照片文件');
   if (upload.buffer.length > PHOTO_LIMITS.maxBytes)
@@ -75,49 +87,64 @@ export async function addEvidencePhoto(
     { startsOn: scope.round.starts_on, endsOn: scope.round.ends_on },
     { lat: scope.site.lat, lng: scope.site.lng },
   );
-  try {
-    return ctx.db.transaction((): PhotoRow => {
-      const again = findPhotoByClientId(ctx.db, clientId.data);
-      if (again) return again;
-      const fresh = check(ctx, user, roundId, siteId, standard);
-      const inspection = fresh.inspection ?? insertInspection(ctx.db, roundId, siteId, user.id);
-      const id = insertPhoto(ctx.db, {
-        clientId: clientId.data,
-        sha256: stored.sha256,
-        displayKey: stored.displayKey,
-        kind: 'evidence',
-        inspectionId: inspection.id,
-        standardCode: standard,
-        problemId: null,
-        originalName: upload.originalName.slice(0, 200),
-        mime: stored.mime,
-        bytes: stored.bytes,
-        width: stored.width,
-        height: stored.height,
-        takenAt: stored.meta.takenAt,
-        gpsLat: stored.meta.gps?.lat ?? null,
-        gpsLng: stored.meta.gps?.lng ?? null,
-        flags,
-        uploadedBy: user.id,
+  const commit = (): PhotoRow => {
+    const again = findPhotoByClientId(ctx.db, clientId.data);
+    if (again) return again;
+    const fresh = check(ctx, user, roundId, siteId, standard);
+    const inspection = fresh.inspection ?? insertInspection(ctx.db, roundId, siteId, user.id);
+    const id = insertPhoto(ctx.db, {
+      clientId: clientId.data,
+      sha256: stored.sha256,
+      displayKey: stored.displayKey,
+      kind: 'evidence',
+      inspectionId: inspection.id,
+      standardCode: standard,
+      problemId: null,
+      originalName: upload.originalName.slice(0, 200),
+      mime: stored.mime,
+      bytes: stored.bytes,
+      width: stored.width,
+      height: stored.height,
+      takenAt: stored.meta.takenAt,
+      gpsLat: stored.meta.gps?.lat ?? null,
+      gpsLng: stored.meta.gps?.lng ?? null,
+      flags,
+      uploadedBy: user.id,
+    });
+    if (inspection.submitted_at)
+      appendAudit(ctx.db, {
+        userId: user.id,
+        action: 'photo.add',
+        entity: 'photo',
+        entityId: id,
+        roundId,
+        siteId,
+        detail: { standard, sha256: stored.sha256 },
       });
-      if (inspection.submitted_at)
-        appendAudit(ctx.db, {
-          userId: user.id,
-          action: 'photo.add',
-          entity: 'photo',
-          entityId: id,
-          roundId,
-          siteId,
-          detail: { standard, sha256: stored.sha256 },
-        });
-      return findPhoto(ctx.db, id) as PhotoRow;
-    })();
+    return findPhoto(ctx.db, id) as PhotoRow;
+  };
+  const discard = () => {
+    const paths = photoPaths(ctx.uploadDir, stored.sha256, stored.displayKey);
+    if (!isKnownPhotoFile(ctx.db, stored.sha256, stored.displayKey)) rmSync(paths.display, { force: true });
+    if (!isKnownPhotoFile(ctx.db, stored.sha256))
+      for (const p of [paths.original, paths.thumb]) rmSync(p, { force: true });
+  };
+  return { commit, discard };
+}
+
+export async function addEvidencePhoto(
+  ctx: SheetCtx,
+  user: UserRow,
+  roundId: number,
+  siteId: number,
+  upload: EvidenceUpload,
+): Promise<PhotoRow> {
+  const prepared = await prepareEvidencePhoto(ctx, user, roundId, siteId, upload);
+  try {
+    return ctx.db.transaction(prepared.commit)();
   } catch (err) {
     // the state changed while the photo was being processed: leave no file that no row refers to
-    if (!isKnownPhotoFile(ctx.db, stored.sha256)) {
-      const paths = photoPaths(ctx.uploadDir, stored.sha256, stored.displayKey);
-      for (const p of [paths.original, paths.display, paths.thumb]) rmSync(p, { force: true });
-    }
+    prepared.discard();
     throw err;
   }
 }

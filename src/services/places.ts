@@ -83,7 +83,7 @@ function checkUnit(db: Db, input: UnitInput, selfId: number | null) {
   const department =
     kind === 'department'
       ? parseField(
-          z.string().trim().min(1, '部门单位须填写部门名称（如 城管局）').max(40),
+          z.string().trim().min(1, '部门单位须填写部门名称（如 城管局）').max(40, '部门名称不能超过40个字符'),
           input.department ?? '',
           'department',
         )

@@ -18,10 +18,11 @@ import {
 import { findUnitById, unitSubtreeIds } from '../db/repos/units.ts';
 import { findInspectionById, listAnswers, upsertAnswer, bumpRevision } from '../db/repos/inspections.ts';
 import { findSiteById } from '../db/repos/places.ts';
-import { insertPhoto, type PhotoKind } from '../db/repos/photos.ts';
+import { rmSync } from 'node:fs';
+import { insertPhoto, isKnownPhotoFile, type PhotoKind } from '../db/repos/photos.ts';
 import { appendAudit } from '../db/repos/audit.ts';
 import { Conflict, Forbidden, InvalidInput, NotFound } from '../errors.ts';
-import { storePhoto } from '../photos/store.ts';
+import { photoPaths, storePhoto, type StoredPhoto } from '../photos/store.ts';
 import { formatShanghai, nowIso, shanghaiDate } from '../util/time.ts';
 
 export const PROBLEM_STATUS_NAMES = {
@@ -73,25 +74,49 @@ function requireOffice(user: UserRow): void {
   if (user.role !== 'office') throw new Forbidden('只有创城办可以处理此申请');
 }
 
-/** Stores photos before the transaction (sharp and disk are slow); the rows are inserted inside it. */
-async function preparePhotos(
+/** Removes the files of photos stored for a step that did not happen, unless a row refers to them. */
+function discardFiles(ctx: ProblemCtx, stored: { file: StoredPhoto }[]): void {
+  for (const { file } of stored) {
+    const paths = photoPaths(ctx.uploadDir, file.sha256, file.displayKey);
+    if (!isKnownPhotoFile(ctx.db, file.sha256, file.displayKey)) rmSync(paths.display, { force: true });
+    if (!isKnownPhotoFile(ctx.db, file.sha256))
+      for (const f of [paths.original, paths.thumb]) rmSync(f, { force: true });
+  }
+}
+
+/**
+ * Stores photos before the transaction (sharp and disk are slow), then runs `write`, which inserts the
+ * rows inside it. A photo refused halfway through, or a write that fails, leaves no file behind.
+ */
+async function withPhotos(
   ctx: ProblemCtx,
   p: ProblemRow,
   user: UserRow,
   label: string,
   photos: UploadedPhoto[],
-) {
+  write: (stored: PreparedPhoto[]) => void,
+): Promise<void> {
   const site = findSiteById(ctx.db, p.site_id);
-  const stored = [];
-  for (const ph of photos.slice(0, 10)) {
-    stored.push({
-      original: ph.originalName,
-      file: await storePhoto(ctx.uploadDir, ph.buffer, {
-        lines: [`${label} ${formatShanghai(nowIso())}`, `点位 ${site?.name ?? ''}`, `${user.display_name}`],
-      }),
-    });
+  const stored: PreparedPhoto[] = [];
+  try {
+    for (const ph of photos.slice(0, 10)) {
+      stored.push({
+        original: ph.originalName,
+        file: await storePhoto(ctx.uploadDir, ph.buffer, {
+          lines: [`${label} ${formatShanghai(nowIso())}`, `点位 ${site?.name ?? ''}`, `${user.display_name}`],
+        }),
+      });
+    }
+    write(stored);
+  } catch (err) {
+    discardFiles(ctx, stored);
+    throw err;
   }
-  return stored;
+}
+
+interface PreparedPhoto {
+  original: string;
+  file: StoredPhoto;
 }
 
 function insertPhotos(
@@ -99,7 +124,7 @@ function insertPhotos(
   p: ProblemRow,
   user: UserRow,
   kind: PhotoKind,
-  stored: Awaited<ReturnType<typeof preparePhotos>>,
+  stored: PreparedPhoto[],
 ): number[] {
   return stored.map(({ original, file }) =>
     insertPhoto(db, {
@@ -152,29 +177,30 @@ export async function reportFix(
   const note = parseField(text('整改情况'), noteIn, 'note');
   if (!photos.length)
     throw new InvalidInput('请至少上传一张整改后照片', { photos: '请至少上传一张整改后照片' });
-  const stored = await preparePhotos(ctx, p, user, '整改', photos);
-  ctx.db.transaction(() => {
-    const fresh = requireProblem(ctx.db, id);
-    if (fresh.status !== 'open') throw new Conflict('该问题的状态已变化，请刷新页面');
-    const ids = insertPhotos(ctx.db, fresh, user, 'fix', stored);
-    transition(
-      ctx.db,
-      fresh,
-      user,
-      'fix',
-      'fixed',
-      {
-        fixed_by: user.id,
-        fixed_at: nowIso(),
-        fix_note: note,
-        request: null,
-        request_note: '',
-        request_deadline: null,
-      },
-      note,
-      { photos: ids },
-    );
-  })();
+  await withPhotos(ctx, p, user, '整改', photos, (stored) =>
+    ctx.db.transaction(() => {
+      const fresh = requireProblem(ctx.db, id);
+      if (fresh.status !== 'open') throw new Conflict('该问题的状态已变化，请刷新页面');
+      const ids = insertPhotos(ctx.db, fresh, user, 'fix', stored);
+      transition(
+        ctx.db,
+        fresh,
+        user,
+        'fix',
+        'fixed',
+        {
+          fixed_by: user.id,
+          fixed_at: nowIso(),
+          fix_note: note,
+          request: null,
+          request_note: '',
+          request_deadline: null,
+        },
+        note,
+        { photos: ids },
+      );
+    })(),
+  );
 }
 
 /** 复查: someone other than the fixer checks on site, with a photo; 销号 or 退回 with the reason. */
@@ -196,15 +222,16 @@ export async function reinspect(
       ? parseField(text('退回原因'), noteIn, 'note')
       : parseField(z.string().trim().max(500, '复查说明不能超过500个字符'), noteIn ?? '', 'note');
   if (!photos.length) throw new InvalidInput('复查须上传现场照片', { photos: '复查须上传现场照片' });
-  const stored = await preparePhotos(ctx, p, user, '复查', photos);
-  ctx.db.transaction(() => {
-    const fresh = requireProblem(ctx.db, id);
-    if (fresh.status !== 'fixed') throw new Conflict('该问题的状态已变化，请刷新页面');
-    const ids = insertPhotos(ctx.db, fresh, user, 'reinspect', stored);
-    if (outcome === 'pass')
-      transition(ctx.db, fresh, user, 'close', 'closed', { closed_at: nowIso() }, note, { photos: ids });
-    else transition(ctx.db, fresh, user, 'reject', 'open', { fixed_at: null }, note, { photos: ids });
-  })();
+  await withPhotos(ctx, p, user, '复查', photos, (stored) =>
+    ctx.db.transaction(() => {
+      const fresh = requireProblem(ctx.db, id);
+      if (fresh.status !== 'fixed') throw new Conflict('该问题的状态已变化，请刷新页面');
+      const ids = insertPhotos(ctx.db, fresh, user, 'reinspect', stored);
+      if (outcome === 'pass')
+        transition(ctx.db, fresh, user, 'close', 'closed', { closed_at: nowIso() }, note, { photos: ids });
+      else transition(ctx.db, fresh, user, 'reject', 'open', { fixed_at: null }, note, { photos: ids });
+    })(),
+  );
 }
 
 /** 申诉 / 转办 / 延期: a request from the unit while the problem is open. */
@@ -234,22 +261,23 @@ export async function requestChange(
     if (deadline <= p.deadline)
       throw new InvalidInput('延期后的时限应晚于原时限', { deadline: '延期后的时限应晚于原时限' });
   }
-  const stored = kind === 'dispute' ? await preparePhotos(ctx, p, user, '申诉', photos) : [];
-  ctx.db.transaction(() => {
-    const fresh = requireProblem(ctx.db, id);
-    if (fresh.status !== 'open' || fresh.request) throw new Conflict('该问题的状态已变化，请刷新页面');
-    const ids = insertPhotos(ctx.db, fresh, user, 'appeal', stored);
-    updateProblem(ctx.db, id, { request: kind, request_note: note, request_deadline: deadline });
-    addProblemEvent(ctx.db, {
-      problemId: id,
-      userId: user.id,
-      action: `request_${kind}`,
-      from: 'open',
-      to: 'open',
-      note,
-      data: { deadline, photos: ids },
-    });
-  })();
+  await withPhotos(ctx, p, user, '申诉', kind === 'dispute' ? photos : [], (stored) =>
+    ctx.db.transaction(() => {
+      const fresh = requireProblem(ctx.db, id);
+      if (fresh.status !== 'open' || fresh.request) throw new Conflict('该问题的状态已变化，请刷新页面');
+      const ids = insertPhotos(ctx.db, fresh, user, 'appeal', stored);
+      updateProblem(ctx.db, id, { request: kind, request_note: note, request_deadline: deadline });
+      addProblemEvent(ctx.db, {
+        problemId: id,
+        userId: user.id,
+        action: `request_${kind}`,
+        from: 'open',
+        to: 'open',
+        note,
+        data: { deadline, photos: ids },
+      });
+    })(),
+  );
 }
 
 /** The office decides a pending request. Upheld disputes void the problem and remove the deduction. */
@@ -262,7 +290,7 @@ export function decideRequest(
   requireOffice(user);
   const approve = input.approve === true || input.approve === '1';
   const note = parseField(
-    approve ? z.string().trim().max(500) : text('不同意的理由'),
+    approve ? z.string().trim().max(500, '处理意见不能超过500个字符') : text('不同意的理由'),
     input.note ?? '',
     'note',
   );

@@ -5,6 +5,7 @@
  * sheet's problems out (problem-raise.ts).
  */
 import { z } from 'zod';
+import { issueMessage } from './validate.ts';
 import type { UserRow } from '../db/repos/users.ts';
 import { bumpRevision, listAnswers, markApproved, upsertAnswer } from '../db/repos/inspections.ts';
 import { appendAudit } from '../db/repos/audit.ts';
@@ -37,14 +38,19 @@ export function approveSheet(ctx: SheetCtx, user: UserRow, roundId: number, site
 }
 
 const correctionSchema = z.object({
-  standard: z.string().min(1).max(40),
+  standard: z.string({ error: '请选择要更正的标准' }).min(1, '请选择要更正的标准').max(40, '标准编码无效'),
   result: z.enum(['ok', 'fail', 'na'], { error: '结果只能是 符合 / 不符合 / 不适用' }),
   cases: z.coerce
     .number({ error: '问题数必须是数字' })
     .int('问题数必须是整数')
     .min(0, '问题数不能为负数')
     .max(999, '问题数不能超过999'),
-  fixedCases: z.coerce.number().int().min(0).max(999).default(0),
+  fixedCases: z.coerce
+    .number({ error: '当场整改数必须是数字' })
+    .int('当场整改数必须是整数')
+    .min(0, '当场整改数不能为负数')
+    .max(999, '当场整改数不能超过999')
+    .default(0),
   note: z.string().max(500, '备注不能超过500个字符').default(''),
   reason: z.string().trim().min(1, '更正必须填写原因').max(500, '更正原因不能超过500个字符'),
 });
@@ -60,7 +66,7 @@ export function correctAnswer(
   const parsed = correctionSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const message = issue?.message ?? '更正内容无效';
+    const message = issueMessage(parsed.error, '更正内容格式无效');
     throw new InvalidInput(message, { [String(issue?.path[0] ?? 'form')]: message });
   }
   const c = parsed.data;

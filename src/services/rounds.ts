@@ -23,12 +23,16 @@ export const selectionSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('types'), types: z.array(z.string()).min(1, '至少选择一个点位类型') }),
   z.object({
     mode: z.literal('sample'),
-    perType: z.number().int().min(1, '每类抽取数至少为1').max(1000),
+    perType: z
+      .number({ error: '每类抽取数必须是整数' })
+      .int('每类抽取数必须是整数')
+      .min(1, '每类抽取数至少为1')
+      .max(1000, '每类抽取数不能超过1000'),
     seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 31 - 1),
+      .number({ error: '随机种子必须是整数' })
+      .int('随机种子必须是整数')
+      .min(0, '随机种子不能为负数')
+      .max(2 ** 31 - 1, '随机种子不能超过2147483647'),
   }),
 ]);
 export type Selection = z.infer<typeof selectionSchema>;

@@ -9,6 +9,7 @@
  * batch raises the sheet's revision; baseRevision tells which revision the device had seen.
  */
 import { z } from 'zod';
+import { issueMessage } from './validate.ts';
 import type { UserRow } from '../db/repos/users.ts';
 import {
   bumpRevision,
@@ -31,32 +32,62 @@ import type { IndexedStandard } from '../criteria/load.ts';
 import type { Rules } from '../criteria/schema.ts';
 import { requireEditable, sheetScope, type SheetCtx, type SheetScope } from './sheet-access.ts';
 
-export const clientKey = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, '客户端编号无效');
+export const clientKey = z
+  .string({ error: '客户端编号无效' })
+  .regex(/^[A-Za-z0-9_-]{8,64}$/, '客户端编号无效');
 
-const changeSchema = z.object({
-  standard: z.string().min(1).max(40),
-  result: z.enum(['ok', 'fail', 'na'], { error: '结果只能是 符合 / 不符合 / 不适用' }),
-  cases: z
-    .number({ error: '问题数必须是数字' })
-    .int('问题数必须是整数')
-    .min(0, '问题数不能为负数')
-    .max(999, '问题数不能超过999'),
-  fixedCases: z.number().int().min(0, '当场整改数不能为负数').max(999).default(0),
-  note: z.string().max(500, '备注不能超过500个字符').default(''),
-});
+const changeSchema = z.object(
+  {
+    standard: z.string({ error: '标准编码无效' }).min(1, '标准编码无效').max(40, '标准编码无效'),
+    result: z.enum(['ok', 'fail', 'na'], { error: '结果只能是 符合 / 不符合 / 不适用' }),
+    cases: z
+      .number({ error: '问题数必须是数字' })
+      .int('问题数必须是整数')
+      .min(0, '问题数不能为负数')
+      .max(999, '问题数不能超过999'),
+    fixedCases: z
+      .number({ error: '当场整改数必须是数字' })
+      .int('当场整改数必须是整数')
+      .min(0, '当场整改数不能为负数')
+      .max(999, '当场整改数不能超过999')
+      .default(0),
+    note: z.string({ error: '备注必须是文字' }).max(500, '备注不能超过500个字符').default(''),
+  },
+  { error: '保存的内容格式无效' },
+);
 export type AnswerChange = z.input<typeof changeSchema>;
 
-export const batchSchema = z.object({
-  batchId: clientKey,
-  baseRevision: z.number().int().min(0),
-  changes: z.array(changeSchema).min(1, '没有要保存的内容').max(300, '一次保存的内容太多'),
-});
+const revisionSchema = z.number({ error: '版本号无效' }).int('版本号无效').min(0, '版本号无效');
+
+export const batchSchema = z.object(
+  {
+    batchId: clientKey,
+    baseRevision: revisionSchema,
+    changes: z
+      .array(changeSchema, { error: '保存的内容格式无效' })
+      .min(1, '没有要保存的内容')
+      .max(300, '一次保存的内容太多'),
+  },
+  { error: '保存的内容格式无效' },
+);
 export type SaveBatch = z.input<typeof batchSchema>;
+
+type AnswerSnapshot = { result: string; cases: number; fixedCases: number; note: string };
+
+/** A change from a device that had not seen the office's later answer to the same standard. */
+export interface SaveConflict {
+  standard: string;
+  text: string;
+  mine: AnswerSnapshot;
+  office: AnswerSnapshot;
+}
 
 export interface SaveResult {
   revision: number;
   status: InspectionRow['status'];
   saved: string[];
+  /** changes not applied because the office's answer wins (the device's baseRevision was older) */
+  conflicts: SaveConflict[];
 }
 
 /** Checks one change against its standard and the version's rules; returns the row to write. */
@@ -110,7 +141,7 @@ export function saveChanges(
   input: unknown,
 ): SaveResult {
   const parsed = batchSchema.safeParse(input);
-  if (!parsed.success) throw new InvalidInput(parsed.error.issues[0]?.message ?? '保存的内容无效');
+  if (!parsed.success) throw new InvalidInput(issueMessage(parsed.error, '保存的内容格式无效'));
   const batch = parsed.data;
   return ctx.db.transaction((): SaveResult => {
     const hit = findIdempotent(ctx.db, batch.batchId);
@@ -128,7 +159,25 @@ export function saveChanges(
     });
     const inspection = scope.inspection ?? insertInspection(ctx.db, roundId, siteId, user.id);
     const before = new Map(listAnswers(ctx.db, inspection.id).map((a) => [a.standard_code, a]));
-    for (const w of writes) {
+    // a replay from a device that had not seen the sheet's latest revision: where the office has
+    // written an answer (a correction) the office's version wins and the device is told what differs
+    const stale = batch.baseRevision < inspection.revision;
+    const conflicts: SaveConflict[] = [];
+    const applied = writes.filter((w) => {
+      const current = before.get(w.standardCode);
+      if (!stale || !current || current.updated_by === null || current.updated_by === user.id) return true;
+      const mine = { result: w.result, cases: w.cases, fixedCases: w.fixedCases, note: w.note };
+      const office = answerSnapshot(current)!;
+      if (JSON.stringify(mine) !== JSON.stringify(office))
+        conflicts.push({
+          standard: w.standardCode,
+          text: applicable.get(w.standardCode)!.text,
+          mine,
+          office,
+        });
+      return false;
+    });
+    for (const w of applied) {
       upsertAnswer(ctx.db, inspection.id, w, user.id);
       if (inspection.submitted_at) {
         appendAudit(ctx.db, {
@@ -146,11 +195,12 @@ export function saveChanges(
         });
       }
     }
-    const revision = bumpRevision(ctx.db, inspection.id);
+    const revision = applied.length ? bumpRevision(ctx.db, inspection.id) : inspection.revision;
     const result: SaveResult = {
       revision,
       status: inspection.status,
-      saved: writes.map((w) => w.standardCode),
+      saved: applied.map((w) => w.standardCode),
+      conflicts,
     };
     saveIdempotent(ctx.db, batch.batchId, user.id, result);
     return result;
@@ -204,6 +254,50 @@ export function submitSheet(ctx: SheetCtx, user: UserRow, roundId: number, siteI
   })();
 }
 
+export const submitRequestSchema = z.object({
+  submitId: clientKey,
+  baseRevision: z.number().int().min(0),
+});
+
+export interface SubmitResult {
+  status: 'submitted';
+  revision: number;
+}
+
+/**
+ * Submit from the offline queue: idempotent under the device's submitId, and refused when the office
+ * returned the sheet after the revision the device had seen (the office's version wins: the inspector
+ * must look at the reason and submit again).
+ */
+export function submitSheetOnce(
+  ctx: SheetCtx,
+  user: UserRow,
+  roundId: number,
+  siteId: number,
+  input: unknown,
+): SubmitResult {
+  const parsed = submitRequestSchema.safeParse(input);
+  if (!parsed.success) throw new InvalidInput(parsed.error.issues[0]?.message ?? '提交请求无效');
+  const { submitId, baseRevision } = parsed.data;
+  return ctx.db.transaction((): SubmitResult => {
+    const hit = findIdempotent(ctx.db, submitId);
+    if (hit) {
+      if (hit.userId !== user.id) throw new Conflict('请求编号冲突，请刷新页面');
+      return hit.response as SubmitResult;
+    }
+    const scope = sheetScope(ctx, user, roundId, siteId);
+    const inspection = scope.inspection;
+    if (inspection?.status === 'returned' && baseRevision < inspection.revision)
+      throw new Conflict(
+        `创城办已退回此表（${inspection.returned_reason ?? ''}），离线时的提交没有生效；请核对后重新提交`,
+      );
+    submitSheet(ctx, user, roundId, siteId);
+    const result: SubmitResult = { status: 'submitted', revision: (inspection?.revision ?? 0) + 1 };
+    saveIdempotent(ctx.db, submitId, user.id, result);
+    return result;
+  })();
+}
+
 export function returnSheet(
   ctx: SheetCtx,
   user: UserRow,
@@ -218,7 +312,7 @@ export function returnSheet(
     .max(500, '退回原因不能超过500个字符')
     .safeParse(reason);
   if (!parsed.success) {
-    const message = parsed.error.issues[0]?.message ?? '退回原因无效';
+    const message = issueMessage(parsed.error, '退回原因格式无效');
     throw new InvalidInput(message, { reason: message });
   }
   ctx.db.transaction(() => {

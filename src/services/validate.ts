@@ -5,10 +5,19 @@
 import type { z } from 'zod';
 import { InvalidInput } from '../errors.ts';
 
+/**
+ * The first issue's message if the schema gave it in Chinese; zod's own messages are English (a value
+ * of the wrong type, e.g. a field sent twice or a list where text belongs), so those become `fallback`.
+ */
+export function issueMessage(error: z.ZodError, fallback = '填写的内容格式无效'): string {
+  const own = error.issues[0]?.message ?? '';
+  return /[\u4e00-\u9fff]/.test(own) ? own : fallback;
+}
+
 export function parseField<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
   const r = schema.safeParse(value);
   if (!r.success) {
-    const message = r.error.issues[0]?.message ?? '取值无效';
+    const message = issueMessage(r.error);
     throw new InvalidInput(message, { [field]: message });
   }
   return r.data;

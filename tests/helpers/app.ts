@@ -154,3 +154,18 @@ export class Client {
     return reply;
   }
 }
+
+/** One logged-in client per user name, made at first use (tests that act as many users against one app). */
+export function loggedIn(url: () => string): (username: string) => Promise<Client> {
+  const clients = new Map<string, Client>();
+  return async (username) => {
+    let c = clients.get(username);
+    if (!c) {
+      c = new Client(url());
+      const reply = await c.login(username);
+      if (reply.status !== 303) throw new Error(`login as ${username} answered ${reply.status}`);
+      clients.set(username, c);
+    }
+    return c;
+  };
+}

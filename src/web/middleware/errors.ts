@@ -38,6 +38,7 @@ function classify(err: unknown): Answer | null {
     return { status, message };
   }
   if (e?.type === 'entity.too.large') return { status: 413, message: '提交的内容太大' };
+  if (e?.type === 'parameters.too.many') return { status: 413, message: '表单字段太多' };
   if (e?.type === 'entity.parse.failed') return { status: 400, message: '提交的内容格式无效' };
   if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported')
     return { status: 415, message: '不支持的内容编码' };
@@ -58,7 +59,16 @@ export function errorHandler(log: (msg: string) => void) {
     if (wantsJson(req) || req.path.startsWith('/api/')) {
       return res.json({ error: answer.message, ...(answer.fields ? { fields: answer.fields } : {}) });
     }
-    res.render('errors/error', { title: '出错了', status: answer.status, message: answer.message });
+    // a body refused by the parsers arrives before the session and the layout's locals are set up
+    res.locals.csrfToken ??= '';
+    const { status, message } = answer;
+    res.render('errors/error', { title: '出错了', status, message }, (renderError, html) => {
+      if (renderError) {
+        log(`error page for ${req.method} ${req.originalUrl} failed: ${renderError.stack ?? renderError}`);
+        return res.type('text/plain; charset=utf-8').send(message);
+      }
+      res.send(html);
+    });
   };
 }
 

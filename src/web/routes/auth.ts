@@ -70,6 +70,9 @@ export function authRouter(deps: AppDeps): Router {
     req.session.destroy((err) => {
       if (err) return nextFn(err);
       res.clearCookie(deps.sessionCookieName);
+      // the browser's HTTP cache of this user's pages; the offline queue and cached pages are removed
+      // per user by the page script before the form is posted (client/offline.ts), after a warning
+      res.setHeader('Clear-Site-Data', '"cache"');
       res.redirect(303, '/login');
     });
   });

@@ -248,6 +248,8 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
   act(
     '/problems/:id/reinspect',
     async (req, res, id) => {
+      // an inspector re-inspects only problems at sites assigned to them (the same rule as the page)
+      if (!canSee(res, requireProblem(db, id))) throw new Forbidden('您无权复查该问题');
       const b = body(req);
       await reinspect(ctx, currentUser(res), id, b.outcome, b.note, photosOf(req));
       return b.outcome === 'pass' ? '复查通过，已销号。' : '已退回责任单位重新整改。';

@@ -15,10 +15,16 @@ import {
   saveChanges,
   submitBlockers,
   submitSheet,
+  submitSheetOnce,
   SubmitBlocked,
   type AnswerChange,
 } from '../../services/sheets.ts';
-import { addEvidencePhoto, deleteEvidencePhoto } from '../../services/evidence-photos.ts';
+import {
+  addEvidencePhoto,
+  deleteEvidencePhoto,
+  prepareEvidencePhoto,
+  type PreparedEvidence,
+} from '../../services/evidence-photos.ts';
 import { listAnswers } from '../../db/repos/inspections.ts';
 import { listInspectionPhotos } from '../../db/repos/photos.ts';
 import { presentPhoto, presentSheet } from '../presenters/sheet.ts';
@@ -96,24 +102,32 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
         note: body[`n_${s.code}`] ?? '',
       });
     }
+    // all or nothing: every photo is checked and stored first, then answers and photo rows go in together
+    const prepared: PreparedEvidence[] = [];
     try {
-      if (changes.length)
-        saveChanges(ctx, user, roundId, siteId, {
-          batchId: randomUUID(),
-          baseRevision: scope.inspection?.revision ?? 0,
-          changes,
-        });
       const files = (req.files as Express.Multer.File[] | undefined) ?? [];
       for (const f of files) {
         if (!f.fieldname.startsWith('p_') || f.size === 0) continue;
-        await addEvidencePhoto(ctx, user, roundId, siteId, {
-          clientId: randomUUID(),
-          standard: f.fieldname.slice(2),
-          buffer: f.buffer,
-          originalName: f.originalname,
-        });
+        prepared.push(
+          await prepareEvidencePhoto(ctx, user, roundId, siteId, {
+            clientId: randomUUID(),
+            standard: f.fieldname.slice(2),
+            buffer: f.buffer,
+            originalName: f.originalname,
+          }),
+        );
       }
+      deps.db.transaction(() => {
+        if (changes.length)
+          saveChanges(ctx, user, roundId, siteId, {
+            batchId: randomUUID(),
+            baseRevision: scope.inspection?.revision ?? 0,
+            changes,
+          });
+        for (const p of prepared) p.commit();
+      })();
     } catch (err) {
+      for (const p of prepared) p.discard();
       if (err instanceof AppError && err.status < 500)
         return renderSheet(req, res, err.status, { error: err.message });
       throw err;
@@ -158,6 +172,7 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
     res.json({
       revision: scope.inspection?.revision ?? 0,
       status: scope.inspection?.status ?? 'none',
+      returnedReason: scope.inspection?.status === 'returned' ? scope.inspection.returned_reason : null,
       answers: answers.map((a) => ({
         standard: a.standard_code,
         result: a.result,
@@ -174,6 +189,18 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
   r.post('/api/rounds/:rid/sites/:sid/changes', (req, res) => {
     const [roundId, siteId] = ids(req);
     res.json(saveChanges(ctx, currentUser(res), roundId, siteId, req.body));
+  });
+
+  // submit from the offline queue: idempotent under the device's submitId (the form post above stays for no-JS)
+  r.post('/api/rounds/:rid/sites/:sid/submit', (req, res) => {
+    const [roundId, siteId] = ids(req);
+    try {
+      res.json(submitSheetOnce(ctx, currentUser(res), roundId, siteId, req.body));
+    } catch (err) {
+      if (err instanceof SubmitBlocked)
+        return void res.status(400).json({ error: err.message, blockers: err.blockers });
+      throw err;
+    }
   });
 
   r.post('/api/rounds/:rid/sites/:sid/photos', ...photoUpload(csrfProtect, 1), async (req, res) => {

@@ -1,0 +1,47 @@
+/**
+ * Entry of the inspector's pages other than the sheet: starts the offline layer and, on My sites,
+ * shows per site how many entries wait on the device (“3 条待同步”), which were refused and which
+ * sheets the office changed meanwhile.
+ */
+import { startOffline } from './offline.ts';
+import { listConflicts, listEntries } from './queue.ts';
+import { renderNotices } from './notices.ts';
+
+const offline = startOffline();
+const notices = document.querySelector<HTMLElement>('#offline-notices[data-scope="all"]');
+if (offline && notices) {
+  const render = async () => {
+    await renderNotices(offline, notices, null);
+    const entries = await listEntries(offline.user);
+    const conflicts = await listConflicts(offline.user);
+    for (const card of document.querySelectorAll<HTMLElement>('.site-card[data-site-id]')) {
+      const round = Number(card.dataset.roundId);
+      const site = Number(card.dataset.siteId);
+      const here = entries.filter((e) => e.round === round && e.site === site);
+      const waiting = here.filter((e) => !e.refused);
+      const parts: [string, string][] = [];
+      if (waiting.length)
+        parts.push([
+          'site-pending',
+          `${waiting.length} 条待同步${waiting.some((e) => e.kind === 'submit') ? '（含提交）' : ''}`,
+        ]);
+      if (here.length > waiting.length)
+        parts.push(['site-refused', `${here.length - waiting.length} 条未能同步`]);
+      if (conflicts.some((c) => c.round === round && c.site === site))
+        parts.push(['site-conflict', '创城办已修改']);
+      card.querySelector('.site-offline')?.remove();
+      if (!parts.length) continue;
+      const box = document.createElement('span');
+      box.className = 'site-offline';
+      parts.forEach((part) => {
+        const s = document.createElement('span');
+        s.className = part[0];
+        s.textContent = part[1];
+        box.append(s);
+      });
+      card.querySelector('a')?.append(box);
+    }
+  };
+  offline.onChange(() => void render());
+  void render();
+}

@@ -1,0 +1,828 @@
+/**
+ * Helpers for the authorization and hardening tests: the routes the app really has (walked from the
+ * express 5 router stack, nested routers included), a fingerprint of everything in the database, the
+ * files under a folder, and the message a refusal shows.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Express } from 'express';
+import type { Db } from '../../src/db/connection.ts';
+import { DEMO_PASSWORD } from './paths.ts';
+import type { Client, Reply } from './app.ts';
+
+interface Layer {
+  route?: { path: string | string[]; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+  rawPath?: string | string[];
+  slash?: boolean;
+}
+
+/** Every route as "METHOD /path" (method upper-case, `all` routes as "ALL"), in stack order. */
+export function listRoutes(app: Express): string[] {
+  const out: string[] = [];
+  const join2 = (prefix: string, path: string) => (prefix + path).replace(/\/{2,}/g, '/') || '/';
+  const walk = (stack: Layer[], prefix: string) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
+        for (const p of paths)
+          for (const [m, on] of Object.entries(layer.route.methods))
+            if (on && m !== '_all') out.push(`${m.toUpperCase()} ${join2(prefix, String(p))}`);
+        if (layer.route.methods._all) for (const p of paths) out.push(`ALL ${join2(prefix, String(p))}`);
+      } else if (layer.handle?.stack) {
+        const mount = layer.slash || layer.rawPath === undefined ? '' : String(layer.rawPath);
+        if (typeof layer.rawPath !== 'string' && layer.rawPath !== undefined)
+          throw new Error(`router mounted at a non-string path: ${String(layer.rawPath)}`);
+        walk(layer.handle.stack, join2(prefix, mount).replace(/\/$/, ''));
+      }
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');
+  return out;
+}
+
+/**
+ * A hash per table of every row (sessions and login audit entries excepted: they change on every
+ * request and login). Equal fingerprints mean nothing the app keeps changed.
+ */
+export function dbFingerprint(db: Db): Record<string, string> {
+  const tables = db
+    .prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'sessions' ORDER BY name",
+    )
+    .pluck()
+    .all() as string[];
+  const out: Record<string, string> = {};
+  for (const t of tables) {
+    const rows =
+      t === 'audit_log'
+        ? db.prepare("SELECT * FROM audit_log WHERE action NOT IN ('user.login') ORDER BY id").raw().all()
+        : db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).raw().all();
+    out[t] = createHash('sha1').update(JSON.stringify(rows)).digest('hex');
+  }
+  return out;
+}
+
+/** Every file under a folder (recursively), sorted, relative to it. */
+export function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string, rel: string) => {
+    if (!existsSync(d)) return;
+    for (const f of readdirSync(d)) {
+      const p = join(d, f);
+      if (statSync(p).isDirectory()) walk(p, `${rel}${f}/`);
+      else out.push(rel + f);
+    }
+  };
+  walk(dir, '');
+  return out.sort();
+}
+
+const CJK = /[\u4e00-\u9fff]/;
+
+/** The message a refusal shows: the `error` of a JSON answer, or the page's alert. */
+export function refusalMessage(text: string): string {
+  try {
+    const json = JSON.parse(text) as { error?: unknown };
+    if (typeof json.error === 'string') return json.error;
+  } catch {
+    // a page
+  }
+  const m = /role="alert">\s*(?:<p>)?([^<]+)/.exec(text);
+  return m ? (m[1] ?? '').trim() : '';
+}
+
+export const isChinese = (s: string) => CJK.test(s);
+
+// ---------------------------------------------------------------------------------------------------
+// The authorization table: every route of the app, who may use it, and a request to try it with.
+
+export type Role = 'anon' | 'inspector' | 'unit' | 'office';
+export const ROLES: Role[] = ['anon', 'inspector', 'unit', 'office'];
+
+/** Real ids from the demo district (looked up in the database, never hard-coded). */
+export interface DemoIds {
+  pub: number;
+  open: number;
+  draft: number;
+  criteriaVersion: number;
+  users: Record<string, number>;
+  /** a standard of the residential-type sites used below */
+  standard: string;
+  i1Fresh: number;
+  i1Fresh2: number;
+  i1Returned: number;
+  i1ReturnedPhoto: number;
+  i1Submitted: number;
+  i1SubmittedOk: string;
+  i2Site: number;
+  problemOpen: number;
+  problemOpen2: number;
+  problemFixed: number;
+  problemFixedInspector: string;
+  problemReq: number;
+  fixPhoto: number;
+  pubPhoto: number;
+  street: { id: number; name: string; unit_id: number | null };
+  community: { id: number; street_id: number; name: string; unit_id: number | null };
+  site: Record<string, unknown> & { id: number };
+  unit: Record<string, unknown> & { id: number };
+  spareUnit: number;
+  dhStreet: number;
+  dhCommunity: number;
+  dhSite: number;
+  otherCommunity: number;
+}
+
+type One = (sql: string, ...args: unknown[]) => unknown;
+
+export function demoIds(db: Db, standardFor: (roundId: number, siteType: string) => string): DemoIds {
+  const one: One = (sql, ...args) => {
+    const v = db
+      .prepare(sql)
+      .pluck()
+      .get(...args);
+    if (v === undefined) throw new Error(`demo lookup found nothing: ${sql}`);
+    return v;
+  };
+  const users = Object.fromEntries(
+    (db.prepare('SELECT username, id FROM users').all() as { username: string; id: number }[]).map((u) => [
+      u.username,
+      u.id,
+    ]),
+  );
+  const pub = one("SELECT id FROM rounds WHERE status = 'published' ORDER BY id LIMIT 1") as number;
+  const open = one("SELECT id FROM rounds WHERE status = 'open' ORDER BY id LIMIT 1") as number;
+  const draft = one("SELECT id FROM rounds WHERE status = 'draft' ORDER BY id DESC LIMIT 1") as number;
+  const freshSites = db
+    .prepare(
+      `SELECT a.site_id FROM assignments a JOIN sites s ON s.id = a.site_id
+       WHERE a.round_id = ? AND a.inspector_id = ? AND s.site_type = 'residential'
+         AND NOT EXISTS (SELECT 1 FROM inspections i WHERE i.round_id = a.round_id AND i.site_id = a.site_id)
+       ORDER BY a.site_id LIMIT 2`,
+    )
+    .pluck()
+    .all(open, users.inspector1) as number[];
+  const i1Submitted = one(
+    "SELECT site_id FROM inspections WHERE round_id = ? AND inspector_id = ? AND status = 'submitted' ORDER BY id LIMIT 1",
+    open,
+    users.inspector1,
+  ) as number;
+  const i1Returned = one(
+    `SELECT i.site_id FROM inspections i WHERE i.round_id = ? AND i.inspector_id = ? AND i.status = 'returned'
+       AND EXISTS (SELECT 1 FROM photos p WHERE p.inspection_id = i.id AND p.deleted_at IS NULL) ORDER BY i.id LIMIT 1`,
+    open,
+    users.inspector1,
+  ) as number;
+  const unitOf = (name: string) => one('SELECT unit_id FROM users WHERE username = ?', name) as number;
+  const cg = unitOf('chengguan');
+  const problemsOfI1 = db
+    .prepare(
+      `SELECT p.id FROM problems p JOIN assignments a ON a.round_id = p.round_id AND a.site_id = p.site_id
+       WHERE a.inspector_id = ? AND p.unit_id = ? AND p.status = 'open' AND p.request IS NULL ORDER BY p.id LIMIT 2`,
+    )
+    .pluck()
+    .all(users.inspector1, cg) as number[];
+  const problemFixed = one(
+    "SELECT id FROM problems WHERE status = 'fixed' AND unit_id = ? ORDER BY id LIMIT 1",
+    cg,
+  ) as number;
+  const dh = unitOf('donghu');
+  const dhStreet = one('SELECT id FROM streets WHERE unit_id = ?', dh) as number;
+  const criteriaVersion = one('SELECT criteria_version_id FROM rounds WHERE id = ?', open) as number;
+  if (freshSites.length < 2 || problemsOfI1.length < 2) throw new Error('demo district too small');
+  return {
+    pub,
+    open,
+    draft,
+    criteriaVersion,
+    users,
+    standard: standardFor(open, 'residential'),
+    i1Fresh: freshSites[0]!,
+    i1Fresh2: freshSites[1]!,
+    i1Returned,
+    i1ReturnedPhoto: one(
+      `SELECT p.id FROM photos p JOIN inspections i ON i.id = p.inspection_id
+       WHERE i.round_id = ? AND i.site_id = ? AND p.deleted_at IS NULL ORDER BY p.id LIMIT 1`,
+      open,
+      i1Returned,
+    ) as number,
+    i1Submitted,
+    i1SubmittedOk: one(
+      `SELECT a.standard_code FROM answers a JOIN inspections i ON i.id = a.inspection_id
+       WHERE i.round_id = ? AND i.site_id = ? AND a.result = 'ok' ORDER BY a.standard_code LIMIT 1`,
+      open,
+      i1Submitted,
+    ) as string,
+    i2Site: one(
+      'SELECT site_id FROM assignments WHERE round_id = ? AND inspector_id = ? ORDER BY site_id LIMIT 1',
+      open,
+      users.inspector2,
+    ) as number,
+    problemOpen: problemsOfI1[0]!,
+    problemOpen2: problemsOfI1[1]!,
+    problemFixed,
+    problemFixedInspector: one(
+      `SELECT u.username FROM problems p JOIN assignments a ON a.round_id = p.round_id AND a.site_id = p.site_id
+       JOIN users u ON u.id = a.inspector_id WHERE p.id = ?`,
+      problemFixed,
+    ) as string,
+    problemReq: one(
+      "SELECT id FROM problems WHERE status = 'open' AND request IS NOT NULL ORDER BY id LIMIT 1",
+    ) as number,
+    fixPhoto: one(
+      "SELECT ph.id FROM photos ph JOIN problems p ON p.id = ph.problem_id WHERE ph.kind = 'fix' AND p.unit_id = ? ORDER BY ph.id LIMIT 1",
+      cg,
+    ) as number,
+    // a published round's evidence photo: inspector1 scored the site, chengguan is its responsible unit,
+    // and no problem of it went to another unit
+    pubPhoto: one(
+      `SELECT ph.id FROM photos ph JOIN inspections i ON i.id = ph.inspection_id JOIN sites s ON s.id = i.site_id
+         JOIN assignments a ON a.round_id = i.round_id AND a.site_id = i.site_id
+       WHERE i.round_id = ? AND a.inspector_id = ? AND s.responsible_unit_id = ? AND ph.deleted_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM problems p WHERE p.inspection_id = i.id AND p.standard_code = ph.standard_code
+                         AND p.unit_id IS NOT ? )
+       ORDER BY ph.id LIMIT 1`,
+      pub,
+      users.inspector1,
+      cg,
+      cg,
+    ) as number,
+    street: db
+      .prepare('SELECT id, name, unit_id FROM streets ORDER BY id LIMIT 1')
+      .get() as DemoIds['street'],
+    community: db
+      .prepare('SELECT id, street_id, name, unit_id FROM communities ORDER BY id LIMIT 1')
+      .get() as DemoIds['community'],
+    site: db.prepare('SELECT * FROM sites ORDER BY id LIMIT 1').get() as DemoIds['site'],
+    unit: db
+      .prepare("SELECT * FROM units WHERE kind = 'department' ORDER BY id DESC LIMIT 1")
+      .get() as DemoIds['unit'],
+    spareUnit: one("SELECT id FROM units WHERE kind = 'other' ORDER BY id DESC LIMIT 1") as number,
+    dhStreet,
+    dhCommunity: one(
+      'SELECT id FROM communities WHERE street_id = ? ORDER BY id LIMIT 1',
+      dhStreet,
+    ) as number,
+    dhSite: one(
+      `SELECT s.id FROM round_sites rs JOIN sites s ON s.id = rs.site_id
+       WHERE rs.round_id = ? AND s.street_id = ? AND s.community_id IS NOT NULL ORDER BY s.id LIMIT 1`,
+      pub,
+      dhStreet,
+    ) as number,
+    otherCommunity: one(
+      'SELECT id FROM communities WHERE street_id <> ? ORDER BY id LIMIT 1',
+      dhStreet,
+    ) as number,
+  };
+}
+
+export type ProbeKind = 'page' | 'script' | 'form' | 'json' | 'multipart' | 'api-multipart';
+
+export interface Probe {
+  path: string;
+  kind: ProbeKind;
+  fields?: Record<string, string | string[]>;
+  json?: unknown;
+  /** files for multipart probes: field name → file name and bytes */
+  files?: { field: string; name: string; bytes: Buffer }[];
+}
+
+export interface RouteSpec {
+  /** "METHOD /path" exactly as the router walk lists it */
+  route: string;
+  /** the roles that may use it (the user of each role: inspector1, chengguan, office unless `users` says) */
+  allow: Role[];
+  users?: (ids: DemoIds) => Partial<Record<Role, string>>;
+  /** a request that would change something if it got through (used for refusals and the CSRF checks) */
+  probe: (ids: DemoIds, role: Role) => Probe;
+  /** a harmless request for the roles allowed (default: `probe`) */
+  allowed?: (ids: DemoIds, role: Role) => Probe;
+  /** what counts as success for an allowed role when not a plain 2xx/3xx away from the login page */
+  allowedOk?: (status: number, text: string, location: string | null) => boolean;
+  /** log in and out: tried with a throwaway client */
+  fresh?: boolean;
+}
+
+const ALL: Role[] = ['anon', 'inspector', 'unit', 'office'];
+const USERS: Role[] = ['inspector', 'unit', 'office'];
+const XLSX_GARBAGE = Buffer.from('this is not a workbook');
+const page = (path: string): Probe => ({ path, kind: 'page' });
+const form = (path: string, fields: Record<string, string | string[]> = {}): Probe => ({
+  path,
+  kind: 'form',
+  fields,
+});
+
+/**
+ * One entry per route. Refusals use requests that would really change something, so a missing check shows
+ * up as a changed database; allowed roles use harmless requests, since they run against the same database.
+ */
+export function routeTable(photo: Buffer): RouteSpec[] {
+  const sheet = (i: DemoIds, site: number, suffix = '') => `/rounds/${i.open}/sites/${site}${suffix}`;
+  const api = (i: DemoIds, site: number, suffix = '') => `/api/rounds/${i.open}/sites/${site}${suffix}`;
+  const photoFile = (field: string) => [{ field, name: 'photo.jpg', bytes: photo }];
+  const xlsx = [{ field: 'file', name: '导入.xlsx', bytes: XLSX_GARBAGE }];
+  const importPage = (status: number, text: string) => status === 400 && text.includes('Excel 导入导出');
+  const resultsUsers = () => ({ unit: 'donghu' });
+  return [
+    { route: 'GET /healthz', allow: ALL, probe: () => ({ path: '/healthz', kind: 'script' }) },
+    { route: 'GET /login', allow: ALL, probe: () => page('/login') },
+    {
+      route: 'POST /login',
+      allow: ALL,
+      fresh: true,
+      probe: () => form('/login', { username: 'inspector3', password: DEMO_PASSWORD }),
+    },
+    {
+      route: 'POST /logout',
+      allow: ALL,
+      fresh: true,
+      probe: () => form('/logout'),
+      allowedOk: (status, _t, location) => status === 303 && location === '/login',
+    },
+    { route: 'GET /', allow: USERS, probe: () => page('/') },
+    { route: 'GET /rounds/new', allow: ['office'], probe: () => page('/rounds/new') },
+    {
+      route: 'POST /rounds',
+      allow: ['office'],
+      probe: (i) =>
+        form('/rounds', {
+          name: '越权新建的轮次',
+          criteriaVersionId: String(i.criteriaVersion),
+          startsOn: '2026-12-01',
+          endsOn: '2026-12-07',
+          mode: 'all',
+        }),
+    },
+    { route: 'POST /rounds/:id/open', allow: ['office'], probe: (i) => form(`/rounds/${i.draft}/open`) },
+    {
+      route: 'POST /rounds/:id/close',
+      allow: ['office'],
+      probe: (i) => form(`/rounds/${i.open}/close`),
+      allowed: (i) => form(`/rounds/${i.pub}/close`),
+    },
+    { route: 'POST /rounds/:id/publish', allow: ['office'], probe: (i) => form(`/rounds/${i.open}/publish`) },
+    {
+      route: 'POST /rounds/:id/withdraw',
+      allow: ['office'],
+      probe: (i) => form(`/rounds/${i.pub}/withdraw`, { reason: '越权撤回' }),
+      allowed: (i) => form(`/rounds/${i.pub}/withdraw`, { reason: '' }),
+    },
+    {
+      route: 'POST /rounds/:rid/sites/:sid/approve',
+      allow: ['office'],
+      probe: (i) => form(sheet(i, i.i1Submitted, '/approve')),
+      allowed: (i) => form(sheet(i, i.i1Fresh, '/approve')),
+    },
+    {
+      route: 'POST /rounds/:rid/sites/:sid/correct',
+      allow: ['office'],
+      probe: (i) =>
+        form(sheet(i, i.i1Submitted, '/correct'), {
+          standard: i.i1SubmittedOk,
+          result: 'fail',
+          cases: '1',
+          reason: '越权更正',
+        }),
+      allowed: (i) => form(sheet(i, i.i1Fresh, '/correct')),
+    },
+    {
+      route: 'POST /rounds/:rid/sites/:sid/exclude',
+      allow: ['office'],
+      probe: (i) => form(sheet(i, i.i2Site, '/exclude'), { reason: '越权排除' }),
+      allowed: (i) => form(sheet(i, i.i2Site, '/exclude'), { reason: '' }),
+    },
+    {
+      route: 'POST /rounds/:rid/sites/:sid/include',
+      allow: ['office'],
+      probe: (i) => form(sheet(i, i.i2Site, '/include')),
+    },
+    { route: 'GET /rounds/:id/review', allow: ['office'], probe: (i) => page(`/rounds/${i.open}/review`) },
+    {
+      route: 'GET /rounds/:id/assignments',
+      allow: ['office'],
+      probe: (i) => page(`/rounds/${i.open}/assignments`),
+    },
+    {
+      route: 'POST /rounds/:id/assignments',
+      allow: ['office'],
+      probe: (i) =>
+        form(`/rounds/${i.open}/assignments`, {
+          siteId: String(i.i2Site),
+          inspectorId: String(i.users.inspector1),
+        }),
+      allowed: (i) => form(`/rounds/${i.open}/assignments`, { siteId: 'x' }),
+    },
+    {
+      route: 'POST /rounds/:id/assignments/bulk',
+      allow: ['office'],
+      probe: (i) =>
+        form(`/rounds/${i.draft}/assignments/bulk`, {
+          scope: 'unassigned',
+          inspectorId: String(i.users.inspector1),
+        }),
+      allowed: (i) => form(`/rounds/${i.draft}/assignments/bulk`, { scope: '' }),
+    },
+    {
+      route: 'POST /rounds/:id/assignments/spread',
+      allow: ['office'],
+      probe: (i) =>
+        form(`/rounds/${i.draft}/assignments/spread`, {
+          scope: 'unassigned',
+          inspectorIds: [String(i.users.inspector1), String(i.users.inspector2)],
+        }),
+      allowed: (i) => form(`/rounds/${i.draft}/assignments/spread`, { inspectorIds: 'x' }),
+    },
+    {
+      route: 'POST /settings/avoidance',
+      allow: ['office'],
+      probe: () => form('/settings/avoidance', { policy: 'refuse' }),
+      allowed: () => form('/settings/avoidance', { policy: 'warn' }),
+    },
+    { route: 'GET /rounds', allow: USERS, probe: () => page('/rounds') },
+    {
+      route: 'GET /rounds/:id',
+      allow: USERS,
+      probe: (i, role) => page(`/rounds/${role === 'unit' ? i.pub : i.open}`),
+    },
+    { route: 'GET /places', allow: ['office'], probe: () => page('/places') },
+    {
+      route: 'POST /places/streets',
+      allow: ['office'],
+      probe: () => form('/places/streets', { name: '越权新增镇街' }),
+    },
+    {
+      route: 'POST /places/streets/:id',
+      allow: ['office'],
+      probe: (i) =>
+        form(`/places/streets/${i.street.id}`, { name: '越权改名', unitId: String(i.street.unit_id ?? '') }),
+      allowed: (i) =>
+        form(`/places/streets/${i.street.id}`, {
+          name: i.street.name,
+          unitId: String(i.street.unit_id ?? ''),
+        }),
+    },
+    {
+      route: 'POST /places/communities',
+      allow: ['office'],
+      probe: (i) => form('/places/communities', { streetId: String(i.street.id), name: '越权新增社区' }),
+    },
+    {
+      route: 'POST /places/communities/:id',
+      allow: ['office'],
+      probe: (i) =>
+        form(`/places/communities/${i.community.id}`, {
+          streetId: String(i.community.street_id),
+          name: '越权改名社区',
+          unitId: String(i.community.unit_id ?? ''),
+        }),
+    },
+    { route: 'GET /places/sites', allow: ['office'], probe: () => page('/places/sites') },
+    {
+      route: 'POST /places/sites',
+      allow: ['office'],
+      probe: (i) => form('/places/sites', siteFields(i, '越权新增点位')),
+    },
+    { route: 'GET /places/sites/:id', allow: ['office'], probe: (i) => page(`/places/sites/${i.site.id}`) },
+    {
+      route: 'POST /places/sites/:id',
+      allow: ['office'],
+      probe: (i) => form(`/places/sites/${i.site.id}`, siteFields(i, '越权改名点位')),
+    },
+    {
+      route: 'POST /retire/:kind/:id',
+      allow: ['office'],
+      probe: (i) => form(`/retire/unit/${i.spareUnit}`, { retired: '1' }),
+    },
+    { route: 'GET /units', allow: ['office'], probe: () => page('/units') },
+    {
+      route: 'POST /units',
+      allow: ['office'],
+      probe: () => form('/units', { code: 'X-AUTHZ', name: '越权新增单位', kind: 'other' }),
+    },
+    {
+      route: 'POST /units/:id',
+      allow: ['office'],
+      probe: (i) =>
+        form(`/units/${i.unit.id}`, {
+          code: String(i.unit.code),
+          name: '越权改名单位',
+          kind: String(i.unit.kind),
+          department: String(i.unit.department ?? ''),
+          parentId: '',
+        }),
+    },
+    { route: 'GET /users', allow: ['office'], probe: () => page('/users') },
+    {
+      route: 'POST /users',
+      allow: ['office'],
+      probe: () =>
+        form('/users', {
+          username: 'intruder',
+          password: 'intruder-pass-1',
+          role: 'office',
+          displayName: '越权',
+        }),
+    },
+    {
+      route: 'POST /users/:id',
+      allow: ['office'],
+      probe: (i) =>
+        form(`/users/${i.users.inspector4}`, { displayName: '越权改名', role: 'inspector', active: '0' }),
+    },
+    {
+      route: 'POST /users/:id/password',
+      allow: ['office'],
+      probe: (i) => form(`/users/${i.users.inspector4}/password`, { password: 'changed-by-intruder' }),
+    },
+    { route: 'GET /audit', allow: ['office'], probe: () => page('/audit') },
+    { route: 'GET /criteria', allow: ['office'], probe: () => page('/criteria') },
+    { route: 'GET /criteria/:id', allow: ['office'], probe: (i) => page(`/criteria/${i.criteriaVersion}`) },
+    {
+      route: 'GET /criteria/:id/export.xlsx',
+      allow: ['office'],
+      probe: (i) => page(`/criteria/${i.criteriaVersion}/export.xlsx`),
+    },
+    {
+      route: 'POST /criteria/import',
+      allow: ['office'],
+      probe: () => ({ path: '/criteria/import', kind: 'multipart', files: xlsx }),
+      allowedOk: (status, text) => status === 400 && text.includes('导入失败'),
+    },
+    { route: 'GET /imports', allow: ['office'], probe: () => page('/imports') },
+    {
+      route: 'GET /imports/:kind/template.xlsx',
+      allow: ['office'],
+      probe: () => page('/imports/units/template.xlsx'),
+    },
+    {
+      route: 'GET /imports/:kind/export.xlsx',
+      allow: ['office'],
+      probe: () => page('/imports/sites/export.xlsx'),
+    },
+    {
+      route: 'POST /imports/:kind',
+      allow: ['office'],
+      probe: () => ({ path: '/imports/units', kind: 'multipart', files: xlsx }),
+      allowedOk: importPage,
+    },
+    {
+      route: 'GET /rounds/:id/imports/:kind/template.xlsx',
+      allow: ['office'],
+      probe: (i) => page(`/rounds/${i.open}/imports/assignments/template.xlsx`),
+    },
+    {
+      route: 'GET /rounds/:id/imports/:kind/export.xlsx',
+      allow: ['office'],
+      probe: (i) => page(`/rounds/${i.open}/imports/assignments/export.xlsx`),
+    },
+    {
+      route: 'POST /rounds/:id/imports/:kind',
+      allow: ['office'],
+      probe: (i) => ({ path: `/rounds/${i.open}/imports/results`, kind: 'multipart', files: xlsx }),
+      allowedOk: importPage,
+    },
+    {
+      route: 'GET /rounds/:id/results',
+      allow: ['unit', 'office'],
+      users: resultsUsers,
+      probe: (i) => page(`/rounds/${i.pub}/results`),
+    },
+    {
+      route: 'GET /rounds/:id/results/streets/:sid',
+      allow: ['unit', 'office'],
+      users: resultsUsers,
+      probe: (i) => page(`/rounds/${i.pub}/results/streets/${i.dhStreet}`),
+    },
+    {
+      route: 'GET /rounds/:id/results/communities/:cid',
+      allow: ['unit', 'office'],
+      users: resultsUsers,
+      probe: (i) => page(`/rounds/${i.pub}/results/communities/${i.dhCommunity}`),
+    },
+    {
+      route: 'GET /rounds/:id/results/sites/:sid',
+      allow: ['unit', 'office'],
+      users: resultsUsers,
+      probe: (i) => page(`/rounds/${i.pub}/results/sites/${i.dhSite}`),
+    },
+    {
+      route: 'GET /rounds/:id/results/weak',
+      allow: ['office'],
+      users: resultsUsers,
+      probe: (i) => page(`/rounds/${i.pub}/results/weak`),
+    },
+    {
+      route: 'GET /rounds/:id/rankings.xlsx',
+      allow: ['office'],
+      users: resultsUsers,
+      probe: (i) => page(`/rounds/${i.pub}/rankings.xlsx`),
+    },
+    { route: 'GET /problems', allow: USERS, probe: () => page('/problems') },
+    { route: 'GET /problems/:id', allow: USERS, probe: (i) => page(`/problems/${i.problemOpen}`) },
+    {
+      route: 'POST /problems/:id/fix',
+      allow: ['unit'],
+      probe: (i) => ({
+        path: `/problems/${i.problemOpen}/fix`,
+        kind: 'multipart',
+        fields: { note: '越权报告整改' },
+        files: photoFile('photos'),
+      }),
+    },
+    {
+      route: 'POST /problems/:id/reinspect',
+      allow: ['inspector', 'office'],
+      users: (i) => ({ inspector: i.problemFixedInspector }),
+      probe: (i) => ({
+        path: `/problems/${i.problemFixed}/reinspect`,
+        kind: 'multipart',
+        fields: { outcome: 'pass', note: '' },
+        files: photoFile('photos'),
+      }),
+    },
+    {
+      route: 'POST /problems/:id/request',
+      allow: ['unit'],
+      probe: (i) => ({
+        path: `/problems/${i.problemOpen2}/request`,
+        kind: 'multipart',
+        fields: { kind: 'extension', note: '越权申请延期', deadline: '2099-12-31' },
+      }),
+    },
+    {
+      route: 'POST /problems/:id/decide',
+      allow: ['office'],
+      probe: (i) => form(`/problems/${i.problemReq}/decide`, { approve: '0', note: '越权处理' }),
+    },
+    {
+      route: 'GET /rounds/:id/problems.xlsx',
+      allow: ['unit', 'office'],
+      probe: (i) => page(`/rounds/${i.pub}/problems.xlsx`),
+    },
+    {
+      route: 'GET /problems-notice',
+      allow: ['unit', 'office'],
+      probe: (i, role) => page(role === 'office' ? `/problems-notice?unit=${i.unit.id}` : '/problems-notice'),
+    },
+    { route: 'GET /help/scoring', allow: USERS, probe: () => page('/help/scoring') },
+    {
+      route: 'GET /rounds/:rid/sites/:sid',
+      allow: ['inspector', 'office'],
+      probe: (i) => page(sheet(i, i.i1Fresh)),
+    },
+    {
+      route: 'POST /rounds/:rid/sites/:sid',
+      allow: ['inspector'],
+      probe: (i) => ({ path: sheet(i, i.i1Fresh), kind: 'multipart', fields: { [`r_${i.standard}`]: 'ok' } }),
+    },
+    {
+      route: 'POST /rounds/:rid/sites/:sid/submit',
+      allow: ['inspector'],
+      probe: (i) => form(sheet(i, i.i1Returned, '/submit')),
+      allowed: (i) => form(sheet(i, i.i1Fresh2, '/submit')),
+      allowedOk: (status, text) => status === 400 && text.includes('还不能提交'),
+    },
+    {
+      route: 'POST /rounds/:rid/sites/:sid/return',
+      allow: ['office'],
+      probe: (i) => form(sheet(i, i.i1Submitted, '/return'), { reason: '越权退回' }),
+    },
+    {
+      route: 'GET /api/rounds/:rid/sites/:sid',
+      allow: ['inspector', 'office'],
+      probe: (i) => ({ path: api(i, i.i1Fresh), kind: 'script' }),
+    },
+    {
+      route: 'POST /api/rounds/:rid/sites/:sid/changes',
+      allow: ['inspector'],
+      probe: (i) => ({
+        path: api(i, i.i1Fresh, '/changes'),
+        kind: 'json',
+        json: {
+          batchId: '00000000-0000-4000-8000-00000000000a',
+          baseRevision: 0,
+          changes: [{ standard: i.standard, result: 'fail', cases: 1, fixedCases: 0, note: '越权' }],
+        },
+      }),
+    },
+    {
+      route: 'POST /api/rounds/:rid/sites/:sid/submit',
+      allow: ['inspector'],
+      probe: (i) => ({
+        path: api(i, i.i1Returned, '/submit'),
+        kind: 'json',
+        json: { submitId: '00000000-0000-4000-8000-00000000000c', baseRevision: 1000 },
+      }),
+      allowed: (i) => ({
+        path: api(i, i.i1Fresh2, '/submit'),
+        kind: 'json',
+        json: { submitId: '00000000-0000-4000-8000-00000000000d', baseRevision: 0 },
+      }),
+      allowedOk: (status, text) => status === 400 && text.includes('还不能提交'),
+    },
+    {
+      route: 'POST /api/rounds/:rid/sites/:sid/photos',
+      allow: ['inspector'],
+      probe: (i) => ({
+        path: api(i, i.i1Fresh, '/photos'),
+        kind: 'api-multipart',
+        fields: { clientId: '00000000-0000-4000-8000-00000000000b', standard: i.standard },
+        files: photoFile('photo'),
+      }),
+    },
+    {
+      route: 'POST /api/rounds/:rid/sites/:sid/photos/:pid/delete',
+      allow: ['inspector'],
+      probe: (i) => ({
+        path: api(i, i.i1Returned, `/photos/${i.i1ReturnedPhoto}/delete`),
+        kind: 'json',
+        json: {},
+      }),
+    },
+    {
+      route: 'POST /api/rounds/:rid/sites/:sid/location',
+      allow: ['inspector'],
+      probe: (i) => ({ path: api(i, i.i1Fresh, '/location'), kind: 'json', json: { lat: 30.5, lng: 120.5 } }),
+    },
+    // offline work on the tablet (src/web/routes/offline.ts)
+    { route: 'GET /sw.js', allow: ALL, probe: () => ({ path: '/sw.js', kind: 'script' }) },
+    { route: 'GET /api/session', allow: USERS, probe: () => ({ path: '/api/session', kind: 'script' }) },
+    {
+      route: 'GET /api/offline/manifest',
+      allow: ['inspector'],
+      probe: () => ({ path: '/api/offline/manifest', kind: 'script' }),
+    },
+    {
+      route: 'GET /photos/:id/:variant',
+      allow: USERS,
+      probe: (i) => page(`/photos/${i.pubPhoto}/display`),
+    },
+  ];
+}
+
+function siteFields(i: DemoIds, name: string): Record<string, string> {
+  const s = i.site as Record<string, string | number | null>;
+  const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+  return {
+    name,
+    siteType: str(s.site_type),
+    streetId: str(s.street_id),
+    communityId: str(s.community_id),
+    address: str(s.address),
+    lat: str(s.lat),
+    lng: str(s.lng),
+    responsibleUnitId: str(s.responsible_unit_id),
+  };
+}
+
+/** True for the methods that change something. */
+export const isStateChanging = (route: string) => /^(POST|PUT|PATCH|DELETE|ALL) /.test(route);
+
+/** Sends a probe the way a browser or the tablet script would; `csrf` 'wrong' sends a made-up token. */
+export async function send(c: Client, p: Probe, csrf: true | false | 'wrong' = true): Promise<Reply> {
+  const saved = c.csrf;
+  if (csrf === 'wrong') c.csrf = 'x'.repeat(saved?.length ?? 40);
+  try {
+    const opt = csrf === false ? { csrf: false as const } : {};
+    switch (p.kind) {
+      case 'page':
+        return await c.get(p.path);
+      case 'script':
+        return await c.get(p.path, { 'x-requested-with': 'fetch' });
+      case 'form': {
+        const fields = p.fields ?? {};
+        if (Object.values(fields).some(Array.isArray)) {
+          // repeated fields (checkbox lists): build the body by hand
+          const body = new URLSearchParams();
+          for (const [k, v] of Object.entries(fields))
+            for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
+          if (csrf !== false && c.csrf) body.set('_csrf', c.csrf);
+          // the client's own sender (cookies and all), which it keeps private
+          const raw = c as unknown as { send(path: string, init: RequestInit): Promise<Reply> };
+          return await raw.send(p.path, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body,
+          });
+        }
+        return await c.post(p.path, fields as Record<string, string>, opt);
+      }
+      case 'json':
+        return await c.postJson(p.path, p.json ?? {}, opt);
+      case 'multipart':
+      case 'api-multipart': {
+        const fd = new FormData();
+        for (const [k, v] of Object.entries(p.fields ?? {}))
+          for (const x of Array.isArray(v) ? v : [v]) fd.append(k, x);
+        for (const f of p.files ?? []) fd.append(f.field, new Blob([new Uint8Array(f.bytes)]), f.name);
+        const mode = csrf === false ? false : p.kind === 'multipart' ? 'field' : 'header';
+        return await c.postMultipart(p.path, fd, { csrf: mode });
+      }
+    }
+  } finally {
+    c.csrf = saved;
+  }
+}

@@ -1,0 +1,354 @@
+// Who may do what: every route the app has (walked from its router, so a new route without an entry in
+// the table fails the first test) tried by every role and by an anonymous visitor. Refused means the login
+// page or 401 for anonymous visitors, 403/404 with a Chinese message for the others, and for anything
+// that changes state, an unchanged database and upload folder. Then ids guessed across scopes: another
+// inspector's sheet, another unit's problem and photos, unpublished results.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, startApp, type Reply, type TestApp, loggedIn } from '../helpers/app.ts';
+import { ROOT } from '../helpers/run.ts';
+import {
+  dbFingerprint,
+  demoIds,
+  isChinese,
+  isStateChanging,
+  listFiles,
+  listRoutes,
+  refusalMessage,
+  routeTable,
+  ROLES,
+  send,
+  type DemoIds,
+  type Probe,
+  type Role,
+  type RouteSpec,
+} from '../helpers/routes.ts';
+
+const PHOTO = readFileSync(join(ROOT, 'tests', 'fixtures', 'photos', 'Canon_40D.jpg'));
+const TABLE = routeTable(PHOTO);
+const DEFAULT_USER: Record<Exclude<Role, 'anon'>, string> = {
+  inspector: 'inspector1',
+  unit: 'chengguan',
+  office: 'office',
+};
+
+let app: TestApp;
+let ids: DemoIds;
+let anon: Client;
+const as = loggedIn(() => app.url);
+
+const userFor = (spec: RouteSpec, role: Exclude<Role, 'anon'>) =>
+  spec.users?.(ids)[role] ?? DEFAULT_USER[role];
+const clientFor = (spec: RouteSpec, role: Role) => (role === 'anon' ? anon : as(userFor(spec, role)));
+const uploads = () => listFiles(join(app.dir, 'uploads'));
+
+beforeAll(async () => {
+  app = await startApp();
+  // a draft round to try opening and assigning on (the demo has none)
+  const office = await as('office');
+  const version = app.booted.db
+    .prepare('SELECT id FROM criteria_versions ORDER BY id DESC LIMIT 1')
+    .pluck()
+    .get();
+  const made = await office.post('/rounds', {
+    name: '权限测试草稿轮次',
+    criteriaVersionId: String(version),
+    startsOn: '2026-12-01',
+    endsOn: '2026-12-07',
+    mode: 'all',
+  });
+  expect(made.status).toBe(303);
+  ids = demoIds(app.booted.db, (roundId, siteType) => {
+    const round = app.booted.db
+      .prepare('SELECT criteria_version_id FROM rounds WHERE id = ?')
+      .pluck()
+      .get(roundId);
+    return app.booted.criteria.get(round as number).forSiteType(siteType)[0]!.code;
+  });
+  anon = new Client(app.url);
+  await anon.get('/login');
+});
+afterAll(async () => {
+  await app?.destroy();
+});
+
+/** A refusal to a logged-in user: 403 or 404 with a Chinese message, never the page itself. */
+function expectRefused(r: Reply, what: string) {
+  expect([403, 404], `${what}: ${r.status} ${r.text.slice(0, 200)}`).toContain(r.status);
+  expect(isChinese(refusalMessage(r.text)), `${what}: message "${refusalMessage(r.text)}"`).toBe(true);
+}
+
+/** A refusal to a visitor who is not logged in: the login page for pages, 401 for everything else. */
+function expectLoginWall(r: Reply, p: Probe, what: string) {
+  if (p.kind === 'page') {
+    expect([302, 303], what).toContain(r.status);
+    expect(r.location ?? '', what).toMatch(/^\/login\?next=/);
+  } else {
+    expect(r.status, `${what}: ${r.text.slice(0, 200)}`).toBe(401);
+    expect(isChinese(refusalMessage(r.text)), what).toBe(true);
+  }
+}
+
+/** Sends `p` and checks that nothing in the database or the upload folder changed. */
+async function unchanged(c: Client, p: Probe): Promise<Reply> {
+  const before = dbFingerprint(app.booted.db);
+  const files = uploads();
+  const r = await send(c, p);
+  expect(dbFingerprint(app.booted.db), `${p.path} changed the database`).toEqual(before);
+  expect(uploads(), `${p.path} left files behind`).toEqual(files);
+  return r;
+}
+
+describe('the route table', () => {
+  it('has one entry for every route of the app and none for routes it does not have', () => {
+    const actual = listRoutes(app.booted.app);
+    expect(actual.length).toBeGreaterThan(50);
+    const known = TABLE.map((s) => s.route);
+    expect(
+      actual.filter((r) => !known.includes(r)),
+      'routes without an entry in tests/helpers/routes.ts',
+    ).toEqual([]);
+    expect(
+      known.filter((r) => !actual.includes(r)),
+      'entries for routes the app does not have',
+    ).toEqual([]);
+    expect(new Set(known).size).toBe(known.length);
+  });
+});
+
+describe('refused: every route × every role it is not for', () => {
+  const cases = TABLE.flatMap((spec) =>
+    ROLES.filter((role) => !spec.allow.includes(role)).map((role) => ({ spec, role })),
+  );
+  it.each(cases.map((c) => [c.spec.route, c.role, c] as const))(
+    '%s refuses %s',
+    async (_r, _role, { spec, role }) => {
+      const c = await clientFor(spec, role);
+      const p = spec.probe(ids, role);
+      const r = isStateChanging(spec.route) ? await unchanged(c, p) : await send(c, p);
+      if (role === 'anon') expectLoginWall(r, p, `${spec.route} as ${role}`);
+      else expectRefused(r, `${spec.route} as ${role}`);
+    },
+  );
+});
+
+describe('ids guessed across scopes', () => {
+  it('refuses inspector1 every way into a sheet assigned to inspector2, changing nothing', async () => {
+    const c = await as('inspector1');
+    const sheet = `/rounds/${ids.open}/sites/${ids.i2Site}`;
+    const api = `/api/rounds/${ids.open}/sites/${ids.i2Site}`;
+    const probes: Probe[] = [
+      { path: sheet, kind: 'page' },
+      { path: api, kind: 'script' },
+      {
+        path: sheet,
+        kind: 'multipart',
+        fields: { [`r_${ids.standard}`]: 'ok' },
+        files: [{ field: `p_${ids.standard}`, name: 'a.jpg', bytes: PHOTO }],
+      },
+      { path: `${sheet}/submit`, kind: 'form' },
+      {
+        path: `${api}/changes`,
+        kind: 'json',
+        json: {
+          batchId: '00000000-0000-4000-8000-0000000000c1',
+          baseRevision: 0,
+          changes: [{ standard: ids.standard, result: 'ok', cases: 0, fixedCases: 0, note: '' }],
+        },
+      },
+      {
+        path: `${api}/photos`,
+        kind: 'api-multipart',
+        fields: { clientId: '00000000-0000-4000-8000-0000000000c2', standard: ids.standard },
+        files: [{ field: 'photo', name: 'a.jpg', bytes: PHOTO }],
+      },
+      { path: `${api}/location`, kind: 'json', json: { lat: 30, lng: 120 } },
+    ];
+    for (const p of probes) {
+      const r = await unchanged(c, p);
+      expect(r.status, `${p.kind} ${p.path}`).toBe(403);
+      expect(refusalMessage(r.text)).toBe('该点位未分配给您');
+    }
+  });
+
+  it("refuses deleting another sheet's photo through one's own sheet (404) or theirs (403)", async () => {
+    const other = app.booted.db
+      .prepare(
+        `SELECT p.id, i.site_id FROM photos p JOIN inspections i ON i.id = p.inspection_id
+         WHERE i.round_id = ? AND i.inspector_id = ? AND p.deleted_at IS NULL LIMIT 1`,
+      )
+      .get(ids.open, ids.users.inspector2) as { id: number; site_id: number };
+    const c = await as('inspector1');
+    const mine = await unchanged(c, {
+      path: `/api/rounds/${ids.open}/sites/${ids.i1Returned}/photos/${other.id}/delete`,
+      kind: 'json',
+      json: {},
+    });
+    expect(mine.status).toBe(404);
+    const theirs = await unchanged(c, {
+      path: `/api/rounds/${ids.open}/sites/${other.site_id}/photos/${other.id}/delete`,
+      kind: 'json',
+      json: {},
+    });
+    expectRefused(theirs, 'their sheet');
+  });
+
+  it("refuses an inspector the sheet of a round that is no longer open, even their own site's", async () => {
+    const site = app.booted.db
+      .prepare('SELECT site_id FROM assignments WHERE round_id = ? AND inspector_id = ? LIMIT 1')
+      .pluck()
+      .get(ids.pub, ids.users.inspector1) as number;
+    const r = await (await as('inspector1')).get(`/rounds/${ids.pub}/sites/${site}`);
+    expectRefused(r, 'published round sheet');
+    expect((await (await as('office')).get(`/rounds/${ids.pub}/sites/${site}`)).status).toBe(200);
+  });
+
+  it("refuses a unit another unit's problem: the page, fixing it, requests and its photos", async () => {
+    const c = await as('shichang');
+    const own = await as('chengguan');
+    expect((await own.get(`/problems/${ids.problemOpen}`)).status).toBe(200);
+    expectRefused(await c.get(`/problems/${ids.problemOpen}`), 'problem page');
+    expectRefused(
+      await unchanged(c, {
+        path: `/problems/${ids.problemOpen}/fix`,
+        kind: 'multipart',
+        fields: { note: '别的单位代报' },
+        files: [{ field: 'photos', name: 'fix.jpg', bytes: PHOTO }],
+      }),
+      'fix',
+    );
+    expectRefused(
+      await unchanged(c, {
+        path: `/problems/${ids.problemOpen}/request`,
+        kind: 'multipart',
+        fields: { kind: 'dispute', note: '别的单位申诉' },
+        files: [{ field: 'photos', name: 'appeal.jpg', bytes: PHOTO }],
+      }),
+      'request',
+    );
+    for (const variant of ['original', 'display', 'thumb']) {
+      expect((await own.get(`/photos/${ids.fixPhoto}/${variant}`)).status).toBe(200);
+      const r = await c.get(`/photos/${ids.fixPhoto}/${variant}`);
+      expectRefused(r, `fix photo ${variant}`);
+      expect(r.headers.get('content-type')).not.toMatch(/^image\//);
+    }
+  });
+
+  it('gives a unit its own 整改通知单 and 整改清单 whatever unit it names in the address', async () => {
+    const cg = app.booted.db.prepare("SELECT unit_id FROM users WHERE username = 'chengguan'").pluck().get();
+    const c = await as('shichang');
+    const notice = await c.get(`/problems-notice?unit=${cg}`);
+    expect(notice.status).toBe(200);
+    expect(notice.text).toContain('整改通知单 · 区市场监管局');
+    expect(notice.text).not.toContain('区城管局');
+    const res = await fetch(`${app.url}/rounds/${ids.pub}/problems.xlsx?unit=${cg}`, {
+      headers: { cookie: `cc.sid=${c.cookies.get('cc.sid')}` },
+    });
+    expect(res.status).toBe(200);
+    const ExcelJS = (await import('exceljs')).default;
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never);
+    const units = new Set(wb.getWorksheet('整改清单')!.getColumn(11).values.slice(2).map(String));
+    expect(units.has('区城管局')).toBe(false);
+  });
+
+  it('refuses photos of sites a user may not see, in every size', async () => {
+    const sheetPhoto = ids.i1ReturnedPhoto; // open round, inspector1's sheet, chengguan's site
+    const cases: [string, number, boolean][] = [
+      ['inspector1', sheetPhoto, true],
+      ['inspector2', sheetPhoto, false],
+      ['chengguan', sheetPhoto, false], // its site, but the round is not published
+      ['inspector1', ids.pubPhoto, true],
+      ['chengguan', ids.pubPhoto, true],
+      ['inspector2', ids.pubPhoto, false],
+      ['shichang', ids.pubPhoto, false],
+      ['xingfu', ids.pubPhoto, false],
+    ];
+    for (const [user, photo, allowed] of cases) {
+      const c = await as(user);
+      for (const variant of ['original', 'display', 'thumb']) {
+        const r = await c.get(`/photos/${photo}/${variant}`);
+        if (allowed) {
+          expect(r.status, `${user} ${photo} ${variant}`).toBe(200);
+          expect(r.headers.get('content-type')).toMatch(/^image\//);
+        } else expectRefused(r, `${user} ${photo} ${variant}`);
+      }
+    }
+    expectRefused(await (await as('office')).get('/photos/99999999/original'), 'no such photo');
+    expectRefused(await (await as('office')).get(`/photos/${ids.pubPhoto}/secret`), 'no such size');
+  });
+
+  it('refuses units the results of rounds not yet published, and places outside their scope', async () => {
+    const c = await as('donghu');
+    for (const path of [
+      `/rounds/${ids.open}`,
+      `/rounds/${ids.open}/results`,
+      `/rounds/${ids.open}/results/streets/${ids.dhStreet}`,
+      `/rounds/${ids.open}/results/sites/${ids.dhSite}`,
+      `/rounds/${ids.pub}/results/communities/${ids.otherCommunity}`,
+    ]) {
+      const r = await c.get(path);
+      expectRefused(r, path);
+    }
+    expect(refusalMessage((await c.get(`/rounds/${ids.open}/results`)).text)).toBe('本轮结果尚未发布');
+    const other = app.booted.db
+      .prepare('SELECT id FROM streets WHERE id <> ? ORDER BY id LIMIT 1')
+      .pluck()
+      .get(ids.dhStreet) as number;
+    expectRefused(await c.get(`/rounds/${ids.pub}/results/streets/${other}`), 'other street');
+    // the street's own pages are fine
+    expect((await c.get(`/rounds/${ids.pub}/results/streets/${ids.dhStreet}`)).status).toBe(200);
+  });
+
+  it('refuses an inspector rounds they have no sites in, and results altogether', async () => {
+    const c = await as('inspector1');
+    expectRefused(await c.get(`/rounds/${ids.pub}`), 'published round');
+    expectRefused(await c.get(`/rounds/${ids.draft}`), 'draft round');
+    expectRefused(await c.get(`/rounds/${ids.pub}/results`), 'results');
+    const u = await as('chengguan');
+    expectRefused(await u.get(`/rounds/${ids.open}`), 'open round for a unit');
+  });
+
+  it('refuses an inspector re-inspecting a problem at a site that is not theirs, storing nothing', async () => {
+    const stranger = ['inspector1', 'inspector2', 'inspector3', 'inspector4'].find(
+      (u) => u !== ids.problemFixedInspector,
+    )!;
+    const c = await as(stranger);
+    expectRefused(await c.get(`/problems/${ids.problemFixed}`), 'problem page');
+    const r = await unchanged(c, {
+      path: `/problems/${ids.problemFixed}/reinspect`,
+      kind: 'multipart',
+      fields: { outcome: 'pass', note: '' },
+      files: [{ field: 'photos', name: 'check.jpg', bytes: PHOTO }],
+    });
+    expectRefused(r, 'reinspect');
+  });
+});
+
+// last: these change the database (harmless requests, but still)
+describe('allowed: every route × every role it is for', () => {
+  const cases = TABLE.flatMap((spec) => spec.allow.map((role) => ({ spec, role })));
+  it.each(cases.map((c) => [c.spec.route, c.role, c] as const))(
+    '%s lets %s in',
+    async (_r, _role, { spec, role }) => {
+      let c: Client;
+      if (spec.fresh) {
+        c = new Client(app.url);
+        if (role === 'anon') await c.get('/login');
+        else await c.login(userFor(spec, role));
+      } else c = await clientFor(spec, role);
+      const p = (spec.allowed ?? spec.probe)(ids, role);
+      const r = await send(c, p);
+      const plain = r.status >= 200 && r.status < 400 && !(r.location ?? '').startsWith('/login');
+      const ok = plain || (spec.allowedOk?.(r.status, r.text, r.location) ?? false);
+      expect(ok, `${spec.route} as ${role}: ${r.status} ${r.location ?? ''} ${refusalMessage(r.text)}`).toBe(
+        true,
+      );
+      if (spec.route === 'POST /logout' && role !== 'anon') {
+        const after = await c.get('/');
+        expect(after.location ?? '').toMatch(/^\/login/);
+      }
+    },
+  );
+});
