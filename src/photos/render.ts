@@ -74,15 +74,20 @@ export async function renderPhoto(
   const raw = { raw: { width: info.width, height: info.height, channels: info.channels } };
   const display = sharp(data, raw);
   if (band) {
-    display
-      .extend({ bottom: band.height, background: BAND_BACKGROUND })
-      .composite([{ input: band.text, left: band.pad, top: info.height + band.pad }]);
+    display.extend({ bottom: band.height, background: BAND_BACKGROUND }).composite([
+      {
+        input: band.text,
+        raw: { width: band.textWidth, height: band.textHeight, channels: 4 },
+        left: band.pad,
+        top: info.height + band.pad,
+      },
+    ]);
   }
   const [displayJpeg, thumbJpeg] = await Promise.all([
-    display.jpeg({ quality: 82 }).toBuffer(),
+    display.jpeg({ quality: 82, optimiseCoding: false }).toBuffer(),
     sharp(data, raw)
       .resize({ width: THUMB_MAX, height: THUMB_MAX, fit: 'inside', withoutEnlargement: true })
-      .jpeg({ quality: 78 })
+      .jpeg({ quality: 78, optimiseCoding: false })
       .toBuffer(),
   ]);
   return { display: displayJpeg, thumb: thumbJpeg };

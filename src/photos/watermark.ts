@@ -10,8 +10,10 @@ import type { WatermarkFont } from './font.ts';
 export interface Band {
   /** Height of the whole band, padding included. */
   height: number;
-  /** White text on transparent, PNG, to be composited at (pad, top of band + pad). */
+  /** White text on transparent, raw RGBA pixels (`textWidth`×`textHeight`), composited at (pad, top + pad). */
   text: Buffer;
+  textWidth: number;
+  textHeight: number;
   pad: number;
 }
 
@@ -52,7 +54,7 @@ export function prepareLines(lines: string[], font: WatermarkFont): string[] {
 }
 
 /**
- * Draws white text on transparent (PNG, cropped to the ink by libvips). `onlyThisFont` turns off
+ * Draws white text on transparent (PNG, or raw RGBA with `raw`; cropped to the ink by libvips). `onlyThisFont` turns off
  * Pango's fallback to other installed fonts, so a missing glyph shows as a box: tests use it to prove
  * the bundled font itself has the characters.
  */
@@ -60,8 +62,8 @@ export async function drawText(
   text: string,
   font: WatermarkFont,
   fontSize: number,
-  options: { width?: number; onlyThisFont?: boolean } = {},
-): Promise<{ png: Buffer; width: number; height: number }> {
+  options: { width?: number; onlyThisFont?: boolean; raw?: boolean } = {},
+): Promise<{ data: Buffer; width: number; height: number }> {
   const fallback = options.onlyThisFont ? ' fallback="false"' : '';
   const { data, info } = await sharp({
     text: {
@@ -73,9 +75,9 @@ export async function drawText(
       ...(options.width ? { width: options.width, wrap: 'word-char' as const } : {}),
     },
   })
-    .png({ compressionLevel: 1 })
+    .toFormat(options.raw ? 'raw' : 'png', { compressionLevel: 1 })
     .toBuffer({ resolveWithObject: true });
-  return { png: data, width: info.width, height: info.height };
+  return { data, width: info.width, height: info.height };
 }
 
 /** Draws `lines` (already prepared) for a band `width` pixels wide; null when there is nothing to draw. */
@@ -87,6 +89,16 @@ export async function renderBand(
 ): Promise<Band | null> {
   if (lines.length === 0) return null;
   const pad = Math.round(fontSize * 0.6);
-  const text = await drawText(lines.join('\n'), font, fontSize, { width: Math.max(1, width - 2 * pad) });
-  return { height: text.height + 2 * pad, text: text.png, pad };
+  // raw pixels rather than a PNG: nothing to compress here and decompress in the composite
+  const text = await drawText(lines.join('\n'), font, fontSize, {
+    width: Math.max(1, width - 2 * pad),
+    raw: true,
+  });
+  return {
+    height: text.height + 2 * pad,
+    text: text.data,
+    textWidth: text.width,
+    textHeight: text.height,
+    pad,
+  };
 }

@@ -46,7 +46,7 @@ const characters = (text: string) => [...new Set(Array.from(text.replace(/\s/g, 
 
 describe('watermark font', () => {
   const font = watermarkFont()!;
-  const draw = async (text: string) => ink((await drawText(text, font, 48, { onlyThisFont: true })).png);
+  const draw = async (text: string) => ink((await drawText(text, font, 48, { onlyThisFont: true })).data);
 
   it('is the bundled subset, with all of GB2312 level 1 and the common characters it lacks', () => {
     expect(findCjkFont()).toBe(BUNDLED_FONT);
@@ -94,8 +94,8 @@ describe('watermark font', () => {
       const system = async (t) => (await sharp({ text: { text: t, font: 'Sans 48', dpi: 72, rgba: true } }).png().toBuffer()).toString('base64');
       const out = { systemBox: await system('${NO_FONT_HAS_IT}'), systemGlyph: await system('测'), glyphs: {} };
       const font = watermarkFont();
-      out.box = (await drawText('${NO_FONT_HAS_IT}', font, 48)).png.toString('base64');
-      for (const ch of chars) out.glyphs[ch] = (await drawText(ch, font, 48)).png.toString('base64');
+      out.box = (await drawText('${NO_FONT_HAS_IT}', font, 48)).data.toString('base64');
+      for (const ch of chars) out.glyphs[ch] = (await drawText(ch, font, 48)).data.toString('base64');
       console.log(JSON.stringify(out));`;
     const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       cwd: ROOT,
