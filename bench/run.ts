@@ -43,7 +43,8 @@ async function startServer(city: City): Promise<{ base: string; child: ChildProc
   const script = fileURLToPath(new URL('./server-child.ts', import.meta.url));
   // BENCH_PROF=<folder> writes the server's CPU profile there (open it in Chrome's DevTools)
   const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
-  const child = spawn(process.execPath, ['--import', 'tsx', ...prof, script], {
+  const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', ...prof, script], {
     env: { ...process.env, ...city.env, PORT: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -179,6 +180,16 @@ async function upload(
   return res.status;
 }
 
+/** CPU seconds a process has used (Linux /proc; 0 elsewhere). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 function rawSqliteInsertRps(): number {
   const dir = mkdtempSync(join(tmpdir(), 'cc-bench-raw-'));
   const db = openDatabase(databaseFile(dir));
@@ -265,6 +276,20 @@ try {
   if (want('bare')) {
     const bare = await load({ url: `${base}/bench/trivial`, headers: { cookie: ins1.cookie } });
     figures.bare_express_rps = bare.rps;
+    if (process.env.BENCH_BARE_POST) {
+      const post = await load({
+        url: `${base}/bench/trivial`,
+        method: 'POST',
+        headers: {
+          cookie: ins1.cookie,
+          'x-csrf-token': ins1.csrf,
+          'x-requested-with': 'fetch',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ batchId: randomUUID(), baseRevision: 0, changes: [] }),
+      });
+      say(`bare POST: ${post.rps} req/s, p99 ${post.p99} ms, ${post.errors} errors`);
+    }
     say(`bare route: ${bare.rps} req/s, p99 ${bare.p99} ms, ${bare.errors} errors`);
   }
 
@@ -349,7 +374,7 @@ try {
 
   if (want('intake')) {
     // whole sheets from 8 tablets at once: 40 answers in one save, one ~16 KB photo, submit
-    const small = await sharp(source).rotate().resize(400, 300).jpeg({ quality: 60 }).toBuffer();
+    const small = await sharp(source).rotate().resize(320, 240).jpeg({ quality: 70 }).toBuffer();
     const used = new Set([...autosaveSheets, photoSheet].map((s) => `${s.round}:${s.site}`));
     const target = Math.round(5000 * scale);
     const sessions = await Promise.all(
@@ -364,6 +389,7 @@ try {
     let failed = 0;
     let n = 0;
     const t0 = performance.now();
+    const cpu0 = cpuSeconds(child.pid);
     await Promise.all(
       sessions.map(async (s, i) => {
         for (const sheet of queues[i]!) {
@@ -412,6 +438,7 @@ try {
       }),
     );
     const ingestS = (performance.now() - t0) / 1000;
+    const serverCpuMs = ((cpuSeconds(child.pid) - cpu0) * 1000) / Math.max(1, taken);
     // count only sheets the database holds as submitted with their answers and photo
     const db = openDatabase(databaseFile(city.config.dataDir));
     const inDb = db
@@ -429,7 +456,8 @@ try {
     say(
       `sheet intake: ${stored} acknowledged, ${inDb} in the database, ${failed} failed, ${round1(ingestS)} s; ` +
         `mean per sheet: save ${round1(phaseMs.save / taken)} ms, photo ${round1(phaseMs.photo / taken)} ms, ` +
-        `submit ${round1(phaseMs.submit / taken)} ms (${small.length} bytes photo)`,
+        `submit ${round1(phaseMs.submit / taken)} ms (${small.length} bytes photo); ` +
+        `server CPU ${round1(serverCpuMs)} ms per sheet`,
     );
   }
 } finally {

@@ -14,6 +14,9 @@ const trivial = Router();
 trivial.get('/bench/trivial', (_req, res) => {
   res.type('text').send('ok');
 });
+trivial.post('/bench/trivial', (_req, res) => {
+  res.json({ ok: true });
+});
 const booted = await boot(loadConfig(), () => {}, { extraRoutes: trivial });
 const server = booted.app.listen(0, '127.0.0.1', () => {
   console.log(`listening ${(server.address() as AddressInfo).port}`);

@@ -17,6 +17,10 @@ import { buildClientAssets } from './web/assets.ts';
 import { findCjkFont, missingFontMessage } from './photos/font.ts';
 import { sweepStrayFiles } from './photos/sweep.ts';
 import { isKnownPhotoFile } from './db/repos/photos.ts';
+import { pruneIdempotent } from './db/repos/idempotency.ts';
+
+/** How long the answer to a device's request is kept for its retries (see repos/idempotency.ts). */
+const IDEMPOTENCY_DAYS = 60;
 
 /** A reason the server must not start, said plainly (server.ts prints it and exits 1). */
 export class StartupError extends Error {}
@@ -44,6 +48,7 @@ export async function boot(
     if (!findCjkFont()) throw new StartupError(missingFontMessage);
     const { removed } = await sweepStrayFiles(config.uploadDir, (sha, key) => isKnownPhotoFile(db, sha, key));
     if (removed.length) log(`已清理 ${removed.length} 个未入库的照片文件或临时文件`);
+    pruneIdempotent(db, IDEMPOTENCY_DAYS);
     let secret = config.sessionSecret ?? getSetting(db, 'session_secret');
     if (!secret) {
       secret = randomBytes(32).toString('hex');

@@ -23,7 +23,9 @@ async function main(): Promise<void> {
   }
   // HTTPS when a certificate is configured: tablets only allow offline work (service workers) over it
   const scheme = config.tls ? 'https' : 'http';
-  const onListening = () => {
+  // express 5 also calls the listen callback with the error when listening fails: that is said below
+  const onListening = (err?: unknown) => {
+    if (err) return;
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     console.log(

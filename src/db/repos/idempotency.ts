@@ -21,3 +21,12 @@ export function saveIdempotent(db: Db, key: string, userId: number, response: un
     nowIso(),
   );
 }
+
+/**
+ * Forgets keys older than `days`: a device replays what it queued within hours or days, and by then the
+ * round it wrote to is long closed (its writes are refused anyway). Returns how many were removed.
+ */
+export function pruneIdempotent(db: Db, days: number, now = new Date()): number {
+  const before = new Date(now.getTime() - days * 86400_000).toISOString();
+  return db.prepare('DELETE FROM idempotency_keys WHERE created_at < ?').run(before).changes;
+}
