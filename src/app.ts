@@ -4,6 +4,7 @@
  * session → user → CSRF → routes → 404 → errors.
  */
 import express, { type Express } from 'express';
+import ejs from 'ejs';
 import session from 'express-session';
 import helmet from 'helmet';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +33,8 @@ import { IMPORT_MULTIPART_ROUTES, importsRouter } from './web/routes/imports.ts'
 import { resultsRouter } from './web/routes/results.ts';
 import { PROBLEM_MULTIPART_ROUTES, problemsRouter } from './web/routes/problems.ts';
 import { helpRouter } from './web/routes/help.ts';
+import { helpHref } from './web/help-links.ts';
+import type { Role } from './db/repos/users.ts';
 import type { ClientAssets } from './web/assets.ts';
 import { apiNeedsLogin, offlineRouter, serviceWorkerRouter } from './web/routes/offline.ts';
 
@@ -59,6 +62,17 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName'>): { app: Exp
   app.disable('x-powered-by');
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
+  // compiled templates kept in memory, and in production without ejs's line tracking (10–15 % of a
+  // page's rendering time); a template error then names the file but not the line
+  const production = config.env === 'production';
+  app.engine('ejs', (file, data, done) =>
+    ejs.renderFile(
+      file,
+      data as ejs.Data,
+      { cache: production, compileDebug: !production, views: [VIEWS_DIR] },
+      done as (err: Error | null, html?: string) => void,
+    ),
+  );
   if (config.trustProxy) app.set('trust proxy', 1);
 
   app.use(
@@ -120,6 +134,7 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName'>): { app: Exp
     res.locals.csrfToken = csrf.generateToken(req);
     res.locals.roleNames = ROLE_NAMES;
     res.locals.currentPath = req.path;
+    res.locals.helpHref = helpHref(req.path, (res.locals.user as { role: Role } | undefined)?.role);
     res.locals.assets = deps.assets.urls;
     next();
   });

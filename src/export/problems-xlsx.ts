@@ -62,6 +62,17 @@ const PAGE = 100;
 const EMU = 9525; // per pixel
 const BOX = { w: 104, h: 74 }; // the picture's box inside its cell, px
 const PHOTO_ROW_PT = 78; // row height with pictures: the box plus a line for the link
+const LINE_PT = 14; // one wrapped line of 9-point text
+
+/**
+ * Wrapped lines `text` takes in a column `width` characters wide: a Chinese character is a little over
+ * two, and a line never fills to the last character (words and punctuation wrap early).
+ */
+function lines(text: string, width: number): number {
+  let units = 0;
+  for (const ch of text) units += ch.charCodeAt(0) > 0x2e80 ? 2.2 : 1;
+  return Math.min(8, Math.max(1, Math.ceil(units / Math.max(1, width - 2))));
+}
 
 export interface ProblemsWorkbookInput {
   db: Db;
@@ -188,15 +199,25 @@ async function* sheetXml(
       const std = version(r.round_id).byCode.get(r.standard_code);
       const photos = skeletonPhotos.get(id);
       const ref = (c: number) => `${columnLetter(c)}${n}`;
+      const standardText = std ? `${std.code} ${std.text}` : r.standard_code;
+      // a row without pictures is as tall as its longest wrapped text (spreadsheets do not fit on open)
+      const textLines = Math.max(
+        lines(r.site, COLUMNS[3]![1]),
+        lines(standardText, COLUMNS[6]![1]),
+        lines(r.description, COLUMNS[7]![1]),
+        lines(r.fix_note, COLUMNS[13]![1]),
+        lines(r.review_note ?? '', COLUMNS[15]![1] - 5),
+      );
+      const height = withPhotos.has(n - 1) ? PHOTO_ROW_PT : textLines > 1 ? textLines * LINE_PT : 0;
       xml +=
-        `<row r="${n}"${withPhotos.has(n - 1) ? ` ht="${PHOTO_ROW_PT}" customHeight="1"` : ''}>` +
+        `<row r="${n}"${height ? ` ht="${height}" customHeight="1"` : ''}>` +
         cellNumber(ref(1), start + k + 1) +
         cellText(ref(2), r.street) +
         cellText(ref(3), r.community ?? '镇街直属') +
         cellText(ref(4), r.site) +
         cellText(ref(5), input.siteTypeNames.get(r.site_type) ?? r.site_type) +
         cellText(ref(6), std?.item.name ?? '') +
-        cellText(ref(7), std ? `${std.code} ${std.text}` : r.standard_code) +
+        cellText(ref(7), standardText) +
         cellText(ref(8), r.description) +
         cellNumber(ref(9), Math.round(r.points_lost * 100) / 100) +
         (photos?.before

@@ -8,50 +8,13 @@
 // the app through a small TCP relay that the test takes down with it: offline means the server is
 // unreachable for the page and the service worker alike. What arrived is checked in the database.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Client, DEMO_PASSWORD, startApp, type TestApp } from '../helpers/app.ts';
 import { CHROMIUM, launchBrowser, loginAs, screenshot, tabletContext } from '../helpers/browser.ts';
 import { ROOT } from '../helpers/run.ts';
-
-interface Relay {
-  url: string;
-  down(on: boolean): void;
-  close(): Promise<void>;
-}
-
-/** The network between tablet and server: a TCP relay that can be cut (open connections too). */
-async function relay(target: string): Promise<Relay> {
-  const port = Number(new URL(target).port);
-  let cut = false;
-  const open = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    if (cut) return void client.destroy();
-    const upstream = connect(port, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      open.add(s);
-      s.on('error', () => s.destroy());
-      s.on('close', () => {
-        open.delete(s);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    down(on) {
-      cut = on;
-      if (on) for (const s of open) s.destroy();
-    },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
+import { relay, type Relay } from '../helpers/relay.ts';
 
 let app: TestApp;
 let net: Relay;

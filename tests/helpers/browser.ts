@@ -11,7 +11,10 @@ import { ROOT } from './run.ts';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SHOTS_DIR = join(ROOT, '.tmp', 'screenshots');
 
-export async function launchBrowser(): Promise<Browser> {
+/** `extra` adds arguments and environment (the screenshot script asks for a Chinese browser UI). */
+export async function launchBrowser(
+  extra: { args?: string[]; env?: Record<string, string | undefined> } = {},
+): Promise<Browser> {
   if (!existsSync(CHROMIUM))
     throw new Error(
       `找不到 Chromium（${CHROMIUM}）。浏览器测试需要它，请先安装：apt-get install -y chromium`,
@@ -27,7 +30,9 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...(extra.args ?? []),
     ],
+    ...(extra.env ? { env: extra.env } : {}),
   });
 }
 

@@ -668,6 +668,9 @@ export function routeTable(photo: Buffer): RouteSpec[] {
       probe: (i, role) => page(role === 'office' ? `/problems-notice?unit=${i.unit.id}` : '/problems-notice'),
     },
     { route: 'GET /help/scoring', allow: USERS, probe: () => page('/help/scoring') },
+    { route: 'GET /help/guide', allow: USERS, probe: () => page('/help/guide') },
+    { route: 'GET /help/ops', allow: USERS, probe: () => page('/help/ops') },
+    { route: 'GET /help/images/:file', allow: USERS, probe: () => page('/help/images/office-ranking.png') },
     {
       route: 'GET /rounds/:rid/sites/:sid',
       allow: ['inspector', 'office'],

@@ -350,6 +350,18 @@ describe('the 整改清单 workbook', () => {
     const link = row.getCell(10).value as { formula: string };
     expect(link.formula).toMatch(/^HYPERLINK\("http:\/\/localhost:\d+\/photos\/\d+\/display","查看原图"\)$/);
     expect(String(row.getCell(12).value)).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    // a row without pictures is tall enough for its wrapped standard text
+    const photoRows = new Set(images.map((im) => im.range.tl.nativeRow + 1));
+    let textRows = 0;
+    ws.eachRow((r, n) => {
+      if (n === 1 || photoRows.has(n)) return;
+      const text = String(r.getCell(7).value);
+      if ([...text].length > 30) {
+        textRows++;
+        expect(r.height, `row ${n}: ${text}`).toBeGreaterThanOrEqual(28);
+      }
+    });
+    expect(textRows).toBeGreaterThan(0);
   });
 
   it('gives a unit only its own problems, and refuses inspectors and bad filters', async () => {

@@ -1,0 +1,168 @@
+// The user guide inside the app: /help/guide renders docs/用户指南.md with its screenshots, and every
+// page carries a 帮助 link to an anchor that exists in the rendered guide, the part for the page and role.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, loggedIn, startApp, type TestApp } from '../helpers/app.ts';
+import { ROOT } from '../helpers/run.ts';
+import { HELP_RULES, ROLE_PARTS } from '../../src/web/help-links.ts';
+
+let app: TestApp;
+let as: (username: string) => Promise<Client>;
+let guideIds: Set<string>;
+beforeAll(async () => {
+  app = await startApp();
+  as = loggedIn(() => app.url);
+});
+afterAll(async () => {
+  await app?.destroy();
+});
+
+const one = (sql: string, ...args: unknown[]) =>
+  app.booted.db
+    .prepare(sql)
+    .pluck()
+    .get(...args) as number;
+
+function helpLink(html: string): string | null {
+  const m = /<a class="help-link" href="([^"]+)"/.exec(html);
+  return m ? m[1]! : null;
+}
+
+async function ids(): Promise<Set<string>> {
+  if (guideIds) return guideIds;
+  const r = await (await as('office')).get('/help/guide');
+  expect(r.status).toBe(200);
+  guideIds = new Set([...r.text.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]!));
+  return guideIds;
+}
+
+describe('the guide inside the app', () => {
+  it('renders docs/用户指南.md in the layout, with every screenshot answering as a PNG', async () => {
+    const c = await as('inspector1');
+    const r = await c.get('/help/guide');
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/text\/html/);
+    expect(r.text).toContain('<header class="topbar">');
+    expect(r.text).toContain('<h1>创城测评 用户指南</h1>');
+    expect(r.text).not.toMatch(/<script(?! src=)|style="/);
+    const srcs = [...r.text.matchAll(/<img src="([^"]+)"/g)].map((m) => m[1]!);
+    expect(srcs.length).toBeGreaterThanOrEqual(15);
+    for (const src of srcs) {
+      expect(src).toMatch(/^\/help\/images\/[\w-]+\.png$/);
+      const img = await c.get(src);
+      expect(img.status, src).toBe(200);
+      expect(img.headers.get('content-type'), src).toBe('image/png');
+    }
+    // links to the other guide stay inside the app
+    expect(r.text).toContain('href="/help/ops"');
+    expect(r.text).not.toMatch(/href="[^"]*\.md["#]/);
+  });
+
+  it('every screenshot the markdown names is in docs/images', () => {
+    const md = readFileSync(join(ROOT, 'docs', '用户指南.md'), 'utf8');
+    const names = [...md.matchAll(/\]\(images\/([\w-]+\.png)\)/g)].map((m) => m[1]!);
+    expect(names.length).toBeGreaterThanOrEqual(15);
+    for (const n of names) expect(existsSync(join(ROOT, 'docs', 'images', n)), n).toBe(true);
+  });
+
+  it('serves the operations guide when docs/运维指南.md is there, and refuses other image names', async () => {
+    const c = await as('chengguan');
+    const ops = await c.get('/help/ops');
+    if (existsSync(join(ROOT, 'docs', '运维指南.md'))) expect(ops.status).toBe(200);
+    else expect(ops.status).toBe(404);
+    for (const bad of ['/help/images/..%2F用户指南.md', '/help/images/nope.png', '/help/images/a.jpg'])
+      expect((await c.get(bad)).status, bad).toBe(404);
+  });
+
+  it('is for logged-in users: a visitor is sent to the login page, which has no help link', async () => {
+    const anon = new Client(app.url);
+    const r = await anon.get('/help/guide');
+    expect(r.status).toBe(303);
+    expect(r.location).toBe('/login?next=%2Fhelp%2Fguide');
+    expect(helpLink((await anon.get('/login')).text)).toBeNull();
+  });
+
+  it('every anchor the help links can point to exists in the rendered guide', async () => {
+    const present = await ids();
+    const anchors = new Set([
+      ...Object.values(ROLE_PARTS),
+      ...HELP_RULES.flatMap((r) => Object.values(r.anchors)),
+    ]);
+    for (const a of anchors) expect(present.has(a), `#${a} missing from the guide`).toBe(true);
+  });
+});
+
+describe('a 帮助 link on every page, to the part for the page and the role', () => {
+  it('as each role, on the main pages', async () => {
+    const present = await ids();
+    const pub = one("SELECT id FROM rounds WHERE status = 'published'");
+    const open = one("SELECT id FROM rounds WHERE status = 'open'");
+    const inspector1 = one("SELECT id FROM users WHERE username = 'inspector1'");
+    const mySite = one(
+      'SELECT site_id FROM assignments WHERE round_id = ? AND inspector_id = ?',
+      open,
+      inspector1,
+    );
+    const unitId = one("SELECT unit_id FROM users WHERE username = 'chengguan'");
+    const unitProblem = one('SELECT id FROM problems WHERE unit_id = ? ORDER BY id', unitId);
+    const community = one('SELECT id FROM communities ORDER BY id');
+    const pages: Record<string, [string, string][]> = {
+      office: [
+        ['/', 'office-progress'],
+        ['/rounds', 'office-progress'],
+        [`/rounds/${open}`, 'office-progress'],
+        ['/rounds/new', 'office-round'],
+        [`/rounds/${open}/assignments`, 'office-assign'],
+        [`/rounds/${open}/review`, 'office-review'],
+        [`/rounds/${open}/sites/${mySite}`, 'office-review'],
+        [`/rounds/${pub}/results`, 'office-results'],
+        [`/rounds/${pub}/results/communities/${community}`, 'office-results'],
+        [`/rounds/${pub}/results/weak`, 'office-weak'],
+        ['/problems', 'office-problems'],
+        [`/problems/${unitProblem}`, 'office-requests'],
+        [`/problems-notice?unit=${unitId}`, 'office-problems'],
+        ['/places', 'office-setup'],
+        ['/places/sites', 'office-setup'],
+        ['/units', 'office-setup'],
+        ['/users', 'office-setup'],
+        ['/imports', 'office-setup'],
+        ['/criteria', 'office-criteria'],
+        ['/audit', 'office-audit'],
+        ['/help/scoring', 'office'],
+        ['/help/guide', 'office'],
+      ],
+      inspector1: [
+        ['/', 'inspector-sites'],
+        ['/rounds', 'inspector-sites'],
+        [`/rounds/${open}/sites/${mySite}`, 'inspector-sheet'],
+        ['/problems', 'inspector-reinspect'],
+        ['/help/scoring', 'inspector'],
+      ],
+      chengguan: [
+        ['/', 'unit-problems'],
+        ['/rounds', 'unit-results'],
+        [`/rounds/${pub}/results`, 'unit-results'],
+        ['/problems', 'unit-problems'],
+        [`/problems/${unitProblem}`, 'unit-fix'],
+        ['/problems-notice', 'unit-notice'],
+      ],
+    };
+    for (const [user, list] of Object.entries(pages)) {
+      const c = await as(user);
+      for (const [path, anchor] of list) {
+        const r = await c.get(path);
+        expect(r.status, `${user} ${path}`).toBe(200);
+        const href = helpLink(r.text);
+        expect(href, `${user} ${path}`).toBe(`/help/guide#${anchor}`);
+        expect(present.has(anchor), `${user} ${path} → #${anchor}`).toBe(true);
+      }
+    }
+  });
+
+  it('on a page that is not found, too (the part for the role)', async () => {
+    const r = await (await as('chengguan')).get('/no-such-page');
+    expect(r.status).toBe(404);
+    expect(helpLink(r.text)).toBe('/help/guide#unit');
+  });
+});
