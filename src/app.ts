@@ -60,6 +60,9 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName'>): { app: Exp
   const { config } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // pages are per user and per moment (CSRF token, live state): an ETag would only cost a hash of every
+  // body; static files keep theirs (express.static)
+  app.set('etag', false);
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
   // compiled templates kept in memory, and in production without ejs's line tracking (10–15 % of a
