@@ -60,7 +60,7 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
       c,
     ]),
   );
-  let revision = Math.max(Number(form.dataset.revision), await getRevision(user, ref.round, ref.site));
+  let revision = Number(form.dataset.revision);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let siteQueued = 0;
   let submitting = false;
@@ -81,6 +81,23 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
 
   const cards = () => [...form.querySelectorAll<HTMLElement>('.std')];
   const field = <T extends Element>(card: HTMLElement, sel: string) => card.querySelector<T>(sel);
+
+  // taps made while the device's queue is being read (right after the page shows) are kept and applied
+  // once the sheet is ready: nothing the inspector does at start-up is lost or taken for the server's
+  const early = new Map<string, Change>();
+  const earlyEdit = (e: Event) => {
+    const t = e.target as HTMLInputElement;
+    const card = t.closest<HTMLElement>('.std');
+    if (!card || t.matches('input[type=file]')) return;
+    const cases = field<HTMLInputElement>(card, `[name="c_${card.dataset.code}"]`);
+    if (t.name === `r_${card.dataset.code}` && t.value === 'fail' && cases && Number(cases.value) < 1)
+      cases.value = '1';
+    const c = readCard(card);
+    if (c) early.set(c.standard, c);
+  };
+  form.addEventListener('change', earlyEdit);
+  form.addEventListener('input', earlyEdit);
+  revision = Math.max(revision, await getRevision(user, ref.round, ref.site));
 
   function readCard(card: HTMLElement): Change | null {
     const code = card.dataset.code!;
@@ -333,6 +350,15 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
     if (fixed && cases && Number(fixed.value) > Number(cases.value)) fixed.value = cases.value;
     onEdit(card);
   });
+  // the sheet is ready: what was tapped during start-up becomes edits like any other
+  form.removeEventListener('change', earlyEdit);
+  form.removeEventListener('input', earlyEdit);
+  for (const c of early.values()) {
+    const card = form.querySelector<HTMLElement>(`.std[data-code="${CSS.escape(c.standard)}"]`);
+    if (!card) continue;
+    writeCard(card, c);
+    onEdit(card);
+  }
   // leaving the page: what is still in the moment's batch goes into the queue
   window.addEventListener('pagehide', () => void enqueue());
 

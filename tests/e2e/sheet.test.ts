@@ -126,4 +126,39 @@ describe('scoring a site on a tablet', () => {
     await screenshot(page, 'sheet-landscape');
     await context.close();
   });
+
+  it('keeps the taps made while the sheet is still starting up (the device queue is slow to open)', async () => {
+    const context = await tabletContext(browser, app.url);
+    // the device's storage answers late, as on a busy tablet: the page shows before its script is ready
+    await context.addInitScript(() => {
+      const open = indexedDB.open.bind(indexedDB);
+      indexedDB.open = (...args: Parameters<IDBFactory['open']>) => {
+        const req = open(...args);
+        const add = req.addEventListener.bind(req);
+        let onsuccess: ((this: IDBRequest, ev: Event) => unknown) | null = null;
+        Object.defineProperty(req, 'onsuccess', {
+          get: () => onsuccess,
+          set: (f) => (onsuccess = f),
+        });
+        add('success', (ev) => setTimeout(() => onsuccess?.call(req, ev), 1500));
+        return req;
+      };
+    });
+    const page = await context.newPage();
+    await loginAs(page, 'inspector3');
+    await page.locator('.site-card .state-none').first().locator('xpath=ancestor::a').click();
+    await page.waitForSelector('form.sheet[data-editable="1"]');
+    const siteId = Number(await page.getAttribute('form.sheet', 'data-site'));
+    const codes = await page
+      .locator('.std')
+      .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.code!));
+    // tapped at once, before the script has read the device's queue
+    await page.locator(`.std[data-code="${codes[0]}"] .choice.ok`).click();
+    await page.locator(`.std[data-code="${codes[1]}"] .choice.fail`).click();
+    await expect.poll(() => page.textContent('#save-state'), { timeout: 15_000 }).toBe('已保存');
+    await expect.poll(() => answer(siteId, codes[0]!)?.result, { timeout: 10_000 }).toBe('ok');
+    expect(answer(siteId, codes[1]!)).toMatchObject({ result: 'fail', cases: 1 });
+    expect(await page.textContent('#progress')).toBe(`已评 2/${codes.length}`);
+    await context.close();
+  });
 });

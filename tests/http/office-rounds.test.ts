@@ -119,11 +119,13 @@ describe('assignments with 回避', () => {
         home,
         site,
       ) as number;
-      await office.post(`/rounds/${id}/assignments`, {
+      const refused = await office.post(`/rounds/${id}/assignments`, {
         siteId: String(other),
         inspectorId: String(inspector1),
       });
-      expect((await office.get(`/rounds/${id}/assignments`)).text).toContain('应当回避');
+      expect(refused.status).toBe(400);
+      expect(refused.text).toContain('应当回避');
+      expect(refused.text).toContain(`href="/rounds/${id}/assignments">返回上一页`);
       expect(one('SELECT count(*) FROM assignments WHERE round_id = ? AND site_id = ?', id, other)).toBe(0);
     } finally {
       await office.post('/settings/avoidance', { policy: 'warn' });
@@ -227,13 +229,14 @@ describe('review, close, publish', () => {
     // a correction needs a reason, and is marked and audited
     const code = standards[1]!.code;
     await office.get(`/rounds/${id}/sites/${sites[0]}`);
-    await office.post(`/rounds/${id}/sites/${sites[0]}/correct`, {
+    const noReason = await office.post(`/rounds/${id}/sites/${sites[0]}/correct`, {
       standard: code,
       result: 'na',
       cases: '0',
       reason: '',
     });
-    expect((await office.get(`/rounds/${id}/sites/${sites[0]}`)).text).toContain('更正必须填写原因');
+    expect(noReason.status).toBe(400);
+    expect(noReason.text).toContain('更正必须填写原因');
     expect(
       one(
         'SELECT result FROM answers a JOIN inspections i ON i.id = a.inspection_id WHERE i.round_id = ? AND a.standard_code = ?',
@@ -260,9 +263,11 @@ describe('review, close, publish', () => {
     });
 
     // closing is refused until every site is approved or excluded
-    await office.post(`/rounds/${id}/close`);
-    let page = await office.get(`/rounds/${id}`);
-    expect(page.text).toMatch(/还有 \d+ 个点位未审核通过或排除/);
+    const notReady = await office.post(`/rounds/${id}/close`);
+    expect(notReady.status).toBe(409);
+    expect(notReady.text).toMatch(/还有 \d+ 个点位未审核通过或排除/);
+    // the sheets still in the way are listed, with their state
+    expect(notReady.text).toMatch(/<ul class="error-details"><li>[^<]+（[^<]+）<\/li>/);
     expect(one('SELECT status FROM rounds WHERE id = ?', id)).toBe('open');
     await office.post(`/rounds/${id}/sites/${sites[0]}/approve`);
     expect(one('SELECT status FROM inspections WHERE round_id = ? AND site_id = ?', id, sites[0])).toBe(
@@ -311,7 +316,7 @@ describe('review, close, publish', () => {
     ).toEqual({
       reason: '公园点位数据有误，复核后重新发布',
     });
-    page = await office.get(`/rounds/${id}`);
+    const page = await office.get(`/rounds/${id}`);
     expect(page.text).toContain('已撤回发布');
   });
 });

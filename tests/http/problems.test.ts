@@ -49,8 +49,9 @@ function form(fields: Record<string, string>, photos = 0): FormData {
 async function act(c: Client, id: number, action: string, fields: Record<string, string>, photos = 0) {
   await c.get(`/problems/${id}`);
   const r = await c.postMultipart(`/problems/${id}/${action}`, form(fields, photos), { csrf: 'field' });
-  const page = await c.get(`/problems/${id}`);
-  return { status: r.status, page: page.text };
+  // done: back to the problem page with a message; refused: a 4xx page with the reason
+  const page = r.status === 303 ? (await c.get(`/problems/${id}`)).text : r.text;
+  return { status: r.status, page };
 }
 
 /** An open problem of the unit with this code in the published round that nobody has acted on yet. */
@@ -209,7 +210,7 @@ describe('the loop', () => {
 
     await office.get(`/problems/${id}`);
     const refuseNoReason = await office.post(`/problems/${id}/decide`, { approve: '0', note: '' });
-    expect(refuseNoReason.status).toBe(303);
+    expect(refuseNoReason.status).toBe(400);
     expect(one('SELECT request FROM problems WHERE id = ?', id)).toBe('dispute');
     await office.post(`/problems/${id}/decide`, { approve: '1', note: '核实属实' });
     expect(status(id)).toBe('void');

@@ -62,6 +62,7 @@ export function errorHandler(log: (msg: string) => void) {
     // a body refused by the parsers arrives before the session and the layout's locals are set up
     res.locals.csrfToken ??= '';
     const { status, message } = answer;
+    // a refused form action names the page to go back to (res.locals.back) and may list what is missing
     res.render('errors/error', { title: '出错了', status, message }, (renderError, html) => {
       if (renderError) {
         log(`error page for ${req.method} ${req.originalUrl} failed: ${renderError.stack ?? renderError}`);

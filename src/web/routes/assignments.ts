@@ -16,7 +16,7 @@ import {
 import { roundAssignments, progressByInspector, progressByStreet } from '../../db/repos/rounds.ts';
 import { listUsers } from '../../db/repos/users.ts';
 import { listCommunities, listStreets, siteTypeNames } from '../../db/repos/places.ts';
-import { AppError, InvalidInput } from '../../errors.ts';
+import { InvalidInput } from '../../errors.ts';
 import { SHEET_STATUS_NAMES } from '../presenters/sheet.ts';
 import type { InspectionStatus } from '../../db/repos/inspections.ts';
 
@@ -66,14 +66,10 @@ export function assignmentsRouter(deps: AppDeps): Router {
   const handle = (path: string, run: (req: Request, res: Response, roundId: number) => string[]) =>
     r.post(path, office, (req, res) => {
       const roundId = idParam(req.params.id, '测评轮次');
-      try {
-        const warnings = run(req, res, roundId);
-        if (warnings.length) flash(req, 'warn', '已分工，但以下点位应当回避：', warnings);
-        else flash(req, 'ok', '已保存分工。');
-      } catch (err) {
-        if (err instanceof AppError && err.status < 500) flash(req, 'error', err.message);
-        else throw err;
-      }
+      res.locals.back = `/rounds/${roundId}/assignments`;
+      const warnings = run(req, res, roundId);
+      if (warnings.length) flash(req, 'warn', '已分工，但以下点位应当回避：', warnings);
+      else flash(req, 'ok', '已保存分工。');
       res.redirect(303, `/rounds/${roundId}/assignments`);
     });
 

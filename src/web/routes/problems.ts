@@ -33,7 +33,7 @@ import {
   requireProblem,
   type UploadedPhoto,
 } from '../../services/problems.ts';
-import { AppError, Forbidden, InvalidInput } from '../../errors.ts';
+import { Forbidden, InvalidInput } from '../../errors.ts';
 import { formatShanghai, shanghaiDate } from '../../util/time.ts';
 import { writeProblemsWorkbook } from '../../export/problems-xlsx.ts';
 
@@ -227,13 +227,8 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
   ) =>
     r.post(path, ...(multipart ? photoUpload(protect, 10) : []), async (req, res) => {
       const id = idParam(req.params.id, '问题');
-      try {
-        flash(req, 'ok', await run(req, res, id));
-      } catch (err) {
-        if (err instanceof AppError && err.status < 500 && !(err instanceof Forbidden))
-          flash(req, 'error', err.message);
-        else throw err;
-      }
+      res.locals.back = `/problems/${id}`;
+      flash(req, 'ok', await run(req, res, id));
       res.redirect(303, `/problems/${id}`);
     });
 

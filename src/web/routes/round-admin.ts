@@ -1,7 +1,8 @@
 /**
  * The office's round pages: create a round, move it through open → closed → published (and back with
  * 撤回发布), exclude sites, review submissions (approve, correct an answer). Every handler has the same
- * shape: parse → call the service → redirect with a message, or show the same page with the error.
+ * shape: parse → call the service → redirect with a message; a refusal answers 4xx with the reason and a
+ * link back to the page (nothing changed).
  */
 import { Router, type Request, type Response } from 'express';
 import { randomInt } from 'node:crypto';
@@ -22,7 +23,7 @@ import { approveSheet, correctAnswer } from '../../services/review.ts';
 import { listCriteriaVersions } from '../../db/repos/criteria-versions.ts';
 import { listSubmissions, type InspectionStatus } from '../../db/repos/inspections.ts';
 import { siteTypeNames } from '../../db/repos/places.ts';
-import { AppError, InvalidInput } from '../../errors.ts';
+import { InvalidInput } from '../../errors.ts';
 import { SHEET_STATUS_NAMES } from '../presenters/sheet.ts';
 import { formatShanghai, shanghaiDate, addDays } from '../../util/time.ts';
 
@@ -98,20 +99,16 @@ export function roundAdminRouter(deps: AppDeps): Router {
   const action = (path: string, run: (req: Request, res: Response, roundId: number) => string) =>
     r.post(path, office, (req, res) => {
       const roundId = idParam(req.params.id, '测评轮次');
+      res.locals.back = `/rounds/${roundId}`;
       try {
         flash(req, 'ok', run(req, res, roundId));
       } catch (err) {
+        // refused: a 4xx page with the reason (and, for closing, the sheets still open) — nothing changed
         if (err instanceof RoundNotReady)
-          flash(
-            req,
-            'error',
-            err.message,
-            err.pending
-              .slice(0, 20)
-              .map((p) => `${p.name}（${SHEET_STATUS_NAMES[(p.status ?? 'none') as InspectionStatus]}）`),
-          );
-        else if (err instanceof AppError && err.status < 500) flash(req, 'error', err.message);
-        else throw err;
+          res.locals.details = err.pending
+            .slice(0, 20)
+            .map((p) => `${p.name}（${SHEET_STATUS_NAMES[(p.status ?? 'none') as InspectionStatus]}）`);
+        throw err;
       }
       res.redirect(303, `/rounds/${roundId}`);
     });
@@ -144,12 +141,8 @@ export function roundAdminRouter(deps: AppDeps): Router {
     r.post(path, office, (req, res) => {
       const roundId = idParam(req.params.rid, '测评轮次');
       const siteId = idParam(req.params.sid, '点位');
-      try {
-        flash(req, 'ok', run(req, res, roundId, siteId));
-      } catch (err) {
-        if (err instanceof AppError && err.status < 500) flash(req, 'error', err.message);
-        else throw err;
-      }
+      res.locals.back = back(roundId, siteId);
+      flash(req, 'ok', run(req, res, roundId, siteId));
       res.redirect(303, back(roundId, siteId));
     });
   const sheetUrl = (rid: number, sid: number) => `/rounds/${rid}/sites/${sid}`;
