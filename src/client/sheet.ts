@@ -145,6 +145,12 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
     }
     const site = scoreSite(model.standards, answers, model.rules);
     progressEl.textContent = `已评 ${site.answered}/${model.standards.length}`;
+    // the first answer starts the sheet (the server makes it a draft with the first save)
+    const badge = document.getElementById('sheet-status');
+    if (badge?.classList.contains('sheet-none') && answers.size) {
+      badge.classList.replace('sheet-none', 'sheet-draft');
+      badge.textContent = '进行中';
+    }
     rateEl.textContent = formatRate(site.rate);
   }
 

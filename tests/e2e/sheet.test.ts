@@ -61,6 +61,7 @@ describe('scoring a site on a tablet', () => {
     expect(answer(siteId, codes[1]!)).toEqual({ result: 'fail', cases: 2, note: '楼道内堆放杂物，两处' });
     expect(await page.textContent('#progress')).toBe(`已评 2/${codes.length}`);
     expect(await page.textContent('#live-rate')).toMatch(/^\d+\.\d\d%$/);
+    expect(await page.textContent('#sheet-status')).toBe('进行中');
 
     await second
       .locator('input[type=file]')
