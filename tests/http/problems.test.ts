@@ -450,3 +450,36 @@ describe('the office prints a unit’s 整改通知单', () => {
     expect((await office.get('/problems-notice')).status).toBe(400);
   });
 });
+
+describe("an inspector's 复查 list", () => {
+  it('holds the problems of the sites they inspected in that round, each of which they can open', async () => {
+    const open = one("SELECT id FROM rounds WHERE status = 'open'") as number;
+    // a fixed problem of the published round whose site another inspector has in the open round
+    const p = db()
+      .prepare(
+        `SELECT p.id, p.site_id, a.inspector_id FROM problems p
+         JOIN assignments a ON a.round_id = p.round_id AND a.site_id = p.site_id
+         WHERE p.round_id = ? AND p.status = 'fixed' AND p.site_id IN (SELECT site_id FROM round_sites WHERE round_id = ?)
+         LIMIT 1`,
+      )
+      .get(published, open) as { id: number; site_id: number; inspector_id: number };
+    const other = db()
+      .prepare("SELECT id, username FROM users WHERE role = 'inspector' AND id <> ? ORDER BY id LIMIT 1")
+      .get(p.inspector_id) as { id: number; username: string };
+    db()
+      .prepare(
+        `INSERT INTO assignments (round_id, site_id, inspector_id, assigned_at) VALUES (?, ?, ?, '2026-11-28')
+         ON CONFLICT(round_id, site_id) DO UPDATE SET inspector_id = excluded.inspector_id`,
+      )
+      .run(open, p.site_id, other.id);
+    const c = await as(other.username);
+    const page = await c.get('/problems');
+    const ids = [...new Set([...page.text.matchAll(/href="\/problems\/(\d+)"/g)].map((m) => Number(m[1])))];
+    expect(ids).not.toContain(p.id);
+    for (const id of ids) expect((await c.get(`/problems/${id}`)).status, `problem ${id}`).toBe(200);
+    // the inspector of that round has it, and can open it
+    const assignee = one('SELECT username FROM users WHERE id = ?', p.inspector_id) as string;
+    const theirs = await (await as(assignee)).get('/problems');
+    expect(theirs.text).toContain(`href="/problems/${p.id}"`);
+  });
+});

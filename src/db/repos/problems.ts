@@ -196,7 +196,7 @@ export function listProblems(db: Db, f: ProblemFilter): ProblemListRow[] {
          AND (:status IS NULL OR p.status = :status)
          AND (:overdue IS NULL OR (p.status = 'open' AND p.deadline < :overdue))
          AND (:repeatOnly = 0 OR p.repeat_count > 0)
-         AND (:inspectorId IS NULL OR EXISTS (SELECT 1 FROM assignments a WHERE a.site_id = p.site_id AND a.inspector_id = :inspectorId))
+         AND (:inspectorId IS NULL OR EXISTS (SELECT 1 FROM assignments a WHERE a.round_id = p.round_id AND a.site_id = p.site_id AND a.inspector_id = :inspectorId))
        ORDER BY p.round_id DESC, st.id, c.id, s.id, p.standard_code
        LIMIT :limit`,
     )
