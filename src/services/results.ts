@@ -104,14 +104,20 @@ function cached(db: Db, slot: string, key: string, compute: () => RoundResults):
   return results;
 }
 
-function roundKey(db: Db, round: RoundRow, prev: RoundRow | undefined): string {
-  const own = `${placesGeneration()}|${round.id}:${resultsFingerprint(db, round.id)}`;
-  return prev ? `${own}|${prev.id}:${resultsFingerprint(db, prev.id)}` : own;
+/** One round's part of a cache key: its id and fingerprint ("-" for no round). */
+function keyPart(db: Db, round: RoundRow | undefined): string {
+  return round ? `${round.id}:${resultsFingerprint(db, round.id)}` : '-';
 }
 
-/** A round's results without movement (the previous round's ranks), as trends and movement use them. */
-export function baseResults(ctx: ResultsCtx, round: RoundRow): RoundResults {
-  const key = roundKey(ctx.db, round, previousRound(ctx.db, round));
+/**
+ * A round's results without movement (the previous round's ranks), as trends and movement use them.
+ * Their key: the places' generation, the round and its previous round (the repeat rule reads it).
+ */
+export function baseResults(
+  ctx: ResultsCtx,
+  round: RoundRow,
+  key = `${placesGeneration()}|${keyPart(ctx.db, round)}|${keyPart(ctx.db, previousRound(ctx.db, round))}`,
+): RoundResults {
   return cached(ctx.db, `base:${round.id}`, key, () => computeRound(roundInput(ctx, round, null)));
 }
 
@@ -125,11 +131,16 @@ export function resultsFor(ctx: ResultsCtx, roundId: number): RoundResultsView {
   if (!round) throw new NotFound('找不到该测评轮次');
   if (round.status === 'draft') throw new Conflict('该轮次尚未开始，还没有结果');
   const prevRound = previousRound(ctx.db, round);
-  const key = prevRound
-    ? `${roundKey(ctx.db, round, prevRound)}|${roundKey(ctx.db, prevRound, previousRound(ctx.db, prevRound))}`
-    : roundKey(ctx.db, round, undefined);
+  // with movement, the results also depend on the previous round's own results (and its previous round)
+  const generation = placesGeneration();
+  const prevParts = prevRound
+    ? `${keyPart(ctx.db, prevRound)}|${keyPart(ctx.db, previousRound(ctx.db, prevRound))}`
+    : '-';
+  const key = `${generation}|${keyPart(ctx.db, round)}|${prevParts}`;
   const results = cached(ctx.db, `full:${round.id}`, key, () =>
-    computeRound(roundInput(ctx, round, prevRound ? baseResults(ctx, prevRound) : null)),
+    computeRound(
+      roundInput(ctx, round, prevRound ? baseResults(ctx, prevRound, `${generation}|${prevParts}`) : null),
+    ),
   );
   const family = findCriteriaVersionById(ctx.db, round.criteria_version_id)!.family;
   return { round, previous: prevRound, results, provisional: round.status === 'open', family };

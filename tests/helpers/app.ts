@@ -169,3 +169,11 @@ export function loggedIn(url: () => string): (username: string) => Promise<Clien
     return c;
   };
 }
+
+/** The first column of the first row of a query: a count, an id, a status. */
+export function scalar(db: Booted['db'], sql: string, ...args: unknown[]): unknown {
+  return db
+    .prepare(sql)
+    .pluck()
+    .get(...args);
+}

@@ -7,12 +7,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
 import { request } from 'node:http';
 import ExcelJS from 'exceljs';
 import sharp from 'sharp';
 import yazl from 'yazl';
-import { Client, startApp, type Reply, type TestApp } from '../helpers/app.ts';
+import { Client, startApp, type Reply, type TestApp, scalar } from '../helpers/app.ts';
+import { pngBomb } from '../helpers/images.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { ROOT } from '../helpers/run.ts';
 
@@ -41,11 +41,7 @@ const ids = {
 let bombPath = '';
 let bigRowsPath = '';
 
-const one = (sql: string, ...args: unknown[]) =>
-  app.booted.db
-    .prepare(sql)
-    .pluck()
-    .get(...args);
+const one = (sql: string, ...args: unknown[]) => scalar(app.booted.db, sql, ...args);
 
 beforeAll(async () => {
   app = await startApp();
@@ -104,29 +100,6 @@ afterAll(async () => {
 });
 
 // ---------- building bad input ----------
-
-/** A valid size×size one-bit grey PNG: tens of kB on disk, size² pixels once decoded. */
-function pngBomb(size: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const framed = Buffer.alloc(body.length + 8);
-    framed.writeUInt32BE(data.length, 0);
-    body.copy(framed, 4);
-    framed.writeUInt32BE(crc32(body), body.length + 4);
-    return framed;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
-  header[8] = 1; // bit depth 1, colour type 0 (grey)
-  const rows = Buffer.alloc((1 + Math.ceil(size / 8)) * size);
-  return Buffer.concat([
-    Buffer.from('89504e470d0a1a0a', 'hex'),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(rows, { level: 9 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 async function writeBigUnits(path: string, rows: number) {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: false });

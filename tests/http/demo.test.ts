@@ -1,7 +1,7 @@
 // The demo district a new user meets on first start: a realistic district, all roles, an open round
 // with assignments, each role's home page showing what is theirs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, startApp, type TestApp } from '../helpers/app.ts';
+import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -11,11 +11,7 @@ afterAll(async () => {
   await app.destroy();
 });
 
-const count = (sql: string, ...args: unknown[]) =>
-  app.booted.db
-    .prepare(sql)
-    .pluck()
-    .get(...args) as number;
+const count = (sql: string, ...args: unknown[]) => scalar(app.booted.db, sql, ...args) as number;
 
 describe('demo district', () => {
   it('has at least 3 镇街, 12 社区 and 40 sites of 8 types, with units, 包联 and every role', () => {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client, loggedIn, startApp, type TestApp } from '../helpers/app.ts';
+import { Client, loggedIn, startApp, type TestApp, scalar } from '../helpers/app.ts';
 import { ROOT } from '../helpers/run.ts';
 import { HELP_RULES, ROLE_PARTS } from '../../src/web/help-links.ts';
 
@@ -18,11 +18,7 @@ afterAll(async () => {
   await app?.destroy();
 });
 
-const one = (sql: string, ...args: unknown[]) =>
-  app.booted.db
-    .prepare(sql)
-    .pluck()
-    .get(...args) as number;
+const one = (sql: string, ...args: unknown[]) => scalar(app.booted.db, sql, ...args) as number;
 
 function helpLink(html: string): string | null {
   const m = /<a class="help-link" href="([^"]+)"/.exec(html);

@@ -2,7 +2,7 @@
 // check every row and take all or nothing, and exports; a third party's results imported for a round.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import { Client, startApp, type TestApp } from '../helpers/app.ts';
+import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
 
 let app: TestApp;
 let office: Client;
@@ -16,11 +16,7 @@ afterAll(async () => {
   await app.destroy();
 });
 
-const one = (sql: string, ...args: unknown[]) =>
-  app.booted.db
-    .prepare(sql)
-    .pluck()
-    .get(...args);
+const one = (sql: string, ...args: unknown[]) => scalar(app.booted.db, sql, ...args);
 const count = (table: string) => one(`SELECT count(*) FROM ${table}`) as number;
 
 async function workbook(

@@ -2,7 +2,7 @@
 // 回避, review and approve or correct sheets, close, publish and withdraw — and the refusals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { Client, startApp, type TestApp } from '../helpers/app.ts';
+import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
 
 let app: TestApp;
 let office: Client;
@@ -16,11 +16,7 @@ afterAll(async () => {
 });
 
 const db = () => app.booted.db;
-const one = (sql: string, ...args: unknown[]) =>
-  db()
-    .prepare(sql)
-    .pluck()
-    .get(...args);
+const one = (sql: string, ...args: unknown[]) => scalar(db(), sql, ...args);
 const versionId = () => one("SELECT id FROM criteria_versions WHERE code = 'district-2026'") as number;
 
 async function createRound(fields: Record<string, string>) {

@@ -8,7 +8,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { Client, startApp, tempDir, type TestApp } from '../helpers/app.ts';
+import { Client, startApp, tempDir, type TestApp, scalar } from '../helpers/app.ts';
 import { ROOT, startTs } from '../helpers/run.ts';
 
 const PHOTO = join(ROOT, 'tests', 'fixtures', 'photos', 'orientation-landscape_1.jpg');
@@ -24,11 +24,7 @@ afterAll(async () => {
 });
 
 const db = () => app.booted.db;
-const one = (sql: string, ...args: unknown[]) =>
-  db()
-    .prepare(sql)
-    .pluck()
-    .get(...args);
+const one = (sql: string, ...args: unknown[]) => scalar(db(), sql, ...args);
 
 const claimed = new Set<number>();
 function freshSite(username: string): { id: number; site_type: string } {

@@ -1,7 +1,7 @@
 // As the creation office keeping places and people: add, edit and retire 镇街, 社区, sites, units and
 // users through the pages; every bad value re-renders the page with its message and changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, startApp, type TestApp } from '../helpers/app.ts';
+import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
 
 let app: TestApp;
 let office: Client;
@@ -14,11 +14,7 @@ afterAll(async () => {
   await app.destroy();
 });
 
-const one = (sql: string, ...args: unknown[]) =>
-  app.booted.db
-    .prepare(sql)
-    .pluck()
-    .get(...args);
+const one = (sql: string, ...args: unknown[]) => scalar(app.booted.db, sql, ...args);
 const count = (table: string) => one(`SELECT count(*) FROM ${table}`) as number;
 
 describe('镇街 and 社区', () => {

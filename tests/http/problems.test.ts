@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Client, startApp, type TestApp } from '../helpers/app.ts';
+import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
 import { ROOT } from '../helpers/run.ts';
 
 const PHOTO = readFileSync(join(ROOT, 'tests/fixtures/photos/orientation-landscape_3.jpg'));
@@ -26,11 +26,7 @@ afterAll(async () => {
 });
 
 const db = () => app.booted.db;
-const one = (sql: string, ...args: unknown[]) =>
-  db()
-    .prepare(sql)
-    .pluck()
-    .get(...args);
+const one = (sql: string, ...args: unknown[]) => scalar(db(), sql, ...args);
 const status = (id: number) => one('SELECT status FROM problems WHERE id = ?', id);
 
 async function as(username: string) {

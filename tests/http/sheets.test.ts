@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Client, startApp, type TestApp } from '../helpers/app.ts';
+import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
 import { ROOT } from '../helpers/run.ts';
 
 const FIXTURES = join(ROOT, 'tests', 'fixtures', 'photos');
@@ -20,11 +20,7 @@ afterAll(async () => {
 });
 
 const db = () => app.booted.db;
-const count = (sql: string, ...args: unknown[]) =>
-  db()
-    .prepare(sql)
-    .pluck()
-    .get(...args) as number;
+const count = (sql: string, ...args: unknown[]) => scalar(db(), sql, ...args) as number;
 
 const claimed = new Set<number>();
 

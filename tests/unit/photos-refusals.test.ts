@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
+import { pngBomb } from '../helpers/images.ts';
 import sharp from 'sharp';
 import { PHOTO_LIMITS, PhotoRejected, storePhoto } from '../../src/photos/store.ts';
 
@@ -31,30 +31,6 @@ async function refusal(buf: Buffer): Promise<{ error: PhotoRejected; files: stri
   );
   expect(error).toBeInstanceOf(PhotoRejected);
   return { error: error as PhotoRejected, files: walk(dir) };
-}
-
-/** A valid 20001×20001 one-bit PNG: ~50 kB on disk, 400 megapixels when decoded. */
-function pngBomb(): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const framed = Buffer.alloc(body.length + 8);
-    framed.writeUInt32BE(data.length, 0);
-    body.copy(framed, 4);
-    framed.writeUInt32BE(crc32(body), body.length + 4);
-    return framed;
-  };
-  const size = 20001;
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
-  header[8] = 1; // bit depth 1, colour type 0 (grey)
-  const rows = Buffer.alloc((1 + Math.ceil(size / 8)) * size);
-  return Buffer.concat([
-    Buffer.from('89504e470d0a1a0a', 'hex'),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(rows, { level: 9 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
 }
 
 describe('storePhoto refuses', () => {
@@ -88,7 +64,7 @@ describe('storePhoto refuses', () => {
   });
 
   it('refuses a 20001×20001 PNG from its header, before decoding it', async () => {
-    const bomb = pngBomb();
+    const bomb = pngBomb(20_001);
     expect(bomb.length).toBeLessThan(100_000);
     expect(await sharp(bomb, { limitInputPixels: false }).metadata()).toMatchObject({
       width: 20001,
