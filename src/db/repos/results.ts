@@ -31,9 +31,10 @@ export interface CountedAnswer {
 }
 
 /**
- * Answers of the round's sheets in the given statuses, at the given (included) sites. Read as plain
- * arrays and turned into one object each: a city round is ≈60,000 answers, and this is most of the
- * time a ranking takes.
+ * Answers of the round's sheets in the given statuses, at the given (included) sites. A city round is
+ * ≈60,000 answers and this is most of the time a ranking takes: SQLite finds them in a few milliseconds,
+ * but handing them over row by row costs ≈1.5 µs a row, so they come as one JSON array of arrays
+ * (json_group_array), parsed at native speed — about half the time of a row-by-row read.
  */
 export function countedAnswers(
   db: Db,
@@ -41,14 +42,15 @@ export function countedAnswers(
   statuses: InspectionStatus[],
   siteIds: ReadonlySet<number>,
 ): CountedAnswer[] {
-  const rows = db
+  const json = db
     .prepare(
-      `SELECT i.site_id, a.standard_code, a.result, a.cases, a.fixed_cases
+      `SELECT json_group_array(json_array(i.site_id, a.standard_code, a.result, a.cases, a.fixed_cases))
        FROM inspections i JOIN answers a ON a.inspection_id = i.id
        WHERE i.round_id = ? AND i.status IN (${statuses.map(() => '?').join(', ')})`,
     )
-    .raw()
-    .all(roundId, ...statuses) as [number, string, CountedAnswer['result'], number, number][];
+    .pluck()
+    .get(roundId, ...statuses) as string;
+  const rows = JSON.parse(json) as [number, string, CountedAnswer['result'], number, number][];
   const answers: CountedAnswer[] = [];
   for (const r of rows)
     if (siteIds.has(r[0]))
@@ -112,12 +114,13 @@ export function familyRounds(db: Db, family: string): RoundRow[] {
 
 /** `siteId:standard` of every failed answer in a round's approved sheets (the next round's repeats). */
 export function deductionKeys(db: Db, roundId: number): Set<string> {
-  const rows = db
+  const json = db
     .prepare(
-      `SELECT i.site_id || ':' || a.standard_code FROM inspections i JOIN answers a ON a.inspection_id = i.id
+      `SELECT json_group_array(i.site_id || ':' || a.standard_code)
+       FROM inspections i JOIN answers a ON a.inspection_id = i.id
        WHERE i.round_id = ? AND i.status = 'approved' AND a.result = 'fail'`,
     )
     .pluck()
-    .all(roundId) as string[];
-  return new Set(rows);
+    .get(roundId) as string;
+  return new Set(JSON.parse(json) as string[]);
 }
