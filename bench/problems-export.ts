@@ -68,6 +68,8 @@ export function problemPhotos(
       gpsLng: null,
       flags: [],
       uploadedBy: p.user,
+      // the thumbnails are written above; no display versions are needed for the workbook
+      caption: null,
     });
   photo('evidence', p.thumbs[p.n % p.thumbs.length]!);
   if (p.n % 2 === 0) photo('fix', p.thumbs[(p.n + 7) % p.thumbs.length]!);

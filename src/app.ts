@@ -36,6 +36,7 @@ import { helpRouter } from './web/routes/help.ts';
 import { helpHref } from './web/help-links.ts';
 import type { Role } from './db/repos/users.ts';
 import type { ClientAssets } from './web/assets.ts';
+import { PhotoVersions } from './photos/versions.ts';
 import { apiNeedsLogin, offlineRouter, serviceWorkerRouter } from './web/routes/offline.ts';
 
 export interface AppDeps {
@@ -50,16 +51,39 @@ export interface AppDeps {
   logError: (message: string) => void;
   /** routes mounted behind the same middleware as every page, after login (the benchmark's trivial route) */
   extraRoutes?: express.Router;
+  /** display versions and thumbnails, made after uploads (created by createApp) */
+  versions: PhotoVersions;
 }
 
 const VIEWS_DIR = fileURLToPath(new URL('../views/', import.meta.url));
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 
-export function createApp(input: Omit<AppDeps, 'sessionCookieName'>): { app: Express; close: () => void } {
-  const deps: AppDeps = { ...input, sessionCookieName: 'cc.sid' };
+export function createApp(input: Omit<AppDeps, 'sessionCookieName' | 'versions'>): {
+  app: Express;
+  versions: PhotoVersions;
+  close: () => void;
+} {
+  // requests being served: photo versions are made when there are none (see photos/versions.ts)
+  let serving = 0;
+  const versions = new PhotoVersions({
+    db: input.db,
+    uploadDir: input.config.uploadDir,
+    idle: () => serving === 0,
+    logError: input.logError,
+  });
+  const deps: AppDeps = { ...input, sessionCookieName: 'cc.sid', versions };
   const { config } = deps;
   const app = express();
   app.disable('x-powered-by');
+  app.use((req, res, next) => {
+    serving++;
+    res.once('close', () => {
+      serving--;
+      // an upload may have queued versions: look now rather than at the next poll
+      if (req.method === 'POST') versions.kick();
+    });
+    next();
+  });
   // pages are per user and per moment (CSRF token, live state): an ETag would only cost a hash of every
   // body; static files keep theirs (express.static)
   app.set('etag', false);
@@ -165,5 +189,13 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName'>): { app: Exp
 
   app.use(notFound);
   app.use(errorHandler(deps.logError));
-  return { app, close: () => store.close() };
+  versions.start();
+  return {
+    app,
+    versions,
+    close: () => {
+      versions.close();
+      store.close();
+    },
+  };
 }

@@ -29,6 +29,8 @@ export interface Booted {
   db: Db;
   criteria: CriteriaCache;
   app: ReturnType<typeof createApp>['app'];
+  /** photo versions made after uploads; `settled()` waits for the queue to empty */
+  versions: ReturnType<typeof createApp>['versions'];
   demoAccounts: DemoAccount[] | null;
   close: () => void;
 }
@@ -64,7 +66,7 @@ export async function boot(
     }
     const assets = await buildClientAssets();
     const logError = config.logLevel === 'silent' ? () => {} : (m: string) => console.error(m);
-    const { app, close } = createApp({
+    const { app, versions, close } = createApp({
       db,
       config,
       criteria,
@@ -78,6 +80,7 @@ export async function boot(
       db,
       criteria,
       app,
+      versions,
       demoAccounts,
       close: () => {
         close();

@@ -21,6 +21,8 @@ export default async function setup(): Promise<() => void> {
     LOG_LEVEL: 'silent',
   });
   const booted = await boot(config, () => {});
+  // the demo photos' display versions and thumbnails, made in the background, are in the template
+  await booted.versions.settled();
   booted.db.pragma('wal_checkpoint(TRUNCATE)');
   booted.close();
   return () => rmSync(DEMO_TEMPLATE, { recursive: true, force: true });

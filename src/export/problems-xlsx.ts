@@ -82,6 +82,8 @@ export interface ProblemsWorkbookInput {
   filter: ProblemFilter;
   siteTypeNames: Map<string, string>;
   title: string;
+  /** makes a photo's thumbnail that is not made yet (photos/versions.ts); without it such a photo is left out */
+  makeThumb?: (photoId: number) => Promise<void>;
 }
 
 interface Image {
@@ -114,6 +116,12 @@ export async function writeProblemsWorkbook(input: ProblemsWorkbookInput, out: W
   const skeleton = exportSkeleton(db, input.filter);
   const images: Image[] = [];
   const thumb = (p: ExportPhoto | null) => (p ? photoPaths(input.uploadDir, p.sha256).thumb : null);
+  if (input.makeThumb) {
+    // photos uploaded moments ago may still be waiting for their thumbnails: made here, one at a time
+    for (const s of skeleton)
+      for (const p of [s.before, s.after])
+        if (p && !existsSync(thumb(p)!)) await input.makeThumb(p.id).catch(() => {});
+  }
   skeleton.forEach((s, i) => {
     for (const kind of ['before', 'after'] as const) {
       const p = s[kind];

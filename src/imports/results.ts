@@ -7,7 +7,7 @@ import { integer, oneOf, text, type RowError } from '../excel/index.ts';
 import {
   findInspection,
   insertImportedInspection,
-  upsertAnswer,
+  upsertAnswers,
   type AnswerWrite,
 } from '../db/repos/inspections.ts';
 import { findRoundById, roundAssignments } from '../db/repos/rounds.ts';
@@ -175,7 +175,7 @@ export const resultsImport: ImportKind<Row, Plan> = {
         `import:${fileName.slice(0, 100)}`,
         actorId,
       );
-      for (const a of p.answers) upsertAnswer(db, inspection.id, a, actorId);
+      upsertAnswers(db, inspection.id, p.answers, actorId);
       // imported results are final: their problems go out at once
       syncProblems(db, criteria, inspection.id, actorId);
       appendAudit(db, {

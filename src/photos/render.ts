@@ -1,10 +1,10 @@
 /**
- * Turns an accepted upload into the two JPEGs people look at: the display version (right way up,
- * longest side ≤ 1600 px including the caption band, no EXIF) and a small thumbnail. The upload is
- * decoded once, to its last byte, with sharp's strictest failOn level ('warning'): metadata() alone
- * accepts truncated or damaged files, and a photo that cannot be read completely is not evidence.
- * JPEG shrink-on-load (libjpeg still reads every block, at 1/2–1/8 scale) keeps the decode of a
- * 12-megapixel phone photo near 100 ms; display and thumbnail are both made from that one decode.
+ * Turns a stored original into the two JPEGs people look at: the display version (right way up,
+ * longest side ≤ 1600 px including the caption band, no EXIF) and a small thumbnail. The original is
+ * decoded once (JPEG shrink-on-load keeps a 12-megapixel phone photo near 100 ms); the caption band is
+ * laid under the picture in plain memory (a few copies and an alpha blend: libvips' extend + composite
+ * cost more than the pixels for the photos of a typical sheet), and both versions are encoded from that
+ * one decode.
  */
 import sharp, { type OutputInfo } from 'sharp';
 import { bandFontSize, BAND_BACKGROUND, prepareLines, renderBand, type Band } from './watermark.ts';
@@ -14,11 +14,12 @@ export const DISPLAY_MAX = 1600;
 export const THUMB_MAX = 320;
 
 export interface Rendered {
-  display: Buffer;
+  /** null when no caption was asked for (only the thumbnail was wanted) */
+  display: Buffer | null;
   thumb: Buffer;
 }
 
-/** Raised when the pixels cannot be read; store.ts turns it into a PhotoRejected. */
+/** Raised when the pixels cannot be read; the caller decides what that means. */
 export class UndecodablePhoto extends Error {}
 
 interface Layout {
@@ -48,47 +49,79 @@ async function layout(width: number, height: number, lines: string[], font: Wate
 }
 
 /**
+ * The picture (RGB, `width`×`height`) with the band under it: the band's background, then the band's
+ * white-on-transparent text blended over it (straight alpha, as libvips draws it), clipped to the image.
+ */
+export function withBand(picture: Buffer, width: number, height: number, band: Band): Buffer {
+  const out = Buffer.allocUnsafe(width * (height + band.height) * 3);
+  picture.copy(out, 0, 0, width * height * 3);
+  const bg = [BAND_BACKGROUND.r, BAND_BACKGROUND.g, BAND_BACKGROUND.b];
+  const row = Buffer.allocUnsafe(width * 3);
+  for (let x = 0; x < width; x++) {
+    row[x * 3] = bg[0]!;
+    row[x * 3 + 1] = bg[1]!;
+    row[x * 3 + 2] = bg[2]!;
+  }
+  for (let y = 0; y < band.height; y++) row.copy(out, (height + y) * width * 3);
+  const w = Math.min(band.textWidth, width - band.pad);
+  const h = Math.min(band.textHeight, band.height - band.pad);
+  const text = band.text;
+  for (let y = 0; y < h; y++) {
+    let o = ((height + band.pad + y) * width + band.pad) * 3;
+    let t = y * band.textWidth * 4;
+    for (let x = 0; x < w; x++, o += 3, t += 4) {
+      const a = text[t + 3]!;
+      if (a === 0) continue;
+      const keep = 255 - a;
+      out[o] = (text[t]! * a + out[o]! * keep + 127) / 255;
+      out[o + 1] = (text[t + 1]! * a + out[o + 1]! * keep + 127) / 255;
+      out[o + 2] = (text[t + 2]! * a + out[o + 2]! * keep + 127) / 255;
+    }
+  }
+  return out;
+}
+
+/**
  * `shown` is the photo's size as displayed (EXIF orientation applied), from its header. `maxPixels`
- * is passed on to libvips as a second guard against decompression bombs.
+ * is passed on to libvips as a second guard against decompression bombs. Without `captions` only the
+ * thumbnail is made.
  */
 export async function renderPhoto(
   buf: Buffer,
   shown: { width: number; height: number },
-  captions: { lines: string[]; font: WatermarkFont },
+  captions: { lines: string[]; font: WatermarkFont } | null,
   maxPixels: number,
 ): Promise<Rendered> {
-  const lines = prepareLines(captions.lines, captions.font);
-  const { width, height, band } = await layout(shown.width, shown.height, lines, captions.font);
+  const lines = captions ? prepareLines(captions.lines, captions.font) : [];
+  const { width, height, band } = captions
+    ? await layout(shown.width, shown.height, lines, captions.font)
+    : { width: shown.width, height: shown.height, band: null };
   let decoded: { data: Buffer; info: OutputInfo };
   try {
     decoded = await sharp(buf, { failOn: 'warning', limitInputPixels: maxPixels, autoOrient: true })
       .resize({ width, height, fit: 'inside', withoutEnlargement: true })
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
+      .removeAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });
   } catch (err) {
     throw new UndecodablePhoto((err as Error).message);
   }
   const { data, info } = decoded;
-  const raw = { raw: { width: info.width, height: info.height, channels: info.channels } };
-  const display = sharp(data, raw);
-  if (band) {
-    display.extend({ bottom: band.height, background: BAND_BACKGROUND }).composite([
-      {
-        input: band.text,
-        raw: { width: band.textWidth, height: band.textHeight, channels: 4 },
-        left: band.pad,
-        top: info.height + band.pad,
-      },
-    ]);
-  }
-  const [displayJpeg, thumbJpeg] = await Promise.all([
-    display.jpeg({ quality: 82, optimiseCoding: false }).toBuffer(),
-    sharp(data, raw)
-      .resize({ width: THUMB_MAX, height: THUMB_MAX, fit: 'inside', withoutEnlargement: true })
-      .jpeg({ quality: 78, optimiseCoding: false })
-      .toBuffer(),
+  const raw = { raw: { width: info.width, height: info.height, channels: 3 as const } };
+  const thumbSharp = sharp(data, raw);
+  if (info.width > THUMB_MAX || info.height > THUMB_MAX)
+    thumbSharp.resize({ width: THUMB_MAX, height: THUMB_MAX, fit: 'inside' });
+  const [display, thumb] = await Promise.all([
+    captions
+      ? sharp(band ? withBand(data, info.width, info.height, band) : data, {
+          raw: { width: info.width, height: info.height + (band?.height ?? 0), channels: 3 },
+        })
+          .jpeg({ quality: 82, optimiseCoding: false })
+          .toBuffer()
+      : Promise.resolve(null),
+    thumbSharp.jpeg({ quality: 78, optimiseCoding: false }).toBuffer(),
   ]);
-  return { display: displayJpeg, thumb: thumbJpeg };
+  return { display, thumb };
 }

@@ -19,7 +19,8 @@ import { appendAudit } from '../db/repos/audit.ts';
 import { Conflict, InvalidInput, NotFound } from '../errors.ts';
 import { readPhotoMeta } from '../photos/exif.ts';
 import { evidenceFlags } from '../photos/evidence.ts';
-import { photoPaths, storePhoto, PHOTO_LIMITS } from '../photos/store.ts';
+import { photoPaths, PHOTO_LIMITS } from '../photos/store.ts';
+import { storePhotoOffThread } from '../photos/off-thread.ts';
 import { formatShanghai, nowIso } from '../util/time.ts';
 import { clientKey } from './sheets.ts';
 import { requireEditable, sheetScope, type SheetCtx } from './sheet-access.ts';
@@ -73,7 +74,7 @@ export async function prepareEvidencePhoto(
     throw new InvalidInput('照片太大：单个文件不能超过 20 MB');
   const scope = check(ctx, user, roundId, siteId, standard);
   const meta = await readPhotoMeta(upload.buffer);
-  const stored = await storePhoto(ctx.uploadDir, upload.buffer, {
+  const stored = await storePhotoOffThread(ctx.uploadDir, upload.buffer, {
     lines: [
       meta.takenAt
         ? `拍摄 ${formatShanghai(meta.takenAt)}`
@@ -110,6 +111,7 @@ export async function prepareEvidencePhoto(
       gpsLng: stored.meta.gps?.lng ?? null,
       flags,
       uploadedBy: user.id,
+      caption: stored.caption,
     });
     if (inspection.submitted_at)
       appendAudit(ctx.db, {

@@ -22,7 +22,8 @@ import { rmSync } from 'node:fs';
 import { insertPhoto, isKnownPhotoFile, type PhotoKind } from '../db/repos/photos.ts';
 import { appendAudit } from '../db/repos/audit.ts';
 import { Conflict, Forbidden, InvalidInput, NotFound } from '../errors.ts';
-import { photoPaths, storePhoto, type StoredPhoto } from '../photos/store.ts';
+import { photoPaths, type StoredPhoto } from '../photos/store.ts';
+import { storePhotoOffThread } from '../photos/off-thread.ts';
 import { formatShanghai, nowIso, shanghaiDate } from '../util/time.ts';
 
 export const PROBLEM_STATUS_NAMES = {
@@ -102,7 +103,7 @@ async function withPhotos(
     for (const ph of photos.slice(0, 10)) {
       stored.push({
         original: ph.originalName,
-        file: await storePhoto(ctx.uploadDir, ph.buffer, {
+        file: await storePhotoOffThread(ctx.uploadDir, ph.buffer, {
           lines: [`${label} ${formatShanghai(nowIso())}`, `点位 ${site?.name ?? ''}`, `${user.display_name}`],
         }),
       });
@@ -145,6 +146,7 @@ function insertPhotos(
       gpsLng: file.meta.gps?.lng ?? null,
       flags: [],
       uploadedBy: user.id,
+      caption: file.caption,
     }),
   );
 }

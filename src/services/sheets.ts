@@ -18,7 +18,7 @@ import {
   markReturned,
   markSubmitted,
   setOpenedLocation,
-  upsertAnswer,
+  upsertAnswers,
   type AnswerRow,
   type AnswerWrite,
   type InspectionRow,
@@ -177,8 +177,8 @@ export function saveChanges(
         });
       return false;
     });
+    upsertAnswers(ctx.db, inspection.id, applied, user.id);
     for (const w of applied) {
-      upsertAnswer(ctx.db, inspection.id, w, user.id);
       if (inspection.submitted_at) {
         appendAudit(ctx.db, {
           userId: user.id,

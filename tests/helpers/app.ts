@@ -105,6 +105,12 @@ export class Client {
     return this.send(path, { method: 'GET', headers });
   }
 
+  /** A file as bytes (a photo, a workbook), with this client's cookies. */
+  async bytes(path: string): Promise<{ status: number; body: Buffer }> {
+    const res = await fetch(this.base + path, { headers: { cookie: this.cookieHeader() } });
+    return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
+  }
+
   /** Posts a form the way a browser does, with the page's CSRF token unless `csrf: false`. */
   async post(
     path: string,

@@ -16,7 +16,13 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import sharp from 'sharp';
-import { photoPaths, storePhoto, sweepStrayFiles, type StoredPhoto } from '../../src/photos/store.ts';
+import {
+  photoPaths,
+  renderVersions,
+  storePhoto,
+  sweepStrayFiles,
+  type StoredPhoto,
+} from '../../src/photos/store.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/photos/${name}`, import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'cc-photos-'));
@@ -39,6 +45,13 @@ async function grid(path: string, height?: number): Promise<Buffer> {
   return image.resize(16, 12, { fit: 'fill' }).removeAlpha().raw().toBuffer();
 }
 
+/** An upload kept, then its display version and thumbnail made, as the app does after the commit. */
+async function keep(dir: string, buf: Buffer, caption: { lines: string[] }): Promise<StoredPhoto> {
+  const photo = await storePhoto(dir, buf, caption);
+  await renderVersions(dir, { sha256: photo.sha256, displayKey: photo.displayKey, caption: photo.caption });
+  return photo;
+}
+
 const meanDifference = (a: Buffer, b: Buffer) =>
   a.reduce((sum, v, i) => sum + Math.abs(v - b[i]!), 0) / a.length;
 
@@ -48,7 +61,7 @@ describe('storePhoto: the right way up', () => {
       const dir = freshDir();
       const stored: StoredPhoto[] = [];
       for (let n = 1; n <= 8; n++)
-        stored.push(await storePhoto(dir, fixture(`orientation-${shape}_${n}.jpg`), CAPTION));
+        stored.push(await keep(dir, fixture(`orientation-${shape}_${n}.jpg`), CAPTION));
       const [w, h] = shape === 'landscape' ? [600, 450] : [450, 600];
       const upright = photoPaths(dir, stored[0]!.sha256, stored[0]!.displayKey);
       const thumbOfOne = await grid(upright.thumb);
@@ -77,7 +90,7 @@ describe('storePhoto: the right way up', () => {
 
   it('makes a phone photo into a 1600 px display version without EXIF and a 320 px thumbnail', async () => {
     const dir = freshDir();
-    const photo = await storePhoto(dir, fixture('mobile-jolla.jpg'), CAPTION);
+    const photo = await keep(dir, fixture('mobile-jolla.jpg'), CAPTION);
     expect(photo).toMatchObject({ mime: 'image/jpeg', width: 3264, height: 2448, bytes: 811904 });
     expect(photo.meta.takenAt).toBe('2014-09-21T08:00:56.000Z');
     const paths = photoPaths(dir, photo.sha256, photo.displayKey);
@@ -93,7 +106,7 @@ describe('storePhoto: the right way up', () => {
     const tall = await sharp({ create: { width: 1500, height: 4000, channels: 3, background: '#3a7' } })
       .jpeg()
       .toBuffer();
-    const photo = await storePhoto(dir, tall, { lines: [...CAPTION.lines, '第四行', '第五行'] });
+    const photo = await keep(dir, tall, { lines: [...CAPTION.lines, '第四行', '第五行'] });
     const display = await sharp(photoPaths(dir, photo.sha256, photo.displayKey).display).metadata();
     expect(display.height).toBeLessThanOrEqual(1600);
     expect(display.height).toBeGreaterThan(1500);
@@ -107,10 +120,14 @@ describe('storePhoto: the files on disk', () => {
     const photo = await storePhoto(dir, upload, CAPTION);
     const sha = createHash('sha256').update(upload).digest('hex');
     expect(photo.sha256).toBe(sha);
+    expect(photo.caption).toEqual(CAPTION.lines);
     const { original, thumb, display } = photoPaths(dir, sha, photo.displayKey);
     expect(original).toBe(join(dir, 'originals', sha.slice(0, 2), sha));
     expect(basename(original)).toBe(sha);
     expect(readFileSync(original).equals(upload)).toBe(true);
+    // the upload alone keeps only the original; the versions are made afterwards from it
+    expect(walk(dir)).toEqual([original.slice(dir.length + 1)]);
+    await renderVersions(dir, { sha256: sha, displayKey: photo.displayKey, caption: photo.caption });
     expect(walk(dir).sort()).toEqual([original, thumb, display].map((p) => p.slice(dir.length + 1)).sort());
     expect(display).toBe(join(dir, 'display', sha.slice(0, 2), `${sha}-${photo.displayKey}.jpg`));
     expect(thumb).toBe(join(dir, 'thumbs', sha.slice(0, 2), `${sha}.jpg`));
@@ -119,10 +136,10 @@ describe('storePhoto: the files on disk', () => {
   it('stores the same bytes twice as one original, with one display version per caption', async () => {
     const dir = freshDir();
     const upload = fixture('Canon_40D.jpg');
-    const first = await storePhoto(dir, upload, CAPTION);
+    const first = await keep(dir, upload, CAPTION);
     const mtime = statSync(photoPaths(dir, first.sha256).original).mtimeMs;
-    const again = await storePhoto(dir, upload, CAPTION);
-    const elsewhere = await storePhoto(dir, upload, { lines: ['幸福社区 公厕', '测评员 李四'] });
+    const again = await keep(dir, upload, CAPTION);
+    const elsewhere = await keep(dir, upload, { lines: ['幸福社区 公厕', '测评员 李四'] });
     expect(again).toEqual(first);
     expect(elsewhere.sha256).toBe(first.sha256);
     expect(elsewhere.displayKey).not.toBe(first.displayKey);
@@ -141,7 +158,7 @@ describe('storePhoto: the files on disk', () => {
       ['image/png', await sharp(clear).png().toBuffer()],
       ['image/webp', await sharp(clear).webp({ lossless: true }).toBuffer()],
     ] as const) {
-      const photo = await storePhoto(dir, buf, CAPTION);
+      const photo = await keep(dir, buf, CAPTION);
       expect(photo).toMatchObject({ mime, width: 40, height: 30 });
       const corner = await sharp(photoPaths(dir, photo.sha256).thumb).extract({
         left: 0,
@@ -153,6 +170,18 @@ describe('storePhoto: the files on disk', () => {
     }
   });
 
+  it('makes only the thumbnail when there is no caption, and nothing again when both exist', async () => {
+    const dir = freshDir();
+    const photo = await storePhoto(dir, fixture('Canon_40D.jpg'), CAPTION);
+    const paths = photoPaths(dir, photo.sha256, photo.displayKey);
+    await renderVersions(dir, { sha256: photo.sha256, displayKey: photo.displayKey, caption: null });
+    expect([existsSync(paths.thumb), existsSync(paths.display)]).toEqual([true, false]);
+    await renderVersions(dir, { sha256: photo.sha256, displayKey: photo.displayKey, caption: photo.caption });
+    const made = [statSync(paths.thumb).mtimeMs, statSync(paths.display).mtimeMs];
+    await renderVersions(dir, { sha256: photo.sha256, displayKey: photo.displayKey, caption: photo.caption });
+    expect([statSync(paths.thumb).mtimeMs, statSync(paths.display).mtimeMs]).toEqual(made);
+  });
+
   it('refuses names that could point outside the upload folder', () => {
     expect(() => photoPaths('/up', '../../etc/passwd')).toThrow();
     expect(() => photoPaths('/up', 'a'.repeat(64), '../x')).toThrow();
@@ -162,9 +191,9 @@ describe('storePhoto: the files on disk', () => {
 describe('sweepStrayFiles', () => {
   it('removes temp leftovers and files the database does not know, and keeps the rest', async () => {
     const dir = freshDir();
-    const kept = await storePhoto(dir, fixture('Canon_40D.jpg'), CAPTION);
-    const keptOther = await storePhoto(dir, fixture('Canon_40D.jpg'), { lines: ['另一处点位'] });
-    const stray = await storePhoto(dir, fixture('xmp-no_exif.jpg'), CAPTION);
+    const kept = await keep(dir, fixture('Canon_40D.jpg'), CAPTION);
+    const keptOther = await keep(dir, fixture('Canon_40D.jpg'), { lines: ['另一处点位'] });
+    const stray = await keep(dir, fixture('xmp-no_exif.jpg'), CAPTION);
     const leftovers = [join(dir, 'tmp', 'crashed.part'), join(dir, 'tmp', 'nested', 'half.part')];
     const junk = join(dir, 'originals', 'zz', 'not-a-photo.txt');
     for (const file of [...leftovers, junk]) {

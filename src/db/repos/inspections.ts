@@ -97,6 +97,20 @@ export interface AnswerWrite {
   note: string;
 }
 
+const UPSERT_HEAD = `INSERT INTO answers (inspection_id, standard_code, result, cases, fixed_cases, grade, note, corrected, updated_at, updated_by)
+     VALUES `;
+const UPSERT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const UPSERT_TAIL = `
+     ON CONFLICT(inspection_id, standard_code) DO UPDATE SET result = excluded.result, cases = excluded.cases,
+       fixed_cases = excluded.fixed_cases, grade = excluded.grade, note = excluded.note,
+       corrected = max(answers.corrected, excluded.corrected), updated_at = excluded.updated_at, updated_by = excluded.updated_by`;
+/** Rows per statement: a save of a whole sheet is one or two statements instead of one per answer. */
+const UPSERT_CHUNK = 32;
+const upsertSql = Array.from(
+  { length: UPSERT_CHUNK + 1 },
+  (_, n) => UPSERT_HEAD + Array.from({ length: n }, () => UPSERT_ROW).join(', ') + UPSERT_TAIL,
+);
+
 export function upsertAnswer(
   db: Db,
   inspectionId: number,
@@ -104,24 +118,39 @@ export function upsertAnswer(
   by: number,
   corrected = false,
 ): void {
-  db.prepare(
-    `INSERT INTO answers (inspection_id, standard_code, result, cases, fixed_cases, grade, note, corrected, updated_at, updated_by)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT(inspection_id, standard_code) DO UPDATE SET result = excluded.result, cases = excluded.cases,
-       fixed_cases = excluded.fixed_cases, grade = excluded.grade, note = excluded.note,
-       corrected = max(answers.corrected, excluded.corrected), updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-  ).run(
-    inspectionId,
-    a.standardCode,
-    a.result,
-    a.cases,
-    a.fixedCases,
-    a.grade,
-    a.note,
-    corrected ? 1 : 0,
-    nowIso(),
-    by,
-  );
+  upsertAnswers(db, inspectionId, [a], by, corrected);
+}
+
+/**
+ * Writes answers in order (a later write to the same standard wins, as one statement after another
+ * would), several rows to a statement, all with one timestamp.
+ */
+export function upsertAnswers(
+  db: Db,
+  inspectionId: number,
+  writes: readonly AnswerWrite[],
+  by: number,
+  corrected = false,
+): void {
+  const at = nowIso();
+  for (let start = 0; start < writes.length; start += UPSERT_CHUNK) {
+    const chunk = writes.slice(start, start + UPSERT_CHUNK);
+    const args: unknown[] = [];
+    for (const a of chunk)
+      args.push(
+        inspectionId,
+        a.standardCode,
+        a.result,
+        a.cases,
+        a.fixedCases,
+        a.grade,
+        a.note,
+        corrected ? 1 : 0,
+        at,
+        by,
+      );
+    db.prepare(upsertSql[chunk.length]!).run(...args);
+  }
 }
 
 /** Per site of a round: sheet status and answered count, for an inspector's list. */

@@ -25,10 +25,14 @@ export interface PhotoRow {
   uploaded_by: number;
   uploaded_at: string;
   deleted_at: string | null;
+  /** JSON array of the caption band's lines; null for rows from before versions were made afterwards */
+  caption: string | null;
+  /** 0: display version and thumbnail not made yet; 1: made; -1: making them failed */
+  versions_ready: number;
 }
 
 const COLUMNS = `id, client_id, sha256, display_key, kind, inspection_id, standard_code, problem_id, original_name, mime,
-  bytes, width, height, taken_at, gps_lat, gps_lng, flags, uploaded_by, uploaded_at, deleted_at`;
+  bytes, width, height, taken_at, gps_lat, gps_lng, flags, uploaded_by, uploaded_at, deleted_at, caption, versions_ready`;
 
 export interface NewPhoto {
   clientId: string | null;
@@ -48,6 +52,8 @@ export interface NewPhoto {
   gpsLng: number | null;
   flags: unknown[];
   uploadedBy: number;
+  /** the caption band's lines; with them the display version and thumbnail are made after the insert */
+  caption: string[] | null;
 }
 
 export function insertPhoto(db: Db, p: NewPhoto): number {
@@ -55,8 +61,9 @@ export function insertPhoto(db: Db, p: NewPhoto): number {
     db
       .prepare(
         `INSERT INTO photos (client_id, sha256, display_key, kind, inspection_id, standard_code, problem_id, original_name,
-           mime, bytes, width, height, taken_at, gps_lat, gps_lng, flags, uploaded_by, uploaded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           mime, bytes, width, height, taken_at, gps_lat, gps_lng, flags, uploaded_by, uploaded_at, caption,
+           versions_ready)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         p.clientId,
@@ -77,6 +84,8 @@ export function insertPhoto(db: Db, p: NewPhoto): number {
         JSON.stringify(p.flags),
         p.uploadedBy,
         nowIso(),
+        p.caption ? JSON.stringify(p.caption) : null,
+        p.caption ? 0 : 1,
       ).lastInsertRowid,
   );
 }
@@ -98,6 +107,43 @@ export function listInspectionPhotos(db: Db, inspectionId: number): PhotoRow[] {
 
 export function softDeletePhoto(db: Db, id: number): void {
   db.prepare('UPDATE photos SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL').run(nowIso(), id);
+}
+
+/** What the versions maker needs of a photo whose display version and thumbnail are not made yet. */
+export interface WaitingVersions {
+  sha256: string;
+  display_key: string;
+  caption: string | null;
+}
+
+/** The oldest photo whose versions are waiting to be made, if any, other than those being made (`sha:key`). */
+export function nextWaitingVersions(db: Db, busy: readonly string[] = []): WaitingVersions | undefined {
+  return db
+    .prepare(
+      `SELECT sha256, display_key, caption FROM photos WHERE versions_ready = 0
+         AND sha256 || ':' || display_key NOT IN (SELECT value FROM json_each(?))
+       ORDER BY id LIMIT 1`,
+    )
+    .get(JSON.stringify(busy)) as WaitingVersions | undefined;
+}
+
+/** Marks every row sharing these files: 1 made, -1 failed. */
+export function markVersions(db: Db, sha256: string, displayKey: string, state: 1 | -1): void {
+  db.prepare(
+    'UPDATE photos SET versions_ready = ? WHERE sha256 = ? AND display_key = ? AND versions_ready <> 1',
+  ).run(state, sha256, displayKey);
+}
+
+/** The caption of any row with these files (null when none has one). */
+export function captionOf(db: Db, sha256: string, displayKey: string): string | null {
+  return (
+    (db
+      .prepare(
+        'SELECT caption FROM photos WHERE sha256 = ? AND display_key = ? AND caption IS NOT NULL LIMIT 1',
+      )
+      .pluck()
+      .get(sha256, displayKey) as string | undefined) ?? null
+  );
 }
 
 /** Whether any row (deleted or not: originals are evidence and stay) refers to this file. */

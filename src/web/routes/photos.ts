@@ -1,4 +1,5 @@
 /** GET /photos/:id/(thumb|display|original): photo files, only to users allowed to see the site. */
+import { existsSync } from 'node:fs';
 import { Router } from 'express';
 import type { AppDeps } from '../../app.ts';
 import { currentUser } from '../middleware/auth.ts';
@@ -10,7 +11,7 @@ import { Forbidden, NotFound } from '../../errors.ts';
 
 export function photosRouter(deps: AppDeps): Router {
   const r = Router();
-  r.get('/photos/:id/:variant', (req, res, next) => {
+  r.get('/photos/:id/:variant', async (req, res, next) => {
     const variant = req.params.variant;
     if (variant !== 'thumb' && variant !== 'display' && variant !== 'original')
       throw new NotFound('找不到该照片');
@@ -18,6 +19,11 @@ export function photosRouter(deps: AppDeps): Router {
     if (!photo) throw new NotFound('找不到该照片');
     if (!canSeePhoto(deps.db, currentUser(res), photo)) throw new Forbidden('您无权查看该照片');
     const paths = photoPaths(deps.config.uploadDir, photo.sha256, photo.display_key);
+    // versions are made after the upload; one asked for before that is made now
+    if (variant !== 'original' && !existsSync(paths[variant]))
+      await deps.versions.ensure(photo).catch(() => {
+        throw new NotFound('照片文件缺失');
+      });
     res.setHeader('Cache-Control', 'private, max-age=86400, immutable');
     res.setHeader('X-Content-Type-Options', 'nosniff');
     if (variant === 'original') {

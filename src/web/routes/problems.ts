@@ -36,6 +36,7 @@ import {
 import { Forbidden, InvalidInput } from '../../errors.ts';
 import { formatShanghai, shanghaiDate } from '../../util/time.ts';
 import { writeProblemsWorkbook } from '../../export/problems-xlsx.ts';
+import { findPhoto } from '../../db/repos/photos.ts';
 
 export const PROBLEM_MULTIPART_ROUTES = [/^\/problems\/\d+\/(fix|reinspect|request)$/];
 
@@ -295,6 +296,10 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
         filter: { ...filter, roundId: round.id, unitIds },
         siteTypeNames: siteTypeNames(db),
         title: name,
+        makeThumb: async (photoId) => {
+          const photo = findPhoto(db, photoId);
+          if (photo) await deps.versions.ensure(photo);
+        },
       },
       res,
     );

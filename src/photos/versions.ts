@@ -1,0 +1,155 @@
+/**
+ * The display versions and thumbnails of uploaded photos, made after the upload is acknowledged.
+ *
+ * An upload is checked (decoded to the last byte) and its original kept before its row is committed;
+ * the caption band and the two JPEGs people look at are made here, from the original, so a tablet is
+ * not kept waiting for them and a burst of sheets is not slowed by them. The database is the queue
+ * (photos.versions_ready = 0), so what a crash or a stop interrupted is picked up at the next start.
+ *
+ * Versions are made one at a time, when no request is being served, or one a second whatever the load,
+ * so the work never starves. A view that needs a version not made yet makes it at once (`ensure`):
+ * nobody ever sees a missing picture, only, right after a burst, a slightly slower one.
+ */
+import { existsSync } from 'node:fs';
+import type { Db } from '../db/connection.ts';
+import { captionOf, markVersions, nextWaitingVersions } from '../db/repos/photos.ts';
+import { photoPaths } from './files.ts';
+import { renderVersionsOffThread } from './off-thread.ts';
+
+/** Photos made at once when the server is idle (two cores: the decoders of two photos side by side). */
+const IDLE_PARALLEL = 2;
+/** While busy, one photo's versions are made at least this often. */
+const BUSY_PACE_MS = 1000;
+/** How often a busy server is looked at again to see whether it has become idle. */
+const BUSY_POLL_MS = 20;
+/** How often the queue is looked at when nothing has announced work. */
+const IDLE_POLL_MS = 2000;
+
+export interface VersionsOptions {
+  db: Db;
+  uploadDir: string;
+  /** true when no request is being served */
+  idle: () => boolean;
+  logError: (message: string) => void;
+}
+
+export class PhotoVersions {
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private working = 0;
+  /** waiting photos being made now, by files, so two steps never take the same one */
+  private readonly taken = new Set<string>();
+  private closed = false;
+  private lastMade = 0;
+  private settledWaiters: (() => void)[] = [];
+
+  constructor(private readonly opts: VersionsOptions) {}
+
+  /** Starts the background work (what an earlier run left waiting is made first). */
+  start(): void {
+    this.schedule(0);
+  }
+
+  /** Something may have been queued (an upload committed): look soon rather than at the next poll. */
+  kick(): void {
+    if (this.closed || this.working >= IDLE_PARALLEL) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.schedule(0);
+  }
+
+  /**
+   * Makes whichever of the photo's thumbnail and display version is missing, now (a view needs it).
+   * Concurrent calls for the same files share one piece of work.
+   */
+  ensure(photo: { sha256: string; display_key: string; caption?: string | null }): Promise<void> {
+    const key = `${photo.sha256}:${photo.display_key}`;
+    const running = this.inFlight.get(key);
+    if (running) return running;
+    const caption = photo.caption ?? captionOf(this.opts.db, photo.sha256, photo.display_key);
+    const paths = photoPaths(this.opts.uploadDir, photo.sha256, photo.display_key);
+    if (existsSync(paths.thumb) && (caption === null || existsSync(paths.display))) {
+      this.mark(photo.sha256, photo.display_key, 1);
+      return Promise.resolve();
+    }
+    const work = renderVersionsOffThread(this.opts.uploadDir, {
+      sha256: photo.sha256,
+      displayKey: photo.display_key,
+      caption: caption === null ? null : (JSON.parse(caption) as string[]),
+    })
+      .then(
+        () => this.mark(photo.sha256, photo.display_key, 1),
+        (err: unknown) => {
+          this.mark(photo.sha256, photo.display_key, -1);
+          throw err;
+        },
+      )
+      .finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, work);
+    return work;
+  }
+
+  /** Resolves when nothing is waiting (tests, and the benchmark's catch-up figure). */
+  settled(): Promise<void> {
+    if (this.closed || !nextWaitingVersions(this.opts.db)) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.settledWaiters.push(resolve);
+      this.kick();
+    });
+  }
+
+  /** Stops the background work; a version being made is finished but not recorded. */
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const resolve of this.settledWaiters.splice(0)) resolve();
+  }
+
+  private mark(sha256: string, displayKey: string, state: 1 | -1): void {
+    if (this.closed) return;
+    markVersions(this.opts.db, sha256, displayKey, state);
+  }
+
+  private schedule(ms: number): void {
+    if (this.closed || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.step();
+    }, ms);
+    // the background work alone does not keep a process alive; someone waiting for it does
+    if (this.settledWaiters.length === 0) this.timer.unref();
+  }
+
+  private async step(): Promise<void> {
+    if (this.closed || this.working >= IDLE_PARALLEL) return;
+    const next = nextWaitingVersions(this.opts.db, [...this.taken]);
+    if (!next) {
+      if (this.working === 0) for (const resolve of this.settledWaiters.splice(0)) resolve();
+      return this.schedule(IDLE_POLL_MS);
+    }
+    const idle = this.opts.idle();
+    if (!idle && (this.working > 0 || Date.now() - this.lastMade < BUSY_PACE_MS))
+      return this.schedule(BUSY_POLL_MS);
+    const key = `${next.sha256}:${next.display_key}`;
+    this.working++;
+    this.taken.add(key);
+    // while idle, a second photo may start beside this one
+    if (idle) this.schedule(0);
+    try {
+      await this.ensure(next);
+    } catch (err) {
+      if (!this.closed)
+        this.opts.logError(
+          `照片 ${next.sha256.slice(0, 12)} 的显示版本和缩略图生成失败：${(err as Error).message}`,
+        );
+    } finally {
+      this.working--;
+      this.taken.delete(key);
+      this.lastMade = Date.now();
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.schedule(0);
+  }
+}

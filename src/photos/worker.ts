@@ -1,0 +1,41 @@
+/**
+ * The photo worker thread: checks and keeps uploads (storePhoto) and makes display versions and
+ * thumbnails (renderVersions), so the event loop that serves every request is not also the one that
+ * waits for decoders, hashes and disks. Messages in: { id, op, args }; out: { id, ok } or { id, error }.
+ */
+import { parentPort } from 'node:worker_threads';
+import { PhotoRejected, renderVersions, storePhoto, WatermarkFontMissing } from './store.ts';
+
+export type WorkerRequest =
+  | { id: number; op: 'store'; uploadDir: string; buf: Uint8Array; lines: string[] }
+  | {
+      id: number;
+      op: 'render';
+      uploadDir: string;
+      photo: { sha256: string; displayKey: string; caption: string[] | null };
+    };
+
+export interface WorkerError {
+  kind: 'rejected' | 'font' | 'other';
+  message: string;
+  status: number;
+}
+
+function describe(err: unknown): WorkerError {
+  if (err instanceof PhotoRejected) return { kind: 'rejected', message: err.message, status: err.status };
+  if (err instanceof WatermarkFontMissing) return { kind: 'font', message: err.message, status: 500 };
+  return { kind: 'other', message: (err as Error)?.message ?? String(err), status: 500 };
+}
+
+parentPort!.on('message', (req: WorkerRequest) => {
+  const work =
+    req.op === 'store'
+      ? storePhoto(req.uploadDir, Buffer.from(req.buf.buffer, req.buf.byteOffset, req.buf.byteLength), {
+          lines: req.lines,
+        })
+      : renderVersions(req.uploadDir, req.photo).then(() => null);
+  work.then(
+    (ok) => parentPort!.postMessage({ id: req.id, ok }),
+    (err: unknown) => parentPort!.postMessage({ id: req.id, error: describe(err) }),
+  );
+});
