@@ -209,6 +209,17 @@ function multipart(fields: Record<string, string>, file: { name: string; type: s
   return { type: `multipart/form-data; boundary=${boundary}`, body: Buffer.concat(parts) };
 }
 
+interface ServerStats {
+  gc: { count: number; totalMs: number; maxMs: number; over10ms: number };
+  loopDelay: { p50: number; p99: number; max: number };
+  heapMb: number;
+}
+/** The server's GC pauses and event-loop delays since the last call (bench/server-child.ts). */
+async function serverStats(base: string, s: Session): Promise<ServerStats> {
+  const res = await fetch(`${base}/bench/stats`, { headers: { cookie: s.cookie } });
+  return (await res.json()) as ServerStats;
+}
+
 /** CPU seconds a process has used (Linux /proc; 0 elsewhere). */
 function cpuSeconds(pid: number | undefined): number {
   try {
@@ -336,7 +347,13 @@ try {
   }
 
   if (want('autosave')) {
+    await serverStats(base, ins1); // from here on
     const save = await load(autosaveOptions(base, ins1, autosaveSheets, codes));
+    const stats = await serverStats(base, ins1);
+    say(
+      `  server during autosave: GC ${stats.gc.count} pauses, ${stats.gc.totalMs} ms in all, longest ${stats.gc.maxMs} ms; ` +
+        `event loop delay p50 ${stats.loopDelay.p50} ms, p99 ${stats.loopDelay.p99} ms, max ${stats.loopDelay.max} ms; heap ${stats.heapMb} MB`,
+    );
     figures.autosave_p99_ms = save.p99;
     figures.autosave_rps = save.rps;
     figures.autosave_errors = save.errors;

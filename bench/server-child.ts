@@ -2,13 +2,27 @@
  * The app as the benchmark runs it: its own process (so the load generator and the server each have a
  * core), booted on the city folder from the environment, plus one trivial route behind the same
  * middleware as every page (helmet, parsers, session, user, CSRF, login) for the `bare_express_rps`
- * ceiling. Prints `listening <port>` when ready.
+ * ceiling, and /bench/stats: the server's garbage-collection pauses and event-loop delays since the
+ * last read (what a load run's latency tail is made of). Prints `listening <port>` when ready.
  */
 import '../src/threadpool.ts';
 import { Router } from 'express';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { loadConfig } from '../src/config.ts';
 import { boot } from '../src/boot.ts';
+
+const loop = monitorEventLoopDelay({ resolution: 1 });
+loop.enable();
+const gc = { count: 0, totalMs: 0, maxMs: 0, over10ms: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gc.count++;
+    gc.totalMs += e.duration;
+    gc.maxMs = Math.max(gc.maxMs, e.duration);
+    if (e.duration > 10) gc.over10ms++;
+  }
+}).observe({ entryTypes: ['gc'] });
 
 const trivial = Router();
 trivial.get('/bench/trivial', (_req, res) => {
@@ -16,6 +30,16 @@ trivial.get('/bench/trivial', (_req, res) => {
 });
 trivial.post('/bench/trivial', (_req, res) => {
   res.json({ ok: true });
+});
+trivial.get('/bench/stats', (_req, res) => {
+  const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+  res.json({
+    gc: { ...gc, totalMs: Math.round(gc.totalMs), maxMs: Math.round(gc.maxMs * 10) / 10 },
+    loopDelay: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
+    heapMb: Math.round(process.memoryUsage().heapUsed / 1e6),
+  });
+  loop.reset();
+  Object.assign(gc, { count: 0, totalMs: 0, maxMs: 0, over10ms: 0 });
 });
 const booted = await boot(loadConfig(), () => {}, { extraRoutes: trivial });
 const server = booted.app.listen(0, '127.0.0.1', () => {

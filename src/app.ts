@@ -21,7 +21,7 @@ import { roundsRouter } from './web/routes/rounds.ts';
 import { healthRouter } from './web/routes/health.ts';
 import { ROLE_NAMES } from './services/accounts.ts';
 import { makeCsrf } from './web/middleware/csrf.ts';
-import { SHEET_MULTIPART_ROUTES, sheetsRouter } from './web/routes/sheets.ts';
+import { SHEET_MULTIPART_ROUTES, sheetsApiRouter, sheetsRouter } from './web/routes/sheets.ts';
 import { photosRouter } from './web/routes/photos.ts';
 import { roundAdminRouter } from './web/routes/round-admin.ts';
 import { assignmentsRouter } from './web/routes/assignments.ts';
@@ -171,6 +171,7 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName' | 'versions'>
   app.use(authRouter(deps));
   app.use(requireLogin);
   if (deps.extraRoutes) app.use(deps.extraRoutes);
+  app.use(sheetsApiRouter(deps, csrf.protect));
   app.use(homeRouter(deps));
   app.use(roundAdminRouter(deps));
   app.use(assignmentsRouter(deps));

@@ -19,6 +19,7 @@ import {
   markSubmitted,
   setOpenedLocation,
   upsertAnswers,
+  listAnswersOf,
   type AnswerRow,
   type AnswerWrite,
   type InspectionRow,
@@ -158,7 +159,13 @@ export function saveChanges(
       return normalizeChange(c, standard, scope.criteria.version.rules);
     });
     const inspection = scope.inspection ?? insertInspection(ctx.db, roundId, siteId, user.id);
-    const before = new Map(listAnswers(ctx.db, inspection.id).map((a) => [a.standard_code, a]));
+    const before = new Map(
+      listAnswersOf(
+        ctx.db,
+        inspection.id,
+        writes.map((w) => w.standardCode),
+      ).map((a) => [a.standard_code, a]),
+    );
     // a replay from a device that had not seen the sheet's latest revision: where the office has
     // written an answer (a correction) the office's version wins and the device is told what differs
     const stale = batch.baseRevision < inspection.revision;

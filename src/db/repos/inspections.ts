@@ -88,6 +88,20 @@ export function listAnswers(db: Db, inspectionId: number): AnswerRow[] {
     .all(inspectionId) as AnswerRow[];
 }
 
+/** The answers of some standards of a sheet (what a save is about to overwrite). */
+export function listAnswersOf(db: Db, inspectionId: number, codes: readonly string[]): AnswerRow[] {
+  const distinct = [...new Set(codes)];
+  // a whole sheet's worth is read in one scan; a few are looked up by key
+  if (distinct.length > 16) return listAnswers(db, inspectionId);
+  if (distinct.length === 0) return [];
+  return db
+    .prepare(
+      `SELECT ${ANSWER_COLUMNS} FROM answers
+       WHERE inspection_id = ? AND standard_code IN (${distinct.map(() => '?').join(', ')})`,
+    )
+    .all(inspectionId, ...distinct) as AnswerRow[];
+}
+
 export interface AnswerWrite {
   standardCode: string;
   result: 'ok' | 'fail' | 'na';
