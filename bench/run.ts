@@ -4,7 +4,7 @@
  * measures what issue #8 lists and prints one JSON object as its last line. Not part of the tests;
  * timings are reported, never asserted. Latency percentiles are computed from every response's time.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +18,6 @@ import { measureExport } from './problems-export.ts';
 import { databaseFile, openDatabase } from '../src/db/connection.ts';
 import { CriteriaCache } from '../src/services/criteria-registry.ts';
 import { photoPaths } from '../src/photos/files.ts';
-import { clearResultsCache, resultsFor } from '../src/services/results.ts';
 
 const quick = process.argv.includes('--quick');
 const scale = quick ? 0.1 : 1;
@@ -255,26 +254,18 @@ figures.problems = city.problems;
 say(`seeded ${city.sites} sites, ${city.answers} answers, ${city.problems} problems in ${city.seedS} s`);
 
 if (want('ranking')) {
-  const db = openDatabase(databaseFile(city.config.dataDir));
-  const ctx = { db, criteria: new CriteriaCache(db) };
-  // from the answers each time: the cache emptied first, so the previous round (movement, repeats) is
-  // computed too; then as a second view of an unchanged round is served
-  const times: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    clearResultsCache(db);
-    const t = performance.now();
-    resultsFor(ctx, city.rankedRound);
-    times.push(performance.now() - t);
-  }
-  const cachedTimes: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const t = performance.now();
-    resultsFor(ctx, city.rankedRound);
-    cachedTimes.push(performance.now() - t);
-  }
+  // in a process of its own (bench/ranking-child.ts), as the server computes it: from the answers each
+  // time, the cache emptied first, so the previous round (movement, repeats) is computed too; then as a
+  // second view of an unchanged round is served
+  const script = fileURLToPath(new URL('./ranking-child.ts', import.meta.url));
+  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+  const line = execFileSync(tsx, [script, city.dir, String(city.rankedRound)], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop()!;
+  const { times, cached: cachedTimes } = JSON.parse(line) as { times: number[]; cached: number[] };
   figures.ranking_ms = round1(median(times));
   figures.ranking_cached_ms = round1(median(cachedTimes));
-  db.close();
   say(`ranking ${times.map(round1).join(' / ')} ms; unchanged round again ${figures.ranking_cached_ms} ms`);
 }
 

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { loadConfig } from '../src/config.ts';
 import { boot } from '../src/boot.ts';
+import { startPhotoWorker } from '../src/photos/off-thread.ts';
 
 const loop = monitorEventLoopDelay({ resolution: 1 });
 loop.enable();
@@ -42,6 +43,7 @@ trivial.get('/bench/stats', (_req, res) => {
   Object.assign(gc, { count: 0, totalMs: 0, maxMs: 0, over10ms: 0 });
 });
 const booted = await boot(loadConfig(), () => {}, { extraRoutes: trivial });
+startPhotoWorker(); // as src/server.ts does
 const server = booted.app.listen(0, '127.0.0.1', () => {
   console.log(`listening ${(server.address() as AddressInfo).port}`);
 });

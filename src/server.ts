@@ -8,11 +8,13 @@ import { ConfigError, loadConfig } from './config.ts';
 import { CriteriaFileError } from './criteria/load.ts';
 import { boot, StartupError } from './boot.ts';
 import { ROLE_NAMES } from './services/accounts.ts';
+import { startPhotoWorker } from './photos/off-thread.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = config.logLevel === 'info' ? (m: string) => console.log(m) : () => {};
   const booted = await boot(config, log);
+  startPhotoWorker();
   if (booted.demoAccounts) {
     console.log('\n已创建示范区“清河区”的演示数据。演示账号（只显示这一次）：');
     for (const a of booted.demoAccounts)

@@ -80,6 +80,11 @@ export function renderVersionsOffThread(
   return run<null>({ op: 'render', uploadDir, photo }).then(() => undefined);
 }
 
+/** Starts the worker now (a server at start), so the first upload does not wait for it to load. */
+export function startPhotoWorker(): void {
+  if (onThread()) theWorker();
+}
+
 /** Ends the worker (a test or a server that is stopping); the next use starts a new one. */
 export async function stopPhotoWorker(): Promise<void> {
   const w = worker;

@@ -1,0 +1,32 @@
+/**
+ * Child process of the ranking benchmark: computes one round's results from its answers five times
+ * (the results cache emptied before each, so the previous round is computed too), then the unchanged
+ * round again from the cache five times, and prints the times as JSON. Its own process, like the
+ * server's, so the heap is not the one that just seeded a city.
+ */
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadConfig } from '../src/config.ts';
+import { databaseFile, openDatabase } from '../src/db/connection.ts';
+import { CriteriaCache } from '../src/services/criteria-registry.ts';
+import { clearResultsCache, resultsFor } from '../src/services/results.ts';
+
+const [dir, roundId] = process.argv.slice(2);
+const config = loadConfig({ DATA_DIR: join(dir!, 'data'), UPLOAD_DIR: join(dir!, 'uploads'), DEMO: '0' });
+const db = openDatabase(databaseFile(config.dataDir));
+const ctx = { db, criteria: new CriteriaCache(db) };
+const times: number[] = [];
+for (let i = 0; i < 5; i++) {
+  clearResultsCache(db);
+  const t = performance.now();
+  resultsFor(ctx, Number(roundId));
+  times.push(performance.now() - t);
+}
+const cached: number[] = [];
+for (let i = 0; i < 5; i++) {
+  const t = performance.now();
+  resultsFor(ctx, Number(roundId));
+  cached.push(performance.now() - t);
+}
+db.close();
+console.log(JSON.stringify({ times, cached }));

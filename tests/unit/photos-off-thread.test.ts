@@ -1,0 +1,66 @@
+// The photo worker thread answers exactly as the functions it runs: the same stored photo, the same
+// refusals (class, message, HTTP status), the same files; and a stopped worker is replaced at next use.
+import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PhotoRejected, PhotoTooLarge, photoPaths, REJECTIONS, storePhoto } from '../../src/photos/store.ts';
+import {
+  renderVersionsOffThread,
+  stopPhotoWorker,
+  storePhotoOffThread,
+} from '../../src/photos/off-thread.ts';
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/photos/${name}`, import.meta.url));
+const root = mkdtempSync(join(tmpdir(), 'cc-offthread-'));
+afterAll(async () => {
+  await stopPhotoWorker();
+  rmSync(root, { recursive: true, force: true });
+});
+const CAPTION = { lines: ['拍摄 2026-05-12 09:31', '幸福社区 农贸市场', '测评员 张三'] };
+
+describe('photos on the worker thread', () => {
+  it('stores the same photo as the main thread would, and makes its versions', async () => {
+    const upload = fixture('orientation-portrait_6.jpg');
+    const there = await storePhotoOffThread(mkdtempSync(join(root, 'a-')), upload, CAPTION);
+    const dir = mkdtempSync(join(root, 'b-'));
+    const here = await storePhoto(dir, upload, CAPTION);
+    expect(there).toEqual(here);
+    const paths = photoPaths(dir, here.sha256, here.displayKey);
+    await renderVersionsOffThread(dir, {
+      sha256: here.sha256,
+      displayKey: here.displayKey,
+      caption: here.caption,
+    });
+    expect(existsSync(paths.display) && existsSync(paths.thumb)).toBe(true);
+  });
+
+  it('refuses with the same class, message and status', async () => {
+    const dir = mkdtempSync(join(root, 'c-'));
+    const cut = fixture('gps-DSCN0010.jpg').subarray(0, 30_000);
+    const refused = await storePhotoOffThread(dir, cut, CAPTION).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(PhotoRejected);
+    expect((refused as PhotoRejected).message).toBe(REJECTIONS.corrupt);
+    expect((refused as PhotoRejected).status).toBe(400);
+    const heic = await storePhotoOffThread(dir, fixture('heic-IMG_5195.HEIC'), CAPTION).catch(
+      (e: unknown) => e,
+    );
+    expect((heic as Error).message).toBe(REJECTIONS.heic);
+    const big = await storePhotoOffThread(dir, Buffer.alloc(21 * 1024 * 1024, 1), CAPTION).catch(
+      (e: unknown) => e,
+    );
+    expect(big).toBeInstanceOf(PhotoTooLarge);
+    expect((big as PhotoTooLarge).status).toBe(413);
+    // a version of an original that is not there fails, as it would here
+    await expect(
+      renderVersionsOffThread(dir, { sha256: 'a'.repeat(64), displayKey: 'b'.repeat(16), caption: null }),
+    ).rejects.toThrow(/ENOENT/);
+  });
+
+  it('starts a new worker after the old one was stopped', async () => {
+    await stopPhotoWorker();
+    const dir = mkdtempSync(join(root, 'd-'));
+    const photo = await storePhotoOffThread(dir, fixture('Canon_40D.jpg'), CAPTION);
+    expect(existsSync(photoPaths(dir, photo.sha256).original)).toBe(true);
+  });
+});
