@@ -172,6 +172,7 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName' | 'versions'>
   app.use(requireLogin);
   if (deps.extraRoutes) app.use(deps.extraRoutes);
   app.use(sheetsApiRouter(deps, csrf.protect));
+  app.use(sheetsRouter(deps, csrf.protect));
   app.use(homeRouter(deps));
   app.use(roundAdminRouter(deps));
   app.use(assignmentsRouter(deps));
@@ -184,7 +185,6 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName' | 'versions'>
   app.use(resultsRouter(deps));
   app.use(problemsRouter(deps, csrf.protect));
   app.use(helpRouter());
-  app.use(sheetsRouter(deps, csrf.protect));
   app.use(offlineRouter(deps, (req) => csrf.generateToken(req)));
   app.use(photosRouter(deps));
 

@@ -5,7 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { PhotoRejected, PhotoTooLarge, renderVersions, storePhoto, WatermarkFontMissing } from './store.ts';
-import type { StoredPhoto } from './store.ts';
+import type { StoredPhoto, Watermark } from './store.ts';
 import type { WorkerError, WorkerRequest } from './worker.ts';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
@@ -65,10 +65,10 @@ const onThread = () => process.env.PHOTO_WORKER !== '0';
 export function storePhotoOffThread(
   uploadDir: string,
   buf: Buffer,
-  watermark: { lines: string[] },
+  watermark: Watermark,
 ): Promise<StoredPhoto> {
   if (!onThread()) return storePhoto(uploadDir, buf, watermark);
-  return run<StoredPhoto>({ op: 'store', uploadDir, buf, lines: watermark.lines });
+  return run<StoredPhoto>({ op: 'store', uploadDir, buf, watermark });
 }
 
 /** renderVersions (store.ts), on the photo worker thread. */

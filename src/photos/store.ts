@@ -14,6 +14,7 @@ import { photoPaths, writeOnce } from './files.ts';
 import { missingFontMessage, watermarkFont } from './font.ts';
 import { renderPhoto } from './render.ts';
 import { sniffImageType, type PhotoMime } from './sniff.ts';
+import { formatShanghai, nowIso } from '../util/time.ts';
 
 export { photoPaths } from './files.ts';
 export { sweepStrayFiles } from './sweep.ts';
@@ -66,6 +67,15 @@ export const REJECTIONS = {
     `照片尺寸过大（${width}×${height} 像素），不能超过 ${PHOTO_LIMITS.maxPixels / 1_000_000} 百万像素`,
   unsupported: (format: string) => `不支持 ${format} 格式，${ACCEPTED}`,
 };
+
+/**
+ * The caption band's lines (site, inspector…); with `timeFirst` the photo's time line (timeLine) goes
+ * first, read from the photo's own EXIF where it is checked.
+ */
+export interface Watermark {
+  lines: string[];
+  timeFirst?: boolean;
+}
 
 /** Version 1 of the caption layout; bump it when the drawing changes so new keys are made. */
 export function displayKeyFor(lines: string[]): string {
@@ -129,11 +139,12 @@ async function checkPixels(buf: Buffer, shown: { width: number; height: number }
  * inspector…); the display version and the thumbnail are made after the photo's row is committed
  * (versions.ts), from the kept original, so an upload is acknowledged without waiting for them.
  */
-export async function storePhoto(
-  uploadDir: string,
-  buf: Buffer,
-  watermark: { lines: string[] },
-): Promise<StoredPhoto> {
+/** The caption's first line for an evidence photo: when it was taken (EXIF), or else when it came in. */
+export function timeLine(takenAt: string | null, now = nowIso()): string {
+  return takenAt ? `拍摄 ${formatShanghai(takenAt)}` : `上传 ${formatShanghai(now)}（照片无拍摄时间）`;
+}
+
+export async function storePhoto(uploadDir: string, buf: Buffer, watermark: Watermark): Promise<StoredPhoto> {
   if (!watermarkFont()) throw new WatermarkFontMissing(missingFontMessage);
   if (buf.length === 0) throw new PhotoRejected(REJECTIONS.empty);
   if (buf.length > PHOTO_LIMITS.maxBytes) throw new PhotoTooLarge(REJECTIONS.tooLarge(buf.length));
@@ -142,9 +153,10 @@ export async function storePhoto(
   await checkPixels(buf, shown);
   const meta = await readPhotoMeta(buf);
   const sha256 = createHash('sha256').update(buf).digest('hex');
-  const displayKey = displayKeyFor(watermark.lines);
+  const lines = watermark.timeFirst ? [timeLine(meta.takenAt), ...watermark.lines] : watermark.lines;
+  const displayKey = displayKeyFor(lines);
   await writeOnce(uploadDir, photoPaths(uploadDir, sha256, displayKey).original, buf);
-  return { sha256, mime, bytes: buf.length, ...shown, meta, displayKey, caption: watermark.lines };
+  return { sha256, mime, bytes: buf.length, ...shown, meta, displayKey, caption: lines };
 }
 
 /**

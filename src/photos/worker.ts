@@ -4,10 +4,10 @@
  * waits for decoders, hashes and disks. Messages in: { id, op, args }; out: { id, ok } or { id, error }.
  */
 import { parentPort } from 'node:worker_threads';
-import { PhotoRejected, renderVersions, storePhoto, WatermarkFontMissing } from './store.ts';
+import { PhotoRejected, renderVersions, storePhoto, WatermarkFontMissing, type Watermark } from './store.ts';
 
 export type WorkerRequest =
-  | { id: number; op: 'store'; uploadDir: string; buf: Uint8Array; lines: string[] }
+  | { id: number; op: 'store'; uploadDir: string; buf: Uint8Array; watermark: Watermark }
   | {
       id: number;
       op: 'render';
@@ -30,9 +30,11 @@ function describe(err: unknown): WorkerError {
 parentPort!.on('message', (req: WorkerRequest) => {
   const work =
     req.op === 'store'
-      ? storePhoto(req.uploadDir, Buffer.from(req.buf.buffer, req.buf.byteOffset, req.buf.byteLength), {
-          lines: req.lines,
-        })
+      ? storePhoto(
+          req.uploadDir,
+          Buffer.from(req.buf.buffer, req.buf.byteOffset, req.buf.byteLength),
+          req.watermark,
+        )
       : renderVersions(req.uploadDir, req.photo).then(() => null);
   work.then(
     (ok) => parentPort!.postMessage({ id: req.id, ok }),

@@ -17,11 +17,9 @@ import {
 } from '../db/repos/photos.ts';
 import { appendAudit } from '../db/repos/audit.ts';
 import { Conflict, InvalidInput, NotFound } from '../errors.ts';
-import { readPhotoMeta } from '../photos/exif.ts';
 import { evidenceFlags } from '../photos/evidence.ts';
 import { photoPaths, PHOTO_LIMITS } from '../photos/store.ts';
 import { storePhotoOffThread } from '../photos/off-thread.ts';
-import { formatShanghai, nowIso } from '../util/time.ts';
 import { clientKey } from './sheets.ts';
 import { requireEditable, sheetScope, type SheetCtx } from './sheet-access.ts';
 
@@ -73,15 +71,10 @@ export async function prepareEvidencePhoto(
   if (upload.buffer.length > PHOTO_LIMITS.maxBytes)
     throw new InvalidInput('照片太大：单个文件不能超过 20 MB');
   const scope = check(ctx, user, roundId, siteId, standard);
-  const meta = await readPhotoMeta(upload.buffer);
+  // the caption's time line comes from the photo's EXIF, read where the photo is checked
   const stored = await storePhotoOffThread(ctx.uploadDir, upload.buffer, {
-    lines: [
-      meta.takenAt
-        ? `拍摄 ${formatShanghai(meta.takenAt)}`
-        : `上传 ${formatShanghai(nowIso())}（照片无拍摄时间）`,
-      `点位 ${scope.site.name}`,
-      `测评员 ${user.display_name}`,
-    ],
+    lines: [`点位 ${scope.site.name}`, `测评员 ${user.display_name}`],
+    timeFirst: true,
   });
   const flags = evidenceFlags(
     stored.meta,

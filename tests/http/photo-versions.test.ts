@@ -81,6 +81,7 @@ describe('photo versions made after the upload', () => {
     const paths = photoPaths(uploads(), photo.sha256, photo.display_key);
     expect(existsSync(paths.original)).toBe(true);
     const caption = JSON.parse(scalar(db(), 'SELECT caption FROM photos WHERE id = ?', photo.id) as string);
+    expect(caption[0]).toMatch(/^拍摄 2008-10-2\d \d\d:\d\d$/); // from the photo's EXIF, in Shanghai time
     expect(caption[1]).toMatch(/^点位 /);
     expect(caption[2]).toMatch(/^测评员 /);
     await app.booted.versions.settled();

@@ -182,6 +182,17 @@ describe('storePhoto: the files on disk', () => {
     expect([statSync(paths.thumb).mtimeMs, statSync(paths.display).mtimeMs]).toEqual(made);
   });
 
+  it('puts the time the photo was taken first, or when it came in when it has no EXIF time', async () => {
+    const dir = freshDir();
+    const taken = await storePhoto(dir, fixture('mobile-jolla.jpg'), { lines: ['点位 A'], timeFirst: true });
+    expect(taken.caption).toEqual(['拍摄 2014-09-21 16:00', '点位 A']); // 08:00:56 UTC in Shanghai
+    const untimed = await storePhoto(dir, fixture('xmp-no_exif.jpg'), { lines: ['点位 B'], timeFirst: true });
+    expect(untimed.caption[0]).toMatch(/^上传 \d{4}-\d\d-\d\d \d\d:\d\d（照片无拍摄时间）$/);
+    expect(untimed.displayKey).not.toBe(
+      (await storePhoto(dir, fixture('xmp-no_exif.jpg'), { lines: ['点位 B'] })).displayKey,
+    );
+  });
+
   it('refuses names that could point outside the upload folder', () => {
     expect(() => photoPaths('/up', '../../etc/passwd')).toThrow();
     expect(() => photoPaths('/up', 'a'.repeat(64), '../x')).toThrow();
