@@ -55,6 +55,24 @@ export interface AppDeps {
   versions: PhotoVersions;
 }
 
+const HTML_SPECIAL = /[&<>'"]/;
+const HTML_ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&#34;',
+  "'": '&#39;',
+};
+/**
+ * ejs's escaping, character for character (the same five entities), but a value with nothing to escape —
+ * nearly every value on a page — is returned as it is instead of going through a replace with a callback.
+ */
+export function escapeHtml(markup: unknown): string {
+  if (markup === undefined || markup === null) return '';
+  const s = typeof markup === 'string' ? markup : String(markup as string);
+  return HTML_SPECIAL.test(s) ? s.replace(/[&<>'"]/g, (c) => HTML_ENTITIES[c]!) : s;
+}
+
 const VIEWS_DIR = fileURLToPath(new URL('../views/', import.meta.url));
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 
@@ -96,7 +114,7 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName' | 'versions'>
     ejs.renderFile(
       file,
       data as ejs.Data,
-      { cache: production, compileDebug: !production, views: [VIEWS_DIR] },
+      { cache: production, compileDebug: !production, views: [VIEWS_DIR], escape: escapeHtml },
       done as (err: Error | null, html?: string) => void,
     ),
   );

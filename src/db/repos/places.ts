@@ -127,6 +127,13 @@ export function siteTypeNames(db: Db): Map<string, string> {
   return new Map(rows.map((r) => [r.code, r.name]));
 }
 
+/** One site type's name (the code itself when the type is unknown). */
+export function siteTypeName(db: Db, code: string): string {
+  return (
+    (db.prepare('SELECT name FROM site_types WHERE code = ?').pluck().get(code) as string | undefined) ?? code
+  );
+}
+
 export function findStreetById(db: Db, id: number): StreetRow | undefined {
   return db.prepare('SELECT id, name, unit_id, retired_at FROM streets WHERE id = ?').get(id) as
     StreetRow | undefined;

@@ -129,7 +129,19 @@ export function presentSheet(
     returnedReason: inspection?.status === 'returned' ? inspection.returned_reason : null,
     onTheSpotFix: rules.onTheSpotFix.enabled,
     notApplicableRule: rules.notApplicable,
-    clientModel: safeJson({
+    clientModel: clientModel(standards, rules),
+  };
+}
+
+/**
+ * What the sheet's script needs to score as the inspector taps: the same for every sheet of a site type
+ * in a criteria version (the standards list is one array per version and type), so made once.
+ */
+const clientModels = new WeakMap<IndexedStandard[], string>();
+function clientModel(standards: IndexedStandard[], rules: Rules): string {
+  let model = clientModels.get(standards);
+  if (model === undefined) {
+    model = safeJson({
       rules: {
         gradeShares: rules.gradeShares,
         onTheSpotFix: rules.onTheSpotFix,
@@ -137,8 +149,10 @@ export function presentSheet(
         notApplicable: rules.notApplicable,
       },
       standards: standards.map((s) => ({ code: s.code, points: s.points, scoring: s.scoring })),
-    }),
-  };
+    });
+    clientModels.set(standards, model);
+  }
+  return model;
 }
 
 /** JSON that can sit inside a <script type="application/json"> element: no `<` can close it. */

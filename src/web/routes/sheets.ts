@@ -28,7 +28,7 @@ import {
 import { listAnswers } from '../../db/repos/inspections.ts';
 import { listInspectionPhotos } from '../../db/repos/photos.ts';
 import { presentPhoto, presentSheet } from '../presenters/sheet.ts';
-import { siteTypeNames } from '../../db/repos/places.ts';
+import { siteTypeName } from '../../db/repos/places.ts';
 import { AppError, InvalidInput } from '../../errors.ts';
 
 export const SHEET_MULTIPART_ROUTES = [
@@ -65,7 +65,7 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
       title: scope.site.name,
       round: scope.round,
       site: scope.site,
-      siteTypeName: siteTypeNames(deps.db).get(scope.site.site_type) ?? scope.site.site_type,
+      siteTypeName: siteTypeName(deps.db, scope.site.site_type),
       sheet,
       editable,
       isOffice: user.role === 'office',
