@@ -131,20 +131,25 @@ export async function buildCity(scale = 1): Promise<City> {
   );
   const monday = (k: number, plus = 0) =>
     new Date(Date.UTC(2026, 7, 31) + (k * 7 + plus) * 86400_000).toISOString().slice(0, 10);
+  /** The k-th weekly round (Monday to Friday), every site included. */
+  const weekRound = (k: number) => {
+    const round = insertRound(db, {
+      name: `第${k + 1}周实地测评`,
+      criteriaVersionId: versionId,
+      startsOn: monday(k),
+      endsOn: monday(k, 4),
+      selection: { mode: 'all' },
+      createdBy: office,
+    });
+    includeSites(db, round, siteIds);
+    return round;
+  };
   const fails: { inspection: number; site: number; standard: string; cases: number }[] = [];
   let answers = 0;
   let rankedRound = 0;
   for (let k = 0; k < 12; k++) {
     db.transaction(() => {
-      const round = insertRound(db, {
-        name: `第${k + 1}周实地测评`,
-        criteriaVersionId: versionId,
-        startsOn: monday(k),
-        endsOn: monday(k, 4),
-        selection: { mode: 'all' },
-        createdBy: office,
-      });
-      includeSites(db, round, siteIds);
+      const round = weekRound(k);
       const at = `${monday(k)}T02:00:00.000Z`;
       for (const [n, site] of siteIds.entries()) {
         const inspector = inspectors[n % INSPECTORS]!;
@@ -200,15 +205,7 @@ export async function buildCity(scale = 1): Promise<City> {
   const openSheets: City['openSheets'] = [];
   for (const k of [12, 13]) {
     db.transaction(() => {
-      const round = insertRound(db, {
-        name: `第${k + 1}周实地测评`,
-        criteriaVersionId: versionId,
-        startsOn: monday(k),
-        endsOn: monday(k, 4),
-        selection: { mode: 'all' },
-        createdBy: office,
-      });
-      includeSites(db, round, siteIds);
+      const round = weekRound(k);
       for (const [n, site] of siteIds.entries()) {
         assign.run(round, site, inspectors[n % INSPECTORS]!, monday(k), office);
         openSheets.push({

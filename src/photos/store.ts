@@ -133,17 +133,17 @@ async function checkPixels(buf: Buffer, shown: { width: number; height: number }
   }
 }
 
+/** The caption's first line for an evidence photo: when it was taken (EXIF), or else when it came in. */
+export function timeLine(takenAt: string | null, now = nowIso()): string {
+  return takenAt ? `拍摄 ${formatShanghai(takenAt)}` : `上传 ${formatShanghai(now)}（照片无拍摄时间）`;
+}
+
 /**
  * Checks and keeps one upload: writes nothing unless the whole photo decodes, then the original under
  * its SHA-256. `watermark.lines` will be the caption band of the display version (time taken, site,
  * inspector…); the display version and the thumbnail are made after the photo's row is committed
  * (versions.ts), from the kept original, so an upload is acknowledged without waiting for them.
  */
-/** The caption's first line for an evidence photo: when it was taken (EXIF), or else when it came in. */
-export function timeLine(takenAt: string | null, now = nowIso()): string {
-  return takenAt ? `拍摄 ${formatShanghai(takenAt)}` : `上传 ${formatShanghai(now)}（照片无拍摄时间）`;
-}
-
 export async function storePhoto(uploadDir: string, buf: Buffer, watermark: Watermark): Promise<StoredPhoto> {
   if (!watermarkFont()) throw new WatermarkFontMissing(missingFontMessage);
   if (buf.length === 0) throw new PhotoRejected(REJECTIONS.empty);

@@ -6,8 +6,8 @@
  * not kept waiting for them and a burst of sheets is not slowed by them. The database is the queue
  * (photos.versions_ready = 0), so what a crash or a stop interrupted is picked up at the next start.
  *
- * Versions are made one at a time, when no request is being served, or one a second whatever the load,
- * so the work never starves. A view that needs a version not made yet makes it at once (`ensure`):
+ * Versions are made when no request is being served (two photos side by side), or one a second whatever
+ * the load, so the work never starves. A view that needs a version not made yet makes it at once (`ensure`):
  * nobody ever sees a missing picture, only, right after a burst, a slightly slower one.
  */
 import { existsSync } from 'node:fs';

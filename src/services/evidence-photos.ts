@@ -4,21 +4,20 @@
  * file writes are slow and a better-sqlite3 transaction cannot wait. The client's id makes a retried
  * upload return the first one's row instead of a second photo. Evidence checks flag, never refuse.
  */
-import { rmSync } from 'node:fs';
 import type { UserRow } from '../db/repos/users.ts';
 import { insertInspection } from '../db/repos/inspections.ts';
 import {
   findPhoto,
   findPhotoByClientId,
   insertPhoto,
-  isKnownPhotoFile,
   softDeletePhoto,
   type PhotoRow,
 } from '../db/repos/photos.ts';
 import { appendAudit } from '../db/repos/audit.ts';
 import { Conflict, InvalidInput, NotFound } from '../errors.ts';
 import { evidenceFlags } from '../photos/evidence.ts';
-import { photoPaths, PHOTO_LIMITS } from '../photos/store.ts';
+import { PHOTO_LIMITS } from '../photos/store.ts';
+import { discardStoredPhoto } from './photo-files.ts';
 import { storePhotoOffThread } from '../photos/off-thread.ts';
 import { clientKey } from './sheets.ts';
 import { requireEditable, sheetScope, type SheetCtx } from './sheet-access.ts';
@@ -118,13 +117,7 @@ export async function prepareEvidencePhoto(
       });
     return findPhoto(ctx.db, id) as PhotoRow;
   };
-  const discard = () => {
-    const paths = photoPaths(ctx.uploadDir, stored.sha256, stored.displayKey);
-    if (!isKnownPhotoFile(ctx.db, stored.sha256, stored.displayKey)) rmSync(paths.display, { force: true });
-    if (!isKnownPhotoFile(ctx.db, stored.sha256))
-      for (const p of [paths.original, paths.thumb]) rmSync(p, { force: true });
-  };
-  return { commit, discard };
+  return { commit, discard: () => discardStoredPhoto(ctx.db, ctx.uploadDir, stored) };
 }
 
 export async function addEvidencePhoto(

@@ -18,11 +18,11 @@ import {
 import { findUnitById, unitSubtreeIds } from '../db/repos/units.ts';
 import { findInspectionById, listAnswers, upsertAnswer, bumpRevision } from '../db/repos/inspections.ts';
 import { findSiteById } from '../db/repos/places.ts';
-import { rmSync } from 'node:fs';
-import { insertPhoto, isKnownPhotoFile, type PhotoKind } from '../db/repos/photos.ts';
+import { insertPhoto, type PhotoKind } from '../db/repos/photos.ts';
+import { discardStoredPhoto } from './photo-files.ts';
 import { appendAudit } from '../db/repos/audit.ts';
 import { Conflict, Forbidden, InvalidInput, NotFound } from '../errors.ts';
-import { photoPaths, type StoredPhoto } from '../photos/store.ts';
+import type { StoredPhoto } from '../photos/store.ts';
 import { storePhotoOffThread } from '../photos/off-thread.ts';
 import { formatShanghai, nowIso, shanghaiDate } from '../util/time.ts';
 
@@ -75,16 +75,6 @@ function requireOffice(user: UserRow): void {
   if (user.role !== 'office') throw new Forbidden('只有创城办可以处理此申请');
 }
 
-/** Removes the files of photos stored for a step that did not happen, unless a row refers to them. */
-function discardFiles(ctx: ProblemCtx, stored: { file: StoredPhoto }[]): void {
-  for (const { file } of stored) {
-    const paths = photoPaths(ctx.uploadDir, file.sha256, file.displayKey);
-    if (!isKnownPhotoFile(ctx.db, file.sha256, file.displayKey)) rmSync(paths.display, { force: true });
-    if (!isKnownPhotoFile(ctx.db, file.sha256))
-      for (const f of [paths.original, paths.thumb]) rmSync(f, { force: true });
-  }
-}
-
 /**
  * Stores photos before the transaction (sharp and disk are slow), then runs `write`, which inserts the
  * rows inside it. A photo refused halfway through, or a write that fails, leaves no file behind.
@@ -110,7 +100,7 @@ async function withPhotos(
     }
     write(stored);
   } catch (err) {
-    discardFiles(ctx, stored);
+    for (const { file } of stored) discardStoredPhoto(ctx.db, ctx.uploadDir, file);
     throw err;
   }
 }
