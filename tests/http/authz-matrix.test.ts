@@ -92,6 +92,7 @@ function expectLoginWall(r: Reply, p: Probe, what: string) {
 
 /** Sends `p` and checks that nothing in the database or the upload folder changed. */
 async function unchanged(c: Client, p: Probe): Promise<Reply> {
+  await app.booted.versions.settled(); // no photo version still being written in the background
   const before = dbFingerprint(app.booted.db);
   const files = uploads();
   const r = await send(c, p);

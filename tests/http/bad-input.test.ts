@@ -1366,6 +1366,7 @@ describe('bad input is refused with a Chinese message and changes nothing', () =
   it.each(all.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const client = users[c.as]!;
     expect(client.csrf).toBeTruthy();
+    await app.booted.versions.settled(); // nothing still written in the background
     const before = snapshot(app.booted.db, join(app.dir, 'uploads'));
     const r = await c.send(client);
     expect(r.status, r.text.slice(0, 500)).toBe(c.status);
@@ -1381,6 +1382,7 @@ describe('bad input is refused with a Chinese message and changes nothing', () =
 
   it.each(FLASHED.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const client = users[c.as]!;
+    await app.booted.versions.settled(); // nothing still written in the background
     const before = snapshot(app.booted.db, join(app.dir, 'uploads'));
     const r = await c.send(client);
     expect(r.status, r.text.slice(0, 500)).toBeGreaterThanOrEqual(400);

@@ -252,6 +252,7 @@ describe('saving as I go', () => {
     const std = standardsFor(site.site_type)[0]!;
     await c.get(`/rounds/${roundId}/sites/${site.id}`);
     const before = [count('SELECT count(*) FROM answers'), count('SELECT count(*) FROM photos')];
+    await app.booted.versions.settled(); // versions of earlier uploads are written in the background
     const files = uploadFiles();
     const form = new FormData();
     form.set(`r_${std.code}`, 'fail');
@@ -329,6 +330,7 @@ describe('photos', () => {
     const c = await inspector();
     const site = anySite('inspector1');
     const std = standardsFor('residential')[0]!;
+    await app.booted.versions.settled(); // versions of earlier uploads are written in the background
     const files = uploadFiles();
     const rows = count('SELECT count(*) FROM photos');
     const r = await c.postMultipart(
@@ -355,6 +357,7 @@ describe('photos', () => {
     expect(bomb.length).toBeLessThan(2 * 1024 * 1024);
     const c = await inspector();
     const site = anySite('inspector1');
+    await app.booted.versions.settled(); // versions of earlier uploads are written in the background
     const files = uploadFiles();
     const r = await c.postMultipart(
       `/api/rounds/${roundId}/sites/${site.id}/photos`,

@@ -99,6 +99,7 @@ describe('CSRF', () => {
         await c.get('/login');
       }
       const p = spec.probe(ids, role);
+      await app.booted.versions.settled(); // no photo version still being written in the background
       const before = dbFingerprint(app.booted.db);
       const files = listFiles(join(app.dir, 'uploads'));
       const r = await send(c, p, token === 'missing' ? false : 'wrong');
@@ -142,6 +143,8 @@ describe('CSRF', () => {
   it('leaves no file behind when an upload is refused for its content', async () => {
     const c = await as('inspector1');
     await c.get(`/rounds/${ids.open}/sites/${ids.i1Fresh2}`);
+    // the earlier test's upload has its versions made in the background: wait, or their temp files show up
+    await app.booted.versions.settled();
     const files = listFiles(join(app.dir, 'uploads'));
     const r = await send(c, {
       path: `/api/rounds/${ids.open}/sites/${ids.i1Fresh2}/photos`,
