@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import sharp from 'sharp';
 import { buildCity, BENCH_PASSWORD, INSPECTORS, type City } from './city.ts';
@@ -90,6 +91,8 @@ async function login(base: string, username: string): Promise<Session> {
 // --- autocannon with every response's time recorded ---
 interface Load {
   rps: number;
+  p50: number;
+  p90: number;
   p95: number;
   p99: number;
   errors: number;
@@ -110,6 +113,8 @@ async function load(opts: autocannon.Options): Promise<Load> {
   const r = await instance;
   return {
     rps: Math.round(times.length / seconds),
+    p50: round1(percentile(times, 50)),
+    p90: round1(percentile(times, 90)),
     p95: round1(percentile(times, 95)),
     p99: round1(percentile(times, 99)),
     errors: bad + r.errors + r.timeouts,
@@ -212,6 +217,7 @@ interface ServerStats {
   gc: { count: number; totalMs: number; maxMs: number; over10ms: number };
   loopDelay: { p50: number; p99: number; max: number };
   heapMb: number;
+  busy: number;
 }
 /** The server's GC pauses and event-loop delays since the last call (bench/server-child.ts). */
 async function serverStats(base: string, s: Session): Promise<ServerStats> {
@@ -339,16 +345,27 @@ try {
 
   if (want('autosave')) {
     await serverStats(base, ins1); // from here on
+    const own = monitorEventLoopDelay({ resolution: 1 });
+    own.enable();
+    const cpuBefore = cpuSeconds(child.pid);
     const save = await load(autosaveOptions(base, ins1, autosaveSheets, codes));
+    const cpuPerSave = ((cpuSeconds(child.pid) - cpuBefore) * 1000) / Math.max(1, save.total);
+    own.disable();
+    figures.autosave_server_cpu_ms = Number(cpuPerSave.toFixed(3));
+    say(
+      `  load generator: event loop delay p50 ${(own.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(own.percentile(99) / 1e6).toFixed(1)} ms, max ${(own.max / 1e6).toFixed(1)} ms; heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB`,
+    );
     const stats = await serverStats(base, ins1);
     say(
       `  server during autosave: GC ${stats.gc.count} pauses, ${stats.gc.totalMs} ms in all, longest ${stats.gc.maxMs} ms; ` +
-        `event loop delay p50 ${stats.loopDelay.p50} ms, p99 ${stats.loopDelay.p99} ms, max ${stats.loopDelay.max} ms; heap ${stats.heapMb} MB`,
+        `event loop delay p50 ${stats.loopDelay.p50} ms, p99 ${stats.loopDelay.p99} ms, max ${stats.loopDelay.max} ms; heap ${stats.heapMb} MB; main thread busy ${Math.round(stats.busy * 100)} %`,
     );
     figures.autosave_p99_ms = save.p99;
     figures.autosave_rps = save.rps;
     figures.autosave_errors = save.errors;
-    say(`autosave: ${save.rps} req/s, p99 ${save.p99} ms, ${save.errors} errors`);
+    say(
+      `autosave: ${save.rps} req/s, p50 ${save.p50} ms, p90 ${save.p90} ms, p99 ${save.p99} ms, ${save.errors} errors; server CPU ${cpuPerSave.toFixed(3)} ms a save`,
+    );
   }
 
   if (want('export-load')) {

@@ -8,13 +8,14 @@
 import '../src/threadpool.ts';
 import { Router } from 'express';
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { loadConfig } from '../src/config.ts';
 import { boot } from '../src/boot.ts';
 import { startPhotoWorker } from '../src/photos/off-thread.ts';
 
 const loop = monitorEventLoopDelay({ resolution: 1 });
 loop.enable();
+let elu = performance.eventLoopUtilization();
 const gc = { count: 0, totalMs: 0, maxMs: 0, over10ms: 0 };
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) {
@@ -38,7 +39,10 @@ trivial.get('/bench/stats', (_req, res) => {
     gc: { ...gc, totalMs: Math.round(gc.totalMs), maxMs: Math.round(gc.maxMs * 10) / 10 },
     loopDelay: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
     heapMb: Math.round(process.memoryUsage().heapUsed / 1e6),
+    // the share of the time the main thread was busy (not waiting for the network or a timer)
+    busy: Math.round(performance.eventLoopUtilization(elu).utilization * 100) / 100,
   });
+  elu = performance.eventLoopUtilization();
   loop.reset();
   Object.assign(gc, { count: 0, totalMs: 0, maxMs: 0, over10ms: 0 });
 });

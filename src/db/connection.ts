@@ -21,6 +21,23 @@ export function openDatabase(file: string): Db {
   return db;
 }
 
+/** One reusable transaction runner per connection (see `atomically`). */
+const runners = new WeakMap<Db, (fn: () => unknown) => unknown>();
+
+/**
+ * Runs `fn` in a transaction (a savepoint when one is already open), as `db.transaction(fn)()` does,
+ * without building a new wrapper each time: better-sqlite3 makes four functions and defines twenty
+ * properties for every `db.transaction()`, a measurable share of a small write such as an autosave.
+ */
+export function atomically<T>(db: Db, fn: () => T): T {
+  let run = runners.get(db);
+  if (!run) {
+    run = db.transaction((f: () => unknown) => f());
+    runners.set(db, run);
+  }
+  return run(fn) as T;
+}
+
 export function databaseFile(dataDir: string): string {
   return join(dataDir, 'chuangcheng.sqlite');
 }

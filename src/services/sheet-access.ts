@@ -4,7 +4,7 @@
  */
 import type { Db } from '../db/connection.ts';
 import type { UserRow } from '../db/repos/users.ts';
-import { assignedInspectorId, findRoundById, isSiteInRound, type RoundRow } from '../db/repos/rounds.ts';
+import { findRoundById, siteInRound, type RoundRow } from '../db/repos/rounds.ts';
 import { findSiteById, type SiteRow } from '../db/repos/places.ts';
 import { findInspection, type InspectionRow } from '../db/repos/inspections.ts';
 import { Conflict, Forbidden, NotFound } from '../errors.ts';
@@ -30,8 +30,9 @@ export function sheetScope(ctx: SheetCtx, user: UserRow, roundId: number, siteId
   const round = findRoundById(ctx.db, roundId);
   if (!round) throw new NotFound('找不到该测评轮次');
   const site = findSiteById(ctx.db, siteId);
-  if (!site || !isSiteInRound(ctx.db, roundId, siteId)) throw new NotFound('找不到该点位');
-  const assigned = assignedInspectorId(ctx.db, roundId, siteId);
+  const inRound = site ? siteInRound(ctx.db, roundId, siteId) : undefined;
+  if (!site || !inRound) throw new NotFound('找不到该点位');
+  const assigned = inRound.inspectorId;
   if (user.role === 'unit') throw new Forbidden('责任单位不能查看测评表');
   if (user.role === 'inspector') {
     if (assigned !== user.id) throw new Forbidden('该点位未分配给您');

@@ -26,6 +26,7 @@ import {
 } from '../db/repos/inspections.ts';
 import { listInspectionPhotos } from '../db/repos/photos.ts';
 import { findIdempotent, saveIdempotent } from '../db/repos/idempotency.ts';
+import { atomically } from '../db/connection.ts';
 import { appendAudit } from '../db/repos/audit.ts';
 import { Conflict, Forbidden, InvalidInput } from '../errors.ts';
 import { gradeFor } from '../scoring/standard.ts';
@@ -144,7 +145,7 @@ export function saveChanges(
   const parsed = batchSchema.safeParse(input);
   if (!parsed.success) throw new InvalidInput(issueMessage(parsed.error, '保存的内容格式无效'));
   const batch = parsed.data;
-  return ctx.db.transaction((): SaveResult => {
+  return atomically(ctx.db, (): SaveResult => {
     const hit = findIdempotent(ctx.db, batch.batchId);
     if (hit) {
       if (hit.userId !== user.id) throw new Conflict('请求编号冲突，请刷新页面');
@@ -159,16 +160,19 @@ export function saveChanges(
       return normalizeChange(c, standard, scope.criteria.version.rules);
     });
     const inspection = scope.inspection ?? insertInspection(ctx.db, roundId, siteId, user.id);
-    const before = new Map(
-      listAnswersOf(
-        ctx.db,
-        inspection.id,
-        writes.map((w) => w.standardCode),
-      ).map((a) => [a.standard_code, a]),
-    );
     // a replay from a device that had not seen the sheet's latest revision: where the office has
     // written an answer (a correction) the office's version wins and the device is told what differs
     const stale = batch.baseRevision < inspection.revision;
+    // what the answers were: only needed to compare (stale) or to audit (a submitted sheet)
+    const before = new Map(
+      stale || inspection.submitted_at
+        ? listAnswersOf(
+            ctx.db,
+            inspection.id,
+            writes.map((w) => w.standardCode),
+          ).map((a) => [a.standard_code, a])
+        : [],
+    );
     const conflicts: SaveConflict[] = [];
     const applied = writes.filter((w) => {
       const current = before.get(w.standardCode);
@@ -211,7 +215,7 @@ export function saveChanges(
     };
     saveIdempotent(ctx.db, batch.batchId, user.id, result);
     return result;
-  })();
+  });
 }
 
 export interface SubmitBlocker {

@@ -125,6 +125,25 @@ export function isSiteInRound(db: Db, roundId: number, siteId: number, includeEx
   return !!db.prepare(sql).get(roundId, siteId);
 }
 
+/**
+ * Whether the site is in the round (excluded sites included) and, if so, who is assigned to it there:
+ * `undefined` when it is not in the round, `{ inspectorId: null }` when nobody is assigned.
+ */
+export function siteInRound(
+  db: Db,
+  roundId: number,
+  siteId: number,
+): { inspectorId: number | null } | undefined {
+  const row = db
+    .prepare(
+      `SELECT a.inspector_id AS inspectorId FROM round_sites rs
+       LEFT JOIN assignments a ON a.round_id = rs.round_id AND a.site_id = rs.site_id
+       WHERE rs.round_id = ? AND rs.site_id = ?`,
+    )
+    .get(roundId, siteId) as { inspectorId: number | null } | undefined;
+  return row;
+}
+
 export function assignedInspectorId(db: Db, roundId: number, siteId: number): number | null {
   return (
     (db
