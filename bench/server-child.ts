@@ -46,8 +46,9 @@ trivial.get('/bench/stats', (_req, res) => {
   loop.reset();
   Object.assign(gc, { count: 0, totalMs: 0, maxMs: 0, over10ms: 0 });
 });
-const booted = await boot(loadConfig(), () => {}, { extraRoutes: trivial });
-startPhotoWorker(); // as src/server.ts does
+const config = loadConfig();
+startPhotoWorker(config.photoWorker); // as src/server.ts does
+const booted = await boot(config, () => {}, { extraRoutes: trivial });
 const server = booted.app.listen(0, '127.0.0.1', () => {
   console.log(`listening ${(server.address() as AddressInfo).port}`);
 });

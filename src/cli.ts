@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
+import { existsSync } from 'node:fs';
 import { databaseFile, openDatabase } from './db/connection.ts';
 import { migrate } from './db/migrate.ts';
 import { AppError } from './errors.ts';
@@ -53,7 +54,10 @@ async function run(argv: string[]): Promise<string> {
         return `已备份到 ${dir}：数据库（版本 ${m.schemaVersion}）和 ${m.photoFiles} 个照片文件`;
       }
       const m = restore(config, dir);
-      return `已从 ${dir} 恢复（备份于 ${m.createdAt}，${m.photoFiles} 个照片文件）`;
+      const kept = m.kept.length
+        ? `\n原有数据已移到：\n${m.kept.map((k) => `  ${k}`).join('\n')}\n确认恢复无误后可以删除。`
+        : '';
+      return `已从 ${dir} 恢复（备份于 ${m.createdAt}，${m.photoFiles} 个照片文件）${kept}`;
     } catch (err) {
       throw new CliFailure(`${command === 'backup' ? '备份' : '恢复'}失败：${(err as Error).message}`);
     }
@@ -65,7 +69,13 @@ async function run(argv: string[]): Promise<string> {
   const username = positionals[0] as string;
 
   const config = loadConfig();
-  const db = openDatabase(databaseFile(config.dataDir));
+  const file = databaseFile(config.dataDir);
+  // a mistyped DATA_DIR must not quietly get a new, empty database with the account in it
+  if (!existsSync(file))
+    throw new CliFailure(
+      `在 ${file} 没有数据库。新安装请先启动一次服务（启动时建库），再运行本命令；否则请检查 DATA_DIR 是否写错`,
+    );
+  const db = openDatabase(file);
   try {
     migrate(db);
     if (command === 'user:add') {

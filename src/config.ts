@@ -40,6 +40,8 @@ const envSchema = z.object({
   /** PEM certificate and private key: the app serves HTTPS itself (tablets need it for offline work) */
   TLS_CERT: z.string().min(1, '不能为空').optional(),
   TLS_KEY: z.string().min(1, '不能为空').optional(),
+  /** 0: photos are checked and their versions made on the main thread (diagnosis), not a worker thread */
+  PHOTO_WORKER: flag.default(true),
 });
 
 export type Config = Readonly<{
@@ -57,6 +59,8 @@ export type Config = Readonly<{
   logLevel: 'silent' | 'error' | 'info';
   /** set when TLS_CERT and TLS_KEY are given: the server listens with HTTPS */
   tls: Readonly<{ cert: Buffer; key: Buffer }> | undefined;
+  /** photos checked and their versions made on a worker thread (PHOTO_WORKER, default on) */
+  photoWorker: boolean;
 }>;
 
 export class ConfigError extends Error {
@@ -146,5 +150,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     tls: loadTls(e.TLS_CERT, e.TLS_KEY),
+    photoWorker: e.PHOTO_WORKER,
   });
 }

@@ -13,8 +13,8 @@ import { startPhotoWorker } from './photos/off-thread.ts';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = config.logLevel === 'info' ? (m: string) => console.log(m) : () => {};
+  startPhotoWorker(config.photoWorker); // before boot: photo versions left waiting are made at once
   const booted = await boot(config, log);
-  startPhotoWorker();
   if (booted.demoAccounts) {
     console.log('\n已创建示范区“清河区”的演示数据。演示账号（只显示这一次）：');
     for (const a of booted.demoAccounts)

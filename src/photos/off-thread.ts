@@ -1,7 +1,8 @@
 /**
  * storePhoto and renderVersions on the photo worker thread (worker.ts), with the same results and the
  * same refusals as calling them here. One worker for the process, started at first use and again if it
- * ever dies; it does not keep the process alive. PHOTO_WORKER=0 runs them on the main thread instead.
+ * ever dies; it does not keep the process alive. `startPhotoWorker(false)` (PHOTO_WORKER=0) runs them on
+ * the main thread instead.
  */
 import { Worker } from 'node:worker_threads';
 import { PhotoRejected, PhotoTooLarge, renderVersions, storePhoto, WatermarkFontMissing } from './store.ts';
@@ -59,7 +60,8 @@ function run<T>(job: Job): Promise<T> {
   });
 }
 
-const onThread = () => process.env.PHOTO_WORKER !== '0';
+let enabled = true;
+const onThread = () => enabled;
 
 /** storePhoto (store.ts), on the photo worker thread. */
 export function storePhotoOffThread(
@@ -80,9 +82,13 @@ export function renderVersionsOffThread(
   return run<null>({ op: 'render', uploadDir, photo }).then(() => undefined);
 }
 
-/** Starts the worker now (a server at start), so the first upload does not wait for it to load. */
-export function startPhotoWorker(): void {
-  if (onThread()) theWorker();
+/**
+ * Starts the worker now (a server at start), so the first upload does not wait for it to load; with
+ * `on` false (config.photoWorker) photos are handled on the calling thread from then on.
+ */
+export function startPhotoWorker(on = true): void {
+  enabled = on;
+  if (on) theWorker();
 }
 
 /** Ends the worker (a test or a server that is stopping); the next use starts a new one. */

@@ -45,9 +45,9 @@ const sha256File = (file: string) => createHash('sha256').update(readFileSync(fi
 export async function backup(config: Config, target: string): Promise<Manifest> {
   if (existsSync(target) && readdirSync(target).length)
     throw new Error(`备份目录 ${target} 不是空的，请指定一个新的目录`);
-  mkdirSync(join(target, 'uploads'), { recursive: true });
   const source = databaseFile(config.dataDir);
-  if (!existsSync(source)) throw new Error(`找不到数据库 ${source}`);
+  if (!existsSync(source)) throw new Error(`找不到数据库 ${source}，请检查 DATA_DIR`);
+  mkdirSync(join(target, 'uploads'), { recursive: true });
   const db = openDatabase(source);
   let schemaVersion: number;
   try {
@@ -71,8 +71,12 @@ export async function backup(config: Config, target: string): Promise<Manifest> 
   return manifest;
 }
 
-/** Replaces DATA_DIR's database and UPLOAD_DIR's photos with a backup. Stop the server first. */
-export function restore(config: Config, source: string): Manifest {
+/**
+ * Replaces DATA_DIR's database and UPLOAD_DIR's photos with a backup. Stop the server first. What was
+ * there is moved aside (`chuangcheng.sqlite.before-restore-<time>`, `uploads/.before-restore-<time>/`)
+ * and listed in `kept`, for the operator to delete once the restored data is confirmed.
+ */
+export function restore(config: Config, source: string): Manifest & { kept: string[] } {
   const manifestFile = join(source, 'manifest.json');
   if (!existsSync(manifestFile)) throw new Error(`${source} 不是备份目录（缺少 manifest.json）`);
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
@@ -97,12 +101,38 @@ export function restore(config: Config, source: string): Manifest {
     const from = join(source, 'uploads', d);
     if (existsSync(from)) cpSync(from, join(stagedUploads, d), { recursive: true });
   }
+  // what is replaced is moved aside, not deleted: a restore from the wrong backup can be undone
+  const kept: string[] = [];
+  const stamp = restoreStamp(new Date());
+  mkdirSync(config.dataDir, { recursive: true });
+  if (existsSync(target)) {
+    const aside = `${target}.before-restore-${stamp}`;
+    renameSync(target, aside);
+    // its write-ahead log holds its latest commits: it goes with it, under the name SQLite looks for
+    if (existsSync(`${target}-wal`)) renameSync(`${target}-wal`, `${aside}-wal`);
+    kept.push(aside);
+  }
   for (const suffix of ['-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
   renameSync(staged, target);
+  const photosAside = join(config.uploadDir, `.before-restore-${stamp}`);
   for (const d of PHOTO_DIRS) {
-    rmSync(join(config.uploadDir, d), { recursive: true, force: true });
-    if (existsSync(join(stagedUploads, d))) renameSync(join(stagedUploads, d), join(config.uploadDir, d));
+    const current = join(config.uploadDir, d);
+    if (existsSync(current)) {
+      mkdirSync(photosAside, { recursive: true });
+      renameSync(current, join(photosAside, d));
+    }
+    if (existsSync(join(stagedUploads, d))) renameSync(join(stagedUploads, d), current);
   }
+  if (existsSync(photosAside)) kept.push(photosAside);
   rmSync(stagedUploads, { recursive: true, force: true });
-  return manifest;
+  return { ...manifest, kept };
+}
+
+/** A file-name-safe moment in China time: 20261129-143005. */
+function restoreStamp(at: Date): string {
+  return new Date(at.getTime() + 8 * 3600_000)
+    .toISOString()
+    .replace(/\.\d+Z$/, '')
+    .replace(/[-:]/g, '')
+    .replace('T', '-');
 }

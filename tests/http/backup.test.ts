@@ -78,6 +78,47 @@ describe('npm run cli -- backup / restore', () => {
     }
   });
 
+  it('moves the data it replaces aside instead of deleting it, and says where', async () => {
+    const app = await startApp();
+    const env = { DATA_DIR: join(app.dir, 'data'), UPLOAD_DIR: join(app.dir, 'uploads') };
+    const target = join(work, 'b3');
+    expect((await runTs('src/cli.ts', ['backup', target], env)).code).toBe(0);
+    // work done after the backup: an account and a photo file
+    const late = await runTs(
+      'src/cli.ts',
+      ['user:add', 'late', '--role', 'inspector', '--password', 'late-pass-1'],
+      env,
+    );
+    expect(late.code, late.stderr).toBe(0);
+    const photos = files(join(app.dir, 'uploads'));
+    const anyPhoto = Object.keys(photos).find((f) => f.startsWith('originals/'))!;
+    await app.stop();
+
+    const r = await runTs('src/cli.ts', ['restore', target], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('原有数据已移到');
+    expect(r.stdout).toContain('确认恢复无误后可以删除');
+    const keptDb = /\S*chuangcheng\.sqlite\.before-restore-\d{8}-\d{6}/.exec(r.stdout)?.[0];
+    const keptPhotos = /\S*\.before-restore-\d{8}-\d{6}(?=\s|$)/m.exec(
+      r.stdout.replace(keptDb ?? '', ''),
+    )?.[0];
+    expect(keptDb, r.stdout).toBeTruthy();
+    expect(keptPhotos, r.stdout).toBeTruthy();
+    const usernames = (file: string) => {
+      const db = openDatabase(file);
+      try {
+        return db.prepare('SELECT username FROM users').pluck().all() as string[];
+      } finally {
+        db.close();
+      }
+    };
+    expect(usernames(keptDb!)).toContain('late');
+    expect(usernames(join(app.dir, 'data', 'chuangcheng.sqlite'))).not.toContain('late');
+    expect(files(keptPhotos!)).toEqual(photos);
+    expect(existsSync(join(app.dir, 'uploads', anyPhoto))).toBe(true);
+    rmSync(app.dir, { recursive: true, force: true });
+  });
+
   it('refuses a damaged backup and a non-empty target, changing nothing', async () => {
     const app = await startApp();
     const env = { DATA_DIR: join(app.dir, 'data'), UPLOAD_DIR: join(app.dir, 'uploads') };

@@ -1,6 +1,6 @@
 // The operator CLI and the server's start-up checks, run as real processes.
 import { afterAll, describe, expect, it } from 'vitest';
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, startApp, tempDir } from '../helpers/app.ts';
 import { runTs, startTs, ROOT } from '../helpers/run.ts';
@@ -10,7 +10,21 @@ const env = { DATA_DIR: join(dir, 'data'), UPLOAD_DIR: join(dir, 'uploads'), DEM
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('npm run cli', () => {
+  it('refuses to add a user where there is no database (a mistyped DATA_DIR), creating nothing', async () => {
+    const r = await runTs(
+      'src/cli.ts',
+      ['user:add', 'wang', '--role', 'office', '--password', 'first-pass-1'],
+      env,
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`在 ${join(env.DATA_DIR, 'chuangcheng.sqlite')} 没有数据库`);
+    expect(r.stderr).toContain('请先启动一次服务');
+    expect(existsSync(join(env.DATA_DIR, 'chuangcheng.sqlite'))).toBe(false);
+  });
+
   it('adds users, refuses a taken name and bad arguments, changes a password; the new user can log in', async () => {
+    // a new installation: the first start makes the database, then the first office account is added
+    await (await startApp({ dir, demo: false })).stop();
     const add = await runTs(
       'src/cli.ts',
       ['user:add', 'wang', '--role', 'office', '--password', 'first-pass-1'],

@@ -186,6 +186,26 @@ describe('assignments with 回避', () => {
 });
 
 describe('review, close, publish', () => {
+  it('lists the first 20 sheets in the way of closing, and says how many more there are', async () => {
+    const id = one("SELECT id FROM rounds WHERE status = 'open' ORDER BY id LIMIT 1") as number;
+    const pending = one(
+      `SELECT count(*) FROM round_sites rs
+       LEFT JOIN inspections i ON i.round_id = rs.round_id AND i.site_id = rs.site_id
+       WHERE rs.round_id = ? AND rs.excluded_reason IS NULL AND coalesce(i.status, '') <> 'approved'`,
+      id,
+    ) as number;
+    expect(pending).toBeGreaterThan(20); // the demo's open round: 71 sites, none approved yet
+    await office.get(`/rounds/${id}`);
+    const r = await office.post(`/rounds/${id}/close`);
+    expect(r.status).toBe(409);
+    expect(r.text).toContain(`还有 ${pending} 个点位未审核通过或排除`);
+    const items = [...r.text.matchAll(/<li>([^<]*)<\/li>/g)].map((m) => m[1]!);
+    const listed = items.filter((t) => /（[^）]+）$/.test(t));
+    expect(listed).toHaveLength(20);
+    expect(items).toContain(`……另有 ${pending - 20} 个点位未列出，见本轮的“审核”页`);
+    expect(one('SELECT status FROM rounds WHERE id = ?', id)).toBe('open');
+  });
+
   it('walks a round from open to published and back, with every refusal on the way', async () => {
     const r = await createRound({ name: '完整流程', mode: 'types', types: 'park' });
     const id = Number(r.location!.split('/').pop());

@@ -17,7 +17,13 @@ describe('config', () => {
     expect(c.trustProxy).toBe(false);
     expect(c.demo).toBe(true);
     expect(c.dataDir).toBe(base.DATA_DIR);
+    expect(c.photoWorker).toBe(true);
     expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('turns the photo worker off with PHOTO_WORKER=0 only', () => {
+    expect(loadConfig({ ...base, PHOTO_WORKER: '0' }).photoWorker).toBe(false);
+    expect(loadConfig({ ...base, PHOTO_WORKER: '1' }).photoWorker).toBe(true);
   });
 
   it.each([
@@ -26,6 +32,7 @@ describe('config', () => {
     ['NODE_ENV', 'staging', /环境变量 NODE_ENV/],
     ['TRUST_PROXY', 'maybe', /环境变量 TRUST_PROXY/],
     ['BASE_URL', 'not a url', /必须是完整网址/],
+    ['PHOTO_WORKER', 'off', /环境变量 PHOTO_WORKER="off" 无效/],
   ])('refuses %s=%s', (key, value, message) => {
     expect(() => loadConfig({ ...base, [key]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, [key]: value })).toThrow(message);

@@ -104,10 +104,14 @@ export function roundAdminRouter(deps: AppDeps): Router {
         flash(req, 'ok', run(req, res, roundId));
       } catch (err) {
         // refused: a 4xx page with the reason (and, for closing, the sheets still open) — nothing changed
-        if (err instanceof RoundNotReady)
-          res.locals.details = err.pending
+        if (err instanceof RoundNotReady) {
+          const shown = err.pending
             .slice(0, 20)
             .map((p) => `${p.name}（${SHEET_STATUS_NAMES[(p.status ?? 'none') as InspectionStatus]}）`);
+          if (err.pending.length > shown.length)
+            shown.push(`……另有 ${err.pending.length - shown.length} 个点位未列出，见本轮的“审核”页`);
+          res.locals.details = shown;
+        }
         throw err;
       }
       res.redirect(303, `/rounds/${roundId}`);
