@@ -202,7 +202,7 @@ describe('review, close, publish', () => {
     const items = [...r.text.matchAll(/<li>([^<]*)<\/li>/g)].map((m) => m[1]!);
     const listed = items.filter((t) => /（[^）]+）$/.test(t));
     expect(listed).toHaveLength(20);
-    expect(items).toContain(`……另有 ${pending - 20} 个点位未列出，见本轮的“审核”页`);
+    expect(items).toContain(`……另有 ${pending - 20} 个点位未列出，见本轮的“审核测评表”页`);
     expect(one('SELECT status FROM rounds WHERE id = ?', id)).toBe('open');
   });
 

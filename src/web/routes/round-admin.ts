@@ -109,7 +109,7 @@ export function roundAdminRouter(deps: AppDeps): Router {
             .slice(0, 20)
             .map((p) => `${p.name}（${SHEET_STATUS_NAMES[(p.status ?? 'none') as InspectionStatus]}）`);
           if (err.pending.length > shown.length)
-            shown.push(`……另有 ${err.pending.length - shown.length} 个点位未列出，见本轮的“审核”页`);
+            shown.push(`……另有 ${err.pending.length - shown.length} 个点位未列出，见本轮的“审核测评表”页`);
           res.locals.details = shown;
         }
         throw err;
