@@ -122,8 +122,18 @@ async function load(opts: autocannon.Options): Promise<Load> {
   };
 }
 
+/**
+ * The sheet page's save, as 64 tablets send it: each connection works on a sheet of its own and, as the
+ * page does, says which revision of the sheet its change is based on (the one the previous save answered;
+ * the first save of a run, knowing none, is checked as a late replay would be).
+ */
 function autosaveOptions(base: string, s: Session, sheets: City['openSheets'], codes: Map<string, string[]>) {
-  let n = 0;
+  let connections = 0;
+  interface Tablet {
+    sheet?: City['openSheets'][number];
+    revision?: number;
+    n?: number;
+  }
   return {
     url: base,
     method: 'POST' as const,
@@ -135,13 +145,16 @@ function autosaveOptions(base: string, s: Session, sheets: City['openSheets'], c
     },
     requests: [
       {
-        setupRequest: (req: autocannon.Request) => {
-          const sheet = sheets[n++ % sheets.length]!;
+        setupRequest: (req: autocannon.Request, context: object) => {
+          const tablet = context as Tablet;
+          tablet.sheet ??= sheets[connections++ % sheets.length]!;
+          const n = (tablet.n = (tablet.n ?? 0) + 1);
+          const { sheet } = tablet;
           const std = codes.get(sheet.siteType)!;
           req.path = `/api/rounds/${sheet.round}/sites/${sheet.site}/changes`;
           req.body = JSON.stringify({
             batchId: randomUUID(),
-            baseRevision: 0,
+            baseRevision: tablet.revision ?? 0,
             changes: [0, 1, 2].map((i) => ({
               standard: std[(n + i) % std.length],
               result: 'ok',
@@ -151,6 +164,10 @@ function autosaveOptions(base: string, s: Session, sheets: City['openSheets'], c
             })),
           });
           return req;
+        },
+        onResponse: (status: number, body: string, context: object) => {
+          if (status === 200)
+            (context as Tablet).revision = (JSON.parse(body) as { revision: number }).revision;
         },
       },
     ],
