@@ -9,6 +9,7 @@ import { CriteriaFileError } from './criteria/load.ts';
 import { boot, StartupError } from './boot.ts';
 import { ROLE_NAMES } from './services/accounts.ts';
 import { startPhotoWorker } from './photos/off-thread.ts';
+import { removeServerPid, writeServerPid } from './util/pidfile.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   // express 5 also calls the listen callback with the error when listening fails: that is said below
   const onListening = (err?: unknown) => {
     if (err) return;
+    writeServerPid(config.dataDir);
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     console.log(
@@ -52,7 +54,9 @@ async function main(): Promise<void> {
     booted.close();
     process.exit(1);
   });
+  process.on('exit', () => removeServerPid(config.dataDir));
   const stop = () => {
+    removeServerPid(config.dataDir);
     server.close(() => {
       booted.close();
       process.exit(0);

@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { databaseFile, openDatabase } from '../db/connection.ts';
+import { runningServerPid, serverPidFile } from '../util/pidfile.ts';
 
 const PHOTO_DIRS = ['originals', 'display', 'thumbs'];
 
@@ -77,6 +78,11 @@ export async function backup(config: Config, target: string): Promise<Manifest> 
  * and listed in `kept`, for the operator to delete once the restored data is confirmed.
  */
 export function restore(config: Config, source: string): Manifest & { kept: string[] } {
+  const running = runningServerPid(config.dataDir);
+  if (running !== null)
+    throw new Error(
+      `服务正在运行（进程 ${running}），请先停止服务再恢复；如果服务确实已经停止，删除 ${serverPidFile(config.dataDir)} 后重试`,
+    );
   const manifestFile = join(source, 'manifest.json');
   if (!existsSync(manifestFile)) throw new Error(`${source} 不是备份目录（缺少 manifest.json）`);
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;

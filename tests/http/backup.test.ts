@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, startApp, tempDir } from '../helpers/app.ts';
-import { runTs } from '../helpers/run.ts';
+import { runTs, startTs } from '../helpers/run.ts';
 import { openDatabase } from '../../src/db/connection.ts';
 
 const work = tempDir('cc-backup-');
@@ -117,6 +117,36 @@ describe('npm run cli -- backup / restore', () => {
     expect(files(keptPhotos!)).toEqual(photos);
     expect(existsSync(join(app.dir, 'uploads', anyPhoto))).toBe(true);
     rmSync(app.dir, { recursive: true, force: true });
+  });
+
+  it('refuses to restore while the server runs on the same data, and restores once it has stopped', async () => {
+    const root = join(work, 'live');
+    const env = {
+      DATA_DIR: join(root, 'data'),
+      UPLOAD_DIR: join(root, 'uploads'),
+      DEMO: '0',
+      PORT: String(20000 + Math.floor(Math.random() * 20000)),
+    };
+    const server = startTs('src/server.ts', [], env);
+    try {
+      await server.waitFor(/创城测评已启动/);
+      expect(existsSync(join(env.DATA_DIR, 'server.pid'))).toBe(true);
+      const target = join(work, 'b4');
+      expect((await runTs('src/cli.ts', ['backup', target], env)).code).toBe(0);
+      const before = readFileSync(join(env.DATA_DIR, 'chuangcheng.sqlite'));
+      const refused = await runTs('src/cli.ts', ['restore', target], env);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toMatch(/恢复失败：服务正在运行（进程 \d+），请先停止服务再恢复/);
+      expect(readFileSync(join(env.DATA_DIR, 'chuangcheng.sqlite')).equals(before)).toBe(true);
+      expect(readdirSync(env.DATA_DIR).filter((f) => f.includes('before-restore'))).toEqual([]);
+
+      expect((await server.stop()).code).toBe(0);
+      expect(existsSync(join(env.DATA_DIR, 'server.pid'))).toBe(false);
+      const restored = await runTs('src/cli.ts', ['restore', target], env);
+      expect(restored.code, restored.stderr).toBe(0);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('refuses a damaged backup and a non-empty target, changing nothing', async () => {
