@@ -9,7 +9,7 @@ import { CriteriaFileError } from './criteria/load.ts';
 import { boot, StartupError } from './boot.ts';
 import { ROLE_NAMES } from './services/accounts.ts';
 import { startPhotoWorker } from './photos/off-thread.ts';
-import { removeServerPid, writeServerPid } from './util/pidfile.ts';
+import { removeServerPid, serverPidFile, writeServerPid } from './util/pidfile.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -29,7 +29,8 @@ async function main(): Promise<void> {
   // express 5 also calls the listen callback with the error when listening fails: that is said below
   const onListening = (err?: unknown) => {
     if (err) return;
-    writeServerPid(config.dataDir);
+    if (!writeServerPid(config.dataDir))
+      console.error(`警告：无法写入 ${serverPidFile(config.dataDir)}，恢复命令将无法判断服务是否在运行`);
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     console.log(

@@ -10,8 +10,14 @@ export function serverPidFile(dataDir: string): string {
   return join(dataDir, 'server.pid');
 }
 
-export function writeServerPid(dataDir: string): void {
-  writeFileSync(serverPidFile(dataDir), `${process.pid}\n`);
+/** Writes the file; false if it could not be written (the server runs on, restore cannot then tell). */
+export function writeServerPid(dataDir: string): boolean {
+  try {
+    writeFileSync(serverPidFile(dataDir), `${process.pid}\n`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Removes the file if it is this process's (a second server's failed start must not remove the first's). */
