@@ -25,6 +25,14 @@ describe('server.pid', () => {
     expect(runningServerPid(dir)).toBeNull();
   });
 
+  it('says so, without throwing, when the file cannot be written', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cc-pid-'));
+    const notAFolder = join(dir, 'file');
+    writeFileSync(notAFolder, 'x');
+    expect(writeServerPid(notAFolder)).toBe(false);
+    expect(writeServerPid(dir)).toBe(true);
+  });
+
   it("does not remove another live process's file", () => {
     const dir = mkdtempSync(join(tmpdir(), 'cc-pid-'));
     writeFileSync(serverPidFile(dir), `${process.ppid}\n`);
