@@ -55,9 +55,9 @@ async function main(): Promise<void> {
     booted.close();
     process.exit(1);
   });
+  // removed on the way out, not when stopping starts: the server holds the database until it has closed
   process.on('exit', () => removeServerPid(config.dataDir));
   const stop = () => {
-    removeServerPid(config.dataDir);
     server.close(() => {
       booted.close();
       process.exit(0);

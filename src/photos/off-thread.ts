@@ -60,8 +60,8 @@ function run<T>(job: Job): Promise<T> {
   });
 }
 
+/** false: photos are handled on the calling thread (startPhotoWorker(false)) */
 let enabled = true;
-const onThread = () => enabled;
 
 /** storePhoto (store.ts), on the photo worker thread. */
 export function storePhotoOffThread(
@@ -69,7 +69,7 @@ export function storePhotoOffThread(
   buf: Buffer,
   watermark: Watermark,
 ): Promise<StoredPhoto> {
-  if (!onThread()) return storePhoto(uploadDir, buf, watermark);
+  if (!enabled) return storePhoto(uploadDir, buf, watermark);
   return run<StoredPhoto>({ op: 'store', uploadDir, buf, watermark });
 }
 
@@ -78,7 +78,7 @@ export function renderVersionsOffThread(
   uploadDir: string,
   photo: { sha256: string; displayKey: string; caption: string[] | null },
 ): Promise<void> {
-  if (!onThread()) return renderVersions(uploadDir, photo);
+  if (!enabled) return renderVersions(uploadDir, photo);
   return run<null>({ op: 'render', uploadDir, photo }).then(() => undefined);
 }
 

@@ -134,14 +134,13 @@ export function siteInRound(
   roundId: number,
   siteId: number,
 ): { inspectorId: number | null } | undefined {
-  const row = db
+  return db
     .prepare(
       `SELECT a.inspector_id AS inspectorId FROM round_sites rs
        LEFT JOIN assignments a ON a.round_id = rs.round_id AND a.site_id = rs.site_id
        WHERE rs.round_id = ? AND rs.site_id = ?`,
     )
     .get(roundId, siteId) as { inspectorId: number | null } | undefined;
-  return row;
 }
 
 export function assignedInspectorId(db: Db, roundId: number, siteId: number): number | null {
