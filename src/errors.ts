@@ -46,8 +46,10 @@ export class NotFound extends AppError {
 
 /** 409: the state has moved on (a round closed, a sheet already submitted, a name taken). */
 export class Conflict extends AppError {
-  constructor(message: string) {
+  readonly fields: FieldErrors;
+  constructor(message: string, fields: FieldErrors = {}) {
     super(409, message);
+    this.fields = fields;
   }
 }
 
