@@ -101,9 +101,19 @@ export async function changePassword(
   })();
 }
 
+/**
+ * The name a login form's text stands for: trimmed (as usernameSchema stores names) and case-folded (the
+ * column compares without case; names are ASCII letters, digits and 汉字, so lower case is the same fold).
+ * The login lookup and the login throttle both use it, so "inspector1 " is inspector1 to both.
+ */
+export function loginName(typed: string): string {
+  return typed.trim().toLowerCase();
+}
+
 /** The user when the name and password match an active account; undefined otherwise (no hint which). */
 export async function authenticate(db: Db, username: string, password: string): Promise<UserRow | undefined> {
-  const user = username ? findUserByUsername(db, username.trim()) : undefined;
+  const name = loginName(username);
+  const user = name ? findUserByUsername(db, name) : undefined;
   const ok = await verifyPassword(password, user?.password_hash ?? (await DUMMY_HASH_PROMISE));
   if (!user || !ok || !user.active) return undefined;
   return findUserById(db, user.id);

@@ -27,6 +27,14 @@ export const IMPORT_KINDS: Record<string, AnyKind> = {
 };
 export const ROUND_KINDS = new Set(['assignments', 'results']);
 
+/**
+ * The import kind a URL names, or undefined. Own keys only: a plain object lookup would answer
+ * "__proto__", "constructor" or "toString" with Object's own members.
+ */
+export function importKind(key: string): AnyKind | undefined {
+  return Object.hasOwn(IMPORT_KINDS, key) ? IMPORT_KINDS[key] : undefined;
+}
+
 export type ImportOutcome = { ok: true; count: number } | { ok: false; messages: string[] };
 
 export interface ImportEnv {

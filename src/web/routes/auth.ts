@@ -1,9 +1,10 @@
 /**
  * Login and logout. A successful login regenerates the session (no fixation); a failed one re-renders
  * the form with one message that does not say which part was wrong; repeated failures lock the name out
- * for a while (login-throttle.ts).
+ * for a while and slow down attempts from an address with many failures (login-throttle.ts).
  */
 import { Router } from 'express';
+import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import type { AppDeps } from '../../app.ts';
 import { authenticate } from '../../services/accounts.ts';
@@ -35,16 +36,17 @@ export function authRouter(deps: AppDeps): Router {
     const parsed = loginForm.safeParse(req.body ?? {});
     const form = parsed.success ? parsed.data : { username: '', password: '', next: undefined };
     const address = req.ip ?? '';
-    const wait = throttle.waitMinutes(form.username, address);
-    if (wait) {
+    const verdict = throttle.attempt(form.username, address);
+    if (!verdict.ok) {
       res.status(429).render('auth/login', {
         title: '登录',
-        error: `登录失败次数过多，请 ${wait} 分钟后再试`,
+        error: verdict.message,
         username: form.username,
         next: form.next ?? '',
       });
       return;
     }
+    if (verdict.waitMs) await delay(verdict.waitMs);
     const user =
       form.username && form.password ? await authenticate(deps.db, form.username, form.password) : undefined;
     if (!user) {

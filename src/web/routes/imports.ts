@@ -12,6 +12,7 @@ import {
   IMPORT_KINDS,
   ROUND_KINDS,
   importExport,
+  importKind,
   importTemplate,
   runImport,
 } from '../../services/imports.ts';
@@ -28,7 +29,7 @@ export function importsRouter(deps: AppDeps, protect: RequestHandler): Router {
 
   function kindOf(req: Request, roundScoped: boolean) {
     const key = String(req.params.kind);
-    const kind = IMPORT_KINDS[key];
+    const kind = importKind(key);
     if (!kind || ROUND_KINDS.has(key) !== roundScoped) throw new NotFound('没有这种导入');
     return kind;
   }
