@@ -60,12 +60,31 @@ export class RoundNotReady extends Conflict {
   }
 }
 
+/**
+ * Each step's refusals, checked before the office is asked to confirm (so a step that cannot happen is
+ * refused at once, not after the confirmation) and again inside the step's transaction.
+ */
+export function checkClose(db: Db, roundId: number): void {
+  const round = requireRound(db, roundId);
+  if (round.status !== 'open') throw new Conflict('只有进行中的轮次可以结束');
+  const pending = unapprovedSites(db, roundId);
+  if (pending.length) throw new RoundNotReady(pending);
+}
+
+export function checkPublish(db: Db, roundId: number): void {
+  if (requireRound(db, roundId).status !== 'closed') throw new Conflict('只有已结束的轮次可以发布');
+}
+
+/** The withdrawal's reason, once it and the round's state allow the step. */
+export function checkWithdraw(db: Db, roundId: number, why: unknown): string {
+  const text = reason(why, '撤回原因');
+  if (requireRound(db, roundId).status !== 'published') throw new Conflict('只有已发布的轮次可以撤回发布');
+  return text;
+}
+
 export function closeRound(db: Db, roundId: number, actorId: number): void {
   db.transaction(() => {
-    const round = requireRound(db, roundId);
-    if (round.status !== 'open') throw new Conflict('只有进行中的轮次可以结束');
-    const pending = unapprovedSites(db, roundId);
-    if (pending.length) throw new RoundNotReady(pending);
+    checkClose(db, roundId);
     setRoundStatus(db, roundId, 'closed');
     appendAudit(db, { userId: actorId, action: 'round.close', entity: 'round', entityId: roundId, roundId });
   })();
@@ -73,8 +92,7 @@ export function closeRound(db: Db, roundId: number, actorId: number): void {
 
 export function publishRound(db: Db, roundId: number, actorId: number): void {
   db.transaction(() => {
-    const round = requireRound(db, roundId);
-    if (round.status !== 'closed') throw new Conflict('只有已结束的轮次可以发布');
+    checkPublish(db, roundId);
     setRoundStatus(db, roundId, 'published');
     appendAudit(db, {
       userId: actorId,
@@ -87,10 +105,8 @@ export function publishRound(db: Db, roundId: number, actorId: number): void {
 }
 
 export function withdrawPublication(db: Db, roundId: number, why: unknown, actorId: number): void {
-  const text = reason(why, '撤回原因');
   db.transaction(() => {
-    const round = requireRound(db, roundId);
-    if (round.status !== 'published') throw new Conflict('只有已发布的轮次可以撤回发布');
+    const text = checkWithdraw(db, roundId, why);
     setRoundStatus(db, roundId, 'closed');
     appendAudit(db, {
       userId: actorId,

@@ -172,12 +172,14 @@ export interface SheetProgressRow {
   site_id: number;
   status: InspectionStatus | null;
   answered: number;
+  returned_reason: string | null;
 }
 
 export function sheetProgress(db: Db, roundId: number, inspectorId: number): SheetProgressRow[] {
   return db
     .prepare(
-      `SELECT a.site_id, i.status, (SELECT count(*) FROM answers x WHERE x.inspection_id = i.id) AS answered
+      `SELECT a.site_id, i.status, (SELECT count(*) FROM answers x WHERE x.inspection_id = i.id) AS answered,
+              CASE i.status WHEN 'returned' THEN i.returned_reason END AS returned_reason
        FROM assignments a LEFT JOIN inspections i ON i.round_id = a.round_id AND i.site_id = a.site_id
        WHERE a.round_id = ? AND a.inspector_id = ?`,
     )
@@ -242,4 +244,15 @@ export function insertImportedInspection(
 
 export function findInspectionById(db: Db, id: number): InspectionRow | undefined {
   return db.prepare(`SELECT ${COLUMNS} FROM inspections WHERE id = ?`).get(id) as InspectionRow | undefined;
+}
+
+/** Per open round, the sheets submitted and waiting for the office's review. */
+export function submittedByOpenRound(db: Db): { round_id: number; round_name: string; submitted: number }[] {
+  return db
+    .prepare(
+      `SELECT r.id AS round_id, r.name AS round_name, count(*) AS submitted
+       FROM inspections i JOIN rounds r ON r.id = i.round_id
+       WHERE r.status = 'open' AND i.status = 'submitted' GROUP BY r.id ORDER BY r.ends_on, r.id`,
+    )
+    .all() as { round_id: number; round_name: string; submitted: number }[];
 }

@@ -89,11 +89,13 @@ export interface RoundSummaryRow {
   assigned: number;
 }
 
+/** Included sites, and the assignments of sites still included (an excluded site's assignment stays but is not counted). */
 export function roundCounts(db: Db, roundId: number): { sites: number; assigned: number } {
   return db
     .prepare(
       `SELECT (SELECT count(*) FROM round_sites WHERE round_id = ? AND excluded_reason IS NULL) AS sites,
-              (SELECT count(*) FROM assignments WHERE round_id = ?) AS assigned`,
+              (SELECT count(*) FROM assignments a JOIN round_sites rs ON rs.round_id = a.round_id
+                 AND rs.site_id = a.site_id AND rs.excluded_reason IS NULL WHERE a.round_id = ?) AS assigned`,
     )
     .get(roundId, roundId) as { sites: number; assigned: number };
 }
@@ -265,4 +267,26 @@ export function progressByStreet(db: Db, roundId: number): ProgressRow[] {
        WHERE r.round_id = ? AND r.excluded_reason IS NULL GROUP BY st.id ORDER BY st.id`,
     )
     .all(roundId) as ProgressRow[];
+}
+
+/** An open round near or past its end with the included sites whose sheet is not submitted yet. */
+export interface ClosingRoundRow {
+  id: number;
+  name: string;
+  ends_on: string;
+  /** included sites with no sheet, a sheet being filled in, or a returned sheet */
+  unfinished: number;
+}
+
+/** Open rounds ending on or before `until` that still have unfinished sheets, the soonest first. */
+export function closingRounds(db: Db, until: string): ClosingRoundRow[] {
+  return db
+    .prepare(
+      `SELECT r.id, r.name, r.ends_on, count(*) AS unfinished
+       FROM rounds r JOIN round_sites rs ON rs.round_id = r.id AND rs.excluded_reason IS NULL
+       LEFT JOIN inspections i ON i.round_id = rs.round_id AND i.site_id = rs.site_id
+       WHERE r.status = 'open' AND r.ends_on <= ? AND (i.status IS NULL OR i.status IN ('draft', 'returned'))
+       GROUP BY r.id ORDER BY r.ends_on, r.id`,
+    )
+    .all(until) as ClosingRoundRow[];
 }

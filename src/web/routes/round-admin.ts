@@ -12,6 +12,9 @@ import { flash } from '../middleware/flash.ts';
 import { idParam } from '../params.ts';
 import { createRound, openRound, requireRound, type Selection } from '../../services/rounds.ts';
 import {
+  checkClose,
+  checkPublish,
+  checkWithdraw,
   closeRound,
   excludeSite,
   includeSiteAgain,
@@ -24,6 +27,10 @@ import { listCriteriaVersions } from '../../db/repos/criteria-versions.ts';
 import { listSubmissions, type InspectionStatus } from '../../db/repos/inspections.ts';
 import { siteTypeNames } from '../../db/repos/places.ts';
 import { InvalidInput } from '../../errors.ts';
+import { askFirst, type Confirmation } from '../confirm.ts';
+import { formRefusal } from '../refusal.ts';
+import { roundPage } from './rounds.ts';
+import { correctionReturn } from '../presenters/review-filter.ts';
 import { SHEET_STATUS_NAMES } from '../presenters/sheet.ts';
 import { formatShanghai, shanghaiDate, addDays } from '../../util/time.ts';
 
@@ -96,12 +103,25 @@ export function roundAdminRouter(deps: AppDeps): Router {
     }
   });
 
-  const action = (path: string, run: (req: Request, res: Response, roundId: number) => string) =>
+  /**
+   * A step of the round's life: refusals that need no confirmation come first (a round that cannot
+   * close is refused at once), then a consequential step asks first (confirm.ts), then it runs and the
+   * flash says it happened. A refused reason shows the round page again with what was typed.
+   */
+  interface RoundStep {
+    check?: (req: Request, roundId: number) => void;
+    ask?: (roundId: number, req: Request) => Omit<Confirmation, 'back'>;
+    run: (req: Request, res: Response, roundId: number) => string;
+  }
+  const action = (path: string, step: RoundStep) =>
     r.post(path, office, (req, res) => {
       const roundId = idParam(req.params.id, '测评轮次');
-      res.locals.back = `/rounds/${roundId}`;
+      const back = `/rounds/${roundId}`;
+      res.locals.back = back;
       try {
-        flash(req, 'ok', run(req, res, roundId));
+        step.check?.(req, roundId);
+        if (step.ask && askFirst(req, res, { ...step.ask(roundId, req), back })) return;
+        flash(req, 'ok', step.run(req, res, roundId));
       } catch (err) {
         // refused: a 4xx page with the reason (and, for closing, the sheets still open) — nothing changed
         if (err instanceof RoundNotReady) {
@@ -112,44 +132,79 @@ export function roundAdminRouter(deps: AppDeps): Router {
             shown.push(`……另有 ${err.pending.length - shown.length} 个点位未列出，见本轮的“审核测评表”页`);
           res.locals.details = shown;
         }
+        const refusal = err instanceof InvalidInput ? formRefusal(err) : null;
+        if (refusal?.fields.reason) {
+          const form = { reason: str((req.body as Body)?.reason) };
+          return res
+            .status(refusal.status)
+            .render('rounds/show', roundPage(deps, currentUser(res), roundId, { ...refusal, form }));
+        }
         throw err;
       }
-      res.redirect(303, `/rounds/${roundId}`);
+      res.redirect(303, back);
     });
   const actor = (res: Response) => currentUser(res).id;
-  action(
-    '/rounds/:id/open',
-    (_q, res, id) => (openRound(deps.db, id, actor(res)), '轮次已开启，测评员现在可以填写测评表。'),
-  );
-  action(
-    '/rounds/:id/close',
-    (_q, res, id) => (closeRound(deps.db, id, actor(res)), '轮次已结束，结果为最终结果。'),
-  );
-  action(
-    '/rounds/:id/publish',
-    (_q, res, id) => (publishRound(deps.db, id, actor(res)), '结果已发布，责任单位现在可以查看。'),
-  );
-  action(
-    '/rounds/:id/withdraw',
-    (req, res, id) => (
-      withdrawPublication(deps.db, id, (req.body as Body)?.reason, actor(res)),
-      '已撤回发布。'
+  const roundName = (id: number) => requireRound(deps.db, id).name;
+  action('/rounds/:id/open', {
+    run: (_q, res, id) => (openRound(deps.db, id, actor(res)), '轮次已开启，测评员现在可以填写测评表。'),
+  });
+  action('/rounds/:id/close', {
+    check: (_q, id) => checkClose(deps.db, id),
+    ask: (id) => ({
+      title: '结束本轮测评？',
+      message: `结束“${roundName(id)}”后，本轮结果即为最终结果。`,
+      details: [
+        '测评员不能再填写或修改本轮的测评表，创城办也不能再审核通过或退回。',
+        '结束后可以发布结果；发布前仍可更正个别答案（记入审计日志）。',
+      ],
+      confirmLabel: '确认结束',
+      danger: true,
+    }),
+    run: (_q, res, id) => (
+      closeRound(deps.db, id, actor(res)),
+      '轮次已结束，结果为最终结果；测评员不能再修改测评表。'
     ),
-  );
+  });
+  action('/rounds/:id/publish', {
+    check: (_q, id) => checkPublish(deps.db, id),
+    ask: (id) => ({
+      title: '发布本轮结果？',
+      message: `发布后，各责任单位可以查看“${roundName(id)}”的结果与排名。`,
+      details: ['发布后结果冻结，不能再更正答案；如需更正，须先撤回发布并填写原因。'],
+      confirmLabel: '确认发布',
+    }),
+    run: (_q, res, id) => (publishRound(deps.db, id, actor(res)), '结果已发布，责任单位现在可以查看。'),
+  });
+  action('/rounds/:id/withdraw', {
+    check: (req, id) => void checkWithdraw(deps.db, id, (req.body as Body)?.reason),
+    ask: (id, req) => ({
+      title: '撤回发布？',
+      message: `撤回后，各责任单位将看不到“${roundName(id)}”的结果，直到再次发布。`,
+      details: [
+        `撤回原因：${str((req.body as Body)?.reason).trim()}（记入审计日志）`,
+        '撤回后可以更正答案，再重新发布。',
+      ],
+      confirmLabel: '确认撤回',
+      danger: true,
+    }),
+    run: (req, res, id) => (
+      withdrawPublication(deps.db, id, (req.body as Body)?.reason, actor(res)),
+      '已撤回发布，责任单位暂时看不到本轮结果。'
+    ),
+  });
 
   const siteAction = (
     path: string,
     run: (req: Request, res: Response, roundId: number, siteId: number) => string,
-    back: (roundId: number, siteId: number) => string,
+    back: (roundId: number, siteId: number, req: Request) => string,
   ) =>
     r.post(path, office, (req, res) => {
       const roundId = idParam(req.params.rid, '测评轮次');
       const siteId = idParam(req.params.sid, '点位');
-      res.locals.back = back(roundId, siteId);
+      res.locals.back = back(roundId, siteId, req);
       flash(req, 'ok', run(req, res, roundId, siteId));
-      res.redirect(303, back(roundId, siteId));
+      res.redirect(303, back(roundId, siteId, req));
     });
-  const sheetUrl = (rid: number, sid: number) => `/rounds/${rid}/sites/${sid}`;
   siteAction(
     '/rounds/:rid/sites/:sid/approve',
     (_q, res, rid, sid) => (approveSheet(ctx, currentUser(res), rid, sid), '已审核通过。'),
@@ -161,7 +216,8 @@ export function roundAdminRouter(deps: AppDeps): Router {
       correctAnswer(ctx, currentUser(res), rid, sid, req.body),
       '已更正该项，并记入审计日志。'
     ),
-    sheetUrl,
+    // back to the corrected answer, under the review filter in use
+    (rid, sid, req) => correctionReturn(rid, sid, (req.body ?? {}) as Body),
   );
   siteAction(
     '/rounds/:rid/sites/:sid/exclude',

@@ -1,0 +1,121 @@
+/**
+ * The day's work of each role, as its home page lists it: for the office what waits for it (sheets to
+ * review, units' requests, overdue problems, fixes to re-inspect, rounds about to end with sheets not
+ * in); for an inspector the sheets to redo or finish and the fixes to re-inspect; for a unit its open
+ * problems by nearest deadline, its requests and the office's answers, and the results it may see.
+ * Plain data: the presenter words it, the route renders it.
+ */
+import type { Db } from '../db/connection.ts';
+import type { UserRow } from '../db/repos/users.ts';
+import type { CriteriaCache } from './criteria-registry.ts';
+import {
+  assignedSites,
+  closingRounds,
+  type AssignedSiteRow,
+  type ClosingRoundRow,
+  type RoundRow,
+} from '../db/repos/rounds.ts';
+import { sheetProgress, submittedByOpenRound, type SheetProgressRow } from '../db/repos/inspections.ts';
+import {
+  countFixedForInspector,
+  listProblems,
+  problemWorkCounts,
+  requestDecisions,
+  type ProblemListRow,
+  type ProblemWorkCounts,
+  type RequestDecisionRow,
+} from '../db/repos/problems.ts';
+import { unitSubtreeIds } from '../db/repos/units.ts';
+import { roundsVisibleTo } from './visibility.ts';
+import { addDays, shanghaiDate } from '../util/time.ts';
+
+/** A round counts as closing soon this many days before its last day (and after it, while still open). */
+export const CLOSING_SOON_DAYS = 3;
+/** How far back a unit sees the office's answers to its requests. */
+export const DECISIONS_SHOWN_DAYS = 30;
+
+export interface OfficeWork {
+  today: string;
+  review: { round_id: number; round_name: string; submitted: number }[];
+  problems: ProblemWorkCounts;
+  closing: ClosingRoundRow[];
+}
+
+export function officeWork(db: Db, today = shanghaiDate()): OfficeWork {
+  return {
+    today,
+    review: submittedByOpenRound(db),
+    problems: problemWorkCounts(db, today),
+    closing: closingRounds(db, addDays(today, CLOSING_SOON_DAYS)),
+  };
+}
+
+/** Which pile of an inspector's list a sheet belongs to: sent back first, then not done, then the rest. */
+export type SheetPile = 'returned' | 'unfinished' | 'done';
+
+export interface InspectorSite extends AssignedSiteRow {
+  progress: SheetProgressRow | undefined;
+  total: number;
+  pile: SheetPile;
+}
+
+export interface InspectorWork {
+  rounds: { round: RoundRow; sites: InspectorSite[] }[];
+  /** fixes waiting for this inspector's 复查 */
+  toReinspect: number;
+}
+
+function pileOf(p: SheetProgressRow | undefined): SheetPile {
+  if (p?.status === 'returned') return 'returned';
+  if (!p || p.status === null || p.status === 'draft') return 'unfinished';
+  return 'done';
+}
+
+/** The inspector's sites in each open round, those matching `q` (site, 社区 or 镇街 name) if given. */
+export function inspectorWork(db: Db, criteria: CriteriaCache, user: UserRow, q = ''): InspectorWork {
+  const rounds = roundsVisibleTo(db, user).map((round) => {
+    const version = criteria.get(round.criteria_version_id);
+    const progress = new Map(sheetProgress(db, round.id, user.id).map((p) => [p.site_id, p]));
+    const sites = assignedSites(db, round.id, user.id)
+      .filter(
+        (s) =>
+          !q || s.site_name.includes(q) || (s.community_name ?? '').includes(q) || s.street_name.includes(q),
+      )
+      .map((s) => {
+        const p = progress.get(s.site_id);
+        return { ...s, progress: p, total: version.forSiteType(s.site_type).length, pile: pileOf(p) };
+      });
+    return { round, sites };
+  });
+  return { rounds, toReinspect: countFixedForInspector(db, user.id) };
+}
+
+export interface UnitWork {
+  today: string;
+  /** 待整改 problems, the nearest deadline first */
+  open: ProblemListRow[];
+  /** 已整改, waiting for the re-inspection */
+  fixed: number;
+  /** open problems with a request the office has not decided yet */
+  pending: ProblemListRow[];
+  decisions: RequestDecisionRow[];
+  /** published rounds, whose results the unit may open */
+  results: RoundRow[];
+}
+
+export function unitWork(db: Db, user: UserRow, today = shanghaiDate()): UnitWork {
+  const unitIds = user.unit_id === null ? [] : unitSubtreeIds(db, user.unit_id);
+  const mine = unitIds.length ? listProblems(db, { unitIds }) : [];
+  const open = mine
+    .filter((p) => p.status === 'open')
+    .sort((a, b) => a.deadline.localeCompare(b.deadline) || a.id - b.id);
+  const since = `${addDays(today, -DECISIONS_SHOWN_DAYS)}T00:00:00`;
+  return {
+    today,
+    open,
+    fixed: mine.filter((p) => p.status === 'fixed').length,
+    pending: open.filter((p) => p.request !== null),
+    decisions: unitIds.length ? requestDecisions(db, unitIds, since) : [],
+    results: roundsVisibleTo(db, user).filter((r) => r.status === 'published'),
+  };
+}

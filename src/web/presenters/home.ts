@@ -1,0 +1,168 @@
+/**
+ * The home pages' work queues in words: each count with the list it opens, deadlines as 逾期 n 天 /
+ * 还剩 n 天, an inspector's sites in three piles (sent back, not done, done) grouped by 镇街 and 社区.
+ */
+import type { AppDeps } from '../../app.ts';
+import type { InspectorWork, OfficeWork, SheetPile, UnitWork } from '../../services/home.ts';
+import type { ProblemListRow, RequestDecisionRow } from '../../db/repos/problems.ts';
+import { REQUEST_NAMES } from '../../services/problems.ts';
+import { formatShanghai } from '../../util/time.ts';
+import { groupAssignedSites, presentRound, type RoundView, type SiteGroup } from './rounds.ts';
+import { roundCounts } from '../../db/repos/rounds.ts';
+
+export interface WorkTile {
+  label: string;
+  value: number;
+  href: string;
+  /** a line under the label, e.g. the round's name */
+  note?: string;
+  /** drawn as a warning when not zero (overdue, sent back) */
+  urgent?: boolean;
+}
+
+/** Whole days from `from` to `to` (both 'YYYY-MM-DD'); negative when `to` is earlier. */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/** A deadline as the person who must meet it reads it. */
+export function deadlineText(deadline: string, today: string): { text: string; overdue: boolean } {
+  const left = daysBetween(today, deadline);
+  if (left < 0) return { text: `逾期 ${-left} 天`, overdue: true };
+  if (left === 0) return { text: '今天到期', overdue: false };
+  return { text: `还剩 ${left} 天`, overdue: false };
+}
+
+export function presentOfficeHome(work: OfficeWork, rounds: RoundView[]) {
+  const p = work.problems;
+  const review: WorkTile[] = work.review.length
+    ? work.review.map((r) => ({
+        label: '待审核测评表',
+        value: r.submitted,
+        href: `/rounds/${r.round_id}/review?status=submitted`,
+        note: r.round_name,
+      }))
+    : [{ label: '待审核测评表', value: 0, href: '/rounds' }];
+  const tiles: WorkTile[] = [
+    ...review,
+    { label: '待处理申诉', value: p.dispute, href: '/problems?request=dispute' },
+    { label: '待处理转办', value: p.transfer, href: '/problems?request=transfer' },
+    { label: '待处理延期', value: p.extension, href: '/problems?request=extension' },
+    { label: '逾期未整改', value: p.overdue, href: '/problems?overdue=1', urgent: true },
+    { label: '待复查', value: p.fixed, href: '/problems?status=fixed' },
+  ];
+  const closing = work.closing.map((r) => {
+    const left = daysBetween(work.today, r.ends_on);
+    return {
+      id: r.id,
+      name: r.name,
+      endsOn: r.ends_on,
+      when: left < 0 ? `已过结束日期 ${-left} 天` : left === 0 ? '今天结束' : `还剩 ${left} 天`,
+      late: left < 0,
+      unfinished: r.unfinished,
+      href: `/rounds/${r.id}/assignments`,
+    };
+  });
+  return { title: '工作台', tiles, closing, rounds };
+}
+
+const PILE_TITLES: Record<SheetPile, { title: string; short: string }> = {
+  returned: { title: '已退回，请修改后重新提交', short: '已退回' },
+  unfinished: { title: '未完成（未开始或填写中）', short: '未完成' },
+  done: { title: '已提交 / 已通过', short: '已提交' },
+};
+
+export function presentInspectorHome(deps: AppDeps, work: InspectorWork, q: string) {
+  const open = work.rounds.map(({ round, sites }) => {
+    const piles = (['returned', 'unfinished', 'done'] as const).map((pile) => {
+      const rows = sites.filter((s) => s.pile === pile);
+      const bySite = new Map(rows.map((s) => [s.site_id, s]));
+      const groups: SiteGroup[] = groupAssignedSites(deps, round.id, rows, (siteId) => {
+        const s = bySite.get(siteId)!;
+        return { status: s.progress?.status ?? 'none', answered: s.progress?.answered ?? 0, total: s.total };
+      });
+      const notes = new Map(rows.map((s) => [s.site_id, s.progress?.returned_reason ?? '']));
+      return { pile, ...PILE_TITLES[pile], count: rows.length, groups, notes };
+    });
+    return { round: presentRound(deps, round, roundCounts(deps.db, round.id)), piles };
+  });
+  return {
+    title: '我的点位',
+    open,
+    q,
+    reinspect: { label: '待复查的整改', value: work.toReinspect, href: '/problems?status=fixed' },
+  };
+}
+
+function presentOpenProblem(p: ProblemListRow, today: string) {
+  const d = deadlineText(p.deadline, today);
+  return {
+    id: p.id,
+    href: `/problems/${p.id}`,
+    site: p.site_name,
+    place: [p.street_name, p.community_name].filter(Boolean).join(' · '),
+    description: p.description,
+    deadline: p.deadline,
+    deadlineText: d.text,
+    overdue: d.overdue,
+    request: p.request ? REQUEST_NAMES[p.request] : '',
+    requestNote: p.request_note,
+    requestDeadline: p.request_deadline ?? '',
+  };
+}
+
+const DECISION_NAMES: Record<string, { kind: string; answer: string; granted: boolean }> = {
+  refuse_dispute: { kind: '申诉', answer: '申诉不成立', granted: false },
+  uphold_dispute: { kind: '申诉', answer: '申诉成立，问题作废并取消扣分', granted: true },
+  refuse_transfer: { kind: '转办', answer: '不同意转办', granted: false },
+  transfer: { kind: '转办', answer: '同意转办，已改由其他单位整改', granted: true },
+  refuse_extension: { kind: '延期', answer: '不同意延期', granted: false },
+  extend: { kind: '延期', answer: '同意延期', granted: true },
+};
+
+function presentDecision(d: RequestDecisionRow) {
+  const name = DECISION_NAMES[d.action] ?? { kind: '', answer: d.action, granted: false };
+  const data = d.data ? (JSON.parse(d.data) as { to?: unknown }) : {};
+  const answer =
+    d.action === 'extend' && typeof data.to === 'string' ? `${name.answer}，新时限 ${data.to}` : name.answer;
+  return {
+    problemId: d.problem_id,
+    // after a transfer away the problem is another unit's: no link the unit could not open
+    href: d.still_ours ? `/problems/${d.problem_id}` : null,
+    at: formatShanghai(d.at),
+    kind: name.kind,
+    answer,
+    granted: name.granted,
+    note: d.note,
+    site: d.site_name,
+  };
+}
+
+/** How many open problems the unit's home lists before linking to the whole board. */
+export const UNIT_OPEN_SHOWN = 20;
+
+export function presentUnitHome(unitName: string, work: UnitWork) {
+  const open = work.open.map((p) => presentOpenProblem(p, work.today));
+  const overdue = open.filter((p) => p.overdue).length;
+  const tiles: WorkTile[] = [
+    { label: '待整改', value: open.length, href: '/problems?status=open' },
+    { label: '其中逾期', value: overdue, href: '/problems?overdue=1', urgent: true },
+    { label: '已整改待复查', value: work.fixed, href: '/problems?status=fixed' },
+    { label: '待处理的申请', value: work.pending.length, href: '#requests' },
+  ];
+  return {
+    title: '本单位',
+    unitName,
+    tiles,
+    open: open.slice(0, UNIT_OPEN_SHOWN),
+    openTotal: open.length,
+    pending: work.pending.map((p) => presentOpenProblem(p, work.today)),
+    decisions: work.decisions.map(presentDecision),
+    results: work.results.map((r) => ({
+      id: r.id,
+      name: r.name,
+      dates: `${r.starts_on} 至 ${r.ends_on}`,
+      href: `/rounds/${r.id}/results`,
+    })),
+  };
+}
