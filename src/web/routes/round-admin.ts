@@ -32,6 +32,7 @@ import { formRefusal } from '../refusal.ts';
 import { roundPage } from './rounds.ts';
 import { correctionReturn } from '../presenters/review-filter.ts';
 import { SHEET_STATUS_NAMES } from '../presenters/sheet.ts';
+import { versionChoices } from '../presenters/criteria-versions.ts';
 import { formatShanghai, shanghaiDate, addDays } from '../../util/time.ts';
 
 type Body = Record<string, string | string[] | undefined>;
@@ -50,7 +51,7 @@ export function roundAdminRouter(deps: AppDeps): Router {
     error: string | null,
     fields: Record<string, string> = {},
   ) {
-    const versions = listCriteriaVersions(deps.db);
+    const versions = versionChoices(deps.db, deps.criteria);
     const types = [...siteTypeNames(deps.db)].map(([code, name]) => ({ code, name }));
     res.status(status).render('rounds/new', { title: '新建测评轮次', versions, types, form, error, fields });
   }
