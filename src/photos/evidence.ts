@@ -1,13 +1,17 @@
 /**
- * Doubts about a photo as evidence, worked out from its metadata alone (pure, no I/O): taken outside
- * the round's dates, or taken far from the site it is filed under. A flag does not refuse the photo —
- * metadata can be missing or wrong — it tells the office reviewer where to look, in plain Chinese.
+ * Doubts about a photo as evidence, worked out from its metadata alone (pure, no I/O): an inspector's
+ * photo taken outside the round's dates, a unit's after-photo (整改后照片) taken before the problem was
+ * raised or in the future, and either taken far from the site it is filed under. A flag does not refuse
+ * the photo — metadata can be missing or wrong — it tells the office where to look, in plain Chinese.
  */
 import { formatShanghai, shanghaiDate } from '../util/time.ts';
 import type { PhotoMeta } from './exif.ts';
 
 export type EvidenceFlag =
-  { code: 'time_outside_round'; takenAt: string } | { code: 'far_from_site'; distanceM: number };
+  | { code: 'time_outside_round'; takenAt: string }
+  | { code: 'far_from_site'; distanceM: number }
+  | { code: 'taken_before_problem'; takenAt: string; raisedAt: string }
+  | { code: 'taken_in_future'; takenAt: string };
 
 export interface LatLng {
   lat: number;
@@ -41,11 +45,43 @@ export function evidenceFlags(
     if (day < round.startsOn || day > round.endsOn)
       flags.push({ code: 'time_outside_round', takenAt: meta.takenAt });
   }
-  if (meta.gps && site.lat !== null && site.lng !== null) {
-    const distanceM = Math.round(distanceMeters(meta.gps, { lat: site.lat, lng: site.lng }));
-    if (distanceM > maxDistanceM) flags.push({ code: 'far_from_site', distanceM });
+  return [...flags, ...farFromSite(meta, site, maxDistanceM)];
+}
+
+function farFromSite(
+  meta: PhotoMeta,
+  site: { lat: number | null; lng: number | null },
+  maxDistanceM: number,
+): EvidenceFlag[] {
+  if (!meta.gps || site.lat === null || site.lng === null) return [];
+  const distanceM = Math.round(distanceMeters(meta.gps, { lat: site.lat, lng: site.lng }));
+  return distanceM > maxDistanceM ? [{ code: 'far_from_site', distanceM }] : [];
+}
+
+/** How far ahead of the server's clock a camera's clock may run before its photo counts as "in the future". */
+export const CLOCK_SKEW_MS = 10 * 60 * 1000;
+
+/**
+ * A unit's after-photo proves a fix made after the problem was raised: it is flagged when taken before
+ * `raisedAt` (e.g. the inspector's own before-photo sent back) or after `now` (a camera whose clock is
+ * wrong), or far from the site, with the same distance rule as an inspector's photo.
+ */
+export function fixPhotoFlags(
+  meta: PhotoMeta,
+  problem: { raisedAt: string },
+  site: { lat: number | null; lng: number | null },
+  now: Date,
+  maxDistanceM = 500,
+): EvidenceFlag[] {
+  const flags: EvidenceFlag[] = [];
+  if (meta.takenAt) {
+    const taken = Date.parse(meta.takenAt);
+    if (taken < Date.parse(problem.raisedAt))
+      flags.push({ code: 'taken_before_problem', takenAt: meta.takenAt, raisedAt: problem.raisedAt });
+    else if (taken > now.getTime() + CLOCK_SKEW_MS)
+      flags.push({ code: 'taken_in_future', takenAt: meta.takenAt });
   }
-  return flags;
+  return [...flags, ...farFromSite(meta, site, maxDistanceM)];
 }
 
 const grouped = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 });
@@ -64,5 +100,9 @@ export function describeFlag(flag: EvidenceFlag): string {
       return `拍摄时间 ${formatShanghai(flag.takenAt)} 不在本轮测评日期内`;
     case 'far_from_site':
       return `拍摄地点距点位${formatDistance(flag.distanceM)}`;
+    case 'taken_before_problem':
+      return `拍摄时间 ${formatShanghai(flag.takenAt)} 早于问题交办时间 ${formatShanghai(flag.raisedAt)}`;
+    case 'taken_in_future':
+      return `拍摄时间 ${formatShanghai(flag.takenAt)} 晚于上传时间（相机时间有误？）`;
   }
 }

@@ -20,7 +20,8 @@ import { seededRandom } from '../util/random.ts';
 import { addDays } from '../util/time.ts';
 import { listProblems } from '../db/repos/problems.ts';
 import { unitSubtreeIds } from '../db/repos/units.ts';
-import { decideRequest, reinspect, reportFix, requestChange } from './problems.ts';
+import { reinspect, reportFix } from './problems.ts';
+import { decideRequest, requestChange } from './problem-requests.ts';
 
 async function demoPhoto(rand: () => number, width = 1200, height = 900): Promise<Buffer> {
   const hue = Math.floor(rand() * 360);
@@ -216,23 +217,26 @@ export async function seedDemoProblems(
       ctx,
       unitUser('chengguan'),
       d.id,
-      'dispute',
-      '该处已于测评前移交住建局管理，不属于本次扣分范围',
-      '',
+      { kind: 'dispute', note: '该处已于测评前移交住建局管理，不属于本次扣分范围' },
       await photo(),
     );
     decideRequest(ctx, office, d.id, { approve: '1', note: '核实属实' });
   }
-  if (e) await requestChange(ctx, unitUser('chengguan'), e.id, 'transfer', '该问题属于市场监管职责', '', []);
+  if (e)
+    await requestChange(
+      ctx,
+      unitUser('chengguan'),
+      e.id,
+      { kind: 'transfer', note: '该问题属于市场监管职责', unitId: String(unitUser('shichang').unit_id) },
+      [],
+    );
   const [f] = sc;
   if (f)
     await requestChange(
       ctx,
       unitUser('shichang'),
       f.id,
-      'extension',
-      '需采购更换设备，申请延期',
-      addDays(f.deadline, 10),
+      { kind: 'extension', note: '需采购更换设备，申请延期', deadline: addDays(f.deadline, 10) },
       [],
     );
 }

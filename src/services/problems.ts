@@ -2,7 +2,8 @@
  * The rectification loop (问题整改): 待整改 (open) → the unit reports the fix with after-photos and a note →
  * 已整改待复查 (fixed) → re-inspection with a photo by someone other than the fixer → 已销号 (closed), or
  * 退回 (back to open, with the reason). While open, a unit may ask for 申诉 (dispute), 转办 (transfer) or
- * 延期 (extension); the office decides. Every step is a problem_events row: who, when, what.
+ * 延期 (extension); the office decides (problem-requests.ts). Every step is a problem_events row (the
+ * problem's own history) and an audit_log entry (the office's one log of who changed what).
  */
 import { z } from 'zod';
 import { parseField } from './validate.ts';
@@ -12,17 +13,16 @@ import {
   addProblemEvent,
   findProblem,
   updateProblem,
-  type ProblemRequest,
   type ProblemRow,
 } from '../db/repos/problems.ts';
-import { findUnitById, unitSubtreeIds } from '../db/repos/units.ts';
-import { findInspectionById, listAnswers, upsertAnswer, bumpRevision } from '../db/repos/inspections.ts';
-import { findSiteById } from '../db/repos/places.ts';
+import { unitSubtreeIds } from '../db/repos/units.ts';
+import { findSiteById, type SiteRow } from '../db/repos/places.ts';
 import { insertPhoto, type PhotoKind } from '../db/repos/photos.ts';
 import { discardStoredPhoto } from './photo-files.ts';
 import { appendAudit } from '../db/repos/audit.ts';
 import { Conflict, Forbidden, InvalidInput, NotFound } from '../errors.ts';
 import type { StoredPhoto } from '../photos/store.ts';
+import { fixPhotoFlags, type EvidenceFlag } from '../photos/evidence.ts';
 import { storePhotoOffThread } from '../photos/off-thread.ts';
 import { formatShanghai, nowIso, shanghaiDate } from '../util/time.ts';
 
@@ -44,7 +44,7 @@ export interface UploadedPhoto {
   originalName: string;
 }
 
-const text = (what: string, max = 500) =>
+export const text = (what: string, max = 500) =>
   z.string().trim().min(1, `请填写${what}`).max(max, `${what}不能超过${max}个字符`);
 
 export function requireProblem(db: Db, id: number): ProblemRow {
@@ -67,36 +67,31 @@ export function actsFor(db: Db, user: UserRow, p: ProblemRow): boolean {
   );
 }
 
-function requireUnitOf(db: Db, user: UserRow, p: ProblemRow): void {
+export function requireUnitOf(db: Db, user: UserRow, p: ProblemRow): void {
   if (!actsFor(db, user, p)) throw new Forbidden('这不是本单位的问题');
-}
-
-function requireOffice(user: UserRow): void {
-  if (user.role !== 'office') throw new Forbidden('只有创城办可以处理此申请');
 }
 
 /**
  * Stores photos before the transaction (sharp and disk are slow), then runs `write`, which inserts the
  * rows inside it. A photo refused halfway through, or a write that fails, leaves no file behind.
  */
-async function withPhotos(
+export async function withPhotos(
   ctx: ProblemCtx,
   p: ProblemRow,
   user: UserRow,
   label: string,
   photos: UploadedPhoto[],
   write: (stored: PreparedPhoto[]) => void,
+  check: (file: StoredPhoto, site: SiteRow | undefined) => EvidenceFlag[] = () => [],
 ): Promise<void> {
   const site = findSiteById(ctx.db, p.site_id);
   const stored: PreparedPhoto[] = [];
   try {
     for (const ph of photos.slice(0, 10)) {
-      stored.push({
-        original: ph.originalName,
-        file: await storePhotoOffThread(ctx.uploadDir, ph.buffer, {
-          lines: [`${label} ${formatShanghai(nowIso())}`, `点位 ${site?.name ?? ''}`, `${user.display_name}`],
-        }),
+      const file = await storePhotoOffThread(ctx.uploadDir, ph.buffer, {
+        lines: [`${label} ${formatShanghai(nowIso())}`, `点位 ${site?.name ?? ''}`, `${user.display_name}`],
       });
+      stored.push({ original: ph.originalName, file, flags: check(file, site) });
     }
     write(stored);
   } catch (err) {
@@ -105,19 +100,21 @@ async function withPhotos(
   }
 }
 
-interface PreparedPhoto {
+export interface PreparedPhoto {
   original: string;
   file: StoredPhoto;
+  /** doubts about the photo as evidence, worked out from its metadata */
+  flags: EvidenceFlag[];
 }
 
-function insertPhotos(
+export function insertPhotos(
   db: Db,
   p: ProblemRow,
   user: UserRow,
   kind: PhotoKind,
   stored: PreparedPhoto[],
 ): number[] {
-  return stored.map(({ original, file }) =>
+  return stored.map(({ original, file, flags }) =>
     insertPhoto(db, {
       clientId: null,
       sha256: file.sha256,
@@ -134,14 +131,37 @@ function insertPhotos(
       takenAt: file.meta.takenAt,
       gpsLat: file.meta.gps?.lat ?? null,
       gpsLng: file.meta.gps?.lng ?? null,
-      flags: [],
+      flags,
       uploadedBy: user.id,
       caption: file.caption,
     }),
   );
 }
 
-function transition(
+/**
+ * One step of the loop in the office's audit log: `problem.<action>` with the problem, its standard and
+ * what the step changed (`{ old, new }` for a value that changed), in the shape the audit page names.
+ */
+export function auditStep(
+  db: Db,
+  p: ProblemRow,
+  user: UserRow,
+  action: string,
+  detail: Record<string, unknown>,
+): void {
+  appendAudit(db, {
+    userId: user.id,
+    action: `problem.${action}`,
+    entity: 'problem',
+    entityId: p.id,
+    roundId: p.round_id,
+    siteId: p.site_id,
+    detail: { problem: p.id, standard: p.standard_code, ...detail },
+  });
+}
+
+/** A change of status: the problem row, its history and the audit log, with the same words. */
+export function transition(
   db: Db,
   p: ProblemRow,
   user: UserRow,
@@ -149,10 +169,17 @@ function transition(
   to: ProblemRow['status'],
   fields: Partial<ProblemRow>,
   note = '',
-  data?: unknown,
+  data?: Record<string, unknown>,
 ) {
   updateProblem(db, p.id, { ...fields, status: to });
   addProblemEvent(db, { problemId: p.id, userId: user.id, action, from: p.status, to, note, data });
+  const photos = Array.isArray(data?.photos) ? data.photos.length : undefined;
+  auditStep(db, p, user, action, {
+    status: { old: p.status, new: to },
+    note,
+    ...(photos === undefined ? {} : { photos }),
+    ...(data?.flagged ? { flaggedPhotos: data.flagged } : {}),
+  });
 }
 
 /** 整改: the unit reports the fix with at least one after-photo and a note. */
@@ -169,29 +196,45 @@ export async function reportFix(
   const note = parseField(text('整改情况'), noteIn, 'note');
   if (!photos.length)
     throw new InvalidInput('请至少上传一张整改后照片', { photos: '请至少上传一张整改后照片' });
-  await withPhotos(ctx, p, user, '整改', photos, (stored) =>
-    ctx.db.transaction(() => {
-      const fresh = requireProblem(ctx.db, id);
-      if (fresh.status !== 'open') throw new Conflict('该问题的状态已变化，请刷新页面');
-      const ids = insertPhotos(ctx.db, fresh, user, 'fix', stored);
-      transition(
-        ctx.db,
-        fresh,
-        user,
-        'fix',
-        'fixed',
-        {
-          fixed_by: user.id,
-          fixed_at: nowIso(),
-          fix_note: note,
-          request: null,
-          request_note: '',
-          request_deadline: null,
-        },
-        note,
-        { photos: ids },
-      );
-    })(),
+  const now = new Date();
+  const check = (file: StoredPhoto, site: SiteRow | undefined) =>
+    fixPhotoFlags(
+      file.meta,
+      { raisedAt: p.created_at },
+      { lat: site?.lat ?? null, lng: site?.lng ?? null },
+      now,
+    );
+  await withPhotos(
+    ctx,
+    p,
+    user,
+    '整改',
+    photos,
+    (stored) =>
+      ctx.db.transaction(() => {
+        const fresh = requireProblem(ctx.db, id);
+        if (fresh.status !== 'open') throw new Conflict('该问题的状态已变化，请刷新页面');
+        const ids = insertPhotos(ctx.db, fresh, user, 'fix', stored);
+        transition(
+          ctx.db,
+          fresh,
+          user,
+          'fix',
+          'fixed',
+          {
+            fixed_by: user.id,
+            fixed_at: nowIso(),
+            fix_note: note,
+            request: null,
+            request_note: '',
+            request_deadline: null,
+            request_unit_id: null,
+          },
+          note,
+          { photos: ids, flagged: stored.filter((s) => s.flags.length).length },
+        );
+      })(),
+    check,
   );
 }
 
@@ -224,154 +267,4 @@ export async function reinspect(
       else transition(ctx.db, fresh, user, 'reject', 'open', { fixed_at: null }, note, { photos: ids });
     })(),
   );
-}
-
-/** 申诉 / 转办 / 延期: a request from the unit while the problem is open. */
-export async function requestChange(
-  ctx: ProblemCtx,
-  user: UserRow,
-  id: number,
-  kindIn: unknown,
-  noteIn: unknown,
-  deadlineIn: unknown,
-  photos: UploadedPhoto[],
-): Promise<void> {
-  const p = requireProblem(ctx.db, id);
-  requireUnitOf(ctx.db, user, p);
-  const kind = parseField(
-    z.enum(['dispute', 'transfer', 'extension'], { error: '申请类型无效' }),
-    kindIn,
-    'kind',
-  ) as ProblemRequest;
-  if (p.status !== 'open')
-    throw new Conflict(`该问题现为“${PROBLEM_STATUS_NAMES[p.status]}”，不能申请${REQUEST_NAMES[kind]}`);
-  if (p.request) throw new Conflict(`已有待处理的${REQUEST_NAMES[p.request]}申请`);
-  const note = parseField(text(`${REQUEST_NAMES[kind]}理由`), noteIn, 'note');
-  let deadline: string | null = null;
-  if (kind === 'extension') {
-    deadline = parseField(z.iso.date('新的整改时限应为 YYYY-MM-DD'), deadlineIn, 'deadline');
-    if (deadline <= p.deadline)
-      throw new InvalidInput('延期后的时限应晚于原时限', { deadline: '延期后的时限应晚于原时限' });
-  }
-  await withPhotos(ctx, p, user, '申诉', kind === 'dispute' ? photos : [], (stored) =>
-    ctx.db.transaction(() => {
-      const fresh = requireProblem(ctx.db, id);
-      if (fresh.status !== 'open' || fresh.request) throw new Conflict('该问题的状态已变化，请刷新页面');
-      const ids = insertPhotos(ctx.db, fresh, user, 'appeal', stored);
-      updateProblem(ctx.db, id, { request: kind, request_note: note, request_deadline: deadline });
-      addProblemEvent(ctx.db, {
-        problemId: id,
-        userId: user.id,
-        action: `request_${kind}`,
-        from: 'open',
-        to: 'open',
-        note,
-        data: { deadline, photos: ids },
-      });
-    })(),
-  );
-}
-
-/** The office decides a pending request. Upheld disputes void the problem and remove the deduction. */
-export function decideRequest(
-  ctx: ProblemCtx,
-  user: UserRow,
-  id: number,
-  input: { approve: unknown; note: unknown; unitId?: unknown; deadline?: unknown },
-): void {
-  requireOffice(user);
-  const approve = input.approve === true || input.approve === '1';
-  const note = parseField(
-    approve ? z.string().trim().max(500, '处理意见不能超过500个字符') : text('不同意的理由'),
-    input.note ?? '',
-    'note',
-  );
-  ctx.db.transaction(() => {
-    const p = requireProblem(ctx.db, id);
-    if (!p.request || p.status !== 'open') throw new Conflict('该问题没有待处理的申请');
-    const kind = p.request;
-    const cleared = { request: null, request_note: '', request_deadline: null } as const;
-    if (!approve) {
-      updateProblem(ctx.db, id, cleared);
-      addProblemEvent(ctx.db, {
-        problemId: id,
-        userId: user.id,
-        action: `refuse_${kind}`,
-        from: 'open',
-        to: 'open',
-        note,
-      });
-      return;
-    }
-    if (kind === 'transfer') {
-      const unitId = Number(input.unitId);
-      if (!Number.isInteger(unitId) || !findUnitById(ctx.db, unitId))
-        throw new InvalidInput('请选择改由哪个单位整改', { unitId: '请选择单位' });
-      if (unitId === p.unit_id)
-        throw new InvalidInput('转办对象与原责任单位相同', { unitId: '与原责任单位相同' });
-      updateProblem(ctx.db, id, { ...cleared, unit_id: unitId });
-      addProblemEvent(ctx.db, {
-        problemId: id,
-        userId: user.id,
-        action: 'transfer',
-        from: 'open',
-        to: 'open',
-        note,
-        data: { from: p.unit_id, to: unitId },
-      });
-    } else if (kind === 'extension') {
-      const deadline = input.deadline
-        ? parseField(z.iso.date('新的整改时限应为 YYYY-MM-DD'), input.deadline, 'deadline')
-        : p.request_deadline!;
-      updateProblem(ctx.db, id, { ...cleared, deadline });
-      addProblemEvent(ctx.db, {
-        problemId: id,
-        userId: user.id,
-        action: 'extend',
-        from: 'open',
-        to: 'open',
-        note,
-        data: { from: p.deadline, to: deadline },
-      });
-    } else {
-      // 申诉成立: the problem is voided and its deduction removed, as an audit-logged correction
-      updateProblem(ctx.db, id, { ...cleared, void_reason: `申诉成立：${p.request_note}` });
-      transition(ctx.db, p, user, 'uphold_dispute', 'void', {}, note);
-      const inspection = p.inspection_id === null ? undefined : findInspectionById(ctx.db, p.inspection_id);
-      if (inspection) {
-        const old = listAnswers(ctx.db, inspection.id).find((a) => a.standard_code === p.standard_code);
-        upsertAnswer(
-          ctx.db,
-          inspection.id,
-          {
-            standardCode: p.standard_code,
-            result: 'ok',
-            cases: 0,
-            fixedCases: 0,
-            grade: old?.grade ? 'A' : null,
-            note: old?.note ?? '',
-          },
-          user.id,
-          true,
-        );
-        bumpRevision(ctx.db, inspection.id);
-        appendAudit(ctx.db, {
-          userId: user.id,
-          action: 'answer.correct',
-          entity: 'inspection',
-          entityId: inspection.id,
-          roundId: p.round_id,
-          siteId: p.site_id,
-          detail: {
-            standard: p.standard_code,
-            reason: `申诉成立（问题 #${p.id}）：${p.request_note}`,
-            old: old
-              ? { result: old.result, cases: old.cases, fixedCases: old.fixed_cases, note: old.note }
-              : null,
-            new: { result: 'ok', cases: 0, fixedCases: 0, note: old?.note ?? '' },
-          },
-        });
-      }
-    }
-  })();
 }

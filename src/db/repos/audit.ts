@@ -74,3 +74,31 @@ export function listAudit(db: Db, f: AuditFilter): AuditListRow[] {
       limit: f.limit,
     }) as AuditListRow[];
 }
+
+/** Names the audit page shows for the ids entries carry (units, places, users, versions, site types). */
+export interface AuditNames {
+  units: Map<number, string>;
+  streets: Map<number, string>;
+  communities: Map<number, string>;
+  users: Map<number, string>;
+  versions: Map<number, string>;
+  siteTypes: Map<string, string>;
+}
+
+export function auditNames(db: Db): AuditNames {
+  const byId = (sql: string) =>
+    new Map((db.prepare(sql).all() as { id: number; name: string }[]).map((r) => [r.id, r.name]));
+  return {
+    units: byId('SELECT id, name FROM units'),
+    streets: byId('SELECT id, name FROM streets'),
+    communities: byId('SELECT id, name FROM communities'),
+    users: byId('SELECT id, display_name AS name FROM users'),
+    versions: byId('SELECT id, name FROM criteria_versions'),
+    siteTypes: new Map(
+      (db.prepare('SELECT code, name FROM site_types').all() as { code: string; name: string }[]).map((r) => [
+        r.code,
+        r.name,
+      ]),
+    ),
+  };
+}

@@ -24,7 +24,8 @@ const WHERE = `(:roundId IS NULL OR p.round_id = :roundId)
   AND (:unitIds IS NULL OR p.unit_id IN (SELECT value FROM json_each(:unitIds)))
   AND (:status IS NULL OR p.status = :status)
   AND (:overdue IS NULL OR (p.status = 'open' AND p.deadline < :overdue))
-  AND (:repeatOnly = 0 OR p.repeat_count > 0)`;
+  AND (:repeatOnly = 0 OR p.repeat_count > 0)
+  AND (:request IS NULL OR (p.status = 'open' AND p.request IS NOT NULL AND (:request = 'any' OR p.request = :request)))`;
 
 function params(f: ProblemFilter) {
   return {
@@ -35,6 +36,7 @@ function params(f: ProblemFilter) {
     status: f.status ?? null,
     overdue: f.overdueBefore ?? null,
     repeatOnly: f.repeatOnly ? 1 : 0,
+    request: f.request ?? null,
   };
 }
 
@@ -74,6 +76,8 @@ export interface ExportRow {
   deadline: string;
   status: string;
   fix_note: string;
+  /** when the unit reported the fix (UTC ISO), null until then */
+  fixed_at: string | null;
   repeat_count: number;
   round_id: number;
   review: string | null;
@@ -85,7 +89,7 @@ export function exportRows(db: Db, ids: number[]): Map<number, ExportRow> {
   const rows = db
     .prepare(
       `SELECT p.id, st.name AS street, c.name AS community, s.name AS site, s.site_type, p.standard_code, p.description,
-              p.points_lost, u.name AS unit, p.deadline, p.status, p.fix_note, p.repeat_count, p.round_id,
+              p.points_lost, u.name AS unit, p.deadline, p.status, p.fix_note, p.fixed_at, p.repeat_count, p.round_id,
               (SELECT e.action FROM problem_events e WHERE e.problem_id = p.id AND e.action IN ('close', 'reject') ORDER BY e.id DESC LIMIT 1) AS review,
               (SELECT e.note FROM problem_events e WHERE e.problem_id = p.id AND e.action IN ('close', 'reject') ORDER BY e.id DESC LIMIT 1) AS review_note
        FROM problems p JOIN sites s ON s.id = p.site_id JOIN streets st ON st.id = s.street_id

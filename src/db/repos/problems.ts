@@ -26,12 +26,14 @@ export interface ProblemRow {
   request: ProblemRequest | null;
   request_note: string;
   request_deadline: string | null;
+  /** 转办: the unit the request names (null: no transfer pending, or a request older than this column) */
+  request_unit_id: number | null;
   void_reason: string | null;
 }
 
 const COLUMNS = `id, round_id, site_id, inspection_id, standard_code, description, points_lost, unit_id, deadline, status,
   repeat_count, previous_problem_id, created_at, fixed_by, fixed_at, fix_note, closed_at, request, request_note,
-  request_deadline, void_reason`;
+  request_deadline, request_unit_id, void_reason`;
 
 export interface NewProblem {
   roundId: number;
@@ -162,6 +164,8 @@ export interface ProblemFilter {
   status?: ProblemStatus | null;
   overdueBefore?: string | null;
   repeatOnly?: boolean;
+  /** open problems with a pending request of this kind ('any': of any kind) */
+  request?: ProblemRequest | 'any' | null;
   /** inspectors: only sites assigned to them (in any round) */
   inspectorId?: number | null;
   limit?: number;
@@ -176,6 +180,7 @@ export interface ProblemListRow extends ProblemRow {
   community_id: number | null;
   community_name: string | null;
   unit_name: string | null;
+  request_unit_name: string | null;
 }
 
 export function listProblems(db: Db, f: ProblemFilter): ProblemListRow[] {
@@ -183,12 +188,13 @@ export function listProblems(db: Db, f: ProblemFilter): ProblemListRow[] {
     .prepare(
       `SELECT p.id, p.round_id, p.site_id, p.inspection_id, p.standard_code, p.description, p.points_lost, p.unit_id,
               p.deadline, p.status, p.repeat_count, p.previous_problem_id, p.created_at, p.fixed_by, p.fixed_at,
-              p.fix_note, p.closed_at, p.request, p.request_note, p.request_deadline, p.void_reason,
+              p.fix_note, p.closed_at, p.request, p.request_note, p.request_deadline, p.request_unit_id, p.void_reason,
               r.name AS round_name, s.name AS site_name, s.site_type, s.street_id, st.name AS street_name,
-              s.community_id, c.name AS community_name, u.name AS unit_name
+              s.community_id, c.name AS community_name, u.name AS unit_name,
+              ru.name AS request_unit_name
        FROM problems p JOIN rounds r ON r.id = p.round_id JOIN sites s ON s.id = p.site_id
        JOIN streets st ON st.id = s.street_id LEFT JOIN communities c ON c.id = s.community_id
-       LEFT JOIN units u ON u.id = p.unit_id
+       LEFT JOIN units u ON u.id = p.unit_id LEFT JOIN units ru ON ru.id = p.request_unit_id
        WHERE (:id IS NULL OR p.id = :id) AND (:roundId IS NULL OR p.round_id = :roundId)
          AND (:streetId IS NULL OR s.street_id = :streetId)
          AND (:communityId IS NULL OR s.community_id = :communityId)
@@ -196,6 +202,7 @@ export function listProblems(db: Db, f: ProblemFilter): ProblemListRow[] {
          AND (:status IS NULL OR p.status = :status)
          AND (:overdue IS NULL OR (p.status = 'open' AND p.deadline < :overdue))
          AND (:repeatOnly = 0 OR p.repeat_count > 0)
+         AND (:request IS NULL OR (p.status = 'open' AND p.request IS NOT NULL AND (:request = 'any' OR p.request = :request)))
          AND (:inspectorId IS NULL OR EXISTS (SELECT 1 FROM assignments a WHERE a.round_id = p.round_id AND a.site_id = p.site_id AND a.inspector_id = :inspectorId))
        ORDER BY p.round_id DESC, st.id, c.id, s.id, p.standard_code
        LIMIT :limit`,
@@ -209,25 +216,27 @@ export function listProblems(db: Db, f: ProblemFilter): ProblemListRow[] {
       status: f.status ?? null,
       overdue: f.overdueBefore ?? null,
       repeatOnly: f.repeatOnly ? 1 : 0,
+      request: f.request ?? null,
       inspectorId: f.inspectorId ?? null,
       limit: f.limit ?? 100000,
     }) as ProblemListRow[];
 }
 
-export function problemPhotos(
-  db: Db,
-  problem: ProblemRow,
-): { id: number; kind: string; uploaded_at: string }[] {
+export interface ProblemPhotoRow {
+  id: number;
+  kind: string;
+  uploaded_at: string;
+  /** JSON array of EvidenceFlag */
+  flags: string;
+}
+
+export function problemPhotos(db: Db, problem: ProblemRow): ProblemPhotoRow[] {
   return db
     .prepare(
-      `SELECT id, kind, uploaded_at FROM photos WHERE deleted_at IS NULL AND (problem_id = ?
+      `SELECT id, kind, uploaded_at, flags FROM photos WHERE deleted_at IS NULL AND (problem_id = ?
          OR (kind = 'evidence' AND inspection_id = ? AND standard_code = ?)) ORDER BY id`,
     )
-    .all(problem.id, problem.inspection_id, problem.standard_code) as {
-    id: number;
-    kind: string;
-    uploaded_at: string;
-  }[];
+    .all(problem.id, problem.inspection_id, problem.standard_code) as ProblemPhotoRow[];
 }
 
 /** The office's work queue on problems: open requests by kind, overdue and waiting for 复查. */

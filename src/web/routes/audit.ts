@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../middleware/auth.ts';
-import { listAudit } from '../../db/repos/audit.ts';
+import { auditNames, listAudit } from '../../db/repos/audit.ts';
 import { listUsers } from '../../db/repos/users.ts';
 import { listRounds } from '../../db/repos/rounds.ts';
 import { listSites } from '../../db/repos/places.ts';
@@ -32,7 +32,7 @@ export function auditRouter(deps: AppDeps): Router {
     if (more) keep.set('before', String(shown.at(-1)!.id));
     res.render('audit/index', {
       title: '审计日志',
-      entries: presentAudit(shown),
+      entries: presentAudit(shown, auditNames(deps.db)),
       users: listUsers(deps.db),
       rounds: listRounds(deps.db),
       sites: listSites(deps.db),

@@ -1,7 +1,8 @@
 /**
  * The rectification pages: the office's problem board (filters, counts, 整改率 per unit), a unit's own
  * list, an inspector's list of fixes to re-inspect, a problem's page with before and after photos side
- * by side and its history, the actions of each role, and a printable 整改通知单 per unit.
+ * by side and its history, the actions of each role (a refused action shows the same page again with
+ * what was typed and the reason beside the field), and a printable 整改通知单 per unit.
  */
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { AppDeps } from '../../app.ts';
@@ -9,38 +10,42 @@ import { currentUser, requireRole } from '../middleware/auth.ts';
 import { flash } from '../middleware/flash.ts';
 import { photoUpload } from '../middleware/uploads.ts';
 import { idParam } from '../params.ts';
-import { body, idOrNull, text } from '../forms.ts';
+import { attachment, linkBase } from '../download.ts';
+import { body, idOrNull, text, type FormBody } from '../forms.ts';
+import { formRefusal, type Refusal } from '../refusal.ts';
 import {
   listProblems,
   problemEvents,
   problemPhotos,
   type ProblemFilter,
   type ProblemListRow,
+  type ProblemPhotoRow,
 } from '../../db/repos/problems.ts';
 import { listRounds } from '../../db/repos/rounds.ts';
 import { listCommunities, listStreets, siteTypeNames } from '../../db/repos/places.ts';
-import { findUnitById, listUnits, unitSubtreeIds } from '../../db/repos/units.ts';
+import { findUnitById, listUnits, unitSubtreeIds, type UnitRow } from '../../db/repos/units.ts';
 import { assignedInspectorId, findRoundById } from '../../db/repos/rounds.ts';
 import {
   actsFor,
-  decideRequest,
   isOverdue,
   PROBLEM_STATUS_NAMES,
   reinspect,
   reportFix,
-  requestChange,
   REQUEST_NAMES,
   requireProblem,
   type UploadedPhoto,
 } from '../../services/problems.ts';
+import { decideRequest, requestChange } from '../../services/problem-requests.ts';
 import { Forbidden, InvalidInput } from '../../errors.ts';
-import { formatShanghai, shanghaiDate } from '../../util/time.ts';
+import { formatShanghai, shanghaiDate, addDays } from '../../util/time.ts';
 import { writeProblemsWorkbook } from '../../export/problems-xlsx.ts';
 import { findPhoto } from '../../db/repos/photos.ts';
+import { describeFlag, type EvidenceFlag } from '../../photos/evidence.ts';
 
 export const PROBLEM_MULTIPART_ROUTES = [/^\/problems\/\d+\/(fix|reinspect|request)$/];
 
 const STATUSES = ['open', 'fixed', 'closed', 'void'] as const;
+const REQUESTS = ['dispute', 'transfer', 'extension', 'any'] as const;
 const EVENT_NAMES: Record<string, string> = {
   raise: '交办',
   fix: '报告整改',
@@ -57,11 +62,33 @@ const EVENT_NAMES: Record<string, string> = {
   transfer: '转办',
   extend: '同意延期',
 };
+const UNIT_KIND_NAMES: Record<UnitRow['kind'], string> = {
+  department: '部门',
+  street: '镇街',
+  community: '社区',
+  other: '其他单位',
+};
+
+/** Which form on the problem page was refused, with what was typed. */
+interface Refused extends Refusal {
+  form: 'fix' | 'reinspect' | 'request' | 'decide';
+  values: FormBody;
+}
 
 function photosOf(req: Request): UploadedPhoto[] {
   return ((req.files as Express.Multer.File[] | undefined) ?? [])
     .filter((f) => f.fieldname === 'photos' && f.size > 0)
     .map((f) => ({ buffer: f.buffer, originalName: f.originalname }));
+}
+
+/** Units in use as <optgroup>s by kind, for choosing a transfer's target. */
+function unitGroups(units: UnitRow[], except: number | null) {
+  return (Object.keys(UNIT_KIND_NAMES) as UnitRow['kind'][])
+    .map((kind) => ({
+      label: UNIT_KIND_NAMES[kind],
+      units: units.filter((u) => u.kind === kind && !u.retired_at && u.id !== except),
+    }))
+    .filter((g) => g.units.length);
 }
 
 export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
@@ -76,14 +103,23 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
     return {};
   }
 
-  function readFilter(req: Request): { filter: ProblemFilter; form: Record<string, string> } {
+  /**
+   * The board's query: ?round= &street= &community= &unit= &status=open|fixed|closed|void|all
+   * &overdue=1 &repeat=1 &request=dispute|transfer|extension|any. An inspector's list opens on
+   * status=fixed (waiting for their 复查); status=all shows every status.
+   */
+  function readFilter(
+    req: Request,
+    defaultStatus = '',
+  ): { filter: ProblemFilter; form: Record<string, string> } {
     const q = req.query as Record<string, unknown>;
     const form = Object.fromEntries(
-      ['round', 'street', 'community', 'unit', 'status', 'overdue', 'repeat'].map((k) => [
+      ['round', 'street', 'community', 'unit', 'status', 'overdue', 'repeat', 'request'].map((k) => [
         k,
         typeof q[k] === 'string' ? (q[k] as string) : '',
       ]),
     );
+    if (!form.status) form.status = defaultStatus;
     const ids = {
       roundId: idOrNull(form.round),
       streetId: idOrNull(form.street),
@@ -91,10 +127,12 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
       unit: idOrNull(form.unit),
     };
     if (Object.values(ids).some((v) => Number.isNaN(v))) throw new InvalidInput('筛选条件无效');
-    if (form.status && !(STATUSES as readonly string[]).includes(form.status))
+    if (form.status && form.status !== 'all' && !(STATUSES as readonly string[]).includes(form.status))
       throw new InvalidInput('状态筛选无效');
     if (form.overdue && form.overdue !== '1') throw new InvalidInput('逾期筛选无效');
     if (form.repeat && form.repeat !== '1') throw new InvalidInput('反复出现筛选无效');
+    if (form.request && !(REQUESTS as readonly string[]).includes(form.request))
+      throw new InvalidInput('申请类型筛选无效');
     return {
       form,
       filter: {
@@ -102,9 +140,10 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
         streetId: ids.streetId,
         communityId: ids.communityId,
         unitIds: ids.unit === null ? null : unitSubtreeIds(db, ids.unit),
-        status: (form.status || null) as ProblemFilter['status'],
+        status: (form.status && form.status !== 'all' ? form.status : null) as ProblemFilter['status'],
         overdueBefore: form.overdue === '1' ? shanghaiDate() : null,
         repeatOnly: form.repeat === '1',
+        request: (form.request || null) as ProblemFilter['request'],
       },
     };
   }
@@ -117,9 +156,21 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
     requestName: p.request ? REQUEST_NAMES[p.request] : '',
   });
 
+  /** The board's heading: what the list holds, in the words of the filter that made it. */
+  function boardTitle(role: string, form: Record<string, string>, count: number): string {
+    if (role === 'inspector')
+      return form.status === 'fixed' ? `待我复查的问题（${count}）` : `我测评点位的问题（${count}）`;
+    if (form.request && form.request !== 'any')
+      return `待处理的${REQUEST_NAMES[form.request as 'dispute']}申请（${count}）`;
+    if (form.request === 'any') return `待处理的申请（${count}）`;
+    if (form.overdue === '1') return `逾期未整改的问题（${count}）`;
+    if (form.status === 'fixed') return `已整改待复查的问题（${count}）`;
+    return role === 'unit' ? '本单位的问题' : '问题整改';
+  }
+
   r.get('/problems', (req, res) => {
     const user = currentUser(res);
-    const { filter, form } = readFilter(req);
+    const { filter, form } = readFilter(req, user.role === 'inspector' ? 'fixed' : '');
     const scope = scopeFilter(res);
     if (scope.unitIds && filter.unitIds)
       filter.unitIds = filter.unitIds.filter((u) => scope.unitIds!.includes(u));
@@ -153,7 +204,7 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
       byUnit.set(key, u);
     }
     res.render('problems/index', {
-      title: user.role === 'unit' ? '本单位的问题' : user.role === 'inspector' ? '待复查的问题' : '问题整改',
+      title: boardTitle(user.role, form, rows.length),
       role: user.role,
       form,
       rows: rows.slice(0, 1000).map((p) => present(p, types)),
@@ -171,6 +222,7 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
       communities: listCommunities(db),
       unitOptions: user.role === 'office' ? listUnits(db) : [],
       statusNames: PROBLEM_STATUS_NAMES,
+      requestNames: REQUEST_NAMES,
       query: new URLSearchParams(Object.entries(form).filter(([, v]) => v)).toString(),
     });
   });
@@ -182,19 +234,38 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
     return assignedInspectorId(db, p.round_id, p.site_id) === user.id;
   }
 
-  r.get('/problems/:id', (req, res) => {
-    const p = requireProblem(db, idParam(req.params.id, '问题'));
+  const photoView = (ph: ProblemPhotoRow) => ({
+    id: ph.id,
+    kind: ph.kind,
+    thumb: `/photos/${ph.id}/thumb`,
+    display: `/photos/${ph.id}/display`,
+    at: formatShanghai(ph.uploaded_at),
+    flags: (JSON.parse(ph.flags) as EvidenceFlag[]).map(describeFlag),
+  });
+
+  /** The problem's page, with the refused form (if any) showing what was typed and why it was refused. */
+  function showProblem(req: Request, res: Response, id: number, refused: Refused | null = null): void {
+    const p = requireProblem(db, id);
     if (!canSee(res, p)) throw new Forbidden('您无权查看该问题');
     const user = currentUser(res);
     const row = listProblems(db, { id: p.id })[0]!;
-    const photos = problemPhotos(db, p).map((ph) => ({
-      ...ph,
-      thumb: `/photos/${ph.id}/thumb`,
-      display: `/photos/${ph.id}/display`,
-      at: formatShanghai(ph.uploaded_at),
-    }));
+    const photos = problemPhotos(db, p).map(photoView);
     const version = deps.criteria.get(findRoundById(db, p.round_id)!.criteria_version_id);
     const standard = version.byCode.get(p.standard_code);
+    const today = shanghaiDate();
+    const can = {
+      fix: actsFor(db, user, p) && p.status === 'open',
+      request: actsFor(db, user, p) && p.status === 'open' && !p.request,
+      reinspect:
+        (user.role === 'office' || user.role === 'inspector') &&
+        p.status === 'fixed' &&
+        p.fixed_by !== user.id,
+      decide: user.role === 'office' && p.status === 'open' && !!p.request,
+    };
+    const allUnits = can.request || can.decide ? listUnits(db) : [];
+    // the typed values of the refused form, or the form's starting values
+    const typed = (form: Refused['form'], name: string, start = ''): string =>
+      refused?.form === form ? text(refused.values[name]) : start;
     res.render('problems/show', {
       title: `问题 #${p.id}`,
       p: present(row, siteTypeNames(db)),
@@ -209,32 +280,60 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
         at: formatShanghai(e.at),
         name: EVENT_NAMES[e.action] ?? e.action,
       })),
-      canFix: actsFor(db, user, p) && p.status === 'open',
-      canRequest: actsFor(db, user, p) && p.status === 'open' && !p.request,
-      canReinspect:
-        (user.role === 'office' || user.role === 'inspector') &&
-        p.status === 'fixed' &&
-        p.fixed_by !== user.id,
-      canDecide: user.role === 'office' && p.status === 'open' && !!p.request,
-      units: user.role === 'office' ? listUnits(db).filter((u) => !u.retired_at) : [],
-      today: shanghaiDate(),
+      canFix: can.fix,
+      canRequest: can.request,
+      canReinspect: can.reinspect,
+      canDecide: can.decide,
+      refused,
+      // a refusal whose form is no longer on the page (the problem moved on) is shown at the top
+      topError: refused && !can[refused.form] ? refused.error : '',
+      fields: refused?.fields ?? {},
+      typed: {
+        fixNote: typed('fix', 'note'),
+        kind: typed('request', 'kind'),
+        requestNote: typed('request', 'note'),
+        requestDeadline: typed('request', 'deadline'),
+        requestUnit: typed('request', 'unitId'),
+        outcome: typed('reinspect', 'outcome'),
+        reinspectNote: typed('reinspect', 'note'),
+        decideNote: typed('decide', 'note'),
+        decideUnit: typed('decide', 'unitId', p.request_unit_id === null ? '' : String(p.request_unit_id)),
+        decideDeadline: typed('decide', 'deadline', p.request_deadline ?? ''),
+      },
+      requestUnits: can.request ? unitGroups(allUnits, p.unit_id) : [],
+      decideUnits: can.decide ? unitGroups(allUnits, p.unit_id) : [],
+      earliestDeadline: [addDays(p.deadline, 1), today].sort().at(-1),
+      today,
     });
-  });
+  }
 
+  r.get('/problems/:id', (req, res) => showProblem(req, res, idParam(req.params.id, '问题')));
+
+  /** parse → call → redirect with a message, or the same page again with the refusal beside the form. */
   const act = (
-    path: string,
+    form: Refused['form'],
     run: (req: Request, res: Response, id: number) => Promise<string> | string,
     multipart: boolean,
   ) =>
-    r.post(path, ...(multipart ? photoUpload(protect, 10) : []), async (req, res) => {
+    r.post(`/problems/:id/${form}`, ...(multipart ? photoUpload(protect, 10) : []), async (req, res) => {
       const id = idParam(req.params.id, '问题');
       res.locals.back = `/problems/${id}`;
-      flash(req, 'ok', await run(req, res, id));
+      let done: string;
+      try {
+        done = await run(req, res, id);
+      } catch (err) {
+        const refusal = formRefusal(err);
+        if (!refusal) throw err;
+        res.status(refusal.status);
+        showProblem(req, res, id, { ...refusal, form, values: body(req) });
+        return;
+      }
+      flash(req, 'ok', done);
       res.redirect(303, `/problems/${id}`);
     });
 
   act(
-    '/problems/:id/fix',
+    'fix',
     async (req, res, id) => (
       await reportFix(ctx, currentUser(res), id, body(req).note, photosOf(req)),
       '已报告整改，等待复查。'
@@ -242,7 +341,7 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
     true,
   );
   act(
-    '/problems/:id/reinspect',
+    'reinspect',
     async (req, res, id) => {
       // an inspector re-inspects only problems at sites assigned to them (the same rule as the page)
       if (!canSee(res, requireProblem(db, id))) throw new Forbidden('您无权复查该问题');
@@ -253,16 +352,22 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
     true,
   );
   act(
-    '/problems/:id/request',
+    'request',
     async (req, res, id) => {
       const b = body(req);
-      await requestChange(ctx, currentUser(res), id, b.kind, b.note, b.deadline, photosOf(req));
+      await requestChange(
+        ctx,
+        currentUser(res),
+        id,
+        { kind: b.kind, note: b.note, deadline: b.deadline, unitId: b.unitId },
+        photosOf(req),
+      );
       return '申请已提交，等待创城办处理。';
     },
     true,
   );
   act(
-    '/problems/:id/decide',
+    'decide',
     (req, res, id) => {
       const b = body(req);
       decideRequest(ctx, currentUser(res), id, {
@@ -285,14 +390,14 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
       ? (filter.unitIds ?? scope.unitIds).filter((u) => scope.unitIds!.includes(u))
       : filter.unitIds;
     const name = `整改清单-${round.name}.xlsx`;
-    res.attachment(name);
+    attachment(res, name);
     res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     await writeProblemsWorkbook(
       {
         db,
         criteria: deps.criteria,
         uploadDir: deps.config.uploadDir,
-        baseUrl: deps.config.baseUrl,
+        baseUrl: linkBase(req, deps.config.baseUrl),
         filter: { ...filter, roundId: round.id, unitIds },
         siteTypeNames: siteTypeNames(db),
         title: name,
@@ -314,14 +419,26 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
     if (!unit) throw new InvalidInput('找不到该单位');
     const roundId = idOrNull((req.query as Record<string, unknown>).round);
     if (Number.isNaN(roundId)) throw new InvalidInput('轮次无效');
+    const round = roundId === null ? undefined : findRoundById(db, roundId);
+    if (roundId !== null && !round) throw new InvalidInput('找不到该测评轮次');
     const rows = listProblems(db, { unitIds: unitSubtreeIds(db, unitId), roundId, status: null }).filter(
       (p) => p.status === 'open' || p.status === 'fixed',
     );
     const types = siteTypeNames(db);
+    // a problem's standard named by its text in the version its round was scored with
+    const standardText = (p: ProblemListRow): string => {
+      const versionId = findRoundById(db, p.round_id)!.criteria_version_id;
+      const standard = deps.criteria.get(versionId).byCode.get(p.standard_code);
+      return standard ? standard.text : '';
+    };
+    const roundNames = [...new Set(rows.map((p) => p.round_name))];
     res.render('problems/notice', {
       title: `整改通知单 · ${unit.name}`,
       unit,
-      rows: rows.map((p) => present(p, types)),
+      // the notice names its round: the one asked for, or the only one its problems come from
+      roundName: round?.name ?? (roundNames.length === 1 ? roundNames[0] : ''),
+      manyRounds: !round && roundNames.length > 1,
+      rows: rows.map((p) => ({ ...present(p, types), standardText: standardText(p) })),
       today: shanghaiDate(),
     });
   });
