@@ -34,7 +34,7 @@ const envSchema = z.object({
   DEMO: flag.default(true),
   /** fixed password for every demo account (otherwise random, printed once) */
   DEMO_PASSWORD: z.string().min(8, '至少8个字符').optional(),
-  /** absolute address of the app, used in links inside exported workbooks */
+  /** absolute address of the app for links inside exported workbooks; unset: the address each download was asked at */
   BASE_URL: z.url({ error: '必须是完整网址，如 https://cc.example.gov.cn' }).optional(),
   LOG_LEVEL: z.enum(['silent', 'error', 'info']).default('info'),
   /** PEM certificate and private key: the app serves HTTPS itself (tablets need it for offline work) */
@@ -55,7 +55,8 @@ export type Config = Readonly<{
   trustProxy: boolean;
   demo: boolean;
   demoPassword: string | undefined;
-  baseUrl: string;
+  /** BASE_URL without a trailing slash; undefined when unset (links then follow the request, web/download.ts) */
+  baseUrl: string | undefined;
   logLevel: 'silent' | 'error' | 'info';
   /** set when TLS_CERT and TLS_KEY are given: the server listens with HTTPS */
   tls: Readonly<{ cert: Buffer; key: Buffer }> | undefined;
@@ -147,7 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     demo: e.DEMO,
     demoPassword: e.DEMO_PASSWORD,
-    baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    baseUrl: e.BASE_URL?.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     tls: loadTls(e.TLS_CERT, e.TLS_KEY),
     photoWorker: e.PHOTO_WORKER,

@@ -7,6 +7,8 @@
  */
 import ExcelJS from 'exceljs';
 import {
+  RATE_FORMAT,
+  addListValidation,
   addTableSheet,
   date,
   integer,
@@ -175,7 +177,13 @@ export async function criteriaToWorkbook(version: CriteriaVersion): Promise<Buff
     const v = f.path === REPEAT_VALUE ? repeatValue : getPath(version, f.path);
     return { field: f.label, value: v == null ? null : (f.parse.format?.(v) ?? v), help: HELP[f.label] };
   });
-  addTableSheet(wb, INFO_SPEC, infoRows);
+  const infoSheet = addTableSheet(wb, INFO_SPEC, infoRows, { dropdowns: true });
+  // each 内容 cell as its row's value: rates as percentages, fixed choices as a dropdown
+  INFO.forEach((f, i) => {
+    const ref = `B${i + 2}`;
+    if (f.parse === rate) infoSheet.getCell(ref).numFmt = RATE_FORMAT;
+    if (f.parse.allowed) addListValidation(wb, infoSheet, ref, f.parse.allowed, f.label);
+  });
   addTableSheet(
     wb,
     SITE_SPEC,

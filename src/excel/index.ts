@@ -17,5 +17,14 @@ export type {
 export { isCellError } from './types.ts';
 export { date, integer, number, oneOf, raw, text, tick, yesNo } from './parsers.ts';
 export { DEFAULT_MAX_ROWS, MAX_ERRORS, formatRowError, readTable, workbookProblem } from './read.ts';
-export { addTableSheet, toBuffer, writeTable, type SheetOptions } from './write.ts';
+export { addListValidation, addTableSheet, toBuffer, writeTable, type SheetOptions } from './write.ts';
+export {
+  COUNT_FORMAT,
+  DATE_FORMAT,
+  RATE_FORMAT,
+  SCORE_FORMAT,
+  TIME_FORMAT,
+  isFormulaLike,
+  workbookBuffer,
+} from './formats.ts';
 export { writeTemplate, type TemplateOptions } from './template.ts';

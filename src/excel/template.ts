@@ -8,7 +8,10 @@
 import ExcelJS from 'exceljs';
 import { DEFAULT_MAX_ROWS } from './read.ts';
 import type { TableSpec } from './types.ts';
-import { addTableSheet, toBuffer, toCell } from './write.ts';
+import { addTableSheet, columnList, toBuffer, toCell } from './write.ts';
+
+/** Longer lists are only in the dropdown: 说明 names how many there are. */
+const LISTED_CHOICES = 30;
 
 export interface TemplateOptions {
   /** sample rows shown in the 说明 sheet */
@@ -49,12 +52,12 @@ export async function writeTemplate(spec: TableSpec, opts: TemplateOptions = {})
   head.font = BOLD;
   head.eachCell((c) => (c.fill = FILL));
   for (const column of spec.columns) {
-    const allowed = opts.validations?.[column.key] ?? column.parse?.allowed ?? [];
+    const allowed = columnList(column, { dropdowns: true, ...opts })?.values ?? [];
     const row = ws.addRow([
       column.header,
       column.required ? '必填' : '选填',
       [column.note, column.parse?.hint].filter(Boolean).join('；'),
-      allowed.join('、'),
+      allowed.length > LISTED_CHOICES ? `见下拉列表（共 ${allowed.length} 项）` : allowed.join('、'),
       column.example ?? '',
     ]);
     row.alignment = { wrapText: true, vertical: 'top' };

@@ -52,6 +52,13 @@ export interface Column<K extends string = string> {
   example?: string | number;
   /** cell → value; without one the cell is read as text */
   parse?: CellParser;
+  /**
+   * Values offered as the template's dropdown when the parser takes free text (today's 镇街, unit
+   * names …); the import still checks them against the database.
+   */
+  choices?: readonly string[];
+  /** with choices: Excel refuses other values; otherwise it only warns (codes are accepted too) */
+  choicesOnly?: boolean;
 }
 
 export interface TableSpec {

@@ -6,6 +6,7 @@
  */
 import ExcelJS from 'exceljs';
 import { columnLetter, displayWidth, instantToExcelDate } from './cells.ts';
+import { DATE_FORMAT, TIME_FORMAT, workbookBuffer } from './formats.ts';
 import { DEFAULT_MAX_ROWS } from './read.ts';
 import type { CellValue, Column, TableSpec } from './types.ts';
 
@@ -19,7 +20,7 @@ export interface SheetOptions {
   title?: string;
   /** dropdown lists by column key; for those columns they replace the parser's own allowed values */
   validations?: Record<string, readonly string[]>;
-  /** offer each parser's allowed values as a dropdown */
+  /** offer each parser's allowed values (or the column's choices) as a dropdown */
   dropdowns?: boolean;
   /** header comments from each column's note, and the template's red required headers */
   template?: boolean;
@@ -32,11 +33,11 @@ export function toCell(column: Column, value: unknown): { value: CellValue; numF
   const format = column.parse?.format;
   if (format) {
     const v = format.call(column.parse, value);
-    return v instanceof Date ? { value: v, numFmt: column.parse?.numFmt ?? 'yyyy-mm-dd' } : { value: v };
+    return v instanceof Date ? { value: v, numFmt: column.parse?.numFmt ?? DATE_FORMAT } : { value: v };
   }
   if (typeof value === 'string' || typeof value === 'number') return { value };
   if (typeof value === 'boolean') return { value: value ? '是' : '否' };
-  if (value instanceof Date) return { value: instantToExcelDate(value), numFmt: 'yyyy-mm-dd hh:mm' };
+  if (value instanceof Date) return { value: instantToExcelDate(value), numFmt: TIME_FORMAT };
   if (Array.isArray(value)) return { value: value.join('、') };
   return { value: String(value) };
 }
@@ -60,6 +61,42 @@ function listFormula(wb: ExcelJS.Workbook, values: readonly string[]): string {
 
 interface DataValidations {
   add(range: string, validation: ExcelJS.DataValidation): void;
+}
+
+/**
+ * A dropdown on `range`. `strict`: Excel refuses anything else (the import would too); otherwise it
+ * only warns, for columns that also take a code or a name added further up the same file.
+ */
+export function addListValidation(
+  wb: ExcelJS.Workbook,
+  ws: ExcelJS.Worksheet,
+  range: string,
+  values: readonly string[],
+  title: string,
+  strict = true,
+): void {
+  (ws as unknown as { dataValidations: DataValidations }).dataValidations.add(range, {
+    type: 'list',
+    allowBlank: true,
+    formulae: [listFormula(wb, values)],
+    showErrorMessage: true,
+    errorStyle: strict ? 'stop' : 'warning',
+    errorTitle: title,
+    error: strict ? '请从下拉列表中选择' : '不在下拉列表中：请确认填写的是编码或本表中新增的内容',
+  });
+}
+
+/** The dropdown a column offers in a template, and whether other values are refused. */
+export function columnList(
+  column: Column,
+  opts: Pick<SheetOptions, 'validations' | 'dropdowns'>,
+): { values: readonly string[]; strict: boolean } | undefined {
+  const given = opts.validations?.[column.key];
+  if (given) return { values: given, strict: true };
+  if (!opts.dropdowns) return undefined;
+  if (column.parse?.allowed?.length) return { values: column.parse.allowed, strict: true };
+  if (column.choices?.length) return { values: column.choices, strict: column.choicesOnly ?? false };
+  return undefined;
 }
 
 /** Adds one table as a sheet: optional title, header, rows; returns the sheet. */
@@ -86,7 +123,7 @@ export function addTableSheet(
         ? [
             14,
             displayWidth(String(c.example ?? '')) + 2,
-            ...(c.parse?.allowed ?? []).map((v) => displayWidth(v) + 4),
+            ...(columnList(c, opts)?.values ?? []).slice(0, 200).map((v) => displayWidth(v) + 4),
           ]
         : []),
     ),
@@ -127,27 +164,20 @@ export function addTableSheet(
   if (opts.autoFilter)
     ws.autoFilter = { from: { row: headerRow, column: 1 }, to: { row: headerRow, column: n } };
 
-  const validations = ws as unknown as { dataValidations: DataValidations };
   const maxRows = spec.maxRows ?? DEFAULT_MAX_ROWS;
   spec.columns.forEach((column, i) => {
-    const list = opts.validations?.[column.key] ?? (opts.dropdowns ? column.parse?.allowed : undefined);
-    if (!list?.length) return;
+    const list = columnList(column, opts);
+    if (!list?.values.length) return;
     const letter = columnLetter(i + 1);
-    validations.dataValidations.add(`${letter}${headerRow + 1}:${letter}${headerRow + maxRows}`, {
-      type: 'list',
-      allowBlank: true,
-      formulae: [listFormula(wb, list)],
-      showErrorMessage: true,
-      errorStyle: 'stop',
-      errorTitle: column.header,
-      error: '请从下拉列表中选择',
-    });
+    const range = `${letter}${headerRow + 1}:${letter}${headerRow + maxRows}`;
+    addListValidation(wb, ws, range, list.values, column.header, list.strict);
   });
   return ws;
 }
 
-export async function toBuffer(wb: ExcelJS.Workbook): Promise<Buffer> {
-  return Buffer.from(await wb.xlsx.writeBuffer());
+/** The workbook's bytes, formula-like text kept as text (see formats.ts). */
+export function toBuffer(wb: ExcelJS.Workbook): Promise<Buffer> {
+  return workbookBuffer(wb);
 }
 
 /** An export: header frozen, bold and filterable, widths fitted, optional title row. */

@@ -1,7 +1,8 @@
 /**
  * The 整改清单 workbook (problems.xlsx), streamed: one row per problem with the problem photo and the
- * after photo embedded as thumbnails (and a link to the full photo, from BASE_URL), dates as Asia/Shanghai
- * calendar dates, frozen and filterable header, A4 landscape with the header on every page. Rows are read
+ * after photo embedded as thumbnails (and a link to the full photo, at the address the caller gives: BASE_URL
+ * or the one the download was asked at), 整改时限 and 整改时间 as real Excel dates in Asia/Shanghai, scores
+ * with two decimals, text starting with = + - @ kept as text (quotePrefix), frozen and filterable header, A4 landscape with the header on every page. Rows are read
  * in pages and images one at a time, so memory stays flat however long the list (see xlsx-parts.ts).
  */
 import yazl from 'yazl';
@@ -18,6 +19,7 @@ import {
 import { photoPaths } from '../photos/files.ts';
 import type { CriteriaCache } from '../services/criteria-registry.ts';
 import { findRoundById } from '../db/repos/rounds.ts';
+import { instantToSerial, isFormulaLike, ymdToSerial } from '../excel/formats.ts';
 import {
   columnLetter,
   contentTypes,
@@ -49,6 +51,7 @@ const COLUMNS: [header: string, width: number][] = [
   ['状态', 10],
   ['整改情况', 22],
   ['整改后照片', 16],
+  ['整改时间', 16],
   ['复查结果', 16],
   ['是否反复出现', 10],
 ];
@@ -78,6 +81,7 @@ export interface ProblemsWorkbookInput {
   db: Db;
   criteria: CriteriaCache;
   uploadDir: string;
+  /** the app's address for the photo links, without a trailing slash */
   baseUrl: string;
   filter: ProblemFilter;
   siteTypeNames: Map<string, string>;
@@ -95,11 +99,25 @@ interface Image {
 
 function cellText(ref: string, value: string | null | undefined, style: number = STYLE.text): string {
   if (value === null || value === undefined || value === '') return `<c r="${ref}" s="${style}"/>`;
-  return `<c r="${ref}" s="${style}" t="inlineStr"><is><t xml:space="preserve">${xmlEscape(value)}</t></is></c>`;
+  const s = style === STYLE.text && isFormulaLike(value) ? STYLE.literal : style;
+  return `<c r="${ref}" s="${s}" t="inlineStr"><is><t xml:space="preserve">${xmlEscape(value)}</t></is></c>`;
 }
 
-function cellNumber(ref: string, value: number): string {
-  return `<c r="${ref}" s="${STYLE.number}"><v>${value}</v></c>`;
+function cellNumber(ref: string, value: number, style: number): string {
+  return `<c r="${ref}" s="${style}"><v>${value}</v></c>`;
+}
+
+/** A 'YYYY-MM-DD' calendar day as a date cell (anything else stays text). */
+function cellDate(ref: string, ymd: string): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(ymd) ? cellNumber(ref, ymdToSerial(ymd), STYLE.date) : cellText(ref, ymd);
+}
+
+/** A stored UTC instant as a date-and-time cell showing its Asia/Shanghai time. */
+function cellTime(ref: string, iso: string | null): string {
+  const at = iso ? new Date(iso) : null;
+  return at && !Number.isNaN(at.getTime())
+    ? cellNumber(ref, instantToSerial(at), STYLE.time)
+    : cellText(ref, '');
 }
 
 function cellLink(ref: string, url: string): string {
@@ -214,12 +232,12 @@ async function* sheetXml(
         lines(standardText, COLUMNS[6]![1]),
         lines(r.description, COLUMNS[7]![1]),
         lines(r.fix_note, COLUMNS[13]![1]),
-        lines(r.review_note ?? '', COLUMNS[15]![1] - 5),
+        lines(r.review_note ?? '', COLUMNS[16]![1] - 5),
       );
       const height = withPhotos.has(n - 1) ? PHOTO_ROW_PT : textLines > 1 ? textLines * LINE_PT : 0;
       xml +=
         `<row r="${n}"${height ? ` ht="${height}" customHeight="1"` : ''}>` +
-        cellNumber(ref(1), start + k + 1) +
+        cellNumber(ref(1), start + k + 1, STYLE.count) +
         cellText(ref(2), r.street) +
         cellText(ref(3), r.community ?? '镇街直属') +
         cellText(ref(4), r.site) +
@@ -227,26 +245,27 @@ async function* sheetXml(
         cellText(ref(6), std?.item.name ?? '') +
         cellText(ref(7), standardText) +
         cellText(ref(8), r.description) +
-        cellNumber(ref(9), Math.round(r.points_lost * 100) / 100) +
+        cellNumber(ref(9), Math.round(r.points_lost * 100) / 100, STYLE.score) +
         (photos?.before
           ? cellLink(ref(10), `${input.baseUrl}/photos/${photos.before}/display`)
           : cellText(ref(10), '')) +
         cellText(ref(11), r.unit ?? '（未指定）') +
-        cellText(ref(12), r.deadline) +
+        cellDate(ref(12), r.deadline) +
         cellText(ref(13), STATUS[r.status] ?? r.status) +
         cellText(ref(14), r.fix_note) +
         (photos?.after
           ? cellLink(ref(15), `${input.baseUrl}/photos/${photos.after}/display`)
           : cellText(ref(15), '')) +
+        cellTime(ref(16), r.fixed_at) +
         cellText(
-          ref(16),
+          ref(17),
           r.review === 'close'
             ? `复查通过${r.review_note ? `：${r.review_note}` : ''}`
             : r.review === 'reject'
               ? `退回：${r.review_note ?? ''}`
               : '',
         ) +
-        cellText(ref(17), r.repeat_count > 0 ? `是（第${r.repeat_count + 1}次）` : '否') +
+        cellText(ref(18), r.repeat_count > 0 ? `是（第${r.repeat_count + 1}次）` : '否') +
         `</row>`;
     });
     yield xml;

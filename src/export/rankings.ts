@@ -1,13 +1,14 @@
 /**
  * The rankings workbook (排名表) built from plain results: 镇街排名, 社区排名, 点位得分明细 and 红黑榜.
  * Every sheet names the round, the criteria version and the aggregation rule above a frozen, filterable
- * header; rates are numbers in a percent format (never text) so they sort and sum; A4 landscape with
- * the header repeated on every printed page.
+ * header; rates are fractions in a percent format and scores numbers with two decimals (never text,
+ * so they sort and sum); A4 landscape with the header repeated on every printed page.
  */
 import ExcelJS from 'exceljs';
 import type { RoundResultsView } from '../services/results.ts';
 import type { AreaResult } from '../scoring/round.ts';
 import { displayWidth } from '../excel/cells.ts';
+import { COUNT_FORMAT, RATE_FORMAT, SCORE_FORMAT, workbookBuffer } from '../excel/formats.ts';
 
 export interface RankingsMeta {
   criteria: string;
@@ -19,11 +20,11 @@ export interface RankingsMeta {
 type Cell = string | number | null;
 interface Col {
   header: string;
-  percent?: boolean;
-  number?: boolean;
+  /** a rate (0.8765 → 87.65%), a score (254 → 254.00) or a count (12) */
+  format?: 'rate' | 'score' | 'count';
 }
 
-const PERCENT = '0.00%';
+const NUM_FMT = { rate: RATE_FORMAT, score: SCORE_FORMAT, count: COUNT_FORMAT } as const;
 const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFF2DCDB' } };
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
@@ -61,14 +62,16 @@ function addSheet(
   for (const r of rows) ws.addRow(r);
   cols.forEach((c, i) => {
     const column = ws.getColumn(i + 1);
-    if (c.percent) column.numFmt = PERCENT;
-    else if (c.number) column.numFmt = '0.##';
-    const widest = Math.max(
-      displayWidth(c.header),
-      ...rows.map((r) =>
-        displayWidth(r[i] === null || r[i] === undefined ? '' : c.percent ? '100.00%' : String(r[i])),
-      ),
-    );
+    if (c.format) column.numFmt = NUM_FMT[c.format];
+    const shown = (v: Cell | undefined) =>
+      v === null || v === undefined
+        ? ''
+        : c.format === 'rate'
+          ? '100.00%'
+          : c.format === 'score' && typeof v === 'number'
+            ? v.toFixed(2)
+            : String(v);
+    const widest = Math.max(displayWidth(c.header), ...rows.map((r) => displayWidth(shown(r[i]))));
     column.width = Math.min(60, Math.max(8, widest + 2));
   });
   ws.autoFilter = { from: { row: 3, column: 1 }, to: { row: 3 + rows.length, column: cols.length } };
@@ -78,11 +81,11 @@ const areaCols = (withStreet: boolean): Col[] => [
   { header: '名次' },
   ...(withStreet ? [{ header: '镇街' }] : []),
   { header: withStreet ? '社区' : '镇街' },
-  { header: '得分率', percent: true },
-  { header: '得分', number: true },
-  { header: '应得分', number: true },
-  { header: '及格率', percent: true },
-  { header: '问题数', number: true },
+  { header: '得分率', format: 'rate' },
+  { header: '得分', format: 'score' },
+  { header: '应得分', format: 'score' },
+  { header: '及格率', format: 'rate' },
+  { header: '问题数', format: 'count' },
   { header: '较上轮' },
   { header: '红黑榜' },
 ];
@@ -141,12 +144,12 @@ export async function rankingsWorkbook(view: RoundResultsView, meta: RankingsMet
       { header: '社区' },
       { header: '点位' },
       { header: '点位类型' },
-      { header: '得分率', percent: true },
-      { header: '得分', number: true },
-      { header: '应得分', number: true },
-      { header: '及格率', percent: true },
-      { header: '问题数', number: true },
-      { header: '已评标准数', number: true },
+      { header: '得分率', format: 'rate' },
+      { header: '得分', format: 'score' },
+      { header: '应得分', format: 'score' },
+      { header: '及格率', format: 'rate' },
+      { header: '问题数', format: 'count' },
+      { header: '已评标准数', format: 'count' },
     ],
     r.sites.map((s) => [
       streetName.get(s.streetId) ?? '',
@@ -178,8 +181,8 @@ export async function rankingsWorkbook(view: RoundResultsView, meta: RankingsMet
       { header: '名次' },
       { header: '镇街' },
       { header: '名称' },
-      { header: '得分率', percent: true },
-      { header: '问题数', number: true },
+      { header: '得分率', format: 'rate' },
+      { header: '问题数', format: 'count' },
       { header: '较上轮' },
     ],
     lists.map(([list, kind, a]) => [
@@ -193,5 +196,5 @@ export async function rankingsWorkbook(view: RoundResultsView, meta: RankingsMet
       movement(a.movement),
     ]),
   );
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  return workbookBuffer(wb);
 }

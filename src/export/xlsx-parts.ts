@@ -3,6 +3,8 @@
  * print titles and filter names, styles), for the streamed 整改清单. exceljs cannot embed images while
  * streaming, and its in-memory workbook keeps every image, so this workbook is assembled part by part.
  */
+import { DATE_FORMAT, SCORE_FORMAT, TEXT_FORMAT_ID, TIME_FORMAT } from '../excel/formats.ts';
+
 export const NS_MAIN = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
 export const NS_REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
 const NS_PKG_REL = 'http://schemas.openxmlformats.org/package/2006/relationships';
@@ -75,13 +77,28 @@ export const sheetRels =
   HEAD +
   `<Relationships xmlns="${NS_PKG_REL}"><Relationship Id="rId1" Type="${NS_REL}/drawing" Target="../drawings/drawing1.xml"/></Relationships>`;
 
-/** Style ids: 0 default, 1 header, 2 wrapped text, 3 number, 4 link under a picture. */
-export const STYLE = { header: 1, text: 2, number: 3, link: 4 } as const;
+/**
+ * Style ids: 0 default, 1 header, 2 wrapped text, 3 count, 4 link under a picture, 5 score (0.00),
+ * 6 date, 7 date and time, 8 wrapped text kept as text (quotePrefix, see src/excel/formats.ts).
+ */
+export const STYLE = {
+  header: 1,
+  text: 2,
+  count: 3,
+  link: 4,
+  score: 5,
+  date: 6,
+  time: 7,
+  literal: 8,
+} as const;
+
+const BORDERED = 'fontId="0" fillId="0" borderId="1" xfId="0" applyBorder="1" applyAlignment="1"';
 
 export const stylesXml =
   HEAD +
   `<styleSheet xmlns="${NS_MAIN}">` +
-  `<numFmts count="1"><numFmt numFmtId="164" formatCode="0.##"/></numFmts>` +
+  `<numFmts count="3"><numFmt numFmtId="164" formatCode="${SCORE_FORMAT}"/><numFmt numFmtId="165" formatCode="${DATE_FORMAT}"/>` +
+  `<numFmt numFmtId="166" formatCode="${TIME_FORMAT}"/></numFmts>` +
   `<fonts count="3"><font><sz val="11"/><name val="等线"/></font><font><b/><sz val="11"/><name val="等线"/></font>` +
   `<font><u/><sz val="10"/><color rgb="FF1D4ED8"/><name val="等线"/></font></fonts>` +
   `<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>` +
@@ -89,9 +106,13 @@ export const stylesXml =
   `<borders count="2"><border/><border><left style="thin"><color rgb="FFD9D9D9"/></left><right style="thin"><color rgb="FFD9D9D9"/></right>` +
   `<top style="thin"><color rgb="FFD9D9D9"/></top><bottom style="thin"><color rgb="FFD9D9D9"/></bottom></border></borders>` +
   `<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>` +
-  `<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>` +
+  `<cellXfs count="9"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>` +
   `<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1" applyAlignment="1"><alignment horizontal="center" vertical="center" wrapText="1"/></xf>` +
-  `<xf numFmtId="0" fontId="0" fillId="0" borderId="1" xfId="0" applyBorder="1" applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>` +
-  `<xf numFmtId="164" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1" applyAlignment="1"><alignment vertical="top"/></xf>` +
+  `<xf numFmtId="0" ${BORDERED}><alignment vertical="top" wrapText="1"/></xf>` +
+  `<xf numFmtId="1" ${BORDERED} applyNumberFormat="1"><alignment vertical="top"/></xf>` +
   `<xf numFmtId="0" fontId="2" fillId="0" borderId="1" xfId="0" applyFont="1" applyBorder="1" applyAlignment="1"><alignment horizontal="center" vertical="bottom"/></xf>` +
+  `<xf numFmtId="164" ${BORDERED} applyNumberFormat="1"><alignment vertical="top"/></xf>` +
+  `<xf numFmtId="165" ${BORDERED} applyNumberFormat="1"><alignment horizontal="left" vertical="top"/></xf>` +
+  `<xf numFmtId="166" ${BORDERED} applyNumberFormat="1"><alignment horizontal="left" vertical="top"/></xf>` +
+  `<xf numFmtId="${TEXT_FORMAT_ID}" ${BORDERED} applyNumberFormat="1" quotePrefix="1"><alignment vertical="top" wrapText="1"/></xf>` +
   `</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>`;

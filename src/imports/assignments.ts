@@ -17,16 +17,54 @@ interface Row {
 export const assignmentsImport: ImportKind<Row, { siteId: number; inspectorId: number }[]> = {
   key: 'assignments',
   title: '测评分工',
-  spec: () => ({
-    name: '测评分工',
-    sheetName: '测评分工',
-    columns: [
-      { key: 'street', header: '镇街', required: true, width: 12, parse: text({ max: 100 }) },
-      { key: 'community', header: '社区', width: 12, parse: text({ max: 100 }), note: '镇街直属点位留空' },
-      { key: 'site', header: '点位名称', required: true, width: 22, parse: text({ max: 100 }) },
-      { key: 'inspector', header: '测评员用户名', required: true, width: 14, parse: text({ max: 40 }) },
-    ],
-  }),
+  spec: ({ db, roundId }) => {
+    // the dropdowns offer the round's sites and the inspectors on duty
+    const sites = roundId ? roundAssignments(db, roundId).filter((a) => !a.excluded_reason) : [];
+    const unique = (values: string[]) => [...new Set(values)];
+    const list = (values: string[]) => ({ choices: unique(values), choicesOnly: true });
+    return {
+      name: '测评分工',
+      sheetName: '测评分工',
+      columns: [
+        {
+          key: 'street',
+          header: '镇街',
+          required: true,
+          width: 12,
+          parse: text({ max: 100 }),
+          ...list(sites.map((s) => s.street_name)),
+        },
+        {
+          key: 'community',
+          header: '社区',
+          width: 12,
+          parse: text({ max: 100 }),
+          note: '镇街直属点位留空',
+          ...list(sites.flatMap((s) => (s.community_name ? [s.community_name] : []))),
+        },
+        {
+          key: 'site',
+          header: '点位名称',
+          required: true,
+          width: 22,
+          parse: text({ max: 100 }),
+          ...list(sites.map((s) => s.site_name)),
+        },
+        {
+          key: 'inspector',
+          header: '测评员用户名',
+          required: true,
+          width: 14,
+          parse: text({ max: 40 }),
+          ...list(
+            listUsers(db, 'inspector')
+              .filter((u) => u.active)
+              .map((u) => u.username),
+          ),
+        },
+      ],
+    };
+  },
   resolve(rows, { db, roundId }) {
     const round = requireRound(db, roundId!);
     if (round.status === 'closed' || round.status === 'published')

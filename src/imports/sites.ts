@@ -4,7 +4,7 @@ import { listCommunities, listSites, listSiteTypes, listStreets } from '../db/re
 import { listUnits } from '../db/repos/units.ts';
 import { createSite, type SiteInput } from '../services/places.ts';
 import { lookup, type ImportKind } from './kind.ts';
-import { placeIndex } from './places-lookup.ts';
+import { placeChoices, placeIndex } from './places-lookup.ts';
 
 interface Row {
   name: string;
@@ -20,51 +20,64 @@ interface Row {
 export const sitesImport: ImportKind<Row, SiteInput[]> = {
   key: 'sites',
   title: '点位',
-  spec: ({ db }) => ({
-    name: '点位',
-    sheetName: '点位',
-    columns: [
-      {
-        key: 'name',
-        header: '点位名称',
-        required: true,
-        width: 22,
-        parse: text({ max: 100 }),
-        example: '幸福家园小区',
-      },
-      {
-        key: 'siteType',
-        header: '点位类型',
-        required: true,
-        width: 16,
-        parse: text({ max: 40 }),
-        note: `填写名称或编码：${listSiteTypes(db)
-          .map((t) => t.name)
-          .join('、')}`,
-        example: '居民小区',
-      },
-      {
-        key: 'street',
-        header: '镇街',
-        required: true,
-        width: 12,
-        parse: text({ max: 100 }),
-        example: '东湖街道',
-      },
-      {
-        key: 'community',
-        header: '社区',
-        width: 12,
-        parse: text({ max: 100 }),
-        note: '留空表示镇街直属（主干道、市场等）',
-        example: '幸福社区',
-      },
-      { key: 'address', header: '地址', width: 28, parse: text({ max: 200 }) },
-      { key: 'lat', header: '纬度', width: 11, parse: number({ min: -90, max: 90 }), example: 30.2741 },
-      { key: 'lng', header: '经度', width: 11, parse: number({ min: -180, max: 180 }), example: 120.1551 },
-      { key: 'unit', header: '责任单位', width: 18, parse: text({ max: 100 }), note: '单位编码或名称' },
-    ],
-  }),
+  spec: ({ db }) => {
+    const choices = placeChoices(db);
+    return {
+      name: '点位',
+      sheetName: '点位',
+      columns: [
+        {
+          key: 'name',
+          header: '点位名称',
+          required: true,
+          width: 22,
+          parse: text({ max: 100 }),
+          example: '幸福家园小区',
+        },
+        {
+          key: 'siteType',
+          header: '点位类型',
+          required: true,
+          width: 16,
+          parse: text({ max: 40 }),
+          note: '从下拉列表选择，也可填写编码',
+          choices: choices.siteTypes,
+          example: '居民小区',
+        },
+        {
+          key: 'street',
+          header: '镇街',
+          required: true,
+          width: 12,
+          parse: text({ max: 100 }),
+          choices: choices.streets,
+          choicesOnly: true,
+          example: '东湖街道',
+        },
+        {
+          key: 'community',
+          header: '社区',
+          width: 12,
+          parse: text({ max: 100 }),
+          note: '留空表示镇街直属（主干道、市场等）',
+          choices: choices.communities,
+          choicesOnly: true,
+          example: '幸福社区',
+        },
+        { key: 'address', header: '地址', width: 28, parse: text({ max: 200 }) },
+        { key: 'lat', header: '纬度', width: 11, parse: number({ min: -90, max: 90 }), example: 30.2741 },
+        { key: 'lng', header: '经度', width: 11, parse: number({ min: -180, max: 180 }), example: 120.1551 },
+        {
+          key: 'unit',
+          header: '责任单位',
+          width: 18,
+          parse: text({ max: 100 }),
+          note: '单位名称（从下拉列表选择）或单位编码',
+          choices: choices.unitNames,
+        },
+      ],
+    };
+  },
   resolve(rows, { db }) {
     const errors: RowError[] = [];
     const idx = placeIndex(db);

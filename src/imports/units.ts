@@ -9,6 +9,7 @@ import { findUnitByCode, listUnits, type UnitKind } from '../db/repos/units.ts';
 import { listCommunities, listStreets } from '../db/repos/places.ts';
 import { createCommunity, createStreet, createUnit } from '../services/places.ts';
 import { lookup, type ImportKind } from './kind.ts';
+import { placeChoices } from './places-lookup.ts';
 
 const KINDS = { 镇街: 'street', 社区: 'community', 部门: 'department', 其他: 'other' } as const;
 
@@ -28,7 +29,7 @@ interface Plan {
 export const unitsImport: ImportKind<Row, Plan> = {
   key: 'units',
   title: '责任单位',
-  spec: () => ({
+  spec: ({ db }) => ({
     name: '责任单位',
     sheetName: '责任单位',
     columns: [
@@ -65,7 +66,8 @@ export const unitsImport: ImportKind<Row, Plan> = {
         header: '上级单位编码',
         width: 14,
         parse: text({ max: 60 }),
-        note: '可引用本表前面的单位',
+        note: '已有单位从下拉列表选择，也可引用本表前面新增的单位',
+        choices: placeChoices(db).unitCodes,
       },
       {
         key: 'place',

@@ -7,7 +7,7 @@ import { appendAudit } from '../db/repos/audit.ts';
 import { hashPassword } from '../services/passwords.ts';
 import { passwordSchema, usernameSchema } from '../services/accounts.ts';
 import { lookup, type ImportKind } from './kind.ts';
-import { placeIndex } from './places-lookup.ts';
+import { placeChoices, placeIndex } from './places-lookup.ts';
 
 const ROLES = { 创城办: 'office', 测评员: 'inspector', 责任单位: 'unit' } as const;
 
@@ -32,45 +32,51 @@ interface Planned {
 export const usersImport: ImportKind<Row, Planned[]> = {
   key: 'users',
   title: '用户',
-  spec: () => ({
-    name: '用户',
-    sheetName: '用户',
-    columns: [
-      {
-        key: 'username',
-        header: '用户名',
-        required: true,
-        unique: true,
-        width: 14,
-        parse: text({ max: 40 }),
-        example: 'zhangwei',
-      },
-      { key: 'displayName', header: '姓名', width: 10, parse: text({ max: 60 }), example: '张伟' },
-      { key: 'role', header: '角色', required: true, width: 10, parse: oneOf(ROLES), example: '测评员' },
-      {
-        key: 'unit',
-        header: '所属单位',
-        width: 18,
-        parse: text({ max: 100 }),
-        note: '单位编码或名称；责任单位账号必填',
-      },
-      {
-        key: 'homeStreet',
-        header: '所在镇街',
-        width: 12,
-        parse: text({ max: 100 }),
-        note: '测评员的所在镇街，用于回避',
-      },
-      {
-        key: 'password',
-        header: '初始密码',
-        required: true,
-        width: 14,
-        parse: text({ max: 200 }),
-        note: '至少8位；导入后请通知本人修改',
-      },
-    ],
-  }),
+  spec: ({ db }) => {
+    const choices = placeChoices(db);
+    return {
+      name: '用户',
+      sheetName: '用户',
+      columns: [
+        {
+          key: 'username',
+          header: '用户名',
+          required: true,
+          unique: true,
+          width: 14,
+          parse: text({ max: 40 }),
+          example: 'zhangwei',
+        },
+        { key: 'displayName', header: '姓名', width: 10, parse: text({ max: 60 }), example: '张伟' },
+        { key: 'role', header: '角色', required: true, width: 10, parse: oneOf(ROLES), example: '测评员' },
+        {
+          key: 'unit',
+          header: '所属单位',
+          width: 18,
+          parse: text({ max: 100 }),
+          note: '单位名称（从下拉列表选择）或单位编码；责任单位账号必填',
+          choices: choices.unitNames,
+        },
+        {
+          key: 'homeStreet',
+          header: '所在镇街',
+          width: 12,
+          parse: text({ max: 100 }),
+          note: '测评员的所在镇街，用于回避',
+          choices: choices.streets,
+          choicesOnly: true,
+        },
+        {
+          key: 'password',
+          header: '初始密码',
+          required: true,
+          width: 14,
+          parse: text({ max: 200 }),
+          note: '至少8位；导入后请通知本人修改',
+        },
+      ],
+    };
+  },
   async resolve(rows, { db }) {
     const errors: RowError[] = [];
     const idx = placeIndex(db);

@@ -14,6 +14,8 @@ import {
   yesNo,
   type TableSpec,
 } from '../../src/excel/index.ts';
+import { instantToSerial, withQuotePrefix, ymdToSerial } from '../../src/excel/formats.ts';
+import { cellXml } from '../helpers/xlsx.ts';
 
 const spec: TableSpec = {
   name: '点位',
@@ -118,7 +120,7 @@ describe('writeTemplate', async () => {
       '点位类型|必填|从下拉列表选择：居民小区、农贸市场、背街小巷|居民小区、农贸市场、背街小巷|',
     );
     expect(text).toContain('纳入日期|选填|日期，如 2026-03-01||');
-    expect(text).toContain(`所属社区|必填||${communities.join('、')}|`);
+    expect(text).toContain('所属社区|必填||见下拉列表（共 120 项）|'); // listed in the dropdown only
     expect(text).toContain('填写示例');
     expect(text).toContain('示例小区|居民小区|幸福社区|||2026-03-01|是');
   });
@@ -194,5 +196,93 @@ describe('writeTable', async () => {
     expect(sheet.getCell('A2').numFmt).toBe('yyyy-mm-dd hh:mm');
     expect(sheet.getColumn('B').width).toBe(60);
     expect(sheet.getCell('B2').alignment).toMatchObject({ wrapText: true });
+  });
+});
+
+describe('text that a spreadsheet would take for a formula', async () => {
+  const plain: TableSpec = {
+    name: '备注',
+    sheetName: '备注',
+    columns: ['a', 'b', 'c', 'd', 'e'].map((key) => ({ key, header: `列${key}` })),
+  };
+  const row = { a: '=1+1', b: '+86 138 0000 0000', c: '-3', d: '@x', e: '整改 -3 处' };
+  const buf = await writeTable(plain, [row]);
+
+  it('is stored as the literal text in a cell style with quotePrefix, so editing the cell keeps it text', () => {
+    for (const [ref, text] of [
+      ['A2', '=1+1'],
+      ['B2', '+86 138 0000 0000'],
+      ['C2', '-3'],
+      ['D2', '@x'],
+    ] as const) {
+      const cell = cellXml(buf, '备注', ref);
+      expect(cell.text).toBe(text);
+      expect(cell.xf, ref).toMatch(/quotePrefix="1"/);
+      expect(cell.xf, ref).toMatch(/numFmtId="49"/); // 文本 format as well
+    }
+    const other = cellXml(buf, '备注', 'E2');
+    expect(other.text).toBe('整改 -3 处');
+    expect(other.xf).not.toMatch(/quotePrefix/);
+    expect(cellXml(buf, '备注', 'A1').xf).not.toMatch(/quotePrefix/);
+  });
+
+  it('reads back as the same text, never a formula', async () => {
+    const ws = (await load(buf)).worksheets[0]!;
+    expect(ws.getCell('A2').value).toBe('=1+1');
+    expect(ws.getCell('C2').value).toBe('-3');
+    const result = await readTable(buf, plain);
+    expect(result.ok && result.rows).toEqual([{ ...row, _row: 2 }]);
+  });
+
+  it('marks only cell styles with the Text format, once', () => {
+    const xml =
+      '<styleSheet><cellStyleXfs count="1"><xf numFmtId="49" fontId="0"/></cellStyleXfs>' +
+      '<cellXfs count="3"><xf numFmtId="0" fontId="0"/><xf numFmtId="49" fontId="1" applyNumberFormat="1"/>' +
+      '<xf numFmtId="49" fontId="0" quotePrefix="1"><alignment wrapText="1"/></xf></cellXfs></styleSheet>';
+    expect(withQuotePrefix(xml)).toBe(
+      '<styleSheet><cellStyleXfs count="1"><xf numFmtId="49" fontId="0"/></cellStyleXfs>' +
+        '<cellXfs count="3"><xf numFmtId="0" fontId="0"/><xf numFmtId="49" fontId="1" applyNumberFormat="1" quotePrefix="1"/>' +
+        '<xf numFmtId="49" fontId="0" quotePrefix="1"><alignment wrapText="1"/></xf></cellXfs></styleSheet>',
+    );
+  });
+});
+
+describe('dates as Excel day numbers', () => {
+  it('counts days as Excel does, and shows an instant at its Shanghai wall-clock time', () => {
+    expect(ymdToSerial('2026-12-02')).toBe(46358); // (2026-12-02 − 1899-12-30) in days
+    expect(ymdToSerial('2099-01-01')).toBe(72686);
+    // 2026-12-01T17:00Z is 2026-12-02 01:00 in Shanghai: the day plus one hour
+    expect(instantToSerial(new Date('2026-12-01T17:00:00Z'))).toBeCloseTo(46358 + 1 / 24, 9);
+  });
+});
+
+describe('dropdowns for columns that name today’s records', async () => {
+  const streets = ['东湖街道', '西湖街道'];
+  const units = Array.from({ length: 40 }, (_, i) => `第${i + 1}责任单位`);
+  const listed: TableSpec = {
+    name: '点位',
+    sheetName: '点位',
+    columns: [
+      { key: 'street', header: '镇街', parse: text(), choices: streets, choicesOnly: true },
+      { key: 'unit', header: '责任单位', parse: text(), choices: units, note: '单位名称或编码' },
+    ],
+  };
+  const buf = await writeTemplate(listed);
+  const wb = await load(buf);
+  const v = validations(wb.getWorksheet('点位')!);
+
+  it('refuses other values where the import only takes the listed names, and warns where it also takes codes', () => {
+    expect(v['A2']).toMatchObject({ type: 'list', formulae: ['"东湖街道,西湖街道"'], errorStyle: 'stop' });
+    expect(v['B2']).toMatchObject({ type: 'list', errorStyle: 'warning' });
+    expect(v['B2']!.formulae).toEqual(["'下拉选项'!$A$1:$A$40"]);
+  });
+
+  it('lists short choices in 说明 and counts long ones', () => {
+    const rows = wb
+      .getWorksheet('说明')!
+      .getSheetValues()
+      .map((r) => (Array.isArray(r) ? r.slice(1).join('|') : ''));
+    expect(rows).toContain('镇街|选填|文字|东湖街道、西湖街道|');
+    expect(rows).toContain('责任单位|选填|单位名称或编码；文字|见下拉列表（共 40 项）|');
   });
 });

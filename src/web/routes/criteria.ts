@@ -9,6 +9,7 @@ import { currentUser, requireRole } from '../middleware/auth.ts';
 import { flash } from '../middleware/flash.ts';
 import { sheetUpload } from '../middleware/uploads.ts';
 import { idParam } from '../params.ts';
+import { attachment } from '../download.ts';
 import { listCriteriaVersions } from '../../db/repos/criteria-versions.ts';
 import { listRounds } from '../../db/repos/rounds.ts';
 import { importCriteriaVersion } from '../../services/criteria-registry.ts';
@@ -85,7 +86,7 @@ export function criteriaRouter(deps: AppDeps, protect: RequestHandler): Router {
     const id = idParam(req.params.id, '测评体系版本');
     const c = deps.criteria.get(id);
     const buf = await criteriaToWorkbook(c.version);
-    res.attachment(`测评体系-${c.version.code}.xlsx`);
+    attachment(res, `测评体系-${c.version.code}.xlsx`);
     res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     res.send(buf);
   });

@@ -8,6 +8,7 @@ import type { AppDeps } from '../../app.ts';
 import { currentUser, requireRole } from '../middleware/auth.ts';
 import { sheetUpload } from '../middleware/uploads.ts';
 import { idParam } from '../params.ts';
+import { attachment } from '../download.ts';
 import {
   IMPORT_KINDS,
   ROUND_KINDS,
@@ -56,7 +57,7 @@ export function importsRouter(deps: AppDeps, protect: RequestHandler): Router {
   r.get('/imports', office, (_req, res) => renderPage(res, 200, null));
 
   const send = (res: Response, name: string, buf: Buffer) => {
-    res.attachment(name);
+    attachment(res, name);
     res.type(XLSX);
     res.send(buf);
   };

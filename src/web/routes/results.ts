@@ -7,6 +7,7 @@ import { Router, type Response } from 'express';
 import type { AppDeps } from '../../app.ts';
 import { currentUser } from '../middleware/auth.ts';
 import { idParam } from '../params.ts';
+import { attachment } from '../download.ts';
 import { resultsFor, type RoundResultsView } from '../../services/results.ts';
 import { canSeeCommunity, canSeeSite, canSeeStreet, resultsScope } from '../../services/results-scope.ts';
 import { trendFor } from '../../services/trends.ts';
@@ -207,7 +208,7 @@ export function resultsRouter(deps: AppDeps): Router {
       status: header.counted,
       siteTypeNames: siteTypeNames(deps.db),
     });
-    res.attachment(`排名-${header.round.name}.xlsx`);
+    attachment(res, `排名-${header.round.name}.xlsx`);
     res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     res.send(buf);
   });
