@@ -185,6 +185,28 @@ describe('assignments with 回避', () => {
   });
 });
 
+describe('the round page', () => {
+  it('counts assignments of sites still in the round: an excluded site’s assignment does not count', async () => {
+    const r = await createRound({ name: '分工计数', mode: 'types', types: 'park' });
+    const id = Number(r.location!.split('/').pop());
+    const sites = roundSites(id) as number[];
+    expect(sites.length).toBeGreaterThan(1);
+    const inspector = one("SELECT id FROM users WHERE username = 'inspector2'") as number;
+    await office.get(`/rounds/${id}/assignments`);
+    for (const s of sites)
+      await office.post(`/rounds/${id}/assignments`, { siteId: String(s), inspectorId: String(inspector) });
+    const n = sites.length;
+    expect((await office.get(`/rounds/${id}`)).text).toContain(`<dd>${n} 个，已分工 ${n} 个</dd>`);
+    await office.post(`/rounds/${id}/sites/${sites[0]}/exclude`, { reason: '点位已拆除' });
+    const page = (await office.get(`/rounds/${id}`)).text;
+    expect(page).toContain(`<dd>${n - 1} 个，已分工 ${n - 1} 个</dd>`);
+    const list = (await office.get('/rounds')).text;
+    expect(list).toMatch(
+      new RegExp(`分工计数</a></td>[\\s\\S]*?<td class="num">${n - 1}</td>\\s*<td class="num">${n - 1}</td>`),
+    );
+  });
+});
+
 describe('review, close, publish', () => {
   it('lists the first 20 sheets in the way of closing, and says how many more there are', async () => {
     const id = one("SELECT id FROM rounds WHERE status = 'open' ORDER BY id LIMIT 1") as number;
@@ -260,14 +282,33 @@ describe('review, close, publish', () => {
         code,
       ),
     ).toBe('ok');
-    await office.post(`/rounds/${id}/sites/${sites[0]}/correct`, {
+    // corrected from the filtered review, it comes back to the corrected answer under the same filter
+    const back = await office.post(`/rounds/${id}/sites/${sites[0]}/correct`, {
       standard: code,
       result: 'na',
       cases: '0',
       reason: '该公园无此设施',
+      show: 'corrected',
     });
+    expect(back.location).toBe(`/rounds/${id}/sites/${sites[0]}?show=corrected#std-${code}`);
     const corrected = await office.get(`/rounds/${id}/sites/${sites[0]}`);
     expect(corrected.text).toContain('已更正');
+
+    // the review filter: only 不符合 / 已更正 / 照片存疑 answers (the others are in the page, hidden)
+    const visible = (html: string) =>
+      [...html.matchAll(/<section class="std" id="std-([^"]+)"[^>]*data-result="[^"]*">/g)].map((m) => m[1]);
+    const failed = changes.filter((c) => c.result === 'fail').map((c) => c.standard);
+    expect(visible(corrected.text)).toHaveLength(standards.length);
+    const onlyFail = (await office.get(`/rounds/${id}/sites/${sites[0]}?show=fail`)).text;
+    expect(visible(onlyFail)).toEqual(failed);
+    expect(onlyFail).toContain(`aria-current="page">不符合 ${failed.length}</a>`);
+    const onlyCorrected = (await office.get(`/rounds/${id}/sites/${sites[0]}?show=corrected`)).text;
+    expect(visible(onlyCorrected)).toEqual([code]);
+    expect(onlyCorrected).toContain('<input type="hidden" name="show" value="corrected">');
+    expect(visible((await office.get(`/rounds/${id}/sites/${sites[0]}?show=flagged`)).text)).toEqual([]);
+    const badFilter = await office.get(`/rounds/${id}/sites/${sites[0]}?show=everything`);
+    expect(badFilter.status).toBe(400);
+    expect(badFilter.text).toContain('筛选条件无效');
     const audit = JSON.parse(
       one("SELECT detail FROM audit_log WHERE action = 'answer.correct' ORDER BY id DESC LIMIT 1") as string,
     );
@@ -296,15 +337,36 @@ describe('review, close, publish', () => {
       ).toBeNull();
       await office.post(`/rounds/${id}/sites/${s}/exclude`, { reason: '施工封闭，无法测评' });
     }
-    await office.post(`/rounds/${id}/close`);
+    // closing asks first, saying what it means; nothing changes until the confirmation is posted
+    const ask = await office.post(`/rounds/${id}/close`);
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('结束本轮测评？');
+    expect(ask.text).toContain('本轮结果即为最终结果');
+    expect(ask.text).toContain('测评员不能再填写或修改本轮的测评表');
+    expect(ask.text).toMatch(
+      new RegExp(
+        `<form method="post" action="/rounds/${id}/close" class="confirm-actions">[\\s\\S]*name="confirmed" value="1"[\\s\\S]*确认结束`,
+      ),
+    );
+    expect(one('SELECT status FROM rounds WHERE id = ?', id)).toBe('open');
+    const closed = await office.post(`/rounds/${id}/close`, { confirmed: '1' });
+    expect([closed.status, closed.location]).toEqual([303, `/rounds/${id}`]);
     expect(one('SELECT status FROM rounds WHERE id = ?', id)).toBe('closed');
+    expect((await office.get(`/rounds/${id}`)).text).toContain('轮次已结束，结果为最终结果');
 
     // units see it only once published
     const unit = new Client(app.url);
     await unit.login('chengguan');
     expect((await unit.get(`/rounds/${id}`)).status).toBe(403);
-    await office.post(`/rounds/${id}/publish`);
+    const askPublish = await office.post(`/rounds/${id}/publish`);
+    expect(askPublish.status).toBe(200);
+    expect(askPublish.text).toContain('发布本轮结果？');
+    expect(askPublish.text).toContain('各责任单位可以查看“完整流程”的结果与排名');
+    expect(one('SELECT status FROM rounds WHERE id = ?', id)).toBe('closed');
+    expect((await unit.get(`/rounds/${id}`)).status).toBe(403);
+    await office.post(`/rounds/${id}/publish`, { confirmed: '1' });
     expect(one('SELECT status FROM rounds WHERE id = ?', id)).toBe('published');
+    expect((await office.get(`/rounds/${id}`)).text).toContain('结果已发布，责任单位现在可以查看');
     expect((await unit.get(`/rounds/${id}`)).status).toBe(200);
 
     // frozen: no correction; withdrawing needs a reason and is audited
@@ -321,9 +383,29 @@ describe('review, close, publish', () => {
         code,
       ),
     ).toBe('na');
-    await office.post(`/rounds/${id}/withdraw`, { reason: '' });
+    // a withdrawal without its reason is refused before asking: the round page again, the message by the field
+    const withdrawNoReason = await office.post(`/rounds/${id}/withdraw`, { reason: '  ' });
+    expect(withdrawNoReason.status).toBe(400);
+    expect(withdrawNoReason.text).toContain('<h1>完整流程');
+    expect(withdrawNoReason.text).toMatch(
+      /<input name="reason"[^>]*aria-invalid="true"[\s\S]*<span class="field-error" id="reason-error">请填写撤回原因<\/span>/,
+    );
     expect(one('SELECT status FROM rounds WHERE id = ?', id)).toBe('published');
-    await office.post(`/rounds/${id}/withdraw`, { reason: '公园点位数据有误，复核后重新发布' });
+    // with a reason it asks first, carrying the reason to the confirmation
+    const askWithdraw = await office.post(`/rounds/${id}/withdraw`, {
+      reason: '公园点位数据有误，复核后重新发布',
+    });
+    expect(askWithdraw.status).toBe(200);
+    expect(askWithdraw.text).toContain('撤回后，各责任单位将看不到“完整流程”的结果');
+    expect(askWithdraw.text).toContain('撤回原因：公园点位数据有误，复核后重新发布');
+    expect(askWithdraw.text).toContain(
+      '<input type="hidden" name="reason" value="公园点位数据有误，复核后重新发布">',
+    );
+    expect(one('SELECT status FROM rounds WHERE id = ?', id)).toBe('published');
+    await office.post(`/rounds/${id}/withdraw`, {
+      reason: '公园点位数据有误，复核后重新发布',
+      confirmed: '1',
+    });
     expect(one('SELECT status FROM rounds WHERE id = ?', id)).toBe('closed');
     expect(
       JSON.parse(
