@@ -2,6 +2,13 @@
  * Charts as SVG strings rendered on the server by Apache ECharts (SSR mode): no script on the page, the
  * same picture on a tablet, a desk screen and paper. Animations are off; Chinese labels use the page's
  * fonts since the SVG is inline.
+ *
+ * The pages' Content-Security-Policy allows no inline styles (style-src 'self'), and ECharts writes its
+ * text styles as style="…" attributes and its hover effects as a <style> element: the browser would
+ * refuse every one (the labels fell back to the default size, with one console error each). So the SVG
+ * is rewritten before it leaves here: each style declaration becomes the SVG presentation attribute of
+ * the same name (attributes are not styles, the CSP does not govern them), and the hover <style> block,
+ * which a static picture does not need, is dropped. The CSP stays as strict as the rest of the app.
  */
 import * as echarts from 'echarts';
 
@@ -13,7 +20,44 @@ function render(option: echarts.EChartsCoreOption, width: number, height: number
   chart.setOption({ animation: false, color: COLORS, textStyle: { fontFamily: FONT }, ...option });
   const svg = chart.renderToSVGString();
   chart.dispose();
-  return svg;
+  return withoutInlineStyles(svg);
+}
+
+/** CSS properties ECharts may write in a style attribute that SVG also accepts as attributes. */
+const PRESENTATION = new Set([
+  'font-size',
+  'font-family',
+  'font-weight',
+  'font-style',
+  'fill',
+  'fill-opacity',
+  'stroke',
+  'stroke-width',
+  'stroke-opacity',
+  'opacity',
+  'text-decoration',
+  'dominant-baseline',
+  'text-anchor',
+  'paint-order',
+]);
+
+/**
+ * style="a:b;c:d" → a="b" c="d" (presentation attributes; a property SVG has no attribute for is left
+ * out), and <style> elements removed. Exported for its unit test.
+ */
+export function withoutInlineStyles(svg: string): string {
+  return svg.replace(/<style\b[^>]*>[\s\S]*?<\/style>/g, '').replace(/ style="([^"]*)"/g, (_m, css: string) =>
+    css
+      .split(';')
+      .map((d) => {
+        const at = d.indexOf(':');
+        if (at < 0) return '';
+        const name = d.slice(0, at).trim().toLowerCase();
+        const value = d.slice(at + 1).trim();
+        return PRESENTATION.has(name) && value ? ` ${name}="${value.replace(/"/g, '&quot;')}"` : '';
+      })
+      .join(''),
+  );
 }
 
 export interface LineSeries {
