@@ -15,7 +15,8 @@ import {
   number,
   oneOf,
   raw,
-  readTable,
+  readWorkbook,
+  tableOf,
   text,
   tick,
   toBuffer,
@@ -26,7 +27,6 @@ import {
   type ReadResult,
   type TableSpec,
   isCellError,
-  workbookProblem,
 } from '../excel/index.ts';
 import { checkCriteria } from './check.ts';
 import { METHOD_NAMES, type CriteriaVersion, type SiteType } from './schema.ts';
@@ -361,19 +361,20 @@ function toStandard(row: Row, siteTypes: SiteType[], errors: string[]): Record<s
 
 /** A workbook back to a checked version, or every problem with sheet, row and column. */
 export async function criteriaFromWorkbook(buf: Buffer): Promise<CriteriaImport> {
-  const problem = await workbookProblem(buf);
-  if (problem) return { ok: false, errors: [problem] };
+  // checked, inflated and parsed once; the three tables are then taken from the sheets in memory
+  const book = await readWorkbook(buf);
+  if (!book.ok) return { ok: false, errors: [book.reason] };
   const errors: string[] = [];
-  const info = await readTable<Row>(buf, INFO_SPEC);
+  const info = tableOf<Row>(book, INFO_SPEC);
   if (!info.ok) errors.push(...sheetErrors('版本信息', info));
-  const sites = await readTable<Row>(buf, SITE_SPEC);
+  const sites = tableOf<Row>(book, SITE_SPEC);
   if (!sites.ok) return { ok: false, errors: [...errors, ...sheetErrors('点位类型', sites)] };
   const siteTypes: SiteType[] = sites.rows.map((r) => ({
     code: String(r.code),
     name: String(r.name),
     ...(r.description === undefined ? {} : { description: String(r.description) }),
   }));
-  const standards = await readTable<Row>(buf, standardSpec(siteTypes));
+  const standards = tableOf<Row>(book, standardSpec(siteTypes));
   if (!standards.ok) errors.push(...sheetErrors('测评标准', standards));
   if (!info.ok || !standards.ok) return { ok: false, errors };
 

@@ -16,7 +16,16 @@ export type {
 } from './types.ts';
 export { isCellError } from './types.ts';
 export { date, integer, number, oneOf, raw, text, tick, yesNo } from './parsers.ts';
-export { DEFAULT_MAX_ROWS, MAX_ERRORS, formatRowError, readTable, workbookProblem } from './read.ts';
+export {
+  DEFAULT_MAX_ROWS,
+  MAX_ERRORS,
+  formatRowError,
+  readTable,
+  readWorkbook,
+  tableOf,
+  type Workbook,
+} from './read.ts';
+export { XLSX_LIMITS } from './zip.ts';
 export { addListValidation, addTableSheet, toBuffer, writeTable, type SheetOptions } from './write.ts';
 export {
   COUNT_FORMAT,

@@ -2,11 +2,13 @@
  * readTable: one sheet of an office spreadsheet → validated row objects, or every problem with the
  * row number Excel shows, the column and a plain Chinese reason. All or nothing: a single bad cell
  * fails the read, so the caller writes either every row or none. The file is streamed (see zip.ts),
- * so an oversized upload is refused after maxRows + 1 data rows without parsing the rest.
+ * so an oversized upload is refused after maxRows + 1 data rows without parsing the rest. A file whose
+ * several sheets are needed (a criteria workbook) is read once by readWorkbook and its tables taken
+ * with tableOf, under the same rules.
  */
 import { cellText, columnLetter, isEmpty, type Cell } from './cells.ts';
 import { text } from './parsers.ts';
-import { sheetRows } from './sheet-stream.ts';
+import { allSheets, isWantedSheet, missingSheetMessage, sheetRows, type Sheets } from './sheet-stream.ts';
 import {
   isCellError,
   type Column,
@@ -99,45 +101,48 @@ class Collector {
   }
 }
 
-/** Why the file is not a readable workbook, or null: for callers reading several sheets of one file. */
-export async function workbookProblem(buf: Buffer): Promise<string | null> {
-  const container = await openXlsx(buf);
-  if (!container.ok) return container.reason;
-  container.stream.destroy();
-  return null;
-}
+/**
+ * One table's rows, fed one sheet row at a time: the header found below any title rows, each data row
+ * parsed and checked cell by cell. row() answers a failure that ends the read (a bad header, too many
+ * rows); finish() the result.
+ */
+class TableReader<T> {
+  private readonly maxRows: number;
+  private readonly lookup: Map<string, Column>;
+  private readonly errors = new Collector();
+  private readonly firstSeen = new Map<string, Map<string, number>>();
+  private readonly rows: Array<T & { _row: number }> = [];
+  private header: Map<number, Column> | null = null;
+  private titles = 0;
+  private count = 0;
 
-export async function readTable<T>(buf: Buffer, spec: TableSpec): Promise<ReadResult<T>> {
-  const container = await openXlsx(buf);
-  if (!container.ok) return refuse(container.reason);
-  const maxRows = spec.maxRows ?? DEFAULT_MAX_ROWS;
-  const lookup = lookupOf(spec);
-  const errors = new Collector();
-  const firstSeen = new Map<string, Map<string, number>>();
-  const rows: Array<T & { _row: number }> = [];
-  let header: Map<number, Column> | null = null;
-  let titles = 0;
-  let count = 0;
+  constructor(private readonly spec: TableSpec) {
+    this.maxRows = spec.maxRows ?? DEFAULT_MAX_ROWS;
+    this.lookup = lookupOf(spec);
+  }
 
-  for await (const event of sheetRows(container.stream, spec)) {
-    if (event.type === 'fatal') return refuse(event.message);
-    const { number, cells } = event;
-    if (!header) {
+  row(number: number, cells: Cell[]): ReadFailure | undefined {
+    const { spec, errors } = this;
+    if (!this.header) {
       const filled = cells.filter((c) => !isEmpty(c));
-      if (!filled.length) continue;
-      if (filled.length === 1 && titles < TITLE_ROWS && !lookup.has(headerKey(cellText(filled[0]!)))) {
-        titles++;
-        continue;
+      if (!filled.length) return;
+      if (
+        filled.length === 1 &&
+        this.titles < TITLE_ROWS &&
+        !this.lookup.has(headerKey(cellText(filled[0]!)))
+      ) {
+        this.titles++;
+        return;
       }
       const read = readHeader(cells, spec);
       if (typeof read === 'string') return refuse(`表头（第${number}行）有误：${read}`);
-      header = read;
-      continue;
+      this.header = read;
+      return;
     }
-    const mapped = [...header].map(([c, column]) => [cells[c] ?? EMPTY, column] as const);
-    if (mapped.every(([cell]) => isEmpty(cell))) continue;
-    if (++count > maxRows)
-      return refuse(`数据行数超过上限（最多 ${maxRows.toLocaleString('en-US')} 行），请分批导入`);
+    const mapped = [...this.header].map(([c, column]) => [cells[c] ?? EMPTY, column] as const);
+    if (mapped.every(([cell]) => isEmpty(cell))) return;
+    if (++this.count > this.maxRows)
+      return refuse(`数据行数超过上限（最多 ${this.maxRows.toLocaleString('en-US')} 行），请分批导入`);
 
     const out: Record<string, unknown> = { _row: number };
     const errorsBefore = errors.count;
@@ -160,8 +165,8 @@ export async function readTable<T>(buf: Buffer, spec: TableSpec): Promise<ReadRe
         continue;
       }
       if (column.unique) {
-        const seen = firstSeen.get(column.key) ?? new Map<string, number>();
-        firstSeen.set(column.key, seen);
+        const seen = this.firstSeen.get(column.key) ?? new Map<string, number>();
+        this.firstSeen.set(column.key, seen);
         const key = JSON.stringify(value);
         const first = seen.get(key);
         if (first !== undefined) {
@@ -172,13 +177,54 @@ export async function readTable<T>(buf: Buffer, spec: TableSpec): Promise<ReadRe
       }
       out[column.key] = value;
     }
-    if (errors.count === errorsBefore) rows.push(out as T & { _row: number });
+    if (errors.count === errorsBefore) this.rows.push(out as T & { _row: number });
+    return;
   }
-  if (!header)
-    return refuse(`工作表是空的：找不到表头行（应包含 ${spec.columns.map((c) => c.header).join('、')}）`);
-  if (!count) return refuse('表头以下没有数据行，没有可导入的内容');
-  // the rows that read cleanly go back too, so the caller can check them against the database and
-  // report every bad row of the file at once
-  if (errors.count) return { ...errors.failure(), validRows: rows };
-  return { ok: true, rows, columns: [...header.values()].map((c) => c.key) };
+
+  finish(): ReadResult<T> {
+    const { spec, header, errors, rows } = this;
+    if (!header)
+      return refuse(`工作表是空的：找不到表头行（应包含 ${spec.columns.map((c) => c.header).join('、')}）`);
+    if (!this.count) return refuse('表头以下没有数据行，没有可导入的内容');
+    // the rows that read cleanly go back too, so the caller can check them against the database and
+    // report every bad row of the file at once
+    if (errors.count) return { ...errors.failure(), validRows: rows };
+    return { ok: true, rows, columns: [...header.values()].map((c) => c.key) };
+  }
+}
+
+/** One sheet read as a table, streamed: the read stops at the first failure that ends it. */
+export async function readTable<T>(buf: Buffer, spec: TableSpec): Promise<ReadResult<T>> {
+  const container = await openXlsx(buf);
+  if (!container.ok) return refuse(container.reason);
+  const table = new TableReader<T>(spec);
+  for await (const event of sheetRows(container.stream, spec)) {
+    if (event.type === 'fatal') return refuse(event.message);
+    const stop = table.row(event.number, event.cells);
+    if (stop) return stop;
+  }
+  return table.finish();
+}
+
+/** A workbook checked, inflated and parsed once, for callers that read several of its sheets. */
+export type Workbook = { ok: true; sheets: Extract<Sheets, { ok: true }> } | { ok: false; reason: string };
+
+export async function readWorkbook(buf: Buffer): Promise<Workbook> {
+  const container = await openXlsx(buf);
+  if (!container.ok) return { ok: false, reason: container.reason };
+  const sheets = await allSheets(container.stream);
+  return sheets.ok ? { ok: true, sheets } : { ok: false, reason: sheets.message };
+}
+
+/** One table from a workbook read by readWorkbook, with the same rules as readTable. */
+export function tableOf<T>(book: Extract<Workbook, { ok: true }>, spec: TableSpec): ReadResult<T> {
+  const { names, sheets } = book.sheets;
+  const sheet = sheets.find((s) => isWantedSheet(s.name, names, spec));
+  if (!sheet) return refuse(missingSheetMessage(spec));
+  const table = new TableReader<T>(spec);
+  for (const row of sheet.rows) {
+    const stop = table.row(row.number, row.cells);
+    if (stop) return stop;
+  }
+  return table.finish();
 }

@@ -102,43 +102,85 @@ class Utf8WorkbookReader extends ExcelJS.stream.xlsx.WorkbookReader {
 
 export type SheetEvent = { type: 'row'; number: number; cells: Cell[] } | { type: 'fatal'; message: string };
 
-/**
- * The rows (cells indexed from 1) of the sheet named spec.sheetName, else of the first sheet; an
- * exceljs failure ends the stream with a fatal event instead of an exception.
- */
-export async function* sheetRows(stream: Readable, spec: TableSpec): AsyncGenerator<SheetEvent> {
-  const reader = new Utf8WorkbookReader(stream, {
+/** One sheet's rows, read whole (for callers that need several sheets of one file). */
+export interface SheetData {
+  name: string;
+  rows: { number: number; cells: Cell[] }[];
+}
+export type Sheets = { ok: true; names: string[]; sheets: SheetData[] } | { ok: false; message: string };
+
+function newReader(stream: Readable): Utf8WorkbookReader {
+  return new Utf8WorkbookReader(stream, {
     worksheets: 'emit',
     sharedStrings: 'cache',
     styles: 'cache', // needed to tell date cells from numbers
     hyperlinks: 'ignore', // a hyperlink cell's value is already its text
     entries: 'ignore',
   });
+}
+
+/** The sheet names the workbook lists, known once workbook.xml is read (zip.ts puts it first). */
+function sheetNames(reader: Utf8WorkbookReader): string[] {
+  const model = (reader as unknown as { model?: { sheets?: { name: string }[] } }).model;
+  return (model?.sheets ?? []).map((s) => s.name);
+}
+
+/**
+ * Whether the sheet called `name` is the one spec asks for: spec.sheetName, else (unless that sheet is
+ * required) the first one. A sheet whose name did not resolve (unusual writers) counts as the first one.
+ */
+export function isWantedSheet(name: string, names: string[], spec: TableSpec): boolean {
+  const wanted = names.includes(spec.sheetName) ? spec.sheetName : spec.sheetRequired ? null : names[0];
+  return name === wanted || (!names.includes(name) && !spec.sheetRequired);
+}
+
+export function missingSheetMessage(spec: TableSpec): string {
+  return spec.sheetRequired ? `缺少工作表「${spec.sheetName}」` : '文件中没有可读取的工作表';
+}
+
+async function* rowsOf(sheet: unknown): AsyncGenerator<{ number: number; cells: Cell[] }> {
+  for await (const row of sheet as AsyncIterable<{ number: number; values: unknown }>) {
+    const values = row.values as unknown[];
+    const cells: Cell[] = [];
+    for (let c = 1; c < values.length; c++) cells[c] = normaliseCell(values[c]);
+    yield { number: row.number, cells };
+  }
+}
+
+/**
+ * The rows (cells indexed from 1) of the sheet spec asks for; an exceljs failure ends the stream with
+ * a fatal event instead of an exception.
+ */
+export async function* sheetRows(stream: Readable, spec: TableSpec): AsyncGenerator<SheetEvent> {
+  const reader = newReader(stream);
   let found = false;
   try {
     for await (const sheet of reader) {
       const { name } = sheet as unknown as { name: string };
-      const model = (reader as unknown as { model?: { sheets?: { name: string }[] } }).model;
-      const names = (model?.sheets ?? []).map((s) => s.name);
-      const wanted = names.includes(spec.sheetName) ? spec.sheetName : spec.sheetRequired ? null : names[0];
-      // A sheet whose name did not resolve (unusual writers) counts as the first one.
-      if (name !== wanted && (names.includes(name) || spec.sheetRequired)) continue;
+      if (!isWantedSheet(name, sheetNames(reader), spec)) continue;
       found = true;
-      for await (const row of sheet) {
-        const values = row.values as unknown[];
-        const cells: Cell[] = [];
-        for (let c = 1; c < values.length; c++) cells[c] = normaliseCell(values[c]);
-        yield { type: 'row', number: row.number, cells };
-      }
+      for await (const row of rowsOf(sheet)) yield { type: 'row', ...row };
       break;
     }
   } catch {
     yield { type: 'fatal', message: DAMAGED };
     return;
   }
-  if (!found)
-    yield {
-      type: 'fatal',
-      message: spec.sheetRequired ? `缺少工作表「${spec.sheetName}」` : '文件中没有可读取的工作表',
-    };
+  if (!found) yield { type: 'fatal', message: missingSheetMessage(spec) };
+}
+
+/** Every sheet's rows in one pass over the file (zip.ts has bounded how many cells that can be). */
+export async function allSheets(stream: Readable): Promise<Sheets> {
+  const reader = newReader(stream);
+  const sheets: SheetData[] = [];
+  try {
+    for await (const sheet of reader) {
+      const rows: SheetData['rows'] = [];
+      for await (const row of rowsOf(sheet)) rows.push(row);
+      sheets.push({ name: (sheet as unknown as { name: string }).name, rows });
+    }
+  } catch {
+    return { ok: false, message: DAMAGED };
+  }
+  return { ok: true, names: sheetNames(reader), sheets };
 }
