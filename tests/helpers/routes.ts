@@ -360,15 +360,20 @@ export function routeTable(photo: Buffer): RouteSpec[] {
     {
       route: 'POST /rounds/:id/close',
       allow: ['office'],
-      probe: (i) => form(`/rounds/${i.open}/close`),
-      allowed: (i) => form(`/rounds/${i.pub}/close`),
+      probe: (i) => form(`/rounds/${i.open}/close`, { confirmed: '1' }),
+      allowed: (i) => form(`/rounds/${i.pub}/close`, { confirmed: '1' }),
     },
-    { route: 'POST /rounds/:id/publish', allow: ['office'], probe: (i) => form(`/rounds/${i.open}/publish`) },
+    {
+      route: 'POST /rounds/:id/publish',
+      allow: ['office'],
+      probe: (i) => form(`/rounds/${i.open}/publish`, { confirmed: '1' }),
+    },
     {
       route: 'POST /rounds/:id/withdraw',
       allow: ['office'],
-      probe: (i) => form(`/rounds/${i.pub}/withdraw`, { reason: '越权撤回' }),
-      allowed: (i) => form(`/rounds/${i.pub}/withdraw`, { reason: '' }),
+      probe: (i) => form(`/rounds/${i.pub}/withdraw`, { reason: '越权撤回', confirmed: '1' }),
+      // without confirmed=1 the office gets the confirmation page: reached, nothing changed
+      allowed: (i) => form(`/rounds/${i.pub}/withdraw`, { reason: '核对权限' }),
     },
     {
       route: 'POST /rounds/:rid/sites/:sid/approve',
