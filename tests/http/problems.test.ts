@@ -123,7 +123,9 @@ describe('problems are sent out when sheets are approved', () => {
         201,
       );
     }
-    expect((await c.post(`/rounds/${open}/sites/${earlier.site_id}/submit`)).status).toBe(303);
+    expect((await c.post(`/rounds/${open}/sites/${earlier.site_id}/submit`, { confirmed: '1' })).status).toBe(
+      303,
+    );
     await office.get(`/rounds/${open}/sites/${earlier.site_id}`);
     await office.post(`/rounds/${open}/sites/${earlier.site_id}/approve`);
     const again = db()
@@ -225,9 +227,9 @@ describe('the loop', () => {
   it('transfers a problem to another unit, and grants or refuses an extension', async () => {
     const id = problemOf('D-CGJ', 2);
     const unit = await as('chengguan');
-    await act(unit, id, 'request', { kind: 'transfer', note: '属于市场监管职责' }, 0);
-    await office.get(`/problems/${id}`);
     const target = one("SELECT id FROM units WHERE code = 'D-SCJG'") as number;
+    await act(unit, id, 'request', { kind: 'transfer', note: '属于市场监管职责', unitId: String(target) }, 0);
+    await office.get(`/problems/${id}`);
     await office.post(`/problems/${id}/decide`, { approve: '1', note: '', unitId: String(target) });
     expect(one('SELECT unit_id FROM problems WHERE id = ?', id)).toBe(target);
     expect((await unit.get(`/problems/${id}`)).status).toBe(403);
@@ -240,7 +242,7 @@ describe('the loop', () => {
       { kind: 'extension', note: '需采购设备', deadline: '2000-01-01' },
       0,
     );
-    expect(r.page).toContain('延期后的时限应晚于原时限');
+    expect(r.page).toContain(`新的整改时限须晚于当前时限 ${deadline}`);
     await act(market, id, 'request', { kind: 'extension', note: '需采购设备', deadline: '2099-12-31' }, 0);
     await office.get(`/problems/${id}`);
     await office.post(`/problems/${id}/decide`, { approve: '0', note: '时限足够' });
@@ -320,6 +322,7 @@ describe('the 整改清单 workbook', () => {
       '状态',
       '整改情况',
       '整改后照片',
+      '整改时间',
       '复查结果',
       '是否反复出现',
     ]);
@@ -345,8 +348,10 @@ describe('the 整改清单 workbook', () => {
     const row = ws.getRow(withPhoto.range.tl.nativeRow + 1);
     expect(row.height).toBeGreaterThan(40);
     const link = row.getCell(10).value as { formula: string };
-    expect(link.formula).toMatch(/^HYPERLINK\("http:\/\/localhost:\d+\/photos\/\d+\/display","查看原图"\)$/);
-    expect(String(row.getCell(12).value)).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    // the link points where the workbook was downloaded from (no BASE_URL in tests)
+    expect(link.formula).toMatch(new RegExp(`^HYPERLINK\\("${app.url}/photos/\\d+/display","查看原图"\\)$`));
+    expect(row.getCell(12).value).toBeInstanceOf(Date); // 整改时限: a real date
+    expect(row.getCell(12).numFmt).toBe('yyyy-mm-dd');
     // a row without pictures is tall enough for its wrapped standard text
     const photoRows = new Set(images.map((im) => im.range.tl.nativeRow + 1));
     let textRows = 0;
