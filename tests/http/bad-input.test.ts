@@ -1137,6 +1137,8 @@ interface FlashCase {
   as: Role;
   send: (c: Client) => Promise<Reply>;
   message: string | RegExp;
+  /** the refused form is shown again on its own page (what was typed, the message by the field), not a page with a link back */
+  refilled?: true;
 }
 
 const multipart = (c: Client, path: string, values: Record<string, string>, photos: Buffer[] = []) => {
@@ -1188,18 +1190,21 @@ const FLASHED: FlashCase[] = [
   {
     name: 'withdraw a publication: empty reason',
     as: 'office',
+    refilled: true,
     send: (c) => c.post(`/rounds/${ids.published}/withdraw`, { reason: '   ' }),
     message: '请填写撤回原因',
   },
   {
     name: 'withdraw a publication: 10,000-character reason',
     as: 'office',
+    refilled: true,
     send: (c) => c.post(`/rounds/${ids.published}/withdraw`, { reason: LONG }),
     message: '撤回原因不能超过500个字符',
   },
   {
     name: 'withdraw a publication: the reason sent twice',
     as: 'office',
+    refilled: true,
     send: (c) =>
       raw(c, `/rounds/${ids.published}/withdraw`, {
         method: 'POST',
@@ -1389,7 +1394,7 @@ describe('bad input is refused with a Chinese message and changes nothing', () =
     expect(r.status).toBeLessThan(500);
     const shown = /<p class="alert error" role="alert">([^<]*)/.exec(r.text)?.[1] ?? '(no error message)';
     expect(shown).toMatch(c.message);
-    expect(r.text).toContain('返回上一页');
+    if (!c.refilled) expect(r.text).toContain('返回上一页');
     expect(r.text).not.toMatch(/at .*\.ts:\d+|SqliteError|TypeError/);
     expect(snapshot(app.booted.db, join(app.dir, 'uploads'))).toEqual(before);
   });
