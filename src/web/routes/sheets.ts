@@ -9,6 +9,7 @@ import { currentUser } from '../middleware/auth.ts';
 import { photoUpload } from '../middleware/uploads.ts';
 import { idParam } from '../params.ts';
 import { sheetScope, type SheetCtx } from '../../services/sheet-access.ts';
+import { presentReviewFilter } from '../presenters/review-filter.ts';
 import {
   recordLocation,
   returnSheet,
@@ -69,6 +70,11 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
       sheet,
       editable,
       isOffice: user.role === 'office',
+      // the office's review: only 不符合 / 已更正 / 照片存疑 answers when asked (presenters/review-filter.ts)
+      review:
+        user.role === 'office'
+          ? presentReviewFilter(req.query.show, sheet, `/rounds/${roundId}/sites/${siteId}`)
+          : null,
       canCorrect:
         user.role === 'office' &&
         (scope.round.status === 'open' || scope.round.status === 'closed') &&
