@@ -2,7 +2,10 @@
 // check every row and take all or nothing, and exports; a third party's results imported for a round.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
+import { join } from 'node:path';
 import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
+import { snapshot } from '../helpers/snapshot.ts';
+import { deflateBomb, millionCells, sharedStringsBomb } from '../helpers/hostile-xlsx.ts';
 
 let app: TestApp;
 let office: Client;
@@ -338,4 +341,36 @@ describe('criteria versions from Excel', () => {
     expect(page.text).toContain('居民小区');
     expect((page.text.match(/class="mark">✓</g) ?? []).length).toBeGreaterThan(100);
   });
+});
+
+describe('hostile workbooks from an attack run', () => {
+  // built once; small variants of the bench's (tests/helpers/hostile-xlsx.ts), through the same checks
+  const files: [string, () => Promise<Buffer>, string][] = [
+    [
+      'a 100 MB shared-string table in a small file',
+      () => sharedStringsBomb(100),
+      '文件内容过大：解压后超过 48 MB（全部合计不超过 96 MB），远超导入所需。请只保留要导入的工作表和数据，或分批导入',
+    ],
+    [
+      'a deflate bomb entry that lies about its size',
+      () => deflateBomb(200, 4),
+      '文件不是有效的 Excel（.xlsx）文件：文件已损坏或不完整，请在 Excel 中打开并重新保存后再导入',
+    ],
+    [
+      'a million cells',
+      () => millionCells(50_000),
+      '文件中的单元格过多（超过 60 万个，含只有格式的空单元格），请删除多余的行、列和工作表，或分批导入',
+    ],
+  ];
+  for (const [what, build, message] of files)
+    it(`refuses ${what} with its message and stores nothing`, { timeout: 60_000 }, async () => {
+      const buf = await build();
+      const before = snapshot(app.booted.db, join(app.dir, 'uploads'));
+      for (const path of ['/imports/sites', '/criteria/import']) {
+        const r = await upload(path, buf);
+        expect(r.status, path).toBe(400);
+        expect(r.text, path).toContain(message);
+      }
+      expect(snapshot(app.booted.db, join(app.dir, 'uploads'))).toEqual(before);
+    });
 });

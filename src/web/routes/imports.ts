@@ -21,7 +21,7 @@ import { requireRound } from '../../services/rounds.ts';
 import { listRounds } from '../../db/repos/rounds.ts';
 import { NotFound } from '../../errors.ts';
 
-export const IMPORT_MULTIPART_ROUTES = [/^\/imports\/[a-z]+$/, /^\/rounds\/\d+\/imports\/[a-z]+$/];
+export const IMPORT_MULTIPART_ROUTES = [/^\/imports\/\w+$/, /^\/rounds\/\d+\/imports\/\w+$/];
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export function importsRouter(deps: AppDeps, protect: RequestHandler): Router {
