@@ -219,7 +219,7 @@ export function formatValue(key: string, v: unknown, ctx: Context): string {
     case 'flaggedPhotos':
       return `${String(v)} 张（拍摄时间或地点与问题不符，请核实）`;
     case 'sha256':
-      return `照片 ${String(v).slice(0, 8)}…${ctx.site ? `（点位 ${ctx.site}）` : ''}`;
+      return `${String(v).slice(0, 8)}…${ctx.site ? `（点位 ${ctx.site}）` : ''}`;
     case 'selection':
       return typeof v === 'object' ? selection(v as Record<string, unknown>, ctx) : String(v);
   }
