@@ -14,16 +14,15 @@ const MAX_NAME = 150;
 /** The name with characters a file name cannot hold replaced by "_", trimmed and shortened. */
 export function safeFileName(name: string): string {
   const ext = extname(name);
-  const cleaned = name
+  const base = name
+    .slice(0, name.length - ext.length)
     // eslint-disable-next-line no-control-regex
     .replace(/[/\\:*?"<>|\u0000-\u001f\u007f]/g, '_')
     .replace(/\s+/g, ' ')
-    .trim()
-    // Windows drops trailing dots and spaces, and a leading dot hides the file elsewhere
-    .replace(/^[.\s]+/, '');
-  const base = cleaned.slice(0, cleaned.length - ext.length).replace(/[.\s]+$/, '');
+    // a leading dot hides the file; Windows drops trailing dots and spaces
+    .replace(/^[.\s]+|[.\s]+$/g, '');
   const chars = [...(base || 'download')];
-  return (chars.length > MAX_NAME ? chars.slice(0, MAX_NAME).join('') : chars.join('')) + ext;
+  return chars.slice(0, MAX_NAME).join('') + ext.replace(/[^\w.]/g, '_');
 }
 
 /** RFC 5987 value: UTF-8, percent-encoded beyond the attr-char set. */
