@@ -62,10 +62,12 @@ export async function createUser(
   const home = input.homeStreetId ?? null;
   if (home !== null && (!Number.isInteger(home) || !findStreetById(db, home)))
     throw new InvalidInput('所在镇街不存在', { homeStreetId: '所在镇街不存在' });
-  if (findUserByUsername(db, username)) throw new Conflict(`用户名“${username}”已存在`);
+  // 409 on the name field: the users page shows the form again with the message beside it
+  const taken = () => new Conflict(`用户名“${username}”已存在`, { username: '该用户名已被使用，请换一个' });
+  if (findUserByUsername(db, username)) throw taken();
   const hash = await hashPassword(password);
   return db.transaction(() => {
-    if (findUserByUsername(db, username)) throw new Conflict(`用户名“${username}”已存在`);
+    if (findUserByUsername(db, username)) throw taken();
     const id = insertUser(db, {
       username: username,
       displayName: input.displayName?.trim() || username,

@@ -46,6 +46,12 @@ interface FillOptions {
   photo: () => Promise<Buffer>;
   /** photograph every failure, not only where the standard asks for a photo */
   photoEveryFailure: boolean;
+  /**
+   * 当场整改: every n-th failure (counted across the sheets sharing this counter) had one case put right
+   * while the inspector stood there, so the version's on-the-spot factor is exercised. Counted, not
+   * drawn, so the demo's other random choices stay what they were.
+   */
+  fixedEvery: { n: number; count: number };
 }
 
 /** An inspector answers these standards (a share failing, a few 不适用) and photographs the failures. */
@@ -63,7 +69,15 @@ async function fillSheet(
     const roll = o.rand();
     if (roll < o.failRate) {
       const note = o.notes[Math.floor(o.rand() * o.notes.length)]!;
-      changes.push({ standard: s.code, result: 'fail', cases: 1 + Math.floor(o.rand() * o.maxCases), note });
+      const cases = 1 + Math.floor(o.rand() * o.maxCases);
+      const fixedCases = ++o.fixedEvery.count % o.fixedEvery.n === 0 ? 1 : 0;
+      changes.push({
+        standard: s.code,
+        result: 'fail',
+        cases,
+        fixedCases,
+        note: fixedCases ? `${note}（已当场整改1处）` : note,
+      });
       if (o.photoEveryFailure || s.photoRequired) photographed.push(s.code);
     } else if (roll > 1 - o.naRate) changes.push({ standard: s.code, result: 'na', cases: 0 });
     else changes.push({ standard: s.code, result: 'ok', cases: 0 });
@@ -102,6 +116,7 @@ export async function seedDemoSheets(
   const rand = seededRandom(7);
   const notes = ['发现问题，已拍照', '存在乱堆放现象', '标识缺失', '设施破损', '卫生不达标', '宣传内容褪色'];
   let returned = false;
+  const fixedEvery = { n: 3, count: 0 };
   const version = criteria.get(findRoundById(db, roundId)!.criteria_version_id);
   for (const plan of PLANS) {
     const user = findUserByUsername(db, plan.inspector)!;
@@ -122,6 +137,7 @@ export async function seedDemoSheets(
           notes,
           photo: () => demoPhoto(rand),
           photoEveryFailure: true,
+          fixedEvery,
         },
       );
       if (!plan.submit) continue;
@@ -158,6 +174,7 @@ export async function seedPublishedRound(
     '无障碍通道被占用',
   ];
   const photo = await demoPhoto(rand, 640, 480);
+  const fixedEvery = { n: 5, count: 0 };
   for (const row of roundAssignments(db, roundId)) {
     const user = findUserById(db, row.inspector_id!)!;
     // some 社区 do better than others: a per-community failure rate between 3 % and 20 %
@@ -170,6 +187,7 @@ export async function seedPublishedRound(
       notes,
       photo: async () => photo,
       photoEveryFailure: false,
+      fixedEvery,
     });
     submitSheet(ctx, user, roundId, row.site_id);
     approveSheet(ctx, office, roundId, row.site_id);

@@ -6,14 +6,16 @@
 import { z } from 'zod';
 import { parseField } from './validate.ts';
 import type { Db } from '../db/connection.ts';
-import { InvalidInput, NotFound } from '../errors.ts';
+import { Conflict, InvalidInput, NotFound } from '../errors.ts';
 import { appendAudit } from '../db/repos/audit.ts';
 import {
   addLiaison,
   findUnitByCode,
   findUnitById,
+  findUnitNamed,
   insertUnit,
   setLiaisons,
+  setLiaisonsOfUnit,
   setUnitRetired,
   unitSubtreeIds,
   updateUnit,
@@ -22,6 +24,7 @@ import {
 import {
   findCommunityById,
   findSiteById,
+  findSiteNamed,
   findStreetById,
   insertCommunity,
   insertSite,
@@ -36,13 +39,13 @@ import {
 
 const name = z.string().trim().min(1, '名称不能为空').max(100, '名称不能超过100个字符');
 
-/** Runs a write; a UNIQUE violation becomes a 400 on the named field instead of a 500. */
+/** Runs a write; a UNIQUE violation becomes a 409 on the named field (a name taken) instead of a 500. */
 function unique<T>(field: string, message: string, write: () => T): T {
   try {
     return write();
   } catch (err) {
     if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
-      throw new InvalidInput(message, { [field]: message });
+      throw new Conflict(message, { [field]: message });
     throw err;
   }
 }
@@ -91,6 +94,12 @@ function checkUnit(db: Db, input: UnitInput, selfId: number | null) {
   const parentId = optionalUnit(db, input.parentId, 'parentId');
   if (selfId !== null && parentId !== null && unitSubtreeIds(db, selfId).includes(parentId))
     throw new InvalidInput('上级单位不能是本单位或其下级', { parentId: '上级单位不能是本单位或其下级' });
+  // units are picked and imported by name as well as by code, so two of one name would be ambiguous
+  const namesake = findUnitNamed(db, unitName, selfId);
+  if (namesake) {
+    const message = `单位名称“${unitName}”已被单位 ${namesake.code} 使用${namesake.retired_at ? '（已停用，可恢复）' : ''}`;
+    throw new Conflict(message, { name: message });
+  }
   return { code, name: unitName, kind, department, parentId };
 }
 
@@ -214,7 +223,7 @@ export interface SiteInput {
   responsibleUnitId: number | null;
 }
 
-function checkSite(db: Db, input: SiteInput) {
+function checkSite(db: Db, input: SiteInput, selfId: number | null) {
   const n = parseField(name, input.name, 'name');
   if (!siteTypeNames(db).has(input.siteType))
     throw new InvalidInput('点位类型无效', { siteType: '点位类型无效' });
@@ -252,11 +261,16 @@ function checkSite(db: Db, input: SiteInput) {
     'address',
   );
   const responsibleUnitId = optionalUnit(db, input.responsibleUnitId, 'responsibleUnitId');
+  // the same rule as the sites import: one active site of a name per 镇街 / 社区
+  if (findSiteNamed(db, input.streetId, input.communityId, n, selfId)) {
+    const message = `该${input.communityId === null ? '镇街（直属）' : '社区'}已有点位“${n}”`;
+    throw new Conflict(message, { name: message });
+  }
   return { ...input, name: n, lat, lng, address, responsibleUnitId };
 }
 
 export function createSite(db: Db, input: SiteInput, actorId: number | null): number {
-  const s = checkSite(db, input);
+  const s = checkSite(db, input, null);
   return db.transaction(() => {
     const id = insertSite(db, s);
     appendAudit(db, {
@@ -274,7 +288,7 @@ export function createSite(db: Db, input: SiteInput, actorId: number | null): nu
 export function editSite(db: Db, id: number, input: SiteInput, actorId: number): void {
   const before = findSiteById(db, id);
   if (!before) throw new NotFound('找不到该点位');
-  const s = checkSite(db, input);
+  const s = checkSite(db, input, id);
   db.transaction(() => {
     updateSite(db, id, s);
     appendAudit(db, {
@@ -335,6 +349,26 @@ export function linkLiaison(db: Db, communityId: number, unitId: number, actorId
       detail: { unitId },
     });
   })();
+}
+
+/** The 社区 a unit 包联, ticked on the units page; returns how many. */
+export function setUnitLiaisons(db: Db, unitId: number, communityIds: number[], actorId: number): number {
+  if (!findUnitById(db, unitId)) throw new NotFound('找不到该单位');
+  const chosen = [...new Set(communityIds)];
+  for (const id of chosen)
+    if (!Number.isInteger(id) || !findCommunityById(db, id))
+      throw new InvalidInput('所选社区不存在', { communities: '所选社区不存在' });
+  db.transaction(() => {
+    setLiaisonsOfUnit(db, unitId, chosen);
+    appendAudit(db, {
+      userId: actorId,
+      action: 'unit.liaisons',
+      entity: 'unit',
+      entityId: unitId,
+      detail: { communities: chosen },
+    });
+  })();
+  return chosen.length;
 }
 
 export function unitIdByCode(db: Db, code: string): number | undefined {

@@ -22,8 +22,9 @@ describe('镇街 and 社区', () => {
     await office.get('/places');
     expect((await office.post('/places/streets', { name: '新城街道' })).status).toBe(303);
     const dup = await office.post('/places/streets', { name: '新城街道' });
-    expect(dup.status).toBe(400);
+    expect(dup.status).toBe(409);
     expect(dup.text).toContain('镇街“新城街道”已存在');
+    expect(count('streets')).toBe(one('SELECT count(DISTINCT name) FROM streets'));
     const streetId = one("SELECT id FROM streets WHERE name = '新城街道'") as number;
     expect(
       (await office.post('/places/communities', { streetId: String(streetId), name: '新城社区' })).status,
@@ -166,7 +167,7 @@ describe('units and users', () => {
       department: '',
       parentId: '',
     });
-    expect(dup.status).toBe(400);
+    expect(dup.status).toBe(409);
     expect(dup.text).toContain('单位编码“D-WSJ”已存在');
     const noDept = await office.post('/units', {
       code: 'D-X',
@@ -221,7 +222,8 @@ describe('units and users', () => {
       unitId: '',
       homeStreetId: '',
     });
-    expect(dup.text).toContain('已存在');
+    expect(dup.status).toBe(409);
+    expect(dup.text).toContain('用户名“ZHANG.SJ”已存在');
     const u = new Client(app.url);
     expect((await u.login('zhang.sj', 'start-pass-1')).status).toBe(303);
 

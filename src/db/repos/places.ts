@@ -114,6 +114,22 @@ export function listActiveSites(db: Db): SiteRow[] {
     .all() as SiteRow[];
 }
 
+/** An active site of this name in the same 镇街 and 社区 (community null: the 镇街's own sites), other than `exceptId`. */
+export function findSiteNamed(
+  db: Db,
+  streetId: number,
+  communityId: number | null,
+  name: string,
+  exceptId: number | null,
+): SiteRow | undefined {
+  return db
+    .prepare(
+      `SELECT ${SITE_COLUMNS} FROM sites
+       WHERE street_id = ? AND community_id IS ? AND name = ? AND retired_at IS NULL AND id IS NOT ?`,
+    )
+    .get(streetId, communityId, name, exceptId) as SiteRow | undefined;
+}
+
 export function findSiteById(db: Db, id: number): SiteRow | undefined {
   return db.prepare(`SELECT ${SITE_COLUMNS} FROM sites WHERE id = ?`).get(id) as SiteRow | undefined;
 }

@@ -43,6 +43,12 @@ export function findUnitByCodeOrName(db: Db, key: string): UnitRow | undefined {
     .get(key, key, key) as UnitRow | undefined;
 }
 
+/** A unit of this name other than `exceptId` (names are shown and looked up as if unique). */
+export function findUnitNamed(db: Db, name: string, exceptId: number | null): UnitRow | undefined {
+  return db.prepare(`SELECT ${COLUMNS} FROM units WHERE name = ? AND id IS NOT ?`).get(name, exceptId) as
+    UnitRow | undefined;
+}
+
 export function listUnits(db: Db): UnitRow[] {
   return db.prepare(`SELECT ${COLUMNS} FROM units ORDER BY kind, code`).all() as UnitRow[];
 }
@@ -106,6 +112,13 @@ export function setLiaisons(db: Db, communityId: number, unitIds: number[]): voi
   db.prepare('DELETE FROM community_liaisons WHERE community_id = ?').run(communityId);
   const add = db.prepare('INSERT INTO community_liaisons (community_id, unit_id) VALUES (?, ?)');
   for (const u of unitIds) add.run(communityId, u);
+}
+
+/** Replaces the 社区 a unit 包联 (the other side of setLiaisons). */
+export function setLiaisonsOfUnit(db: Db, unitId: number, communityIds: number[]): void {
+  db.prepare('DELETE FROM community_liaisons WHERE unit_id = ?').run(unitId);
+  const add = db.prepare('INSERT INTO community_liaisons (community_id, unit_id) VALUES (?, ?)');
+  for (const c of communityIds) add.run(c, unitId);
 }
 
 export function allLiaisons(db: Db): { community_id: number; unit_id: number }[] {

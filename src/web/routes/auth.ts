@@ -10,6 +10,7 @@ import type { AppDeps } from '../../app.ts';
 import { authenticate } from '../../services/accounts.ts';
 import { appendAudit } from '../../db/repos/audit.ts';
 import { LoginThrottle } from '../middleware/login-throttle.ts';
+import { getSetting } from '../../db/repos/settings.ts';
 
 const loginForm = z.object({
   username: z.string().max(100).default(''),
@@ -25,6 +26,12 @@ function safeNext(next: string | undefined): string {
 export function authRouter(deps: AppDeps): Router {
   const r = Router();
   const throttle = new LoginThrottle();
+
+  // a demo install's login page says where the demo passwords are and how to set new ones
+  r.use('/login', (_req, res, next) => {
+    res.locals.demoInstall = getSetting(deps.db, 'demo_seeded_at') !== undefined;
+    next();
+  });
 
   r.get('/login', (req, res) => {
     if (res.locals.user) return res.redirect(303, '/');

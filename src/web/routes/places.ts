@@ -1,14 +1,14 @@
 /**
  * The office's places pages: 镇街 and 社区 (with their 包联 units) and 点位 — list, add, edit, 停用 /
- * 恢复. Each form posts, the service validates, and a bad value re-renders the same page with the
- * field's message (400); nothing is ever deleted.
+ * 恢复. Each form posts, the service validates, and a refused one (a bad value: 400; a name taken: 409)
+ * re-renders the same page with what was typed and the message next to its field; nothing is ever deleted.
  */
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../../app.ts';
 import { currentUser, requireRole } from '../middleware/auth.ts';
 import { flash } from '../middleware/flash.ts';
 import { idParam } from '../params.ts';
-import { body, decimalOrNull, idOrNull, ids, text } from '../forms.ts';
+import { body, decimalOrNull, idOrNull, ids, text, type FormBody } from '../forms.ts';
 import {
   createCommunity,
   createSite,
@@ -28,17 +28,24 @@ import {
 } from '../../db/repos/places.ts';
 import { allLiaisons, listUnits } from '../../db/repos/units.ts';
 import { InvalidInput } from '../../errors.ts';
+import { formRefusal } from '../refusal.ts';
 
 export function placesRouter(deps: AppDeps): Router {
   const r = Router();
   const office = requireRole('office');
   const db = deps.db;
 
+  /**
+   * `form` is what was typed into the refused form named by `which` ('street' / 'community' for the
+   * 新增 forms, 'street-<id>' / 'community-<id>' for a row), so only that form shows it again.
+   */
   function renderPlaces(
     res: Response,
     status = 200,
     error: string | null = null,
     fields: Record<string, string> = {},
+    which: string | null = null,
+    form: FormBody = {},
   ) {
     const units = listUnits(db);
     const unitName = new Map(units.map((u) => [u.id, u.name]));
@@ -49,13 +56,22 @@ export function placesRouter(deps: AppDeps): Router {
       liaisonIds: liaisons.filter((l) => l.community_id === c.id).map((l) => l.unit_id),
       liaisonNames: liaisons.filter((l) => l.community_id === c.id).map((l) => unitName.get(l.unit_id)),
     }));
+    // 包联 is done by district leaders' offices and departments, not by the places' own units
+    const liaisonUnits = units.filter(
+      (u) =>
+        (u.kind !== 'community' && u.kind !== 'street' && !u.retired_at) ||
+        liaisons.some((l) => l.unit_id === u.id),
+    );
     res.status(status).render('places/index', {
       title: '镇街与社区',
       streets: listStreets(db).map((s) => ({ ...s, unitName: s.unit_id ? unitName.get(s.unit_id) : '' })),
       communities,
       units,
+      liaisonUnits,
       error,
       fields,
+      which,
+      form,
     });
   }
 
@@ -97,8 +113,9 @@ export function placesRouter(deps: AppDeps): Router {
     err: unknown,
     again: (status: number, message: string, fields: Record<string, string>) => void,
   ) => {
-    if (err instanceof InvalidInput) return again(400, err.message, err.fields);
-    throw err;
+    const refusal = formRefusal(err);
+    if (!refusal) throw err;
+    return again(refusal.status, refusal.error, refusal.fields);
   };
 
   r.get('/places', office, (_req, res) => renderPlaces(res));
@@ -108,7 +125,7 @@ export function placesRouter(deps: AppDeps): Router {
     try {
       createStreet(db, text(b.name), idOrNull(b.unitId), currentUser(res).id);
     } catch (err) {
-      return fail(res, err, (s, m, f) => renderPlaces(res, s, m, f));
+      return fail(res, err, (s, m, f) => renderPlaces(res, s, m, f, 'street', b));
     }
     flash(req, 'ok', `已新增镇街“${text(b.name).trim()}”。`);
     res.redirect(303, '/places');
@@ -116,10 +133,11 @@ export function placesRouter(deps: AppDeps): Router {
 
   r.post('/places/streets/:id', office, (req, res) => {
     const b = body(req);
+    const id = idParam(req.params.id, '镇街');
     try {
-      editStreet(db, idParam(req.params.id, '镇街'), text(b.name), idOrNull(b.unitId), currentUser(res).id);
+      editStreet(db, id, text(b.name), idOrNull(b.unitId), currentUser(res).id);
     } catch (err) {
-      return fail(res, err, (s, m, f) => renderPlaces(res, s, m, f));
+      return fail(res, err, (s, m, f) => renderPlaces(res, s, m, f, `street-${id}`, b));
     }
     flash(req, 'ok', '已保存镇街。');
     res.redirect(303, '/places');
@@ -130,7 +148,7 @@ export function placesRouter(deps: AppDeps): Router {
     try {
       createCommunity(db, idOrNull(b.streetId) ?? NaN, text(b.name), idOrNull(b.unitId), currentUser(res).id);
     } catch (err) {
-      return fail(res, err, (s, m, f) => renderPlaces(res, s, m, f));
+      return fail(res, err, (s, m, f) => renderPlaces(res, s, m, f, 'community', b));
     }
     flash(req, 'ok', `已新增社区“${text(b.name).trim()}”。`);
     res.redirect(303, '/places');
@@ -138,10 +156,11 @@ export function placesRouter(deps: AppDeps): Router {
 
   r.post('/places/communities/:id', office, (req, res) => {
     const b = body(req);
+    const id = idParam(req.params.id, '社区');
     try {
       editCommunity(
         db,
-        idParam(req.params.id, '社区'),
+        id,
         {
           streetId: idOrNull(b.streetId) ?? NaN,
           name: text(b.name),
@@ -151,7 +170,7 @@ export function placesRouter(deps: AppDeps): Router {
         currentUser(res).id,
       );
     } catch (err) {
-      return fail(res, err, (s, m, f) => renderPlaces(res, s, m, f));
+      return fail(res, err, (s, m, f) => renderPlaces(res, s, m, f, `community-${id}`, b));
     }
     flash(req, 'ok', '已保存社区及其包联单位。');
     res.redirect(303, '/places');
@@ -205,8 +224,9 @@ export function placesRouter(deps: AppDeps): Router {
     try {
       editSite(db, id, input, currentUser(res).id);
     } catch (err) {
-      if (!(err instanceof InvalidInput)) throw err;
-      return res.status(400).render('places/site-edit', {
+      const refusal = formRefusal(err);
+      if (!refusal) throw err;
+      return res.status(refusal.status).render('places/site-edit', {
         title: '编辑点位',
         site: {
           id,
@@ -220,8 +240,8 @@ export function placesRouter(deps: AppDeps): Router {
         streets: listStreets(db),
         communities: listCommunities(db),
         units: listUnits(db),
-        error: err.message,
-        fields: err.fields,
+        error: refusal.error,
+        fields: refusal.fields,
       });
     }
     flash(req, 'ok', '已保存点位。');
