@@ -16,6 +16,7 @@ import autocannon from 'autocannon';
 import sharp from 'sharp';
 import { buildCity, BENCH_PASSWORD, INSPECTORS, type City } from './city.ts';
 import { measureExport } from './problems-export.ts';
+import { measureBombs } from './bombs.ts';
 import { databaseFile, openDatabase } from '../src/db/connection.ts';
 import { CriteriaCache } from '../src/services/criteria-registry.ts';
 import { photoPaths } from '../src/photos/files.ts';
@@ -24,7 +25,7 @@ const quick = process.argv.includes('--quick');
 const scale = quick ? 0.1 : 1;
 const seconds = quick ? 3 : 10;
 const CONNECTIONS = 64;
-// `--only=ranking,page,bare,sheet,autosave,export-load,photo,intake,export,sqlite` runs some phases (profiling)
+// `--only=ranking,page,bare,sheet,autosave,export-load,photo,intake,bomb,export,sqlite` runs some phases
 const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
@@ -602,6 +603,17 @@ try {
         `mean per sheet: save ${round1(phaseMs.save / taken)} ms, photo ${round1(phaseMs.photo / taken)} ms, ` +
         `submit ${round1(phaseMs.submit / taken)} ms (${small.length} bytes photo); ` +
         `CPU per sheet: server ${round1(serverCpuMs)} ms, the 8 simulated tablets ${round1(clientCpuMs)} ms`,
+    );
+  }
+
+  if (want('bomb')) {
+    const bomb = await measureBombs(base, office, child.pid!);
+    for (const line of bomb.lines) say(line);
+    figures.bomb_refuse_ms = bomb.refuseMs;
+    figures.bomb_peak_rss_mb = bomb.peakRssMb;
+    say(
+      `hostile workbooks: slowest refusal ${bomb.refuseMs} ms; server RSS ${bomb.baseRssMb} MB before, ` +
+        `peak ${bomb.peakRssMb} MB`,
     );
   }
 } finally {
