@@ -202,7 +202,7 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName' | 'versions'>
   app.use(importsRouter(deps, csrf.protect));
   app.use(resultsRouter(deps));
   app.use(problemsRouter(deps, csrf.protect));
-  app.use(helpRouter());
+  app.use(helpRouter(deps));
   app.use(offlineRouter(deps, (req) => csrf.generateToken(req)));
   app.use(photosRouter(deps));
 

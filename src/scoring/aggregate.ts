@@ -245,7 +245,10 @@ export interface AreaTotals {
   met: number;
   problems: number;
   siteCount: number;
+  /** sites with a 得分率 */
   scoredSiteCount: number;
+  /** sites with answers counted (已评): a sheet that counts, even one answered 不适用 throughout */
+  evaluatedSiteCount: number;
 }
 
 export function emptyTotals(): AreaTotals {
@@ -261,11 +264,13 @@ export function emptyTotals(): AreaTotals {
     problems: 0,
     siteCount: 0,
     scoredSiteCount: 0,
+    evaluatedSiteCount: 0,
   };
 }
 
 export function addSite(t: AreaTotals, site: SiteResult, weight: number): void {
   t.siteCount++;
+  if (site.answered > 0) t.evaluatedSiteCount++;
   t.earnedUnits += units(site.earned);
   t.possibleUnits += units(site.possible);
   t.weightedEarned += weight * site.earned;
@@ -296,5 +301,6 @@ export function areaFigures(t: AreaTotals, aggregation: Rules['aggregation']) {
     problems: t.problems,
     siteCount: t.siteCount,
     scoredSiteCount: t.scoredSiteCount,
+    evaluatedSiteCount: t.evaluatedSiteCount,
   };
 }

@@ -88,7 +88,10 @@ export interface AreaResult {
   passRate: number | null;
   problems: number;
   siteCount: number;
+  /** sites with a 得分率 (a site answered 不适用 throughout has none under the exclude rule) */
   scoredSiteCount: number;
+  /** sites with answers counted, 不适用 included: 已评点位 */
+  evaluatedSiteCount: number;
   rank: number | null;
   /** why it is 未排名, null when ranked */
   unranked: Unranked | null;

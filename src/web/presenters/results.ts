@@ -1,16 +1,6 @@
 /** Round results as pages and workbooks show them: percentages, points, movement arrows, list marks. */
-import type { AreaResult, SiteResult } from '../../scoring/round.ts';
+import type { AreaResult, SiteResult, Unranked } from '../../scoring/round.ts';
 import { formatRate } from '../../scoring/standard.ts';
-
-export const AGGREGATION_TEXT = {
-  pooled: '汇总计算：得分率 = Σ(权重×得分) ÷ Σ(权重×应得分)',
-  mean: '平均计算：得分率 = 各点位得分率的加权平均',
-} as const;
-
-export const NA_TEXT = {
-  exclude: '不适用项不计入得分和应得分',
-  average: '不适用项按其他社区该标准的平均得分率计分',
-} as const;
 
 export function points(n: number): string {
   return String(Math.round(n * 100) / 100);
@@ -23,11 +13,22 @@ export function movementText(m: number | null): string {
   return '持平';
 }
 
+/** Why an entry is 未排名, in words (the rule's threshold is in the page header). */
+export const UNRANKED_TEXT: Record<Unranked, string> = {
+  'no-score': '尚无得分率',
+  'too-few-points': '应得分不足',
+};
+
 export interface AreaRow {
   id: number;
   name: string;
   street: string;
-  rank: string;
+  /** null: 未排名 */
+  rank: number | null;
+  /** the 名次 column: "3" or "未排名" */
+  rankCell: string;
+  /** in a sentence: "第 3 名" or "未排名（应得分不足）" */
+  place: string;
   rate: string;
   score: string;
   passRate: string;
@@ -44,7 +45,9 @@ export function presentArea(a: AreaResult, streetName = ''): AreaRow {
     id: a.id,
     name: a.name,
     street: streetName,
-    rank: a.rank === null ? '未排名' : String(a.rank),
+    rank: a.rank,
+    rankCell: a.rank === null ? '未排名' : String(a.rank),
+    place: a.rank === null ? `未排名（${UNRANKED_TEXT[a.unranked ?? 'no-score']}）` : `第 ${a.rank} 名`,
     rate: formatRate(a.rate),
     score: `${points(a.earned)} / ${points(a.possible)}`,
     passRate: formatRate(a.passRate),
@@ -53,7 +56,7 @@ export function presentArea(a: AreaResult, streetName = ''): AreaRow {
     movementClass: a.movement === null || a.movement === 0 ? '' : a.movement > 0 ? 'up' : 'down',
     red: a.red,
     black: a.black,
-    sites: `${a.scoredSiteCount}/${a.siteCount}`,
+    sites: `${a.evaluatedSiteCount}/${a.siteCount}`,
   };
 }
 

@@ -16,6 +16,7 @@ import { importCriteriaVersion } from '../../services/criteria-registry.ts';
 import { criteriaFromWorkbook, criteriaToWorkbook } from '../../criteria/excel.ts';
 import { METHOD_NAMES } from '../../criteria/schema.ts';
 import { scoringText } from '../presenters/sheet.ts';
+import { ruleLines } from '../presenters/rules.ts';
 import { formatShanghai } from '../../util/time.ts';
 import type { RequestHandler } from 'express';
 
@@ -26,8 +27,6 @@ const RESPONSIBLE: Record<string, string> = {
   community: '所在社区',
   street: '所在镇街',
 };
-const NA_RULES = { exclude: '不计入得分和应得分', average: '按其他社区该标准的平均得分率计分' };
-const AGG_RULES = { pooled: '汇总得分计算（Σ得分 ÷ Σ应得分）', mean: '得分率平均' };
 
 export function criteriaRouter(deps: AppDeps, protect: RequestHandler): Router {
   const r = Router();
@@ -75,8 +74,7 @@ export function criteriaRouter(deps: AppDeps, protect: RequestHandler): Router {
           })),
         })),
       })),
-      naRule: NA_RULES[v.rules.notApplicable],
-      aggRule: AGG_RULES[v.rules.aggregation],
+      rules: ruleLines(v),
       matrixTypes: v.siteTypes,
       fieldStandards: c.standards.filter((s) => s.method === 'field'),
     });

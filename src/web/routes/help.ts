@@ -2,7 +2,8 @@
  * Help pages: 计分规则说明, and the user guide (docs/用户指南.md) and operations guide (docs/运维指南.md)
  * rendered from their markdown inside the app's layout, so the 帮助 links work on a tablet without
  * GitHub. The files are ours (no user input); marked's output has no inline scripts or styles, so the
- * CSP stays as it is. Images are served from docs/images under /help/images/.
+ * CSP stays as it is. Images are served from docs/images under /help/images/. 计分规则说明 ends with each
+ * loaded criteria version's own rules, in words written from the values the version sets.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,9 @@ import { join } from 'node:path';
 import { Router } from 'express';
 import { Marked } from 'marked';
 import { NotFound } from '../../errors.ts';
+import type { AppDeps } from '../../app.ts';
+import { listCriteriaVersions } from '../../db/repos/criteria-versions.ts';
+import { ruleLines } from '../presenters/rules.ts';
 
 const DOCS_DIR = fileURLToPath(new URL('../../../docs/', import.meta.url));
 const IMAGES_DIR = join(DOCS_DIR, 'images');
@@ -49,9 +53,18 @@ export function renderGuide(file: string): string | null {
   return html;
 }
 
-export function helpRouter(): Router {
+export function helpRouter(deps: Pick<AppDeps, 'db' | 'criteria'>): Router {
   const r = Router();
-  r.get('/help/scoring', (_req, res) => res.render('help/scoring', { title: '计分规则说明' }));
+  r.get('/help/scoring', (_req, res) =>
+    res.render('help/scoring', {
+      title: '计分规则说明',
+      versions: listCriteriaVersions(deps.db).map((row) => ({
+        id: row.id,
+        name: `${row.name}（${row.version}）`,
+        rules: ruleLines(deps.criteria.get(row.id).version),
+      })),
+    }),
+  );
   for (const [key, guide] of Object.entries(GUIDES)) {
     r.get(`/help/${key}`, (_req, res, next) => {
       const html = renderGuide(guide.file);

@@ -17,7 +17,8 @@ import { siteTypeNames } from '../../db/repos/places.ts';
 import { findInspection } from '../../db/repos/inspections.ts';
 import { listInspectionPhotos } from '../../db/repos/photos.ts';
 import { Forbidden, NotFound } from '../../errors.ts';
-import { AGGREGATION_TEXT, NA_TEXT, points, presentArea, presentSite } from '../presenters/results.ts';
+import { points, presentArea, presentSite, type AreaRow } from '../presenters/results.ts';
+import { NA_RULE_TEXT, aggregationText, rankingText } from '../presenters/rules.ts';
 import { presentPhoto } from '../presenters/sheet.ts';
 import { barChart, rateLineChart } from '../../charts/svg.ts';
 import { rankingsWorkbook } from '../../export/rankings.ts';
@@ -49,13 +50,21 @@ export function resultsRouter(deps: AppDeps): Router {
           ? `暂定结果：计入已提交 ${counts.submitted ?? 0} 份、已审核 ${counts.approved ?? 0} 份测评表`
           : `最终结果：计入已审核 ${counts.approved ?? 0} 份测评表`,
         criteria: `${version.name}（${version.version}）`,
-        aggregation: AGGREGATION_TEXT[version.rules.aggregation],
-        na: NA_TEXT[version.rules.notApplicable],
+        criteriaId: round.criteria_version_id,
+        aggregation: aggregationText(version.rules),
+        na: NA_RULE_TEXT[version.rules.notApplicable],
+        ranking: rankingText(version.rules),
         previous: view.previous?.name ?? null,
         minPossible: version.rules.minPossiblePoints,
       },
     };
   }
+
+  /** 红榜 or 黑榜 entries, 镇街 first, each saying which kind it is */
+  const onList = (streets: AreaRow[], communities: AreaRow[], list: 'red' | 'black') => [
+    ...streets.filter((s) => s[list]).map((s) => ({ ...s, kind: '镇街' })),
+    ...communities.filter((c) => c[list]).map((c) => ({ ...c, kind: '社区' })),
+  ];
 
   const streetName = (v: RoundResultsView, id: number) =>
     v.results.streets.find((s) => s.id === id)?.name ?? '';
@@ -66,21 +75,37 @@ export function resultsRouter(deps: AppDeps): Router {
     const communities = view.results.communities
       .filter((c) => canSeeCommunity(scope, c.id))
       .map((c) => presentArea(c, streetName(view, c.streetId ?? 0)));
+    const types = siteTypeNames(deps.db);
     res.render('results/index', {
       title: `测评结果 · ${header.round.name}`,
       header,
       streets,
       communities,
-      ranked: communities.filter((c) => c.rank !== '未排名'),
-      unranked: communities.filter((c) => c.rank === '未排名'),
-      red: communities.filter((c) => c.red),
-      black: communities.filter((c) => c.black),
+      ranked: communities.filter((c) => c.rank !== null),
+      unranked: communities.filter((c) => c.rank === null),
+      red: onList(streets, communities, 'red'),
+      black: onList(streets, communities, 'black'),
       isOffice: scope.all,
+      // a unit sees only its part: how many took part puts its places in context, and an empty part says why
+      unit: scope.all
+        ? null
+        : {
+            rankedStreets: view.results.streets.filter((s) => s.rank !== null).length,
+            rankedCommunities: view.results.communities.filter((c) => c.rank !== null).length,
+            noStreets:
+              scope.streets.size === 0
+                ? '镇街排名只向创城办和各镇街显示；本单位不是镇街。'
+                : '本单位的镇街不在本轮测评中。',
+            noCommunities:
+              scope.communities.size === 0
+                ? '本单位没有负责或包联的社区，社区排名不向本单位显示。'
+                : '本单位负责或包联的社区不在本轮测评中。',
+          },
       mySites: scope.all
         ? []
         : view.results.sites
             .filter((s) => canSeeSite(scope, s.id))
-            .map((s) => presentSite(s, siteTypeNames(deps.db).get(s.siteType) ?? s.siteType)),
+            .map((s) => presentSite(s, types.get(s.siteType) ?? s.siteType)),
     });
   });
 

@@ -1,0 +1,106 @@
+/**
+ * A criteria version's scoring rules in words, for the version's page, the 计分规则说明 page and the
+ * results header. Each sentence is built only from what the version sets: a rule it leaves out is said
+ * to be not used, never left as a dangling "或" (the 2025 version has a 黑榜 of the last 2 places and no
+ * rate threshold). The wording follows what src/scoring does with each value.
+ */
+import type { CriteriaVersion, Rules } from '../../criteria/schema.ts';
+
+export interface RuleLine {
+  label: string;
+  text: string;
+}
+
+/** 0.85 → "85%", 0.875 → "87.5%" (no floating-point tails) */
+export function percent(rate: number): string {
+  return `${Math.round(rate * 1000) / 10}%`;
+}
+
+const num = (n: number) => String(Math.round(n * 10000) / 10000);
+
+export const NA_RULE_TEXT: Record<Rules['notApplicable'], string> = {
+  exclude: '不适用的标准不计入得分，也不计入应得分',
+  average:
+    '不适用的标准按本轮其他社区该标准的平均得分率计分（一个镇街的直属点位算作一组，与社区同样对待）；其他社区没有该标准的有效答案时，不计入得分和应得分',
+};
+
+/** How sites combine into a 社区's and a 镇街's 得分率, with or without site-type weights. */
+export function aggregationText(rules: Pick<Rules, 'aggregation' | 'siteTypeWeights'>): string {
+  const weighted = Object.keys(rules.siteTypeWeights).length > 0;
+  if (rules.aggregation === 'pooled')
+    return weighted
+      ? '汇总计算：社区、镇街得分率 = Σ(权重 × 得分) ÷ Σ(权重 × 应得分)，对其下所有点位'
+      : '汇总计算：社区、镇街得分率 = Σ得分 ÷ Σ应得分，对其下所有点位';
+  return weighted
+    ? '平均计算：社区、镇街得分率 = Σ(权重 × 点位得分率) ÷ Σ权重，对其下有得分率的点位'
+    : '平均计算：社区、镇街得分率 = 其下有得分率的各点位得分率的平均值';
+}
+
+export function weightsText(rules: Rules, siteTypeName: (code: string) => string): string {
+  const entries = Object.entries(rules.siteTypeWeights);
+  if (!entries.length) return '各类点位权重相同';
+  return `${entries.map(([code, w]) => `${siteTypeName(code)} ${num(w)}`).join('、')}；其他点位类型为 1`;
+}
+
+export function onTheSpotText(rules: Rules): string {
+  const f = rules.onTheSpotFix;
+  if (!f.enabled) return '不减免：当场整改的问题与其他问题同样扣分';
+  return `当场整改的问题每处按 ${num(f.factor)} 处计（合格制标准不合格但当场整改的，失分 × ${num(f.factor)}）`;
+}
+
+export function repeatText(rules: Rules): string {
+  const r = rules.repeat;
+  if (r.mode === 'none') return '不加重';
+  const when = '上一轮（同一体系系列的上一个已结束轮次）同一点位同一标准也被扣分的';
+  return r.mode === 'multiply'
+    ? `${when}，本轮失分 × ${num(r.factor)}`
+    : `${when}，本轮失分另加 ${num(r.points)} 分`;
+}
+
+export function redListText(rules: Rules): string {
+  const { topN, minRate } = rules.redList;
+  if (topN === 0) return '不设红榜';
+  return minRate === undefined
+    ? `名次在前 ${topN} 名`
+    : `名次在前 ${topN} 名，且得分率不低于 ${percent(minRate)}`;
+}
+
+export function blackListText(rules: Rules): string {
+  const { belowRate, bottomN } = rules.blackList;
+  const parts: string[] = [];
+  if (belowRate !== undefined) parts.push(`得分率低于 ${percent(belowRate)}`);
+  if (bottomN !== undefined && bottomN > 0) parts.push(`处于最后 ${bottomN} 名（含并列）`);
+  if (!parts.length) return '不设黑榜';
+  const both = rules.redList.topN > 0 ? '；同时够红榜的，以红榜为准' : '';
+  return `${parts.join('，或')}${both}`;
+}
+
+/** Who is ranked: the results header and the rules pages say the same. */
+export function rankingText(rules: Pick<Rules, 'minPossiblePoints'>): string {
+  return rules.minPossiblePoints > 0
+    ? `应得分合计不足 ${num(rules.minPossiblePoints)} 分的社区和镇街不参与排名，列为未排名`
+    : '有得分率的社区和镇街都参与排名，没有得分率的列为未排名';
+}
+
+export function gradeSharesText(rules: Rules): string {
+  const g = rules.gradeShares;
+  return `A ${percent(g.A)} · B ${percent(g.B)} · C ${percent(g.C)} · C# ${percent(g['C#'])}`;
+}
+
+/** Every rule of a version, in the order the computation applies them. */
+export function ruleLines(version: CriteriaVersion): RuleLine[] {
+  const rules = version.rules;
+  const names = new Map(version.siteTypes.map((t) => [t.code, t.name]));
+  const siteTypeName = (code: string) => names.get(code) ?? code;
+  return [
+    { label: '不适用', text: NA_RULE_TEXT[rules.notApplicable] },
+    { label: '等级得分', text: gradeSharesText(rules) },
+    { label: '当场整改', text: onTheSpotText(rules) },
+    { label: '反复出现', text: repeatText(rules) },
+    { label: '汇总方式', text: aggregationText(rules) },
+    { label: '点位类型权重', text: weightsText(rules, siteTypeName) },
+    { label: '参与排名', text: rankingText(rules) },
+    { label: '红榜', text: redListText(rules) },
+    { label: '黑榜', text: blackListText(rules) },
+  ];
+}
