@@ -64,10 +64,31 @@ function problemOf(unitCode: string, skip = 0): number {
 
 describe('problems are sent out when sheets are approved', () => {
   it('raised one problem per deduction in the demo’s published round, each with a unit and a deadline', () => {
-    const lost = one(
-      `SELECT count(*) FROM answers a JOIN inspections i ON i.id = a.inspection_id WHERE i.round_id = ? AND a.result = 'fail'`,
-      published,
-    ) as number;
+    // every 不符合 loses points except one fixed on the spot (当场整改, factor 0.5 in the 2026 edition)
+    // on a graded standard whose effective cases stay under grade B's threshold: 1 case, 1 fixed →
+    // 0.5 case → grade A, nothing lost, no problem
+    const version = JSON.parse(readFileSync(join(ROOT, 'criteria', 'district-2026.json'), 'utf8')) as {
+      items: {
+        contents: { standards: { code: string; scoring: { mode: string; thresholds?: { B: number } } }[] }[];
+      }[];
+    };
+    const gradeB = new Map(
+      version.items
+        .flatMap((i) => i.contents.flatMap((c) => c.standards))
+        .filter((st) => st.scoring.mode === 'grade')
+        .map((st) => [st.code, st.scoring.thresholds!.B]),
+    );
+    const fails = db()
+      .prepare(
+        `SELECT a.standard_code AS code, a.cases, a.fixed_cases AS fixed FROM answers a
+         JOIN inspections i ON i.id = a.inspection_id WHERE i.round_id = ? AND a.result = 'fail'`,
+      )
+      .all(published) as { code: string; cases: number; fixed: number }[];
+    const free = fails.filter(
+      (a) => gradeB.has(a.code) && a.cases - a.fixed + a.fixed * 0.5 < gradeB.get(a.code)!,
+    );
+    expect(free.length).toBeGreaterThan(0); // the demo exercises the rule
+    const lost = fails.length - free.length;
     expect(one("SELECT count(*) FROM problems WHERE round_id = ? AND status <> 'void'", published)).toBe(
       lost,
     );
