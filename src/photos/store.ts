@@ -13,13 +13,13 @@ import { readPhotoMeta, type PhotoMeta } from './exif.ts';
 import { photoPaths, writeOnce } from './files.ts';
 import { missingFontMessage, watermarkFont } from './font.ts';
 import { renderPhoto } from './render.ts';
-import { sniffImageType, type PhotoMime } from './sniff.ts';
+import { type PhotoMime } from './sniff.ts';
+import { PHOTO_LIMITS, REJECTIONS, typeRefusal } from './intake-rules.ts';
 import { formatShanghai, nowIso } from '../util/time.ts';
 
 export { photoPaths } from './files.ts';
 export { sweepStrayFiles } from './sweep.ts';
-
-export const PHOTO_LIMITS = { maxBytes: 20 * 1024 * 1024, maxPixels: 50_000_000 };
+export { PHOTO_LIMITS, REJECTIONS } from './intake-rules.ts';
 
 export interface StoredPhoto {
   sha256: string;
@@ -46,26 +46,10 @@ export class PhotoTooLarge extends PhotoRejected {
 /** Not the upload's fault: the server cannot draw Chinese captions. A 500, and a reason not to start. */
 export class WatermarkFontMissing extends Error {}
 
-const ACCEPTED = '请上传 JPEG、PNG 或 WebP 格式的照片';
 const SHARP_FORMAT: Record<PhotoMime, string> = {
   'image/jpeg': 'jpeg',
   'image/png': 'png',
   'image/webp': 'webp',
-};
-
-export const REJECTIONS = {
-  empty: '文件为空',
-  heic:
-    '不支持 HEIC/HEIF 格式（苹果手机默认的“高效”格式）。请在 iPhone「设置 → 相机 → 格式」中选择「兼容性最佳」后重新拍摄，' +
-    '或把照片转换为 JPEG 后再上传',
-  svg: `不接受 SVG 文件，${ACCEPTED}`,
-  unknown: `文件不是可识别的图片，${ACCEPTED}`,
-  corrupt: '照片文件不完整或已损坏，无法完整读取，请重新拍摄或重新上传',
-  tooLarge: (bytes: number) =>
-    `照片文件太大（${(bytes / 1024 / 1024).toFixed(1)} MB），单张不能超过 ${PHOTO_LIMITS.maxBytes / 1024 / 1024} MB`,
-  tooManyPixels: (width: number, height: number) =>
-    `照片尺寸过大（${width}×${height} 像素），不能超过 ${PHOTO_LIMITS.maxPixels / 1_000_000} 百万像素`,
-  unsupported: (format: string) => `不支持 ${format} 格式，${ACCEPTED}`,
 };
 
 /**
@@ -86,13 +70,9 @@ export function displayKeyFor(lines: string[]): string {
 }
 
 function checkType(buf: Buffer): PhotoMime {
-  const sniffed = sniffImageType(buf);
-  if (sniffed === null) throw new PhotoRejected(REJECTIONS.empty);
-  if (typeof sniffed === 'string') return sniffed;
-  if (sniffed.unsupported === 'HEIC') throw new PhotoRejected(REJECTIONS.heic);
-  if (sniffed.unsupported === 'SVG') throw new PhotoRejected(REJECTIONS.svg);
-  if (sniffed.unsupported === '未知') throw new PhotoRejected(REJECTIONS.unknown);
-  throw new PhotoRejected(REJECTIONS.unsupported(sniffed.unsupported));
+  const checked = typeRefusal(buf);
+  if ('refusal' in checked) throw new PhotoRejected(checked.refusal);
+  return checked.mime;
 }
 
 /** Size as displayed, from the header only: nothing is decoded before the pixel limit is checked. */

@@ -2,11 +2,11 @@
  * The scoring sheet's use cases: saving batches of answers (the autosave protocol), submitting,
  * returning (退回) and the tablet's location.
  *
- * Save protocol (the offline queue replays exactly this): the tablet sends a batch
- * { batchId, baseRevision, changes: [{ standard, result, cases, fixedCases, note }] } of the changes made
- * within a moment. batchId is generated on the device and stored with the answer it got in the same
- * transaction as the write, so a retried batch changes nothing and gets the same answer. Every accepted
- * batch raises the sheet's revision; baseRevision tells which revision the device had seen.
+ * Save protocol (sheet-protocol.ts; the offline queue replays exactly this): the tablet sends a batch
+ * of the changes made within a moment. batchId is generated on the device and stored with the answer
+ * it got in the same transaction as the write, so a retried batch changes nothing and gets the same
+ * answer. Every batch that writes raises the sheet's revision; baseRevision tells which revision the
+ * device had seen. Each answer is checked on its own (scoring/answer-rules.ts, the tablet's rules too).
  */
 import { z } from 'zod';
 import { issueMessage } from './validate.ts';
@@ -22,119 +22,57 @@ import {
   listAnswersOf,
   type AnswerRow,
   type AnswerWrite,
-  type InspectionRow,
 } from '../db/repos/inspections.ts';
+import { answerRevisions, stampAnswerRevision } from '../db/repos/answer-revisions.ts';
 import { listInspectionPhotos } from '../db/repos/photos.ts';
 import { findIdempotent, saveIdempotent } from '../db/repos/idempotency.ts';
 import { atomically } from '../db/connection.ts';
 import { appendAudit } from '../db/repos/audit.ts';
 import { Conflict, Forbidden, InvalidInput } from '../errors.ts';
-import { gradeFor } from '../scoring/standard.ts';
+import { checkAnswer } from '../scoring/answer-rules.ts';
 import type { IndexedStandard } from '../criteria/load.ts';
 import type { Rules } from '../criteria/schema.ts';
 import { requireEditable, sheetScope, type SheetCtx, type SheetScope } from './sheet-access.ts';
+import {
+  batchSchema,
+  describeRefused,
+  parseChange,
+  submitRequestSchema,
+  type ParsedChange,
+  type RefusedChange,
+  type SaveConflict,
+  type SaveResult,
+  type SubmitResult,
+} from './sheet-protocol.ts';
 
-export const clientKey = z
-  .string({ error: '客户端编号无效' })
-  .regex(/^[A-Za-z0-9_-]{8,64}$/, '客户端编号无效');
-
-const changeSchema = z.object(
-  {
-    standard: z.string({ error: '标准编码无效' }).min(1, '标准编码无效').max(40, '标准编码无效'),
-    result: z.enum(['ok', 'fail', 'na'], { error: '结果只能是 符合 / 不符合 / 不适用' }),
-    cases: z
-      .number({ error: '问题数必须是数字' })
-      .int('问题数必须是整数')
-      .min(0, '问题数不能为负数')
-      .max(999, '问题数不能超过999'),
-    fixedCases: z
-      .number({ error: '当场整改数必须是数字' })
-      .int('当场整改数必须是整数')
-      .min(0, '当场整改数不能为负数')
-      .max(999, '当场整改数不能超过999')
-      .default(0),
-    note: z.string({ error: '备注必须是文字' }).max(500, '备注不能超过500个字符').default(''),
-  },
-  { error: '保存的内容格式无效' },
-);
-export type AnswerChange = z.input<typeof changeSchema>;
-
-const revisionSchema = z.number({ error: '版本号无效' }).int('版本号无效').min(0, '版本号无效');
-
-export const batchSchema = z.object(
-  {
-    batchId: clientKey,
-    baseRevision: revisionSchema,
-    changes: z
-      .array(changeSchema, { error: '保存的内容格式无效' })
-      .min(1, '没有要保存的内容')
-      .max(300, '一次保存的内容太多'),
-  },
-  { error: '保存的内容格式无效' },
-);
-export type SaveBatch = z.input<typeof batchSchema>;
-
-type AnswerSnapshot = { result: string; cases: number; fixedCases: number; note: string };
-
-/** A change from a device that had not seen the office's later answer to the same standard. */
-export interface SaveConflict {
-  standard: string;
-  text: string;
-  mine: AnswerSnapshot;
-  office: AnswerSnapshot;
-}
-
-export interface SaveResult {
-  revision: number;
-  status: InspectionRow['status'];
-  saved: string[];
-  /** changes not applied because the office's answer wins (the device's baseRevision was older) */
-  conflicts: SaveConflict[];
-}
+export {
+  clientKey,
+  type AnswerChange,
+  type SaveBatch,
+  type SaveConflict,
+  type SaveResult,
+  type SubmitResult,
+} from './sheet-protocol.ts';
 
 /** Checks one change against its standard and the version's rules; returns the row to write. */
 export function normalizeChange(
-  change: z.output<typeof changeSchema>,
+  change: ParsedChange,
   standard: IndexedStandard,
   rules: Pick<Rules, 'onTheSpotFix'>,
 ): AnswerWrite {
-  const label = `标准 ${standard.code}`;
-  let { cases, fixedCases } = change;
-  if (change.result !== 'fail') {
-    if (cases > 0)
-      throw new InvalidInput(`${label}：选择“${change.result === 'ok' ? '符合' : '不适用'}”时问题数应为0`);
-    cases = 0;
-    fixedCases = 0;
-  } else if (standard.scoring.mode === 'passfail') {
-    cases = 1;
-    fixedCases = Math.min(fixedCases, 1);
-  } else if (cases < 1) {
-    throw new InvalidInput(`${label}：选择“不符合”时至少记录1处问题`);
-  }
-  if (fixedCases > cases) throw new InvalidInput(`${label}：当场整改数不能多于问题数`);
-  if (!rules.onTheSpotFix.enabled) fixedCases = 0;
-  const grade =
-    standard.scoring.mode === 'grade'
-      ? change.result === 'fail'
-        ? gradeFor(cases, standard.scoring.thresholds)
-        : change.result === 'ok'
-          ? 'A'
-          : null
-      : null;
-  return {
-    standardCode: standard.code,
-    result: change.result,
-    cases,
-    fixedCases,
-    grade,
-    note: change.note.trim(),
-  };
+  const checked = checkAnswer(change, standard, rules);
+  if (!checked.ok) throw new InvalidInput(`标准 ${standard.code}：${checked.reason}`);
+  return { standardCode: standard.code, ...checked.answer };
 }
 
 function answerSnapshot(a: AnswerRow | undefined) {
   return a ? { result: a.result, cases: a.cases, fixedCases: a.fixed_cases, note: a.note } : null;
 }
 
+/**
+ * Saves a batch: each valid change is written, each invalid one reported in `refused` with its reason
+ * (a batch whose every change is refused is a 400, so a plain bad request still reads as one).
+ */
 export function saveChanges(
   ctx: SheetCtx,
   user: UserRow,
@@ -149,42 +87,59 @@ export function saveChanges(
     const hit = findIdempotent(ctx.db, batch.batchId);
     if (hit) {
       if (hit.userId !== user.id) throw new Conflict('请求编号冲突，请刷新页面');
-      return hit.response as SaveResult;
+      return { refused: [], ...(hit.response as Omit<SaveResult, 'refused'>) };
     }
     const scope = sheetScope(ctx, user, roundId, siteId);
     requireEditable(user, scope);
     const applicable = new Map(scope.standards.map((s) => [s.code, s]));
-    const writes = batch.changes.map((c) => {
-      const standard = applicable.get(c.standard);
-      if (!standard) throw new InvalidInput(`标准 ${c.standard} 不适用于该点位类型，不能填写`);
-      return normalizeChange(c, standard, scope.criteria.version.rules);
-    });
+    const refused: RefusedChange[] = [];
+    const writes: AnswerWrite[] = [];
+    for (const raw of batch.changes) {
+      const p = parseChange(raw);
+      if (!p.ok) {
+        refused.push({ standard: p.standard, reason: p.reason });
+        continue;
+      }
+      const standard = applicable.get(p.change.standard);
+      if (!standard) {
+        refused.push({ standard: p.change.standard, reason: '不适用于该点位类型，不能填写' });
+        continue;
+      }
+      const checked = checkAnswer(p.change, standard, scope.criteria.version.rules);
+      if (checked.ok) writes.push({ standardCode: standard.code, ...checked.answer });
+      else refused.push({ standard: standard.code, reason: checked.reason });
+    }
+    if (!writes.length)
+      throw new InvalidInput(refused.map(describeRefused).join('；') || '保存的内容格式无效');
     const inspection = scope.inspection ?? insertInspection(ctx.db, roundId, siteId, user.id);
-    // a replay from a device that had not seen the sheet's latest revision: where the office has
-    // written an answer (a correction) the office's version wins and the device is told what differs
+    // a batch from a device that had not seen the sheet's latest revision: an answer written since
+    // (from another device of the same inspector, at a later revision) or by the office wins, and the
+    // device is told both versions so the inspector can choose
     const stale = batch.baseRevision < inspection.revision;
+    const codes = writes.map((w) => w.standardCode);
     // what the answers were: only needed to compare (stale) or to audit (a submitted sheet)
     const before = new Map(
       stale || inspection.submitted_at
-        ? listAnswersOf(
-            ctx.db,
-            inspection.id,
-            writes.map((w) => w.standardCode),
-          ).map((a) => [a.standard_code, a])
+        ? listAnswersOf(ctx.db, inspection.id, codes).map((a) => [a.standard_code, a])
         : [],
     );
+    const revisions = stale ? answerRevisions(ctx.db, inspection.id, codes) : new Map<string, number>();
     const conflicts: SaveConflict[] = [];
     const applied = writes.filter((w) => {
       const current = before.get(w.standardCode);
-      if (!stale || !current || current.updated_by === null || current.updated_by === user.id) return true;
+      if (!stale || !current) return true;
+      const byOffice = current.updated_by !== null && current.updated_by !== user.id;
+      const newer = (revisions.get(w.standardCode) ?? 0) > batch.baseRevision;
+      if (!byOffice && !newer) return true;
       const mine = { result: w.result, cases: w.cases, fixedCases: w.fixedCases, note: w.note };
-      const office = answerSnapshot(current)!;
-      if (JSON.stringify(mine) !== JSON.stringify(office))
+      const server = answerSnapshot(current)!;
+      if (JSON.stringify(mine) !== JSON.stringify(server))
         conflicts.push({
           standard: w.standardCode,
           text: applicable.get(w.standardCode)!.text,
           mine,
-          office,
+          office: server,
+          by: byOffice ? 'office' : 'self',
         });
       return false;
     });
@@ -207,11 +162,19 @@ export function saveChanges(
       }
     }
     const revision = applied.length ? bumpRevision(ctx.db, inspection.id) : inspection.revision;
+    if (applied.length)
+      stampAnswerRevision(
+        ctx.db,
+        inspection.id,
+        applied.map((w) => w.standardCode),
+        revision,
+      );
     const result: SaveResult = {
       revision,
       status: inspection.status,
       saved: applied.map((w) => w.standardCode),
       conflicts,
+      refused,
     };
     saveIdempotent(ctx.db, batch.batchId, user.id, result);
     return result;
@@ -263,16 +226,6 @@ export function submitSheet(ctx: SheetCtx, user: UserRow, roundId: number, siteI
       siteId,
     });
   })();
-}
-
-export const submitRequestSchema = z.object({
-  submitId: clientKey,
-  baseRevision: z.number().int().min(0),
-});
-
-export interface SubmitResult {
-  status: 'submitted';
-  revision: number;
 }
 
 /**

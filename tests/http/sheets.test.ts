@@ -23,6 +23,7 @@ const db = () => app.booted.db;
 const count = (sql: string, ...args: unknown[]) => scalar(db(), sql, ...args) as number;
 
 const claimed = new Set<number>();
+let refusalCase = 0;
 
 /** An assigned site of this inspector that nobody has touched yet (each test takes its own). */
 function freshSite(username: string, siteType?: string): { id: number; name: string; site_type: string } {
@@ -191,20 +192,46 @@ describe('saving as I go', () => {
       (code: string) => ({ standard: code, result: 'fail', cases: 1, fixedCases: 3 }),
       /当场整改数不能多于问题数/,
     ],
-  ])('refuses %s with 400 and stores nothing', async (_name, make, message) => {
-    const c = await inspector();
-    const site = anySite('inspector1');
-    const deduction = standardsFor('residential').find((s) => s.scoring.mode === 'deduction')!;
-    const before = count('SELECT count(*) FROM answers');
-    const r = await c.postJson(`/api/rounds/${roundId}/sites/${site.id}/changes`, {
-      batchId: randomUUID(),
-      baseRevision: 0,
-      changes: [{ standard: deduction.code, result: 'ok', cases: 0 }, make(deduction.code)],
-    });
-    expect(r.status).toBe(400);
-    expect(JSON.parse(r.text).error).toMatch(message);
-    expect(count('SELECT count(*) FROM answers')).toBe(before);
-  });
+  ])(
+    'refuses %s alone: 400 when it is the whole batch, else the rest is saved and it is named',
+    async (_name, make, message) => {
+      const who = ['inspector1', 'inspector3', 'inspector4'][refusalCase++ % 3]!;
+      const c = await inspector(who);
+      const site = freshSite(who);
+      const [deduction, other] = standardsFor(site.site_type).filter((s) => s.scoring.mode === 'deduction');
+      const before = count('SELECT count(*) FROM answers');
+      const api = `/api/rounds/${roundId}/sites/${site.id}/changes`;
+      const alone = await c.postJson(api, {
+        batchId: randomUUID(),
+        baseRevision: 0,
+        changes: [make(deduction!.code)],
+      });
+      expect(alone.status).toBe(400);
+      expect(JSON.parse(alone.text).error).toMatch(message);
+      expect(count('SELECT count(*) FROM answers')).toBe(before);
+
+      // one refused answer never holds back the others of the same moment
+      const r = await c.postJson(api, {
+        batchId: randomUUID(),
+        baseRevision: 0,
+        changes: [{ standard: other!.code, result: 'ok', cases: 0 }, make(deduction!.code)],
+      });
+      expect(r.status).toBe(200);
+      const body = JSON.parse(r.text) as { saved: string[]; refused: { standard: string; reason: string }[] };
+      expect(body.saved).toEqual([other!.code]);
+      expect(body.refused).toHaveLength(1);
+      expect(body.refused[0]!.reason).toMatch(message);
+      expect(count('SELECT count(*) FROM answers')).toBe(before + 1);
+      expect(
+        count(
+          'SELECT count(*) FROM answers a JOIN inspections i ON i.id = a.inspection_id WHERE i.round_id = ? AND i.site_id = ? AND a.standard_code = ?',
+          roundId,
+          site.id,
+          deduction!.code,
+        ),
+      ).toBe(0);
+    },
+  );
 
   it('refuses a save without the CSRF header, and answers 401 (not a redirect) when logged out', async () => {
     const c = await inspector();
@@ -457,8 +484,27 @@ describe('submit and return', () => {
       (await c.postMultipart(`${url}/photos`, photoForm('orientation-landscape_2.jpg', needsPhoto.code)))
         .status,
     ).toBe(201);
-    const ok = await c.post(`/rounds/${roundId}/sites/${site.id}/submit`);
+    // a complete sheet: asked first (nothing changes until the inspector confirms), then said
+    const ask = await c.post(`/rounds/${roundId}/sites/${site.id}/submit`);
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('提交测评表？');
+    expect(ask.text).toContain(`“${site.name}”的测评表将交给创城办审核，不能再修改`);
+    expect(ask.text).toContain('name="confirmed" value="1"');
+    expect(
+      count(
+        'SELECT count(*) FROM inspections WHERE round_id = ? AND site_id = ? AND status = ?',
+        roundId,
+        site.id,
+        'draft',
+      ),
+    ).toBe(1);
+    const ok = await c.post(`/rounds/${roundId}/sites/${site.id}/submit`, { confirmed: '1' });
     expect(ok.status).toBe(303);
+    expect(ok.location).toBe(`/rounds/${roundId}/sites/${site.id}?submitted=1`);
+    const said = await c.get(ok.location!);
+    expect(said.text).toContain('已提交：测评表已交给创城办审核');
+    // the 得分率 stays 暂定 until the office approves
+    expect(said.text).toMatch(/id="live-rate">[\d.]+%<\/b> <small>暂定<\/small>/);
     const home = await c.get('/');
     expect(home.text).toMatch(
       new RegExp(
@@ -523,5 +569,122 @@ describe('submit and return', () => {
     } finally {
       db().prepare("UPDATE rounds SET status = 'open' WHERE id = ?").run(roundId);
     }
+  });
+});
+
+describe('two devices, a moved-on sheet, an earlier page', () => {
+  const answerOf = (siteId: number, code: string) =>
+    db()
+      .prepare(
+        `SELECT a.result, a.cases, a.note FROM answers a JOIN inspections i ON i.id = a.inspection_id
+         WHERE i.round_id = ? AND i.site_id = ? AND a.standard_code = ?`,
+      )
+      .get(roundId, siteId, code);
+
+  it("keeps the answer another device of the same inspector saved since the batch's base, and reports both", async () => {
+    const tabletA = await inspector('inspector2');
+    const tabletB = await inspector('inspector2');
+    const site = freshSite('inspector2');
+    const [a, b] = standardsFor(site.site_type).filter((s) => s.scoring.mode === 'deduction');
+    const api = `/api/rounds/${roundId}/sites/${site.id}/changes`;
+    // both tablets saw revision 1 (a: 符合, b: 符合)
+    const base = await tabletA.postJson(api, {
+      batchId: randomUUID(),
+      baseRevision: 0,
+      changes: [
+        { standard: a!.code, result: 'ok', cases: 0 },
+        { standard: b!.code, result: 'ok', cases: 0 },
+      ],
+    });
+    expect(JSON.parse(base.text).revision).toBe(1);
+    // tablet B, online, changes a to 不符合 2 处 (revision 2)
+    await tabletB.postJson(api, {
+      batchId: randomUUID(),
+      baseRevision: 1,
+      changes: [{ standard: a!.code, result: 'fail', cases: 2, note: '另一台平板' }],
+    });
+    // tablet A, offline since revision 1, changed a to 不适用 and b to 不符合 1 处
+    const late = await tabletA.postJson(api, {
+      batchId: randomUUID(),
+      baseRevision: 1,
+      changes: [
+        { standard: a!.code, result: 'na', cases: 0 },
+        { standard: b!.code, result: 'fail', cases: 1, note: '本机' },
+      ],
+    });
+    expect(late.status).toBe(200);
+    const body = JSON.parse(late.text) as { saved: string[]; conflicts: Record<string, unknown>[] };
+    expect(body.saved).toEqual([b!.code]);
+    expect(body.conflicts).toEqual([
+      {
+        standard: a!.code,
+        text: a!.text,
+        by: 'self',
+        mine: { result: 'na', cases: 0, fixedCases: 0, note: '' },
+        office: { result: 'fail', cases: 2, fixedCases: 0, note: '另一台平板' },
+      },
+    ]);
+    expect(answerOf(site.id, a!.code)).toEqual({ result: 'fail', cases: 2, note: '另一台平板' });
+    expect(answerOf(site.id, b!.code)).toEqual({ result: 'fail', cases: 1, note: '本机' });
+
+    // the inspector chooses their own value: a batch based on the latest revision is applied
+    const chosen = await tabletA.postJson(api, {
+      batchId: randomUUID(),
+      baseRevision: JSON.parse(late.text).revision,
+      changes: [{ standard: a!.code, result: 'na', cases: 0 }],
+    });
+    expect(JSON.parse(chosen.text).conflicts).toEqual([]);
+    expect(answerOf(site.id, a!.code)).toEqual({ result: 'na', cases: 0, note: '' });
+  });
+
+  it('still accepts a batch queued by the previous page (no fixedCases or note, a 0-case 不符合 among them)', async () => {
+    const c = await inspector('inspector2');
+    const site = freshSite('inspector2');
+    const [a, b] = standardsFor(site.site_type).filter((s) => s.scoring.mode !== 'passfail');
+    // the shape the previous page put in its queue, sent as it is
+    const r = await c.postJson(`/api/rounds/${roundId}/sites/${site.id}/changes`, {
+      batchId: '0123456789abcdef0123456789abcdef',
+      baseRevision: 0,
+      changes: [
+        { standard: a!.code, result: 'ok', cases: 0 },
+        { standard: b!.code, result: 'fail', cases: 0 },
+      ],
+    });
+    expect(r.status).toBe(200);
+    const body = JSON.parse(r.text) as { saved: string[]; refused: { standard: string; reason: string }[] };
+    expect(body.saved).toEqual([a!.code]);
+    expect(body.refused).toEqual([{ standard: b!.code, reason: '选择“不符合”时至少记录1处问题' }]);
+    expect(answerOf(site.id, a!.code)).toEqual({ result: 'ok', cases: 0, note: '' });
+  });
+
+  it('sends the plain form back whole when one answer is refused, storing nothing', async () => {
+    const c = await inspector('inspector2');
+    const site = freshSite('inspector2');
+    const [a, b] = standardsFor(site.site_type).filter((s) => s.scoring.mode !== 'passfail');
+    await c.get(`/rounds/${roundId}/sites/${site.id}`);
+    const form = new FormData();
+    form.set(`r_${a!.code}`, 'ok');
+    form.set(`r_${b!.code}`, 'fail');
+    form.set(`c_${b!.code}`, '0');
+    const r = await c.postMultipart(`/rounds/${roundId}/sites/${site.id}`, form, { csrf: 'field' });
+    expect(r.status).toBe(400);
+    expect(r.text).toContain(`标准 ${b!.code}：选择“不符合”时至少记录1处问题`);
+    expect(answerOf(site.id, a!.code)).toBeUndefined();
+  });
+
+  it('drops 暂定 from the 得分率 of an approved sheet', async () => {
+    const office = new Client(app.url);
+    await office.login('office');
+    const approved = db()
+      .prepare(
+        `SELECT i.round_id, i.site_id FROM inspections i WHERE i.status = 'approved'
+         AND NOT EXISTS (SELECT 1 FROM answers a WHERE a.inspection_id = i.id AND a.result = 'na') LIMIT 1`,
+      )
+      .get() as { round_id: number; site_id: number };
+    const page = await office.get(`/rounds/${approved.round_id}/sites/${approved.site_id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('已通过');
+    expect(page.text).toMatch(/id="live-rate">[\d.]+%<\/b><\/span>/);
+    expect(page.text).not.toContain('暂定');
   });
 });

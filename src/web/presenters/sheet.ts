@@ -72,6 +72,8 @@ export interface SheetView {
   answered: number;
   total: number;
   rateText: string;
+  /** the 得分率 may still change: the sheet is not approved yet, or a 不适用 waits for the round's average */
+  provisional: boolean;
   status: keyof typeof SHEET_STATUS_NAMES;
   statusName: string;
   revision: number;
@@ -123,6 +125,8 @@ export function presentSheet(
     answered: site.answered,
     total: standards.length,
     rateText: formatRate(site.rate),
+    provisional:
+      status !== 'approved' || (rules.notApplicable === 'average' && answers.some((a) => a.result === 'na')),
     status,
     statusName: SHEET_STATUS_NAMES[status],
     revision: inspection?.revision ?? 0,

@@ -8,7 +8,10 @@ import type { AppDeps } from '../../app.ts';
 import { currentUser } from '../middleware/auth.ts';
 import { photoUpload } from '../middleware/uploads.ts';
 import { idParam } from '../params.ts';
-import { sheetScope, type SheetCtx } from '../../services/sheet-access.ts';
+import { requireEditable, sheetScope, type SheetCtx } from '../../services/sheet-access.ts';
+import { describeRefused } from '../../services/sheet-protocol.ts';
+import { askFirst } from '../confirm.ts';
+import { formRefusal } from '../refusal.ts';
 import { presentReviewFilter } from '../presenters/review-filter.ts';
 import {
   recordLocation,
@@ -80,6 +83,7 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
         (scope.round.status === 'open' || scope.round.status === 'closed') &&
         (sheet.status === 'submitted' || sheet.status === 'approved'),
       saved: req.query.saved === '1',
+      submitted: req.query.submitted === '1' && sheet.status === 'submitted',
       blockers: [],
       error: null,
       userKey: `u${user.id}`,
@@ -124,12 +128,15 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
         );
       }
       deps.db.transaction(() => {
-        if (changes.length)
-          saveChanges(ctx, user, roundId, siteId, {
+        if (changes.length) {
+          const saved = saveChanges(ctx, user, roundId, siteId, {
             batchId: randomUUID(),
             baseRevision: scope.inspection?.revision ?? 0,
             changes,
           });
+          // the plain form is all or nothing: one refused answer sends the whole form back
+          if (saved.refused.length) throw new InvalidInput(saved.refused.map(describeRefused).join('；'));
+        }
         for (const p of prepared) p.commit();
       })();
     } catch (err) {
@@ -141,19 +148,34 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
     res.redirect(303, `/rounds/${roundId}/sites/${siteId}?saved=1`);
   });
 
+  // the plain form's submit: what blocks it is shown at once; otherwise the inspector is asked first
+  // (askFirst: a page whose one button posts again with confirmed=1), then the sheet says it happened
   r.post('/rounds/:rid/sites/:sid/submit', (req, res) => {
     const user = currentUser(res);
     const [roundId, siteId] = ids(req);
+    const sheetUrl = `/rounds/${roundId}/sites/${siteId}`;
     try {
+      const scope = sheetScope(ctx, user, roundId, siteId);
+      requireEditable(user, scope);
+      const blockers = submitBlockers(ctx, scope);
+      if (blockers.length || !scope.inspection) throw new SubmitBlocked(blockers);
+      const asked = askFirst(req, res, {
+        title: '提交测评表？',
+        message: `提交后，“${scope.site.name}”的测评表将交给创城办审核，不能再修改；只有创城办退回后才能再修改。`,
+        details: [`${scope.round.name}：${scope.standards.length} 条标准已全部评完`],
+        confirmLabel: '确认提交',
+        back: sheetUrl,
+      });
+      if (asked) return;
       submitSheet(ctx, user, roundId, siteId);
     } catch (err) {
       if (err instanceof SubmitBlocked)
         return renderSheet(req, res, 400, { error: err.message, blockers: err.blockers });
-      if (err instanceof AppError && err.status < 500)
-        return renderSheet(req, res, err.status, { error: err.message });
+      const refusal = formRefusal(err);
+      if (refusal) return renderSheet(req, res, refusal.status, { error: refusal.error });
       throw err;
     }
-    res.redirect(303, '/');
+    res.redirect(303, `${sheetUrl}?submitted=1`);
   });
 
   r.post('/rounds/:rid/sites/:sid/return', (req, res) => {

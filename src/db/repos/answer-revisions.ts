@@ -1,0 +1,31 @@
+/**
+ * answers.revision: the sheet revision at which the tablet last saved each answer (migration 007). Kept
+ * apart from the answer upsert so the common save (a device that saw the latest revision) pays one
+ * small statement, and only a stale save reads them back.
+ */
+import type { Db } from '../connection.ts';
+
+/** Stamps the answers just written with the revision their save produced. */
+export function stampAnswerRevision(db: Db, inspectionId: number, codes: string[], revision: number): void {
+  for (let at = 0; at < codes.length; at += 100) {
+    const chunk = codes.slice(at, at + 100);
+    db.prepare(
+      `UPDATE answers SET revision = ? WHERE inspection_id = ? AND standard_code IN (${chunk.map(() => '?').join(', ')})`,
+    ).run(revision, inspectionId, ...chunk);
+  }
+}
+
+/** The revision of each of these answers that exists. */
+export function answerRevisions(db: Db, inspectionId: number, codes: string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (let at = 0; at < codes.length; at += 100) {
+    const chunk = codes.slice(at, at + 100);
+    const rows = db
+      .prepare(
+        `SELECT standard_code, revision FROM answers WHERE inspection_id = ? AND standard_code IN (${chunk.map(() => '?').join(', ')})`,
+      )
+      .all(inspectionId, ...chunk) as { standard_code: string; revision: number }[];
+    for (const r of rows) out.set(r.standard_code, r.revision);
+  }
+  return out;
+}
