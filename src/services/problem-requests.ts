@@ -147,7 +147,7 @@ export async function requestChange(
       auditStep(ctx.db, fresh, user, `request_${kind}`, {
         reason: note,
         ...(unitId === null ? {} : { requestedUnitId: unitId }),
-        ...(deadline === null ? {} : { requestedDeadline: deadline, deadline: fresh.deadline }),
+        ...(deadline === null ? {} : { requestedDeadline: deadline, currentDeadline: fresh.deadline }),
         ...(ids.length ? { photos: ids.length } : {}),
       });
     })(),

@@ -145,7 +145,7 @@ describe('the audit log holds every step of the problem loop, in Chinese', () =>
       ['同意转办', ['责任单位：区城管局 → 区市场监管局', '申请改由：区市场监管局', '处理意见：同意']],
     ]);
     expect(stepsOf(rows, c.id).map((r) => [r.action, r.lines.slice(1)])).toEqual([
-      ['申请延期', ['原因：需采购设备', '申请延至：2099-12-31', `整改时限：${c.deadline}`]],
+      ['申请延期', ['原因：需采购设备', '申请延至：2099-12-31', `当前整改时限：${c.deadline}`]],
       ['驳回延期申请', ['处理意见：时限足够', '申请理由：需采购设备']],
     ]);
     expect(stepsOf(rows, d.id).map((r) => [r.action, r.lines.slice(1)])).toEqual([

@@ -125,6 +125,7 @@ const LABELS: Record<string, string> = {
   requestedUnitId: '申请改由',
   requestedDeadline: '申请延至',
   deadline: '整改时限',
+  currentDeadline: '当前整改时限',
   photos: '照片',
   flaggedPhotos: '存疑照片',
   sha256: '照片',

@@ -69,6 +69,14 @@ const UNIT_KIND_NAMES: Record<UnitRow['kind'], string> = {
   other: '其他单位',
 };
 
+/** The fields each form of the problem page shows a message beside. */
+const FORM_FIELDS: Record<Refused['form'], string[]> = {
+  fix: ['note', 'photos'],
+  request: ['unitId', 'deadline', 'note'],
+  reinspect: ['outcome', 'note', 'photos'],
+  decide: ['unitId', 'deadline', 'note'],
+};
+
 /** Which form on the problem page was refused, with what was typed. */
 interface Refused extends Refusal {
   form: 'fix' | 'reinspect' | 'request' | 'decide';
@@ -279,6 +287,7 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
         ...e,
         at: formatShanghai(e.at),
         name: EVENT_NAMES[e.action] ?? e.action,
+        extra: eventExtra(e.action, e.data),
       })),
       canFix: can.fix,
       canRequest: can.request,
@@ -288,6 +297,11 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
       // a refusal whose form is no longer on the page (the problem moved on) is shown at the top
       topError: refused && !can[refused.form] ? refused.error : '',
       fields: refused?.fields ?? {},
+      // the form's own alert, unless the message already stands beside its field
+      formError:
+        refused && !FORM_FIELDS[refused.form].some((f) => refused.fields[f] === refused.error)
+          ? refused.error
+          : '',
       typed: {
         fixNote: typed('fix', 'note'),
         kind: typed('request', 'kind'),
@@ -305,6 +319,17 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
       earliestDeadline: [addDays(p.deadline, 1), today].sort().at(-1),
       today,
     });
+  }
+
+  /** What a step changed, beside its note in the history: the units of a 转办, the dates of a 延期. */
+  function eventExtra(action: string, data: string | null): string {
+    const d = (data ? JSON.parse(data) : {}) as Record<string, unknown>;
+    const unit = (id: unknown) => (typeof id === 'number' ? (findUnitById(db, id)?.name ?? '') : '');
+    if (action === 'request_transfer' && d.unitId) return `申请改由 ${unit(d.unitId)} 整改`;
+    if (action === 'request_extension' && d.deadline) return `申请延至 ${String(d.deadline)}`;
+    if (action === 'transfer') return `${unit(d.from) || '（未指定）'} → ${unit(d.to)}`;
+    if (action === 'extend') return `整改时限 ${String(d.from)} → ${String(d.to)}`;
+    return '';
   }
 
   r.get('/problems/:id', (req, res) => showProblem(req, res, idParam(req.params.id, '问题')));
