@@ -22,6 +22,8 @@ interface Col {
   header: string;
   /** a rate (0.8765 → 87.65%), a score (254 → 254.00) or a count (12) */
   format?: 'rate' | 'score' | 'count';
+  /** short labels and places, centred so a number does not run into the text beside it */
+  center?: boolean;
 }
 
 const NUM_FMT = { rate: RATE_FORMAT, score: SCORE_FORMAT, count: COUNT_FORMAT } as const;
@@ -63,6 +65,8 @@ function addSheet(
   cols.forEach((c, i) => {
     const column = ws.getColumn(i + 1);
     if (c.format) column.numFmt = NUM_FMT[c.format];
+    // data rows only: the title above stays left-aligned
+    if (c.center) rows.forEach((_, r) => (ws.getCell(4 + r, i + 1).alignment = { horizontal: 'center' }));
     const shown = (v: Cell | undefined) =>
       v === null || v === undefined
         ? ''
@@ -78,7 +82,7 @@ function addSheet(
 }
 
 const areaCols = (withStreet: boolean): Col[] => [
-  { header: '名次' },
+  { header: '名次', center: true },
   ...(withStreet ? [{ header: '镇街' }] : []),
   { header: withStreet ? '社区' : '镇街' },
   { header: '得分率', format: 'rate' },
@@ -86,8 +90,8 @@ const areaCols = (withStreet: boolean): Col[] => [
   { header: '应得分', format: 'score' },
   { header: '及格率', format: 'rate' },
   { header: '问题数', format: 'count' },
-  { header: '较上轮' },
-  { header: '红黑榜' },
+  { header: '较上轮', center: true },
+  { header: '红黑榜', center: true },
 ];
 
 function movement(m: number | null): string {
@@ -176,14 +180,14 @@ export async function rankingsWorkbook(view: RoundResultsView, meta: RankingsMet
     `${name} 红黑榜`,
     meta,
     [
-      { header: '榜单' },
-      { header: '类别' },
-      { header: '名次' },
+      { header: '榜单', center: true },
+      { header: '类别', center: true },
+      { header: '名次', center: true },
       { header: '镇街' },
       { header: '名称' },
       { header: '得分率', format: 'rate' },
       { header: '问题数', format: 'count' },
-      { header: '较上轮' },
+      { header: '较上轮', center: true },
     ],
     lists.map(([list, kind, a]) => [
       list,

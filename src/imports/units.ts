@@ -10,6 +10,9 @@ import { listCommunities, listStreets } from '../db/repos/places.ts';
 import { createCommunity, createStreet, createUnit } from '../services/places.ts';
 import { lookup, type ImportKind } from './kind.ts';
 import { placeChoices } from './places-lookup.ts';
+import { listCriteriaVersions } from '../db/repos/criteria-versions.ts';
+import type { CriteriaCache } from '../services/criteria-registry.ts';
+import type { Db } from '../db/connection.ts';
 
 const KINDS = { 镇街: 'street', 社区: 'community', 部门: 'department', 其他: 'other' } as const;
 
@@ -22,6 +25,16 @@ interface Row {
   place?: string;
 }
 
+/** 部门 names the criteria versions send problems to, and those units already use. */
+function departments(db: Db, criteria: CriteriaCache): string[] {
+  const names = new Set<string>();
+  for (const v of listCriteriaVersions(db))
+    for (const s of criteria.get(v.id).standards)
+      if (s.responsibleUnit.kind === 'department') names.add(s.responsibleUnit.department);
+  for (const u of listUnits(db)) if (u.department) names.add(u.department);
+  return [...names];
+}
+
 interface Plan {
   rows: Row[];
 }
@@ -29,7 +42,7 @@ interface Plan {
 export const unitsImport: ImportKind<Row, Plan> = {
   key: 'units',
   title: '责任单位',
-  spec: ({ db }) => ({
+  spec: ({ db, criteria }) => ({
     name: '责任单位',
     sheetName: '责任单位',
     columns: [
@@ -59,6 +72,7 @@ export const unitsImport: ImportKind<Row, Plan> = {
         width: 14,
         parse: text({ max: 40 }),
         note: '部门类必填，与测评体系中的责任部门一致，如 城管局',
+        choices: departments(db, criteria),
         example: '城管局',
       },
       {

@@ -192,7 +192,7 @@ describe('with BASE_URL set', () => {
 describe('import templates', () => {
   // every column whose value is one of a list: fixed choices or today's records
   const LIST_COLUMNS: [path: string, sheet: string, headers: string[], freeText: string][] = [
-    ['/imports/units/template.xlsx', '责任单位', ['类别', '上级单位编码'], '单位名称'],
+    ['/imports/units/template.xlsx', '责任单位', ['类别', '部门名称', '上级单位编码'], '单位名称'],
     ['/imports/sites/template.xlsx', '点位', ['点位类型', '镇街', '社区', '责任单位'], '点位名称'],
     ['/imports/users/template.xlsx', '用户', ['角色', '所属单位', '所在镇街'], '姓名'],
     [
