@@ -258,7 +258,9 @@ describe('review, close, publish', () => {
         })
       ).status,
     ).toBe(200);
-    expect((await inspector.post(`/rounds/${id}/sites/${sites[0]}/submit`)).status).toBe(303);
+    expect((await inspector.post(`/rounds/${id}/sites/${sites[0]}/submit`, { confirmed: '1' })).status).toBe(
+      303,
+    );
 
     const waiting = await office.get(`/rounds/${id}/review?status=submitted`);
     expect(waiting.text).toContain(`/rounds/${id}/sites/${sites[0]}`);
