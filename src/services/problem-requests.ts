@@ -109,7 +109,7 @@ export async function requestChange(
   const p = requireProblem(ctx.db, id);
   requireUnitOf(ctx.db, user, p);
   const kind = parseField(
-    z.enum(['dispute', 'transfer', 'extension'], { error: '请选择申请类型' }),
+    z.enum(['dispute', 'transfer', 'extension'], { error: '申请类型无效' }),
     input.kind,
     'kind',
   ) as ProblemRequest;

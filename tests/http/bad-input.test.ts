@@ -1263,12 +1263,14 @@ const FLASHED: FlashCase[] = [
     as: 'chengguan',
     send: (c) => multipart(c, `/problems/${ids.cgjProblem}/fix`, { note: '' }, [GOOD_PHOTO()]),
     message: '请填写整改情况',
+    refilled: true,
   },
   {
     name: 'report a fix: no photo',
     as: 'chengguan',
     send: (c) => multipart(c, `/problems/${ids.cgjProblem}/fix`, { note: '已清理' }),
     message: '请至少上传一张整改后照片',
+    refilled: true,
   },
   {
     name: 'report a fix: an HEIC after-photo',
@@ -1276,6 +1278,7 @@ const FLASHED: FlashCase[] = [
     send: (c) =>
       multipart(c, `/problems/${ids.cgjProblem}/fix`, { note: '已清理' }, [photo('heic-IMG_5195.HEIC')]),
     message: '不支持 HEIC/HEIF 格式',
+    refilled: true,
   },
   {
     name: 'report a fix: a good photo, then a truncated JPEG',
@@ -1288,6 +1291,7 @@ const FLASHED: FlashCase[] = [
       ]);
     },
     message: '照片文件不完整或已损坏',
+    refilled: true,
   },
   {
     name: 're-inspect: an outcome that is not offered',
@@ -1295,6 +1299,7 @@ const FLASHED: FlashCase[] = [
     send: (c) =>
       multipart(c, `/problems/${ids.fixedProblem}/reinspect`, { outcome: 'maybe', note: '' }, [GOOD_PHOTO()]),
     message: '请选择复查结果',
+    refilled: true,
   },
   {
     name: 're-inspect: rejected without a reason',
@@ -1304,18 +1309,21 @@ const FLASHED: FlashCase[] = [
         GOOD_PHOTO(),
       ]),
     message: '请填写退回原因',
+    refilled: true,
   },
   {
     name: 're-inspect: passed without a photo',
     as: 'office',
     send: (c) => multipart(c, `/problems/${ids.fixedProblem}/reinspect`, { outcome: 'pass', note: '' }),
     message: '复查须上传现场照片',
+    refilled: true,
   },
   {
     name: 'request: a kind that is not offered',
     as: 'chengguan',
     send: (c) => multipart(c, `/problems/${ids.cgjProblem}/request`, { kind: 'waiver', note: '请免除' }),
     message: '申请类型无效',
+    refilled: true,
   },
   {
     name: 'request an extension: new deadline before the old one',
@@ -1326,7 +1334,8 @@ const FLASHED: FlashCase[] = [
         note: '需采购设备',
         deadline: '2000-01-01',
       }),
-    message: '延期后的时限应晚于原时限',
+    message: '新的整改时限须晚于当前时限',
+    refilled: true,
   },
   {
     name: 'request an extension: a deadline that is not a date',
@@ -1337,26 +1346,30 @@ const FLASHED: FlashCase[] = [
         note: '需采购设备',
         deadline: '下个月',
       }),
-    message: '新的整改时限应为 YYYY-MM-DD',
+    message: '请选择新的整改时限（须晚于当前时限',
+    refilled: true,
   },
   {
     name: 'request a dispute: 10,000-character reason',
     as: 'chengguan',
     send: (c) => multipart(c, `/problems/${ids.cgjProblem}/request`, { kind: 'dispute', note: LONG }),
     message: '申诉理由不能超过500个字符',
+    refilled: true,
   },
   {
     name: 'decide a transfer: unknown unit in the hidden field',
     as: 'office',
     send: (c) =>
       c.post(`/problems/${ids.transferProblem}/decide`, { approve: '1', note: '', unitId: '99999999' }),
-    message: '请选择改由哪个单位整改',
+    message: '找不到该单位或已停用，请重新选择',
+    refilled: true,
   },
   {
     name: 'decide a transfer: refused without a reason',
     as: 'office',
     send: (c) => c.post(`/problems/${ids.transferProblem}/decide`, { approve: '0', note: '' }),
     message: '请填写不同意的理由',
+    refilled: true,
   },
 ];
 

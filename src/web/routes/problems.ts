@@ -69,14 +69,6 @@ const UNIT_KIND_NAMES: Record<UnitRow['kind'], string> = {
   other: '其他单位',
 };
 
-/** The fields each form of the problem page shows a message beside. */
-const FORM_FIELDS: Record<Refused['form'], string[]> = {
-  fix: ['note', 'photos'],
-  request: ['unitId', 'deadline', 'note'],
-  reinspect: ['outcome', 'note', 'photos'],
-  decide: ['unitId', 'deadline', 'note'],
-};
-
 /** Which form on the problem page was refused, with what was typed. */
 interface Refused extends Refusal {
   form: 'fix' | 'reinspect' | 'request' | 'decide';
@@ -297,11 +289,8 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
       // a refusal whose form is no longer on the page (the problem moved on) is shown at the top
       topError: refused && !can[refused.form] ? refused.error : '',
       fields: refused?.fields ?? {},
-      // the form's own alert, unless the message already stands beside its field
-      formError:
-        refused && !FORM_FIELDS[refused.form].some((f) => refused.fields[f] === refused.error)
-          ? refused.error
-          : '',
+      // the refused form's own alert (its fields say the same beside them)
+      formError: refused?.error ?? '',
       typed: {
         fixNote: typed('fix', 'note'),
         kind: typed('request', 'kind'),
