@@ -1,15 +1,19 @@
 /**
  * What the inspector must see about the queue and keeps seeing until they dismiss it: entries the
- * server refused (with its reason: the round closed, the site was reassigned, …) and sheets where the
- * office's version won over theirs, standard by standard (我的 / 创城办的). Shown on My sites for all
- * sites and on a sheet for that site.
+ * server refused (with its reason: the sheet was submitted elsewhere, the round closed, the site was
+ * reassigned, …) and answers changed on the server since the device last saw the sheet — by the office
+ * or by the inspector on another device — standard by standard (我的 / 服务器上的). On an editable
+ * sheet the inspector chooses per standard: keep the server's answer, or use theirs (the sheet script
+ * saves it, event `cc:use-mine`). Shown on My sites for all sites and on a sheet for that site.
  */
 import {
   listConflicts,
+  putConflict,
   listEntries,
   removeConflict,
   removeEntry,
   type AnswerValue,
+  type ConflictItem,
   type ConflictRecord,
   type Entry,
 } from './queue.ts';
@@ -38,34 +42,69 @@ function describeEntry(e: Entry): string {
   return '提交测评表';
 }
 
-function conflictBox(c: ConflictRecord, showSite: boolean, done: () => void): HTMLElement {
+function serverLabel(c: ConflictRecord): string {
+  const by = new Set(c.items.map((i) => i.by ?? 'office'));
+  if (by.size > 1) return '服务器上的（创城办或您在另一台设备上）';
+  return by.has('self') ? '服务器上的（您在另一台设备上保存）' : '服务器上的（创城办）';
+}
+
+function conflictBox(c: ConflictRecord, showSite: boolean, choose: boolean, done: () => void): HTMLElement {
   const box = el('div', 'alert warn offline-conflict');
   box.dataset.site = String(c.site);
+  const fromOffice = c.items.every((i) => (i.by ?? 'office') === 'office');
   box.append(
     el(
       'p',
       '',
-      `${showSite ? `${c.siteName}：` : ''}您离线期间创城办修改了这张测评表，以下标准以创城办的版本为准，您的填写没有生效。`,
+      `${showSite ? `${c.siteName}：` : ''}${
+        fromOffice ? '您离线期间创城办修改了这张测评表' : '这张测评表在您离线期间已在服务器上改过'
+      }，以下标准现在保留的是服务器上的答案，您在本机的填写没有生效。${choose ? '请逐条选择保留哪一个。' : ''}`,
     ),
   );
   if (c.returnedReason) box.append(el('p', '', `创城办退回原因：${c.returnedReason}`));
   const table = el('table', 'conflict-table');
   const head = el('tr');
-  for (const h of ['标准', '我的', '创城办的']) head.append(el('th', '', h));
+  for (const h of ['标准', '我的', serverLabel(c), ...(choose ? ['选择'] : [])]) head.append(el('th', '', h));
   table.append(head);
+  const decide = async (item: ConflictItem, useMine: boolean) => {
+    if (useMine)
+      document.dispatchEvent(
+        new CustomEvent('cc:use-mine', { detail: { standard: item.standard, ...item.mine } }),
+      );
+    c.items = c.items.filter((i) => i !== item);
+    if (c.items.length) await putConflict(c);
+    else await removeConflict(c.id!);
+    done();
+  };
   for (const item of c.items) {
     const tr = el('tr');
+    tr.dataset.standard = item.standard;
     tr.append(
       el('td', '', `${item.standard} ${item.text}`),
       el('td', 'mine', describeAnswer(item.mine)),
       el('td', 'office', describeAnswer(item.office)),
     );
+    if (choose) {
+      const td = el('td', 'choose');
+      const keep = el('button', '', '保留服务器的');
+      keep.type = 'button';
+      keep.addEventListener('click', () => void decide(item, false));
+      const mine = el('button', '', '改用我的');
+      mine.type = 'button';
+      mine.className = 'use-mine';
+      mine.addEventListener('click', () => void decide(item, true));
+      td.append(keep, mine);
+      tr.append(td);
+    }
     table.append(tr);
   }
-  const ok = el('button', '', '知道了');
-  ok.type = 'button';
-  ok.addEventListener('click', () => void removeConflict(c.id!).then(done));
-  box.append(table, ok);
+  box.append(table);
+  if (!choose) {
+    const ok = el('button', '', '知道了');
+    ok.type = 'button';
+    ok.addEventListener('click', () => void removeConflict(c.id!).then(done));
+    box.append(ok);
+  }
   return box;
 }
 
@@ -76,6 +115,7 @@ function refusedBox(e: Entry, showSite: boolean, done: () => void): HTMLElement 
     el('p', '', `${showSite ? `${e.siteName}：` : ''}${describeEntry(e)}未能同步。`),
     el('p', 'reason', `原因：${e.refused ?? ''}`),
   );
+  if (!showSite && e.kind !== 'photo') box.append(el('p', 'muted', '页面上显示的是服务器上保存的内容。'));
   if (e.kind === 'photo') {
     const img = el('img', 'refused-photo');
     img.alt = '未能同步的照片';
@@ -94,6 +134,8 @@ export async function renderNotices(
   offline: Offline,
   container: HTMLElement,
   site: { round: number; site: number } | null,
+  /** an editable sheet: the inspector chooses per conflicting standard */
+  choose = false,
 ): Promise<void> {
   const mine = <T extends { round: number; site: number }>(x: T) =>
     !site || (x.round === site.round && x.site === site.site);
@@ -101,7 +143,7 @@ export async function renderNotices(
   const refused = (await listEntries(offline.user)).filter((e) => e.refused).filter(mine);
   const done = () => offline.changed();
   container.replaceChildren(
-    ...conflicts.map((c) => conflictBox(c, !site, done)),
+    ...conflicts.map((c) => conflictBox(c, !site, choose, done)),
     ...refused.map((e) => refusedBox(e, !site, done)),
   );
 }

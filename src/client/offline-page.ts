@@ -1,7 +1,8 @@
 /**
  * Entry of the inspector's pages other than the sheet: starts the offline layer and, on My sites,
  * shows per site how many entries wait on the device (“3 条待同步”), which were refused and which
- * sheets the office changed meanwhile.
+ * sheets the office changed meanwhile; a card's state (未开始, 进行中 3/40, 已提交) follows what the
+ * server accepted, without a reload.
  */
 import { startOffline } from './offline.ts';
 import { listConflicts, listEntries } from './queue.ts';
@@ -44,4 +45,34 @@ if (offline && notices) {
   };
   offline.onChange(() => void render());
   void render();
+
+  // a site whose entries the server accepted: its card shows the sheet's state as the server has it
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const follow = (round: number, site: number) => {
+    const card = document.querySelector<HTMLElement>(
+      `.site-card[data-round-id="${round}"][data-site-id="${site}"]`,
+    );
+    const state = card?.querySelector<HTMLElement>('.site-state');
+    if (!state) return;
+    const key = `${round}:${site}`;
+    clearTimeout(timers.get(key));
+    timers.set(
+      key,
+      setTimeout(() => {
+        timers.delete(key);
+        void fetch(`/api/rounds/${round}/sites/${site}`, { headers: { 'x-requested-with': 'fetch' } })
+          .then(async (res) => {
+            if (!res.ok) return;
+            const now = ((await res.json()) as { card?: { state: string; stateText: string } }).card;
+            if (!now) return;
+            state.className = `site-state state-${now.state}`;
+            state.textContent = now.stateText;
+          })
+          .catch(() => undefined);
+      }, 300),
+    );
+  };
+  offline.sync.on((e) => {
+    if (e.type === 'accepted') follow(e.entry.round, e.entry.site);
+  });
 }

@@ -2,10 +2,11 @@
  * The offline layer of every inspector page: registers the service worker, keeps the device's copy of
  * the open round (precache from /api/offline/manifest into the cache `cc-u<id>`), runs the sync queue,
  * shows the status bar (offline, n 条待同步, sync progress, login needed, or that offline work is off on
- * plain HTTP), and on logout removes this user's queue and pages from the device, warning first when
- * something has not reached the server. One instance per page, whichever bundle starts first.
+ * plain HTTP), and guards logout (logout.ts: nothing deleted before the server confirms, unsent work
+ * never). One instance per page, whichever bundle starts first.
  */
-import { addEntry, clearUser, listConflicts, listEntries, type Change } from './queue.ts';
+import { addEntry, listConflicts, listEntries, type Change } from './queue.ts';
+import { guardLogout } from './logout.ts';
 import { uid } from './uid.ts';
 import { Sync, type SyncStatus } from './sync.ts';
 
@@ -16,8 +17,9 @@ export interface Offline {
   sync: Sync;
   /** the current CSRF token (the page's may be from an older session when it came from the cache) */
   csrf(): string;
-  /** re-stores a sheet page, My sites and new thumbnails after the server accepted something */
-  refreshSite(round: number, site: number, thumbs?: string[]): Promise<void>;
+  /** re-stores a sheet page, My sites and new thumbnails after the server accepted something (a moment
+   * after the last acceptance, or at once with `now`) */
+  refreshSite(round: number, site: number, thumbs?: string[], now?: boolean): Promise<void>;
   /** re-renders the bar and whatever the page shows about the queue */
   changed(): void;
   onChange(fn: () => void): void;
@@ -164,21 +166,24 @@ export function startOffline(): Offline | null {
   // after the server accepted something: store the sheet and My sites again, a moment after the last
   // acceptance of that site (not once per answer batch)
   const refreshing = new Map<string, { timer: ReturnType<typeof setTimeout>; thumbs: Set<string> }>();
-  function refreshSite(round: number, site: number, thumbs: string[] = []): Promise<void> {
+  function refreshSite(round: number, site: number, thumbs: string[] = [], now = false): Promise<void> {
     const key = `${round}:${site}`;
     const job = refreshing.get(key) ?? { timer: undefined as never, thumbs: new Set<string>() };
     clearTimeout(job.timer);
     thumbs.forEach((t) => job.thumbs.add(t));
     refreshing.set(key, job);
     return new Promise((resolve) => {
-      job.timer = setTimeout(() => {
-        refreshing.delete(key);
-        void (async () => {
-          const cache = await caches.open(cacheName(user!));
-          for (const url of [`/rounds/${round}/sites/${site}`, '/', ...job.thumbs])
-            await store(cache, url).catch(() => undefined);
-        })().finally(resolve);
-      }, 1500);
+      job.timer = setTimeout(
+        () => {
+          refreshing.delete(key);
+          void (async () => {
+            const cache = await caches.open(cacheName(user!));
+            for (const url of [`/rounds/${round}/sites/${site}`, '/', ...job.thumbs])
+              await store(cache, url).catch(() => undefined);
+          })().finally(resolve);
+        },
+        now ? 0 : 1500,
+      );
     });
   }
 
@@ -234,43 +239,15 @@ export function startOffline(): Offline | null {
       .catch(() => undefined);
   }
 
-  // logout: first try to send what is waiting, warn if something is still not on the server, then
-  // remove this user's queue and pages from the device
-  document.addEventListener('submit', (e) => {
-    const form = e.target as HTMLFormElement;
-    if (form.getAttribute('action') !== '/logout' || form.dataset.cleared) return;
-    e.preventDefault();
-    void (async () => {
-      if (!navigator.onLine) {
-        window.alert('当前没有网络，无法退出登录。请联网后再退出。');
-        return;
-      }
-      await sync.kick();
-      const left = (await listEntries(user!)).length;
-      if (
-        left &&
-        !window.confirm(
-          `本机还有 ${left} 条内容没有同步到服务器。退出登录会把它们从本机删除，无法恢复。确定要退出吗？`,
-        )
-      )
-        return;
-      await clearUser(user!);
-      if ('caches' in window) await caches.delete(cacheName(user!));
-      for (const k of Object.keys(localStorage)) if (k.startsWith(`cc:${user}:`)) localStorage.removeItem(k);
-      form.dataset.cleared = '1';
-      // the page may be a stored copy from an older session: post with the live token
-      const token = form.querySelector<HTMLInputElement>('input[name=_csrf]');
-      if (token && csrf) token.value = csrf;
-      form.submit();
-    })();
-  });
+  guardLogout(user, sync, () => csrf, cacheName(user));
 
   const api: Offline = {
     user,
     capable,
     sync,
     csrf: () => csrf,
-    refreshSite: (round, site, thumbs) => (capable ? refreshSite(round, site, thumbs) : Promise.resolve()),
+    refreshSite: (round, site, thumbs, now) =>
+      capable ? refreshSite(round, site, thumbs, now) : Promise.resolve(),
     changed,
     onChange: (fn) => listeners.push(fn),
   };

@@ -37,7 +37,10 @@ export interface ConflictItem {
   standard: string;
   text: string;
   mine: AnswerValue;
+  /** the server's answer (named when only the office's corrections counted) */
   office: AnswerValue;
+  /** who wrote the server's answer; absent in records kept by an earlier page (the office) */
+  by?: 'office' | 'self';
 }
 export interface ConflictRecord {
   id?: number;
@@ -104,6 +107,10 @@ export async function addConflict(record: ConflictRecord): Promise<void> {
 
 export async function listConflicts(user: string): Promise<ConflictRecord[]> {
   return (await req((await store('conflicts')).index('user').getAll(user))) as ConflictRecord[];
+}
+
+export async function putConflict(record: ConflictRecord): Promise<void> {
+  await req((await store('conflicts', 'readwrite')).put(record));
 }
 
 export async function removeConflict(id: number): Promise<void> {

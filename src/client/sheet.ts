@@ -5,7 +5,8 @@
  * (client/sync.ts); photos and the submit go the same way. Reloading, closing the tab or working with
  * no network at all loses nothing: the page (stored by the service worker) shows the server's answers
  * with the device's unsent ones on top. The bar shows progress and the live 得分率 computed by the
- * server's own scoring code (bundled in).
+ * server's own scoring code (bundled in); an answer is checked with the server's own rules before it is
+ * saved (sheet-cards.ts), and one the server refused anyway is shown on its card with the reason.
  */
 import {
   formatRate,
@@ -14,18 +15,24 @@ import {
   type ScoredStandard,
   type ScoringRules,
 } from '../scoring/standard.ts';
+import { minCases } from '../scoring/answer-rules.ts';
+import type { Scoring } from '../criteria/schema.ts';
 import { uid } from './uid.ts';
 import { setupPhotos, type PhotoEntry } from './photos.ts';
 import { startOffline, type MomentEdits, type Offline } from './offline.ts';
 import { addEntry, getRevision, listEntries, type Change, type Entry } from './queue.ts';
 import { renderNotices } from './notices.ts';
+import { cardMessage, field, readCard, sameAnswer, syncMin, validCard, writeCard } from './sheet-cards.ts';
+import { BlockerPanel, findBlockers } from './sheet-blockers.ts';
+import { announce, ask } from './dialog.ts';
+import { recordLocation, serverAnswers } from './sheet-server.ts';
 
 const offline = startOffline();
 const sheetForm = document.querySelector<HTMLFormElement>('form.sheet');
 const notices = document.getElementById('offline-notices');
 if (offline && sheetForm && notices) {
   const ref = { round: Number(sheetForm.dataset.round), site: Number(sheetForm.dataset.site) };
-  const render = () => void renderNotices(offline, notices, ref);
+  const render = () => void renderNotices(offline, notices, ref, sheetForm.dataset.editable === '1');
   offline.onChange(render);
   render();
 }
@@ -44,15 +51,19 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
     site: Number(form.dataset.site),
     siteName: form.dataset.siteName ?? '',
   };
+  const sheetUrl = `/rounds/${ref.round}/sites/${ref.site}`;
   const ofSite = (e: { round: number; site: number }) => e.round === ref.round && e.site === ref.site;
   // edits of the last moment not yet in the queue: mirrored to localStorage at once (synchronous)
   const lsKey = `cc:${user}:sheet:${ref.round}:${ref.site}`;
   const byCode = new Map(model.standards.map((s) => [s.code, s]));
+  /** what the page shows: the server's answers with the device's unsent ones on top */
   const answers = new Map<string, Change>();
+  /** what the server will hold once the queue has run: an edit back to it sends nothing */
+  const known = new Map<string, Change>();
   const stateEl = document.getElementById('save-state')!;
   const progressEl = document.getElementById('progress')!;
   const rateEl = document.getElementById('live-rate')!;
-  const alertEl = document.getElementById('sheet-alert')!;
+  const panel = new BlockerPanel(form, document.getElementById('sheet-alert')!);
 
   const pending = new Map<string, Change>(
     ((JSON.parse(localStorage.getItem(lsKey) ?? 'null') as MomentEdits | null)?.changes ?? []).map((c) => [
@@ -64,6 +75,7 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let siteQueued = 0;
   let submitting = false;
+  let confirmedSubmit = false;
   let reloadWanted = false;
 
   const persist = () => {
@@ -80,7 +92,17 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
   };
 
   const cards = () => [...form.querySelectorAll<HTMLElement>('.std')];
-  const field = <T extends Element>(card: HTMLElement, sel: string) => card.querySelector<T>(sel);
+  const cardOf = (code: string) => form.querySelector<HTMLElement>(`.std[data-code="${CSS.escape(code)}"]`);
+
+  /** a 不符合 never counts fewer cases than its mode allows: the number is raised, and the card says so */
+  function floorCases(card: HTMLElement): void {
+    const code = card.dataset.code!;
+    const cases = field<HTMLInputElement>(card, `[name="c_${code}"]`);
+    const result = field<HTMLInputElement>(card, `input[name="r_${code}"]:checked`)?.value ?? null;
+    const min = minCases(result as Change['result'] | null, card.dataset.mode as Scoring['mode']);
+    syncMin(card);
+    if (cases && Number(cases.value || 0) < min) cases.value = String(min);
+  }
 
   // taps made while the device's queue is being read (right after the page shows) are kept and applied
   // once the sheet is ready: nothing the inspector does at start-up is lost or taken for the server's
@@ -89,42 +111,13 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
     const t = e.target as HTMLInputElement;
     const card = t.closest<HTMLElement>('.std');
     if (!card || t.matches('input[type=file]')) return;
-    const cases = field<HTMLInputElement>(card, `[name="c_${card.dataset.code}"]`);
-    if (t.name === `r_${card.dataset.code}` && t.value === 'fail' && cases && Number(cases.value) < 1)
-      cases.value = '1';
+    floorCases(card);
     const c = readCard(card);
     if (c) early.set(c.standard, c);
   };
   form.addEventListener('change', earlyEdit);
   form.addEventListener('input', earlyEdit);
   revision = Math.max(revision, await getRevision(user, ref.round, ref.site));
-
-  function readCard(card: HTMLElement): Change | null {
-    const code = card.dataset.code!;
-    const checked = field<HTMLInputElement>(card, `input[name="r_${code}"]:checked`);
-    if (!checked) return null;
-    const cases = Number(field<HTMLInputElement>(card, `[name="c_${code}"]`)?.value || 0);
-    const fixed = Number(field<HTMLInputElement>(card, `[name="f_${code}"]`)?.value || 0);
-    return {
-      standard: code,
-      result: checked.value as Change['result'],
-      cases: checked.value === 'fail' ? (card.dataset.mode === 'passfail' ? 1 : cases) : 0,
-      fixedCases: checked.value === 'fail' ? fixed : 0,
-      note: field<HTMLTextAreaElement>(card, `[name="n_${code}"]`)?.value ?? '',
-    };
-  }
-
-  function writeCard(card: HTMLElement, c: Change): void {
-    const code = card.dataset.code!;
-    const radio = field<HTMLInputElement>(card, `input[name="r_${code}"][value="${c.result}"]`);
-    if (radio) radio.checked = true;
-    const cases = field<HTMLInputElement>(card, `[name="c_${code}"]`);
-    if (cases) cases.value = String(c.cases);
-    const fixed = field<HTMLInputElement>(card, `[name="f_${code}"]`);
-    if (fixed) fixed.value = String(c.fixedCases);
-    const note = field<HTMLTextAreaElement>(card, `[name="n_${code}"]`);
-    if (note) note.value = c.note;
-  }
 
   function refresh(): void {
     for (const card of cards()) {
@@ -152,6 +145,7 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
       badge.textContent = '进行中';
     }
     rateEl.textContent = formatRate(site.rate);
+    panel.update(findBlockers(form, answers));
   }
 
   function setState(kind: 'saved' | 'saving' | 'unsaved' | 'error', text: string): void {
@@ -196,7 +190,9 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
   /** moves the edits of the last moment into the queue as one batch, then lets the sync send it */
   async function enqueue(): Promise<void> {
     clearTimeout(timer);
-    if (!pending.size) return;
+    for (const c of [...pending.values()])
+      if (sameAnswer(c, known.get(c.standard))) pending.delete(c.standard);
+    if (!pending.size) return persist();
     const changes = [...pending.values()];
     await addEntry({
       kind: 'changes',
@@ -207,53 +203,40 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
       baseRevision: revision,
       changes,
     });
-    for (const c of changes) if (pending.get(c.standard) === c) pending.delete(c.standard);
+    for (const c of changes) {
+      known.set(c.standard, c);
+      if (pending.get(c.standard) === c) pending.delete(c.standard);
+    }
     persist();
     offline.changed();
     void offline.sync.kick();
   }
 
-  function showBlockers(list: { code: string; reason: string }[]): void {
-    alertEl.replaceChildren();
-    alertEl.hidden = false;
-    const p = document.createElement('p');
-    p.textContent = `还不能提交：${list.length} 条标准需要处理`;
-    const ul = document.createElement('ul');
-    ul.className = 'blockers';
-    for (const b of list) {
-      const li = document.createElement('li');
-      const a = document.createElement('a');
-      a.href = `#std-${b.code}`;
-      a.textContent = b.code;
-      const text = form.querySelector(`.std[data-code="${CSS.escape(b.code)}"] .std-text`)?.textContent ?? '';
-      li.append(a, ` ${text} —— `, Object.assign(document.createElement('b'), { textContent: b.reason }));
-      ul.append(li);
-    }
-    alertEl.append(p, ul);
-  }
-
-  /** the same checks as the server's submitBlockers, so a submit made offline is not refused later */
-  function blockers(): { code: string; reason: string }[] {
-    const out: { code: string; reason: string }[] = [];
-    for (const card of cards()) {
-      const code = card.dataset.code!;
-      const a = answers.get(code);
-      if (!a) out.push({ code, reason: '未评' });
-      else if (
-        a.result === 'fail' &&
-        card.dataset.photoRequired === '1' &&
-        !card.querySelector('.photos .photo:not(.failed)')
-      )
-        out.push({ code, reason: '不符合但缺少照片' });
-    }
-    return out;
-  }
-
-  async function submit(): Promise<void> {
+  async function submit(submitter: HTMLButtonElement): Promise<void> {
     await enqueue();
-    const list = blockers();
-    if (list.length) return showBlockers(list);
-    alertEl.hidden = true;
+    const list = findBlockers(form, answers);
+    if (list.length) return panel.show(list);
+    panel.hide();
+    const yes = await ask({
+      title: '提交测评表？',
+      message: `提交后，“${ref.siteName}”的测评表将交给创城办审核，不能再修改；只有创城办退回后才能再修改。`,
+      details: [`已评 ${answers.size}/${model.standards.length} 条标准`],
+      confirmLabel: '确认提交',
+    });
+    if (!yes) return;
+    // online with nothing waiting: the plain form post, confirmed (the server says what blocks it)
+    if (navigator.onLine && !pending.size && !siteQueued && offline.sync.status.state !== 'login') {
+      const token = form.querySelector<HTMLInputElement>('input[name=_csrf]');
+      if (token && offline.csrf()) token.value = offline.csrf();
+      const confirmed = Object.assign(document.createElement('input'), {
+        type: 'hidden',
+        name: 'confirmed',
+        value: '1',
+      });
+      form.append(confirmed);
+      confirmedSubmit = true;
+      return form.requestSubmit(submitter);
+    }
     submitting = true;
     await addEntry({
       kind: 'submit',
@@ -268,70 +251,117 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
     if (navigator.onLine) await offline.sync.kick();
     submitting = false;
     const left = (await listEntries(user)).filter((e) => ofSite(e) && e.kind === 'submit');
-    if (!left.length) return location.assign('/');
+    if (!left.length) return location.assign(`${sheetUrl}?submitted=1`);
     if (left.every((e) => e.refused)) lock(false);
-    else setState('unsaved', '已提交到本机：恢复网络后自动提交');
+    else {
+      setState('unsaved', '已提交到本机：恢复网络后自动提交');
+      announce('已提交到本机：恢复网络后自动交给创城办审核，在此之前这张表不能再修改。');
+    }
   }
 
   function onEdit(card: HTMLElement): void {
-    const c = readCard(card);
-    if (!c) return;
-    answers.set(c.standard, c);
-    pending.set(c.standard, c);
+    const c = validCard(card, byCode.get(card.dataset.code!), model.rules);
+    const code = card.dataset.code!;
+    if (!c) {
+      // not valid as it stands (the card says why): nothing of it is saved
+      pending.delete(code);
+      persist();
+      return;
+    }
+    answers.set(code, c);
+    if (sameAnswer(c, known.get(code))) pending.delete(code);
+    else pending.set(code, c);
     persist();
     refresh();
     showIdle();
     schedule();
   }
 
-  const photos = setupPhotos(form, offline, ref, showIdle);
+  const photos = setupPhotos(form, offline, ref, () => {
+    refresh();
+    showIdle();
+  });
 
   // initial state: the server's answers, then what this device has not sent yet (newer)
   for (const card of cards()) {
+    syncMin(card);
     const c = readCard(card);
-    if (c) answers.set(c.standard, c);
+    if (c) {
+      answers.set(c.standard, c);
+      known.set(c.standard, c);
+    }
   }
-  const overlay = (c: Change) => {
-    const card = form.querySelector<HTMLElement>(`.std[data-code="${CSS.escape(c.standard)}"]`);
+  const overlay = (c: Change, sent: boolean) => {
+    const card = cardOf(c.standard);
     if (!card) return;
     writeCard(card, c);
     answers.set(c.standard, c);
+    if (sent) known.set(c.standard, c);
   };
   for (const e of (await listEntries(user)).filter(ofSite)) {
-    if (e.kind === 'changes' && !e.refused) e.changes.forEach(overlay);
+    if (e.kind === 'changes' && !e.refused) e.changes.forEach((c) => overlay(c, true));
     if (e.kind === 'photo') photos.showQueued(e);
   }
-  pending.forEach(overlay);
+  pending.forEach((c) => overlay(c, false));
   refresh();
   await showState();
   if (pending.size) void enqueue();
+
+  /** answers the server refused: its value back on the card, with the reason */
+  async function showRefused(items: { standard: string; reason: string }[]): Promise<void> {
+    const server = await serverAnswers(ref.round, ref.site);
+    for (const item of items) {
+      const card = cardOf(item.standard);
+      if (!card) continue;
+      const value = server.find((a) => a.standard === item.standard);
+      if (value) {
+        writeCard(card, value);
+        answers.set(item.standard, value);
+        known.set(item.standard, value);
+      } else {
+        for (const r of card.querySelectorAll<HTMLInputElement>('input[type=radio]')) r.checked = false;
+        answers.delete(item.standard);
+        known.delete(item.standard);
+      }
+      cardMessage(card, `服务器未保存您的填写：${item.reason}${value ? '。现在显示的是服务器上的答案' : ''}`);
+    }
+    refresh();
+  }
 
   offline.onChange(showIdle);
   offline.sync.on((e) => {
     const entry: Entry | undefined = e.type === 'accepted' || e.type === 'refused' ? e.entry : undefined;
     if (entry && !ofSite(entry)) return;
     if (e.type === 'accepted' && entry?.kind === 'changes') {
-      const body = e.body as { revision: number };
+      const body = e.body as { revision: number; refused?: { standard: string; reason: string }[] };
       if (body.revision === entry.baseRevision + 1) revision = Math.max(revision, body.revision);
+      if (body.refused?.length) void showRefused(body.refused);
     }
     if (e.type === 'accepted' && entry?.kind === 'photo')
       photos.accepted(entry.clientId, e.body as unknown as Parameters<typeof photos.accepted>[1]);
     if (e.type === 'refused' && entry?.kind === 'photo') photos.refused(entry as PhotoEntry);
-    if (e.type === 'accepted' && entry?.kind === 'submit' && !submitting) location.assign('/');
+    if (e.type === 'accepted' && entry?.kind === 'submit' && !submitting)
+      location.assign(`${sheetUrl}?submitted=1`);
+    // the sheet moved on without this device (submitted elsewhere, corrected, returned, round closed):
+    // once the queue has run, the page shows the server's state and the notice says why
+    if (e.type === 'refused' && entry && entry.kind !== 'photo') reloadWanted = true;
     // the office changed the sheet meanwhile: show its version once the queue has run
     if ((e.type === 'conflict' || e.type === 'changed') && ofSite(e)) reloadWanted = true;
-    if (e.type === 'status' && e.status.state === 'idle' && reloadWanted && !pending.size) location.reload();
+    if (e.type === 'status' && e.status.state === 'idle' && reloadWanted && !pending.size) {
+      reloadWanted = false;
+      void offline.refreshSite(ref.round, ref.site, [], true).then(() => location.reload());
+    }
   });
 
   form.addEventListener('change', (e) => {
     const card = (e.target as HTMLElement).closest<HTMLElement>('.std');
-    if (!card || (e.target as HTMLElement).matches('input[type=file]')) return;
-    const code = card.dataset.code!;
-    const target = e.target as HTMLInputElement;
-    const cases = field<HTMLInputElement>(card, `[name="c_${code}"]`);
-    if (target.name === `r_${code}` && target.value === 'fail' && cases && Number(cases.value) < 1)
-      cases.value = '1';
+    const t = e.target as HTMLInputElement;
+    if (!card || t.matches('input[type=file]')) return;
+    syncMin(card);
+    const typedTooFew = t.name === `c_${card.dataset.code}` && Number(t.value || 0) < Number(t.min || 0);
+    floorCases(card);
     onEdit(card);
+    if (typedTooFew) cardMessage(card, `“不符合”至少记录 ${t.min} 处问题，已改为 ${t.min}`);
   });
   form.addEventListener('input', (e) => {
     const t = e.target as HTMLElement;
@@ -346,11 +376,13 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
     e.preventDefault();
     const card = btn.closest<HTMLElement>('.std')!;
     const input = btn.parentElement!.querySelector<HTMLInputElement>('input')!;
-    const min = Number(input.min || 0);
-    input.value = String(Math.min(999, Math.max(min, Number(input.value || 0) + Number(btn.dataset.step))));
     const code = card.dataset.code!;
     const fail = field<HTMLInputElement>(card, `input[name="r_${code}"][value="fail"]`);
-    if (input.name === `c_${code}` && Number(input.value) > 0 && fail) fail.checked = true;
+    const next = Number(input.value || 0) + Number(btn.dataset.step);
+    if (input.name === `c_${code}` && next > 0 && fail) fail.checked = true;
+    syncMin(card);
+    const min = Number(input.min || 0);
+    input.value = String(Math.min(999, Math.max(min, next)));
     const fixed = field<HTMLInputElement>(card, `[name="f_${code}"]`);
     const cases = field<HTMLInputElement>(card, `[name="c_${code}"]`);
     if (fixed && cases && Number(fixed.value) > Number(cases.value)) fixed.value = cases.value;
@@ -360,40 +392,30 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
   form.removeEventListener('change', earlyEdit);
   form.removeEventListener('input', earlyEdit);
   for (const c of early.values()) {
-    const card = form.querySelector<HTMLElement>(`.std[data-code="${CSS.escape(c.standard)}"]`);
+    const card = cardOf(c.standard);
     if (!card) continue;
     writeCard(card, c);
     onEdit(card);
   }
+  // a conflict decided for the inspector's own answer: saved like an edit, on the latest revision
+  document.addEventListener('cc:use-mine', (e) => {
+    const c = (e as CustomEvent<Change>).detail;
+    const card = cardOf(c.standard);
+    if (!card) return;
+    writeCard(card, c);
+    onEdit(card);
+    announce(`标准 ${c.standard} 改用了您的答案，正在保存。`);
+  });
   // leaving the page: what is still in the moment's batch goes into the queue
   window.addEventListener('pagehide', () => void enqueue());
 
   form.addEventListener('submit', (e) => {
     const submitter = (e as SubmitEvent).submitter as HTMLButtonElement | null;
     if (!submitter?.formAction.endsWith('/submit')) return;
-    // online with nothing waiting: the plain form post (the server shows what blocks the submit)
-    if (navigator.onLine && !pending.size && !siteQueued && offline.sync.status.state !== 'login') {
-      const token = form.querySelector<HTMLInputElement>('input[name=_csrf]');
-      if (token && offline.csrf()) token.value = offline.csrf();
-      return;
-    }
+    if (confirmedSubmit) return;
     e.preventDefault();
-    void submit();
+    void submit(submitter);
   });
 
   recordLocation(`/api/rounds/${ref.round}/sites/${ref.site}`, offline.csrf());
-}
-
-function recordLocation(api: string, csrf: string): void {
-  if (!window.isSecureContext || !('geolocation' in navigator)) return;
-  navigator.geolocation.getCurrentPosition(
-    (pos) =>
-      void fetch(`${api}/location`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-csrf-token': csrf, 'x-requested-with': 'fetch' },
-        body: JSON.stringify({ lat: pos.coords.latitude, lng: pos.coords.longitude }),
-      }).catch(() => undefined),
-    () => undefined,
-    { timeout: 15_000, maximumAge: 60_000 },
-  );
 }

@@ -7,11 +7,16 @@
  * - refused (4xx): the entry stays on the device with the server's reason until the inspector dismisses
  *   it, and a later submit of the same site is held back, so nothing is dropped silently;
  * - 401: the session is gone; the queue waits for the inspector to log in again;
- * - no network / 5xx: stop, retry later with backoff.
+ * - no network / 5xx: stop, retry later with backoff (1 s doubling, at most 8 s: the session check
+ *   that starts a replay is the light probe), and at once when the browser says it is online again or
+ *   the tablet is woken up;
+ * - an answer batch accepted with some answers refused (a rule the device did not know, a batch queued
+ *   by an earlier page): the refused answers stay on the device as a refused entry with the reasons.
  * Only one tab replays at a time (Web Locks, where available).
  */
 import {
   addConflict,
+  addEntry,
   listEntries,
   putEntry,
   removeEntry,
@@ -40,6 +45,8 @@ type Outcome =
   | { kind: 'network' };
 
 const KIND_REFUSED = '服务器拒绝了这条内容';
+const MIN_BACKOFF = 1000;
+const MAX_BACKOFF = 8000;
 
 export class Sync {
   status: SyncStatus = { state: 'idle', done: 0, total: 0 };
@@ -47,11 +54,17 @@ export class Sync {
   private running: Promise<void> | null = null;
   private again = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private backoff = 2000;
+  private backoff = MIN_BACKOFF;
   private csrf = '';
 
   constructor(readonly user: string) {
-    window.addEventListener('online', () => this.kick());
+    window.addEventListener('online', () => {
+      this.backoff = MIN_BACKOFF;
+      void this.kick();
+    });
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible' && this.status.state !== 'idle') void this.kick();
+    });
     window.addEventListener('offline', () => this.setStatus({ state: 'offline', done: 0, total: 0 }));
   }
 
@@ -90,7 +103,7 @@ export class Sync {
   private later(): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.kick(), this.backoff);
-    this.backoff = Math.min(this.backoff * 2, 60_000);
+    this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF);
   }
 
   private async session(): Promise<'ok' | 'login' | 'network'> {
@@ -153,7 +166,7 @@ export class Sync {
       this.setStatus({ state: 'syncing', done, total: Math.max(total, done) });
       pending = (await listEntries(this.user)).filter((e) => !e.refused);
     }
-    this.backoff = 2000;
+    this.backoff = MIN_BACKOFF;
     this.setStatus({ state: 'idle', done, total: done });
   }
 
@@ -177,6 +190,18 @@ export class Sync {
         await setRevision(this.user, entry.round, entry.site, revision);
       } else if (revision > entry.baseRevision + 1)
         this.emit({ type: 'changed', round: entry.round, site: entry.site });
+    }
+    const refused = (body.refused ?? []) as { standard: string; reason: string }[];
+    if (entry.kind === 'changes' && refused.length) {
+      const codes = new Set(refused.map((r) => r.standard));
+      const kept: Entry = {
+        ...entry,
+        batchId: `${entry.batchId}-r`,
+        changes: entry.changes.filter((c) => codes.has(c.standard)),
+        refused: refused.map((r) => (r.standard ? `标准 ${r.standard}：${r.reason}` : r.reason)).join('；'),
+      };
+      delete kept.seq;
+      await addEntry(kept);
     }
     const conflicts = (body.conflicts ?? []) as ConflictItem[];
     if (entry.kind === 'changes' && conflicts.length) {

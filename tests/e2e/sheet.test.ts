@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startApp, type TestApp } from '../helpers/app.ts';
-import { launchBrowser, loginAs, screenshot, tabletContext } from '../helpers/browser.ts';
+import { launchBrowser, loginAs, screenshot, SHOTS_DIR, tabletContext } from '../helpers/browser.ts';
 import { ROOT } from '../helpers/run.ts';
 
 let app: TestApp;
@@ -98,10 +98,19 @@ describe('scoring a site on a tablet', () => {
     // answer the rest and submit
     for (const code of codes.slice(3)) await std(code).locator('.choice.ok').click();
     await expect.poll(() => page.textContent('#save-state'), { timeout: 10_000 }).toBe('已保存');
+    // asked first, in the page, saying what will happen; then the sheet says it happened
+    await page.click('button[formaction$="/submit"]');
+    const ask = page.locator('dialog.ask-dialog');
+    await ask.waitFor();
+    expect(await ask.textContent()).toContain(`“${siteName}”的测评表将交给创城办审核，不能再修改`);
+    await page.screenshot({ path: join(SHOTS_DIR, 'sheet-submit-ask-768.png') });
     await Promise.all([
-      page.waitForURL((u) => u.pathname === '/'),
-      page.click('button[formaction$="/submit"]'),
+      page.waitForURL((u) => u.searchParams.get('submitted') === '1'),
+      ask.locator('button[data-answer=yes]').click(),
     ]);
+    expect(await page.textContent('#sheet-submitted')).toContain('已提交：测评表已交给创城办审核');
+    expect(await page.textContent('#sheet-status')).toBe('已提交');
+    await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.click('#sheet-submitted a')]);
     const state = page.locator('.site-card', { hasText: siteName! }).locator('.site-state');
     expect(await state.textContent()).toBe('已提交');
     await context.close();

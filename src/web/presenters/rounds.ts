@@ -57,7 +57,7 @@ export interface SiteProgress {
   total: number;
 }
 
-function stateText(p: SiteProgress): string {
+export function stateText(p: SiteProgress): string {
   switch (p.status) {
     case 'none':
       return '未开始';

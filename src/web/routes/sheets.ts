@@ -32,6 +32,7 @@ import {
 import { listAnswers } from '../../db/repos/inspections.ts';
 import { listInspectionPhotos } from '../../db/repos/photos.ts';
 import { presentPhoto, presentSheet } from '../presenters/sheet.ts';
+import { stateText } from '../presenters/rounds.ts';
 import { siteTypeName } from '../../db/repos/places.ts';
 import { AppError, InvalidInput } from '../../errors.ts';
 
@@ -222,6 +223,18 @@ export function sheetsApiRouter(deps: AppDeps, csrfProtect: Parameters<typeof ph
       })),
       photos: photos.map((p) => ({ ...presentPhoto(p), standard: p.standard_code })),
       blockers: submitBlockers(ctx, scope),
+      // My sites' card of this sheet, so the list can follow a sync without a reload
+      card: {
+        state:
+          !scope.inspection || (scope.inspection.status === 'draft' && !answers.length)
+            ? 'none'
+            : scope.inspection.status,
+        stateText: stateText({
+          status: scope.inspection?.status ?? 'none',
+          answered: answers.length,
+          total: scope.standards.length,
+        }),
+      },
     });
   });
 

@@ -1,0 +1,87 @@
+/**
+ * One standard's card on the sheet: reading what is tapped into an answer, writing an answer into it,
+ * and checking it with the server's own rules (scoring/answer-rules.ts) before it is saved, so a
+ * 不符合 with 0 cases cannot be produced: the − button stops at the least the result allows, and a
+ * number typed below it is said on the card and not saved. A card the server refused says so too.
+ */
+import type { Scoring } from '../criteria/schema.ts';
+import type { ScoringRules } from '../scoring/standard.ts';
+import { checkAnswer, minCases } from '../scoring/answer-rules.ts';
+import type { Change } from './queue.ts';
+
+export const field = <T extends Element>(card: HTMLElement, sel: string) => card.querySelector<T>(sel);
+
+export function readCard(card: HTMLElement): Change | null {
+  const code = card.dataset.code!;
+  const checked = field<HTMLInputElement>(card, `input[name="r_${code}"]:checked`);
+  if (!checked) return null;
+  const cases = Number(field<HTMLInputElement>(card, `[name="c_${code}"]`)?.value || 0);
+  const fixed = Number(field<HTMLInputElement>(card, `[name="f_${code}"]`)?.value || 0);
+  return {
+    standard: code,
+    result: checked.value as Change['result'],
+    cases: checked.value === 'fail' ? (card.dataset.mode === 'passfail' ? 1 : cases) : 0,
+    fixedCases: checked.value === 'fail' ? fixed : 0,
+    note: field<HTMLTextAreaElement>(card, `[name="n_${code}"]`)?.value ?? '',
+  };
+}
+
+export function writeCard(card: HTMLElement, c: Change): void {
+  const code = card.dataset.code!;
+  const radio = field<HTMLInputElement>(card, `input[name="r_${code}"][value="${c.result}"]`);
+  if (radio) radio.checked = true;
+  const cases = field<HTMLInputElement>(card, `[name="c_${code}"]`);
+  if (cases) cases.value = String(c.cases);
+  const fixed = field<HTMLInputElement>(card, `[name="f_${code}"]`);
+  if (fixed) fixed.value = String(c.fixedCases);
+  const note = field<HTMLTextAreaElement>(card, `[name="n_${code}"]`);
+  if (note) note.value = c.note;
+  syncMin(card);
+}
+
+/** The case stepper's floor follows the result: 1 for a 不符合 (0 cases would be refused). */
+export function syncMin(card: HTMLElement): void {
+  const code = card.dataset.code!;
+  const cases = field<HTMLInputElement>(card, `[name="c_${code}"]`);
+  if (!cases) return;
+  const result = field<HTMLInputElement>(card, `input[name="r_${code}"]:checked`)?.value ?? null;
+  cases.min = String(minCases(result as Change['result'] | null, card.dataset.mode as Scoring['mode']));
+}
+
+/** The message shown on a card (invalid input, or what the server refused), or none. */
+export function cardMessage(card: HTMLElement, text: string | null): void {
+  let msg = field<HTMLElement>(card, '.std-error');
+  if (!text) return void msg?.remove();
+  if (!msg) {
+    msg = document.createElement('p');
+    msg.className = 'std-error';
+    msg.setAttribute('role', 'alert');
+    card.querySelector('.choices')?.after(msg);
+  }
+  msg.textContent = text;
+}
+
+/** The card's answer when the server's rules accept it; else null, with the reason on the card. */
+export function validCard(
+  card: HTMLElement,
+  standard: { code: string; scoring: Scoring } | undefined,
+  rules: ScoringRules,
+): Change | null {
+  const c = readCard(card);
+  if (!c || !standard) return c;
+  const checked = checkAnswer(c, standard, rules);
+  if (!checked.ok) {
+    cardMessage(card, `未保存：${checked.reason}`);
+    return null;
+  }
+  cardMessage(card, null);
+  return c;
+}
+
+export const sameAnswer = (a: Change | undefined, b: Change | undefined) =>
+  !!a &&
+  !!b &&
+  a.result === b.result &&
+  a.cases === b.cases &&
+  a.fixedCases === b.fixedCases &&
+  a.note.trim() === b.note.trim();
