@@ -177,8 +177,11 @@ export async function criteriaToWorkbook(version: CriteriaVersion): Promise<Buff
     const v = f.path === REPEAT_VALUE ? repeatValue : getPath(version, f.path);
     return { field: f.label, value: v == null ? null : (f.parse.format?.(v) ?? v), help: HELP[f.label] };
   });
-  const infoSheet = addTableSheet(wb, INFO_SPEC, infoRows, { dropdowns: true });
-  // each 内容 cell as its row's value: rates as percentages, fixed choices as a dropdown
+  const infoSheet = addTableSheet(wb, INFO_SPEC, infoRows);
+  // 项目 from its list (a short range: exceljs expands a validation to every cell it covers when loading),
+  // and each 内容 cell as its row's value: rates as percentages, fixed choices as a dropdown
+  const labels = INFO.map((f) => f.label);
+  addListValidation(wb, infoSheet, `A2:A${INFO.length + 11}`, labels, '项目');
   INFO.forEach((f, i) => {
     const ref = `B${i + 2}`;
     if (f.parse === rate) infoSheet.getCell(ref).numFmt = RATE_FORMAT;
