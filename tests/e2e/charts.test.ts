@@ -81,4 +81,20 @@ describe('chart pages in the browser', () => {
       await context.close();
     }
   });
+
+  it("fit a unit's results page to a 360 px phone: wide tables scroll inside their box, not the page", async () => {
+    const context = await tabletContext(browser, app.url, { width: 360, height: 640 });
+    const page = await context.newPage();
+    await loginAs(page, 'donghu');
+    const problems = await problemsWhileOpening(page, `/rounds/${published}/results`);
+    expect(problems).toEqual([]);
+    expect(await page.locator('h2', { hasText: '镇街排名' }).textContent()).toContain('共 4 个镇街参与排名');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    // the 名次 column stays narrow enough that the 镇街's name and 得分率 are in view without scrolling
+    const rate = page.locator('table.ranking tbody tr').first().locator('td').nth(2);
+    const box = await rate.boundingBox();
+    expect(box!.x + box!.width).toBeLessThanOrEqual(360);
+    await screenshot(page, 'results-unit-360');
+    await context.close();
+  });
 });

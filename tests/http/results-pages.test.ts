@@ -72,7 +72,7 @@ describe('未排名', () => {
     // the ranking table's 名次 column says 未排名 too, never a number or "第…名"
     const index = await office.get(`/rounds/${id}/results`);
     expect(rowOf(index.text, `/rounds/${id}/results/streets/${street}`)).toContain(
-      '<td class="num">未排名</td>',
+      '<td class="num nowrap">未排名</td>',
     );
   });
 
@@ -81,7 +81,7 @@ describe('未排名', () => {
     const page = await office.get(`/rounds/${published}/results`);
     const streetId = Number(/results\/streets\/(\d+)"/.exec(page.text)![1]);
     const row = rowOf(page.text, `/rounds/${published}/results/streets/${streetId}`);
-    const rank = /<td class="num">(\d+)<\/td>/.exec(row)![1];
+    const rank = /<td class="num nowrap">(\d+)<\/td>/.exec(row)![1];
     const streetPage = await office.get(`/rounds/${published}/results/streets/${streetId}`);
     expect(h1(streetPage.text)).toContain(`第 ${rank} 名`);
   });
@@ -184,7 +184,7 @@ describe("a unit's results page", () => {
     expect(page.status).toBe(200);
     const street = one("SELECT id FROM streets WHERE name = '东湖街道'");
     const row = rowOf(page.text, `/rounds/${published}/results/streets/${street}`);
-    expect(row).toMatch(/<td class="num">\d+<\/td>/);
+    expect(row).toMatch(/<td class="num nowrap">\d+<\/td>/);
     expect(page.text).toMatch(/共 4 个镇街参与排名/);
     expect(page.text).not.toContain('暂无');
     const mine = (items: string[]) => items.filter((t) => t.includes('东湖街道'));
@@ -237,7 +237,7 @@ describe('each version’s rules in words', () => {
       点位类型权重: '各类点位权重相同',
       参与排名: '应得分合计不足 10 分的社区和镇街不参与排名，列为未排名',
       红榜: '名次在前 3 名',
-      黑榜: '处于最后 2 名（含并列）；同时够红榜的，以红榜为准',
+      黑榜: '处于最后 2 名（含并列）；同时符合红榜条件的，只列入红榜',
     },
     'district-2026': {
       不适用: '不适用的标准不计入得分，也不计入应得分',
@@ -248,7 +248,7 @@ describe('each version’s rules in words', () => {
       点位类型权重: '居民小区 1.5、农贸市场 1.2、背街小巷 1.2、社区办公场所/党群服务中心 1；其他点位类型为 1',
       参与排名: '应得分合计不足 20 分的社区和镇街不参与排名，列为未排名',
       红榜: '名次在前 3 名，且得分率不低于 90%',
-      黑榜: '得分率低于 85%，或处于最后 3 名（含并列）；同时够红榜的，以红榜为准',
+      黑榜: '得分率低于 85%，或处于最后 3 名（含并列）；同时符合红榜条件的，只列入红榜',
     },
   };
 
@@ -268,7 +268,7 @@ describe('each version’s rules in words', () => {
     expect(page.status).toBe(200);
     for (const [code, lines] of Object.entries(expected)) {
       const id = one('SELECT id FROM criteria_versions WHERE code = ?', code);
-      const section = between(page.text, `<section class="card help" id="version-${id}">`, '</section>');
+      const section = between(page.text, `<section id="version-${id}">`, '</section>');
       expect(rules(section)).toEqual(lines);
     }
     expect(page.text).not.toMatch(/黑榜\s*或|或后/);

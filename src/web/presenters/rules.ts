@@ -71,7 +71,7 @@ export function blackListText(rules: Rules): string {
   if (belowRate !== undefined) parts.push(`得分率低于 ${percent(belowRate)}`);
   if (bottomN !== undefined && bottomN > 0) parts.push(`处于最后 ${bottomN} 名（含并列）`);
   if (!parts.length) return '不设黑榜';
-  const both = rules.redList.topN > 0 ? '；同时够红榜的，以红榜为准' : '';
+  const both = rules.redList.topN > 0 ? '；同时符合红榜条件的，只列入红榜' : '';
   return `${parts.join('，或')}${both}`;
 }
 
