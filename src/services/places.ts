@@ -227,11 +227,13 @@ function checkSite(db: Db, input: SiteInput, selfId: number | null) {
   const n = parseField(name, input.name, 'name');
   if (!siteTypeNames(db).has(input.siteType))
     throw new InvalidInput('点位类型无效', { siteType: '点位类型无效' });
-  if (!findStreetById(db, input.streetId))
-    throw new InvalidInput('所属镇街不存在', { streetId: '所属镇街不存在' });
+  const street = findStreetById(db, input.streetId);
+  if (!street) throw new InvalidInput('所属镇街不存在', { streetId: '所属镇街不存在' });
+  let community: { name: string } | undefined;
   if (input.communityId !== null) {
     const c = findCommunityById(db, input.communityId);
     if (!c) throw new InvalidInput('所属社区不存在', { communityId: '所属社区不存在' });
+    community = c;
     if (c.street_id !== input.streetId)
       throw new InvalidInput('社区不属于所选镇街', { communityId: '社区不属于所选镇街' });
   }
@@ -263,7 +265,7 @@ function checkSite(db: Db, input: SiteInput, selfId: number | null) {
   const responsibleUnitId = optionalUnit(db, input.responsibleUnitId, 'responsibleUnitId');
   // the same rule as the sites import: one active site of a name per 镇街 / 社区
   if (findSiteNamed(db, input.streetId, input.communityId, n, selfId)) {
-    const message = `该${input.communityId === null ? '镇街（直属）' : '社区'}已有点位“${n}”`;
+    const message = community ? `${community.name}已有点位“${n}”` : `${street.name}已有直属点位“${n}”`;
     throw new Conflict(message, { name: message });
   }
   return { ...input, name: n, lat, lng, address, responsibleUnitId };

@@ -244,7 +244,7 @@ describe('duplicate names', () => {
     const add = await office.post('/places/sites', fields);
     expect(add.status).toBe(409);
     expect(add.text).toMatch(
-      /name="name" value="幸福家园小区"[^>]*>\s*<span class="field-error">该社区已有点位“幸福家园小区”/,
+      /name="name" value="幸福家园小区"[^>]*>\s*<span class="field-error">幸福社区已有点位“幸福家园小区”/,
     );
     expect(typedValue(add.text, '/places/sites', 'address')).toBe('幸福路8号');
     expect(count('SELECT count(*) FROM sites')).toBe(before);
@@ -252,7 +252,7 @@ describe('duplicate names', () => {
     await office.get(`/places/sites/${site.id}`);
     const edit = await office.post(`/places/sites/${site.id}`, fields);
     expect(edit.status).toBe(409);
-    expect(edit.text).toContain('该社区已有点位“幸福家园小区”');
+    expect(edit.text).toContain('幸福社区已有点位“幸福家园小区”');
     expect(typedValue(edit.text, `/places/sites/${site.id}`, 'address')).toBe('幸福路8号');
     expect(one('SELECT name FROM sites WHERE id = ?', site.id)).toBe('锦绣花园');
     // the same name in another 社区 is a different site
