@@ -10,6 +10,8 @@ export interface RoundView {
   status: RoundRow['status'];
   statusName: string;
   dates: string;
+  startsOn: string;
+  endsOn: string;
   criteriaName: string;
   criteriaVersion: string;
   aggregation: string;
@@ -29,6 +31,8 @@ export function presentRound(
     status: round.status,
     statusName: ROUND_STATUS_NAMES[round.status],
     dates: `${round.starts_on} 至 ${round.ends_on}`,
+    startsOn: round.starts_on,
+    endsOn: round.ends_on,
     criteriaName: criteria.name,
     criteriaVersion: criteria.version,
     aggregation: criteria.rules.aggregation === 'pooled' ? '汇总得分计算（Σ得分 ÷ Σ应得分）' : '得分率平均',
