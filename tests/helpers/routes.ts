@@ -519,6 +519,11 @@ export function routeTable(photo: Buffer): RouteSpec[] {
           parentId: '',
         }),
     },
+    {
+      route: 'POST /units/:id/liaisons',
+      allow: ['office'],
+      probe: (i) => form(`/units/${i.spareUnit}/liaisons`, {}),
+    },
     { route: 'GET /users', allow: ['office'], probe: () => page('/users') },
     {
       route: 'POST /users',
