@@ -31,7 +31,8 @@ export const XLSX_LIMITS = Object.freeze({
   partBytes: 48 * MB,
   /** all the parts read, inflated */
   totalBytes: 96 * MB,
-  /** inflated ÷ compressed, for parts over 1 MB (XML a person typed compresses 5–30 times) */
+  /** inflated ÷ compressed, for parts over 1 MB (XML a person typed compresses 5–30 times; Apache POI
+   * refuses the same ratio by default) */
   ratio: 100,
   sheets: 50,
   sharedStrings: 300_000,
