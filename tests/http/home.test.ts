@@ -302,6 +302,16 @@ describe('the unit home page', () => {
     expect(pending[2]).toContain(`<a href="/problems/${target}"><span class="badge">延期</span>`);
     expect(pending[2]).toContain(`理由：材料采购需要时间；申请延至 ${later}`);
 
+    const waiting = ids(`SELECT p.id FROM problems p JOIN units u ON u.id = p.unit_id
+       WHERE u.code = 'D-CGJ' AND p.status = 'open' AND p.request IS NOT NULL ORDER BY p.id`);
+    expect(waiting).toContain(target);
+    expect(tiles(html).get('待处理的申请')).toEqual({
+      value: waiting.length,
+      href: '/problems?request=any',
+      note: '',
+    });
+    expect(boardIds((await c.get('/problems?request=any')).text)).toEqual(waiting);
+
     const office = await as('office');
     await office.get(`/problems/${target}`);
     const decided = await office.post(`/problems/${target}/decide`, { approve: '0', note: '时限内可以完成' });

@@ -148,7 +148,7 @@ export function presentUnitHome(unitName: string, work: UnitWork) {
     { label: '待整改', value: open.length, href: '/problems?status=open' },
     { label: '其中逾期', value: overdue, href: '/problems?overdue=1', urgent: true },
     { label: '已整改待复查', value: work.fixed, href: '/problems?status=fixed' },
-    { label: '待处理的申请', value: work.pending.length, href: '#requests' },
+    { label: '待处理的申请', value: work.pending.length, href: '/problems?request=any' },
   ];
   return {
     title: '本单位',
