@@ -215,6 +215,28 @@ describe("a unit's results page", () => {
     expect((table.match(/results\/sites\/\d+"/g) ?? []).length).toBe(sites);
   });
 
+  it("leads a unit back only to pages it may open (a 社区 is not shown its 镇街's page)", async () => {
+    for (const username of ['xingfu', 'chengguan', 'donghu']) {
+      const unit = await as(username);
+      const index = await unit.get(`/rounds/${published}/results`);
+      const links = [
+        ...new Set(
+          [...index.text.matchAll(/href="(\/rounds\/\d+\/results\/(?:communities|sites)\/\d+)"/g)].map(
+            (m) => m[1]!,
+          ),
+        ),
+      ].slice(0, 4);
+      expect(links.length, username).toBeGreaterThan(0);
+      for (const link of links) {
+        const page = await unit.get(link);
+        expect(page.status, link).toBe(200);
+        const back = /<p>\s*<a href="([^"]+)">←/.exec(page.text)?.[1];
+        expect(back, link).toBeTruthy();
+        expect((await unit.get(back!)).status, `${username}: ${link} → ${back}`).toBe(200);
+      }
+    }
+  });
+
   it('says the results are not published yet for a round still open', async () => {
     const page = await (await as('xingfu')).get(`/rounds/${open}/results`);
     expect(page.status).toBe(403);

@@ -9,7 +9,13 @@ import { currentUser } from '../middleware/auth.ts';
 import { idParam } from '../params.ts';
 import { attachment } from '../download.ts';
 import { resultsFor, type RoundResultsView } from '../../services/results.ts';
-import { canSeeCommunity, canSeeSite, canSeeStreet, resultsScope } from '../../services/results-scope.ts';
+import {
+  canSeeCommunity,
+  canSeeSite,
+  canSeeStreet,
+  resultsScope,
+  type ResultsScope,
+} from '../../services/results-scope.ts';
 import { trendFor } from '../../services/trends.ts';
 import { findRoundById } from '../../db/repos/rounds.ts';
 import { sheetCounts } from '../../db/repos/results.ts';
@@ -65,6 +71,23 @@ export function resultsRouter(deps: AppDeps): Router {
     ...streets.filter((s) => s[list]).map((s) => ({ ...s, kind: '镇街' })),
     ...communities.filter((c) => c[list]).map((c) => ({ ...c, kind: '社区' })),
   ];
+
+  /** Up one level — to the 社区, else the 镇街, else the rankings — as far as the user may see. */
+  function backLink(
+    scope: ResultsScope,
+    view: RoundResultsView,
+    streetId: number | null,
+    communityId: number | null,
+  ): { href: string; label: string } {
+    const base = `/rounds/${view.round.id}/results`;
+    if (communityId !== null && canSeeCommunity(scope, communityId)) {
+      const name = view.results.communities.find((c) => c.id === communityId)?.name ?? '社区';
+      return { href: `${base}/communities/${communityId}`, label: `← ${name}` };
+    }
+    if (streetId !== null && canSeeStreet(scope, streetId))
+      return { href: `${base}/streets/${streetId}`, label: `← ${streetName(view, streetId)}` };
+    return { href: base, label: '← 返回结果与排名' };
+  }
 
   const streetName = (v: RoundResultsView, id: number) =>
     v.results.streets.find((s) => s.id === id)?.name ?? '';
@@ -141,7 +164,7 @@ export function resultsRouter(deps: AppDeps): Router {
       title: `${community.name} · ${header.round.name}`,
       header,
       community: presentArea(community, streetName(view, community.streetId ?? 0)),
-      streetId: community.streetId,
+      back: backLink(scope, view, community.streetId ?? null, null),
       sites: view.results.sites
         .filter((s) => s.communityId === id)
         .map((s) => presentSite(s, types.get(s.siteType) ?? s.siteType)),
@@ -162,8 +185,7 @@ export function resultsRouter(deps: AppDeps): Router {
       title: `${site.name} · ${header.round.name}`,
       header,
       site: presentSite(site, siteTypeNames(deps.db).get(site.siteType) ?? site.siteType),
-      streetId: site.streetId,
-      communityId: site.communityId,
+      back: backLink(scope, view, site.streetId, site.communityId),
       source: inspection?.source.startsWith('import:')
         ? `Excel 导入（${inspection.source.slice(7)}）`
         : '测评员现场填写',
