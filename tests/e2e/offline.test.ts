@@ -120,6 +120,7 @@ describe('working with no network', () => {
     // the rest 符合, and submit: it waits on the device too
     for (const [code] of all.slice(1)) if (code !== failCode) await std(code).locator('.choice.ok').click();
     await page.click('button[formaction$="/submit"]');
+    await page.locator('dialog.ask-dialog button[data-answer=yes]').click();
     await expect.poll(() => page.textContent('#save-state')).toBe('已提交到本机：恢复网络后自动提交');
     expect(await page.locator('.std input[type=radio]').first().isDisabled()).toBe(true);
 
@@ -208,15 +209,14 @@ describe('working with no network', () => {
     await expect.poll(() => page.locator('#offline-notices .offline-refused').count()).toBe(1);
     await expect.poll(() => page.textContent('#offline-bar')).toContain('1 条未能同步');
     await screenshot(page, 'offline-refused');
-    // logging out would delete it from the device: the inspector is asked first (and here says no)
-    const dialog = new Promise<string>((resolve) =>
-      page.once('dialog', (d) => {
-        resolve(d.message());
-        void d.dismiss();
-      }),
-    );
+    // logging out keeps it on the device: the inspector is told so first (and here stays)
     await page.click('form[action="/logout"] button');
-    expect(await dialog).toContain('本机还有 1 条内容没有同步到服务器');
+    const ask = page.locator('dialog.ask-dialog');
+    await ask.waitFor();
+    expect(await ask.textContent()).toContain(
+      '本机还有 1 条内容没有同步到服务器。退出后它们仍保留在这台设备上',
+    );
+    await ask.locator('button[data-answer=no]').click();
     expect(new URL(page.url()).pathname).toBe('/');
     expect(await page.locator('#offline-notices .offline-refused').count()).toBe(1);
     await page.click('#offline-notices .offline-refused button');
