@@ -82,7 +82,7 @@ export function addListValidation(
     showErrorMessage: true,
     errorStyle: strict ? 'stop' : 'warning',
     errorTitle: title,
-    error: strict ? '请从下拉列表中选择' : '不在下拉列表中：请确认填写的是编码或本表中新增的内容',
+    error: strict ? '请从下拉列表中选择' : '不在下拉列表中：请确认无误（也可以填写编码或新增的名称）',
   });
 }
 
