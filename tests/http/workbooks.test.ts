@@ -167,6 +167,23 @@ describe('the 整改清单 workbook', () => {
     const photo = await office.bytes(new URL(links[0]!).pathname);
     expect(photo.status).toBe(200);
   });
+
+  it('ignores forwarded-host headers unless TRUST_PROXY says a proxy sets them', async () => {
+    const res = await fetch(`${app.url}/rounds/${published}/problems.xlsx`, {
+      headers: {
+        cookie: `cc.sid=${office.cookies.get('cc.sid')}`,
+        'x-forwarded-host': 'evil.example',
+        'x-forwarded-proto': 'https',
+      },
+    });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never);
+    const formulas = (wb.getWorksheet('整改清单')!.getColumn(10).values as unknown[])
+      .map((v) => (v as { formula?: string } | null)?.formula)
+      .filter(Boolean) as string[];
+    expect(formulas.length).toBeGreaterThan(0);
+    for (const f of formulas) expect(f.startsWith(`HYPERLINK("${app.url}/photos/`)).toBe(true);
+  });
 });
 
 describe('with BASE_URL set', () => {
