@@ -303,6 +303,12 @@ describe('after-photos are checked like inspectors’ photos', () => {
         `<span class="flag">拍摄时间 2008-05-30 15:56 早于问题交办时间 ${raisedText}</span>`,
       ]);
     }
+    // the office's board marks the problem, and only problems with a doubted after-photo
+    const board = (await office.get('/problems?status=fixed')).text;
+    const rows = [...board.matchAll(/<tr class="[^"]*">\s*<td><a href="\/problems\/(\d+)">[\s\S]*?<\/tr>/g)];
+    expect(rows.length).toBeGreaterThan(1);
+    const marked = rows.filter((m) => m[0].includes('照片存疑')).map((m) => Number(m[1]));
+    expect(marked).toEqual([id]);
   });
 });
 

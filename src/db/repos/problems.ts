@@ -181,6 +181,8 @@ export interface ProblemListRow extends ProblemRow {
   community_name: string | null;
   unit_name: string | null;
   request_unit_name: string | null;
+  /** after-photos whose metadata raised a doubt (taken before the problem, in the future, far away) */
+  flagged_fix_photos: number;
 }
 
 export function listProblems(db: Db, f: ProblemFilter): ProblemListRow[] {
@@ -191,7 +193,9 @@ export function listProblems(db: Db, f: ProblemFilter): ProblemListRow[] {
               p.fix_note, p.closed_at, p.request, p.request_note, p.request_deadline, p.request_unit_id, p.void_reason,
               r.name AS round_name, s.name AS site_name, s.site_type, s.street_id, st.name AS street_name,
               s.community_id, c.name AS community_name, u.name AS unit_name,
-              ru.name AS request_unit_name
+              ru.name AS request_unit_name,
+              (SELECT count(*) FROM photos ph WHERE ph.problem_id = p.id AND ph.kind = 'fix'
+                 AND ph.deleted_at IS NULL AND ph.flags <> '[]') AS flagged_fix_photos
        FROM problems p JOIN rounds r ON r.id = p.round_id JOIN sites s ON s.id = p.site_id
        JOIN streets st ON st.id = s.street_id LEFT JOIN communities c ON c.id = s.community_id
        LEFT JOIN units u ON u.id = p.unit_id LEFT JOIN units ru ON ru.id = p.request_unit_id
