@@ -5,7 +5,7 @@
  */
 import { oneOf, text } from '../excel/index.ts';
 import type { RowError } from '../excel/index.ts';
-import { findUnitByCode, listUnits, type UnitKind } from '../db/repos/units.ts';
+import { findUnitByCode, findUnitNamed, listUnits, type UnitKind } from '../db/repos/units.ts';
 import { listCommunities, listStreets } from '../db/repos/places.ts';
 import { createCommunity, createStreet, createUnit } from '../services/places.ts';
 import { lookup, type ImportKind } from './kind.ts';
@@ -98,6 +98,14 @@ export const unitsImport: ImportKind<Row, Plan> = {
     for (const r of rows) {
       if (findUnitByCode(db, r.code))
         errors.push({ row: r._row, column: '单位编码', message: `单位编码“${r.code}”已存在` });
+      // unit names are unique too (units are picked and looked up by name): the same rule as the units page
+      const namesake = findUnitNamed(db, r.name, null);
+      if (namesake)
+        errors.push({
+          row: r._row,
+          column: '单位名称',
+          message: `单位名称“${r.name}”已被单位 ${namesake.code} 使用`,
+        });
       if (r.kind === 'department' && !r.department)
         errors.push({ row: r._row, column: '部门名称', message: '部门类单位须填写部门名称' });
       if (r.parent && !codesInFile.has(r.parent))

@@ -60,7 +60,7 @@ async function walk(username: string, who: string, paths: string[]) {
     if (width > TABLET_PORTRAIT.width) found.push(`${path}: 页面宽 ${width}px`);
     // the user's name is in the top bar, on screen
     const name = page.locator('.topbar .who-name');
-    await expect.poll(() => name.isVisible(), path).toBe(true);
+    await expect.poll(() => name.isVisible(), { message: path }).toBe(true);
     expect(await name.textContent()).toContain(who);
     const box = (await name.boundingBox())!;
     expect(box.width, path).toBeGreaterThan(20);

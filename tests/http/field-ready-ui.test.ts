@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
 import { Client, scalar, startApp, type TestApp } from '../helpers/app.ts';
 import { ROOT } from '../helpers/run.ts';
 
@@ -263,6 +264,24 @@ describe('duplicate names', () => {
       communityId: String(elsewhere),
     });
     expect(other.status).toBe(303);
+  });
+});
+
+describe('duplicate unit names in an import', () => {
+  it('refuses the row naming a unit that exists, importing nothing', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('责任单位');
+    ws.addRow(['单位编码', '单位名称', '类别', '部门名称', '上级单位编码', '对应镇街/社区']);
+    ws.addRow(['D-NEW1', '区新设局', '部门', '新设局', '', '']);
+    ws.addRow(['D-NEW2', '区城管局', '部门', '城管局', '', '']);
+    const form = new FormData();
+    form.set('file', new Blob([new Uint8Array(await wb.xlsx.writeBuffer())]), 'units.xlsx');
+    const before = count('SELECT count(*) FROM units');
+    await office.get('/imports');
+    const r = await office.postMultipart('/imports/units', form, { csrf: 'field' });
+    expect(r.status).toBe(400);
+    expect(r.text).toContain('第3行「单位名称」单位名称“区城管局”已被单位 D-CGJ 使用');
+    expect(count('SELECT count(*) FROM units')).toBe(before);
   });
 });
 
