@@ -196,6 +196,7 @@ describe('the office changed the sheet while the device was offline', () => {
         text: a!.text,
         mine: { result: 'na', cases: 0, fixedCases: 0, note: '' },
         office: { result: 'fail', cases: 2, fixedCases: 0, note: '复核发现两处' },
+        by: 'office',
       },
     ]);
     const answer = (code: string) =>
