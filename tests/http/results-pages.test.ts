@@ -241,6 +241,7 @@ describe("a unit's results page", () => {
     const page = await (await as('xingfu')).get(`/rounds/${open}/results`);
     expect(page.status).toBe(403);
     expect(page.text).toContain('本轮结果尚未发布');
+    expect(page.text).toContain('创城办发布本轮结果后，可以在这里查看本单位的排名和红黑榜。');
   });
 });
 

@@ -41,6 +41,14 @@ export function resultsRouter(deps: AppDeps): Router {
     const user = currentUser(res);
     const round = findRoundById(deps.db, idParam(roundParam, '测评轮次'));
     if (!round) throw new NotFound('找不到该测评轮次');
+    if (user.role === 'unit' && round.status !== 'published') {
+      // the refusal below says why; this says when the unit will see them and where to look meanwhile
+      res.locals.details = [
+        '创城办发布本轮结果后，可以在这里查看本单位的排名和红黑榜。',
+        '已发布的轮次在“测评轮次”中，本单位的问题在“本单位问题”中。',
+      ];
+      res.locals.back = '/rounds';
+    }
     const scope = resultsScope(deps.db, user, round);
     const view = resultsFor(ctx, round.id);
     const version = deps.criteria.get(round.criteria_version_id).version;
