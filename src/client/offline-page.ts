@@ -29,7 +29,7 @@ if (offline && notices) {
       if (here.length > waiting.length)
         parts.push(['site-refused', `${here.length - waiting.length} 条未能同步`]);
       if (conflicts.some((c) => c.round === round && c.site === site))
-        parts.push(['site-conflict', '创城办已修改']);
+        parts.push(['site-conflict', '服务器上已改过']);
       card.querySelector('.site-offline')?.remove();
       if (!parts.length) continue;
       const box = document.createElement('span');

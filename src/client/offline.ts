@@ -120,7 +120,7 @@ export function startOffline(): Offline | null {
     else if (s.state === 'retry') parts.push('连接服务器失败，稍后自动重试');
     if (waiting) parts.push(`${waiting} 条待同步`);
     if (refused) parts.push(`${refused} 条未能同步，请查看原因`);
-    if (conflicts) parts.push(`${conflicts} 张测评表被创城办修改，请查看`);
+    if (conflicts) parts.push(`${conflicts} 张测评表在服务器上已改过（创城办或您的另一台设备），请查看`);
     if (!parts.length && ready) parts.push('已可离线使用');
     if ((refused || conflicts) && (state === 'idle' || state === 'syncing')) state = 'attention';
     bar.dataset.state = state;
