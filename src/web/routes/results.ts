@@ -69,7 +69,6 @@ export function resultsRouter(deps: AppDeps): Router {
         na: NA_RULE_TEXT[version.rules.notApplicable],
         ranking: rankingText(version.rules),
         previous: view.previous?.name ?? null,
-        minPossible: version.rules.minPossiblePoints,
       },
     };
   }
