@@ -1,8 +1,7 @@
 /**
- * The rectification pages: the office's problem board (filters, counts, 整改率 per unit), a unit's own
- * list, an inspector's list of fixes to re-inspect, a problem's page with before and after photos side
- * by side and its history, the actions of each role (a refused action shows the same page again with
- * what was typed and the reason beside the field), and a printable 整改通知单 per unit.
+ * A problem's page — before and after photos side by side with their flags, its history — and the
+ * actions of each role on it (a refused action shows the same page again with what was typed and the
+ * reason beside the field), and the 整改清单 workbook. The lists are in problem-board.ts.
  */
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { AppDeps } from '../../app.ts';
@@ -11,31 +10,21 @@ import { flash } from '../middleware/flash.ts';
 import { photoUpload } from '../middleware/uploads.ts';
 import { idParam } from '../params.ts';
 import { attachment, linkBase } from '../download.ts';
-import { body, idOrNull, text, type FormBody } from '../forms.ts';
+import { body, text, type FormBody } from '../forms.ts';
 import { formRefusal, type Refusal } from '../refusal.ts';
-import {
-  listProblems,
-  problemEvents,
-  problemPhotos,
-  type ProblemFilter,
-  type ProblemListRow,
-  type ProblemPhotoRow,
-} from '../../db/repos/problems.ts';
-import { listRounds } from '../../db/repos/rounds.ts';
-import { listCommunities, listStreets, siteTypeNames } from '../../db/repos/places.ts';
-import { findUnitById, listUnits, unitSubtreeIds, type UnitRow } from '../../db/repos/units.ts';
+import { listProblems, problemEvents, problemPhotos, type ProblemPhotoRow } from '../../db/repos/problems.ts';
+import { siteTypeNames } from '../../db/repos/places.ts';
+import { findUnitById, listUnits, type UnitRow } from '../../db/repos/units.ts';
 import { assignedInspectorId, findRoundById } from '../../db/repos/rounds.ts';
 import {
   actsFor,
-  isOverdue,
-  PROBLEM_STATUS_NAMES,
   reinspect,
   reportFix,
-  REQUEST_NAMES,
   requireProblem,
   type UploadedPhoto,
 } from '../../services/problems.ts';
 import { decideRequest, requestChange } from '../../services/problem-requests.ts';
+import { presentProblem, problemBoardRouter, problemScope, readProblemFilter } from './problem-board.ts';
 import { Forbidden, InvalidInput } from '../../errors.ts';
 import { formatShanghai, shanghaiDate, addDays } from '../../util/time.ts';
 import { writeProblemsWorkbook } from '../../export/problems-xlsx.ts';
@@ -44,8 +33,6 @@ import { describeFlag, type EvidenceFlag } from '../../photos/evidence.ts';
 
 export const PROBLEM_MULTIPART_ROUTES = [/^\/problems\/\d+\/(fix|reinspect|request)$/];
 
-const STATUSES = ['open', 'fixed', 'closed', 'void'] as const;
-const REQUESTS = ['dispute', 'transfer', 'extension', 'any'] as const;
 const EVENT_NAMES: Record<string, string> = {
   raise: '交办',
   fix: '报告整改',
@@ -95,137 +82,7 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
   const r = Router();
   const db = deps.db;
   const ctx = { db, uploadDir: deps.config.uploadDir };
-
-  function scopeFilter(res: Response): Pick<ProblemFilter, 'unitIds' | 'inspectorId'> {
-    const user = currentUser(res);
-    if (user.role === 'unit') return { unitIds: unitSubtreeIds(db, user.unit_id!) };
-    if (user.role === 'inspector') return { inspectorId: user.id };
-    return {};
-  }
-
-  /**
-   * The board's query: ?round= &street= &community= &unit= &status=open|fixed|closed|void|all
-   * &overdue=1 &repeat=1 &request=dispute|transfer|extension|any. An inspector's list opens on
-   * status=fixed (waiting for their 复查); status=all shows every status.
-   */
-  function readFilter(
-    req: Request,
-    defaultStatus = '',
-  ): { filter: ProblemFilter; form: Record<string, string> } {
-    const q = req.query as Record<string, unknown>;
-    const form = Object.fromEntries(
-      ['round', 'street', 'community', 'unit', 'status', 'overdue', 'repeat', 'request'].map((k) => [
-        k,
-        typeof q[k] === 'string' ? (q[k] as string) : '',
-      ]),
-    );
-    if (!form.status) form.status = defaultStatus;
-    const ids = {
-      roundId: idOrNull(form.round),
-      streetId: idOrNull(form.street),
-      communityId: idOrNull(form.community),
-      unit: idOrNull(form.unit),
-    };
-    if (Object.values(ids).some((v) => Number.isNaN(v))) throw new InvalidInput('筛选条件无效');
-    if (form.status && form.status !== 'all' && !(STATUSES as readonly string[]).includes(form.status))
-      throw new InvalidInput('状态筛选无效');
-    if (form.overdue && form.overdue !== '1') throw new InvalidInput('逾期筛选无效');
-    if (form.repeat && form.repeat !== '1') throw new InvalidInput('反复出现筛选无效');
-    if (form.request && !(REQUESTS as readonly string[]).includes(form.request))
-      throw new InvalidInput('申请类型筛选无效');
-    return {
-      form,
-      filter: {
-        roundId: ids.roundId,
-        streetId: ids.streetId,
-        communityId: ids.communityId,
-        unitIds: ids.unit === null ? null : unitSubtreeIds(db, ids.unit),
-        status: (form.status && form.status !== 'all' ? form.status : null) as ProblemFilter['status'],
-        overdueBefore: form.overdue === '1' ? shanghaiDate() : null,
-        repeatOnly: form.repeat === '1',
-        request: (form.request || null) as ProblemFilter['request'],
-      },
-    };
-  }
-
-  const present = (p: ProblemListRow, types: Map<string, string>) => ({
-    ...p,
-    typeName: types.get(p.site_type) ?? p.site_type,
-    statusName: PROBLEM_STATUS_NAMES[p.status],
-    overdue: isOverdue(p),
-    requestName: p.request ? REQUEST_NAMES[p.request] : '',
-  });
-
-  /** The board's heading: what the list holds, in the words of the filter that made it. */
-  function boardTitle(role: string, form: Record<string, string>, count: number): string {
-    if (role === 'inspector')
-      return form.status === 'fixed' ? `待我复查的问题（${count}）` : `我测评点位的问题（${count}）`;
-    if (form.request && form.request !== 'any')
-      return `待处理的${REQUEST_NAMES[form.request as 'dispute']}申请（${count}）`;
-    if (form.request === 'any') return `待处理的申请（${count}）`;
-    if (form.overdue === '1') return `逾期未整改的问题（${count}）`;
-    if (form.status === 'fixed') return `已整改待复查的问题（${count}）`;
-    return role === 'unit' ? '本单位的问题' : '问题整改';
-  }
-
-  r.get('/problems', (req, res) => {
-    const user = currentUser(res);
-    const { filter, form } = readFilter(req, user.role === 'inspector' ? 'fixed' : '');
-    const scope = scopeFilter(res);
-    if (scope.unitIds && filter.unitIds)
-      filter.unitIds = filter.unitIds.filter((u) => scope.unitIds!.includes(u));
-    const rows = listProblems(db, {
-      ...filter,
-      ...(scope.unitIds && !filter.unitIds ? { unitIds: scope.unitIds } : {}),
-      ...(scope.inspectorId ? { inspectorId: scope.inspectorId } : {}),
-    });
-    const types = siteTypeNames(db);
-    const live = rows.filter((p) => p.status !== 'void');
-    const byUnit = new Map<
-      string,
-      { name: string; total: number; closed: number; fixed: number; open: number; overdue: number }
-    >();
-    for (const p of live) {
-      const key = p.unit_name ?? '（未指定单位）';
-      const u = byUnit.get(key) ?? {
-        id: p.unit_id,
-        name: key,
-        total: 0,
-        closed: 0,
-        fixed: 0,
-        open: 0,
-        overdue: 0,
-      };
-      u.total++;
-      if (p.status === 'closed') u.closed++;
-      else if (p.status === 'fixed') u.fixed++;
-      else u.open++;
-      if (isOverdue(p)) u.overdue++;
-      byUnit.set(key, u);
-    }
-    res.render('problems/index', {
-      title: boardTitle(user.role, form, rows.length),
-      role: user.role,
-      form,
-      rows: rows.slice(0, 1000).map((p) => present(p, types)),
-      total: rows.length,
-      counts: Object.fromEntries(STATUSES.map((s) => [s, rows.filter((p) => p.status === s).length])),
-      overdue: rows.filter((p) => isOverdue(p)).length,
-      rate: live.length
-        ? `${((live.filter((p) => p.status === 'closed').length / live.length) * 100).toFixed(1)}%`
-        : '—',
-      units: [...byUnit.values()]
-        .sort((a, b) => b.total - a.total)
-        .map((u) => ({ ...u, rate: `${((u.closed / u.total) * 100).toFixed(1)}%` })),
-      rounds: listRounds(db).filter((x) => x.status !== 'draft'),
-      streets: listStreets(db),
-      communities: listCommunities(db),
-      unitOptions: user.role === 'office' ? listUnits(db) : [],
-      statusNames: PROBLEM_STATUS_NAMES,
-      requestNames: REQUEST_NAMES,
-      query: new URLSearchParams(Object.entries(form).filter(([, v]) => v)).toString(),
-    });
-  });
+  r.use(problemBoardRouter(deps));
 
   function canSee(res: Response, p: ReturnType<typeof requireProblem>): boolean {
     const user = currentUser(res);
@@ -268,7 +125,7 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
       refused?.form === form ? text(refused.values[name]) : start;
     res.render('problems/show', {
       title: `问题 #${p.id}`,
-      p: present(row, siteTypeNames(db)),
+      p: presentProblem(row, siteTypeNames(db)),
       standard: standard ? `${standard.code} ${standard.text}` : p.standard_code,
       item: standard?.item.name ?? '',
       before: photos.filter((ph) => ph.kind === 'evidence'),
@@ -398,8 +255,8 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
   r.get('/rounds/:id/problems.xlsx', requireRole('office', 'unit'), async (req, res) => {
     const round = findRoundById(db, idParam(req.params.id, '测评轮次'));
     if (!round) throw new InvalidInput('找不到该测评轮次');
-    const { filter } = readFilter(req);
-    const scope = scopeFilter(res);
+    const { filter } = readProblemFilter(db, req);
+    const scope = problemScope(db, currentUser(res));
     const unitIds = scope.unitIds
       ? (filter.unitIds ?? scope.unitIds).filter((u) => scope.unitIds!.includes(u))
       : filter.unitIds;
@@ -422,39 +279,6 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
       },
       res,
     );
-  });
-
-  r.get('/problems-notice', requireRole('office', 'unit'), (req, res) => {
-    const user = currentUser(res);
-    const unitId =
-      user.role === 'unit' ? user.unit_id! : idOrNull((req.query as Record<string, unknown>).unit);
-    if (unitId === null || Number.isNaN(unitId)) throw new InvalidInput('请选择单位');
-    const unit = findUnitById(db, unitId);
-    if (!unit) throw new InvalidInput('找不到该单位');
-    const roundId = idOrNull((req.query as Record<string, unknown>).round);
-    if (Number.isNaN(roundId)) throw new InvalidInput('轮次无效');
-    const round = roundId === null ? undefined : findRoundById(db, roundId);
-    if (roundId !== null && !round) throw new InvalidInput('找不到该测评轮次');
-    const rows = listProblems(db, { unitIds: unitSubtreeIds(db, unitId), roundId, status: null }).filter(
-      (p) => p.status === 'open' || p.status === 'fixed',
-    );
-    const types = siteTypeNames(db);
-    // a problem's standard named by its text in the version its round was scored with
-    const standardText = (p: ProblemListRow): string => {
-      const versionId = findRoundById(db, p.round_id)!.criteria_version_id;
-      const standard = deps.criteria.get(versionId).byCode.get(p.standard_code);
-      return standard ? standard.text : '';
-    };
-    const roundNames = [...new Set(rows.map((p) => p.round_name))];
-    res.render('problems/notice', {
-      title: `整改通知单 · ${unit.name}`,
-      unit,
-      // the notice names its round: the one asked for, or the only one its problems come from
-      roundName: round?.name ?? (roundNames.length === 1 ? roundNames[0] : ''),
-      manyRounds: !round && roundNames.length > 1,
-      rows: rows.map((p) => ({ ...present(p, types), standardText: standardText(p) })),
-      today: shanghaiDate(),
-    });
   });
 
   return r;
