@@ -128,7 +128,7 @@ describe('包联 chosen with checkboxes', () => {
 });
 
 describe('criteria version choice', () => {
-  it('names version, code, effective date and the number of field standards of each version', async () => {
+  it('names version, code, effective date and the number of field standards of each version, in full', async () => {
     const page = await office.get('/rounds/new');
     expect(page.status).toBe(200);
     for (const file of ['district-2025.json', 'district-2026.json']) {
@@ -143,7 +143,11 @@ describe('criteria version choice', () => {
         .flatMap((i) => i.contents)
         .flatMap((c) => c.standards)
         .filter((s) => s.method === 'field').length;
-      const option = new RegExp(`<option[^>]*>[^<]*编码 ${v.code}[^<]*</option>`).exec(page.text)?.[0] ?? '';
+      const option =
+        new RegExp(
+          `<label class="version-card">(?:(?!</label>)[\\s\\S])*编码 ${v.code}[\\s\\S]*?</label>`,
+        ).exec(page.text)?.[0] ?? '';
+      expect(option, v.code).toContain('type="radio" name="criteriaVersionId"');
       expect(option, v.code).toContain(`版本 ${v.version}`);
       expect(option).toContain(`实地考察标准 ${field} 条`);
       expect(option).toContain(`点位类型 ${v.siteTypes.length} 类`);

@@ -1,7 +1,8 @@
 /**
  * How a criteria version is named where one is chosen (新建轮次): two editions of one family share
- * most of their name, so the choice shows what tells them apart — version, code, effective date,
- * how many field standards and site types, when it was loaded.
+ * most of their name, so each choice shows what tells them apart — version, code, effective date,
+ * how many field standards and site types, when it was loaded — in full, as a list of radio cards
+ * (a closed dropdown would cut the line off on a tablet).
  */
 import type { Db } from '../../db/connection.ts';
 import { listCriteriaVersions } from '../../db/repos/criteria-versions.ts';
@@ -10,8 +11,9 @@ import { formatShanghai } from '../../util/time.ts';
 
 export interface VersionChoice {
   id: number;
-  /** the option's text */
-  label: string;
+  name: string;
+  /** what tells it apart from the others, e.g. 版本 2026.1 · 编码 district-2026 · 实地考察标准 106 条 … */
+  facts: string;
 }
 
 export function versionChoices(db: Db, criteria: CriteriaCache): VersionChoice[] {
@@ -19,7 +21,6 @@ export function versionChoices(db: Db, criteria: CriteriaCache): VersionChoice[]
     const c = criteria.get(row.id);
     const field = c.standards.filter((s) => s.method === 'field').length;
     const parts = [
-      `${row.name}`,
       `版本 ${row.version}`,
       `编码 ${row.code}`,
       ...(c.version.effectiveFrom ? [`${c.version.effectiveFrom} 起施行`] : []),
@@ -27,6 +28,6 @@ export function versionChoices(db: Db, criteria: CriteriaCache): VersionChoice[]
       `点位类型 ${c.version.siteTypes.length} 类`,
       `${formatShanghai(row.loaded_at).slice(0, 10)} 载入`,
     ];
-    return { id: row.id, label: parts.join(' · ') };
+    return { id: row.id, name: row.name, facts: parts.join(' · ') };
   });
 }
