@@ -9,12 +9,7 @@ import { z } from 'zod';
 import { parseField } from './validate.ts';
 import type { Db } from '../db/connection.ts';
 import type { UserRow } from '../db/repos/users.ts';
-import {
-  addProblemEvent,
-  findProblem,
-  updateProblem,
-  type ProblemRow,
-} from '../db/repos/problems.ts';
+import { addProblemEvent, findProblem, updateProblem, type ProblemRow } from '../db/repos/problems.ts';
 import { unitSubtreeIds } from '../db/repos/units.ts';
 import { findSiteById, type SiteRow } from '../db/repos/places.ts';
 import { insertPhoto, type PhotoKind } from '../db/repos/photos.ts';
