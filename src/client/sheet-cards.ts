@@ -11,18 +11,24 @@ import type { Change } from './queue.ts';
 
 export const field = <T extends Element>(card: HTMLElement, sel: string) => card.querySelector<T>(sel);
 
-export function readCard(card: HTMLElement): Change | null {
+/** The card's answer as tapped; with `asServed`, as the server rendered it (before any tap). */
+export function readCard(card: HTMLElement, asServed = false): Change | null {
   const code = card.dataset.code!;
-  const checked = field<HTMLInputElement>(card, `input[name="r_${code}"]:checked`);
+  const radios = [...card.querySelectorAll<HTMLInputElement>(`input[name="r_${code}"]`)];
+  const checked = radios.find((r) => (asServed ? r.defaultChecked : r.checked));
   if (!checked) return null;
-  const cases = Number(field<HTMLInputElement>(card, `[name="c_${code}"]`)?.value || 0);
-  const fixed = Number(field<HTMLInputElement>(card, `[name="f_${code}"]`)?.value || 0);
+  const value = (sel: string) => {
+    const el = field<HTMLInputElement | HTMLTextAreaElement>(card, sel);
+    return el ? (asServed ? el.defaultValue : el.value) : '';
+  };
+  const cases = Number(value(`[name="c_${code}"]`) || 0);
+  const fixed = Number(value(`[name="f_${code}"]`) || 0);
   return {
     standard: code,
     result: checked.value as Change['result'],
     cases: checked.value === 'fail' ? (card.dataset.mode === 'passfail' ? 1 : cases) : 0,
     fixedCases: checked.value === 'fail' ? fixed : 0,
-    note: field<HTMLTextAreaElement>(card, `[name="n_${code}"]`)?.value ?? '',
+    note: value(`[name="n_${code}"]`),
   };
 }
 
@@ -85,3 +91,18 @@ export const sameAnswer = (a: Change | undefined, b: Change | undefined) =>
   a.cases === b.cases &&
   a.fixedCases === b.fixedCases &&
   a.note.trim() === b.note.trim();
+
+/** A tap on a stepper's − / ＋: within the result's floor and 999, 当场整改 never above the cases. */
+export function step(card: HTMLElement, btn: HTMLButtonElement): void {
+  const input = btn.parentElement!.querySelector<HTMLInputElement>('input')!;
+  const code = card.dataset.code!;
+  const fail = field<HTMLInputElement>(card, `input[name="r_${code}"][value="fail"]`);
+  const next = Number(input.value || 0) + Number(btn.dataset.step);
+  if (input.name === `c_${code}` && next > 0 && fail) fail.checked = true;
+  syncMin(card);
+  const min = Number(input.min || 0);
+  input.value = String(Math.min(999, Math.max(min, next)));
+  const fixed = field<HTMLInputElement>(card, `[name="f_${code}"]`);
+  const cases = field<HTMLInputElement>(card, `[name="c_${code}"]`);
+  if (fixed && cases && Number(fixed.value) > Number(cases.value)) fixed.value = cases.value;
+}

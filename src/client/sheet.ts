@@ -22,10 +22,20 @@ import { setupPhotos, type PhotoEntry } from './photos.ts';
 import { startOffline, type MomentEdits, type Offline } from './offline.ts';
 import { addEntry, getRevision, listEntries, type Change, type Entry } from './queue.ts';
 import { renderNotices } from './notices.ts';
-import { cardMessage, field, readCard, sameAnswer, syncMin, validCard, writeCard } from './sheet-cards.ts';
+import {
+  cardMessage,
+  field,
+  readCard,
+  sameAnswer,
+  step,
+  syncMin,
+  validCard,
+  writeCard,
+} from './sheet-cards.ts';
 import { BlockerPanel, findBlockers } from './sheet-blockers.ts';
 import { announce, ask } from './dialog.ts';
 import { recordLocation, serverAnswers } from './sheet-server.ts';
+import { SaveBar } from './sheet-state.ts';
 
 const offline = startOffline();
 const sheetForm = document.querySelector<HTMLFormElement>('form.sheet');
@@ -60,7 +70,6 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
   const answers = new Map<string, Change>();
   /** what the server will hold once the queue has run: an edit back to it sends nothing */
   const known = new Map<string, Change>();
-  const stateEl = document.getElementById('save-state')!;
   const progressEl = document.getElementById('progress')!;
   const rateEl = document.getElementById('live-rate')!;
   const panel = new BlockerPanel(form, document.getElementById('sheet-alert')!);
@@ -148,39 +157,14 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
     panel.update(findBlockers(form, answers));
   }
 
-  function setState(kind: 'saved' | 'saving' | 'unsaved' | 'error', text: string): void {
-    stateEl.dataset.state = kind;
-    stateEl.textContent = text;
-  }
-
+  const bar = new SaveBar(form, offline, ofSite);
+  const setState = bar.set.bind(bar);
+  const lock = bar.lock.bind(bar);
   /** the bar's save state, from the queue of this site and the sync's state */
-  async function showState(): Promise<void> {
-    const mine = (await listEntries(user)).filter(ofSite);
-    const waiting = mine.filter((e) => !e.refused);
-    siteQueued = waiting.length;
-    const n = waiting.length + (pending.size ? 1 : 0);
-    const refused = mine.length - waiting.length;
-    const state = offline.sync.status.state;
-    lock(waiting.some((e) => e.kind === 'submit'));
-    if (!n) {
-      if (refused) setState('error', `${refused} 条未能保存，原因见页面上方`);
-      else setState('saved', '已保存');
-    } else if (state === 'login')
-      setState('error', '登录已过期：请重新登录，内容已保存在本机，登录后自动保存');
-    else if (!navigator.onLine || state === 'offline')
-      setState('unsaved', `未保存到服务器：已存在本机（${n} 条待同步）`);
-    else if (state === 'retry') setState('unsaved', `未保存：网络中断，正在重试（${n} 条待同步）`);
-    else setState('saving', '保存中…');
-  }
+  const showState = async () => {
+    siteQueued = await bar.show(pending.size > 0);
+  };
   const showIdle = () => void showState();
-
-  /** a submit waiting in the queue: the sheet is read-only on this device until the server decides */
-  function lock(on: boolean): void {
-    form.classList.toggle('submitted-locally', on);
-    for (const f of form.querySelectorAll<HTMLFieldSetElement>('fieldset')) f.disabled = on;
-    for (const b of form.querySelectorAll<HTMLButtonElement>('.sheet-bar button')) b.disabled = on;
-    for (const l of form.querySelectorAll<HTMLElement>('.camera')) l.hidden = on;
-  }
 
   function schedule(delay = 700): void {
     clearTimeout(timer);
@@ -285,7 +269,8 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
   // initial state: the server's answers, then what this device has not sent yet (newer)
   for (const card of cards()) {
     syncMin(card);
-    const c = readCard(card);
+    // as the server rendered it: taps made during start-up are applied below as edits
+    const c = readCard(card, true);
     if (c) {
       answers.set(c.standard, c);
       known.set(c.standard, c);
@@ -375,17 +360,7 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
     if (!btn) return;
     e.preventDefault();
     const card = btn.closest<HTMLElement>('.std')!;
-    const input = btn.parentElement!.querySelector<HTMLInputElement>('input')!;
-    const code = card.dataset.code!;
-    const fail = field<HTMLInputElement>(card, `input[name="r_${code}"][value="fail"]`);
-    const next = Number(input.value || 0) + Number(btn.dataset.step);
-    if (input.name === `c_${code}` && next > 0 && fail) fail.checked = true;
-    syncMin(card);
-    const min = Number(input.min || 0);
-    input.value = String(Math.min(999, Math.max(min, next)));
-    const fixed = field<HTMLInputElement>(card, `[name="f_${code}"]`);
-    const cases = field<HTMLInputElement>(card, `[name="c_${code}"]`);
-    if (fixed && cases && Number(fixed.value) > Number(cases.value)) fixed.value = cases.value;
+    step(card, btn);
     onEdit(card);
   });
   // the sheet is ready: what was tapped during start-up becomes edits like any other
