@@ -134,18 +134,33 @@ describe('at 768 px', () => {
 });
 
 describe('on a phone (360 px)', () => {
-  it('keeps the name in the top bar and the menu reachable on a row of its own', async () => {
-    const context = await tabletContext(browser, app.url, { width: 360, height: 640 });
-    const page = await context.newPage();
-    await loginAs(page, 'chengguan');
-    const name = page.locator('.topbar .who-name');
-    expect(await name.isVisible()).toBe(true);
-    const box = (await name.boundingBox())!;
-    expect(box.x + box.width).toBeLessThanOrEqual(360);
-    const menu = (await page.locator('.topbar .nav').boundingBox())!;
-    expect(menu.y).toBeGreaterThanOrEqual(box.y + box.height - 1); // below the name, not squeezed beside it
-    expect(menu.width).toBeGreaterThan(300);
-    await screenshot(page, 'layout-unit-phone');
-    await context.close();
-  });
+  it(
+    "keeps the name in the top bar, the menu on a row of its own and a unit's pages within the screen",
+    { timeout: 120_000 },
+    async () => {
+      const context = await tabletContext(browser, app.url, { width: 360, height: 640 });
+      const page = await context.newPage();
+      await loginAs(page, 'chengguan');
+      const name = page.locator('.topbar .who-name');
+      expect(await name.isVisible()).toBe(true);
+      const box = (await name.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(360);
+      const menu = (await page.locator('.topbar .nav').boundingBox())!;
+      expect(menu.y).toBeGreaterThanOrEqual(box.y + box.height - 1); // below the name, not squeezed beside it
+      expect(menu.width).toBeGreaterThan(300);
+      await screenshot(page, 'layout-unit-phone');
+      // a unit's pages fit the phone: wide tables scroll inside themselves
+      const published = id("SELECT id FROM rounds WHERE status = 'published'");
+      const problem = id(
+        "SELECT p.id FROM problems p JOIN units u ON u.id = p.unit_id WHERE u.code = 'D-CGJ' LIMIT 1",
+      );
+      for (const path of ['/problems', `/problems/${problem}`, `/rounds/${published}/results`]) {
+        await page.goto(path);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(
+          360,
+        );
+      }
+      await context.close();
+    },
+  );
 });
