@@ -191,6 +191,7 @@ describe('duplicate names', () => {
     expect(r.status).toBe(409);
     expect(typedValue(r.text, `/units/${id}`, 'name')).toBe('区交通运输局');
     expect(r.text).toContain('已被单位 D-JTJ 使用');
+    expect(r.text).toContain(`<a href="#unit-${id}">到该行修改</a>`);
     expect(one('SELECT name FROM units WHERE id = ?', id)).toBe('区住建局');
   });
 
@@ -226,6 +227,7 @@ describe('duplicate names', () => {
     });
     expect(r.status).toBe(409);
     expect(r.text).toContain('该镇街已有社区“幸福社区”');
+    expect(r.text).toContain(`<a href="#community-${id}">到该行修改</a>`);
     expect(typedValue(r.text, `/places/communities/${id}`, 'name')).toBe('幸福社区');
     expect(one('SELECT name FROM communities WHERE id = ?', id)).toBe('和平社区');
   });
