@@ -2,7 +2,7 @@
  * The scoring sheet of a site in a round: the page (which works as a plain form without JavaScript),
  * submit and return, and the JSON/multipart endpoints the tablet script uses to save as it goes.
  */
-import { Router, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { AppDeps } from '../../app.ts';
 import { currentUser } from '../middleware/auth.ts';
@@ -34,7 +34,8 @@ import { listInspectionPhotos } from '../../db/repos/photos.ts';
 import { presentPhoto, presentSheet } from '../presenters/sheet.ts';
 import { stateText } from '../presenters/rounds.ts';
 import { siteTypeName } from '../../db/repos/places.ts';
-import { AppError, InvalidInput } from '../../errors.ts';
+import { AppError, InvalidInput, TooLarge } from '../../errors.ts';
+import { PHOTO_LIMITS } from '../../photos/intake-rules.ts';
 
 export const SHEET_MULTIPART_ROUTES = [
   /^\/rounds\/\d+\/sites\/\d+$/,
@@ -95,7 +96,19 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
   r.get('/rounds/:rid/sites/:sid', (req, res) => renderSheet(req, res));
 
   // the sheet as a plain form (no JavaScript): answers and any photos in one multipart post
-  r.post('/rounds/:rid/sites/:sid', ...photoUpload(csrfProtect, 10), async (req, res) => {
+  // a browser sends every file box of the form, empty ones too (one per standard): the count allows
+  // them all, and the body's size keeps the form to ten photos' worth, as before
+  const formFiles = 300;
+  const formBytes = 10 * PHOTO_LIMITS.maxBytes + 1024 * 1024;
+  const boundedForm = (req: Request, _res: Response, next: NextFunction) =>
+    next(
+      Number(req.get('content-length') ?? 0) > formBytes
+        ? new TooLarge(
+            `一次保存的照片太多或太大：请每次不超过 10 张、单张不超过 ${PHOTO_LIMITS.maxBytes / 1024 / 1024} MB`,
+          )
+        : undefined,
+    );
+  r.post('/rounds/:rid/sites/:sid', boundedForm, ...photoUpload(csrfProtect, formFiles), async (req, res) => {
     const user = currentUser(res);
     const [roundId, siteId] = ids(req);
     const scope = sheetScope(ctx, user, roundId, siteId);
