@@ -285,12 +285,12 @@ describe('the tablet at the edges of the network', () => {
     await expect.poll(() => card.locator('.site-pending').count(), { timeout: 15_000 }).toBe(1);
     expect(await card.locator('.site-state').textContent()).toBe('未开始');
     // long enough for a backoff that doubles up to a minute to be waiting half a minute more
-    await page.waitForTimeout(40_000);
+    await page.waitForTimeout(60_000);
     net.down(false);
     const back = Date.now();
     await expect.poll(() => answer(siteId, code)?.result, { timeout: 12_000 }).toBe('ok');
     expect(Date.now() - back).toBeLessThan(10_000);
     await expect.poll(() => card.locator('.site-state').textContent()).toBe(`进行中 1/${all.length}`);
     await context.close();
-  }, 120_000);
+  }, 150_000);
 });
