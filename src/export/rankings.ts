@@ -52,7 +52,7 @@ function addSheet(
     headerFooter: { oddFooter: '第 &P 页，共 &N 页' },
   });
   ws.addRow([title]).font = { bold: true, size: 14 };
-  ws.addRow([`测评体系：${meta.criteria}；汇总规则：${meta.aggregation}；${meta.status}`]).font = {
+  ws.addRow([`测评体系：${meta.criteria}；${meta.aggregation}；${meta.status}`]).font = {
     color: { argb: 'FF555555' },
   };
   const header = ws.addRow(cols.map((c) => c.header));

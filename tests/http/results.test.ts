@@ -164,7 +164,11 @@ describe('the rankings workbook', () => {
     await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never);
     expect(wb.worksheets.map((w) => w.name)).toEqual(['镇街排名', '社区排名', '点位得分明细', '红黑榜']);
     const ws = wb.getWorksheet('社区排名')!;
-    expect(String(ws.getCell('A2').value)).toContain('汇总规则');
+    // the rule named once, by the words of the results page (no doubled label)
+    expect(String(ws.getCell('A2').value)).toContain(
+      '；汇总计算：社区、镇街得分率 = Σ(权重 × 得分) ÷ Σ(权重 × 应得分)',
+    );
+    expect(String(ws.getCell('A2').value)).not.toMatch(/汇总规则：汇总/);
     expect((ws.getRow(3).values as unknown[]).slice(1)).toEqual([
       '名次',
       '镇街',

@@ -2,6 +2,7 @@
 import type { AppDeps } from '../../app.ts';
 import type { AssignedSiteRow, RoundRow } from '../../db/repos/rounds.ts';
 import { ROUND_STATUS_NAMES } from './labels.ts';
+import { aggregationText } from './rules.ts';
 import { siteTypeNames } from '../../db/repos/places.ts';
 
 export interface RoundView {
@@ -35,7 +36,7 @@ export function presentRound(
     endsOn: round.ends_on,
     criteriaName: criteria.name,
     criteriaVersion: criteria.version,
-    aggregation: criteria.rules.aggregation === 'pooled' ? '汇总得分计算（Σ得分 ÷ Σ应得分）' : '得分率平均',
+    aggregation: aggregationText(criteria.rules),
     sites: counts.sites,
     assigned: counts.assigned,
   };
