@@ -40,8 +40,8 @@ describe('one answer', () => {
       ok: true,
       answer: { result: 'fail', cases: 1, fixedCases: 0, grade: 'B', note: '两处' },
     });
-    expect(fail(4).ok && fail(4).answer.grade).toBe('C');
-    expect(fail(5).ok && fail(5).answer.grade).toBe('C#');
+    expect(fail(4)).toMatchObject({ answer: { grade: 'C' } });
+    expect(fail(5)).toMatchObject({ answer: { grade: 'C#' } });
     expect(checkAnswer({ result: 'ok', cases: 0, fixedCases: 0, note: '' }, graded, fixOn)).toMatchObject({
       answer: { grade: 'A' },
     });
