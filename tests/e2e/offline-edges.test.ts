@@ -174,9 +174,13 @@ describe('the tablet at the edges of the network', () => {
     });
     expect(r.status).toBe(200);
 
+    // back online: the conflict is kept, and the sheet reloads to show the server's answers
+    const reloaded = page.waitForEvent('load', { timeout: 30_000 });
     await offline(context, false);
+    await reloaded;
     const box = page.locator('#offline-notices .offline-conflict');
     await expect.poll(() => box.count(), { timeout: 30_000 }).toBe(1);
+    expect(await std(x).locator('input[value=fail]').isChecked()).toBe(true);
     // nothing overwritten behind the inspector's back
     expect(answer(siteId, x)).toEqual({ result: 'fail', cases: 2, note: '另一台平板' });
     expect(await box.textContent()).toContain('服务器上的（您在另一台设备上保存）');
