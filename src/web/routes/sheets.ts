@@ -129,9 +129,11 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
     // all or nothing: every photo is checked and stored first, then answers and photo rows go in together
     const prepared: PreparedEvidence[] = [];
     try {
-      const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+      const files = ((req.files as Express.Multer.File[] | undefined) ?? []).filter(
+        (f) => f.fieldname.startsWith('p_') && f.size > 0,
+      );
+      if (files.length > 10) throw new InvalidInput('一次上传的文件太多：每次保存最多 10 张照片');
       for (const f of files) {
-        if (!f.fieldname.startsWith('p_') || f.size === 0) continue;
         prepared.push(
           await prepareEvidencePhoto(ctx, user, roundId, siteId, {
             clientId: randomUUID(),
