@@ -1,9 +1,9 @@
 /**
  * The middle of a round's computation: answers → standard results (with the 不适用 average rule, which
- * needs the whole round), standard results → site results, site results → community / 镇街 totals.
- * Pure and linear in the number of answers; round.ts puts it together and states the formulas.
+ * needs the whole round), standard results → site results. Pure and linear in the number of answers;
+ * area.ts sums site results into community / 镇街 totals, and round.ts puts it together and states the formulas.
  */
-import type { Grade, Rules } from '../criteria/schema.ts';
+import type { Grade } from '../criteria/schema.ts';
 import { scoreStandard, type Result, type ScoredStandard, type ScoringRules } from './standard.ts';
 
 /** A standard as the round needs it: scoring, and the 测评项目 it belongs to (for weak spots). */
@@ -230,77 +230,5 @@ export function siteResult(site: RoundSite, standards: StandardResult[]): SiteRe
     applicable,
     met,
     standards,
-  };
-}
-
-/** Running totals of a community or 镇街 over its sites. */
-export interface AreaTotals {
-  earnedUnits: number;
-  possibleUnits: number;
-  weightedEarned: number;
-  weightedPossible: number;
-  weightedRates: number;
-  weights: number;
-  applicable: number;
-  met: number;
-  problems: number;
-  siteCount: number;
-  /** sites with a 得分率 */
-  scoredSiteCount: number;
-  /** sites with answers counted (已评): a sheet that counts, even one answered 不适用 throughout */
-  evaluatedSiteCount: number;
-}
-
-export function emptyTotals(): AreaTotals {
-  return {
-    earnedUnits: 0,
-    possibleUnits: 0,
-    weightedEarned: 0,
-    weightedPossible: 0,
-    weightedRates: 0,
-    weights: 0,
-    applicable: 0,
-    met: 0,
-    problems: 0,
-    siteCount: 0,
-    scoredSiteCount: 0,
-    evaluatedSiteCount: 0,
-  };
-}
-
-export function addSite(t: AreaTotals, site: SiteResult, weight: number): void {
-  t.siteCount++;
-  if (site.answered > 0) t.evaluatedSiteCount++;
-  t.earnedUnits += units(site.earned);
-  t.possibleUnits += units(site.possible);
-  t.weightedEarned += weight * site.earned;
-  t.weightedPossible += weight * site.possible;
-  t.applicable += site.applicable;
-  t.met += site.met;
-  t.problems += site.problems;
-  if (site.rate !== null) {
-    t.scoredSiteCount++;
-    t.weightedRates += weight * site.rate;
-    t.weights += weight;
-  }
-}
-
-/** pooled: Σ w·earned ÷ Σ w·possible; mean: Σ w·rate ÷ Σ w over sites with a rate; null when nothing to divide */
-export function areaRate(t: AreaTotals, aggregation: Rules['aggregation']): number | null {
-  if (aggregation === 'pooled') return t.weightedPossible > 0 ? t.weightedEarned / t.weightedPossible : null;
-  return t.weights > 0 ? t.weightedRates / t.weights : null;
-}
-
-/** The unweighted figures of an area, as stored and shown. */
-export function areaFigures(t: AreaTotals, aggregation: Rules['aggregation']) {
-  return {
-    earned: t.earnedUnits / 10000,
-    possible: t.possibleUnits / 10000,
-    rate: areaRate(t, aggregation),
-    passRate: t.applicable > 0 ? t.met / t.applicable : null,
-    problems: t.problems,
-    siteCount: t.siteCount,
-    scoredSiteCount: t.scoredSiteCount,
-    evaluatedSiteCount: t.evaluatedSiteCount,
   };
 }

@@ -35,18 +35,15 @@
  */
 import type { Rules } from '../criteria/schema.ts';
 import {
-  addSite,
-  areaFigures,
-  emptyTotals,
   scoreAnswers,
   siteResult,
-  type AreaTotals,
   type RoundAnswer,
   type RoundSite,
   type RoundStandard,
   type SiteResult,
   units,
 } from './aggregate.ts';
+import { addSite, areaFigures, emptyTotals, type AreaTotals } from './area.ts';
 import { rankEntries, type Unranked } from './rank.ts';
 
 export type { RoundAnswer, RoundSite, RoundStandard, SiteResult, StandardResult } from './aggregate.ts';
