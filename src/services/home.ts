@@ -16,15 +16,14 @@ import {
   type RoundRow,
 } from '../db/repos/rounds.ts';
 import { sheetProgress, submittedByOpenRound, type SheetProgressRow } from '../db/repos/inspections.ts';
+import { listProblems, type ProblemListRow } from '../db/repos/problems.ts';
 import {
   countFixedForInspector,
-  listProblems,
   problemWorkCounts,
   requestDecisions,
-  type ProblemListRow,
   type ProblemWorkCounts,
   type RequestDecisionRow,
-} from '../db/repos/problems.ts';
+} from '../db/repos/problem-work.ts';
 import { unitSubtreeIds } from '../db/repos/units.ts';
 import { roundsVisibleTo } from './visibility.ts';
 import { addDays, shanghaiDate } from '../util/time.ts';

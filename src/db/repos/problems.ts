@@ -1,6 +1,12 @@
-/** problems (整改问题) and their history (problem_events). */
+/**
+ * problems (整改问题) and their history (problem_events): the loop of one problem and the lists of them;
+ * the home pages' counts and decisions are in problem-work.ts.
+ */
 import type { Db } from '../connection.ts';
 import { nowIso } from '../../util/time.ts';
+
+// the home presenter's import, until it takes the type from problem-work.ts
+export type { RequestDecisionRow } from './problem-work.ts';
 
 export type ProblemStatus = 'open' | 'fixed' | 'closed' | 'void';
 export type ProblemRequest = 'dispute' | 'transfer' | 'extension';
@@ -241,70 +247,4 @@ export function problemPhotos(db: Db, problem: ProblemRow): ProblemPhotoRow[] {
          OR (kind = 'evidence' AND inspection_id = ? AND standard_code = ?)) ORDER BY id`,
     )
     .all(problem.id, problem.inspection_id, problem.standard_code) as ProblemPhotoRow[];
-}
-
-/** The office's work queue on problems: open requests by kind, overdue and waiting for 复查. */
-export interface ProblemWorkCounts {
-  dispute: number;
-  transfer: number;
-  extension: number;
-  overdue: number;
-  fixed: number;
-}
-
-export function problemWorkCounts(db: Db, today: string): ProblemWorkCounts {
-  return db
-    .prepare(
-      `SELECT coalesce(sum(status = 'open' AND request = 'dispute'), 0) AS dispute,
-              coalesce(sum(status = 'open' AND request = 'transfer'), 0) AS transfer,
-              coalesce(sum(status = 'open' AND request = 'extension'), 0) AS extension,
-              coalesce(sum(status = 'open' AND deadline < ?), 0) AS overdue,
-              coalesce(sum(status = 'fixed'), 0) AS fixed
-       FROM problems`,
-    )
-    .get(today) as ProblemWorkCounts;
-}
-
-/** Fixes waiting for 复查 at sites assigned to this inspector (the same scope as the inspector's board). */
-export function countFixedForInspector(db: Db, inspectorId: number): number {
-  return db
-    .prepare(
-      `SELECT count(*) FROM problems p
-       WHERE p.status = 'fixed' AND EXISTS (SELECT 1 FROM assignments a
-         WHERE a.round_id = p.round_id AND a.site_id = p.site_id AND a.inspector_id = ?)`,
-    )
-    .pluck()
-    .get(inspectorId) as number;
-}
-
-/** The office's answer to a unit's 申诉 / 转办 / 延期, with the problem it was about. */
-export interface RequestDecisionRow {
-  problem_id: number;
-  at: string;
-  action: string;
-  note: string;
-  data: string | null;
-  site_name: string;
-  unit_id: number | null;
-  /** the unit the problem now belongs to is one of those asked about (false after a transfer away) */
-  still_ours: number;
-}
-
-/**
- * The latest decisions on requests about the given units' problems since a time, including a transfer
- * that took a problem away from them.
- */
-export function requestDecisions(db: Db, unitIds: number[], since: string, limit = 20): RequestDecisionRow[] {
-  return db
-    .prepare(
-      `SELECT e.problem_id, e.at, e.action, e.note, e.data, s.name AS site_name, p.unit_id,
-              (p.unit_id IN (SELECT value FROM json_each(:units))) AS still_ours
-       FROM problem_events e JOIN problems p ON p.id = e.problem_id JOIN sites s ON s.id = p.site_id
-       WHERE e.action IN ('refuse_dispute', 'refuse_transfer', 'refuse_extension', 'uphold_dispute', 'transfer', 'extend')
-         AND e.at >= :since
-         AND (p.unit_id IN (SELECT value FROM json_each(:units))
-              OR (e.action = 'transfer' AND json_extract(e.data, '$.from') IN (SELECT value FROM json_each(:units))))
-       ORDER BY e.at DESC, e.id DESC LIMIT :limit`,
-    )
-    .all({ units: JSON.stringify(unitIds), since, limit }) as RequestDecisionRow[];
 }

@@ -1,0 +1,72 @@
+/**
+ * What waits on whom over problems, as the home pages count it: the office's queue, an inspector's fixes
+ * to re-inspect, and the office's answers to a unit's requests. Aggregates over many problems, apart
+ * from problems.ts, which reads and writes one problem and its history.
+ */
+import type { Db } from '../connection.ts';
+
+/** The office's work queue on problems: open requests by kind, overdue and waiting for 复查. */
+export interface ProblemWorkCounts {
+  dispute: number;
+  transfer: number;
+  extension: number;
+  overdue: number;
+  fixed: number;
+}
+
+export function problemWorkCounts(db: Db, today: string): ProblemWorkCounts {
+  return db
+    .prepare(
+      `SELECT coalesce(sum(status = 'open' AND request = 'dispute'), 0) AS dispute,
+              coalesce(sum(status = 'open' AND request = 'transfer'), 0) AS transfer,
+              coalesce(sum(status = 'open' AND request = 'extension'), 0) AS extension,
+              coalesce(sum(status = 'open' AND deadline < ?), 0) AS overdue,
+              coalesce(sum(status = 'fixed'), 0) AS fixed
+       FROM problems`,
+    )
+    .get(today) as ProblemWorkCounts;
+}
+
+/** Fixes waiting for 复查 at sites assigned to this inspector (the same scope as the inspector's board). */
+export function countFixedForInspector(db: Db, inspectorId: number): number {
+  return db
+    .prepare(
+      `SELECT count(*) FROM problems p
+       WHERE p.status = 'fixed' AND EXISTS (SELECT 1 FROM assignments a
+         WHERE a.round_id = p.round_id AND a.site_id = p.site_id AND a.inspector_id = ?)`,
+    )
+    .pluck()
+    .get(inspectorId) as number;
+}
+
+/** The office's answer to a unit's 申诉 / 转办 / 延期, with the problem it was about. */
+export interface RequestDecisionRow {
+  problem_id: number;
+  at: string;
+  action: string;
+  note: string;
+  data: string | null;
+  site_name: string;
+  unit_id: number | null;
+  /** the unit the problem now belongs to is one of those asked about (false after a transfer away) */
+  still_ours: number;
+}
+
+/**
+ * The latest decisions on requests about the given units' problems since a time, including a transfer
+ * that took a problem away from them.
+ */
+export function requestDecisions(db: Db, unitIds: number[], since: string, limit = 20): RequestDecisionRow[] {
+  return db
+    .prepare(
+      `SELECT e.problem_id, e.at, e.action, e.note, e.data, s.name AS site_name, p.unit_id,
+              (p.unit_id IN (SELECT value FROM json_each(:units))) AS still_ours
+       FROM problem_events e JOIN problems p ON p.id = e.problem_id JOIN sites s ON s.id = p.site_id
+       WHERE e.action IN ('refuse_dispute', 'refuse_transfer', 'refuse_extension', 'uphold_dispute', 'transfer', 'extend')
+         AND e.at >= :since
+         AND (p.unit_id IN (SELECT value FROM json_each(:units))
+              OR (e.action = 'transfer' AND json_extract(e.data, '$.from') IN (SELECT value FROM json_each(:units))))
+       ORDER BY e.at DESC, e.id DESC LIMIT :limit`,
+    )
+    .all({ units: JSON.stringify(unitIds), since, limit }) as RequestDecisionRow[];
+}
