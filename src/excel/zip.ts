@@ -6,7 +6,7 @@
  * workbook, inflate the parts the reader needs once to verify their checksums (streamed, never kept),
  * and give exceljs a re-ordered stream — relationships, workbook, styles and shared strings first,
  * sheets last — whose entries all declare their sizes. Sheets then parse straight from memory and
- * reading can stop at any row.
+ * reading can stop at any row. The zip bytes themselves are read and written by zip-format.ts.
  *
  * It is also where hostile workbooks stop. exceljs keeps every shared string in memory and walks every
  * cell, so a 600 KB upload whose shared-string table inflates to 250 MB took 15–27 s and up to 1 GB
@@ -18,8 +18,9 @@
  * refused at the first chunk past it), the number of shared strings and their characters, and the
  * number of rows and cells of the sheets. exceljs only ever sees a workbook within all of them.
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { crc32, createInflateRaw } from 'node:zlib';
+import { listEntries, rebuild, stored, type Entry } from './zip-format.ts';
 
 export const NOT_XLSX = '文件不是有效的 Excel（.xlsx）文件';
 export const DAMAGED = `${NOT_XLSX}：文件已损坏或不完整，请在 Excel 中打开并重新保存后再导入`;
@@ -52,16 +53,6 @@ const LIMIT_MESSAGES = {
   cells: `文件中的单元格过多（超过 ${wan(XLSX_LIMITS.cells)}个，含只有格式的空单元格），请删除多余的行、列和工作表，或分批导入`,
 } as const;
 
-interface Entry {
-  name: string;
-  flags: number;
-  method: number;
-  crc: number;
-  compressedSize: number;
-  size: number;
-  data: Buffer;
-}
-
 /** The stream for exceljs, or why the upload is refused; `inflated`: bytes inflated to decide. */
 export type Container =
   { ok: true; stream: Readable; inflated: number } | { ok: false; reason: string; inflated: number };
@@ -75,40 +66,6 @@ function notZipReason(buf: Buffer): string {
   if (!buf.subarray(0, 4096).includes(0))
     return `${NOT_XLSX}：这是文本、CSV 或网页文件，请在 Excel 中“另存为” .xlsx 格式后再导入`;
   return NOT_XLSX;
-}
-
-/** The entries listed in the central directory, each with its compressed bytes; null if malformed. */
-function listEntries(buf: Buffer): Entry[] | null {
-  let eocd = -1;
-  for (let p = buf.length - 22; p >= Math.max(0, buf.length - 22 - 0xffff); p--)
-    if (buf.readUInt32LE(p) === 0x06054b50) {
-      eocd = p;
-      break;
-    }
-  if (eocd < 0) return null;
-  const count = buf.readUInt16LE(eocd + 10);
-  let p = buf.readUInt32LE(eocd + 16);
-  const entries: Entry[] = [];
-  for (let i = 0; i < count; i++) {
-    if (p + 46 > buf.length || buf.readUInt32LE(p) !== 0x02014b50) return null;
-    const nameLength = buf.readUInt16LE(p + 28);
-    const local = buf.readUInt32LE(p + 42);
-    const compressedSize = buf.readUInt32LE(p + 20);
-    const entry = {
-      name: buf.toString('utf8', p + 46, p + 46 + nameLength),
-      flags: buf.readUInt16LE(p + 8),
-      method: buf.readUInt16LE(p + 10),
-      crc: buf.readUInt32LE(p + 16),
-      compressedSize,
-      size: buf.readUInt32LE(p + 24),
-    };
-    p += 46 + nameLength + buf.readUInt16LE(p + 30) + buf.readUInt16LE(p + 32);
-    if (local + 30 > buf.length || buf.readUInt32LE(local) !== 0x04034b50) return null;
-    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-    if (start + compressedSize > buf.length) return null;
-    entries.push({ ...entry, data: buf.subarray(start, start + compressedSize) });
-  }
-  return entries;
 }
 
 /** The parts exceljs's streaming reader uses, in the order it needs them. */
@@ -247,41 +204,6 @@ function declaredProblem(needed: Entry[]): string | null {
 const EMPTY_SST =
   '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
   '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>';
-
-function stored(name: string, content: string): Entry {
-  const data = Buffer.from(content, 'utf8');
-  return {
-    name,
-    flags: 0,
-    method: 0,
-    crc: crc32(data),
-    compressedSize: data.length,
-    size: data.length,
-    data,
-  };
-}
-
-/** A zip stream of the given entries with sizes in every local header (no data descriptors). */
-function rebuild(entries: Entry[]): Readable {
-  const parts: Buffer[] = [];
-  for (const e of entries) {
-    const name = Buffer.from(e.name, 'utf8');
-    const header = Buffer.alloc(30);
-    header.writeUInt32LE(0x04034b50, 0);
-    header.writeUInt16LE(20, 4);
-    header.writeUInt16LE(e.flags & 0x0800, 6);
-    header.writeUInt16LE(e.method, 8);
-    header.writeUInt32LE(e.crc, 14);
-    header.writeUInt32LE(e.compressedSize, 18);
-    header.writeUInt32LE(e.size, 22);
-    header.writeUInt16LE(name.length, 26);
-    parts.push(header, name, e.data);
-  }
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  parts.push(end);
-  return Readable.from(parts, { objectMode: false });
-}
 
 /** Checks an upload and, if it is a readable workbook, returns the stream to give exceljs. */
 export async function openXlsx(buf: Buffer): Promise<Container> {
