@@ -3,7 +3,8 @@
  * after photo embedded as thumbnails (and a link to the full photo, at the address the caller gives: BASE_URL
  * or the one the download was asked at), 整改时限 and 整改时间 as real Excel dates in Asia/Shanghai, scores
  * with two decimals, text starting with = + - @ kept as text (quotePrefix), frozen and filterable header, A4 landscape with the header on every page. Rows are read
- * in pages and images one at a time, so memory stays flat however long the list (see xlsx-parts.ts).
+ * in pages and images one at a time, so memory stays flat however long the list (see xlsx-parts.ts; the
+ * pictures' anchors are written by xlsx-drawing.ts).
  */
 import yazl from 'yazl';
 import { createReadStream, existsSync } from 'node:fs';
@@ -34,6 +35,7 @@ import {
   NS_MAIN,
   NS_REL,
 } from './xlsx-parts.ts';
+import { drawingRels, drawingXml, type Image } from './xlsx-drawing.ts';
 
 const COLUMNS: [header: string, width: number][] = [
   ['序号', 6],
@@ -62,8 +64,6 @@ const STATUS = { open: '待整改', fixed: '已整改待复查', closed: '已销
   string
 >;
 const PAGE = 100;
-const EMU = 9525; // per pixel
-const BOX = { w: 104, h: 74 }; // the picture's box inside its cell, px
 const PHOTO_ROW_PT = 78; // row height with pictures: the box plus a line for the link
 const LINE_PT = 14; // one wrapped line of 9-point text
 
@@ -88,13 +88,6 @@ export interface ProblemsWorkbookInput {
   title: string;
   /** makes a photo's thumbnail that is not made yet (photos/versions.ts); without it such a photo is left out */
   makeThumb?: (photoId: number) => Promise<void>;
-}
-
-interface Image {
-  row: number; // zero-based sheet row
-  col: number;
-  photo: ExportPhoto;
-  path: string;
 }
 
 function cellText(ref: string, value: string | null | undefined, style: number = STYLE.text): string {
@@ -122,11 +115,6 @@ function cellTime(ref: string, iso: string | null): string {
 
 function cellLink(ref: string, url: string): string {
   return `<c r="${ref}" s="${STYLE.link}" t="str"><f>HYPERLINK("${xmlEscape(url)}","查看原图")</f><v>查看原图</v></c>`;
-}
-
-function fit(p: ExportPhoto): { cx: number; cy: number } {
-  const scale = Math.min(BOX.w / Math.max(1, p.width), BOX.h / Math.max(1, p.height));
-  return { cx: Math.round(p.width * scale * EMU), cy: Math.round(p.height * scale * EMU) };
 }
 
 export async function writeProblemsWorkbook(input: ProblemsWorkbookInput, out: Writable): Promise<void> {
@@ -277,35 +265,4 @@ async function* sheetXml(
     (hasDrawing ? `<drawing r:id="rId1"/>` : '') +
     `</worksheet>`
   );
-}
-
-async function* drawingXml(images: Image[]): AsyncGenerator<string> {
-  yield `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:r="${NS_REL}">`;
-  for (let start = 0; start < images.length; start += PAGE) {
-    yield images
-      .slice(start, start + PAGE)
-      .map((im, k) => {
-        const i = start + k + 1;
-        const { cx, cy } = fit(im.photo);
-        return (
-          `<xdr:oneCellAnchor><xdr:from><xdr:col>${im.col}</xdr:col><xdr:colOff>${4 * EMU}</xdr:colOff><xdr:row>${im.row}</xdr:row><xdr:rowOff>${3 * EMU}</xdr:rowOff></xdr:from>` +
-          `<xdr:ext cx="${cx}" cy="${cy}"/><xdr:pic><xdr:nvPicPr><xdr:cNvPr id="${i + 1}" name="照片 ${i}"/><xdr:cNvPicPr><a:picLocks noChangeAspect="1"/></xdr:cNvPicPr></xdr:nvPicPr>` +
-          `<xdr:blipFill><a:blip r:embed="rId${i}"/><a:stretch><a:fillRect/></a:stretch></xdr:blipFill>` +
-          `<xdr:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="${cx}" cy="${cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></xdr:spPr></xdr:pic><xdr:clientData/></xdr:oneCellAnchor>`
-        );
-      })
-      .join('');
-  }
-  yield `</xdr:wsDr>`;
-}
-
-async function* drawingRels(count: number): AsyncGenerator<string> {
-  yield `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`;
-  for (let start = 1; start <= count; start += PAGE) {
-    let xml = '';
-    for (let i = start; i < Math.min(count + 1, start + PAGE); i++)
-      xml += `<Relationship Id="rId${i}" Type="${NS_REL}/image" Target="../media/image${i}.jpeg"/>`;
-    yield xml;
-  }
-  yield `</Relationships>`;
 }
