@@ -19,7 +19,7 @@ import { authRouter } from './web/routes/auth.ts';
 import { homeRouter } from './web/routes/home.ts';
 import { roundsRouter } from './web/routes/rounds.ts';
 import { healthRouter } from './web/routes/health.ts';
-import { ROLE_NAMES } from './services/accounts.ts';
+import { ROLE_NAMES } from './labels.ts';
 import { makeCsrf } from './web/middleware/csrf.ts';
 import { SHEET_MULTIPART_ROUTES, sheetsApiRouter, sheetsRouter } from './web/routes/sheets.ts';
 import { photosRouter } from './web/routes/photos.ts';

@@ -7,7 +7,7 @@ import { createServer } from 'node:https';
 import { ConfigError, loadConfig } from './config.ts';
 import { CriteriaFileError } from './criteria/load.ts';
 import { boot, StartupError } from './boot.ts';
-import { ROLE_NAMES } from './services/accounts.ts';
+import { ROLE_NAMES } from './labels.ts';
 import { startPhotoWorker } from './photos/off-thread.ts';
 import { removeServerPid, serverPidFile, writeServerPid } from './util/pidfile.ts';
 

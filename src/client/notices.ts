@@ -18,11 +18,10 @@ import {
   type Entry,
 } from './queue.ts';
 import type { Offline } from './offline.ts';
-
-const RESULT = { ok: '符合', fail: '不符合', na: '不适用' } as const;
+import { RESULT_NAMES } from '../labels.ts';
 
 export function describeAnswer(a: AnswerValue): string {
-  let text: string = RESULT[a.result] ?? a.result;
+  let text: string = RESULT_NAMES[a.result] ?? a.result;
   if (a.result === 'fail') text += ` ${a.cases} 处${a.fixedCases ? `（当场整改 ${a.fixedCases}）` : ''}`;
   if (a.note) text += `；${a.note}`;
   return text;

@@ -29,7 +29,8 @@ import {
   isCellError,
 } from '../excel/index.ts';
 import { checkCriteria } from './check.ts';
-import { METHOD_NAMES, type CriteriaVersion, type SiteType } from './schema.ts';
+import type { CriteriaVersion, SiteType } from './schema.ts';
+import { AGGREGATION_WORDS, METHOD_WORDS, NA_RULE_WORDS } from '../labels.ts';
 
 type Row = Record<string, unknown> & { _row: number };
 export type CriteriaImport = { ok: true; version: CriteriaVersion } | { ok: false; errors: string[] };
@@ -58,8 +59,8 @@ const INFO: InfoField[] = [
   info('版本号', 'version', text(), true),
   info('生效日期', 'effectiveFrom', date()),
   info('说明', 'description', text()),
-  info('不适用处理', 'rules.notApplicable', oneOf({ 排除: 'exclude', 取平均: 'average' }), true),
-  info('汇总方式', 'rules.aggregation', oneOf({ 汇总得分: 'pooled', 得分率平均: 'mean' }), true),
+  info('不适用处理', 'rules.notApplicable', oneOf(NA_RULE_WORDS), true),
+  info('汇总方式', 'rules.aggregation', oneOf(AGGREGATION_WORDS), true),
   ...(['A', 'B', 'C', 'C#'] as const).map((g) => info(`等级得分比例${g}`, `rules.gradeShares.${g}`, rate)),
   info('当场整改', 'rules.onTheSpotFix.enabled', yesNo(), true),
   info('当场整改系数', 'rules.onTheSpotFix.factor', rate, true),
@@ -115,7 +116,7 @@ const SITE_SPEC: TableSpec = {
   ],
 };
 
-const METHODS = oneOf(Object.fromEntries(Object.entries(METHOD_NAMES).map(([code, label]) => [label, code])));
+const METHODS = oneOf(METHOD_WORDS);
 const MODES = oneOf({ 扣分: 'deduction', 等级: 'grade', 合格制: 'passfail' });
 const UNITS = oneOf({ 点位责任单位: 'site', 所在社区: 'community', 所在镇街: 'street', 部门: 'department' });
 const col = (key: string, header: string, parse?: CellParser, required = false): Column => ({

@@ -162,10 +162,3 @@ export type Item = z.infer<typeof itemSchema>;
 export type Rules = z.infer<typeof rulesSchema>;
 export type CriteriaVersion = z.infer<typeof criteriaVersionSchema>;
 export type Grade = 'A' | 'B' | 'C' | 'C#';
-
-export const METHOD_NAMES: Record<Standard['method'], string> = {
-  field: '实地考察',
-  document: '材料审核',
-  survey: '问卷调查',
-  online: '网上申报',
-};

@@ -17,14 +17,7 @@ import { normalizeChange } from '../services/sheets.ts';
 import { InvalidInput } from '../errors.ts';
 import { syncProblems } from '../services/problem-raise.ts';
 import type { ImportKind } from './kind.ts';
-
-const RESULTS = { 符合: 'ok', 不符合: 'fail', 不适用: 'na' } as const;
-const SHEET_STATUS: Record<string, string> = {
-  draft: '填写中',
-  submitted: '已提交',
-  returned: '已退回',
-  approved: '已通过',
-};
+import { RESULT_WORDS, SHEET_STATUS_IMPORT_NAMES } from '../labels.ts';
 
 interface Row {
   siteId: number;
@@ -58,7 +51,7 @@ export const resultsImport: ImportKind<Row, Plan> = {
       { key: 'siteName', header: '点位名称', width: 20, parse: text({ max: 100 }) },
       { key: 'standard', header: '标准编码', required: true, width: 10, parse: text({ max: 40 }) },
       { key: 'standardText', header: '测评标准', width: 50, parse: text({ max: 400 }) },
-      { key: 'result', header: '结果', required: true, width: 8, parse: oneOf(RESULTS) },
+      { key: 'result', header: '结果', required: true, width: 8, parse: oneOf(RESULT_WORDS) },
       {
         key: 'cases',
         header: '问题数',
@@ -160,7 +153,7 @@ export const resultsImport: ImportKind<Row, Plan> = {
         errors.push({
           row: entry.first,
           column: '点位编号',
-          message: `${site.site_name}已有测评表（${SHEET_STATUS[existing.status]}），不能导入覆盖`,
+          message: `${site.site_name}已有测评表（${SHEET_STATUS_IMPORT_NAMES[existing.status]}），不能导入覆盖`,
         });
       plan.push({ siteId, answers: [...entry.answers.values()] });
     }

@@ -1,5 +1,5 @@
 /**
- * What makes one answer valid for its standard — pure, no I/O, so the server (services/sheets.ts, the
+ * What makes one answer valid for its standard — pure, no I/O, so the server (services/sheet-save.ts, the
  * office's corrections) and the tablet (bundled into the sheet's script) refuse exactly the same
  * answers with the same words: a 不符合 counts at least one case, a 符合 / 不适用 none, 当场整改 never
  * more than the cases found. A tablet that used its own copy of these rules once produced a 不符合 with
@@ -7,6 +7,7 @@
  */
 import type { Grade, Rules, Scoring } from '../criteria/schema.ts';
 import { gradeFor, type Result } from './standard.ts';
+import { RESULT_NAMES } from '../labels.ts';
 
 export interface AnswerValues {
   result: Result;
@@ -21,8 +22,6 @@ export interface CheckedAnswer extends AnswerValues {
 }
 
 export type AnswerCheck = { ok: true; answer: CheckedAnswer } | { ok: false; reason: string };
-
-const RESULT_WORD: Record<Result, string> = { ok: '符合', fail: '不符合', na: '不适用' };
 
 /** The smallest case count a result allows in this mode (the tablet's − button stops there). */
 export function minCases(result: Result | null, mode: Scoring['mode']): number {
@@ -39,7 +38,7 @@ export function checkAnswer(
   let cases = a.cases;
   let fixedCases = a.fixedCases;
   if (a.result !== 'fail') {
-    if (cases > 0) return { ok: false, reason: `选择“${RESULT_WORD[a.result]}”时问题数应为0` };
+    if (cases > 0) return { ok: false, reason: `选择“${RESULT_NAMES[a.result]}”时问题数应为0` };
     cases = 0;
     fixedCases = 0;
   } else if (standard.scoring.mode === 'passfail') {
@@ -59,4 +58,9 @@ export function checkAnswer(
           : null
       : null;
   return { ok: true, answer: { result: a.result, cases, fixedCases, grade, note: a.note.trim() } };
+}
+
+/** An answer the server refused, in words for a message: "标准 A01-2：选择“不符合”时至少记录1处问题". */
+export function describeRefused(r: { standard: string; reason: string }): string {
+  return r.standard ? `标准 ${r.standard}：${r.reason}` : r.reason;
 }

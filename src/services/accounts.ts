@@ -12,15 +12,12 @@ import {
   insertUser,
   updatePasswordHash,
   updateUser,
-  type Role,
   type UserRow,
 } from '../db/repos/users.ts';
 import { findUnitByCodeOrName, findUnitById } from '../db/repos/units.ts';
 import { findStreetById } from '../db/repos/places.ts';
 import { appendAudit } from '../db/repos/audit.ts';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords.ts';
-
-export const ROLE_NAMES: Record<Role, string> = { office: '创城办', inspector: '测评员', unit: '责任单位' };
 
 export const usernameSchema = z
   .string()

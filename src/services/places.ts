@@ -56,13 +56,6 @@ function optionalUnit(db: Db, id: number | null | undefined, field: string): num
   return id;
 }
 
-export const UNIT_KIND_NAMES: Record<UnitKind, string> = {
-  street: '镇街',
-  community: '社区',
-  department: '部门',
-  other: '其他',
-};
-
 export interface UnitInput {
   code: string;
   name: string;

@@ -19,11 +19,10 @@ import { findInspectionById, listAnswers, upsertAnswer, bumpRevision } from '../
 import { appendAudit } from '../db/repos/audit.ts';
 import { Conflict, Forbidden, InvalidInput } from '../errors.ts';
 import { addDays, shanghaiDate } from '../util/time.ts';
+import { PROBLEM_STATUS_NAMES, REQUEST_NAMES } from '../labels.ts';
 import {
   auditStep,
   insertPhotos,
-  PROBLEM_STATUS_NAMES,
-  REQUEST_NAMES,
   requireProblem,
   requireUnitOf,
   text,

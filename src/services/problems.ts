@@ -20,14 +20,7 @@ import type { StoredPhoto } from '../photos/store.ts';
 import { fixPhotoFlags, type EvidenceFlag } from '../photos/evidence.ts';
 import { storePhotoOffThread } from '../photos/off-thread.ts';
 import { formatShanghai, nowIso, shanghaiDate } from '../util/time.ts';
-
-export const PROBLEM_STATUS_NAMES = {
-  open: '待整改',
-  fixed: '已整改待复查',
-  closed: '已销号',
-  void: '已作废',
-} as const;
-export const REQUEST_NAMES = { dispute: '申诉', transfer: '转办', extension: '延期' } as const;
+import { PROBLEM_STATUS_NAMES } from '../labels.ts';
 
 export interface ProblemCtx {
   db: Db;

@@ -6,87 +6,22 @@
  */
 import type { AuditListRow, AuditNames } from '../../db/repos/audit.ts';
 import { formatShanghai } from '../../util/time.ts';
+import {
+  AUDIT_ACTION_NAMES,
+  AUDIT_ENTITY_NAMES,
+  AUDIT_VIA_NAMES,
+  AVOIDANCE_POLICY_NAMES,
+  PROBLEM_STATUS_NAMES,
+  RESULT_NAMES,
+  ROLE_NAMES,
+  UNIT_KIND_NAMES,
+} from '../../labels.ts';
 
-const ACTIONS: Record<string, string> = {
-  'user.create': '新增用户',
-  'user.update': '修改用户',
-  'user.password': '重置密码',
-  'user.login': '登录',
-  'unit.create': '新增单位',
-  'unit.update': '修改单位',
-  'unit.retire': '停用单位',
-  'unit.restore': '恢复单位',
-  'unit.liaisons': '设置包联社区',
-  'street.create': '新增镇街',
-  'street.update': '修改镇街',
-  'street.retire': '停用镇街',
-  'street.restore': '恢复镇街',
-  'community.create': '新增社区',
-  'community.update': '修改社区',
-  'community.retire': '停用社区',
-  'community.restore': '恢复社区',
-  'site.create': '新增点位',
-  'site.update': '修改点位',
-  'site.retire': '停用点位',
-  'site.restore': '恢复点位',
-  'liaison.add': '设置包联',
-  'round.create': '新建轮次',
-  'round.open': '开启轮次',
-  'round.close': '结束轮次',
-  'round.publish': '发布结果',
-  'round.withdraw': '撤回发布',
-  'round.exclude_site': '排除点位',
-  'round.include_site': '恢复点位',
-  'assignment.set': '测评分工',
-  'sheet.submit': '提交测评表',
-  'sheet.return': '退回测评表',
-  'sheet.approve': '审核通过',
-  'answer.change': '修改答案',
-  'answer.correct': '更正答案',
-  'photo.add': '补充照片',
-  'photo.delete': '删除照片',
-  'import.apply': 'Excel 导入',
-  'results.import': '导入测评结果',
-  'criteria.import': '导入测评体系',
-  'settings.avoidance': '修改回避设置',
-  'problem.fix': '报告整改',
-  'problem.close': '复查通过，销号',
-  'problem.reject': '复查不通过，退回',
-  'problem.request_dispute': '提出申诉',
-  'problem.request_transfer': '申请转办',
-  'problem.request_extension': '申请延期',
-  'problem.refuse_dispute': '驳回申诉',
-  'problem.refuse_transfer': '驳回转办申请',
-  'problem.refuse_extension': '驳回延期申请',
-  'problem.uphold_dispute': '申诉成立，问题作废',
-  'problem.transfer': '同意转办',
-  'problem.extend': '同意延期',
-};
-
-const ENTITIES: Record<string, string> = {
-  user: '用户',
-  unit: '单位',
-  street: '镇街',
-  community: '社区',
-  site: '点位',
-  round: '轮次',
-  assignment: '测评分工',
-  sheet: '测评表',
-  inspection: '测评表',
-  answer: '答案',
-  photo: '照片',
-  problem: '问题',
-  criteria: '测评体系',
-  settings: '设置',
-  import: '导入',
-  results: '测评结果',
-};
-
-/** An action no entry of ACTIONS names (a newer kind of entry) still reads in Chinese. */
+/** An action no entry of AUDIT_ACTION_NAMES names (a newer kind of entry) still reads in Chinese. */
 export function actionName(action: string): string {
-  const known = ACTIONS[action];
+  const known = AUDIT_ACTION_NAMES[action];
   if (known) return known;
-  const entity = ENTITIES[action.split('.')[0] ?? ''];
+  const entity = AUDIT_ENTITY_NAMES[action.split('.')[0] ?? ''];
   return entity ? `${entity}变更` : '其他操作';
 }
 
@@ -142,13 +77,14 @@ const LABELS: Record<string, string> = {
   version: '版本',
 };
 
+/** A detail's coded values, by the key they are written under. */
 const WORDS: Record<string, Record<string, string>> = {
-  role: { office: '创城办', inspector: '测评员', unit: '责任单位' },
-  kind: { street: '镇街', community: '社区', department: '部门', other: '其他' },
-  result: { ok: '符合', fail: '不符合', na: '不适用' },
-  status: { open: '待整改', fixed: '已整改待复查', closed: '已销号', void: '已作废' },
-  policy: { warn: '提醒', refuse: '不允许分配' },
-  via: { import: 'Excel 导入' },
+  role: ROLE_NAMES,
+  kind: UNIT_KIND_NAMES,
+  result: RESULT_NAMES,
+  status: PROBLEM_STATUS_NAMES,
+  policy: AVOIDANCE_POLICY_NAMES,
+  via: AUDIT_VIA_NAMES,
 };
 
 /** site.update keeps the row before (column names) beside the form after (field names). */

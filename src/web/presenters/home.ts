@@ -5,7 +5,7 @@
 import type { AppDeps } from '../../app.ts';
 import type { InspectorWork, OfficeWork, SheetPile, UnitWork } from '../../services/home.ts';
 import type { ProblemListRow, RequestDecisionRow } from '../../db/repos/problems.ts';
-import { REQUEST_NAMES } from '../../services/problems.ts';
+import { DECISION_NAMES, REQUEST_NAMES } from '../../labels.ts';
 import { formatShanghai } from '../../util/time.ts';
 import { groupAssignedSites, presentRound, type RoundView, type SiteGroup } from './rounds.ts';
 import { roundCounts } from '../../db/repos/rounds.ts';
@@ -110,15 +110,6 @@ function presentOpenProblem(p: ProblemListRow, today: string) {
     requestDeadline: p.request_deadline ?? '',
   };
 }
-
-const DECISION_NAMES: Record<string, { kind: string; answer: string; granted: boolean }> = {
-  refuse_dispute: { kind: '申诉', answer: '申诉不成立', granted: false },
-  uphold_dispute: { kind: '申诉', answer: '申诉成立，问题作废并取消扣分', granted: true },
-  refuse_transfer: { kind: '转办', answer: '不同意转办', granted: false },
-  transfer: { kind: '转办', answer: '同意转办，已改由其他单位整改', granted: true },
-  refuse_extension: { kind: '延期', answer: '不同意延期', granted: false },
-  extend: { kind: '延期', answer: '同意延期', granted: true },
-};
 
 function presentDecision(d: RequestDecisionRow) {
   const name = DECISION_NAMES[d.action] ?? { kind: '', answer: d.action, granted: false };

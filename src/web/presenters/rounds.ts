@@ -1,7 +1,7 @@
 /** Rounds and assigned sites as pages show them: Chinese names, formatted dates, grouped lists. */
 import type { AppDeps } from '../../app.ts';
 import type { AssignedSiteRow, RoundRow } from '../../db/repos/rounds.ts';
-import { ROUND_STATUS_NAMES } from './labels.ts';
+import { ROUND_STATUS_NAMES } from '../../labels.ts';
 import { aggregationText } from './rules.ts';
 import { siteTypeNames } from '../../db/repos/places.ts';
 

@@ -5,6 +5,7 @@
  * rate threshold). The wording follows what src/scoring does with each value.
  */
 import type { CriteriaVersion, Rules } from '../../criteria/schema.ts';
+import { AGGREGATION_NAMES } from '../../labels.ts';
 
 export interface RuleLine {
   label: string;
@@ -29,11 +30,11 @@ export function aggregationText(rules: Pick<Rules, 'aggregation' | 'siteTypeWeig
   const weighted = Object.keys(rules.siteTypeWeights).length > 0;
   if (rules.aggregation === 'pooled')
     return weighted
-      ? '汇总计算：社区、镇街得分率 = Σ(权重 × 得分) ÷ Σ(权重 × 应得分)，对其下所有点位'
-      : '汇总计算：社区、镇街得分率 = Σ得分 ÷ Σ应得分，对其下所有点位';
+      ? `${AGGREGATION_NAMES.pooled}：社区、镇街得分率 = Σ(权重 × 得分) ÷ Σ(权重 × 应得分)，对其下所有点位`
+      : `${AGGREGATION_NAMES.pooled}：社区、镇街得分率 = Σ得分 ÷ Σ应得分，对其下所有点位`;
   return weighted
-    ? '平均计算：社区、镇街得分率 = Σ(权重 × 点位得分率) ÷ Σ权重，对其下有得分率的点位'
-    : '平均计算：社区、镇街得分率 = 其下有得分率的各点位得分率的平均值';
+    ? `${AGGREGATION_NAMES.mean}：社区、镇街得分率 = Σ(权重 × 点位得分率) ÷ Σ权重，对其下有得分率的点位`
+    : `${AGGREGATION_NAMES.mean}：社区、镇街得分率 = 其下有得分率的各点位得分率的平均值`;
 }
 
 export function weightsText(rules: Rules, siteTypeName: (code: string) => string): string {

@@ -10,14 +10,7 @@ import type { Rules, Scoring } from '../../criteria/schema.ts';
 import { formatRate, scoreSite, scoreStandard, type AnswerInput } from '../../scoring/standard.ts';
 import { describeFlag, type EvidenceFlag } from '../../photos/evidence.ts';
 import { formatShanghai } from '../../util/time.ts';
-
-export const SHEET_STATUS_NAMES: Record<InspectionRow['status'] | 'none', string> = {
-  none: '未开始',
-  draft: '进行中',
-  submitted: '已提交',
-  returned: '已退回',
-  approved: '已通过',
-};
+import { SHEET_STATUS_NAMES } from '../../labels.ts';
 
 export function scoringText(points: number, scoring: Scoring): string {
   switch (scoring.mode) {

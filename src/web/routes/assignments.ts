@@ -17,7 +17,7 @@ import { roundAssignments, progressByInspector, progressByStreet } from '../../d
 import { listUsers } from '../../db/repos/users.ts';
 import { listCommunities, listStreets, siteTypeNames } from '../../db/repos/places.ts';
 import { InvalidInput } from '../../errors.ts';
-import { SHEET_STATUS_NAMES } from '../presenters/sheet.ts';
+import { SHEET_STATUS_NAMES } from '../../labels.ts';
 import type { InspectionStatus } from '../../db/repos/inspections.ts';
 
 type Body = Record<string, string | string[] | undefined>;

@@ -14,7 +14,7 @@ import { listCriteriaVersions } from '../../db/repos/criteria-versions.ts';
 import { listRounds } from '../../db/repos/rounds.ts';
 import { importCriteriaVersion } from '../../services/criteria-registry.ts';
 import { criteriaFromWorkbook, criteriaToWorkbook } from '../../criteria/excel.ts';
-import { METHOD_NAMES } from '../../criteria/schema.ts';
+import { METHOD_NAMES } from '../../labels.ts';
 import { scoringText } from '../presenters/sheet.ts';
 import { ruleLines } from '../presenters/rules.ts';
 import { formatShanghai } from '../../util/time.ts';

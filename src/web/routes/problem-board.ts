@@ -13,7 +13,8 @@ import { listProblems, type ProblemFilter, type ProblemListRow } from '../../db/
 import { findRoundById, listRounds } from '../../db/repos/rounds.ts';
 import { listCommunities, listStreets, siteTypeNames } from '../../db/repos/places.ts';
 import { findUnitById, listUnits, unitSubtreeIds } from '../../db/repos/units.ts';
-import { isOverdue, PROBLEM_STATUS_NAMES, REQUEST_NAMES } from '../../services/problems.ts';
+import { isOverdue } from '../../services/problems.ts';
+import { PROBLEM_STATUS_NAMES, REQUEST_NAMES } from '../../labels.ts';
 import { InvalidInput } from '../../errors.ts';
 import { shanghaiDate } from '../../util/time.ts';
 

@@ -30,31 +30,9 @@ import { formatShanghai, shanghaiDate, addDays } from '../../util/time.ts';
 import { writeProblemsWorkbook } from '../../export/problems-xlsx.ts';
 import { findPhoto } from '../../db/repos/photos.ts';
 import { describeFlag, type EvidenceFlag } from '../../photos/evidence.ts';
+import { PROBLEM_EVENT_NAMES, UNIT_KIND_GROUP_NAMES } from '../../labels.ts';
 
 export const PROBLEM_MULTIPART_ROUTES = [/^\/problems\/\d+\/(fix|reinspect|request)$/];
-
-const EVENT_NAMES: Record<string, string> = {
-  raise: '交办',
-  fix: '报告整改',
-  close: '复查通过，销号',
-  reject: '复查不通过，退回',
-  void: '作废',
-  request_dispute: '提出申诉',
-  request_transfer: '申请转办',
-  request_extension: '申请延期',
-  refuse_dispute: '申诉不成立',
-  refuse_transfer: '不同意转办',
-  refuse_extension: '不同意延期',
-  uphold_dispute: '申诉成立，作废并取消扣分',
-  transfer: '转办',
-  extend: '同意延期',
-};
-const UNIT_KIND_NAMES: Record<UnitRow['kind'], string> = {
-  department: '部门',
-  street: '镇街',
-  community: '社区',
-  other: '其他单位',
-};
 
 /** Which form on the problem page was refused, with what was typed. */
 interface Refused extends Refusal {
@@ -70,9 +48,9 @@ function photosOf(req: Request): UploadedPhoto[] {
 
 /** Units in use as <optgroup>s by kind, for choosing a transfer's target. */
 function unitGroups(units: UnitRow[], except: number | null) {
-  return (Object.keys(UNIT_KIND_NAMES) as UnitRow['kind'][])
+  return (Object.keys(UNIT_KIND_GROUP_NAMES) as UnitRow['kind'][])
     .map((kind) => ({
-      label: UNIT_KIND_NAMES[kind],
+      label: UNIT_KIND_GROUP_NAMES[kind],
       units: units.filter((u) => u.kind === kind && !u.retired_at && u.id !== except),
     }))
     .filter((g) => g.units.length);
@@ -135,7 +113,7 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
       events: problemEvents(db, p.id).map((e) => ({
         ...e,
         at: formatShanghai(e.at),
-        name: EVENT_NAMES[e.action] ?? e.action,
+        name: PROBLEM_EVENT_NAMES[e.action] ?? e.action,
         extra: eventExtra(e.action, e.data),
       })),
       canFix: can.fix,

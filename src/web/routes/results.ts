@@ -29,9 +29,7 @@ import { presentPhoto } from '../presenters/sheet.ts';
 import { barChart, rateLineChart } from '../../charts/svg.ts';
 import { rankingsWorkbook } from '../../export/rankings.ts';
 import { formatRate } from '../../scoring/standard.ts';
-import { ROUND_STATUS_NAMES } from '../presenters/labels.ts';
-
-const RESULT_NAMES = { ok: '符合', fail: '不符合', na: '不适用' } as const;
+import { RESULT_NAMES, ROUND_STATUS_NAMES } from '../../labels.ts';
 
 export function resultsRouter(deps: AppDeps): Router {
   const r = Router();

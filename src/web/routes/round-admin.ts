@@ -31,7 +31,7 @@ import { askFirst, type Confirmation } from '../confirm.ts';
 import { formRefusal } from '../refusal.ts';
 import { roundPage } from './rounds.ts';
 import { correctionReturn } from '../presenters/review-filter.ts';
-import { SHEET_STATUS_NAMES } from '../presenters/sheet.ts';
+import { SHEET_STATUS_NAMES } from '../../labels.ts';
 import { versionChoices } from '../presenters/criteria-versions.ts';
 import { formatShanghai, shanghaiDate, addDays } from '../../util/time.ts';
 

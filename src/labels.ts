@@ -1,0 +1,215 @@
+/**
+ * Every word a user reads for a coded value — roles, unit kinds, round, sheet and problem statuses,
+ * answer results, request kinds, a problem's history steps, audit actions, aggregation rules — written
+ * once, so a page, a workbook, an import and the tablet script can never name the same thing two ways.
+ * The words an import accepts are here too, built from the labels plus the older words a district's
+ * files still carry. The module has no runtime imports (types only): esbuild bundles it into the tablet
+ * script as it is.
+ */
+import type { Role } from './db/repos/users.ts';
+import type { UnitKind } from './db/repos/units.ts';
+import type { RoundStatus } from './db/repos/rounds.ts';
+import type { InspectionStatus } from './db/repos/inspections.ts';
+import type { ProblemStatus } from './db/repos/problems.ts';
+import type { Result } from './scoring/standard.ts';
+import type { Rules, Standard } from './criteria/schema.ts';
+import type { AvoidancePolicy } from './services/assignments.ts';
+
+export const ROLE_NAMES: Record<Role, string> = { office: '创城办', inspector: '测评员', unit: '责任单位' };
+
+export const UNIT_KIND_NAMES: Record<UnitKind, string> = {
+  street: '镇街',
+  community: '社区',
+  department: '部门',
+  other: '其他',
+};
+/** The transfer form's <optgroup> headings, in this order: "其他" alone would read as a unit's name there. */
+export const UNIT_KIND_GROUP_NAMES: Record<UnitKind, string> = {
+  department: UNIT_KIND_NAMES.department,
+  street: UNIT_KIND_NAMES.street,
+  community: UNIT_KIND_NAMES.community,
+  other: '其他单位',
+};
+
+export const ROUND_STATUS_NAMES: Record<RoundStatus, string> = {
+  draft: '草稿',
+  open: '进行中',
+  closed: '已结束',
+  published: '已发布',
+};
+
+/** A site's sheet in a round; `none` is a site with no sheet yet. */
+export const SHEET_STATUS_NAMES: Record<InspectionStatus | 'none', string> = {
+  none: '未开始',
+  draft: '进行中',
+  submitted: '已提交',
+  returned: '已退回',
+  approved: '已通过',
+};
+/** The results import's refusal says 填写中 for a draft sheet, as the round's review tabs do. */
+export const SHEET_STATUS_IMPORT_NAMES: Record<InspectionStatus, string> = {
+  draft: '填写中',
+  submitted: '已提交',
+  returned: '已退回',
+  approved: '已通过',
+};
+
+export const PROBLEM_STATUS_NAMES: Record<ProblemStatus, string> = {
+  open: '待整改',
+  fixed: '已整改待复查',
+  closed: '已销号',
+  void: '已作废',
+};
+
+export type RequestKind = 'dispute' | 'transfer' | 'extension';
+export const REQUEST_NAMES: Record<RequestKind, string> = {
+  dispute: '申诉',
+  transfer: '转办',
+  extension: '延期',
+};
+
+export const RESULT_NAMES: Record<Result, string> = { ok: '符合', fail: '不符合', na: '不适用' };
+/** The results workbook's 结果 column: the labels themselves. */
+export const RESULT_WORDS = invert(RESULT_NAMES);
+
+export const METHOD_NAMES: Record<Standard['method'], string> = {
+  field: '实地考察',
+  document: '材料审核',
+  survey: '问卷调查',
+  online: '网上申报',
+};
+/** The criteria workbook's 测评方式 column: the labels themselves. */
+export const METHOD_WORDS = invert(METHOD_NAMES);
+
+/** How sites combine into a 社区's and 镇街's 得分率, as the results page, round page and workbook say it. */
+export const AGGREGATION_NAMES: Record<Rules['aggregation'], string> = {
+  pooled: '汇总计算',
+  mean: '平均计算',
+};
+/** The criteria workbook's 汇总方式 cell: the words district files have always used. */
+export const AGGREGATION_WORDS: Readonly<Record<string, Rules['aggregation']>> = {
+  汇总得分: 'pooled',
+  得分率平均: 'mean',
+};
+/** The criteria workbook's 不适用处理 cell. */
+export const NA_RULE_WORDS: Readonly<Record<string, Rules['notApplicable']>> = {
+  排除: 'exclude',
+  取平均: 'average',
+};
+
+/** A step in a problem's history (problem_events.action), as the problem page lists it. */
+export const PROBLEM_EVENT_NAMES: Record<string, string> = {
+  raise: '交办',
+  fix: '报告整改',
+  close: '复查通过，销号',
+  reject: '复查不通过，退回',
+  void: '作废',
+  request_dispute: '提出申诉',
+  request_transfer: '申请转办',
+  request_extension: '申请延期',
+  refuse_dispute: '申诉不成立',
+  refuse_transfer: '不同意转办',
+  refuse_extension: '不同意延期',
+  uphold_dispute: '申诉成立，作废并取消扣分',
+  transfer: '转办',
+  extend: '同意延期',
+};
+
+/** The office's answer to a unit's request, as the unit's home page tells it. */
+export const DECISION_NAMES: Record<string, { kind: string; answer: string; granted: boolean }> = {
+  refuse_dispute: { kind: REQUEST_NAMES.dispute, answer: '申诉不成立', granted: false },
+  uphold_dispute: { kind: REQUEST_NAMES.dispute, answer: '申诉成立，问题作废并取消扣分', granted: true },
+  refuse_transfer: { kind: REQUEST_NAMES.transfer, answer: '不同意转办', granted: false },
+  transfer: { kind: REQUEST_NAMES.transfer, answer: '同意转办，已改由其他单位整改', granted: true },
+  refuse_extension: { kind: REQUEST_NAMES.extension, answer: '不同意延期', granted: false },
+  extend: { kind: REQUEST_NAMES.extension, answer: '同意延期', granted: true },
+};
+
+/** Every audit action ever written (old rows keep theirs), as the audit page names it. */
+export const AUDIT_ACTION_NAMES: Record<string, string> = {
+  'user.create': '新增用户',
+  'user.update': '修改用户',
+  'user.password': '重置密码',
+  'user.login': '登录',
+  'unit.create': '新增单位',
+  'unit.update': '修改单位',
+  'unit.retire': '停用单位',
+  'unit.restore': '恢复单位',
+  'unit.liaisons': '设置包联社区',
+  'street.create': '新增镇街',
+  'street.update': '修改镇街',
+  'street.retire': '停用镇街',
+  'street.restore': '恢复镇街',
+  'community.create': '新增社区',
+  'community.update': '修改社区',
+  'community.retire': '停用社区',
+  'community.restore': '恢复社区',
+  'site.create': '新增点位',
+  'site.update': '修改点位',
+  'site.retire': '停用点位',
+  'site.restore': '恢复点位',
+  'liaison.add': '设置包联',
+  'round.create': '新建轮次',
+  'round.open': '开启轮次',
+  'round.close': '结束轮次',
+  'round.publish': '发布结果',
+  'round.withdraw': '撤回发布',
+  'round.exclude_site': '排除点位',
+  'round.include_site': '恢复点位',
+  'assignment.set': '测评分工',
+  'sheet.submit': '提交测评表',
+  'sheet.return': '退回测评表',
+  'sheet.approve': '审核通过',
+  'answer.change': '修改答案',
+  'answer.correct': '更正答案',
+  'photo.add': '补充照片',
+  'photo.delete': '删除照片',
+  'import.apply': 'Excel 导入',
+  'results.import': '导入测评结果',
+  'criteria.import': '导入测评体系',
+  'settings.avoidance': '修改回避设置',
+  'problem.fix': '报告整改',
+  'problem.close': '复查通过，销号',
+  'problem.reject': '复查不通过，退回',
+  'problem.request_dispute': '提出申诉',
+  'problem.request_transfer': '申请转办',
+  'problem.request_extension': '申请延期',
+  'problem.refuse_dispute': '驳回申诉',
+  'problem.refuse_transfer': '驳回转办申请',
+  'problem.refuse_extension': '驳回延期申请',
+  'problem.uphold_dispute': '申诉成立，问题作废',
+  'problem.transfer': '同意转办',
+  'problem.extend': '同意延期',
+};
+
+/** An audit entry's object (the part of its action before the dot; `inspection` is an old rows' word). */
+export const AUDIT_ENTITY_NAMES: Record<string, string> = {
+  user: '用户',
+  unit: '单位',
+  street: '镇街',
+  community: '社区',
+  site: '点位',
+  round: '轮次',
+  assignment: '测评分工',
+  sheet: '测评表',
+  inspection: '测评表',
+  answer: '答案',
+  photo: '照片',
+  problem: '问题',
+  criteria: '测评体系',
+  settings: '设置',
+  import: '导入',
+  results: '测评结果',
+};
+
+/** Avoidance settings (回避方式) as the audit page shows them. */
+export const AVOIDANCE_POLICY_NAMES: Record<AvoidancePolicy, string> = { warn: '提醒', refuse: '不允许分配' };
+/** How an audited change came in, when not by a form. */
+export const AUDIT_VIA_NAMES: Record<string, string> = { import: 'Excel 导入' };
+
+/** label → code, for an import cell that accepts the labels themselves. */
+function invert<K extends string>(names: Record<K, string>): Readonly<Record<string, K>> {
+  const words: Record<string, K> = {};
+  for (const code of Object.keys(names) as K[]) words[names[code]] = code;
+  return words;
+}
