@@ -1,5 +1,5 @@
 /**
- * What makes one answer valid for its standard — pure, no I/O, so the server (services/sheet-save.ts, the
+ * What makes one answer valid for its standard — pure, no I/O, so the server (services/sheets.ts, the
  * office's corrections) and the tablet (bundled into the sheet's script) refuse exactly the same
  * answers with the same words: a 不符合 counts at least one case, a 符合 / 不适用 none, 当场整改 never
  * more than the cases found. A tablet that used its own copy of these rules once produced a 不符合 with

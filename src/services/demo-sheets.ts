@@ -10,10 +10,11 @@ import { findUserById, findUserByUsername, type UserRow } from '../db/repos/user
 import { approveSheet } from './review.ts';
 import { closeRound, publishRound } from './round-lifecycle.ts';
 import { assignedSites, findRoundById, roundAssignments } from '../db/repos/rounds.ts';
-import { saveChanges, submitSheet, returnSheet } from './sheets.ts';
+import { saveChanges } from './sheets.ts';
+import { submitSheet, returnSheet } from './sheet-submit.ts';
 import { addEvidencePhoto } from './evidence-photos.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
-import type { AnswerChange } from './sheets.ts';
+import type { AnswerChangeInput } from '../protocol/sheet.ts';
 import type { SheetCtx } from './sheet-access.ts';
 import type { IndexedStandard } from '../criteria/load.ts';
 import { seededRandom } from '../util/random.ts';
@@ -63,7 +64,7 @@ async function fillSheet(
   standards: IndexedStandard[],
   o: FillOptions,
 ): Promise<void> {
-  const changes: AnswerChange[] = [];
+  const changes: AnswerChangeInput[] = [];
   const photographed: string[] = [];
   for (const s of standards) {
     const roll = o.rand();

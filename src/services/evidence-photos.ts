@@ -19,7 +19,7 @@ import { evidenceFlags } from '../photos/evidence.ts';
 import { PHOTO_LIMITS } from '../photos/store.ts';
 import { discardStoredPhoto } from './photo-files.ts';
 import { storePhotoOffThread } from '../photos/off-thread.ts';
-import { clientKey } from './sheets.ts';
+import { clientKey } from '../protocol/sheet.ts';
 import { requireEditable, sheetScope, type SheetCtx } from './sheet-access.ts';
 
 export interface EvidenceUpload {

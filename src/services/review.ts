@@ -10,7 +10,8 @@ import type { UserRow } from '../db/repos/users.ts';
 import { bumpRevision, listAnswers, markApproved, upsertAnswer } from '../db/repos/inspections.ts';
 import { appendAudit } from '../db/repos/audit.ts';
 import { Conflict, Forbidden, InvalidInput } from '../errors.ts';
-import { normalizeChange, type AnswerChange } from './sheets.ts';
+import { normalizeChange } from './sheets.ts';
+import { correctionAnswerSchema } from '../protocol/sheet.ts';
 import { sheetScope, type SheetCtx } from './sheet-access.ts';
 import { syncProblems } from './problem-raise.ts';
 
@@ -37,21 +38,8 @@ export function approveSheet(ctx: SheetCtx, user: UserRow, roundId: number, site
   })();
 }
 
-const correctionSchema = z.object({
-  standard: z.string({ error: '请选择要更正的标准' }).min(1, '请选择要更正的标准').max(40, '标准编码无效'),
-  result: z.enum(['ok', 'fail', 'na'], { error: '结果只能是 符合 / 不符合 / 不适用' }),
-  cases: z.coerce
-    .number({ error: '问题数必须是数字' })
-    .int('问题数必须是整数')
-    .min(0, '问题数不能为负数')
-    .max(999, '问题数不能超过999'),
-  fixedCases: z.coerce
-    .number({ error: '当场整改数必须是数字' })
-    .int('当场整改数必须是整数')
-    .min(0, '当场整改数不能为负数')
-    .max(999, '当场整改数不能超过999')
-    .default(0),
-  note: z.string().max(500, '备注不能超过500个字符').default(''),
+/** The answer part is the sheet protocol's (the tablet's rules and words); the reason is the office's. */
+const correctionSchema = correctionAnswerSchema.extend({
   reason: z.string().trim().min(1, '更正必须填写原因').max(500, '更正原因不能超过500个字符'),
 });
 
@@ -79,7 +67,7 @@ export function correctAnswer(
       throw new Conflict('只能更正已提交或已通过的测评表');
     const standard = scope.standards.find((s) => s.code === c.standard);
     if (!standard) throw new InvalidInput(`标准 ${c.standard} 不适用于该点位类型`);
-    const write = normalizeChange(c as AnswerChange & typeof c, standard, scope.criteria.version.rules);
+    const write = normalizeChange(c, standard, scope.criteria.version.rules);
     const old = listAnswers(ctx.db, inspection.id).find((a) => a.standard_code === c.standard);
     upsertAnswer(ctx.db, inspection.id, write, user.id, true);
     bumpRevision(ctx.db, inspection.id);

@@ -1,12 +1,15 @@
 /**
- * The scoring sheet's use cases: saving batches of answers (the autosave protocol), submitting,
- * returning (退回) and the tablet's location.
+ * Saving a scoring sheet's answers: the autosave batches of the tablet (and of the plain form, which the
+ * route turns into one batch), and the tablet's location. Submitting and returning (退回) are in
+ * sheet-submit.ts.
  *
- * Save protocol (sheet-protocol.ts; the offline queue replays exactly this): the tablet sends a batch
- * of the changes made within a moment. batchId is generated on the device and stored with the answer
- * it got in the same transaction as the write, so a retried batch changes nothing and gets the same
- * answer. Every batch that writes raises the sheet's revision; baseRevision tells which revision the
- * device had seen. Each answer is checked on its own (scoring/answer-rules.ts, the tablet's rules too).
+ * Save protocol (src/protocol/sheet.ts; the offline queue replays exactly this): the tablet sends a
+ * batch of the changes made within a moment. batchId is generated on the device and stored with the
+ * answer it got in the same transaction as the write, so a retried batch changes nothing and gets the
+ * same answer. Every batch that writes raises the sheet's revision; baseRevision tells which revision
+ * the device had seen. Each answer is checked on its own (scoring/answer-rules.ts, the tablet's rules
+ * too), so one the server refuses never holds back the others of the same moment: it is reported back
+ * with its reason instead.
  */
 import { z } from 'zod';
 import { issueMessage } from './validate.ts';
@@ -14,9 +17,6 @@ import type { UserRow } from '../db/repos/users.ts';
 import {
   bumpRevision,
   insertInspection,
-  listAnswers,
-  markReturned,
-  markSubmitted,
   setOpenedLocation,
   upsertAnswers,
   listAnswersOf,
@@ -24,44 +24,46 @@ import {
   type AnswerWrite,
 } from '../db/repos/inspections.ts';
 import { answerRevisions, stampAnswerRevision } from '../db/repos/answer-revisions.ts';
-import { listInspectionPhotos } from '../db/repos/photos.ts';
 import { findIdempotent, saveIdempotent } from '../db/repos/idempotency.ts';
 import { atomically } from '../db/connection.ts';
 import { appendAudit } from '../db/repos/audit.ts';
-import { Conflict, Forbidden, InvalidInput } from '../errors.ts';
-import { checkAnswer } from '../scoring/answer-rules.ts';
+import { Conflict, InvalidInput } from '../errors.ts';
+import { checkAnswer, describeRefused } from '../scoring/answer-rules.ts';
 import type { IndexedStandard } from '../criteria/load.ts';
 import type { Rules } from '../criteria/schema.ts';
-import { requireEditable, sheetScope, type SheetCtx, type SheetScope } from './sheet-access.ts';
+import { requireEditable, sheetScope, type SheetCtx } from './sheet-access.ts';
 import {
   batchSchema,
-  describeRefused,
-  parseChange,
-  submitRequestSchema,
-  type ParsedChange,
+  changeSchema,
+  type AnswerChange,
   type RefusedChange,
   type SaveConflict,
   type SaveResult,
-  type SubmitResult,
-} from './sheet-protocol.ts';
+} from '../protocol/sheet.ts';
 
-export {
-  clientKey,
-  type AnswerChange,
-  type SaveBatch,
-  type SaveConflict,
-  type SaveResult,
-  type SubmitResult,
-} from './sheet-protocol.ts';
+/** One change of a batch: parsed, or refused with the reason (its standard's code when it has one). */
+type ChangeParse = { ok: true; change: AnswerChange } | { ok: false; standard: string; reason: string };
+
+function parseChange(raw: unknown): ChangeParse {
+  const parsed = changeSchema.safeParse(raw);
+  if (parsed.success) return { ok: true, change: parsed.data };
+  const code = (raw as { standard?: unknown } | null)?.standard;
+  return {
+    ok: false,
+    standard: typeof code === 'string' ? code.slice(0, 40) : '',
+    reason: issueMessage(parsed.error, '保存的内容格式无效'),
+  };
+}
 
 /** Checks one change against its standard and the version's rules; returns the row to write. */
 export function normalizeChange(
-  change: ParsedChange,
+  change: AnswerChange,
   standard: IndexedStandard,
   rules: Pick<Rules, 'onTheSpotFix'>,
 ): AnswerWrite {
   const checked = checkAnswer(change, standard, rules);
-  if (!checked.ok) throw new InvalidInput(`标准 ${standard.code}：${checked.reason}`);
+  if (!checked.ok)
+    throw new InvalidInput(describeRefused({ standard: standard.code, reason: checked.reason }));
   return { standardCode: standard.code, ...checked.answer };
 }
 
@@ -179,122 +181,6 @@ export function saveChanges(
     saveIdempotent(ctx.db, batch.batchId, user.id, result);
     return result;
   });
-}
-
-export interface SubmitBlocker {
-  code: string;
-  text: string;
-  reason: string;
-}
-
-/** What keeps a sheet from being submitted: unanswered standards, deductions lacking a required photo. */
-export function submitBlockers(ctx: SheetCtx, scope: SheetScope): SubmitBlocker[] {
-  const answers = new Map(
-    scope.inspection ? listAnswers(ctx.db, scope.inspection.id).map((a) => [a.standard_code, a]) : [],
-  );
-  const photos = scope.inspection ? listInspectionPhotos(ctx.db, scope.inspection.id) : [];
-  const withPhoto = new Set(photos.map((p) => p.standard_code));
-  const blockers: SubmitBlocker[] = [];
-  for (const s of scope.standards) {
-    const a = answers.get(s.code);
-    if (!a) blockers.push({ code: s.code, text: s.text, reason: '未评' });
-    else if (a.result === 'fail' && s.photoRequired && !withPhoto.has(s.code))
-      blockers.push({ code: s.code, text: s.text, reason: '不符合但缺少照片' });
-  }
-  return blockers;
-}
-
-export class SubmitBlocked extends InvalidInput {
-  constructor(readonly blockers: SubmitBlocker[]) {
-    super(`还不能提交：${blockers.length} 条标准需要处理`);
-  }
-}
-
-export function submitSheet(ctx: SheetCtx, user: UserRow, roundId: number, siteId: number): void {
-  ctx.db.transaction(() => {
-    const scope = sheetScope(ctx, user, roundId, siteId);
-    requireEditable(user, scope);
-    const blockers = submitBlockers(ctx, scope);
-    if (blockers.length || !scope.inspection) throw new SubmitBlocked(blockers);
-    markSubmitted(ctx.db, scope.inspection.id);
-    appendAudit(ctx.db, {
-      userId: user.id,
-      action: 'sheet.submit',
-      entity: 'inspection',
-      entityId: scope.inspection.id,
-      roundId,
-      siteId,
-    });
-  })();
-}
-
-/**
- * Submit from the offline queue: idempotent under the device's submitId, and refused when the office
- * returned the sheet after the revision the device had seen (the office's version wins: the inspector
- * must look at the reason and submit again).
- */
-export function submitSheetOnce(
-  ctx: SheetCtx,
-  user: UserRow,
-  roundId: number,
-  siteId: number,
-  input: unknown,
-): SubmitResult {
-  const parsed = submitRequestSchema.safeParse(input);
-  if (!parsed.success) throw new InvalidInput(parsed.error.issues[0]?.message ?? '提交请求无效');
-  const { submitId, baseRevision } = parsed.data;
-  return ctx.db.transaction((): SubmitResult => {
-    const hit = findIdempotent(ctx.db, submitId);
-    if (hit) {
-      if (hit.userId !== user.id) throw new Conflict('请求编号冲突，请刷新页面');
-      return hit.response as SubmitResult;
-    }
-    const scope = sheetScope(ctx, user, roundId, siteId);
-    const inspection = scope.inspection;
-    if (inspection?.status === 'returned' && baseRevision < inspection.revision)
-      throw new Conflict(
-        `创城办已退回此表（${inspection.returned_reason ?? ''}），离线时的提交没有生效；请核对后重新提交`,
-      );
-    submitSheet(ctx, user, roundId, siteId);
-    const result: SubmitResult = { status: 'submitted', revision: (inspection?.revision ?? 0) + 1 };
-    saveIdempotent(ctx.db, submitId, user.id, result);
-    return result;
-  })();
-}
-
-export function returnSheet(
-  ctx: SheetCtx,
-  user: UserRow,
-  roundId: number,
-  siteId: number,
-  reason: unknown,
-): void {
-  const parsed = z
-    .string()
-    .trim()
-    .min(1, '请填写退回原因')
-    .max(500, '退回原因不能超过500个字符')
-    .safeParse(reason);
-  if (!parsed.success) {
-    const message = issueMessage(parsed.error, '退回原因格式无效');
-    throw new InvalidInput(message, { reason: message });
-  }
-  ctx.db.transaction(() => {
-    if (user.role !== 'office') throw new Forbidden('只有创城办可以退回测评表');
-    const scope = sheetScope(ctx, user, roundId, siteId);
-    if (scope.round.status !== 'open') throw new Conflict('本轮测评已结束，不能退回');
-    if (scope.inspection?.status !== 'submitted') throw new Conflict('只有已提交的测评表可以退回');
-    markReturned(ctx.db, scope.inspection.id, parsed.data);
-    appendAudit(ctx.db, {
-      userId: user.id,
-      action: 'sheet.return',
-      entity: 'inspection',
-      entityId: scope.inspection.id,
-      roundId,
-      siteId,
-      detail: { reason: parsed.data },
-    });
-  })();
 }
 
 const locationSchema = z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) });

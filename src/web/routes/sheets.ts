@@ -9,20 +9,19 @@ import { currentUser } from '../middleware/auth.ts';
 import { photoUpload } from '../middleware/uploads.ts';
 import { idParam } from '../params.ts';
 import { requireEditable, sheetScope, type SheetCtx } from '../../services/sheet-access.ts';
-import { describeRefused } from '../../services/sheet-protocol.ts';
+import { describeRefused } from '../../scoring/answer-rules.ts';
+import type { AnswerChange, RefusalReply, SheetState } from '../../protocol/sheet.ts';
 import { askFirst } from '../confirm.ts';
 import { formRefusal } from '../refusal.ts';
 import { presentReviewFilter } from '../presenters/review-filter.ts';
+import { recordLocation, saveChanges } from '../../services/sheets.ts';
 import {
-  recordLocation,
   returnSheet,
-  saveChanges,
   submitBlockers,
   submitSheet,
   submitSheetOnce,
   SubmitBlocked,
-  type AnswerChange,
-} from '../../services/sheets.ts';
+} from '../../services/sheet-submit.ts';
 import {
   addEvidencePhoto,
   deleteEvidencePhoto,
@@ -224,7 +223,7 @@ export function sheetsApiRouter(deps: AppDeps, csrfProtect: Parameters<typeof ph
     const scope = sheetScope(ctx, user, roundId, siteId);
     const answers = scope.inspection ? listAnswers(deps.db, scope.inspection.id) : [];
     const photos = scope.inspection ? listInspectionPhotos(deps.db, scope.inspection.id) : [];
-    res.json({
+    const state: SheetState = {
       revision: scope.inspection?.revision ?? 0,
       status: scope.inspection?.status ?? 'none',
       returnedReason: scope.inspection?.status === 'returned' ? scope.inspection.returned_reason : null,
@@ -250,7 +249,8 @@ export function sheetsApiRouter(deps: AppDeps, csrfProtect: Parameters<typeof ph
           total: scope.standards.length,
         }),
       },
-    });
+    };
+    res.json(state);
   });
 
   r.post('/api/rounds/:rid/sites/:sid/changes', (req, res) => {
@@ -265,7 +265,9 @@ export function sheetsApiRouter(deps: AppDeps, csrfProtect: Parameters<typeof ph
       res.json(submitSheetOnce(ctx, currentUser(res), roundId, siteId, req.body));
     } catch (err) {
       if (err instanceof SubmitBlocked)
-        return void res.status(400).json({ error: err.message, blockers: err.blockers });
+        return void res
+          .status(400)
+          .json({ error: err.message, blockers: err.blockers } satisfies RefusalReply);
       throw err;
     }
   });

@@ -1,0 +1,125 @@
+/**
+ * Handing a scoring sheet to the office and back: what still blocks a submit (未评, 不符合 without its
+ * required photo), the submit itself (the plain form's, and the offline queue's, idempotent under the
+ * device's submitId), and the office's return (退回) with a reason. Saving answers is in sheets.ts.
+ */
+import { z } from 'zod';
+import { issueMessage } from './validate.ts';
+import type { UserRow } from '../db/repos/users.ts';
+import { listAnswers, markReturned, markSubmitted } from '../db/repos/inspections.ts';
+import { listInspectionPhotos } from '../db/repos/photos.ts';
+import { findIdempotent, saveIdempotent } from '../db/repos/idempotency.ts';
+import { appendAudit } from '../db/repos/audit.ts';
+import { Conflict, Forbidden, InvalidInput } from '../errors.ts';
+import { requireEditable, sheetScope, type SheetCtx, type SheetScope } from './sheet-access.ts';
+import { submitRequestSchema, type SubmitBlocker, type SubmitResult } from '../protocol/sheet.ts';
+
+/** What keeps a sheet from being submitted: unanswered standards, deductions lacking a required photo. */
+export function submitBlockers(ctx: SheetCtx, scope: SheetScope): SubmitBlocker[] {
+  const answers = new Map(
+    scope.inspection ? listAnswers(ctx.db, scope.inspection.id).map((a) => [a.standard_code, a]) : [],
+  );
+  const photos = scope.inspection ? listInspectionPhotos(ctx.db, scope.inspection.id) : [];
+  const withPhoto = new Set(photos.map((p) => p.standard_code));
+  const blockers: SubmitBlocker[] = [];
+  for (const s of scope.standards) {
+    const a = answers.get(s.code);
+    if (!a) blockers.push({ code: s.code, text: s.text, reason: '未评' });
+    else if (a.result === 'fail' && s.photoRequired && !withPhoto.has(s.code))
+      blockers.push({ code: s.code, text: s.text, reason: '不符合但缺少照片' });
+  }
+  return blockers;
+}
+
+export class SubmitBlocked extends InvalidInput {
+  constructor(readonly blockers: SubmitBlocker[]) {
+    super(`还不能提交：${blockers.length} 条标准需要处理`);
+  }
+}
+
+export function submitSheet(ctx: SheetCtx, user: UserRow, roundId: number, siteId: number): void {
+  ctx.db.transaction(() => {
+    const scope = sheetScope(ctx, user, roundId, siteId);
+    requireEditable(user, scope);
+    const blockers = submitBlockers(ctx, scope);
+    if (blockers.length || !scope.inspection) throw new SubmitBlocked(blockers);
+    markSubmitted(ctx.db, scope.inspection.id);
+    appendAudit(ctx.db, {
+      userId: user.id,
+      action: 'sheet.submit',
+      entity: 'inspection',
+      entityId: scope.inspection.id,
+      roundId,
+      siteId,
+    });
+  })();
+}
+
+/**
+ * Submit from the offline queue: idempotent under the device's submitId, and refused when the office
+ * returned the sheet after the revision the device had seen (the office's version wins: the inspector
+ * must look at the reason and submit again).
+ */
+export function submitSheetOnce(
+  ctx: SheetCtx,
+  user: UserRow,
+  roundId: number,
+  siteId: number,
+  input: unknown,
+): SubmitResult {
+  const parsed = submitRequestSchema.safeParse(input);
+  if (!parsed.success) throw new InvalidInput(parsed.error.issues[0]?.message ?? '提交请求无效');
+  const { submitId, baseRevision } = parsed.data;
+  return ctx.db.transaction((): SubmitResult => {
+    const hit = findIdempotent(ctx.db, submitId);
+    if (hit) {
+      if (hit.userId !== user.id) throw new Conflict('请求编号冲突，请刷新页面');
+      return hit.response as SubmitResult;
+    }
+    const scope = sheetScope(ctx, user, roundId, siteId);
+    const inspection = scope.inspection;
+    if (inspection?.status === 'returned' && baseRevision < inspection.revision)
+      throw new Conflict(
+        `创城办已退回此表（${inspection.returned_reason ?? ''}），离线时的提交没有生效；请核对后重新提交`,
+      );
+    submitSheet(ctx, user, roundId, siteId);
+    const result: SubmitResult = { status: 'submitted', revision: (inspection?.revision ?? 0) + 1 };
+    saveIdempotent(ctx.db, submitId, user.id, result);
+    return result;
+  })();
+}
+
+export function returnSheet(
+  ctx: SheetCtx,
+  user: UserRow,
+  roundId: number,
+  siteId: number,
+  reason: unknown,
+): void {
+  const parsed = z
+    .string()
+    .trim()
+    .min(1, '请填写退回原因')
+    .max(500, '退回原因不能超过500个字符')
+    .safeParse(reason);
+  if (!parsed.success) {
+    const message = issueMessage(parsed.error, '退回原因格式无效');
+    throw new InvalidInput(message, { reason: message });
+  }
+  ctx.db.transaction(() => {
+    if (user.role !== 'office') throw new Forbidden('只有创城办可以退回测评表');
+    const scope = sheetScope(ctx, user, roundId, siteId);
+    if (scope.round.status !== 'open') throw new Conflict('本轮测评已结束，不能退回');
+    if (scope.inspection?.status !== 'submitted') throw new Conflict('只有已提交的测评表可以退回');
+    markReturned(ctx.db, scope.inspection.id, parsed.data);
+    appendAudit(ctx.db, {
+      userId: user.id,
+      action: 'sheet.return',
+      entity: 'inspection',
+      entityId: scope.inspection.id,
+      roundId,
+      siteId,
+      detail: { reason: parsed.data },
+    });
+  })();
+}
