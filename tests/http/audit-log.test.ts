@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
 import { ROOT } from '../helpers/run.ts';
 import { appendAudit } from '../../src/db/repos/audit.ts';
+import { roundWithStatus, unitIdOf } from '../helpers/ids.ts';
 
 const PHOTO = readFileSync(join(ROOT, 'tests/fixtures/photos/orientation-landscape_3.jpg'));
 let app: TestApp;
@@ -20,7 +21,7 @@ beforeAll(async () => {
   await office.login('office');
   unit = new Client(app.url);
   await unit.login('chengguan');
-  published = one("SELECT id FROM rounds WHERE status = 'published'") as number;
+  published = roundWithStatus(db(), 'published');
 });
 afterAll(async () => {
   await app.destroy();
@@ -82,7 +83,7 @@ describe('the audit log holds every step of the problem loop, in Chinese', () =>
     const b = untouched(1);
     const c = untouched(2);
     const d = untouched(3);
-    const market = one("SELECT id FROM units WHERE code = 'D-SCJG'") as number;
+    const market = unitIdOf(db(), 'D-SCJG');
     expect((await step(unit, a.id, 'fix', { note: '已清理小广告' }, 2)).status).toBe(303);
     expect(
       (await step(office, a.id, 'reinspect', { outcome: 'reject', note: '墙面仍有残留' }, 1)).status,

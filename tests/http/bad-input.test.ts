@@ -15,6 +15,7 @@ import { Client, startApp, type Reply, type TestApp, scalar } from '../helpers/a
 import { pngBomb } from '../helpers/images.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { ROOT } from '../helpers/run.ts';
+import { roundWithStatus, unitIdOf, userIdOf, versionIdOf } from '../helpers/ids.ts';
 
 const photo = (name: string) => readFileSync(join(ROOT, 'tests', 'fixtures', 'photos', name));
 const LONG = '长'.repeat(10_000);
@@ -51,9 +52,9 @@ beforeAll(async () => {
     const r = await users[name].login(name);
     expect(r.status).toBe(303);
   }
-  ids.open = one("SELECT id FROM rounds WHERE status = 'open'") as number;
-  ids.published = one("SELECT id FROM rounds WHERE status = 'published'") as number;
-  ids.version = one("SELECT id FROM criteria_versions WHERE code = 'district-2026'") as number;
+  ids.open = roundWithStatus(app.booted.db, 'open');
+  ids.published = roundWithStatus(app.booted.db, 'published');
+  ids.version = versionIdOf(app.booted.db, 'district-2026');
   ids.freshSite = one(
     `SELECT a.site_id FROM assignments a JOIN users u ON u.id = a.inspector_id JOIN sites s ON s.id = a.site_id
      WHERE a.round_id = ? AND u.username = 'inspector1' AND s.site_type = 'residential'
@@ -82,7 +83,7 @@ beforeAll(async () => {
   ids.transferProblem = one(
     "SELECT id FROM problems WHERE status = 'open' AND request = 'transfer' ORDER BY id LIMIT 1",
   ) as number;
-  ids.inspectorUser = one("SELECT id FROM users WHERE username = 'inspector2'") as number;
+  ids.inspectorUser = userIdOf(app.booted.db, 'inspector2');
   expect(Object.values(ids).every((v) => v !== 0 && v !== '')).toBe(true);
 
   bombPath = join(tmp, 'bomb.png');
@@ -389,7 +390,7 @@ const FORMS: Case[] = [
     name: 'edit unit: unknown parent in the hidden field',
     as: 'office',
     send: (c) => {
-      const unit = one("SELECT id FROM units WHERE code = 'D-CGJ'") as number;
+      const unit = unitIdOf(app.booted.db, 'D-CGJ');
       return c.post(`/units/${unit}`, {
         code: 'D-CGJ',
         name: '城管局',
@@ -440,7 +441,7 @@ const FORMS: Case[] = [
     name: 'edit user: unknown unit in the hidden field',
     as: 'office',
     send: (c) =>
-      c.post(`/users/${one("SELECT id FROM users WHERE username = 'xingfu'")}`, {
+      c.post(`/users/${userIdOf(app.booted.db, 'xingfu')}`, {
         displayName: '幸福社区',
         role: 'unit',
         unitId: '99999999',

@@ -26,6 +26,7 @@ import { findInspection, markSubmitted } from '../../src/db/repos/inspections.ts
 import { findUserByUsername, type UserRow } from '../../src/db/repos/users.ts';
 import { addEvidencePhoto } from '../../src/services/evidence-photos.ts';
 import { saveChanges } from '../../src/services/sheets.ts';
+import { roundWithStatus, userIdOf } from '../helpers/ids.ts';
 
 const FIXTURES = join(ROOT, 'tests', 'fixtures', 'photos');
 const work = tempDir('cc-crash-');
@@ -74,8 +75,8 @@ let variants: Buffer[];
 beforeAll(async () => {
   cpSync(DEMO_TEMPLATE, work, { recursive: true });
   const db = openDatabase(dbFile);
-  roundId = db.prepare("SELECT id FROM rounds WHERE status = 'open'").pluck().get() as number;
-  inspectorId = db.prepare("SELECT id FROM users WHERE username = 'inspector1'").pluck().get() as number;
+  roundId = roundWithStatus(db, 'open');
+  inspectorId = userIdOf(db, 'inspector1');
   // an assigned site of inspector1 nobody has started yet
   siteId = db
     .prepare(
@@ -492,7 +493,7 @@ describe('crash safety', () => {
       const uploads = join(app.dir, 'uploads');
       const ctx = { db, criteria: app.booted.criteria, uploadDir: uploads };
       const user = findUserByUsername(db, 'inspector1') as UserRow;
-      const open = db.prepare("SELECT id FROM rounds WHERE status = 'open'").pluck().get() as number;
+      const open = roundWithStatus(db, 'open');
       const [first, second] = db
         .prepare(
           `SELECT a.site_id FROM assignments a WHERE a.round_id = ? AND a.inspector_id = ?

@@ -2,6 +2,7 @@
 // with assignments, each role's home page showing what is theirs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
+import { roundWithStatus } from '../helpers/ids.ts';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -150,7 +151,7 @@ describe('demo district', () => {
     expect(home.text).toContain('区城管局');
     expect(home.text).toContain('2026年11月实地测评');
     expect(home.text).not.toContain('2026年第四季度第1轮实地测评');
-    const id = app.booted.db.prepare("SELECT id FROM rounds WHERE status = 'open'").pluck().get();
+    const id = roundWithStatus(app.booted.db, 'open');
     expect((await c.get(`/rounds/${id}`)).status).toBe(403);
   });
 });

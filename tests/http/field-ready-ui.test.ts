@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { Client, scalar, startApp, type TestApp } from '../helpers/app.ts';
 import { ROOT } from '../helpers/run.ts';
+import { roundWithStatus, unitIdOf } from '../helpers/ids.ts';
 
 let app: TestApp;
 let office: Client;
@@ -85,7 +86,7 @@ describe('favicon', () => {
 
 describe('包联 chosen with checkboxes', () => {
   it("lists a unit's communities as checkboxes grouped by 镇街 and stores the ticked ones", async () => {
-    const unit = one("SELECT id FROM units WHERE code = 'L-CZJ'") as number;
+    const unit = unitIdOf(app.booted.db, 'L-CZJ');
     const page = await office.get('/units');
     expect(page.status).toBe(200);
     expect(page.text).not.toMatch(/<select[^>]*multiple/);
@@ -122,7 +123,7 @@ describe('包联 chosen with checkboxes', () => {
   it('on a 社区 row offers the 包联 units as checkboxes, not a Ctrl-click list', async () => {
     const page = await office.get('/places');
     expect(page.text).not.toMatch(/<select[^>]*multiple/);
-    const xcb = one("SELECT id FROM units WHERE code = 'L-XCB'") as number;
+    const xcb = unitIdOf(app.booted.db, 'L-XCB');
     expect(page.text).toContain(`type="checkbox" name="liaisons" value="${xcb}"`);
   });
 });
@@ -180,7 +181,7 @@ describe('duplicate names', () => {
   });
 
   it("refuses renaming a unit to another unit's name on its own row", async () => {
-    const id = one("SELECT id FROM units WHERE code = 'D-ZJJ'") as number;
+    const id = unitIdOf(app.booted.db, 'D-ZJJ');
     const r = await office.post(`/units/${id}`, {
       code: 'D-ZJJ',
       name: '区交通运输局',
@@ -310,7 +311,7 @@ describe('the demo fixes some problems on the spot (当场整改)', () => {
     // spot. With the version's factor 0.5: effective cases 1 + 0.5 = 1.5 → grade B (≥1, <2) → 66 % →
     // earned 1.32, lost 0.68 (without the fix it would be grade C, 0.66). Site: 43.5 − 0.68 = 42.82 of
     // 43.5 = 98.437 % → 98.44 %.
-    const round = one("SELECT id FROM rounds WHERE status = 'published'") as number;
+    const round = roundWithStatus(app.booted.db, 'published');
     const site = one("SELECT id FROM sites WHERE name = '康宁巷'") as number;
     const answer = app.booted.db
       .prepare(

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Client, loggedIn, startApp, type TestApp, scalar } from '../helpers/app.ts';
 import { ROOT } from '../helpers/run.ts';
 import { HELP_RULES, ROLE_PARTS } from '../../src/web/help-links.ts';
+import { roundWithStatus, userIdOf } from '../helpers/ids.ts';
 
 let app: TestApp;
 let as: (username: string) => Promise<Client>;
@@ -92,9 +93,9 @@ describe('the guide inside the app', () => {
 describe('a 帮助 link on every page, to the part for the page and the role', () => {
   it('as each role, on the main pages', async () => {
     const present = await ids();
-    const pub = one("SELECT id FROM rounds WHERE status = 'published'");
-    const open = one("SELECT id FROM rounds WHERE status = 'open'");
-    const inspector1 = one("SELECT id FROM users WHERE username = 'inspector1'");
+    const pub = roundWithStatus(app.booted.db, 'published');
+    const open = roundWithStatus(app.booted.db, 'open');
+    const inspector1 = userIdOf(app.booted.db, 'inspector1');
     const mySite = one(
       'SELECT site_id FROM assignments WHERE round_id = ? AND inspector_id = ?',
       open,

@@ -4,6 +4,7 @@
 // acting over HTTP (a dispute filed, an extension refused, a site excluded).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
+import { roundWithStatus, userIdOf } from '../helpers/ids.ts';
 
 let app: TestApp;
 const clients = new Map<string, Client>();
@@ -115,7 +116,7 @@ describe('the office home page', () => {
 
   it('counts submitted sheets per open round, linking to that round’s review page of exactly those sheets', async () => {
     const office = await as('office');
-    const open = one("SELECT id FROM rounds WHERE status = 'open' ORDER BY id LIMIT 1") as number;
+    const open = roundWithStatus(db(), 'open');
     const name = one('SELECT name FROM rounds WHERE id = ?', open) as string;
     const submitted = ids(
       "SELECT site_id FROM inspections WHERE round_id = ? AND status = 'submitted' ORDER BY site_id",
@@ -137,7 +138,7 @@ describe('the office home page', () => {
 
   it('lists a round that ends within three days with its unfinished sheets, which an exclusion lowers', async () => {
     const office = await as('office');
-    const open = one("SELECT id FROM rounds WHERE status = 'open' ORDER BY id LIMIT 1") as number;
+    const open = roundWithStatus(db(), 'open');
     const before = (await office.get('/')).text;
     expect(before).toContain('没有三天内结束而仍有点位未提交的轮次');
     db().prepare('UPDATE rounds SET ends_on = ? WHERE id = ?').run(day(2), open); // setup: the end draws near
@@ -175,8 +176,8 @@ describe('the office home page', () => {
 describe('the inspector home page', () => {
   it('puts returned sheets first, then unfinished ones, then the rest, keeping the cards the tablet script reads', async () => {
     const c = await as('inspector1');
-    const me = one("SELECT id FROM users WHERE username = 'inspector1'") as number;
-    const open = one("SELECT id FROM rounds WHERE status = 'open' ORDER BY id LIMIT 1") as number;
+    const me = userIdOf(db(), 'inspector1');
+    const open = roundWithStatus(db(), 'open');
     const html = (await c.get('/')).text;
     const section = (pile: string) => {
       const m = new RegExp(`<section class="pile pile-${pile}">([\\s\\S]*?)</section>`).exec(html);
@@ -217,8 +218,8 @@ describe('the inspector home page', () => {
 
   it('finds a site by name and counts the fixes waiting for this inspector’s 复查', async () => {
     const c = await as('inspector1');
-    const me = one("SELECT id FROM users WHERE username = 'inspector1'") as number;
-    const open = one("SELECT id FROM rounds WHERE status = 'open' ORDER BY id LIMIT 1") as number;
+    const me = userIdOf(db(), 'inspector1');
+    const open = roundWithStatus(db(), 'open');
     const site = one(
       'SELECT s.name FROM assignments a JOIN sites s ON s.id = a.site_id WHERE a.round_id = ? AND a.inspector_id = ? ORDER BY s.id LIMIT 1',
       open,

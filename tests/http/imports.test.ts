@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { deflateBomb, millionCells, sharedStringsBomb } from '../helpers/hostile-xlsx.ts';
+import { versionIdOf } from '../helpers/ids.ts';
 
 let app: TestApp;
 let office: Client;
@@ -94,7 +95,7 @@ describe('setting up a new district from Excel', () => {
       name: '河西首轮',
       startsOn: '2026-12-01',
       endsOn: '2026-12-05',
-      criteriaVersionId: String(one("SELECT id FROM criteria_versions WHERE code = 'district-2026'")),
+      criteriaVersionId: String(versionIdOf(app.booted.db, 'district-2026')),
       mode: 'types',
       types: 'market',
     });
@@ -227,7 +228,7 @@ describe("a round's results from outside", () => {
       name: '第三方测评',
       startsOn: '2026-12-01',
       endsOn: '2026-12-05',
-      criteriaVersionId: String(one("SELECT id FROM criteria_versions WHERE code = 'district-2026'")),
+      criteriaVersionId: String(versionIdOf(app.booted.db, 'district-2026')),
       mode: 'types',
       types: 'bus_stop',
     });
@@ -303,7 +304,7 @@ describe("a round's results from outside", () => {
 
 describe('criteria versions from Excel', () => {
   it('exports a version, imports an edited copy under a new code, and refuses the same code or a broken file', async () => {
-    const id = one("SELECT id FROM criteria_versions WHERE code = 'district-2026'") as number;
+    const id = versionIdOf(app.booted.db, 'district-2026');
     await office.get('/criteria');
     const wb = await download(`/criteria/${id}/export.xlsx`);
     const info = wb.getWorksheet('版本信息')!;
@@ -335,7 +336,7 @@ describe('criteria versions from Excel', () => {
   });
 
   it('shows a version as a tree with its site-type × standard matrix', async () => {
-    const id = one("SELECT id FROM criteria_versions WHERE code = 'district-2026'") as number;
+    const id = versionIdOf(app.booted.db, 'district-2026');
     const page = await office.get(`/criteria/${id}`);
     expect(page.text).toContain('点位类型 × 测评标准');
     expect(page.text).toContain('居民小区');

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
+import { roundWithStatus, userIdOf, versionIdOf } from '../helpers/ids.ts';
 
 let app: TestApp;
 let office: Client;
@@ -17,7 +18,7 @@ afterAll(async () => {
 
 const db = () => app.booted.db;
 const one = (sql: string, ...args: unknown[]) => scalar(db(), sql, ...args);
-const versionId = () => one("SELECT id FROM criteria_versions WHERE code = 'district-2026'") as number;
+const versionId = () => versionIdOf(db(), 'district-2026');
 
 async function createRound(fields: Record<string, string>) {
   await office.get('/rounds/new');
@@ -85,7 +86,7 @@ describe('assignments with 回避', () => {
   it('warns when an inspector gets a site in their home 镇街, refuses under the refuse policy', async () => {
     const r = await createRound({ name: '分工测试' });
     const id = Number(r.location!.split('/').pop());
-    const inspector1 = one("SELECT id FROM users WHERE username = 'inspector1'") as number;
+    const inspector1 = userIdOf(db(), 'inspector1');
     const home = one('SELECT home_street_id FROM users WHERE id = ?', inspector1) as number;
     const site = one(
       'SELECT site_id FROM round_sites r JOIN sites s ON s.id = r.site_id WHERE r.round_id = ? AND s.street_id = ? LIMIT 1',
@@ -132,7 +133,7 @@ describe('assignments with 回避', () => {
     const r = await createRound({ name: '批量分工' });
     const id = Number(r.location!.split('/').pop());
     const community = one('SELECT id FROM communities ORDER BY id DESC LIMIT 1') as number;
-    const inspector3 = one("SELECT id FROM users WHERE username = 'inspector3'") as number;
+    const inspector3 = userIdOf(db(), 'inspector3');
     await office.post(`/rounds/${id}/assignments/bulk`, {
       scope: `community:${community}`,
       inspectorId: String(inspector3),
@@ -191,7 +192,7 @@ describe('the round page', () => {
     const id = Number(r.location!.split('/').pop());
     const sites = roundSites(id) as number[];
     expect(sites.length).toBeGreaterThan(1);
-    const inspector = one("SELECT id FROM users WHERE username = 'inspector2'") as number;
+    const inspector = userIdOf(db(), 'inspector2');
     await office.get(`/rounds/${id}/assignments`);
     for (const s of sites)
       await office.post(`/rounds/${id}/assignments`, { siteId: String(s), inspectorId: String(inspector) });
@@ -209,7 +210,7 @@ describe('the round page', () => {
 
 describe('review, close, publish', () => {
   it('lists the first 20 sheets in the way of closing, and says how many more there are', async () => {
-    const id = one("SELECT id FROM rounds WHERE status = 'open' ORDER BY id LIMIT 1") as number;
+    const id = roundWithStatus(db(), 'open');
     const pending = one(
       `SELECT count(*) FROM round_sites rs
        LEFT JOIN inspections i ON i.round_id = rs.round_id AND i.site_id = rs.site_id
@@ -236,7 +237,7 @@ describe('review, close, publish', () => {
     const sites = roundSites(id) as number[];
     const inspector = new Client(app.url);
     await inspector.login('inspector3');
-    const inspector3 = one("SELECT id FROM users WHERE username = 'inspector3'") as number;
+    const inspector3 = userIdOf(db(), 'inspector3');
     for (const s of sites)
       await office.post(`/rounds/${id}/assignments`, { siteId: String(s), inspectorId: String(inspector3) });
 
@@ -430,7 +431,7 @@ describe('the audit log page', () => {
       expect(page.text).toContain(action);
     expect(page.text).toContain('公园点位数据有误，复核后重新发布');
     expect(page.text).not.toContain('2026年11月实地测评</td>');
-    const inspector3 = one("SELECT id FROM users WHERE username = 'inspector3'");
+    const inspector3 = userIdOf(db(), 'inspector3');
     const byUser = await office.get(`/audit?user=${inspector3}&round=${round}`);
     expect(byUser.text).toContain('提交测评表');
     expect(byUser.text).not.toContain('发布结果');

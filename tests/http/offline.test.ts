@@ -10,6 +10,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { Client, startApp, tempDir, type TestApp, scalar } from '../helpers/app.ts';
 import { ROOT, startTs } from '../helpers/run.ts';
+import { roundWithStatus, userIdOf } from '../helpers/ids.ts';
 
 const PHOTO = join(ROOT, 'tests', 'fixtures', 'photos', 'orientation-landscape_1.jpg');
 const TLS = join(ROOT, 'tests', 'fixtures', 'tls');
@@ -17,7 +18,7 @@ let app: TestApp;
 let roundId: number;
 beforeAll(async () => {
   app = await startApp();
-  roundId = app.booted.db.prepare("SELECT id FROM rounds WHERE status = 'open'").pluck().get() as number;
+  roundId = roundWithStatus(app.booted.db, 'open');
 });
 afterAll(async () => {
   await app.destroy();
@@ -221,7 +222,7 @@ describe('the office changed the sheet while the device was offline', () => {
     const inspector = await login('inspector1');
     const office = await login('office');
     const site = freshSite('inspector1');
-    const inspector2 = one("SELECT id FROM users WHERE username = 'inspector2'") as number;
+    const inspector2 = userIdOf(db(), 'inspector2');
     await office.get(`/rounds/${roundId}/assignments`);
     await office.post(`/rounds/${roundId}/assignments`, {
       siteId: String(site.id),
@@ -261,7 +262,7 @@ describe('what the device keeps', () => {
     const photoId = JSON.parse(up.text).id as number;
 
     const m = JSON.parse((await c.get('/api/offline/manifest')).text);
-    const inspector2 = one("SELECT id FROM users WHERE username = 'inspector2'") as number;
+    const inspector2 = userIdOf(db(), 'inspector2');
     expect(m.user).toBe(`u${inspector2}`);
     expect(m.pages).toEqual(['/']);
     expect(m.assets).toContain('/static/css/app.css');

@@ -11,6 +11,7 @@ import ExcelJS from 'exceljs';
 import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
 import { ROOT } from '../helpers/run.ts';
 import { photoPaths } from '../../src/photos/files.ts';
+import { roundWithStatus } from '../helpers/ids.ts';
 
 const FIXTURES = join(ROOT, 'tests', 'fixtures', 'photos');
 let app: TestApp;
@@ -21,7 +22,7 @@ const uploads = () => join(app.dir, 'uploads');
 
 beforeAll(async () => {
   app = await startApp();
-  roundId = scalar(db(), "SELECT id FROM rounds WHERE status = 'open'") as number;
+  roundId = roundWithStatus(db(), 'open');
   c = new Client(app.url);
   expect((await c.login('inspector1')).status).toBe(303);
 });

@@ -2,6 +2,7 @@
 // users through the pages; every bad value re-renders the page with its message and changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
+import { unitIdOf, userIdOf, versionIdOf } from '../helpers/ids.ts';
 
 let app: TestApp;
 let office: Client;
@@ -30,7 +31,7 @@ describe('镇街 and 社区', () => {
       (await office.post('/places/communities', { streetId: String(streetId), name: '新城社区' })).status,
     ).toBe(303);
     const communityId = one("SELECT id FROM communities WHERE name = '新城社区'") as number;
-    const liaison = one("SELECT id FROM units WHERE code = 'L-XCB'") as number;
+    const liaison = unitIdOf(app.booted.db, 'L-XCB');
     const body = new URLSearchParams({
       _csrf: office.csrf!,
       streetId: String(streetId),
@@ -64,7 +65,7 @@ describe('镇街 and 社区', () => {
 
 describe('sites', () => {
   const street = () => String(one('SELECT id FROM streets ORDER BY id LIMIT 1'));
-  const unit = () => String(one("SELECT id FROM units WHERE code = 'D-CGJ'"));
+  const unit = () => String(unitIdOf(app.booted.db, 'D-CGJ'));
 
   it('adds a site with GPS and a responsible unit, then edits it', async () => {
     await office.get('/places/sites');
@@ -136,7 +137,7 @@ describe('sites', () => {
       name: '停用后',
       startsOn: '2026-12-01',
       endsOn: '2026-12-02',
-      criteriaVersionId: String(one("SELECT id FROM criteria_versions WHERE code = 'district-2026'")),
+      criteriaVersionId: String(versionIdOf(app.booted.db, 'district-2026')),
       mode: 'all',
     });
     const roundId = Number(r.location!.split('/').pop());
@@ -177,8 +178,8 @@ describe('units and users', () => {
       parentId: '',
     });
     expect(noDept.text).toContain('部门单位须填写部门名称');
-    const street = one("SELECT id FROM units WHERE code = 'S-DH'") as number;
-    const child = one("SELECT id FROM units WHERE code = 'C-DH-1'") as number;
+    const street = unitIdOf(app.booted.db, 'S-DH');
+    const child = unitIdOf(app.booted.db, 'C-DH-1');
     const loop = await office.post(`/units/${street}`, {
       code: 'S-DH',
       name: '东湖街道办事处',
@@ -192,7 +193,7 @@ describe('units and users', () => {
 
   it('adds a user who can log in, deactivates them (no login), and resets a password', async () => {
     await office.get('/users');
-    const unit = String(one("SELECT id FROM units WHERE code = 'D-SCJG'"));
+    const unit = String(unitIdOf(app.booted.db, 'D-SCJG'));
     expect(
       (
         await office.post('/users', {
@@ -227,7 +228,7 @@ describe('units and users', () => {
     const u = new Client(app.url);
     expect((await u.login('zhang.sj', 'start-pass-1')).status).toBe(303);
 
-    const id = one("SELECT id FROM users WHERE username = 'zhang.sj'") as number;
+    const id = userIdOf(app.booted.db, 'zhang.sj');
     await office.post(`/users/${id}`, {
       displayName: '张审计',
       role: 'unit',
@@ -252,7 +253,7 @@ describe('units and users', () => {
   });
 
   it('will not let the office deactivate itself', async () => {
-    const me = one("SELECT id FROM users WHERE username = 'office'") as number;
+    const me = userIdOf(app.booted.db, 'office');
     const r = await office.post(`/users/${me}`, {
       displayName: '王主任',
       role: 'office',

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
 import { dbFingerprint } from '../helpers/routes.ts';
 import { ROOT } from '../helpers/run.ts';
+import { roundWithStatus, unitIdOf } from '../helpers/ids.ts';
 
 const NO_EXIF = readFileSync(join(ROOT, 'tests/fixtures/photos/orientation-landscape_3.jpg'));
 /** EXIF DateTimeOriginal 2008-05-30 15:56:01 (+08:00 as the app reads it), no GPS */
@@ -18,7 +19,7 @@ let published: number;
 beforeAll(async () => {
   app = await startApp();
   office = await as('office');
-  published = one("SELECT id FROM rounds WHERE status = 'published'") as number;
+  published = roundWithStatus(db(), 'published');
 });
 afterAll(async () => {
   await app.destroy();
@@ -26,7 +27,7 @@ afterAll(async () => {
 
 const db = () => app.booted.db;
 const one = (sql: string, ...args: unknown[]) => scalar(db(), sql, ...args);
-const unitId = (code: string) => one('SELECT id FROM units WHERE code = ?', code) as number;
+const unitId = (code: string) => unitIdOf(db(), code);
 
 async function as(username: string) {
   const c = new Client(app.url);

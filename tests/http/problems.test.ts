@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
 import { ROOT } from '../helpers/run.ts';
+import { roundWithStatus, unitIdOf, userIdOf } from '../helpers/ids.ts';
 
 const PHOTO = readFileSync(join(ROOT, 'tests/fixtures/photos/orientation-landscape_3.jpg'));
 let app: TestApp;
@@ -103,7 +104,7 @@ describe('problems are sent out when sheets are approved', () => {
   });
 
   it('marks a problem found again in the next round as 反复出现, linked to the earlier one', async () => {
-    const open = one("SELECT id FROM rounds WHERE status = 'open'") as number;
+    const open = roundWithStatus(db(), 'open');
     const earlier = db()
       .prepare(
         `SELECT p.id, p.site_id, p.standard_code FROM problems p
@@ -188,7 +189,7 @@ describe('the loop', () => {
     expect(r.page).toContain('已清理小广告并粉刷墙面');
 
     // the fixer cannot re-inspect; a unit cannot re-inspect at all
-    const fixer = one("SELECT id FROM users WHERE username = 'chengguan'");
+    const fixer = userIdOf(db(), 'chengguan');
     expect(one('SELECT fixed_by FROM problems WHERE id = ?', id)).toBe(fixer);
     expect(
       (await unit.postMultipart(`/problems/${id}/reinspect`, form({ outcome: 'pass' }, 1), { csrf: 'field' }))
@@ -248,7 +249,7 @@ describe('the loop', () => {
   it('transfers a problem to another unit, and grants or refuses an extension', async () => {
     const id = problemOf('D-CGJ', 2);
     const unit = await as('chengguan');
-    const target = one("SELECT id FROM units WHERE code = 'D-SCJG'") as number;
+    const target = unitIdOf(db(), 'D-SCJG');
     await act(unit, id, 'request', { kind: 'transfer', note: '属于市场监管职责', unitId: String(target) }, 0);
     await office.get(`/problems/${id}`);
     await office.post(`/problems/${id}/decide`, { approve: '1', note: '', unitId: String(target) });
@@ -295,7 +296,7 @@ describe('boards and lists', () => {
     const page = await unit.get('/problems');
     const ids = [...page.text.matchAll(/href="\/problems\/(\d+)"/g)].map((m) => Number(m[1]));
     expect(ids.length).toBeGreaterThan(0);
-    const mine = one("SELECT id FROM units WHERE code = 'D-SCJG'");
+    const mine = unitIdOf(db(), 'D-SCJG');
     for (const id of ids) expect(one('SELECT unit_id FROM problems WHERE id = ?', id)).toBe(mine);
     const notice = await unit.get('/problems-notice');
     expect(notice.status).toBe(200);
@@ -405,7 +406,7 @@ describe('the 整改清单 workbook', () => {
 
 describe('corrections and deadlines', () => {
   it('voids the problem of an answer corrected to 符合 and raises one for an answer corrected to 不符合, deleting none', async () => {
-    const open = one("SELECT id FROM rounds WHERE status = 'open'") as number;
+    const open = roundWithStatus(db(), 'open');
     const sheet = db()
       .prepare(
         `SELECT i.id, i.site_id FROM inspections i WHERE i.round_id = ? AND i.status = 'submitted' LIMIT 1`,
@@ -475,7 +476,7 @@ describe('the office prints a unit’s 整改通知单', () => {
 
 describe("an inspector's 复查 list", () => {
   it('holds the problems of the sites they inspected in that round, each of which they can open', async () => {
-    const open = one("SELECT id FROM rounds WHERE status = 'open'") as number;
+    const open = roundWithStatus(db(), 'open');
     // a fixed problem of the published round whose site another inspector has in the open round
     const p = db()
       .prepare(

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '../helpers/app.ts';
 import { loggedIn, scalar, startApp, type TestApp } from '../helpers/app.ts';
+import { roundWithStatus, versionIdOf } from '../helpers/ids.ts';
 
 let app: TestApp;
 let as: (username: string) => Promise<Client>;
@@ -12,8 +13,8 @@ let open: number;
 beforeAll(async () => {
   app = await startApp();
   as = loggedIn(() => app.url);
-  published = one("SELECT id FROM rounds WHERE status = 'published'");
-  open = one("SELECT id FROM rounds WHERE status = 'open'");
+  published = roundWithStatus(app.booted.db, 'published');
+  open = roundWithStatus(app.booted.db, 'open');
 });
 afterAll(async () => {
   await app?.destroy();
@@ -47,7 +48,7 @@ describe('未排名', () => {
       name: '十二月暗访',
       startsOn: '2026-12-20',
       endsOn: '2026-12-25',
-      criteriaVersionId: String(one("SELECT id FROM criteria_versions WHERE code = 'district-2026'")),
+      criteriaVersionId: String(versionIdOf(app.booted.db, 'district-2026')),
       mode: 'all',
     });
     const id = Number(created.location!.split('/').pop());
@@ -278,7 +279,7 @@ describe('each version’s rules in words', () => {
   it('on the criteria version page', async () => {
     const office = await as('office');
     for (const [code, lines] of Object.entries(expected)) {
-      const id = one('SELECT id FROM criteria_versions WHERE code = ?', code);
+      const id = versionIdOf(app.booted.db, code);
       const page = await office.get(`/criteria/${id}`);
       expect(page.status).toBe(200);
       expect(rules(page.text)).toMatchObject(lines);
@@ -290,7 +291,7 @@ describe('each version’s rules in words', () => {
     const page = await (await as('inspector1')).get('/help/scoring');
     expect(page.status).toBe(200);
     for (const [code, lines] of Object.entries(expected)) {
-      const id = one('SELECT id FROM criteria_versions WHERE code = ?', code);
+      const id = versionIdOf(app.booted.db, code);
       const section = between(page.text, `<section id="version-${id}">`, '</section>');
       expect(rules(section)).toEqual(lines);
     }

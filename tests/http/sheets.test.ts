@@ -7,13 +7,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
 import { ROOT } from '../helpers/run.ts';
+import { roundWithStatus } from '../helpers/ids.ts';
 
 const FIXTURES = join(ROOT, 'tests', 'fixtures', 'photos');
 let app: TestApp;
 let roundId: number;
 beforeAll(async () => {
   app = await startApp();
-  roundId = app.booted.db.prepare("SELECT id FROM rounds WHERE status = 'open'").pluck().get() as number;
+  roundId = roundWithStatus(app.booted.db, 'open');
 });
 afterAll(async () => {
   await app.destroy();

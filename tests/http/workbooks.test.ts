@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { Client, scalar, startApp, type TestApp } from '../helpers/app.ts';
 import { cellXml } from '../helpers/xlsx.ts';
+import { roundWithStatus } from '../helpers/ids.ts';
 
 let app: TestApp;
 let office: Client;
@@ -16,8 +17,8 @@ const ROUND_NAME = '2026/12 第1轮';
 beforeAll(async () => {
   app = await startApp();
   const db = app.booted.db;
-  published = scalar(db, "SELECT id FROM rounds WHERE status = 'published'") as number;
-  open = scalar(db, "SELECT id FROM rounds WHERE status = 'open'") as number;
+  published = roundWithStatus(db, 'published');
+  open = roundWithStatus(db, 'open');
   db.prepare('UPDATE rounds SET name = ? WHERE id = ?').run(ROUND_NAME, published);
   office = new Client(app.url);
   await office.login('office');
@@ -192,7 +193,7 @@ describe('with BASE_URL set', () => {
     try {
       const client = new Client(other.url);
       await client.login('office');
-      const round = scalar(other.booted.db, "SELECT id FROM rounds WHERE status = 'published'") as number;
+      const round = roundWithStatus(other.booted.db, 'published');
       const { wb } = await download(client, `/rounds/${round}/problems.xlsx`);
       const links = (wb.getWorksheet('整改清单')!.getColumn(10).values as unknown[])
         .map((v) => (v as { formula?: string } | null)?.formula)
