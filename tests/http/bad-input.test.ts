@@ -16,6 +16,7 @@ import { pngBomb } from '../helpers/images.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { ROOT } from '../helpers/run.ts';
 import { roundWithStatus, unitIdOf, userIdOf, versionIdOf } from '../helpers/ids.ts';
+import { isStateChanging, listRoutes } from '../helpers/routes.ts';
 
 const photo = (name: string) => readFileSync(join(ROOT, 'tests', 'fixtures', 'photos', name));
 const LONG = '长'.repeat(10_000);
@@ -23,6 +24,18 @@ const LONG = '长'.repeat(10_000);
 let app: TestApp;
 let tmp: string;
 const users: Record<string, Client> = {};
+/** "METHOD /path" of every request the cases sent (query strings dropped), to compare with the routes */
+const sent = new Set<string>();
+
+/** Notes each request a logged-in client sends from now on (the client's own sender, kept private). */
+function record(c: Client) {
+  const raw = c as unknown as { send(path: string, init: RequestInit): Promise<Reply> };
+  const send = raw.send.bind(c);
+  raw.send = (path, init) => {
+    sent.add(`${(init.method ?? 'GET').toUpperCase()} ${path.split('?')[0]}`);
+    return send(path, init);
+  };
+}
 /** ids taken from the demo district once it is up */
 const ids = {
   open: 0,
@@ -52,6 +65,7 @@ beforeAll(async () => {
     const r = await users[name].login(name);
     expect(r.status).toBe(303);
   }
+  for (const c of Object.values(users)) record(c); // the logins themselves are not cases
   ids.open = roundWithStatus(app.booted.db, 'open');
   ids.published = roundWithStatus(app.booted.db, 'published');
   ids.version = versionIdOf(app.booted.db, 'district-2026');
@@ -319,6 +333,24 @@ const FORMS: Case[] = [
     message: '所选单位不存在',
   },
   {
+    name: 'edit 镇街: empty name',
+    as: 'office',
+    send: (c) =>
+      c.post(`/places/streets/${String(one('SELECT id FROM streets ORDER BY id LIMIT 1'))}`, {
+        name: '  ',
+        unitId: '',
+      }),
+    status: 400,
+    message: '名称不能为空',
+  },
+  {
+    name: '包联 communities: an unknown 社区',
+    as: 'office',
+    send: (c) => c.post(`/units/${unitIdOf(app.booted.db, 'L-XCB')}/liaisons`, { communities: '99999999' }),
+    status: 400,
+    message: '所选社区不存在',
+  },
+  {
     name: 'new 社区: unknown 镇街',
     as: 'office',
     send: (c) => c.post('/places/communities', { streetId: '99999999', name: '新社区', unitId: '' }),
@@ -537,6 +569,13 @@ const FORMS: Case[] = [
 ];
 
 const AUTOSAVE: Case[] = [
+  {
+    name: 'tablet submit: a submitId that is not a client key',
+    as: 'inspector1',
+    send: (c) => c.postJson(`${sheetApi()}/submit`, { submitId: '?', baseRevision: 0 }),
+    status: 400,
+    message: '客户端编号无效',
+  },
   {
     name: 'autosave: malformed JSON',
     as: 'inspector1',
@@ -1412,4 +1451,34 @@ describe('bad input is refused with a Chinese message and changes nothing', () =
     expect(r.text).not.toMatch(/at .*\.ts:\d+|SqliteError|TypeError/);
     expect(snapshot(app.booted.db, join(app.dir, 'uploads'))).toEqual(before);
   });
+
+  // Last, once every case above has run: like the authorization matrix, the cases are held against the
+  // routes the app really has, so a new form action, upload or API call without a bad-input case fails here.
+  it('sends bad input to every state-changing route, except the ones listed as having none', () => {
+    const routes = listRoutes(app.booted.app).filter(isStateChanging);
+    const covers = (route: string) => {
+      const [method, path] = route.split(' ') as [string, string];
+      const pattern = new RegExp(`^${method} ${path.replace(/:\w+/g, '[^/]+')}$`);
+      return [...sent].some((s) => pattern.test(s));
+    };
+    expect(routes.filter((r) => !covers(r) && !NO_BAD_INPUT.has(r))).toEqual([]);
+    // the exemptions stay true: each is a real route, and none has quietly gained a case
+    expect([...NO_BAD_INPUT].filter((r) => !routes.includes(r) || covers(r))).toEqual([]);
+  });
 });
+
+/** State-changing routes where bad input makes no sense, each with the reason. */
+const NO_BAD_INPUT = new Set<string>([
+  // a wrong name or password is not malformed input, and sending one would log the case's client out;
+  // auth.test.ts and login-throttle.test.ts refuse them
+  'POST /login',
+  // no fields: nothing to type wrong
+  'POST /logout',
+  // no fields besides the confirmation: what refuses a submit is the sheet (blocked until every
+  // standard is answered, tested in sheets.test.ts), not what was sent
+  'POST /rounds/:rid/sites/:sid/submit',
+  // no fields: approving a sheet or taking a site back into a round is refused for the sheet's or
+  // site's state (review and office-rounds tests), not for input
+  'POST /rounds/:rid/sites/:sid/approve',
+  'POST /rounds/:rid/sites/:sid/include',
+]);
