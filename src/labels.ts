@@ -12,7 +12,7 @@ import type { RoundStatus } from './db/repos/rounds.ts';
 import type { InspectionStatus } from './db/repos/inspections.ts';
 import type { ProblemStatus } from './db/repos/problems.ts';
 import type { Result } from './scoring/standard.ts';
-import type { Rules, Standard } from './criteria/schema.ts';
+import type { ResponsibleUnitRule, Rules, Standard } from './criteria/schema.ts';
 import type { AvoidancePolicy } from './services/assignments.ts';
 
 export const ROLE_NAMES: Record<Role, string> = { office: '创城办', inspector: '测评员', unit: '责任单位' };
@@ -78,7 +78,17 @@ export const METHOD_NAMES: Record<Standard['method'], string> = {
   survey: '问卷调查',
   online: '网上申报',
 };
-/** The criteria workbook's 测评方式 column: the labels themselves. */
+/** Who must fix a problem found under a standard (责任单位类别); a department is shown by its name. */
+export const RESPONSIBLE_UNIT_NAMES: Record<ResponsibleUnitRule['kind'], string> = {
+  site: '点位责任单位',
+  community: '所在社区',
+  street: '所在镇街',
+  department: '部门',
+};
+/** The criteria workbook's 责任单位类别 column: the labels themselves. */
+export const RESPONSIBLE_UNIT_WORDS = invert(RESPONSIBLE_UNIT_NAMES);
+
+/** The criteria workbook's 测评方法 column: the labels themselves. */
 export const METHOD_WORDS = invert(METHOD_NAMES);
 
 /** How sites combine into a 社区's and 镇街's 得分率, as the results page, round page and workbook say it. */
@@ -86,8 +96,10 @@ export const AGGREGATION_NAMES: Record<Rules['aggregation'], string> = {
   pooled: '汇总计算',
   mean: '平均计算',
 };
-/** The criteria workbook's 汇总方式 cell: the words district files have always used. */
-export const AGGREGATION_WORDS: Readonly<Record<string, Rules['aggregation']>> = {
+/** The criteria workbook's 汇总方式 cell: the labels themselves… */
+export const AGGREGATION_WORDS = invert(AGGREGATION_NAMES);
+/** …and the words the workbook was written in before, still read from older files. */
+export const AGGREGATION_OLD_WORDS: Readonly<Record<string, Rules['aggregation']>> = {
   汇总得分: 'pooled',
   得分率平均: 'mean',
 };

@@ -30,7 +30,14 @@ import {
 } from '../excel/index.ts';
 import { checkCriteria } from './check.ts';
 import type { CriteriaVersion, SiteType } from './schema.ts';
-import { AGGREGATION_WORDS, METHOD_WORDS, NA_RULE_WORDS } from '../labels.ts';
+import {
+  AGGREGATION_NAMES,
+  AGGREGATION_OLD_WORDS,
+  AGGREGATION_WORDS,
+  METHOD_WORDS,
+  NA_RULE_WORDS,
+  RESPONSIBLE_UNIT_WORDS,
+} from '../labels.ts';
 
 type Row = Record<string, unknown> & { _row: number };
 export type CriteriaImport = { ok: true; version: CriteriaVersion } | { ok: false; errors: string[] };
@@ -60,7 +67,7 @@ const INFO: InfoField[] = [
   info('生效日期', 'effectiveFrom', date()),
   info('说明', 'description', text()),
   info('不适用处理', 'rules.notApplicable', oneOf(NA_RULE_WORDS), true),
-  info('汇总方式', 'rules.aggregation', oneOf(AGGREGATION_WORDS), true),
+  info('汇总方式', 'rules.aggregation', oneOf(AGGREGATION_WORDS, AGGREGATION_OLD_WORDS), true),
   ...(['A', 'B', 'C', 'C#'] as const).map((g) => info(`等级得分比例${g}`, `rules.gradeShares.${g}`, rate)),
   info('当场整改', 'rules.onTheSpotFix.enabled', yesNo(), true),
   info('当场整改系数', 'rules.onTheSpotFix.factor', rate, true),
@@ -81,7 +88,7 @@ const HELP: Record<string, string> = {
   生效日期: '如 2026-01-01，可不填',
   说明: '可不填',
   不适用处理: '排除：不计入实得分和应得分；取平均：按其他社区该标准的平均得分率计分',
-  汇总方式: '点位→社区→镇街：汇总得分（Σ实得分÷Σ应得分）或各点位得分率平均',
+  汇总方式: `点位→社区→镇街：${AGGREGATION_NAMES.pooled}（Σ实得分÷Σ应得分）或${AGGREGATION_NAMES.mean}（各点位得分率的平均）`,
   等级得分比例A: `各档得分占分值的比例，${RATE_HELP}；四档都不填时为 1、0.66、0.33、0`,
   当场整改: '是否认可当场整改（是/否）',
   当场整改系数: `当场整改的问题按几成扣分，0.5 即扣一半；${RATE_HELP}`,
@@ -118,7 +125,7 @@ const SITE_SPEC: TableSpec = {
 
 const METHODS = oneOf(METHOD_WORDS);
 const MODES = oneOf({ 扣分: 'deduction', 等级: 'grade', 合格制: 'passfail' });
-const UNITS = oneOf({ 点位责任单位: 'site', 所在社区: 'community', 所在镇街: 'street', 部门: 'department' });
+const UNITS = oneOf(RESPONSIBLE_UNIT_WORDS);
 const col = (key: string, header: string, parse?: CellParser, required = false): Column => ({
   key,
   header,

@@ -105,15 +105,22 @@ export function number(opts: { min?: number; max?: number; percent?: boolean } =
 
 /**
  * One of a fixed list. Given an array the value is the label itself; given a map, the label typed in
- * the sheet becomes the mapped value (「实地考察」→ 'field') and format() maps back.
+ * the sheet becomes the mapped value (「实地考察」→ 'field') and format() maps back. Aliases are older
+ * words still read (files written before a label changed) but neither offered nor written.
  */
 export function oneOf<const V extends string>(values: readonly V[]): CellParser<V>;
-export function oneOf<T>(labels: Readonly<Record<string, T>>): CellParser<T>;
-export function oneOf(spec: readonly string[] | Readonly<Record<string, unknown>>): CellParser<unknown> {
+export function oneOf<T>(
+  labels: Readonly<Record<string, T>>,
+  aliases?: Readonly<Record<string, T>>,
+): CellParser<T>;
+export function oneOf(
+  spec: readonly string[] | Readonly<Record<string, unknown>>,
+  aliases: Readonly<Record<string, unknown>> = {},
+): CellParser<unknown> {
   const entries: [string, unknown][] = Array.isArray(spec)
     ? spec.map((v: string) => [v, v])
     : Object.entries(spec as Record<string, unknown>);
-  const byLabel = new Map(entries);
+  const byLabel = new Map([...entries, ...Object.entries(aliases)]);
   const allowed = entries.map(([label]) => label);
   return withMeta<unknown>(
     (raw) => {

@@ -10,7 +10,7 @@ import yazl from 'yazl';
 import { createReadStream, existsSync } from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import type { Db } from '../db/connection.ts';
-import type { ProblemFilter } from '../db/repos/problems.ts';
+import type { ProblemFilter, ProblemStatus } from '../db/repos/problems.ts';
 import {
   exportRows,
   exportSkeleton,
@@ -36,6 +36,7 @@ import {
   NS_REL,
 } from './xlsx-parts.ts';
 import { drawingRels, drawingXml, type Image } from './xlsx-drawing.ts';
+import { PROBLEM_STATUS_NAMES } from '../labels.ts';
 
 const COLUMNS: [header: string, width: number][] = [
   ['序号', 6],
@@ -59,10 +60,6 @@ const COLUMNS: [header: string, width: number][] = [
 ];
 const LAST_COL = columnLetter(COLUMNS.length);
 const PHOTO_COLS = { before: 9, after: 14 } as const; // zero-based: J and O
-const STATUS = { open: '待整改', fixed: '已整改待复查', closed: '已销号', void: '已作废' } as Record<
-  string,
-  string
->;
 const PAGE = 100;
 const PHOTO_ROW_PT = 78; // row height with pictures: the box plus a line for the link
 const LINE_PT = 14; // one wrapped line of 9-point text
@@ -239,7 +236,7 @@ async function* sheetXml(
           : cellText(ref(10), '')) +
         cellText(ref(11), r.unit ?? '（未指定）') +
         cellDate(ref(12), r.deadline) +
-        cellText(ref(13), STATUS[r.status] ?? r.status) +
+        cellText(ref(13), PROBLEM_STATUS_NAMES[r.status as ProblemStatus] ?? r.status) +
         cellText(ref(14), r.fix_note) +
         (photos?.after
           ? cellLink(ref(15), `${input.baseUrl}/photos/${photos.after}/display`)

@@ -90,7 +90,7 @@ describe('criteria ↔ workbook round trip', () => {
       setting('汇总方式'),
       setting('当场整改'),
       setting('反复出现规则'),
-    ]).toEqual(['排除', '汇总得分', '是', '加倍']);
+    ]).toEqual(['排除', '汇总计算', '是', '加倍']);
     const grid = sheet(wb, '测评标准');
     const headers = (grid.getRow(1).values as unknown[]).slice(1);
     expect(headers.slice(0, 18)).toEqual([

@@ -5,7 +5,7 @@
 import type { AppDeps } from '../../app.ts';
 import type { InspectorWork, OfficeWork, SheetPile, UnitWork } from '../../services/home.ts';
 import type { ProblemListRow, RequestDecisionRow } from '../../db/repos/problems.ts';
-import { DECISION_NAMES, REQUEST_NAMES } from '../../labels.ts';
+import { DECISION_NAMES, PROBLEM_STATUS_NAMES, REQUEST_NAMES } from '../../labels.ts';
 import { formatShanghai } from '../../util/time.ts';
 import { groupAssignedSites, presentRound, type RoundView, type SiteGroup } from './rounds.ts';
 import { roundCounts } from '../../db/repos/rounds.ts';
@@ -45,9 +45,9 @@ export function presentOfficeHome(work: OfficeWork, rounds: RoundView[]) {
     : [{ label: '待审核测评表', value: 0, href: '/rounds' }];
   const tiles: WorkTile[] = [
     ...review,
-    { label: '待处理申诉', value: p.dispute, href: '/problems?request=dispute' },
-    { label: '待处理转办', value: p.transfer, href: '/problems?request=transfer' },
-    { label: '待处理延期', value: p.extension, href: '/problems?request=extension' },
+    { label: `待处理${REQUEST_NAMES.dispute}`, value: p.dispute, href: '/problems?request=dispute' },
+    { label: `待处理${REQUEST_NAMES.transfer}`, value: p.transfer, href: '/problems?request=transfer' },
+    { label: `待处理${REQUEST_NAMES.extension}`, value: p.extension, href: '/problems?request=extension' },
     { label: '逾期未整改', value: p.overdue, href: '/problems?overdue=1', urgent: true },
     { label: '待复查', value: p.fixed, href: '/problems?status=fixed' },
   ];
@@ -136,9 +136,9 @@ export function presentUnitHome(unitName: string, work: UnitWork) {
   const open = work.open.map((p) => presentOpenProblem(p, work.today));
   const overdue = open.filter((p) => p.overdue).length;
   const tiles: WorkTile[] = [
-    { label: '待整改', value: open.length, href: '/problems?status=open' },
+    { label: PROBLEM_STATUS_NAMES.open, value: open.length, href: '/problems?status=open' },
     { label: '其中逾期', value: overdue, href: '/problems?overdue=1', urgent: true },
-    { label: '已整改待复查', value: work.fixed, href: '/problems?status=fixed' },
+    { label: PROBLEM_STATUS_NAMES.fixed, value: work.fixed, href: '/problems?status=fixed' },
     { label: '待处理的申请', value: work.pending.length, href: '/problems?request=any' },
   ];
   return {

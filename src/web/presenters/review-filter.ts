@@ -5,10 +5,11 @@
  * corrected answer under the same filter.
  */
 import { InvalidInput } from '../../errors.ts';
+import { RESULT_NAMES } from '../../labels.ts';
 import type { SheetView, StandardView } from './sheet.ts';
 
 export const REVIEW_FILTERS = {
-  fail: { label: '不符合', test: (s: StandardView) => s.result === 'fail' },
+  fail: { label: RESULT_NAMES.fail, test: (s: StandardView) => s.result === 'fail' },
   corrected: { label: '已更正', test: (s: StandardView) => s.corrected },
   flagged: { label: '照片存疑', test: (s: StandardView) => s.photos.some((p) => p.flags.length > 0) },
 } as const;

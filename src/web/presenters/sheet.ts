@@ -7,10 +7,16 @@ import type { AnswerRow, InspectionRow } from '../../db/repos/inspections.ts';
 import type { PhotoRow } from '../../db/repos/photos.ts';
 import type { IndexedStandard } from '../../criteria/load.ts';
 import type { Rules, Scoring } from '../../criteria/schema.ts';
-import { formatRate, scoreSite, scoreStandard, type AnswerInput } from '../../scoring/standard.ts';
+import {
+  formatRate,
+  scoreSite,
+  scoreStandard,
+  type AnswerInput,
+  type Result,
+} from '../../scoring/standard.ts';
 import { describeFlag, type EvidenceFlag } from '../../photos/evidence.ts';
 import { formatShanghai } from '../../util/time.ts';
-import { SHEET_STATUS_NAMES } from '../../labels.ts';
+import { RESULT_NAMES, SHEET_STATUS_NAMES } from '../../labels.ts';
 
 export function scoringText(points: number, scoring: Scoring): string {
   switch (scoring.mode) {
@@ -73,6 +79,8 @@ export interface SheetView {
   returnedReason: string | null;
   onTheSpotFix: boolean;
   notApplicableRule: Rules['notApplicable'];
+  /** the words of the three answers, for the radios and the office's correction */
+  resultNames: Record<Result, string>;
   clientModel: string;
 }
 
@@ -126,6 +134,7 @@ export function presentSheet(
     returnedReason: inspection?.status === 'returned' ? inspection.returned_reason : null,
     onTheSpotFix: rules.onTheSpotFix.enabled,
     notApplicableRule: rules.notApplicable,
+    resultNames: RESULT_NAMES,
     clientModel: clientModel(standards, rules),
   };
 }

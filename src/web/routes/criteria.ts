@@ -14,19 +14,13 @@ import { listCriteriaVersions } from '../../db/repos/criteria-versions.ts';
 import { listRounds } from '../../db/repos/rounds.ts';
 import { importCriteriaVersion } from '../../services/criteria-registry.ts';
 import { criteriaFromWorkbook, criteriaToWorkbook } from '../../criteria/excel.ts';
-import { METHOD_NAMES } from '../../labels.ts';
+import { METHOD_NAMES, RESPONSIBLE_UNIT_NAMES } from '../../labels.ts';
 import { scoringText } from '../presenters/sheet.ts';
 import { ruleLines } from '../presenters/rules.ts';
 import { formatShanghai } from '../../util/time.ts';
 import type { RequestHandler } from 'express';
 
 export const CRITERIA_MULTIPART_ROUTES = [/^\/criteria\/import$/];
-
-const RESPONSIBLE: Record<string, string> = {
-  site: '点位责任单位',
-  community: '所在社区',
-  street: '所在镇街',
-};
 
 export function criteriaRouter(deps: AppDeps, protect: RequestHandler): Router {
   const r = Router();
@@ -69,7 +63,7 @@ export function criteriaRouter(deps: AppDeps, protect: RequestHandler): Router {
             responsible:
               s.responsibleUnit.kind === 'department'
                 ? s.responsibleUnit.department
-                : RESPONSIBLE[s.responsibleUnit.kind],
+                : RESPONSIBLE_UNIT_NAMES[s.responsibleUnit.kind],
             types: new Set(s.siteTypes),
           })),
         })),
