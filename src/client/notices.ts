@@ -12,15 +12,15 @@ import {
   listEntries,
   removeConflict,
   removeEntry,
-  type AnswerValue,
   type ConflictItem,
   type ConflictRecord,
   type Entry,
 } from './queue.ts';
 import type { Offline } from './offline.ts';
+import type { AnswerValues } from '../scoring/answer-rules.ts';
 import { RESULT_NAMES } from '../labels.ts';
 
-export function describeAnswer(a: AnswerValue): string {
+export function describeAnswer(a: AnswerValues): string {
   let text: string = RESULT_NAMES[a.result] ?? a.result;
   if (a.result === 'fail') text += ` ${a.cases} 处${a.fixedCases ? `（当场整改 ${a.fixedCases}）` : ''}`;
   if (a.note) text += `；${a.note}`;

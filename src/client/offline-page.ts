@@ -7,6 +7,7 @@
 import { startOffline } from './offline.ts';
 import { listConflicts, listEntries } from './queue.ts';
 import { renderNotices } from './notices.ts';
+import type { SheetState } from '../protocol/sheet.ts';
 
 const offline = startOffline();
 const notices = document.querySelector<HTMLElement>('#offline-notices[data-scope="all"]');
@@ -63,7 +64,7 @@ if (offline && notices) {
         void fetch(`/api/rounds/${round}/sites/${site}`, { headers: { 'x-requested-with': 'fetch' } })
           .then(async (res) => {
             if (!res.ok) return;
-            const now = ((await res.json()) as { card?: { state: string; stateText: string } }).card;
+            const now = ((await res.json()) as Partial<SheetState>).card;
             if (!now) return;
             state.className = `site-state state-${now.state}`;
             state.textContent = now.stateText;

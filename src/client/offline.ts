@@ -5,7 +5,8 @@
  * plain HTTP), and guards logout (logout.ts: nothing deleted before the server confirms, unsent work
  * never). One instance per page, whichever bundle starts first.
  */
-import { addEntry, listConflicts, listEntries, type Change } from './queue.ts';
+import { addEntry, listConflicts, listEntries } from './queue.ts';
+import type { AnswerChange } from '../protocol/sheet.ts';
 import { guardLogout } from './logout.ts';
 import { uid } from './uid.ts';
 import { Sync, type SyncStatus } from './sync.ts';
@@ -37,7 +38,7 @@ const cacheName = (user: string) => `cc-${user}`;
 export interface MomentEdits {
   siteName: string;
   revision: number;
-  changes: Change[];
+  changes: AnswerChange[];
 }
 
 /** Edits a sheet page left in localStorage when it was closed mid-moment go into the queue. */
@@ -69,8 +70,8 @@ async function rescueMoments(user: string): Promise<void> {
     if (!m) continue;
     const old = JSON.parse(localStorage.getItem(key) ?? 'null') as {
       revision: number;
-      pending: Change[];
-      inflight: { batchId: string; baseRevision: number; changes: Change[] } | null;
+      pending: AnswerChange[];
+      inflight: { batchId: string; baseRevision: number; changes: AnswerChange[] } | null;
     } | null;
     const place = { user, round: Number(m[1]), site: Number(m[2]), siteName: '', createdAt: Date.now() };
     if (old?.inflight) await addEntry({ kind: 'changes', ...place, ...old.inflight });

@@ -5,16 +5,7 @@
  * (kept until dismissed); and the sheet revision each site was last seen at. Everything is keyed by
  * user ('u12') so a shared tablet keeps inspectors apart and logout removes exactly one user's data.
  */
-
-export interface AnswerValue {
-  result: 'ok' | 'fail' | 'na';
-  cases: number;
-  fixedCases: number;
-  note: string;
-}
-export interface Change extends AnswerValue {
-  standard: string;
-}
+import type { SaveBatch, SaveConflict, SubmitRequest } from '../protocol/sheet.ts';
 
 interface EntryBase {
   seq?: number;
@@ -28,20 +19,14 @@ interface EntryBase {
 }
 export type Entry = EntryBase &
   (
-    | { kind: 'changes'; batchId: string; baseRevision: number; changes: Change[] }
+    | ({ kind: 'changes' } & SaveBatch)
     | { kind: 'photo'; clientId: string; standard: string; blob: Blob; name: string }
-    | { kind: 'submit'; submitId: string; baseRevision: number }
+    | ({ kind: 'submit' } & SubmitRequest)
   );
 
-export interface ConflictItem {
-  standard: string;
-  text: string;
-  mine: AnswerValue;
-  /** the server's answer (named when only the office's corrections counted) */
-  office: AnswerValue;
-  /** who wrote the server's answer; absent in records kept by an earlier page (the office) */
-  by?: 'office' | 'self';
-}
+/** A conflict the server reported (protocol/sheet.ts); `by` is absent in records kept by an earlier
+ * page (the office then). */
+export type ConflictItem = Omit<SaveConflict, 'by'> & Partial<Pick<SaveConflict, 'by'>>;
 export interface ConflictRecord {
   id?: number;
   user: string;

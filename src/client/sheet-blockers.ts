@@ -4,7 +4,7 @@
  * is not refused later. The "还不能提交" panel, once shown (by the script or by the server after a plain
  * form's submit), follows the sheet as the inspector works: shorter with each fix, gone with the last.
  */
-import type { Change } from './queue.ts';
+import type { AnswerChange } from '../protocol/sheet.ts';
 import { announce } from './dialog.ts';
 
 export interface Blocker {
@@ -12,7 +12,7 @@ export interface Blocker {
   reason: string;
 }
 
-export function findBlockers(form: HTMLFormElement, answers: Map<string, Change>): Blocker[] {
+export function findBlockers(form: HTMLFormElement, answers: Map<string, AnswerChange>): Blocker[] {
   const out: Blocker[] = [];
   for (const card of form.querySelectorAll<HTMLElement>('.std')) {
     const code = card.dataset.code!;

@@ -7,12 +7,12 @@
 import type { Scoring } from '../criteria/schema.ts';
 import type { ScoringRules } from '../scoring/standard.ts';
 import { checkAnswer, minCases } from '../scoring/answer-rules.ts';
-import type { Change } from './queue.ts';
+import type { AnswerChange } from '../protocol/sheet.ts';
 
 export const field = <T extends Element>(card: HTMLElement, sel: string) => card.querySelector<T>(sel);
 
 /** The card's answer as tapped; with `asServed`, as the server rendered it (before any tap). */
-export function readCard(card: HTMLElement, asServed = false): Change | null {
+export function readCard(card: HTMLElement, asServed = false): AnswerChange | null {
   const code = card.dataset.code!;
   const radios = [...card.querySelectorAll<HTMLInputElement>(`input[name="r_${code}"]`)];
   const checked = radios.find((r) => (asServed ? r.defaultChecked : r.checked));
@@ -25,14 +25,14 @@ export function readCard(card: HTMLElement, asServed = false): Change | null {
   const fixed = Number(value(`[name="f_${code}"]`) || 0);
   return {
     standard: code,
-    result: checked.value as Change['result'],
+    result: checked.value as AnswerChange['result'],
     cases: checked.value === 'fail' ? (card.dataset.mode === 'passfail' ? 1 : cases) : 0,
     fixedCases: checked.value === 'fail' ? fixed : 0,
     note: value(`[name="n_${code}"]`),
   };
 }
 
-export function writeCard(card: HTMLElement, c: Change): void {
+export function writeCard(card: HTMLElement, c: AnswerChange): void {
   const code = card.dataset.code!;
   const radio = field<HTMLInputElement>(card, `input[name="r_${code}"][value="${c.result}"]`);
   if (radio) radio.checked = true;
@@ -51,7 +51,7 @@ export function syncMin(card: HTMLElement): void {
   const cases = field<HTMLInputElement>(card, `[name="c_${code}"]`);
   if (!cases) return;
   const result = field<HTMLInputElement>(card, `input[name="r_${code}"]:checked`)?.value ?? null;
-  cases.min = String(minCases(result as Change['result'] | null, card.dataset.mode as Scoring['mode']));
+  cases.min = String(minCases(result as AnswerChange['result'] | null, card.dataset.mode as Scoring['mode']));
 }
 
 /** The message shown on a card (invalid input, or what the server refused), or none. */
@@ -72,7 +72,7 @@ export function validCard(
   card: HTMLElement,
   standard: { code: string; scoring: Scoring } | undefined,
   rules: ScoringRules,
-): Change | null {
+): AnswerChange | null {
   const c = readCard(card);
   if (!c || !standard) return c;
   const checked = checkAnswer(c, standard, rules);
@@ -84,7 +84,7 @@ export function validCard(
   return c;
 }
 
-export const sameAnswer = (a: Change | undefined, b: Change | undefined) =>
+export const sameAnswer = (a: AnswerChange | undefined, b: AnswerChange | undefined) =>
   !!a &&
   !!b &&
   a.result === b.result &&

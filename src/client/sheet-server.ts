@@ -2,15 +2,15 @@
  * The sheet script's direct requests (outside the queue): the server's answers of a sheet, to show
  * them where the server refused the device's, and the tablet's location when the sheet opens.
  */
-import type { Change } from './queue.ts';
+import type { AnswerChange, SheetState } from '../protocol/sheet.ts';
 
 /** The server's answers of the sheet; none when it cannot be reached (the next load shows them). */
-export async function serverAnswers(round: number, site: number): Promise<Change[]> {
+export async function serverAnswers(round: number, site: number): Promise<AnswerChange[]> {
   try {
     const res = await fetch(`/api/rounds/${round}/sites/${site}`, {
       headers: { 'x-requested-with': 'fetch' },
     });
-    return res.ok ? ((await res.json()) as { answers: Change[] }).answers : [];
+    return res.ok ? ((await res.json()) as SheetState).answers : [];
   } catch {
     return [];
   }

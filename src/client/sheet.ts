@@ -2,40 +2,28 @@
  * The scoring sheet on the tablet (progressive enhancement of the plain form): every answer goes into
  * the device's offline queue (IndexedDB, client/queue.ts) in batches of a moment with a device-made
  * batch id and the revision the device had seen, and the queue sends them whenever there is a network
- * (client/sync.ts); photos and the submit go the same way. Reloading, closing the tab or working with
+ * (client/sync.ts); photos and the submit go the same way. The answers on the device and the moment's
+ * batch are kept by sheet-edits.ts, the scores shown by sheet-score.ts. Reloading, closing the tab or working with
  * no network at all loses nothing: the page (stored by the service worker) shows the server's answers
  * with the device's unsent ones on top. The bar shows progress and the live 得分率 computed by the
  * server's own scoring code (bundled in); an answer is checked with the server's own rules before it is
  * saved (sheet-cards.ts), and one the server refused anyway is shown on its card with the reason.
  */
-import {
-  formatRate,
-  scoreSite,
-  scoreStandard,
-  type ScoredStandard,
-  type ScoringRules,
-} from '../scoring/standard.ts';
 import { minCases } from '../scoring/answer-rules.ts';
 import type { Scoring } from '../criteria/schema.ts';
+import type { AnswerChange, SaveResult, UploadedPhoto } from '../protocol/sheet.ts';
 import { uid } from './uid.ts';
 import { setupPhotos, type PhotoEntry } from './photos.ts';
-import { startOffline, type MomentEdits, type Offline } from './offline.ts';
-import { addEntry, getRevision, listEntries, type Change, type Entry } from './queue.ts';
+import { startOffline, type Offline } from './offline.ts';
+import { addEntry, getRevision, listEntries, type Entry } from './queue.ts';
 import { renderNotices } from './notices.ts';
-import {
-  cardMessage,
-  field,
-  readCard,
-  sameAnswer,
-  step,
-  syncMin,
-  validCard,
-  writeCard,
-} from './sheet-cards.ts';
+import { cardMessage, field, readCard, step, syncMin, validCard, writeCard } from './sheet-cards.ts';
 import { BlockerPanel, findBlockers } from './sheet-blockers.ts';
 import { announce, ask } from './dialog.ts';
 import { recordLocation, serverAnswers } from './sheet-server.ts';
 import { SaveBar } from './sheet-state.ts';
+import { SheetEdits } from './sheet-edits.ts';
+import { showScores, type SheetModel } from './sheet-score.ts';
 
 const offline = startOffline();
 const sheetForm = document.querySelector<HTMLFormElement>('form.sheet');
@@ -51,10 +39,7 @@ if (form && offline) void start(form, offline);
 
 async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
   document.documentElement.classList.add('js');
-  const model = JSON.parse(document.getElementById('sheet-model')!.textContent!) as {
-    rules: ScoringRules;
-    standards: ScoredStandard[];
-  };
+  const model = JSON.parse(document.getElementById('sheet-model')!.textContent!) as SheetModel;
   const user = offline.user;
   const ref = {
     round: Number(form.dataset.round),
@@ -63,42 +48,17 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
   };
   const sheetUrl = `/rounds/${ref.round}/sites/${ref.site}`;
   const ofSite = (e: { round: number; site: number }) => e.round === ref.round && e.site === ref.site;
-  // edits of the last moment not yet in the queue: mirrored to localStorage at once (synchronous)
-  const lsKey = `cc:${user}:sheet:${ref.round}:${ref.site}`;
   const byCode = new Map(model.standards.map((s) => [s.code, s]));
-  /** what the page shows: the server's answers with the device's unsent ones on top */
-  const answers = new Map<string, Change>();
-  /** what the server will hold once the queue has run: an edit back to it sends nothing */
-  const known = new Map<string, Change>();
-  const progressEl = document.getElementById('progress')!;
-  const rateEl = document.getElementById('live-rate')!;
   const panel = new BlockerPanel(form, document.getElementById('sheet-alert')!);
-
-  const pending = new Map<string, Change>(
-    ((JSON.parse(localStorage.getItem(lsKey) ?? 'null') as MomentEdits | null)?.changes ?? []).map((c) => [
-      c.standard,
-      c,
-    ]),
-  );
-  let revision = Number(form.dataset.revision);
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  const edits = new SheetEdits(offline, ref, Number(form.dataset.revision));
+  // (no destructuring: the bundle's Safari 14 target cannot take it)
+  const answers = edits.answers;
+  const known = edits.known;
+  const pending = edits.pending;
   let siteQueued = 0;
   let submitting = false;
   let confirmedSubmit = false;
   let reloadWanted = false;
-
-  const persist = () => {
-    if (pending.size)
-      localStorage.setItem(
-        lsKey,
-        JSON.stringify({
-          siteName: ref.siteName,
-          revision,
-          changes: [...pending.values()],
-        } satisfies MomentEdits),
-      );
-    else localStorage.removeItem(lsKey);
-  };
 
   const cards = () => [...form.querySelectorAll<HTMLElement>('.std')];
   const cardOf = (code: string) => form.querySelector<HTMLElement>(`.std[data-code="${CSS.escape(code)}"]`);
@@ -108,14 +68,14 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
     const code = card.dataset.code!;
     const cases = field<HTMLInputElement>(card, `[name="c_${code}"]`);
     const result = field<HTMLInputElement>(card, `input[name="r_${code}"]:checked`)?.value ?? null;
-    const min = minCases(result as Change['result'] | null, card.dataset.mode as Scoring['mode']);
+    const min = minCases(result as AnswerChange['result'] | null, card.dataset.mode as Scoring['mode']);
     syncMin(card);
     if (cases && Number(cases.value || 0) < min) cases.value = String(min);
   }
 
   // taps made while the device's queue is being read (right after the page shows) are kept and applied
   // once the sheet is ready: nothing the inspector does at start-up is lost or taken for the server's
-  const early = new Map<string, Change>();
+  const early = new Map<string, AnswerChange>();
   const earlyEdit = (e: Event) => {
     const t = e.target as HTMLInputElement;
     const card = t.closest<HTMLElement>('.std');
@@ -126,36 +86,9 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
   };
   form.addEventListener('change', earlyEdit);
   form.addEventListener('input', earlyEdit);
-  revision = Math.max(revision, await getRevision(user, ref.round, ref.site));
+  edits.revision = Math.max(edits.revision, await getRevision(user, ref.round, ref.site));
 
-  function refresh(): void {
-    for (const card of cards()) {
-      const c = answers.get(card.dataset.code!);
-      card.dataset.result = c?.result ?? '';
-      const s = byCode.get(card.dataset.code!);
-      const out = field<HTMLElement>(card, '.std-score');
-      if (out && s) {
-        const score = c ? scoreStandard(s, c, model.rules) : null;
-        out.textContent = !score
-          ? ''
-          : score.applicable
-            ? `得 ${score.earned} / ${score.possible} 分`
-            : '不计分';
-        const grade = field<HTMLElement>(card, '.grade');
-        if (grade) grade.textContent = score?.grade ?? '—';
-      }
-    }
-    const site = scoreSite(model.standards, answers, model.rules);
-    progressEl.textContent = `已评 ${site.answered}/${model.standards.length}`;
-    // the first answer starts the sheet (the server makes it a draft with the first save)
-    const badge = document.getElementById('sheet-status');
-    if (badge?.classList.contains('sheet-none') && answers.size) {
-      badge.classList.replace('sheet-none', 'sheet-draft');
-      badge.textContent = '进行中';
-    }
-    rateEl.textContent = formatRate(site.rate);
-    panel.update(findBlockers(form, answers));
-  }
+  const refresh = () => showScores(form, model, answers, panel);
 
   const bar = new SaveBar(form, offline, ofSite);
   const setState = bar.set.bind(bar);
@@ -166,38 +99,8 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
   };
   const showIdle = () => void showState();
 
-  function schedule(delay = 700): void {
-    clearTimeout(timer);
-    timer = setTimeout(() => void enqueue(), delay);
-  }
-
-  /** moves the edits of the last moment into the queue as one batch, then lets the sync send it */
-  async function enqueue(): Promise<void> {
-    clearTimeout(timer);
-    for (const c of [...pending.values()])
-      if (sameAnswer(c, known.get(c.standard))) pending.delete(c.standard);
-    if (!pending.size) return persist();
-    const changes = [...pending.values()];
-    await addEntry({
-      kind: 'changes',
-      user,
-      ...ref,
-      createdAt: Date.now(),
-      batchId: uid(),
-      baseRevision: revision,
-      changes,
-    });
-    for (const c of changes) {
-      known.set(c.standard, c);
-      if (pending.get(c.standard) === c) pending.delete(c.standard);
-    }
-    persist();
-    offline.changed();
-    void offline.sync.kick();
-  }
-
   async function submit(submitter: HTMLButtonElement): Promise<void> {
-    await enqueue();
+    await edits.enqueue();
     const list = findBlockers(form, answers);
     if (list.length) return panel.show(list);
     panel.hide();
@@ -228,7 +131,7 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
       ...ref,
       createdAt: Date.now(),
       submitId: uid(),
-      baseRevision: revision,
+      baseRevision: edits.revision,
     });
     offline.changed();
     await showState();
@@ -246,19 +149,10 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
   function onEdit(card: HTMLElement): void {
     const c = validCard(card, byCode.get(card.dataset.code!), model.rules);
     const code = card.dataset.code!;
-    if (!c) {
-      // not valid as it stands (the card says why): nothing of it is saved
-      pending.delete(code);
-      persist();
-      return;
-    }
-    answers.set(code, c);
-    if (sameAnswer(c, known.get(code))) pending.delete(code);
-    else pending.set(code, c);
-    persist();
+    if (!c) return edits.drop(code);
+    edits.edit(c);
     refresh();
     showIdle();
-    schedule();
   }
 
   const photos = setupPhotos(form, offline, ref, () => {
@@ -271,12 +165,9 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
     syncMin(card);
     // as the server rendered it: taps made during start-up are applied below as edits
     const c = readCard(card, true);
-    if (c) {
-      answers.set(c.standard, c);
-      known.set(c.standard, c);
-    }
+    if (c) edits.served(c);
   }
-  const overlay = (c: Change, sent: boolean) => {
+  const overlay = (c: AnswerChange, sent: boolean) => {
     const card = cardOf(c.standard);
     if (!card) return;
     writeCard(card, c);
@@ -290,7 +181,7 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
   pending.forEach((c) => overlay(c, false));
   refresh();
   await showState();
-  if (pending.size) void enqueue();
+  if (pending.size) void edits.enqueue();
 
   /** answers the server refused: its value back on the card, with the reason */
   async function showRefused(items: { standard: string; reason: string }[]): Promise<void> {
@@ -301,8 +192,7 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
       const value = server.find((a) => a.standard === item.standard);
       if (value) {
         writeCard(card, value);
-        answers.set(item.standard, value);
-        known.set(item.standard, value);
+        edits.served(value);
       } else {
         for (const r of card.querySelectorAll<HTMLInputElement>('input[type=radio]')) r.checked = false;
         answers.delete(item.standard);
@@ -318,12 +208,12 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
     const entry: Entry | undefined = e.type === 'accepted' || e.type === 'refused' ? e.entry : undefined;
     if (entry && !ofSite(entry)) return;
     if (e.type === 'accepted' && entry?.kind === 'changes') {
-      const body = e.body as { revision: number; refused?: { standard: string; reason: string }[] };
-      if (body.revision === entry.baseRevision + 1) revision = Math.max(revision, body.revision);
+      const body = e.body as unknown as SaveResult;
+      if (body.revision === entry.baseRevision + 1) edits.revision = Math.max(edits.revision, body.revision);
       if (body.refused?.length) void showRefused(body.refused);
     }
     if (e.type === 'accepted' && entry?.kind === 'photo')
-      photos.accepted(entry.clientId, e.body as unknown as Parameters<typeof photos.accepted>[1]);
+      photos.accepted(entry.clientId, e.body as unknown as UploadedPhoto);
     if (e.type === 'refused' && entry?.kind === 'photo') photos.refused(entry as PhotoEntry);
     if (e.type === 'accepted' && entry?.kind === 'submit' && !submitting)
       location.assign(`${sheetUrl}?submitted=1`);
@@ -374,7 +264,7 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
   }
   // a conflict decided for the inspector's own answer: saved like an edit, on the latest revision
   document.addEventListener('cc:use-mine', (e) => {
-    const c = (e as CustomEvent<Change>).detail;
+    const c = (e as CustomEvent<AnswerChange>).detail;
     const card = cardOf(c.standard);
     if (!card) return;
     writeCard(card, c);
@@ -382,7 +272,7 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
     announce(`标准 ${c.standard} 改用了您的答案，正在保存。`);
   });
   // leaving the page: what is still in the moment's batch goes into the queue
-  window.addEventListener('pagehide', () => void enqueue());
+  window.addEventListener('pagehide', () => void edits.enqueue());
 
   form.addEventListener('submit', (e) => {
     const submitter = (e as SubmitEvent).submitter as HTMLButtonElement | null;

@@ -21,9 +21,10 @@ import {
   putEntry,
   removeEntry,
   setRevision,
-  type ConflictItem,
   type Entry,
 } from './queue.ts';
+import { describeRefused } from '../scoring/answer-rules.ts';
+import type { RefusalReply, SaveBatch, SaveResult, SheetState, SubmitRequest } from '../protocol/sheet.ts';
 
 export type SyncState = 'idle' | 'syncing' | 'offline' | 'retry' | 'login';
 export interface SyncStatus {
@@ -191,26 +192,28 @@ export class Sync {
       } else if (revision > entry.baseRevision + 1)
         this.emit({ type: 'changed', round: entry.round, site: entry.site });
     }
-    const refused = (body.refused ?? []) as { standard: string; reason: string }[];
+    // an answer batch's reply (a submit's carries neither list)
+    const reply = body as Partial<SaveResult>;
+    const refused = reply.refused ?? [];
     if (entry.kind === 'changes' && refused.length) {
       const codes = new Set(refused.map((r) => r.standard));
       const kept: Entry = {
         ...entry,
         batchId: `${entry.batchId}-r`,
         changes: entry.changes.filter((c) => codes.has(c.standard)),
-        refused: refused.map((r) => (r.standard ? `标准 ${r.standard}：${r.reason}` : r.reason)).join('；'),
+        refused: refused.map(describeRefused).join('；'),
       };
       delete kept.seq;
       await addEntry(kept);
     }
-    const conflicts = (body.conflicts ?? []) as ConflictItem[];
+    const conflicts = reply.conflicts ?? [];
     if (entry.kind === 'changes' && conflicts.length) {
       let returnedReason: string | null = null;
       try {
         const res = await fetch(`/api/rounds/${entry.round}/sites/${entry.site}`, {
           headers: { 'x-requested-with': 'fetch' },
         });
-        if (res.ok) returnedReason = ((await res.json()) as { returnedReason: string | null }).returnedReason;
+        if (res.ok) returnedReason = ((await res.json()) as SheetState).returnedReason;
       } catch {
         /* the reason is a courtesy; the conflict itself is kept regardless */
       }
@@ -240,7 +243,7 @@ export class Sync {
         form.append('photo', entry.blob, entry.name);
         res = await fetch(`${base}/photos`, { method: 'POST', headers, body: form });
       } else {
-        const body =
+        const body: SaveBatch | SubmitRequest =
           entry.kind === 'changes'
             ? { batchId: entry.batchId, baseRevision: entry.baseRevision, changes: entry.changes }
             : { submitId: entry.submitId, baseRevision: entry.baseRevision };
@@ -257,8 +260,13 @@ export class Sync {
     if (res.status >= 500 || res.status === 408 || res.status === 429) return { kind: 'network' };
     const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
     if (res.ok) return { kind: 'ok', body };
-    const blockers = (body.blockers ?? []) as { code: string; reason: string }[];
+    const refusal = body as Partial<RefusalReply>;
+    const blockers = refusal.blockers ?? [];
     const detail = blockers.length ? `（${blockers.map((b) => `${b.code} ${b.reason}`).join('；')}）` : '';
-    return { kind: 'refused', status: res.status, message: `${String(body.error ?? KIND_REFUSED)}${detail}` };
+    return {
+      kind: 'refused',
+      status: res.status,
+      message: `${String(refusal.error ?? KIND_REFUSED)}${detail}`,
+    };
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The scoring sheet of a site in a round: the page (which works as a plain form without JavaScript),
- * submit and return, and the JSON/multipart endpoints the tablet script uses to save as it goes.
+ * submit and return. The endpoints the tablet script uses to save as it goes are in sheet-api.ts.
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
@@ -10,28 +10,16 @@ import { photoUpload } from '../middleware/uploads.ts';
 import { idParam } from '../params.ts';
 import { requireEditable, sheetScope, type SheetCtx } from '../../services/sheet-access.ts';
 import { describeRefused } from '../../scoring/answer-rules.ts';
-import type { AnswerChange, RefusalReply, SheetState } from '../../protocol/sheet.ts';
+import type { AnswerChange } from '../../protocol/sheet.ts';
 import { askFirst } from '../confirm.ts';
 import { formRefusal } from '../refusal.ts';
 import { presentReviewFilter } from '../presenters/review-filter.ts';
-import { recordLocation, saveChanges } from '../../services/sheets.ts';
-import {
-  returnSheet,
-  submitBlockers,
-  submitSheet,
-  submitSheetOnce,
-  SubmitBlocked,
-} from '../../services/sheet-submit.ts';
-import {
-  addEvidencePhoto,
-  deleteEvidencePhoto,
-  prepareEvidencePhoto,
-  type PreparedEvidence,
-} from '../../services/evidence-photos.ts';
+import { saveChanges } from '../../services/sheets.ts';
+import { returnSheet, submitBlockers, submitSheet, SubmitBlocked } from '../../services/sheet-submit.ts';
+import { prepareEvidencePhoto, type PreparedEvidence } from '../../services/evidence-photos.ts';
 import { listAnswers } from '../../db/repos/inspections.ts';
 import { listInspectionPhotos } from '../../db/repos/photos.ts';
-import { presentPhoto, presentSheet } from '../presenters/sheet.ts';
-import { stateText } from '../presenters/rounds.ts';
+import { presentSheet } from '../presenters/sheet.ts';
 import { siteTypeName } from '../../db/repos/places.ts';
 import { AppError, InvalidInput, TooLarge } from '../../errors.ts';
 import { PHOTO_LIMITS } from '../../photos/intake-rules.ts';
@@ -41,7 +29,8 @@ export const SHEET_MULTIPART_ROUTES = [
   /^\/api\/rounds\/\d+\/sites\/\d+\/photos$/,
 ];
 
-function ids(req: Request): [number, number] {
+/** The round's and the site's id of a sheet's URL. */
+export function ids(req: Request): [number, number] {
   return [idParam(req.params.rid, '测评轮次'), idParam(req.params.sid, '点位')];
 }
 
@@ -203,100 +192,6 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
       throw err;
     }
     res.redirect(303, `/rounds/${roundId}/sites/${siteId}`);
-  });
-
-  return r;
-}
-
-/**
- * The tablet script's endpoints (state, autosave, photos, submit). A router of their own, mounted
- * right after login so that the most frequent requests — a sheet's saves — are not matched against
- * every page route first (that walk was a tenth of an autosave's time).
- */
-export function sheetsApiRouter(deps: AppDeps, csrfProtect: Parameters<typeof photoUpload>[0]): Router {
-  const r = Router();
-  const ctx: SheetCtx = { db: deps.db, criteria: deps.criteria, uploadDir: deps.config.uploadDir };
-
-  r.get('/api/rounds/:rid/sites/:sid', (req, res) => {
-    const user = currentUser(res);
-    const [roundId, siteId] = ids(req);
-    const scope = sheetScope(ctx, user, roundId, siteId);
-    const answers = scope.inspection ? listAnswers(deps.db, scope.inspection.id) : [];
-    const photos = scope.inspection ? listInspectionPhotos(deps.db, scope.inspection.id) : [];
-    const state: SheetState = {
-      revision: scope.inspection?.revision ?? 0,
-      status: scope.inspection?.status ?? 'none',
-      returnedReason: scope.inspection?.status === 'returned' ? scope.inspection.returned_reason : null,
-      answers: answers.map((a) => ({
-        standard: a.standard_code,
-        result: a.result,
-        cases: a.cases,
-        fixedCases: a.fixed_cases,
-        note: a.note,
-        corrected: !!a.corrected,
-      })),
-      photos: photos.map((p) => ({ ...presentPhoto(p), standard: p.standard_code })),
-      blockers: submitBlockers(ctx, scope),
-      // My sites' card of this sheet, so the list can follow a sync without a reload
-      card: {
-        state:
-          !scope.inspection || (scope.inspection.status === 'draft' && !answers.length)
-            ? 'none'
-            : scope.inspection.status,
-        stateText: stateText({
-          status: scope.inspection?.status ?? 'none',
-          answered: answers.length,
-          total: scope.standards.length,
-        }),
-      },
-    };
-    res.json(state);
-  });
-
-  r.post('/api/rounds/:rid/sites/:sid/changes', (req, res) => {
-    const [roundId, siteId] = ids(req);
-    res.json(saveChanges(ctx, currentUser(res), roundId, siteId, req.body));
-  });
-
-  // submit from the offline queue: idempotent under the device's submitId (the form post above stays for no-JS)
-  r.post('/api/rounds/:rid/sites/:sid/submit', (req, res) => {
-    const [roundId, siteId] = ids(req);
-    try {
-      res.json(submitSheetOnce(ctx, currentUser(res), roundId, siteId, req.body));
-    } catch (err) {
-      if (err instanceof SubmitBlocked)
-        return void res
-          .status(400)
-          .json({ error: err.message, blockers: err.blockers } satisfies RefusalReply);
-      throw err;
-    }
-  });
-
-  r.post('/api/rounds/:rid/sites/:sid/photos', ...photoUpload(csrfProtect, 1), async (req, res) => {
-    const [roundId, siteId] = ids(req);
-    const file = ((req.files as Express.Multer.File[] | undefined) ?? []).find(
-      (f) => f.fieldname === 'photo',
-    );
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const photo = await addEvidencePhoto(ctx, currentUser(res), roundId, siteId, {
-      clientId: body.clientId,
-      standard: body.standard,
-      buffer: file?.buffer,
-      originalName: file?.originalname ?? '',
-    });
-    res.status(201).json({ ...presentPhoto(photo), standard: photo.standard_code });
-  });
-
-  r.post('/api/rounds/:rid/sites/:sid/photos/:pid/delete', (req, res) => {
-    const [roundId, siteId] = ids(req);
-    deleteEvidencePhoto(ctx, currentUser(res), roundId, siteId, idParam(req.params.pid, '照片'));
-    res.json({ ok: true });
-  });
-
-  r.post('/api/rounds/:rid/sites/:sid/location', (req, res) => {
-    const [roundId, siteId] = ids(req);
-    recordLocation(ctx, currentUser(res), roundId, siteId, req.body);
-    res.json({ ok: true });
   });
 
   return r;
