@@ -219,11 +219,16 @@ async function verify(): Promise<void> {
       expect(JSON.parse(stored.get(id) as string), `acknowledged batch ${id}`).toEqual(reply);
     const committed = [...sentBatches.values()].flatMap((b) => {
       const r = stored.get(b.batchId) as string | undefined;
-      return r ? [{ batch: b, revision: (JSON.parse(r) as { revision: number }).revision }] : [];
+      if (!r) return [];
+      const { revision, saved } = JSON.parse(r) as { revision: number; saved: string[] };
+      return [{ batch: b, revision, saved: new Set(saved) }];
     });
+    // a batch based on a revision older than an answer it writes keeps the server's answer (a conflict the
+    // tablet shows): only the answers its reply lists as saved were written
     const lastWrite = new Map<string, { change: Change; revision: number }>();
-    for (const { batch, revision } of committed)
+    for (const { batch, revision, saved } of committed)
       for (const change of batch.changes) {
+        if (!saved.has(change.standard)) continue;
         const prev = lastWrite.get(change.standard);
         if (!prev || prev.revision < revision) lastWrite.set(change.standard, { change, revision });
       }

@@ -207,9 +207,13 @@ describe('real actions only append to the audit log', () => {
     });
     returnSheet(ctx, office, open, returned, '照片不清晰，请补拍');
     // the inspector changes the returned sheet: each change after a submit is audited too
+    const revision = db
+      .prepare('SELECT revision FROM inspections WHERE round_id = ? AND site_id = ?')
+      .pluck()
+      .get(open, returned) as number;
     saveChanges(ctx, user(first(returned).username), open, returned, {
       batchId: 'audit-append-1',
-      baseRevision: 0,
+      baseRevision: revision,
       changes: [{ standard: first(returned).standard_code, result: 'na', cases: 0 }],
     });
     approveSheet(ctx, office, open, approved);
