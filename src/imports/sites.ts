@@ -2,7 +2,7 @@
 import { number, text, type RowError } from '../excel/index.ts';
 import { listCommunities, listSites, listSiteTypes, listStreets } from '../db/repos/places.ts';
 import { listUnits } from '../db/repos/units.ts';
-import { createSite, type SiteInput } from '../services/places.ts';
+import { createSite, type SiteInput } from '../services/sites.ts';
 import { lookup, type ImportKind } from './kind.ts';
 import { placeChoices, placeIndex } from './places-lookup.ts';
 

@@ -10,7 +10,7 @@ import { currentUser, requireRole } from '../middleware/auth.ts';
 import { flash } from '../middleware/flash.ts';
 import { idParam } from '../params.ts';
 import { body, idOrNull, ids, text, type FormBody } from '../forms.ts';
-import { createUnit, editUnit, setUnitLiaisons } from '../../services/places.ts';
+import { createUnit, editUnit, setUnitLiaisons } from '../../services/units.ts';
 import { UNIT_KIND_NAMES } from '../../labels.ts';
 import { changePassword, createUser, editUser } from '../../services/accounts.ts';
 import { allLiaisons, listUnits, type UnitKind } from '../../db/repos/units.ts';

@@ -11,14 +11,13 @@ import { idParam } from '../params.ts';
 import { body, decimalOrNull, idOrNull, ids, text, type FormBody } from '../forms.ts';
 import {
   createCommunity,
-  createSite,
   createStreet,
   editCommunity,
-  editSite,
   editStreet,
   setRetiredState,
   type Retirable,
 } from '../../services/places.ts';
+import { createSite, editSite } from '../../services/sites.ts';
 import {
   findSiteById,
   listCommunities,
