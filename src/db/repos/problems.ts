@@ -5,9 +5,6 @@
 import type { Db } from '../connection.ts';
 import { nowIso } from '../../util/time.ts';
 
-// the home presenter's import, until it takes the type from problem-work.ts
-export type { RequestDecisionRow } from './problem-work.ts';
-
 export type ProblemStatus = 'open' | 'fixed' | 'closed' | 'void';
 export type ProblemRequest = 'dispute' | 'transfer' | 'extension';
 

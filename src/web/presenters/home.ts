@@ -4,7 +4,8 @@
  */
 import type { AppDeps } from '../../app.ts';
 import type { InspectorWork, OfficeWork, SheetPile, UnitWork } from '../../services/home.ts';
-import type { ProblemListRow, RequestDecisionRow } from '../../db/repos/problems.ts';
+import type { ProblemListRow } from '../../db/repos/problems.ts';
+import type { RequestDecisionRow } from '../../db/repos/problem-work.ts';
 import { DECISION_NAMES, PROBLEM_STATUS_NAMES, REQUEST_NAMES } from '../../labels.ts';
 import { formatShanghai } from '../../util/time.ts';
 import { groupAssignedSites, presentRound, type RoundView, type SiteGroup } from './rounds.ts';
