@@ -84,7 +84,7 @@ export async function prepareEvidencePhoto(
     const again = findPhotoByClientId(ctx.db, clientId.data);
     if (again) return again;
     const fresh = check(ctx, user, roundId, siteId, standard);
-    const inspection = fresh.inspection ?? insertInspection(ctx.db, roundId, siteId, user.id);
+    const inspection = fresh.sheet ?? insertInspection(ctx.db, roundId, siteId, user.id);
     const id = insertPhoto(ctx.db, {
       clientId: clientId.data,
       sha256: stored.sha256,
@@ -147,12 +147,11 @@ export function deleteEvidencePhoto(
   ctx.db.transaction(() => {
     const photo = findPhoto(ctx.db, photoId);
     const scope = sheetScope(ctx, user, roundId, siteId);
-    if (!photo || !scope.inspection || photo.inspection_id !== scope.inspection.id)
-      throw new NotFound('找不到该照片');
+    if (!photo || !scope.sheet || photo.inspection_id !== scope.sheet.id) throw new NotFound('找不到该照片');
     requireEditable(user, scope);
     if (photo.deleted_at) return;
     softDeletePhoto(ctx.db, photoId);
-    if (scope.inspection.submitted_at)
+    if (scope.sheet.submitted_at)
       appendAudit(ctx.db, {
         userId: user.id,
         action: 'photo.delete',

@@ -24,14 +24,14 @@ export function approveSheet(ctx: SheetCtx, user: UserRow, roundId: number, site
   ctx.db.transaction(() => {
     const scope = sheetScope(ctx, user, roundId, siteId);
     if (scope.round.status !== 'open') throw new Conflict('只有进行中的轮次可以审核');
-    if (scope.inspection?.status !== 'submitted') throw new Conflict('只有已提交的测评表可以审核通过');
-    markApproved(ctx.db, scope.inspection.id, user.id);
-    syncProblems(ctx.db, ctx.criteria, scope.inspection.id, user.id);
+    if (scope.sheet?.status !== 'submitted') throw new Conflict('只有已提交的测评表可以审核通过');
+    markApproved(ctx.db, scope.sheet.id, user.id);
+    syncProblems(ctx.db, ctx.criteria, scope.sheet.id, user.id);
     appendAudit(ctx.db, {
       userId: user.id,
       action: 'sheet.approve',
       entity: 'inspection',
-      entityId: scope.inspection.id,
+      entityId: scope.sheet.id,
       roundId,
       siteId,
     });
@@ -62,22 +62,22 @@ export function correctAnswer(
     const scope = sheetScope(ctx, user, roundId, siteId);
     if (scope.round.status === 'published') throw new Conflict('本轮结果已发布，如需更正请先撤回发布');
     if (scope.round.status === 'draft') throw new Conflict('轮次尚未开始');
-    const inspection = scope.inspection;
-    if (!inspection || (inspection.status !== 'submitted' && inspection.status !== 'approved'))
+    const sheet = scope.sheet;
+    if (!sheet || (sheet.status !== 'submitted' && sheet.status !== 'approved'))
       throw new Conflict('只能更正已提交或已通过的测评表');
     const standard = scope.standards.find((s) => s.code === c.standard);
     if (!standard) throw new InvalidInput(`标准 ${c.standard} 不适用于该点位类型`);
     const write = normalizeChange(c, standard, scope.criteria.version.rules);
-    const old = listAnswers(ctx.db, inspection.id).find((a) => a.standard_code === c.standard);
-    upsertAnswer(ctx.db, inspection.id, write, user.id, true);
-    bumpRevision(ctx.db, inspection.id);
+    const old = listAnswers(ctx.db, sheet.id).find((a) => a.standard_code === c.standard);
+    upsertAnswer(ctx.db, sheet.id, write, user.id, true);
+    bumpRevision(ctx.db, sheet.id);
     // an approved sheet already sent its problems out: the correction voids or adds problems
-    if (inspection.status === 'approved') syncProblems(ctx.db, ctx.criteria, inspection.id, user.id);
+    if (sheet.status === 'approved') syncProblems(ctx.db, ctx.criteria, sheet.id, user.id);
     appendAudit(ctx.db, {
       userId: user.id,
       action: 'answer.correct',
       entity: 'inspection',
-      entityId: inspection.id,
+      entityId: sheet.id,
       roundId,
       siteId,
       detail: {

@@ -22,7 +22,8 @@ export interface SheetScope {
   site: SiteRow;
   criteria: IndexedCriteria;
   standards: IndexedStandard[];
-  inspection: InspectionRow | undefined;
+  /** the sheet's row (table inspections); none before the first save */
+  sheet: InspectionRow | undefined;
   assignedInspectorId: number | null;
 }
 
@@ -44,7 +45,7 @@ export function sheetScope(ctx: SheetCtx, user: UserRow, roundId: number, siteId
     site,
     criteria,
     standards: criteria.forSiteType(site.site_type),
-    inspection: findInspection(ctx.db, roundId, siteId),
+    sheet: findInspection(ctx.db, roundId, siteId),
     assignedInspectorId: assigned,
   };
 }
@@ -54,7 +55,7 @@ export function requireEditable(user: UserRow, scope: SheetScope): void {
   if (user.role !== 'inspector' || scope.assignedInspectorId !== user.id)
     throw new Forbidden('只有被分配的测评员可以填写测评表');
   if (scope.round.status !== 'open') throw new Conflict('本轮测评已结束，不能再修改');
-  const status = scope.inspection?.status;
+  const status = scope.sheet?.status;
   if (status === 'submitted') throw new Conflict('该点位测评表已提交，不能再修改；如需修改请联系创城办退回');
   if (status === 'approved') throw new Conflict('该点位测评表已审核通过，不能再修改');
 }

@@ -17,9 +17,9 @@ import { submitRequestSchema, type SubmitBlocker, type SubmitResult } from '../p
 /** What keeps a sheet from being submitted: unanswered standards, deductions lacking a required photo. */
 export function submitBlockers(ctx: SheetCtx, scope: SheetScope): SubmitBlocker[] {
   const answers = new Map(
-    scope.inspection ? listAnswers(ctx.db, scope.inspection.id).map((a) => [a.standard_code, a]) : [],
+    scope.sheet ? listAnswers(ctx.db, scope.sheet.id).map((a) => [a.standard_code, a]) : [],
   );
-  const photos = scope.inspection ? listInspectionPhotos(ctx.db, scope.inspection.id) : [];
+  const photos = scope.sheet ? listInspectionPhotos(ctx.db, scope.sheet.id) : [];
   const withPhoto = new Set(photos.map((p) => p.standard_code));
   const blockers: SubmitBlocker[] = [];
   for (const s of scope.standards) {
@@ -42,13 +42,13 @@ export function submitSheet(ctx: SheetCtx, user: UserRow, roundId: number, siteI
     const scope = sheetScope(ctx, user, roundId, siteId);
     requireEditable(user, scope);
     const blockers = submitBlockers(ctx, scope);
-    if (blockers.length || !scope.inspection) throw new SubmitBlocked(blockers);
-    markSubmitted(ctx.db, scope.inspection.id);
+    if (blockers.length || !scope.sheet) throw new SubmitBlocked(blockers);
+    markSubmitted(ctx.db, scope.sheet.id);
     appendAudit(ctx.db, {
       userId: user.id,
       action: 'sheet.submit',
       entity: 'inspection',
-      entityId: scope.inspection.id,
+      entityId: scope.sheet.id,
       roundId,
       siteId,
     });
@@ -77,13 +77,13 @@ export function submitSheetOnce(
       return hit.response as SubmitResult;
     }
     const scope = sheetScope(ctx, user, roundId, siteId);
-    const inspection = scope.inspection;
-    if (inspection?.status === 'returned' && baseRevision < inspection.revision)
+    const sheet = scope.sheet;
+    if (sheet?.status === 'returned' && baseRevision < sheet.revision)
       throw new Conflict(
-        `创城办已退回此表（${inspection.returned_reason ?? ''}），离线时的提交没有生效；请核对后重新提交`,
+        `创城办已退回此表（${sheet.returned_reason ?? ''}），离线时的提交没有生效；请核对后重新提交`,
       );
     submitSheet(ctx, user, roundId, siteId);
-    const result: SubmitResult = { status: 'submitted', revision: (inspection?.revision ?? 0) + 1 };
+    const result: SubmitResult = { status: 'submitted', revision: (sheet?.revision ?? 0) + 1 };
     saveIdempotent(ctx.db, submitId, user.id, result);
     return result;
   })();
@@ -110,13 +110,13 @@ export function returnSheet(
     if (user.role !== 'office') throw new Forbidden('只有创城办可以退回测评表');
     const scope = sheetScope(ctx, user, roundId, siteId);
     if (scope.round.status !== 'open') throw new Conflict('本轮测评已结束，不能退回');
-    if (scope.inspection?.status !== 'submitted') throw new Conflict('只有已提交的测评表可以退回');
-    markReturned(ctx.db, scope.inspection.id, parsed.data);
+    if (scope.sheet?.status !== 'submitted') throw new Conflict('只有已提交的测评表可以退回');
+    markReturned(ctx.db, scope.sheet.id, parsed.data);
     appendAudit(ctx.db, {
       userId: user.id,
       action: 'sheet.return',
       entity: 'inspection',
-      entityId: scope.inspection.id,
+      entityId: scope.sheet.id,
       roundId,
       siteId,
       detail: { reason: parsed.data },

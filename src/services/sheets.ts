@@ -113,19 +113,19 @@ export function saveChanges(
     }
     if (!writes.length)
       throw new InvalidInput(refused.map(describeRefused).join('；') || '保存的内容格式无效');
-    const inspection = scope.inspection ?? insertInspection(ctx.db, roundId, siteId, user.id);
+    const sheet = scope.sheet ?? insertInspection(ctx.db, roundId, siteId, user.id);
     // a batch from a device that had not seen the sheet's latest revision: an answer written since
     // (from another device of the same inspector, at a later revision) or by the office wins, and the
     // device is told both versions so the inspector can choose
-    const stale = batch.baseRevision < inspection.revision;
+    const stale = batch.baseRevision < sheet.revision;
     const codes = writes.map((w) => w.standardCode);
     // what the answers were: only needed to compare (stale) or to audit (a submitted sheet)
     const before = new Map(
-      stale || inspection.submitted_at
-        ? listAnswersOf(ctx.db, inspection.id, codes).map((a) => [a.standard_code, a])
+      stale || sheet.submitted_at
+        ? listAnswersOf(ctx.db, sheet.id, codes).map((a) => [a.standard_code, a])
         : [],
     );
-    const revisions = stale ? answerRevisions(ctx.db, inspection.id, codes) : new Map<string, number>();
+    const revisions = stale ? answerRevisions(ctx.db, sheet.id, codes) : new Map<string, number>();
     const conflicts: SaveConflict[] = [];
     const applied = writes.filter((w) => {
       const current = before.get(w.standardCode);
@@ -145,14 +145,14 @@ export function saveChanges(
         });
       return false;
     });
-    upsertAnswers(ctx.db, inspection.id, applied, user.id);
+    upsertAnswers(ctx.db, sheet.id, applied, user.id);
     for (const w of applied) {
-      if (inspection.submitted_at) {
+      if (sheet.submitted_at) {
         appendAudit(ctx.db, {
           userId: user.id,
           action: 'answer.change',
           entity: 'inspection',
-          entityId: inspection.id,
+          entityId: sheet.id,
           roundId,
           siteId,
           detail: {
@@ -163,17 +163,17 @@ export function saveChanges(
         });
       }
     }
-    const revision = applied.length ? bumpRevision(ctx.db, inspection.id) : inspection.revision;
+    const revision = applied.length ? bumpRevision(ctx.db, sheet.id) : sheet.revision;
     if (applied.length)
       stampAnswerRevision(
         ctx.db,
-        inspection.id,
+        sheet.id,
         applied.map((w) => w.standardCode),
         revision,
       );
     const result: SaveResult = {
       revision,
-      status: inspection.status,
+      status: sheet.status,
       saved: applied.map((w) => w.standardCode),
       conflicts,
       refused,
@@ -197,7 +197,7 @@ export function recordLocation(
   ctx.db.transaction(() => {
     const scope = sheetScope(ctx, user, roundId, siteId);
     requireEditable(user, scope);
-    const inspection = scope.inspection ?? insertInspection(ctx.db, roundId, siteId, user.id);
-    setOpenedLocation(ctx.db, inspection.id, parsed.data.lat, parsed.data.lng);
+    const sheet = scope.sheet ?? insertInspection(ctx.db, roundId, siteId, user.id);
+    setOpenedLocation(ctx.db, sheet.id, parsed.data.lat, parsed.data.lng);
   })();
 }

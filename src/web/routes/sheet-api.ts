@@ -32,12 +32,12 @@ export function sheetsApiRouter(deps: AppDeps, csrfProtect: Parameters<typeof ph
     const user = currentUser(res);
     const [roundId, siteId] = ids(req);
     const scope = sheetScope(ctx, user, roundId, siteId);
-    const answers = scope.inspection ? listAnswers(deps.db, scope.inspection.id) : [];
-    const photos = scope.inspection ? listInspectionPhotos(deps.db, scope.inspection.id) : [];
+    const answers = scope.sheet ? listAnswers(deps.db, scope.sheet.id) : [];
+    const photos = scope.sheet ? listInspectionPhotos(deps.db, scope.sheet.id) : [];
     const state: SheetState = {
-      revision: scope.inspection?.revision ?? 0,
-      status: scope.inspection?.status ?? 'none',
-      returnedReason: scope.inspection?.status === 'returned' ? scope.inspection.returned_reason : null,
+      revision: scope.sheet?.revision ?? 0,
+      status: scope.sheet?.status ?? 'none',
+      returnedReason: scope.sheet?.status === 'returned' ? scope.sheet.returned_reason : null,
       answers: answers.map((a) => ({
         standard: a.standard_code,
         result: a.result,
@@ -51,11 +51,9 @@ export function sheetsApiRouter(deps: AppDeps, csrfProtect: Parameters<typeof ph
       // My sites' card of this sheet, so the list can follow a sync without a reload
       card: {
         state:
-          !scope.inspection || (scope.inspection.status === 'draft' && !answers.length)
-            ? 'none'
-            : scope.inspection.status,
+          !scope.sheet || (scope.sheet.status === 'draft' && !answers.length) ? 'none' : scope.sheet.status,
         stateText: stateText({
-          status: scope.inspection?.status ?? 'none',
+          status: scope.sheet?.status ?? 'none',
           answered: answers.length,
           total: scope.standards.length,
         }),

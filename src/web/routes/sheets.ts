@@ -42,15 +42,9 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
     const user = currentUser(res);
     const [roundId, siteId] = ids(req);
     const scope = sheetScope(ctx, user, roundId, siteId);
-    const answers = scope.inspection ? listAnswers(deps.db, scope.inspection.id) : [];
-    const photos = scope.inspection ? listInspectionPhotos(deps.db, scope.inspection.id) : [];
-    const sheet = presentSheet(
-      scope.standards,
-      scope.criteria.version.rules,
-      scope.inspection,
-      answers,
-      photos,
-    );
+    const answers = scope.sheet ? listAnswers(deps.db, scope.sheet.id) : [];
+    const photos = scope.sheet ? listInspectionPhotos(deps.db, scope.sheet.id) : [];
+    const sheet = presentSheet(scope.standards, scope.criteria.version.rules, scope.sheet, answers, photos);
     const editable =
       user.role === 'inspector' &&
       scope.round.status === 'open' &&
@@ -135,7 +129,7 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
         if (changes.length) {
           const saved = saveChanges(ctx, user, roundId, siteId, {
             batchId: randomUUID(),
-            baseRevision: scope.inspection?.revision ?? 0,
+            baseRevision: scope.sheet?.revision ?? 0,
             changes,
           });
           // the plain form is all or nothing: one refused answer sends the whole form back
@@ -162,7 +156,7 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
       const scope = sheetScope(ctx, user, roundId, siteId);
       requireEditable(user, scope);
       const blockers = submitBlockers(ctx, scope);
-      if (blockers.length || !scope.inspection) throw new SubmitBlocked(blockers);
+      if (blockers.length || !scope.sheet) throw new SubmitBlocked(blockers);
       const asked = askFirst(req, res, {
         title: '提交测评表？',
         message: `提交后，“${scope.site.name}”的测评表将交给创城办审核，不能再修改；只有创城办退回后才能再修改。`,
