@@ -103,11 +103,25 @@ export const AGGREGATION_OLD_WORDS: Readonly<Record<string, Rules['aggregation']
   汇总得分: 'pooled',
   得分率平均: 'mean',
 };
-/** The criteria workbook's 不适用处理 cell. */
-export const NA_RULE_WORDS: Readonly<Record<string, Rules['notApplicable']>> = {
-  排除: 'exclude',
-  取平均: 'average',
+/** The 不适用 rule in the criteria workbook's 不适用处理 cell. */
+export const NA_RULE_NAMES: Record<Rules['notApplicable'], string> = { exclude: '排除', average: '取平均' };
+export const NA_RULE_WORDS = invert(NA_RULE_NAMES);
+
+/** The 反复出现 rule in the criteria workbook's 反复出现规则 cell. */
+export const REPEAT_MODE_NAMES: Record<Rules['repeat']['mode'], string> = {
+  none: '无',
+  multiply: '加倍',
+  add: '加扣',
 };
+export const REPEAT_MODE_WORDS = invert(REPEAT_MODE_NAMES);
+
+/** A standard's 计分方式 in the criteria workbook. */
+export const SCORING_MODE_NAMES: Record<Standard['scoring']['mode'], string> = {
+  deduction: '扣分',
+  grade: '等级',
+  passfail: '合格制',
+};
+export const SCORING_MODE_WORDS = invert(SCORING_MODE_NAMES);
 
 /** A step in a problem's history (problem_events.action), as the problem page lists it. */
 export const PROBLEM_EVENT_NAMES: Record<string, string> = {

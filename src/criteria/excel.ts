@@ -36,7 +36,9 @@ import {
   AGGREGATION_WORDS,
   METHOD_WORDS,
   NA_RULE_WORDS,
+  REPEAT_MODE_WORDS,
   RESPONSIBLE_UNIT_WORDS,
+  SCORING_MODE_WORDS,
 } from '../labels.ts';
 
 type Row = Record<string, unknown> & { _row: number };
@@ -71,7 +73,7 @@ const INFO: InfoField[] = [
   ...(['A', 'B', 'C', 'C#'] as const).map((g) => info(`等级得分比例${g}`, `rules.gradeShares.${g}`, rate)),
   info('当场整改', 'rules.onTheSpotFix.enabled', yesNo(), true),
   info('当场整改系数', 'rules.onTheSpotFix.factor', rate, true),
-  info('反复出现规则', 'rules.repeat.mode', oneOf({ 无: 'none', 加倍: 'multiply', 加扣: 'add' }), true),
+  info('反复出现规则', 'rules.repeat.mode', oneOf(REPEAT_MODE_WORDS), true),
   info('反复出现倍数或加扣分', REPEAT_VALUE, number()),
   info('红榜前N名', 'rules.redList.topN', integer(), true),
   info('红榜最低得分率', 'rules.redList.minRate', rate),
@@ -124,7 +126,7 @@ const SITE_SPEC: TableSpec = {
 };
 
 const METHODS = oneOf(METHOD_WORDS);
-const MODES = oneOf({ 扣分: 'deduction', 等级: 'grade', 合格制: 'passfail' });
+const MODES = oneOf<string>(SCORING_MODE_WORDS);
 const UNITS = oneOf(RESPONSIBLE_UNIT_WORDS);
 const col = (key: string, header: string, parse?: CellParser, required = false): Column => ({
   key,

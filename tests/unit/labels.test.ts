@@ -10,7 +10,12 @@ import { migrate } from '../../src/db/migrate.ts';
 import { checkCriteria } from '../../src/criteria/check.ts';
 import { criteriaFromWorkbook, criteriaToWorkbook } from '../../src/criteria/excel.ts';
 import { CRITERIA_DIR } from '../../src/criteria/load.ts';
-import { rulesSchema, standardSchema } from '../../src/criteria/schema.ts';
+import {
+  responsibleUnitSchema,
+  rulesSchema,
+  scoringSchema,
+  standardSchema,
+} from '../../src/criteria/schema.ts';
 import { resultsImport } from '../../src/imports/results.ts';
 import type { CellParser } from '../../src/excel/types.ts';
 import { actionName } from '../../src/web/presenters/audit.ts';
@@ -18,11 +23,15 @@ import {
   AGGREGATION_NAMES,
   AUDIT_ACTION_NAMES,
   METHOD_NAMES,
+  NA_RULE_NAMES,
   PROBLEM_STATUS_NAMES,
+  REPEAT_MODE_NAMES,
   REQUEST_NAMES,
+  RESPONSIBLE_UNIT_NAMES,
   RESULT_NAMES,
   ROLE_NAMES,
   ROUND_STATUS_NAMES,
+  SCORING_MODE_NAMES,
   SHEET_STATUS_IMPORT_NAMES,
   SHEET_STATUS_NAMES,
   UNIT_KIND_GROUP_NAMES,
@@ -65,9 +74,17 @@ describe('every code value has its label', () => {
     expect(keys(SHEET_STATUS_NAMES)).toEqual([...checkList('inspections', 'status'), 'none'].sort());
   });
 
-  it('the criteria schema: aggregation rules and methods', () => {
+  it('the criteria schema: rules, methods, scoring modes, responsible units', () => {
+    const modes = (union: { options: readonly { shape: { mode: { value: unknown } } }[] }) =>
+      union.options.map((o) => String(o.shape.mode.value)).sort();
     expect(keys(AGGREGATION_NAMES)).toEqual([...rulesSchema.shape.aggregation.options].sort());
+    expect(keys(NA_RULE_NAMES)).toEqual([...rulesSchema.shape.notApplicable.options].sort());
+    expect(keys(REPEAT_MODE_NAMES)).toEqual(modes(rulesSchema.shape.repeat));
     expect(keys(METHOD_NAMES)).toEqual([...standardSchema.shape.method.options].sort());
+    expect(keys(SCORING_MODE_NAMES)).toEqual(modes(scoringSchema));
+    expect(keys(RESPONSIBLE_UNIT_NAMES)).toEqual(
+      responsibleUnitSchema.options.map((o) => String(o.shape.kind.value)).sort(),
+    );
   });
 
   it('every audit action the code writes has its own name', () => {

@@ -1,7 +1,7 @@
 /** Rounds and assigned sites as pages show them: Chinese names, formatted dates, grouped lists. */
 import type { AppDeps } from '../../app.ts';
 import type { AssignedSiteRow, RoundRow } from '../../db/repos/rounds.ts';
-import { ROUND_STATUS_NAMES } from '../../labels.ts';
+import { ROUND_STATUS_NAMES, SHEET_STATUS_NAMES } from '../../labels.ts';
 import { aggregationText } from './rules.ts';
 import { siteTypeNames } from '../../db/repos/places.ts';
 
@@ -62,19 +62,11 @@ export interface SiteProgress {
   total: number;
 }
 
+/** A site's sheet status in words; a draft with answers also says how far it is. */
 export function stateText(p: SiteProgress): string {
-  switch (p.status) {
-    case 'none':
-      return '未开始';
-    case 'draft':
-      return p.answered ? `进行中 ${p.answered}/${p.total}` : '未开始';
-    case 'submitted':
-      return '已提交';
-    case 'returned':
-      return '已退回';
-    case 'approved':
-      return '已通过';
-  }
+  if (p.status === 'draft')
+    return p.answered ? `${SHEET_STATUS_NAMES.draft} ${p.answered}/${p.total}` : SHEET_STATUS_NAMES.none;
+  return SHEET_STATUS_NAMES[p.status];
 }
 
 /** 镇街 → 社区 → sites, keeping the query's order; sites directly under a 镇街 go under 「镇街直属」. */

@@ -14,6 +14,7 @@ import { NotFound } from '../../errors.ts';
 import type { AppDeps } from '../../app.ts';
 import { listCriteriaVersions } from '../../db/repos/criteria-versions.ts';
 import { ruleLines } from '../presenters/rules.ts';
+import { AGGREGATION_NAMES, RESULT_NAMES } from '../../labels.ts';
 
 const DOCS_DIR = fileURLToPath(new URL('../../../docs/', import.meta.url));
 const IMAGES_DIR = join(DOCS_DIR, 'images');
@@ -58,6 +59,8 @@ export function helpRouter(deps: Pick<AppDeps, 'db' | 'criteria'>): Router {
   r.get('/help/scoring', (_req, res) =>
     res.render('help/scoring', {
       title: '计分规则说明',
+      resultNames: RESULT_NAMES,
+      aggregationNames: AGGREGATION_NAMES,
       versions: listCriteriaVersions(deps.db).map((row) => ({
         id: row.id,
         name: `${row.name}（${row.version}）`,
