@@ -5,7 +5,8 @@ import ExcelJS from 'exceljs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkCriteria } from '../../src/criteria/check.ts';
-import { criteriaFromWorkbook, criteriaToWorkbook } from '../../src/criteria/excel.ts';
+import { criteriaFromWorkbook } from '../../src/criteria/excel-read.ts';
+import { criteriaToWorkbook } from '../../src/criteria/excel-write.ts';
 import { CRITERIA_DIR, indexCriteria } from '../../src/criteria/load.ts';
 import type { CriteriaVersion } from '../../src/criteria/schema.ts';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { readTable, text, XLSX_LIMITS, type TableSpec } from '../../src/excel/index.ts';
 import { openXlsx } from '../../src/excel/zip.ts';
-import { criteriaFromWorkbook } from '../../src/criteria/excel.ts';
+import { criteriaFromWorkbook } from '../../src/criteria/excel-read.ts';
 import {
   deflateBomb,
   longSharedStrings,

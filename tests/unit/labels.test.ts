@@ -8,7 +8,8 @@ import ExcelJS from 'exceljs';
 import { openDatabase } from '../../src/db/connection.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { checkCriteria } from '../../src/criteria/check.ts';
-import { criteriaFromWorkbook, criteriaToWorkbook } from '../../src/criteria/excel.ts';
+import { criteriaFromWorkbook } from '../../src/criteria/excel-read.ts';
+import { criteriaToWorkbook } from '../../src/criteria/excel-write.ts';
 import { CRITERIA_DIR } from '../../src/criteria/load.ts';
 import {
   responsibleUnitSchema,
