@@ -10,6 +10,7 @@ import { addEntry, removeEntry, type Entry } from './queue.ts';
 import type { Offline } from './offline.ts';
 import { photoRefusal } from './photo-check.ts';
 import { announce, ask, tell } from './dialog.ts';
+import { RESULT_NAMES } from '../labels.ts';
 
 export type PhotoEntry = Extract<Entry, { kind: 'photo' }>;
 interface Uploaded {
@@ -131,7 +132,7 @@ export function setupPhotos(
       const yes = await ask({
         title: '删除这张照片？',
         message: `照片将从标准 ${code} 的证据中移除，创城办审核时不再看到它。`,
-        details: ['如该项“不符合”须拍照，删除后需要另拍一张才能提交。'],
+        details: [`如该项“${RESULT_NAMES.fail}”须拍照，删除后需要另拍一张才能提交。`],
         confirmLabel: '删除照片',
         danger: true,
       });

@@ -6,6 +6,7 @@
  */
 import type { AnswerChange } from '../protocol/sheet.ts';
 import { announce } from './dialog.ts';
+import { RESULT_NAMES } from '../labels.ts';
 
 export interface Blocker {
   code: string;
@@ -23,7 +24,7 @@ export function findBlockers(form: HTMLFormElement, answers: Map<string, AnswerC
       card.dataset.photoRequired === '1' &&
       !card.querySelector('.photos .photo:not(.failed)')
     )
-      out.push({ code, reason: '不符合但缺少照片' });
+      out.push({ code, reason: `${RESULT_NAMES.fail}但缺少照片` });
   }
   return out;
 }

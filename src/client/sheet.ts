@@ -24,6 +24,7 @@ import { recordLocation, serverAnswers } from './sheet-server.ts';
 import { SaveBar } from './sheet-state.ts';
 import { SheetEdits } from './sheet-edits.ts';
 import { showScores, type SheetModel } from './sheet-score.ts';
+import { RESULT_NAMES } from '../labels.ts';
 
 const offline = startOffline();
 const sheetForm = document.querySelector<HTMLFormElement>('form.sheet');
@@ -236,7 +237,7 @@ async function start(form: HTMLFormElement, offline: Offline): Promise<void> {
     const typedTooFew = t.name === `c_${card.dataset.code}` && Number(t.value || 0) < Number(t.min || 0);
     floorCases(card);
     onEdit(card);
-    if (typedTooFew) cardMessage(card, `“不符合”至少记录 ${t.min} 处问题，已改为 ${t.min}`);
+    if (typedTooFew) cardMessage(card, `“${RESULT_NAMES.fail}”至少记录 ${t.min} 处问题，已改为 ${t.min}`);
   });
   form.addEventListener('input', (e) => {
     const t = e.target as HTMLElement;

@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 import type { AnswerValues } from '../scoring/answer-rules.ts';
+import { RESULT_NAMES } from '../labels.ts';
 
 /** A scoring sheet's state on the server (测评表: 进行中 / 已提交 / 已退回 / 已通过); 'none' before the first save. */
 export type SheetStatus = 'draft' | 'submitted' | 'returned' | 'approved';
@@ -33,7 +34,7 @@ function answerFields(form: boolean) {
   const number = (word: string) =>
     form ? z.coerce.number({ error: `${word}必须是数字` }) : z.number({ error: `${word}必须是数字` });
   return {
-    result: z.enum(['ok', 'fail', 'na'], { error: '结果只能是 符合 / 不符合 / 不适用' }),
+    result: z.enum(['ok', 'fail', 'na'], { error: `结果只能是 ${Object.values(RESULT_NAMES).join(' / ')}` }),
     cases: count(number('问题数'), '问题数'),
     fixedCases: count(number('当场整改数'), '当场整改数').default(0),
     note: z.string({ error: '备注必须是文字' }).max(500, '备注不能超过500个字符').default(''),

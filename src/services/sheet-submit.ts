@@ -13,6 +13,7 @@ import { appendAudit } from '../db/repos/audit.ts';
 import { Conflict, Forbidden, InvalidInput } from '../errors.ts';
 import { requireEditable, sheetScope, type SheetCtx, type SheetScope } from './sheet-access.ts';
 import { submitRequestSchema, type SubmitBlocker, type SubmitResult } from '../protocol/sheet.ts';
+import { RESULT_NAMES } from '../labels.ts';
 
 /** What keeps a sheet from being submitted: unanswered standards, deductions lacking a required photo. */
 export function submitBlockers(ctx: SheetCtx, scope: SheetScope): SubmitBlocker[] {
@@ -26,7 +27,7 @@ export function submitBlockers(ctx: SheetCtx, scope: SheetScope): SubmitBlocker[
     const a = answers.get(s.code);
     if (!a) blockers.push({ code: s.code, text: s.text, reason: '未评' });
     else if (a.result === 'fail' && s.photoRequired && !withPhoto.has(s.code))
-      blockers.push({ code: s.code, text: s.text, reason: '不符合但缺少照片' });
+      blockers.push({ code: s.code, text: s.text, reason: `${RESULT_NAMES.fail}但缺少照片` });
   }
   return blockers;
 }
