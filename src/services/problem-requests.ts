@@ -123,7 +123,7 @@ export async function requestChange(
   const deadline = kind === 'extension' ? check(() => newDeadline(p, input.deadline)) : null;
   const note = check(() => parseField(text(`${REQUEST_NAMES[kind]}理由`), input.note, 'note'));
   check.done();
-  await withPhotos(ctx, p, user, '申诉', kind === 'dispute' ? photos : [], (stored) =>
+  await withPhotos(ctx, p, user, REQUEST_NAMES.dispute, kind === 'dispute' ? photos : [], (stored) =>
     ctx.db.transaction(() => {
       const fresh = requireProblem(ctx.db, id);
       if (fresh.status !== 'open' || fresh.request) throw new Conflict('该问题的状态已变化，请刷新页面');

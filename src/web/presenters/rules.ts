@@ -5,7 +5,7 @@
  * rate threshold). The wording follows what src/scoring does with each value.
  */
 import type { CriteriaVersion, Rules } from '../../criteria/schema.ts';
-import { AGGREGATION_NAMES } from '../../labels.ts';
+import { AGGREGATION_NAMES, RESULT_NAMES } from '../../labels.ts';
 
 export interface RuleLine {
   label: string;
@@ -94,7 +94,7 @@ export function ruleLines(version: CriteriaVersion): RuleLine[] {
   const names = new Map(version.siteTypes.map((t) => [t.code, t.name]));
   const siteTypeName = (code: string) => names.get(code) ?? code;
   return [
-    { label: '不适用', text: NA_RULE_TEXT[rules.notApplicable] },
+    { label: RESULT_NAMES.na, text: NA_RULE_TEXT[rules.notApplicable] },
     { label: '等级得分', text: gradeSharesText(rules) },
     { label: '当场整改', text: onTheSpotText(rules) },
     { label: '反复出现', text: repeatText(rules) },
