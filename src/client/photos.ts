@@ -7,18 +7,13 @@
  */
 import { uid } from './uid.ts';
 import { addEntry, removeEntry, type Entry } from './queue.ts';
+import type { UploadedPhoto } from '../protocol/sheet.ts';
 import type { Offline } from './offline.ts';
 import { photoRefusal } from './photo-check.ts';
 import { announce, ask, tell } from './dialog.ts';
 import { RESULT_NAMES } from '../labels.ts';
 
 export type PhotoEntry = Extract<Entry, { kind: 'photo' }>;
-interface Uploaded {
-  id: number;
-  thumbUrl: string;
-  displayUrl: string;
-  flags: string[];
-}
 export interface SheetRef {
   round: number;
   site: number;
@@ -28,7 +23,7 @@ export interface SheetRef {
 export interface PhotoUi {
   /** a queued photo (from this page or found on the device at load) */
   showQueued(entry: PhotoEntry): void;
-  accepted(clientId: string, photo: Uploaded): void;
+  accepted(clientId: string, photo: UploadedPhoto): void;
   refused(entry: PhotoEntry): void;
 }
 
@@ -174,7 +169,7 @@ export function setupPhotos(
   };
 }
 
-function show(el: HTMLElement, p: Uploaded): void {
+function show(el: HTMLElement, p: UploadedPhoto): void {
   const old = el.querySelector('img')?.src;
   if (old?.startsWith('blob:')) URL.revokeObjectURL(old);
   el.className = 'photo';

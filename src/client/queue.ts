@@ -4,6 +4,7 @@
  * each with the idempotency key the server dedupes on; the office's versions that won a conflict
  * (kept until dismissed); and the sheet revision each site was last seen at. Everything is keyed by
  * user ('u12') so a shared tablet keeps inspectors apart and logout removes exactly one user's data.
+ * An answer batch and a submit are stored as the protocol's own bodies (protocol/sheet.ts).
  */
 import type { SaveBatch, SaveConflict, SubmitRequest } from '../protocol/sheet.ts';
 
