@@ -392,6 +392,8 @@ export function routeTable(photo: Buffer): RouteSpec[] {
           reason: '越权更正',
         }),
       allowed: (i) => form(sheet(i, i.i1Fresh, '/correct')),
+      // refused for its empty form, the sheet is shown again with the reason (not a page with a link back)
+      allowedOk: (status, text) => status === 400 && text.includes('请选择要更正的标准'),
     },
     {
       route: 'POST /rounds/:rid/sites/:sid/exclude',

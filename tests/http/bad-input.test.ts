@@ -1200,24 +1200,28 @@ const FLASHED: FlashCase[] = [
   {
     name: 'correct an answer: empty reason',
     as: 'office',
+    refilled: true,
     send: correct({ reason: '' }),
     message: '更正必须填写原因',
   },
   {
     name: 'correct an answer: 10,000-character reason',
     as: 'office',
+    refilled: true,
     send: correct({ reason: LONG }),
     message: '更正原因不能超过500个字符',
   },
   {
     name: 'correct an answer: negative case count',
     as: 'office',
+    refilled: true,
     send: correct({ result: 'fail', cases: '-2' }),
     message: '问题数不能为负数',
   },
   {
     name: 'correct an answer: a standard not applicable to the site',
     as: 'office',
+    refilled: true,
     send: (c) => correct({ standard: ids.foreignStandard })(c),
     message: '不适用于该点位类型',
   },

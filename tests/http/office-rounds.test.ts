@@ -278,6 +278,13 @@ describe('review, close, publish', () => {
     });
     expect(noReason.status).toBe(400);
     expect(noReason.text).toContain('更正必须填写原因');
+    // the sheet again, not an error page: that answer's correction open with what was typed (不适用 chosen)
+    // and the message by the reason field
+    expect(noReason.text).not.toContain('返回上一页');
+    const fix = noReason.text.slice(noReason.text.indexOf(`form="fix-${code}"`) - 400);
+    expect(noReason.text).toMatch(new RegExp(`<details class="correct" open>[\\s\\S]*?form="fix-${code}"`));
+    expect(fix).toMatch(/<option value="na" selected>/);
+    expect(noReason.text).toMatch(/<span class="field-error">更正必须填写原因<\/span>/);
     expect(
       one(
         'SELECT result FROM answers a JOIN inspections i ON i.id = a.inspection_id WHERE i.round_id = ? AND a.standard_code = ?',

@@ -22,7 +22,7 @@ import {
   RoundNotReady,
   withdrawPublication,
 } from '../../services/round-lifecycle.ts';
-import { approveSheet, correctAnswer } from '../../services/review.ts';
+import { approveSheet } from '../../services/review.ts';
 import { listCriteriaVersions } from '../../db/repos/criteria-versions.ts';
 import { listSubmissions, type InspectionStatus } from '../../db/repos/inspections.ts';
 import { siteTypeNames } from '../../db/repos/places.ts';
@@ -30,7 +30,6 @@ import { InvalidInput } from '../../errors.ts';
 import { askFirst, type Confirmation } from '../confirm.ts';
 import { formRefusal } from '../refusal.ts';
 import { roundPage } from './rounds.ts';
-import { correctionReturn } from '../presenters/review-filter.ts';
 import { SHEET_STATUS_NAMES } from '../../labels.ts';
 import { versionChoices } from '../presenters/criteria-versions.ts';
 import { formatShanghai, shanghaiDate, addDays } from '../../util/time.ts';
@@ -211,15 +210,7 @@ export function roundAdminRouter(deps: AppDeps): Router {
     (_q, res, rid, sid) => (approveSheet(ctx, currentUser(res), rid, sid), '已审核通过。'),
     (rid) => `/rounds/${rid}/review?status=submitted`,
   );
-  siteAction(
-    '/rounds/:rid/sites/:sid/correct',
-    (req, res, rid, sid) => (
-      correctAnswer(ctx, currentUser(res), rid, sid, req.body),
-      '已更正该项，并记入审计日志。'
-    ),
-    // back to the corrected answer, under the review filter in use
-    (rid, sid, req) => correctionReturn(rid, sid, (req.body ?? {}) as Body),
-  );
+  // correcting one answer is in sheets.ts: a refused correction shows the sheet again with what was typed
   siteAction(
     '/rounds/:rid/sites/:sid/exclude',
     (req, res, rid, sid) => (

@@ -5,7 +5,8 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { AppDeps } from '../../app.ts';
-import { currentUser } from '../middleware/auth.ts';
+import { currentUser, requireRole } from '../middleware/auth.ts';
+import { flash } from '../middleware/flash.ts';
 import { photoUpload } from '../middleware/uploads.ts';
 import { idParam } from '../params.ts';
 import { requireEditable, sheetScope, type SheetCtx } from '../../services/sheet-access.ts';
@@ -13,7 +14,8 @@ import { describeRefused } from '../../scoring/answer-rules.ts';
 import type { AnswerChange } from '../../protocol/sheet.ts';
 import { askFirst } from '../confirm.ts';
 import { formRefusal } from '../refusal.ts';
-import { presentReviewFilter } from '../presenters/review-filter.ts';
+import { correctionReturn, presentReviewFilter } from '../presenters/review-filter.ts';
+import { correctAnswer } from '../../services/review.ts';
 import { saveChanges } from '../../services/sheets.ts';
 import { returnSheet, submitBlockers, submitSheet, SubmitBlocked } from '../../services/sheet-submit.ts';
 import { prepareEvidencePhoto, type PreparedEvidence } from '../../services/evidence-photos.ts';
@@ -70,6 +72,7 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
       submitted: req.query.submitted === '1' && sheet.status === 'submitted',
       blockers: [],
       error: null,
+      correction: null,
       userKey: `u${user.id}`,
       ...extra,
     });
@@ -186,6 +189,42 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
       throw err;
     }
     res.redirect(303, `/rounds/${roundId}/sites/${siteId}`);
+  });
+
+  // the office corrects one answer of a submitted or approved sheet; refused (no reason, a 不符合 without
+  // cases …), the sheet is shown again with that answer's correction open, what was typed, and the message
+  r.post('/rounds/:rid/sites/:sid/correct', requireRole('office'), (req, res) => {
+    const [roundId, siteId] = ids(req);
+    const form = (req.body ?? {}) as Record<string, unknown>;
+    try {
+      correctAnswer(ctx, currentUser(res), roundId, siteId, form);
+    } catch (err) {
+      const refusal = formRefusal(err);
+      if (!refusal) throw err;
+      const typed = (k: string) => (typeof form[k] === 'string' ? (form[k] as string) : '');
+      const onSheet = sheetScope(ctx, currentUser(res), roundId, siteId).standards.some(
+        (st) => st.code === typed('standard'),
+      );
+      return renderSheet(req, res, refusal.status, {
+        correction: {
+          // a standard that is not on this sheet has no form to show the message by: it goes on top
+          offSheet: !onSheet,
+          code: typed('standard'),
+          error: refusal.error,
+          fields: refusal.fields,
+          form: {
+            result: typed('result'),
+            cases: typed('cases'),
+            fixedCases: typed('fixedCases'),
+            note: typed('note'),
+            reason: typed('reason'),
+          },
+        },
+      });
+    }
+    flash(req, 'ok', '已更正该项，并记入审计日志。');
+    // back to the corrected answer, under the review filter in use
+    res.redirect(303, correctionReturn(roundId, siteId, form));
   });
 
   return r;
