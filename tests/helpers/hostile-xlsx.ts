@@ -5,7 +5,7 @@
  * used by the unit and HTTP tests and by the bench's `bomb` phase.
  */
 import { Readable } from 'node:stream';
-import { crc32, createDeflateRaw } from 'node:zlib';
+import { crc32, createDeflateRaw, deflateRawSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import yazl from 'yazl';
 
@@ -183,6 +183,17 @@ function handZip(entries: RawEntry[]): Buffer {
   end.writeUInt32LE(cd.length, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, cd, end]);
+}
+
+/** A zip of the given files with honest headers, deflated or stored: workbooks made by hand, and non-workbooks. */
+export function zipOf(files: Record<string, string>, deflate = false): Buffer {
+  return handZip(
+    Object.entries(files).map(([name, content]) => {
+      const raw = Buffer.from(content);
+      const data = deflate ? deflateRawSync(raw) : raw;
+      return { name, method: deflate ? 8 : 0, data, crc: crc32(raw), size: raw.length };
+    }),
+  );
 }
 
 const stored = (name: string, text: string): RawEntry => {

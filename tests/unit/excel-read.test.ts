@@ -2,7 +2,7 @@
 // or every problem, each with the row number Excel shows, the column and a plain Chinese reason.
 import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import { crc32, deflateRawSync } from 'node:zlib';
+import { zipOf } from '../helpers/hostile-xlsx.ts';
 import {
   date,
   integer,
@@ -53,41 +53,7 @@ async function book(
 const HEADER = ['点位名称', '点位类型', '所属社区', '楼栋数'];
 
 /** A zip of the given files, deflated or stored, for workbooks made by hand and non-workbooks. */
-function zip(files: Record<string, string>, deflate = false): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const [name, content] of Object.entries(files)) {
-    const raw = Buffer.from(content);
-    const data = deflate ? deflateRawSync(raw) : raw;
-    const n = Buffer.from(name);
-    const fields = (b: Buffer, at: number) => {
-      b.writeUInt16LE(deflate ? 8 : 0, at);
-      b.writeUInt32LE(crc32(raw), at + 6);
-      b.writeUInt32LE(data.length, at + 10);
-      b.writeUInt32LE(raw.length, at + 14);
-      b.writeUInt16LE(n.length, at + 18);
-    };
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    fields(local, 8);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    fields(central, 10);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, n, data);
-    centrals.push(central, n);
-    offset += 30 + n.length + data.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(centrals.length / 2, 8);
-  end.writeUInt16LE(centrals.length / 2, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
+const zip = zipOf;
 
 const MAIN_NS = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
 const WORKBOOK_XML =
