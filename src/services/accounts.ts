@@ -2,6 +2,7 @@
  * Accounts: creating users, changing passwords and checking a login. Used by the CLI, the demo seed
  * and (later) the office's user pages, so every path applies the same rules.
  */
+import { atomically } from '../db/connection.ts';
 import { z } from 'zod';
 import { parseField } from './validate.ts';
 import type { Db } from '../db/connection.ts';
@@ -63,7 +64,7 @@ export async function createUser(
   const taken = () => new Conflict(`用户名“${username}”已存在`, { username: '该用户名已被使用，请换一个' });
   if (findUserByUsername(db, username)) throw taken();
   const hash = await hashPassword(password);
-  return db.transaction(() => {
+  return atomically(db, () => {
     if (findUserByUsername(db, username)) throw taken();
     const id = insertUser(db, {
       username: username,
@@ -81,7 +82,7 @@ export async function createUser(
       detail: { username: username, role: role, unitId },
     });
     return id;
-  })();
+  });
 }
 
 export async function changePassword(
@@ -94,10 +95,10 @@ export async function changePassword(
   const user = findUserByUsername(db, username);
   if (!user) throw new InvalidInput(`用户“${username}”不存在`, { username: '用户不存在' });
   const hash = await hashPassword(checked);
-  db.transaction(() => {
+  atomically(db, () => {
     updatePasswordHash(db, user.id, hash);
     appendAudit(db, { userId: actorId, action: 'user.password', entity: 'user', entityId: user.id });
-  })();
+  });
 }
 
 /**
@@ -146,7 +147,7 @@ export function editUser(db: Db, id: number, input: EditUserInput, actorId: numb
     throw new InvalidInput('所在镇街不存在', { homeStreetId: '所在镇街不存在' });
   if (id === actorId && (!input.active || role !== 'office'))
     throw new InvalidInput('不能停用自己的账号或取消自己的创城办角色');
-  db.transaction(() => {
+  atomically(db, () => {
     updateUser(db, id, { ...input, displayName: displayName, role: role });
     appendAudit(db, {
       userId: actorId,
@@ -160,5 +161,11 @@ export function editUser(db: Db, id: number, input: EditUserInput, actorId: numb
         active: input.active,
       },
     });
-  })();
+  });
+}
+
+/** The session's user, if the account still exists and is active (the login middleware asks this). */
+export function sessionUser(db: Db, id: number): UserRow | undefined {
+  const user = findUserById(db, id);
+  return user && user.active ? user : undefined;
 }

@@ -3,6 +3,7 @@
  * spread evenly over several inspectors), with 回避: an inspector whose home 镇街 is the site's is
  * warned off, or refused when the district sets the policy to 'refuse'.
  */
+import { atomically } from '../db/connection.ts';
 import type { Db } from '../db/connection.ts';
 import { appendAudit } from '../db/repos/audit.ts';
 import { findSiteById } from '../db/repos/places.ts';
@@ -15,7 +16,7 @@ import { requireRound } from './rounds.ts';
 export type AvoidancePolicy = 'warn' | 'refuse';
 
 export function setAvoidancePolicy(db: Db, policy: AvoidancePolicy, actorId: number): void {
-  db.transaction(() => {
+  atomically(db, () => {
     setSetting(db, 'avoidance_policy', policy);
     appendAudit(db, {
       userId: actorId,
@@ -23,7 +24,7 @@ export function setAvoidancePolicy(db: Db, policy: AvoidancePolicy, actorId: num
       entity: 'settings',
       detail: { policy },
     });
-  })();
+  });
 }
 
 export function avoidancePolicy(db: Db): AvoidancePolicy {
@@ -46,7 +47,7 @@ export function assignInspector(
   actorId: number | null,
   policy: AvoidancePolicy = avoidancePolicy(db),
 ): string | null {
-  return db.transaction(() => {
+  return atomically(db, () => {
     const round = requireRound(db, roundId);
     if (round.status === 'closed' || round.status === 'published')
       throw new Conflict('轮次已结束，不能再分工');
@@ -69,7 +70,7 @@ export function assignInspector(
       detail: { inspectorId, warning },
     });
     return warning;
-  })();
+  });
 }
 
 export type BulkScope =
@@ -90,14 +91,14 @@ export function assignBulk(
   inspectorId: number,
   actorId: number,
 ): string[] {
-  return db.transaction(() => {
+  return atomically(db, () => {
     const rows = roundAssignments(db, roundId).filter((r) => inScope(r, scope));
     if (!rows.length) throw new InvalidInput('所选范围内没有可分配的点位');
     const policy = avoidancePolicy(db);
     return rows
       .map((r) => assignInspector(db, roundId, r.site_id, inspectorId, actorId, policy))
       .filter((w): w is string => !!w);
-  })();
+  });
 }
 
 /**
@@ -114,7 +115,7 @@ export function spreadEvenly(
 ): string[] {
   const ids = [...new Set(inspectorIds)];
   if (!ids.length) throw new InvalidInput('请至少选择一名测评员', { inspectorIds: '请至少选择一名测评员' });
-  return db.transaction(() => {
+  return atomically(db, () => {
     const inspectors = ids.map((id) => activeInspector(db, id));
     const eligible = (streetId: number) => inspectors.filter((i) => i.home_street_id !== streetId).length;
     // the most constrained sites first, so the sites anyone may take are left to even out the load
@@ -135,5 +136,5 @@ export function spreadEvenly(
       if (w) warnings.push(w);
     }
     return warnings;
-  })();
+  });
 }

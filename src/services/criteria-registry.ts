@@ -3,6 +3,7 @@
  * versions by id. A version, once stored, is never rewritten: rounds are frozen to the content they
  * started with, so a shipped file edited in place under the same code is refused with a message.
  */
+import { atomically } from '../db/connection.ts';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { Db } from '../db/connection.ts';
@@ -24,7 +25,7 @@ export function sha256(text: string | Buffer): string {
 /** Stores versions not yet in the database; returns the codes it added. */
 export function syncShippedCriteria(db: Db, files: LoadedFile[]): string[] {
   const added: string[] = [];
-  db.transaction(() => {
+  atomically(db, () => {
     for (const f of files) {
       const v = f.version;
       const content = JSON.stringify(v);
@@ -49,7 +50,7 @@ export function syncShippedCriteria(db: Db, files: LoadedFile[]): string[] {
       for (const t of v.siteTypes) upsertSiteType(db, t.code, t.name);
       added.push(v.code);
     }
-  })();
+  });
   return added;
 }
 
@@ -83,7 +84,7 @@ export function importCriteriaVersion(
   actorId: number,
 ): number {
   const content = JSON.stringify(version);
-  return db.transaction(() => {
+  return atomically(db, () => {
     if (findCriteriaVersionByCode(db, version.code))
       throw new Conflict(
         `版本编码“${version.code}”已存在：已载入的版本不能覆盖，请在“版本信息”中换一个新的版本编码`,
@@ -106,5 +107,5 @@ export function importCriteriaVersion(
       detail: { code: version.code, name: version.name, file: fileName },
     });
     return id;
-  })();
+  });
 }

@@ -4,6 +4,7 @@
  * file writes are slow and a better-sqlite3 transaction cannot wait. The client's id makes a retried
  * upload return the first one's row instead of a second photo. Evidence checks flag, never refuse.
  */
+import { atomically } from '../db/connection.ts';
 import type { UserRow } from '../db/repos/users.ts';
 import { insertInspection } from '../db/repos/inspections.ts';
 import {
@@ -129,7 +130,7 @@ export async function addEvidencePhoto(
 ): Promise<PhotoRow> {
   const prepared = await prepareEvidencePhoto(ctx, user, roundId, siteId, upload);
   try {
-    return ctx.db.transaction(prepared.commit)();
+    return atomically(ctx.db, prepared.commit);
   } catch (err) {
     // the state changed while the photo was being processed: leave no file that no row refers to
     prepared.discard();
@@ -144,7 +145,7 @@ export function deleteEvidencePhoto(
   siteId: number,
   photoId: number,
 ): void {
-  ctx.db.transaction(() => {
+  atomically(ctx.db, () => {
     const photo = findPhoto(ctx.db, photoId);
     const scope = sheetScope(ctx, user, roundId, siteId);
     if (!photo || !scope.sheet || photo.inspection_id !== scope.sheet.id) throw new NotFound('找不到该照片');
@@ -161,5 +162,5 @@ export function deleteEvidencePhoto(
         siteId,
         detail: { standard: photo.standard_code },
       });
-  })();
+  });
 }

@@ -3,6 +3,7 @@
  * the database, and only when no row has a problem apply the plan in one transaction. The answer lists
  * every problem as「第N行「列」…」 for the page.
  */
+import { atomically } from '../db/connection.ts';
 import { formatRowError, readTable, writeTable, writeTemplate } from '../excel/index.ts';
 import type { Db } from '../db/connection.ts';
 import { appendAudit } from '../db/repos/audit.ts';
@@ -69,7 +70,7 @@ export async function runImport(kind: AnyKind, buf: Buffer, env: ImportEnv): Pro
     };
   }
   try {
-    const count = env.db.transaction(() => {
+    const count = atomically(env.db, () => {
       const n = kind.apply(resolution.plan, env);
       appendAudit(env.db, {
         userId: env.actorId,
@@ -79,7 +80,7 @@ export async function runImport(kind: AnyKind, buf: Buffer, env: ImportEnv): Pro
         detail: { kind: kind.title, file: env.fileName, rows: n },
       });
       return n;
-    })();
+    });
     return { ok: true, count };
   } catch (err) {
     if (err instanceof AppError && err.status < 500) return { ok: false, messages: [err.message] };

@@ -4,6 +4,7 @@
  * audit-logged; 点位 are in sites.ts, 责任单位 and 包联 in units.ts, the checks they share in
  * place-fields.ts. Retiring keeps the row (history points at it); nothing is ever deleted.
  */
+import { atomically } from '../db/connection.ts';
 import { parseField } from './validate.ts';
 import { name, optionalUnit, unique } from './place-fields.ts';
 import type { Db } from '../db/connection.ts';
@@ -30,7 +31,7 @@ export function createStreet(
 ): number {
   const n = parseField(name, streetName, 'name');
   const unit = optionalUnit(db, unitId, 'unitId');
-  return db.transaction(() => {
+  return atomically(db, () => {
     const id = unique('name', `镇街“${n}”已存在`, () => insertStreet(db, n, unit));
     appendAudit(db, {
       userId: actorId,
@@ -40,7 +41,7 @@ export function createStreet(
       detail: { name: n },
     });
     return id;
-  })();
+  });
 }
 
 export function editStreet(
@@ -53,7 +54,7 @@ export function editStreet(
   if (!findStreetById(db, id)) throw new NotFound('找不到该镇街');
   const n = parseField(name, streetName, 'name');
   const unit = optionalUnit(db, unitId, 'unitId');
-  db.transaction(() => {
+  atomically(db, () => {
     unique('name', `镇街“${n}”已存在`, () => updateStreet(db, id, n, unit));
     appendAudit(db, {
       userId: actorId,
@@ -62,7 +63,7 @@ export function editStreet(
       entityId: id,
       detail: { name: n, unitId: unit },
     });
-  })();
+  });
 }
 
 export function createCommunity(
@@ -75,7 +76,7 @@ export function createCommunity(
   const n = parseField(name, communityName, 'name');
   if (!findStreetById(db, streetId)) throw new InvalidInput('所属镇街不存在', { streetId: '所属镇街不存在' });
   const unit = optionalUnit(db, unitId, 'unitId');
-  return db.transaction(() => {
+  return atomically(db, () => {
     const id = unique('name', `该镇街已有社区“${n}”`, () => insertCommunity(db, streetId, n, unit));
     appendAudit(db, {
       userId: actorId,
@@ -85,7 +86,7 @@ export function createCommunity(
       detail: { name: n, streetId },
     });
     return id;
-  })();
+  });
 }
 
 export function editCommunity(
@@ -100,7 +101,7 @@ export function editCommunity(
     throw new InvalidInput('所属镇街不存在', { streetId: '所属镇街不存在' });
   const unit = optionalUnit(db, input.unitId, 'unitId');
   const liaisons = [...new Set(input.liaisonUnitIds)].map((u) => optionalUnit(db, u, 'liaisons') as number);
-  db.transaction(() => {
+  atomically(db, () => {
     unique('name', `该镇街已有社区“${n}”`, () => updateCommunity(db, id, input.streetId, n, unit));
     setLiaisons(db, id, liaisons);
     appendAudit(db, {
@@ -110,7 +111,7 @@ export function editCommunity(
       entityId: id,
       detail: { name: n, streetId: input.streetId, unitId: unit, liaisons },
     });
-  })();
+  });
 }
 
 export type Retirable = 'street' | 'community' | 'site' | 'unit';
@@ -137,7 +138,7 @@ export function setRetiredState(
           ? findCommunityById(db, id)
           : findSiteById(db, id);
   if (!exists) throw new NotFound('找不到该记录');
-  db.transaction(() => {
+  atomically(db, () => {
     if (kind === 'unit') setUnitRetired(db, id, retired);
     else setRetired(db, TABLES[kind], id, retired);
     appendAudit(db, {
@@ -146,5 +147,5 @@ export function setRetiredState(
       entity: kind,
       entityId: id,
     });
-  })();
+  });
 }

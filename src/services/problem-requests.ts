@@ -4,6 +4,7 @@
  * the office decides from what was asked and never from a default; every refusal names the form field
  * and says in words what to choose. Each step is in the problem's history and in the audit log.
  */
+import { atomically } from '../db/connection.ts';
 import { z } from 'zod';
 import { parseField } from './validate.ts';
 import type { UserRow } from '../db/repos/users.ts';
@@ -124,7 +125,7 @@ export async function requestChange(
   const note = check(() => parseField(text(`${REQUEST_NAMES[kind]}理由`), input.note, 'note'));
   check.done();
   await withPhotos(ctx, p, user, REQUEST_NAMES.dispute, kind === 'dispute' ? photos : [], (stored) =>
-    ctx.db.transaction(() => {
+    atomically(ctx.db, () => {
       const fresh = requireProblem(ctx.db, id);
       if (fresh.status !== 'open' || fresh.request) throw new Conflict('该问题的状态已变化，请刷新页面');
       const ids = insertPhotos(ctx.db, fresh, user, 'appeal', stored);
@@ -149,7 +150,7 @@ export async function requestChange(
         ...(deadline === null ? {} : { requestedDeadline: deadline, currentDeadline: fresh.deadline }),
         ...(ids.length ? { photos: ids.length } : {}),
       });
-    })(),
+    }),
   );
 }
 
@@ -162,7 +163,7 @@ export function decideRequest(
 ): void {
   if (user.role !== 'office') throw new Forbidden('只有创城办可以处理此申请');
   const approve = input.approve === true || input.approve === '1';
-  ctx.db.transaction(() => {
+  atomically(ctx.db, () => {
     const p = requireProblem(ctx.db, id);
     if (!p.request || p.status !== 'open') throw new Conflict('该问题没有待处理的申请');
     const check = refusals();
@@ -218,7 +219,7 @@ export function decideRequest(
       event('extend', { from: p.deadline, to: deadline });
       auditStep(ctx.db, p, user, 'extend', { deadline: { old: p.deadline, new: deadline }, opinion: note });
     } else upholdDispute(ctx.db, p, user, note);
-  })();
+  });
 }
 
 /** 申诉成立: the problem is voided and its deduction removed, as an audit-logged correction. */

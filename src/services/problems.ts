@@ -5,6 +5,7 @@
  * 延期 (extension); the office decides (problem-requests.ts). Every step is a problem_events row (the
  * problem's own history) and an audit_log entry (the office's one log of who changed what).
  */
+import { atomically } from '../db/connection.ts';
 import { z } from 'zod';
 import { parseField } from './validate.ts';
 import type { Db } from '../db/connection.ts';
@@ -199,7 +200,7 @@ export async function reportFix(
     '整改',
     photos,
     (stored) =>
-      ctx.db.transaction(() => {
+      atomically(ctx.db, () => {
         const fresh = requireProblem(ctx.db, id);
         if (fresh.status !== 'open') throw new Conflict('该问题的状态已变化，请刷新页面');
         const ids = insertPhotos(ctx.db, fresh, user, 'fix', stored);
@@ -221,7 +222,7 @@ export async function reportFix(
           note,
           { photos: ids, flagged: stored.filter((s) => s.flags.length).length },
         );
-      })(),
+      }),
     check,
   );
 }
@@ -246,13 +247,13 @@ export async function reinspect(
       : parseField(z.string().trim().max(500, '复查说明不能超过500个字符'), noteIn ?? '', 'note');
   if (!photos.length) throw new InvalidInput('复查须上传现场照片', { photos: '复查须上传现场照片' });
   await withPhotos(ctx, p, user, '复查', photos, (stored) =>
-    ctx.db.transaction(() => {
+    atomically(ctx.db, () => {
       const fresh = requireProblem(ctx.db, id);
       if (fresh.status !== 'fixed') throw new Conflict('该问题的状态已变化，请刷新页面');
       const ids = insertPhotos(ctx.db, fresh, user, 'reinspect', stored);
       if (outcome === 'pass')
         transition(ctx.db, fresh, user, 'close', 'closed', { closed_at: nowIso() }, note, { photos: ids });
       else transition(ctx.db, fresh, user, 'reject', 'open', { fixed_at: null }, note, { photos: ids });
-    })(),
+    }),
   );
 }

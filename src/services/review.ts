@@ -4,6 +4,7 @@
  * sheet lives with the sheet services (returnSheet). A published round is frozen. Approving sends the
  * sheet's problems out (problem-raise.ts).
  */
+import { atomically } from '../db/connection.ts';
 import { z } from 'zod';
 import { issueMessage } from './validate.ts';
 import type { UserRow } from '../db/repos/users.ts';
@@ -21,7 +22,7 @@ function requireOffice(user: UserRow): void {
 
 export function approveSheet(ctx: SheetCtx, user: UserRow, roundId: number, siteId: number): void {
   requireOffice(user);
-  ctx.db.transaction(() => {
+  atomically(ctx.db, () => {
     const scope = sheetScope(ctx, user, roundId, siteId);
     if (scope.round.status !== 'open') throw new Conflict('只有进行中的轮次可以审核');
     if (scope.sheet?.status !== 'submitted') throw new Conflict('只有已提交的测评表可以审核通过');
@@ -35,7 +36,7 @@ export function approveSheet(ctx: SheetCtx, user: UserRow, roundId: number, site
       roundId,
       siteId,
     });
-  })();
+  });
 }
 
 /** The answer part is the sheet protocol's (the tablet's rules and words); the reason is the office's. */
@@ -58,7 +59,7 @@ export function correctAnswer(
     throw new InvalidInput(message, { [String(issue?.path[0] ?? 'form')]: message });
   }
   const c = parsed.data;
-  ctx.db.transaction(() => {
+  atomically(ctx.db, () => {
     const scope = sheetScope(ctx, user, roundId, siteId);
     if (scope.round.status === 'published') throw new Conflict('本轮结果已发布，如需更正请先撤回发布');
     if (scope.round.status === 'draft') throw new Conflict('轮次尚未开始');
@@ -89,5 +90,5 @@ export function correctAnswer(
         new: { result: write.result, cases: write.cases, fixedCases: write.fixedCases, note: write.note },
       },
     });
-  })();
+  });
 }

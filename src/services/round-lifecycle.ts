@@ -3,6 +3,7 @@
  * or excluded), publishing (results go to the units and are frozen) and 撤回发布 (withdrawing a
  * publication, with a reason). Every step is audit-logged.
  */
+import { atomically } from '../db/connection.ts';
 import { z } from 'zod';
 import { parseField } from './validate.ts';
 import type { Db } from '../db/connection.ts';
@@ -20,7 +21,7 @@ function reason(value: unknown, what: string): string {
 
 export function excludeSite(db: Db, roundId: number, siteId: number, why: unknown, actorId: number): void {
   const text = reason(why, '排除原因');
-  db.transaction(() => {
+  atomically(db, () => {
     const round = requireRound(db, roundId);
     if (round.status !== 'draft' && round.status !== 'open') throw new Conflict('轮次已结束，不能再排除点位');
     if (!isSiteInRound(db, roundId, siteId)) throw new NotFound('该点位不在本轮测评范围内');
@@ -34,11 +35,11 @@ export function excludeSite(db: Db, roundId: number, siteId: number, why: unknow
       siteId,
       detail: { reason: text },
     });
-  })();
+  });
 }
 
 export function includeSiteAgain(db: Db, roundId: number, siteId: number, actorId: number): void {
-  db.transaction(() => {
+  atomically(db, () => {
     const round = requireRound(db, roundId);
     if (round.status !== 'draft' && round.status !== 'open') throw new Conflict('轮次已结束，不能再调整点位');
     if (!isSiteInRound(db, roundId, siteId)) throw new NotFound('该点位不在本轮测评范围内');
@@ -51,7 +52,7 @@ export function includeSiteAgain(db: Db, roundId: number, siteId: number, actorI
       roundId,
       siteId,
     });
-  })();
+  });
 }
 
 export class RoundNotReady extends Conflict {
@@ -83,15 +84,15 @@ export function checkWithdraw(db: Db, roundId: number, why: unknown): string {
 }
 
 export function closeRound(db: Db, roundId: number, actorId: number): void {
-  db.transaction(() => {
+  atomically(db, () => {
     checkClose(db, roundId);
     setRoundStatus(db, roundId, 'closed');
     appendAudit(db, { userId: actorId, action: 'round.close', entity: 'round', entityId: roundId, roundId });
-  })();
+  });
 }
 
 export function publishRound(db: Db, roundId: number, actorId: number): void {
-  db.transaction(() => {
+  atomically(db, () => {
     checkPublish(db, roundId);
     setRoundStatus(db, roundId, 'published');
     appendAudit(db, {
@@ -101,11 +102,11 @@ export function publishRound(db: Db, roundId: number, actorId: number): void {
       entityId: roundId,
       roundId,
     });
-  })();
+  });
 }
 
 export function withdrawPublication(db: Db, roundId: number, why: unknown, actorId: number): void {
-  db.transaction(() => {
+  atomically(db, () => {
     const text = checkWithdraw(db, roundId, why);
     setRoundStatus(db, roundId, 'closed');
     appendAudit(db, {
@@ -116,5 +117,5 @@ export function withdrawPublication(db: Db, roundId: number, why: unknown, actor
       roundId,
       detail: { reason: text },
     });
-  })();
+  });
 }

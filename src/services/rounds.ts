@@ -2,6 +2,7 @@
  * Rounds (测评轮次): creating one frozen to a criteria version with its choice of sites, opening it,
  * (Assignments are in assignments.ts, the rest of a round's life in round-lifecycle.ts.)
  */
+import { atomically } from '../db/connection.ts';
 import { z } from 'zod';
 import type { Db } from '../db/connection.ts';
 import { Conflict, InvalidInput, NotFound } from '../errors.ts';
@@ -87,7 +88,7 @@ export function createRound(
   const scoredTypes = new Set([...version.siteTypes.keys()].filter((t) => version.forSiteType(t).length > 0));
   const sites = selectSites(listActiveSites(db), scoredTypes, selection.data);
   if (!sites.length) throw new InvalidInput('按所选范围没有可测评的点位', { selection: '没有可测评的点位' });
-  return db.transaction(() => {
+  return atomically(db, () => {
     const id = insertRound(db, { ...input, name: name.data, selection: selection.data, createdBy: actorId });
     includeSites(
       db,
@@ -108,7 +109,7 @@ export function createRound(
       },
     });
     return id;
-  })();
+  });
 }
 
 export function requireRound(db: Db, id: number): RoundRow {
@@ -118,10 +119,10 @@ export function requireRound(db: Db, id: number): RoundRow {
 }
 
 export function openRound(db: Db, roundId: number, actorId: number | null): void {
-  db.transaction(() => {
+  atomically(db, () => {
     const round = requireRound(db, roundId);
     if (round.status !== 'draft') throw new Conflict('只有草稿状态的轮次可以开启');
     setRoundStatus(db, roundId, 'open');
     appendAudit(db, { userId: actorId, action: 'round.open', entity: 'round', entityId: roundId, roundId });
-  })();
+  });
 }

@@ -3,6 +3,7 @@
  * required photo), the submit itself (the plain form's, and the offline queue's, idempotent under the
  * device's submitId), and the office's return (退回) with a reason. Saving answers is in sheets.ts.
  */
+import { atomically } from '../db/connection.ts';
 import { z } from 'zod';
 import { issueMessage } from './validate.ts';
 import type { UserRow } from '../db/repos/users.ts';
@@ -39,7 +40,7 @@ export class SubmitBlocked extends InvalidInput {
 }
 
 export function submitSheet(ctx: SheetCtx, user: UserRow, roundId: number, siteId: number): void {
-  ctx.db.transaction(() => {
+  atomically(ctx.db, () => {
     const scope = sheetScope(ctx, user, roundId, siteId);
     requireEditable(user, scope);
     const blockers = submitBlockers(ctx, scope);
@@ -53,7 +54,7 @@ export function submitSheet(ctx: SheetCtx, user: UserRow, roundId: number, siteI
       roundId,
       siteId,
     });
-  })();
+  });
 }
 
 /**
@@ -71,7 +72,7 @@ export function submitSheetOnce(
   const parsed = submitRequestSchema.safeParse(input);
   if (!parsed.success) throw new InvalidInput(parsed.error.issues[0]?.message ?? '提交请求无效');
   const { submitId, baseRevision } = parsed.data;
-  return ctx.db.transaction((): SubmitResult => {
+  return atomically(ctx.db, (): SubmitResult => {
     const hit = findIdempotent(ctx.db, submitId);
     if (hit) {
       if (hit.userId !== user.id) throw new Conflict('请求编号冲突，请刷新页面');
@@ -87,7 +88,7 @@ export function submitSheetOnce(
     const result: SubmitResult = { status: 'submitted', revision: (sheet?.revision ?? 0) + 1 };
     saveIdempotent(ctx.db, submitId, user.id, result);
     return result;
-  })();
+  });
 }
 
 export function returnSheet(
@@ -107,7 +108,7 @@ export function returnSheet(
     const message = issueMessage(parsed.error, '退回原因格式无效');
     throw new InvalidInput(message, { reason: message });
   }
-  ctx.db.transaction(() => {
+  atomically(ctx.db, () => {
     if (user.role !== 'office') throw new Forbidden('只有创城办可以退回测评表');
     const scope = sheetScope(ctx, user, roundId, siteId);
     if (scope.round.status !== 'open') throw new Conflict('本轮测评已结束，不能退回');
@@ -122,5 +123,5 @@ export function returnSheet(
       siteId,
       detail: { reason: parsed.data },
     });
-  })();
+  });
 }

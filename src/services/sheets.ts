@@ -194,10 +194,10 @@ export function recordLocation(
 ): void {
   const parsed = locationSchema.safeParse(input);
   if (!parsed.success) throw new InvalidInput('位置信息无效');
-  ctx.db.transaction(() => {
+  atomically(ctx.db, () => {
     const scope = sheetScope(ctx, user, roundId, siteId);
     requireEditable(user, scope);
     const sheet = scope.sheet ?? insertInspection(ctx.db, roundId, siteId, user.id);
     setOpenedLocation(ctx.db, sheet.id, parsed.data.lat, parsed.data.lng);
-  })();
+  });
 }

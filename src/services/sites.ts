@@ -3,6 +3,7 @@
  * A site names its type, its 镇街 and (unless directly under the 镇街) its 社区, where it is, and its
  * responsible unit; one active site of a name per 镇街 / 社区. Every change is audit-logged.
  */
+import { atomically } from '../db/connection.ts';
 import { z } from 'zod';
 import { parseField } from './validate.ts';
 import { name, optionalUnit } from './place-fields.ts';
@@ -80,7 +81,7 @@ function checkSite(db: Db, input: SiteInput, selfId: number | null) {
 
 export function createSite(db: Db, input: SiteInput, actorId: number | null): number {
   const s = checkSite(db, input, null);
-  return db.transaction(() => {
+  return atomically(db, () => {
     const id = insertSite(db, s);
     appendAudit(db, {
       userId: actorId,
@@ -91,14 +92,14 @@ export function createSite(db: Db, input: SiteInput, actorId: number | null): nu
       detail: { name: s.name, siteType: s.siteType },
     });
     return id;
-  })();
+  });
 }
 
 export function editSite(db: Db, id: number, input: SiteInput, actorId: number): void {
   const before = findSiteById(db, id);
   if (!before) throw new NotFound('找不到该点位');
   const s = checkSite(db, input, id);
-  db.transaction(() => {
+  atomically(db, () => {
     updateSite(db, id, s);
     appendAudit(db, {
       userId: actorId,
@@ -108,5 +109,5 @@ export function editSite(db: Db, id: number, input: SiteInput, actorId: number):
       siteId: id,
       detail: { before, after: s },
     });
-  })();
+  });
 }

@@ -3,6 +3,7 @@
  * unit 包联. Units are picked and imported by name as well as by code, so both are unique; a unit
  * cannot sit under itself. Every change is audit-logged; retiring is in places.ts with the places.
  */
+import { atomically } from '../db/connection.ts';
 import { z } from 'zod';
 import { parseField } from './validate.ts';
 import { name, optionalUnit, unique } from './place-fields.ts';
@@ -64,24 +65,24 @@ function checkUnit(db: Db, input: UnitInput, selfId: number | null) {
 
 export function createUnit(db: Db, input: UnitInput, actorId: number | null): number {
   const u = checkUnit(db, input, null);
-  return db.transaction(() => {
+  return atomically(db, () => {
     const id = unique('code', `单位编码“${u.code}”已存在`, () => insertUnit(db, u));
     appendAudit(db, { userId: actorId, action: 'unit.create', entity: 'unit', entityId: id, detail: u });
     return id;
-  })();
+  });
 }
 
 export function editUnit(db: Db, id: number, input: UnitInput, actorId: number): void {
   if (!findUnitById(db, id)) throw new NotFound('找不到该单位');
   const u = checkUnit(db, input, id);
-  db.transaction(() => {
+  atomically(db, () => {
     unique('code', `单位编码“${u.code}”已存在`, () => updateUnit(db, id, u));
     appendAudit(db, { userId: actorId, action: 'unit.update', entity: 'unit', entityId: id, detail: u });
-  })();
+  });
 }
 
 export function linkLiaison(db: Db, communityId: number, unitId: number, actorId: number | null): void {
-  db.transaction(() => {
+  atomically(db, () => {
     addLiaison(db, communityId, unitId);
     appendAudit(db, {
       userId: actorId,
@@ -90,7 +91,7 @@ export function linkLiaison(db: Db, communityId: number, unitId: number, actorId
       entityId: communityId,
       detail: { unitId },
     });
-  })();
+  });
 }
 
 /** The 社区 a unit 包联, ticked on the units page; returns how many. */
@@ -100,7 +101,7 @@ export function setUnitLiaisons(db: Db, unitId: number, communityIds: number[], 
   for (const id of chosen)
     if (!Number.isInteger(id) || !findCommunityById(db, id))
       throw new InvalidInput('所选社区不存在', { communities: '所选社区不存在' });
-  db.transaction(() => {
+  atomically(db, () => {
     setLiaisonsOfUnit(db, unitId, chosen);
     appendAudit(db, {
       userId: actorId,
@@ -109,7 +110,7 @@ export function setUnitLiaisons(db: Db, unitId: number, communityIds: number[], 
       entityId: unitId,
       detail: { communities: chosen },
     });
-  })();
+  });
   return chosen.length;
 }
 

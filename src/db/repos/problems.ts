@@ -163,6 +163,8 @@ export interface ProblemFilter {
   roundId?: number | null;
   streetId?: number | null;
   communityId?: number | null;
+  /** 包联 leaders: only problems at sites in these 社区 */
+  communityIds?: number[] | null;
   unitIds?: number[] | null;
   status?: ProblemStatus | null;
   overdueBefore?: string | null;
@@ -205,6 +207,7 @@ export function listProblems(db: Db, f: ProblemFilter): ProblemListRow[] {
        WHERE (:id IS NULL OR p.id = :id) AND (:roundId IS NULL OR p.round_id = :roundId)
          AND (:streetId IS NULL OR s.street_id = :streetId)
          AND (:communityId IS NULL OR s.community_id = :communityId)
+         AND (:communityIds IS NULL OR s.community_id IN (SELECT value FROM json_each(:communityIds)))
          AND (:unitIds IS NULL OR p.unit_id IN (SELECT value FROM json_each(:unitIds)))
          AND (:status IS NULL OR p.status = :status)
          AND (:overdue IS NULL OR (p.status = 'open' AND p.deadline < :overdue))
@@ -219,6 +222,7 @@ export function listProblems(db: Db, f: ProblemFilter): ProblemListRow[] {
       roundId: f.roundId ?? null,
       streetId: f.streetId ?? null,
       communityId: f.communityId ?? null,
+      communityIds: f.communityIds ? JSON.stringify(f.communityIds) : null,
       unitIds: f.unitIds ? JSON.stringify(f.unitIds) : null,
       status: f.status ?? null,
       overdue: f.overdueBefore ?? null,

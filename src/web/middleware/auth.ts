@@ -4,8 +4,10 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { Db } from '../../db/connection.ts';
-import { findUserById, type Role, type UserRow } from '../../db/repos/users.ts';
-import { Forbidden, NotLoggedIn } from '../../errors.ts';
+import type { UserRow } from '../../db/repos/users.ts';
+import { NotLoggedIn } from '../../errors.ts';
+import { sessionUser } from '../../services/accounts.ts';
+import { canOrReject, ANONYMOUS, type Actor, type Verb } from '../../services/access.ts';
 
 declare module 'express-session' {
   interface SessionData {
@@ -32,8 +34,8 @@ export function loadUser(db: Db) {
   return (req: Request, res: Response, next: NextFunction) => {
     const id = req.session?.userId;
     if (id) {
-      const user = findUserById(db, id);
-      if (user && user.active) res.locals.user = user;
+      const user = sessionUser(db, id);
+      if (user) res.locals.user = user;
       else delete req.session.userId;
     }
     next();
@@ -49,10 +51,18 @@ export function requireLogin(req: Request, res: Response, next: NextFunction) {
   next(new NotLoggedIn('登录已过期，请重新登录'));
 }
 
-export function requireRole(...roles: Role[]) {
+/** Who is asking, for the services: the session's user, or an anonymous visitor on a public page. */
+export function actorOf(res: Response): Actor {
+  return (res.locals.user as UserRow | undefined) ?? ANONYMOUS;
+}
+
+/**
+ * Guards a whole router or route with a district-wide verb (e.g. `office.manage`): access.ts decides,
+ * as the services it calls decide again for each object.
+ */
+export function allow(db: Db, verb: Verb & ('office.manage' | 'offline.work' | 'problem.export')) {
   return (_req: Request, res: Response, next: NextFunction) => {
-    const user = currentUser(res);
-    if (!roles.includes(user.role)) return next(new Forbidden());
+    canOrReject(db, currentUser(res), verb, null);
     next();
   };
 }

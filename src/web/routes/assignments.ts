@@ -1,7 +1,7 @@
 /** GET/POST /rounds/:id/assignments: 测评分工 for one round, one site at a time or in bulk, with 回避 warnings. */
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../../app.ts';
-import { currentUser, requireRole } from '../middleware/auth.ts';
+import { allow, currentUser } from '../middleware/auth.ts';
 import { flash } from '../middleware/flash.ts';
 import { idParam } from '../params.ts';
 import { requireRound } from '../../services/rounds.ts';
@@ -31,7 +31,7 @@ function parseScope(value: unknown): BulkScope | null {
 
 export function assignmentsRouter(deps: AppDeps): Router {
   const r = Router();
-  const office = requireRole('office');
+  const office = allow(deps.db, 'office.manage');
 
   r.get('/rounds/:id/assignments', office, (req, res) => {
     const round = requireRound(deps.db, idParam(req.params.id, '测评轮次'));

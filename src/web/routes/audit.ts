@@ -1,7 +1,7 @@
 /** GET /audit: the audit log for the office, filterable by user, round and site, newest first. */
 import { Router } from 'express';
 import type { AppDeps } from '../../app.ts';
-import { requireRole } from '../middleware/auth.ts';
+import { allow } from '../middleware/auth.ts';
 import { auditNames, listAudit } from '../../db/repos/audit.ts';
 import { listUsers } from '../../db/repos/users.ts';
 import { listRounds } from '../../db/repos/rounds.ts';
@@ -14,7 +14,7 @@ const PAGE = 100;
 
 export function auditRouter(deps: AppDeps): Router {
   const r = Router();
-  r.get('/audit', requireRole('office'), (req, res) => {
+  r.get('/audit', allow(deps.db, 'office.manage'), (req, res) => {
     const q = req.query as Record<string, unknown>;
     const filter = {
       userId: idOrNull(q.user),

@@ -5,7 +5,7 @@
  */
 import { Router } from 'express';
 import type { AppDeps } from '../../app.ts';
-import { currentUser, requireRole } from '../middleware/auth.ts';
+import { allow, currentUser } from '../middleware/auth.ts';
 import { flash } from '../middleware/flash.ts';
 import { sheetUpload } from '../middleware/uploads.ts';
 import { idParam } from '../params.ts';
@@ -25,7 +25,7 @@ export const CRITERIA_MULTIPART_ROUTES = [/^\/criteria\/import$/];
 
 export function criteriaRouter(deps: AppDeps, protect: RequestHandler): Router {
   const r = Router();
-  const office = requireRole('office');
+  const office = allow(deps.db, 'office.manage');
 
   function renderList(res: Parameters<RequestHandler>[1], status = 200, errors: string[] = []) {
     const rounds = listRounds(deps.db);

@@ -5,7 +5,7 @@
  */
 import { Router, type Request, type Response, type RequestHandler } from 'express';
 import type { AppDeps } from '../../app.ts';
-import { currentUser, requireRole } from '../middleware/auth.ts';
+import { allow, currentUser } from '../middleware/auth.ts';
 import { sheetUpload } from '../middleware/uploads.ts';
 import { idParam } from '../params.ts';
 import { attachment } from '../download.ts';
@@ -26,7 +26,7 @@ const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
 export function importsRouter(deps: AppDeps, protect: RequestHandler): Router {
   const r = Router();
-  const office = requireRole('office');
+  const office = allow(deps.db, 'office.manage');
 
   function kindOf(req: Request, roundScoped: boolean) {
     const key = String(req.params.kind);

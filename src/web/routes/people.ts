@@ -6,7 +6,7 @@
  */
 import { Router, type Response } from 'express';
 import type { AppDeps } from '../../app.ts';
-import { currentUser, requireRole } from '../middleware/auth.ts';
+import { allow, currentUser } from '../middleware/auth.ts';
 import { flash } from '../middleware/flash.ts';
 import { idParam } from '../params.ts';
 import { body, idOrNull, ids, text, type FormBody } from '../forms.ts';
@@ -32,7 +32,7 @@ const LIAISON_KINDS = new Set<UnitKind>(['department', 'other']);
 
 export function peopleRouter(deps: AppDeps): Router {
   const r = Router();
-  const office = requireRole('office');
+  const office = allow(deps.db, 'office.manage');
   const db = deps.db;
 
   /** 镇街 with their active 社区, for the 包联 checkboxes. */

@@ -5,7 +5,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../../app.ts';
-import { currentUser, requireRole } from '../middleware/auth.ts';
+import { allow, currentUser } from '../middleware/auth.ts';
 import { flash } from '../middleware/flash.ts';
 import { idParam } from '../params.ts';
 import { body, decimalOrNull, idOrNull, ids, text, type FormBody } from '../forms.ts';
@@ -31,7 +31,7 @@ import { formRefusal } from '../refusal.ts';
 
 export function placesRouter(deps: AppDeps): Router {
   const r = Router();
-  const office = requireRole('office');
+  const office = allow(deps.db, 'office.manage');
   const db = deps.db;
 
   /**

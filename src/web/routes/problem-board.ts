@@ -7,7 +7,7 @@ import { Router, type Request } from 'express';
 import type { AppDeps } from '../../app.ts';
 import type { Db } from '../../db/connection.ts';
 import type { UserRow } from '../../db/repos/users.ts';
-import { currentUser, requireRole } from '../middleware/auth.ts';
+import { allow, currentUser } from '../middleware/auth.ts';
 import { idOrNull } from '../forms.ts';
 import { listProblems, type ProblemFilter, type ProblemListRow } from '../../db/repos/problems.ts';
 import { findRoundById, listRounds } from '../../db/repos/rounds.ts';
@@ -157,7 +157,7 @@ export function problemBoardRouter(deps: AppDeps): Router {
     });
   });
 
-  r.get('/problems-notice', requireRole('office', 'unit'), (req, res) => {
+  r.get('/problems-notice', allow(deps.db, 'problem.export'), (req, res) => {
     const user = currentUser(res);
     const unitId =
       user.role === 'unit' ? user.unit_id! : idOrNull((req.query as Record<string, unknown>).unit);

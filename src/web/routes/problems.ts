@@ -5,7 +5,7 @@
  */
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { AppDeps } from '../../app.ts';
-import { currentUser, requireRole } from '../middleware/auth.ts';
+import { allow, currentUser } from '../middleware/auth.ts';
 import { flash } from '../middleware/flash.ts';
 import { photoUpload } from '../middleware/uploads.ts';
 import { idParam } from '../params.ts';
@@ -230,7 +230,7 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
     false,
   );
 
-  r.get('/rounds/:id/problems.xlsx', requireRole('office', 'unit'), async (req, res) => {
+  r.get('/rounds/:id/problems.xlsx', allow(deps.db, 'problem.export'), async (req, res) => {
     const round = findRoundById(db, idParam(req.params.id, '测评轮次'));
     if (!round) throw new InvalidInput('找不到该测评轮次');
     const { filter } = readProblemFilter(db, req);

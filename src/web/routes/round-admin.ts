@@ -7,7 +7,7 @@
 import { Router, type Request, type Response } from 'express';
 import { randomInt } from 'node:crypto';
 import type { AppDeps } from '../../app.ts';
-import { currentUser, requireRole } from '../middleware/auth.ts';
+import { allow, currentUser } from '../middleware/auth.ts';
 import { flash } from '../middleware/flash.ts';
 import { idParam } from '../params.ts';
 import { createRound, openRound, requireRound, type Selection } from '../../services/rounds.ts';
@@ -40,7 +40,7 @@ const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 's
 
 export function roundAdminRouter(deps: AppDeps): Router {
   const r = Router();
-  const office = requireRole('office');
+  const office = allow(deps.db, 'office.manage');
   const ctx = { db: deps.db, criteria: deps.criteria, uploadDir: deps.config.uploadDir };
 
   function renderNew(

@@ -2,10 +2,11 @@
  * The scoring sheet of a site in a round: the page (which works as a plain form without JavaScript),
  * submit and return. The endpoints the tablet script uses to save as it goes are in sheet-api.ts.
  */
+import { atomically } from '../../db/connection.ts';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { AppDeps } from '../../app.ts';
-import { currentUser, requireRole } from '../middleware/auth.ts';
+import { allow, currentUser } from '../middleware/auth.ts';
 import { flash } from '../middleware/flash.ts';
 import { photoUpload } from '../middleware/uploads.ts';
 import { idParam } from '../params.ts';
@@ -128,7 +129,7 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
           }),
         );
       }
-      deps.db.transaction(() => {
+      atomically(deps.db, () => {
         if (changes.length) {
           const saved = saveChanges(ctx, user, roundId, siteId, {
             batchId: randomUUID(),
@@ -139,7 +140,7 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
           if (saved.refused.length) throw new InvalidInput(saved.refused.map(describeRefused).join('；'));
         }
         for (const p of prepared) p.commit();
-      })();
+      });
     } catch (err) {
       for (const p of prepared) p.discard();
       if (err instanceof AppError && err.status < 500)
@@ -193,7 +194,7 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
 
   // the office corrects one answer of a submitted or approved sheet; refused (no reason, a 不符合 without
   // cases …), the sheet is shown again with that answer's correction open, what was typed, and the message
-  r.post('/rounds/:rid/sites/:sid/correct', requireRole('office'), (req, res) => {
+  r.post('/rounds/:rid/sites/:sid/correct', allow(deps.db, 'office.manage'), (req, res) => {
     const [roundId, siteId] = ids(req);
     const form = (req.body ?? {}) as Record<string, unknown>;
     try {

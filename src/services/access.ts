@@ -1,0 +1,215 @@
+/**
+ * Who may do what: the one place the rules are written (central-backend's `auth.canOrReject` is the
+ * model). Every service that reads or changes something takes the actor and asks here, with a verb
+ * (`problem.fix`) and the object it is about; routes never decide access themselves. A rule answers
+ * `true` or the reason for refusing, which becomes the 403's message.
+ *
+ * The actor is a logged-in user, a 包联 leader (a person who leads a 包联 unit: sees that unit's 包联
+ * 社区' published results and problems) or an anonymous visitor (the public pages: nothing here yet).
+ * What a user may list rather than open — the 社区 and sites of a results page, the problems of the
+ * board — is in access-scopes.ts, beside these rules.
+ */
+import type { Db } from '../db/connection.ts';
+import type { UserRow } from '../db/repos/users.ts';
+import type { RoundRow } from '../db/repos/rounds.ts';
+import type { ProblemRow } from '../db/repos/problems.ts';
+import type { PhotoRow } from '../db/repos/photos.ts';
+import { assignedInspectorId, inspectorHasSites } from '../db/repos/rounds.ts';
+import { liaisonCommunityIds, unitSubtreeIds } from '../db/repos/units.ts';
+import { photoPlace, photoProblems } from '../db/repos/photos.ts';
+import { findSiteById } from '../db/repos/places.ts';
+import { Forbidden, NotLoggedIn } from '../errors.ts';
+
+/** Someone on a public page (a survey or a 随手拍 report): no account, no session user. */
+export interface AnonymousActor {
+  readonly role: 'anonymous';
+  readonly id: null;
+  readonly unit_id: null;
+}
+
+/** A 包联 leader: `unit_id` is the 包联 unit they lead. */
+export interface LeaderActor {
+  readonly role: 'leader';
+  readonly id: number;
+  readonly display_name: string;
+  readonly unit_id: number;
+}
+
+export type Actor = UserRow | LeaderActor | AnonymousActor;
+
+export const ANONYMOUS: AnonymousActor = Object.freeze({ role: 'anonymous', id: null, unit_id: null });
+
+/** The actor as a logged-in user, or 401 (the services that write records need a user to log). */
+export function userOf(actor: Actor): UserRow {
+  if (actor.role === 'anonymous' || actor.role === 'leader') throw new NotLoggedIn();
+  return actor;
+}
+
+/** A sheet is a site in a round; who it is assigned to decides who may open it. */
+export interface SheetTarget {
+  round: RoundRow;
+  assignedInspectorId: number | null;
+}
+
+/** Each verb and the object it is asked about (`null`: the verb is about the whole district). */
+export interface Objects {
+  /** criteria, rounds, places, people, imports, assignments, the audit log */
+  'office.manage': null;
+  'round.read': RoundRow;
+  'sheet.read': SheetTarget;
+  'sheet.edit': SheetTarget;
+  'sheet.review': SheetTarget;
+  'sheet.return': SheetTarget;
+  'sheet.correct': SheetTarget;
+  /** the tablet's offline mode (its service worker, its list of sites) */
+  'offline.work': null;
+  'results.read': RoundRow;
+  /** weak spots, trends and the rankings workbook */
+  'results.analyse': RoundRow;
+  'problem.list': null;
+  'problem.read': ProblemRow;
+  'problem.fix': ProblemRow;
+  'problem.request': ProblemRow;
+  'problem.reinspect': ProblemRow;
+  'problem.decide': ProblemRow;
+  /** the 整改清单 workbook and 整改通知单 (a unit's: its own problems) */
+  'problem.export': null;
+  'photo.read': PhotoRow;
+}
+
+export type Verb = keyof Objects;
+type Rule<V extends Verb> = (db: Db, actor: Actor, object: Objects[V]) => true | string;
+
+const officeOnly =
+  (reason: string) =>
+  (_db: Db, a: Actor): true | string =>
+    a.role === 'office' || reason;
+
+/** The unit ids a unit user acts for: its own and every unit below it. */
+function unitsOf(db: Db, a: Actor): Set<number> {
+  return a.role === 'unit' && a.unit_id !== null ? new Set(unitSubtreeIds(db, a.unit_id)) : new Set();
+}
+
+/** The 社区 a leader's 包联 unit covers. */
+function leaderCommunities(db: Db, a: LeaderActor): Set<number> {
+  return new Set(liaisonCommunityIds(db, [a.unit_id]));
+}
+
+function canSeeRound(db: Db, a: Actor, round: RoundRow): true | string {
+  if (a.role === 'office') return true;
+  if (a.role === 'inspector')
+    return (round.status === 'open' && inspectorHasSites(db, round.id, a.id)) || '您无权查看该测评轮次';
+  if (a.role === 'unit' || a.role === 'leader') return round.status === 'published' || '您无权查看该测评轮次';
+  return '您无权查看该测评轮次';
+}
+
+function canSeeSheet(_db: Db, a: Actor, t: SheetTarget): true | string {
+  if (a.role === 'office') return true;
+  if (a.role !== 'inspector') return '责任单位不能查看测评表';
+  if (t.assignedInspectorId !== a.id) return '该点位未分配给您';
+  return t.round.status === 'open' || '本轮测评已结束，不能再查看或修改测评表';
+}
+
+function canSeeResults(_db: Db, a: Actor, round: RoundRow): true | string {
+  if (a.role === 'office') return true;
+  if ((a.role !== 'unit' || a.unit_id === null) && a.role !== 'leader')
+    return '只有创城办和责任单位可以查看测评结果';
+  return round.status === 'published' || '本轮结果尚未发布';
+}
+
+/** A unit acts for the problems sent to it or to a unit below it. */
+function actsFor(db: Db, a: Actor, p: Pick<ProblemRow, 'unit_id'>): boolean {
+  return p.unit_id !== null && unitsOf(db, a).has(p.unit_id);
+}
+
+function canSeeProblem(db: Db, a: Actor, p: ProblemRow): true | string {
+  const ok =
+    a.role === 'office' ||
+    actsFor(db, a, p) ||
+    (a.role === 'inspector' && assignedInspectorId(db, p.round_id, p.site_id) === a.id) ||
+    (a.role === 'leader' && leaderCommunities(db, a).has(findSiteById(db, p.site_id)?.community_id ?? -1));
+  return ok || '您无权查看该问题';
+}
+
+/** 复查: the office or the inspector of the problem's site, never the one who reported the fix. */
+function canReinspect(db: Db, a: Actor, p: ProblemRow): true | string {
+  if (a.role !== 'office' && a.role !== 'inspector') return '只有创城办或测评员可以复查';
+  if (a.role === 'inspector' && assignedInspectorId(db, p.round_id, p.site_id) !== a.id)
+    return '您无权复查该问题';
+  return p.fixed_by !== a.id || '复查人不能是报告整改的人';
+}
+
+/**
+ * Photos are evidence in disputes. The office sees all; a problem's photos (before and after) its unit
+ * and the inspector of its site; a sheet's photos its inspector, and — once the round is published —
+ * the units that answer for the site or 包联 its 社区, and the leader of such a 包联 unit.
+ */
+function canSeePhoto(db: Db, a: Actor, photo: PhotoRow): true | string {
+  const no = '您无权查看该照片';
+  if (a.role === 'office') return true;
+  if (a.role === 'anonymous') return no;
+  const problems = photoProblems(db, photo);
+  if (a.role === 'unit' && problems.some((p) => actsFor(db, a, p))) return true;
+  if (a.role === 'inspector' && problems.some((p) => assignedInspectorId(db, p.round_id, p.site_id) === a.id))
+    return true;
+  const place = photo.inspection_id === null ? undefined : photoPlace(db, photo.inspection_id);
+  if (!place) return no;
+  if (a.role === 'inspector') return assignedInspectorId(db, place.round_id, place.site_id) === a.id || no;
+  if (place.round_status !== 'published') return no;
+  if (a.role === 'leader')
+    return (place.community_id !== null && leaderCommunities(db, a).has(place.community_id)) || no;
+  const mine = unitsOf(db, a);
+  if (
+    [place.responsible_unit_id, place.community_unit_id, place.street_unit_id].some(
+      (u) => u !== null && mine.has(u),
+    )
+  )
+    return true;
+  return (
+    (place.community_id !== null && liaisonCommunityIds(db, [...mine]).includes(place.community_id)) || no
+  );
+}
+
+const RULES: { [V in Verb]: Rule<V> } = {
+  'office.manage': officeOnly('没有权限访问此页面'),
+  'round.read': canSeeRound,
+  'sheet.read': canSeeSheet,
+  'sheet.edit': (_db, a, t) =>
+    (a.role === 'inspector' && t.assignedInspectorId === a.id) || '只有被分配的测评员可以填写测评表',
+  'sheet.review': officeOnly('只有创城办可以审核测评表'),
+  'sheet.return': officeOnly('只有创城办可以退回测评表'),
+  'sheet.correct': officeOnly('只有创城办可以更正测评表'),
+  'offline.work': (_db, a) => a.role === 'inspector' || '只有测评员可以离线工作',
+  'results.read': canSeeResults,
+  'results.analyse': officeOnly('测评结果分析仅供创城办查看'),
+  'problem.list': (_db, a) => a.role !== 'anonymous' || '请先登录',
+  'problem.read': canSeeProblem,
+  'problem.fix': (db, a, p) => actsFor(db, a, p) || '这不是本单位的问题',
+  'problem.request': (db, a, p) => actsFor(db, a, p) || '这不是本单位的问题',
+  'problem.reinspect': canReinspect,
+  'problem.decide': officeOnly('只有创城办可以处理此申请'),
+  'problem.export': (_db, a) => a.role === 'office' || a.role === 'unit' || '没有权限访问此页面',
+  'photo.read': canSeePhoto,
+};
+
+/** Whether the actor may do this (for showing or hiding a button). */
+export function can<V extends Verb>(db: Db, actor: Actor, verb: V, object: Objects[V]): boolean {
+  return (RULES[verb] as Rule<V>)(db, actor, object) === true;
+}
+
+/**
+ * Goes on when the actor may do this; otherwise 403 with the rule's reason (or `reason`, when the page
+ * says it better — e.g. 排名表仅供创城办下载). An anonymous visitor asking for a member's page gets 401.
+ */
+export function canOrReject<V extends Verb>(
+  db: Db,
+  actor: Actor,
+  verb: V,
+  object: Objects[V],
+  reason?: string,
+): void {
+  const answer = (RULES[verb] as Rule<V>)(db, actor, object);
+  if (answer === true) return;
+  if (actor.role === 'anonymous') throw new NotLoggedIn();
+  throw new Forbidden(reason ?? answer);
+}
