@@ -35,13 +35,25 @@ export interface LeaderActor {
   readonly unit_id: number;
 }
 
-export type Actor = UserRow | LeaderActor | AnonymousActor;
+/** The server itself: the command line, the demo seeding. It may do what the office may. */
+export interface SystemActor {
+  readonly role: 'system';
+  readonly id: null;
+  readonly unit_id: null;
+}
+
+export type Actor = UserRow | LeaderActor | AnonymousActor | SystemActor;
 
 export const ANONYMOUS: AnonymousActor = Object.freeze({ role: 'anonymous', id: null, unit_id: null });
+export const SYSTEM: SystemActor = Object.freeze({ role: 'system', id: null, unit_id: null });
+
+/** Whom the audit log names for an actor's change (null: the system). */
+export const auditUserId = (actor: Actor): number | null => (actor.role === 'anonymous' ? null : actor.id);
 
 /** The actor as a logged-in user, or 401 (the services that write records need a user to log). */
 export function userOf(actor: Actor): UserRow {
-  if (actor.role === 'anonymous' || actor.role === 'leader') throw new NotLoggedIn();
+  if (actor.role === 'anonymous' || actor.role === 'leader' || actor.role === 'system')
+    throw new NotLoggedIn();
   return actor;
 }
 
@@ -80,10 +92,13 @@ export interface Objects {
 export type Verb = keyof Objects;
 type Rule<V extends Verb> = (db: Db, actor: Actor, object: Objects[V]) => true | string;
 
+/** The office, or the server acting for it (the command line, the demo). */
+const isOffice = (a: Actor): boolean => a.role === 'office' || a.role === 'system';
+
 const officeOnly =
   (reason: string) =>
   (_db: Db, a: Actor): true | string =>
-    a.role === 'office' || reason;
+    isOffice(a) || reason;
 
 /** The unit ids a unit user acts for: its own and every unit below it. */
 function unitsOf(db: Db, a: Actor): Set<number> {
@@ -96,7 +111,7 @@ function leaderCommunities(db: Db, a: LeaderActor): Set<number> {
 }
 
 function canSeeRound(db: Db, a: Actor, round: RoundRow): true | string {
-  if (a.role === 'office') return true;
+  if (isOffice(a)) return true;
   if (a.role === 'inspector')
     return (round.status === 'open' && inspectorHasSites(db, round.id, a.id)) || '您无权查看该测评轮次';
   if (a.role === 'unit' || a.role === 'leader') return round.status === 'published' || '您无权查看该测评轮次';
@@ -104,14 +119,14 @@ function canSeeRound(db: Db, a: Actor, round: RoundRow): true | string {
 }
 
 function canSeeSheet(_db: Db, a: Actor, t: SheetTarget): true | string {
-  if (a.role === 'office') return true;
+  if (isOffice(a)) return true;
   if (a.role !== 'inspector') return '责任单位不能查看测评表';
   if (t.assignedInspectorId !== a.id) return '该点位未分配给您';
   return t.round.status === 'open' || '本轮测评已结束，不能再查看或修改测评表';
 }
 
 function canSeeResults(_db: Db, a: Actor, round: RoundRow): true | string {
-  if (a.role === 'office') return true;
+  if (isOffice(a)) return true;
   if ((a.role !== 'unit' || a.unit_id === null) && a.role !== 'leader')
     return '只有创城办和责任单位可以查看测评结果';
   return round.status === 'published' || '本轮结果尚未发布';
@@ -124,7 +139,7 @@ function actsFor(db: Db, a: Actor, p: Pick<ProblemRow, 'unit_id'>): boolean {
 
 function canSeeProblem(db: Db, a: Actor, p: ProblemRow): true | string {
   const ok =
-    a.role === 'office' ||
+    isOffice(a) ||
     actsFor(db, a, p) ||
     (a.role === 'inspector' && assignedInspectorId(db, p.round_id, p.site_id) === a.id) ||
     (a.role === 'leader' && leaderCommunities(db, a).has(findSiteById(db, p.site_id)?.community_id ?? -1));
@@ -133,7 +148,7 @@ function canSeeProblem(db: Db, a: Actor, p: ProblemRow): true | string {
 
 /** 复查: the office or the inspector of the problem's site, never the one who reported the fix. */
 function canReinspect(db: Db, a: Actor, p: ProblemRow): true | string {
-  if (a.role !== 'office' && a.role !== 'inspector') return '只有创城办或测评员可以复查';
+  if (!isOffice(a) && a.role !== 'inspector') return '只有创城办或测评员可以复查';
   if (a.role === 'inspector' && assignedInspectorId(db, p.round_id, p.site_id) !== a.id)
     return '您无权复查该问题';
   return p.fixed_by !== a.id || '复查人不能是报告整改的人';
@@ -146,7 +161,7 @@ function canReinspect(db: Db, a: Actor, p: ProblemRow): true | string {
  */
 function canSeePhoto(db: Db, a: Actor, photo: PhotoRow): true | string {
   const no = '您无权查看该照片';
-  if (a.role === 'office') return true;
+  if (isOffice(a)) return true;
   if (a.role === 'anonymous') return no;
   const problems = photoProblems(db, photo);
   if (a.role === 'unit' && problems.some((p) => actsFor(db, a, p))) return true;
@@ -188,7 +203,7 @@ const RULES: { [V in Verb]: Rule<V> } = {
   'problem.request': (db, a, p) => actsFor(db, a, p) || '这不是本单位的问题',
   'problem.reinspect': canReinspect,
   'problem.decide': officeOnly('只有创城办可以处理此申请'),
-  'problem.export': (_db, a) => a.role === 'office' || a.role === 'unit' || '没有权限访问此页面',
+  'problem.export': (_db, a) => isOffice(a) || a.role === 'unit' || '没有权限访问此页面',
   'photo.read': canSeePhoto,
 };
 

@@ -116,7 +116,7 @@ function keyPart(db: Db, round: RoundRow | undefined): string {
 export function baseResults(
   ctx: ResultsCtx,
   round: RoundRow,
-  key = `${placesGeneration()}|${keyPart(ctx.db, round)}|${keyPart(ctx.db, previousRound(ctx.db, round))}`,
+  key = `${placesGeneration(ctx.db)}|${keyPart(ctx.db, round)}|${keyPart(ctx.db, previousRound(ctx.db, round))}`,
 ): RoundResults {
   return cached(ctx.db, `base:${round.id}`, key, () => computeRound(roundInput(ctx, round, null)));
 }
@@ -132,7 +132,7 @@ export function resultsFor(ctx: ResultsCtx, roundId: number): RoundResultsView {
   if (round.status === 'draft') throw new Conflict('该轮次尚未开始，还没有结果');
   const prevRound = previousRound(ctx.db, round);
   // with movement, the results also depend on the previous round's own results (and its previous round)
-  const generation = placesGeneration();
+  const generation = placesGeneration(ctx.db);
   const prevParts = prevRound
     ? `${keyPart(ctx.db, prevRound)}|${keyPart(ctx.db, previousRound(ctx.db, prevRound))}`
     : '-';

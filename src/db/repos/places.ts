@@ -34,16 +34,14 @@ const SITE_COLUMNS =
   'id, name, site_type, street_id, community_id, address, lat, lng, responsible_unit_id, retired_at';
 
 /**
- * Raised by every write to 镇街, 社区 and sites in this process: cached results (services/results.ts)
- * carry names and the 镇街/社区 each site counts for, so they are recomputed after any such change.
+ * Raised by the database on every write to 镇街, 社区 and sites (migration 008's triggers): cached
+ * results (services/results.ts) carry names and the 镇街/社区 each site counts for.
  */
-let generation = 0;
-export function placesGeneration(): number {
-  return generation;
+export function placesGeneration(db: Db): number {
+  return db.prepare("SELECT n FROM change_counters WHERE name = 'places'").pluck().get() as number;
 }
 
 export function insertStreet(db: Db, name: string, unitId: number | null): number {
-  generation++;
   return Number(
     db.prepare('INSERT INTO streets (name, unit_id, created_at) VALUES (?, ?, ?)').run(name, unitId, nowIso())
       .lastInsertRowid,
@@ -51,7 +49,6 @@ export function insertStreet(db: Db, name: string, unitId: number | null): numbe
 }
 
 export function insertCommunity(db: Db, streetId: number, name: string, unitId: number | null): number {
-  generation++;
   return Number(
     db
       .prepare('INSERT INTO communities (street_id, name, unit_id, created_at) VALUES (?, ?, ?, ?)')
@@ -77,7 +74,6 @@ export interface NewSite {
 }
 
 export function insertSite(db: Db, s: NewSite): number {
-  generation++;
   return Number(
     db
       .prepare(
@@ -162,7 +158,6 @@ export function findCommunityById(db: Db, id: number): CommunityRow | undefined 
 }
 
 export function updateStreet(db: Db, id: number, name: string, unitId: number | null): void {
-  generation++;
   db.prepare('UPDATE streets SET name = ?, unit_id = ? WHERE id = ?').run(name, unitId, id);
 }
 
@@ -173,7 +168,6 @@ export function updateCommunity(
   name: string,
   unitId: number | null,
 ): void {
-  generation++;
   db.prepare('UPDATE communities SET street_id = ?, name = ?, unit_id = ? WHERE id = ?').run(
     streetId,
     name,
@@ -183,7 +177,6 @@ export function updateCommunity(
 }
 
 export function updateSite(db: Db, id: number, s: NewSite): void {
-  generation++;
   db.prepare(
     `UPDATE sites SET name = ?, site_type = ?, street_id = ?, community_id = ?, address = ?, lat = ?, lng = ?,
        responsible_unit_id = ? WHERE id = ?`,
@@ -193,7 +186,6 @@ export function updateSite(db: Db, id: number, s: NewSite): void {
 export type PlaceTable = 'streets' | 'communities' | 'sites';
 
 export function setRetired(db: Db, table: PlaceTable, id: number, retired: boolean): void {
-  generation++;
   db.prepare(`UPDATE ${table} SET retired_at = ? WHERE id = ?`).run(retired ? nowIso() : null, id);
 }
 
