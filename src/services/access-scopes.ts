@@ -7,7 +7,8 @@
 import type { Db } from '../db/connection.ts';
 import type { RoundRow } from '../db/repos/rounds.ts';
 import type { ProblemFilter } from '../db/repos/problems.ts';
-import { listRounds } from '../db/repos/rounds.ts';
+import { findRoundById, listRounds } from '../db/repos/rounds.ts';
+import { NotFound } from '../errors.ts';
 import { listCommunities, listStreets } from '../db/repos/places.ts';
 import { liaisonCommunityIds, unitSubtreeIds } from '../db/repos/units.ts';
 import { includedSites } from '../db/repos/results.ts';
@@ -88,4 +89,12 @@ export function problemListScope(
   if (actor.role === 'inspector') return { inspectorId: actor.id };
   if (actor.role === 'leader') return { communityIds: liaisonCommunityIds(db, [actor.unit_id]) };
   return {};
+}
+
+/** A round the actor may see: 404 when there is none, 403 when it is not theirs to see. */
+export function readableRound(db: Db, actor: Actor, id: number): RoundRow {
+  const round = findRoundById(db, id);
+  if (!round) throw new NotFound('找不到该测评轮次');
+  canOrReject(db, actor, 'round.read', round);
+  return round;
 }

@@ -25,7 +25,7 @@ import {
   type RequestDecisionRow,
 } from '../db/repos/problem-work.ts';
 import { unitSubtreeIds } from '../db/repos/units.ts';
-import { roundsVisibleTo } from './visibility.ts';
+import { roundsVisibleTo } from './access-scopes.ts';
 import { addDays, shanghaiDate } from '../util/time.ts';
 
 /** A round counts as closing soon this many days before its last day (and after it, while still open). */

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import type { AppDeps } from '../../app.ts';
 import { currentUser } from '../middleware/auth.ts';
-import { roundsVisibleTo } from '../../services/visibility.ts';
+import { roundsVisibleTo } from '../../services/access-scopes.ts';
 import { inspectorWork, officeWork, unitWork } from '../../services/home.ts';
 import { roundCounts } from '../../db/repos/rounds.ts';
 import { findUnitById } from '../../db/repos/units.ts';

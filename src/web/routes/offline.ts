@@ -8,7 +8,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppDeps } from '../../app.ts';
 import { currentUser } from '../middleware/auth.ts';
-import { roundsVisibleTo } from '../../services/visibility.ts';
+import { roundsVisibleTo } from '../../services/access-scopes.ts';
 import { assignedSites } from '../../db/repos/rounds.ts';
 import { findInspection } from '../../db/repos/inspections.ts';
 import { listInspectionPhotos } from '../../db/repos/photos.ts';

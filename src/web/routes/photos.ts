@@ -5,9 +5,9 @@ import type { AppDeps } from '../../app.ts';
 import { currentUser } from '../middleware/auth.ts';
 import { idParam } from '../params.ts';
 import { findPhoto } from '../../db/repos/photos.ts';
-import { canSeePhoto } from '../../services/photo-access.ts';
+import { canOrReject } from '../../services/access.ts';
 import { photoPaths } from '../../photos/store.ts';
-import { Forbidden, NotFound } from '../../errors.ts';
+import { NotFound } from '../../errors.ts';
 
 export function photosRouter(deps: AppDeps): Router {
   const r = Router();
@@ -17,7 +17,7 @@ export function photosRouter(deps: AppDeps): Router {
       throw new NotFound('找不到该照片');
     const photo = findPhoto(deps.db, idParam(req.params.id, '照片'));
     if (!photo) throw new NotFound('找不到该照片');
-    if (!canSeePhoto(deps.db, currentUser(res), photo)) throw new Forbidden('您无权查看该照片');
+    canOrReject(deps.db, currentUser(res), 'photo.read', photo);
     const paths = photoPaths(deps.config.uploadDir, photo.sha256, photo.display_key);
     // versions are made after the upload; one asked for before that is made now
     if (variant !== 'original' && !existsSync(paths[variant]))

@@ -15,7 +15,7 @@ import {
   canSeeStreet,
   resultsScope,
   type ResultsScope,
-} from '../../services/results-scope.ts';
+} from '../../services/access-scopes.ts';
 import { trendFor } from '../../services/trends.ts';
 import { findRoundById } from '../../db/repos/rounds.ts';
 import { sheetCounts } from '../../db/repos/results.ts';

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import type { AppDeps } from '../../app.ts';
 import { currentUser } from '../middleware/auth.ts';
-import { roundForUser, roundsVisibleTo } from '../../services/visibility.ts';
+import { readableRound, roundsVisibleTo } from '../../services/access-scopes.ts';
 import { progressByInspector, progressByStreet, roundCounts } from '../../db/repos/rounds.ts';
 import { listSubmissions } from '../../db/repos/inspections.ts';
 import { siteTypeNames } from '../../db/repos/places.ts';
@@ -21,7 +21,7 @@ export function roundPage(
   roundId: number,
   refused: { error: string; fields: FieldErrors; form: Record<string, string> } | null = null,
 ) {
-  const round = roundForUser(deps.db, user, roundId);
+  const round = readableRound(deps.db, user, roundId);
   const office =
     user.role === 'office'
       ? {
