@@ -12,6 +12,7 @@ import type { RoundStatus } from './db/repos/rounds.ts';
 import type { InspectionStatus } from './db/repos/inspections.ts';
 import type { ProblemStatus } from './db/repos/problems.ts';
 import type { Result } from './scoring/standard.ts';
+import type { Unranked } from './scoring/rank.ts';
 import type { ResponsibleUnitRule, Rules, Standard } from './criteria/schema.ts';
 import type { AvoidancePolicy } from './services/assignments.ts';
 
@@ -69,6 +70,14 @@ export const REQUEST_NAMES: Record<RequestKind, string> = {
 };
 
 export const RESULT_NAMES: Record<Result, string> = { ok: '符合', fail: '不符合', na: '不适用' };
+
+/** A 社区's or 镇街's place in a ranking when it has none (its rank is null in the results). */
+export const RANK_NAMES = { unranked: '未排名' } as const;
+/** Why an entry is 未排名 (the rule's threshold is in the results header). */
+export const UNRANKED_NAMES: Record<Unranked, string> = {
+  'no-score': '尚无得分率',
+  'too-few-points': '应得分不足',
+};
 /** The results workbook's 结果 column: the labels themselves. */
 export const RESULT_WORDS = invert(RESULT_NAMES);
 
