@@ -67,6 +67,8 @@ export interface SheetTarget {
 export interface Objects {
   /** criteria, rounds, places, people, imports, assignments, the audit log */
   'office.manage': null;
+  /** the loaded criteria versions' rules, as the help pages explain them */
+  'criteria.read': null;
   'round.read': RoundRow;
   'sheet.read': SheetTarget;
   'sheet.edit': SheetTarget;
@@ -187,6 +189,7 @@ function canSeePhoto(db: Db, a: Actor, photo: PhotoRow): true | string {
 
 const RULES: { [V in Verb]: Rule<V> } = {
   'office.manage': officeOnly('没有权限访问此页面'),
+  'criteria.read': (_db, a) => a.role !== 'anonymous' || '请先登录',
   'round.read': canSeeRound,
   'sheet.read': canSeeSheet,
   'sheet.edit': (_db, a, t) =>
