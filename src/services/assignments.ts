@@ -1,7 +1,8 @@
 /**
  * 测评分工: assigning a round's sites to inspectors, one by one or in bulk (a whole 社区 or 镇街, or
  * spread evenly over several inspectors), with 回避: an inspector whose home 镇街 is the site's is
- * warned off, or refused when the district sets the policy to 'refuse'.
+ * warned off, or refused when the district sets the policy to 'refuse'. All of it is the office's
+ * (access.ts `office.manage`).
  */
 import { atomically } from '../db/connection.ts';
 import type { Db } from '../db/connection.ts';
@@ -11,22 +12,28 @@ import { findUserById, type UserRow } from '../db/repos/users.ts';
 import { assignSite, isSiteInRound, roundAssignments, type AssignmentRow } from '../db/repos/rounds.ts';
 import { getSetting, setSetting } from '../db/repos/settings.ts';
 import { Conflict, InvalidInput, NotFound } from '../errors.ts';
-import { requireRound } from './rounds.ts';
+import { managedRound } from './rounds.ts';
+import { auditUserId, canOrReject, type Actor } from './access.ts';
 
 export type AvoidancePolicy = 'warn' | 'refuse';
 
-export function setAvoidancePolicy(db: Db, policy: AvoidancePolicy, actorId: number): void {
+/** Sets the 回避 policy from the form's value ('warn' or 'refuse'; anything else is refused). */
+export function setAvoidancePolicy(db: Db, actor: Actor, policy: unknown): AvoidancePolicy {
+  canOrReject(db, actor, 'office.manage', null);
+  if (policy !== 'warn' && policy !== 'refuse') throw new InvalidInput('回避设置只能是“提醒”或“禁止分配”');
   atomically(db, () => {
     setSetting(db, 'avoidance_policy', policy);
     appendAudit(db, {
-      userId: actorId,
+      userId: auditUserId(actor),
       action: 'settings.avoidance',
       entity: 'settings',
       detail: { policy },
     });
   });
+  return policy;
 }
 
+/** The district's 回避 policy, for services that have asked access already (the assignments import). */
 export function avoidancePolicy(db: Db): AvoidancePolicy {
   return getSetting(db, 'avoidance_policy') === 'refuse' ? 'refuse' : 'warn';
 }
@@ -41,14 +48,14 @@ function activeInspector(db: Db, id: number): UserRow {
 /** Assigns one site; returns a warning text when 回避 is broken under the 'warn' policy. */
 export function assignInspector(
   db: Db,
+  actor: Actor,
   roundId: number,
   siteId: number,
   inspectorId: number,
-  actorId: number | null,
   policy: AvoidancePolicy = avoidancePolicy(db),
 ): string | null {
   return atomically(db, () => {
-    const round = requireRound(db, roundId);
+    const round = managedRound(db, actor, roundId);
     if (round.status === 'closed' || round.status === 'published')
       throw new Conflict('轮次已结束，不能再分工');
     const site = findSiteById(db, siteId);
@@ -60,9 +67,9 @@ export function assignInspector(
       warning = `测评员 ${inspector.display_name} 的所在镇街与点位“${site.name}”相同，应当回避`;
       if (policy === 'refuse') throw new InvalidInput(warning);
     }
-    assignSite(db, roundId, siteId, inspectorId, actorId);
+    assignSite(db, roundId, siteId, inspectorId, auditUserId(actor));
     appendAudit(db, {
-      userId: actorId,
+      userId: auditUserId(actor),
       action: 'assignment.set',
       entity: 'assignment',
       roundId,
@@ -86,17 +93,19 @@ function inScope(row: AssignmentRow, scope: BulkScope): boolean {
 /** Assigns every site in the scope to one inspector; all or nothing. Returns the warnings. */
 export function assignBulk(
   db: Db,
+  actor: Actor,
   roundId: number,
-  scope: BulkScope,
+  scope: BulkScope | null,
   inspectorId: number,
-  actorId: number,
 ): string[] {
   return atomically(db, () => {
+    managedRound(db, actor, roundId);
+    if (!scope) throw new InvalidInput('请选择要分配的范围');
     const rows = roundAssignments(db, roundId).filter((r) => inScope(r, scope));
     if (!rows.length) throw new InvalidInput('所选范围内没有可分配的点位');
     const policy = avoidancePolicy(db);
     return rows
-      .map((r) => assignInspector(db, roundId, r.site_id, inspectorId, actorId, policy))
+      .map((r) => assignInspector(db, actor, roundId, r.site_id, inspectorId, policy))
       .filter((w): w is string => !!w);
   });
 }
@@ -108,14 +117,16 @@ export function assignBulk(
  */
 export function spreadEvenly(
   db: Db,
+  actor: Actor,
   roundId: number,
   scope: BulkScope,
   inspectorIds: number[],
-  actorId: number,
 ): string[] {
-  const ids = [...new Set(inspectorIds)];
-  if (!ids.length) throw new InvalidInput('请至少选择一名测评员', { inspectorIds: '请至少选择一名测评员' });
   return atomically(db, () => {
+    managedRound(db, actor, roundId);
+    if (inspectorIds.some(Number.isNaN)) throw new InvalidInput('测评员选择无效');
+    const ids = [...new Set(inspectorIds)];
+    if (!ids.length) throw new InvalidInput('请至少选择一名测评员', { inspectorIds: '请至少选择一名测评员' });
     const inspectors = ids.map((id) => activeInspector(db, id));
     const eligible = (streetId: number) => inspectors.filter((i) => i.home_street_id !== streetId).length;
     // the most constrained sites first, so the sites anyone may take are left to even out the load
@@ -132,7 +143,7 @@ export function spreadEvenly(
       if (!pool.length) throw new InvalidInput(`点位“${r.site_name}”只能分给需要回避的测评员`);
       const pick = pool.reduce((a, b) => ((load.get(b.id) ?? 0) < (load.get(a.id) ?? 0) ? b : a));
       load.set(pick.id, (load.get(pick.id) ?? 0) + 1);
-      const w = assignInspector(db, roundId, r.site_id, pick.id, actorId, policy);
+      const w = assignInspector(db, actor, roundId, r.site_id, pick.id, policy);
       if (w) warnings.push(w);
     }
     return warnings;

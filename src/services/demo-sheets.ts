@@ -193,8 +193,8 @@ export async function seedPublishedRound(
     submitSheet(ctx, user, roundId, row.site_id);
     approveSheet(ctx, office, roundId, row.site_id);
   }
-  closeRound(db, roundId, office.id);
-  publishRound(db, roundId, office.id);
+  closeRound(db, office, roundId);
+  publishRound(db, office, roundId);
 }
 
 /**

@@ -222,14 +222,15 @@ export async function seedDemo(
   const { id: versionId } = criteria.getByCode(DEMO_CRITERIA_CODE);
   const office = findUserById(db, officeId)!;
   const round = (name: string, startsOn: string, endsOn: string) => {
-    const id = createRound(
-      db,
-      criteria,
-      { name, criteriaVersionId: versionId, startsOn, endsOn, selection: { mode: 'all' } },
-      officeId,
-    );
-    openRound(db, id, officeId);
-    spreadEvenly(db, id, { kind: 'unassigned' }, inspectors, officeId);
+    const id = createRound({ db, criteria }, office, {
+      name,
+      criteriaVersionId: versionId,
+      startsOn,
+      endsOn,
+      selection: { mode: 'all' },
+    });
+    openRound(db, office, id);
+    spreadEvenly(db, office, id, { kind: 'unassigned' }, inspectors);
     return id;
   };
   // last month's round: scored, approved, closed and published (rankings, trends and problems build on it)

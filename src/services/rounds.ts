@@ -1,6 +1,8 @@
 /**
- * Rounds (测评轮次): creating one frozen to a criteria version with its choice of sites, opening it,
- * (Assignments are in assignments.ts, the rest of a round's life in round-lifecycle.ts.)
+ * Rounds (测评轮次): creating one frozen to a criteria version with its choice of sites, opening it.
+ * Only the office (or the server acting for it) may; access.ts says so. (Assignments are in
+ * assignments.ts, the rest of a round's life in round-lifecycle.ts, what the round pages show in
+ * round-pages.ts.)
  */
 import { atomically } from '../db/connection.ts';
 import { z } from 'zod';
@@ -17,7 +19,14 @@ import {
   type RoundRow,
 } from '../db/repos/rounds.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
+import { auditUserId, canOrReject, type Actor } from './access.ts';
 import { seededRandom, shuffled } from '../util/random.ts';
+
+/** What the round services need: the database and the criteria versions. */
+export interface RoundCtx {
+  db: Db;
+  criteria: CriteriaCache;
+}
 
 export const selectionSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('all') }),
@@ -62,12 +71,10 @@ export function selectSites(sites: SiteRow[], scoredTypes: Set<string>, selectio
   return picked.sort((a, b) => a.id - b.id);
 }
 
-export function createRound(
-  db: Db,
-  criteria: CriteriaCache,
-  input: CreateRoundInput,
-  actorId: number | null,
-): number {
+export function createRound(ctx: RoundCtx, actor: Actor, input: CreateRoundInput): number {
+  const { db, criteria } = ctx;
+  canOrReject(db, actor, 'office.manage', null);
+  const actorId = auditUserId(actor);
   const fields: Record<string, string> = {};
   const name = z
     .string()
@@ -112,17 +119,31 @@ export function createRound(
   });
 }
 
+/** The round (404 when there is none), for a service that has asked access itself. */
 export function requireRound(db: Db, id: number): RoundRow {
   const round = findRoundById(db, id);
   if (!round) throw new NotFound('找不到该测评轮次');
   return round;
 }
 
-export function openRound(db: Db, roundId: number, actorId: number | null): void {
+/** A round the actor is to manage (create, open, close, assign …): 404 when there is none, else the office only. */
+export function managedRound(db: Db, actor: Actor, id: number): RoundRow {
+  const round = requireRound(db, id);
+  canOrReject(db, actor, 'office.manage', null);
+  return round;
+}
+
+export function openRound(db: Db, actor: Actor, roundId: number): void {
   atomically(db, () => {
-    const round = requireRound(db, roundId);
+    const round = managedRound(db, actor, roundId);
     if (round.status !== 'draft') throw new Conflict('只有草稿状态的轮次可以开启');
     setRoundStatus(db, roundId, 'open');
-    appendAudit(db, { userId: actorId, action: 'round.open', entity: 'round', entityId: roundId, roundId });
+    appendAudit(db, {
+      userId: auditUserId(actor),
+      action: 'round.open',
+      entity: 'round',
+      entityId: roundId,
+      roundId,
+    });
   });
 }

@@ -217,8 +217,8 @@ describe('real actions only append to the audit log', () => {
       changes: [{ standard: first(returned).standard_code, result: 'na', cases: 0 }],
     });
     approveSheet(ctx, office, open, approved);
-    withdrawPublication(db, published, '发现计分错误', office.id);
-    publishRound(db, published, office.id);
+    withdrawPublication(db, office, published, '发现计分错误');
+    publishRound(db, office, published);
 
     const after = table();
     expect(after.slice(0, before.length)).toEqual(before);

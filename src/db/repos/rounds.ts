@@ -105,6 +105,8 @@ export interface AssignedSiteRow {
   site_id: number;
   site_name: string;
   site_type: string;
+  /** the site type's name (公园, 农贸市场 …) */
+  site_type_name: string;
   street_name: string;
   community_name: string | null;
 }
@@ -112,9 +114,10 @@ export interface AssignedSiteRow {
 export function assignedSites(db: Db, roundId: number, inspectorId: number): AssignedSiteRow[] {
   return db
     .prepare(
-      `SELECT s.id AS site_id, s.name AS site_name, s.site_type, st.name AS street_name, c.name AS community_name
-       FROM assignments a JOIN sites s ON s.id = a.site_id JOIN streets st ON st.id = s.street_id
-       LEFT JOIN communities c ON c.id = s.community_id
+      `SELECT s.id AS site_id, s.name AS site_name, s.site_type, t.name AS site_type_name, st.name AS street_name,
+              c.name AS community_name
+       FROM assignments a JOIN sites s ON s.id = a.site_id JOIN site_types t ON t.code = s.site_type
+       JOIN streets st ON st.id = s.street_id LEFT JOIN communities c ON c.id = s.community_id
        WHERE a.round_id = ? AND a.inspector_id = ? ORDER BY st.id, c.id, s.id`,
     )
     .all(roundId, inspectorId) as AssignedSiteRow[];
@@ -205,6 +208,8 @@ export interface AssignmentRow {
   site_id: number;
   site_name: string;
   site_type: string;
+  /** the site type's name (公园, 农贸市场 …) */
+  site_type_name: string;
   street_id: number;
   street_name: string;
   community_id: number | null;
@@ -218,9 +223,11 @@ export interface AssignmentRow {
 export function roundAssignments(db: Db, roundId: number): AssignmentRow[] {
   return db
     .prepare(
-      `SELECT s.id AS site_id, s.name AS site_name, s.site_type, st.id AS street_id, st.name AS street_name,
-              c.id AS community_id, c.name AS community_name, a.inspector_id, r.excluded_reason, i.status
-       FROM round_sites r JOIN sites s ON s.id = r.site_id JOIN streets st ON st.id = s.street_id
+      `SELECT s.id AS site_id, s.name AS site_name, s.site_type, t.name AS site_type_name, st.id AS street_id,
+              st.name AS street_name, c.id AS community_id, c.name AS community_name, a.inspector_id,
+              r.excluded_reason, i.status
+       FROM round_sites r JOIN sites s ON s.id = r.site_id JOIN site_types t ON t.code = s.site_type
+       JOIN streets st ON st.id = s.street_id
        LEFT JOIN communities c ON c.id = s.community_id
        LEFT JOIN assignments a ON a.round_id = r.round_id AND a.site_id = r.site_id
        LEFT JOIN inspections i ON i.round_id = r.round_id AND i.site_id = r.site_id

@@ -9,7 +9,7 @@ import type { RequestDecisionRow } from '../../db/repos/problem-work.ts';
 import { DECISION_NAMES, PROBLEM_STATUS_NAMES, REQUEST_NAMES } from '../../labels.ts';
 import { formatShanghai } from '../../util/time.ts';
 import { groupAssignedSites, presentRound, type RoundView, type SiteGroup } from './rounds.ts';
-import { roundCounts } from '../../db/repos/rounds.ts';
+import { roundSummary } from '../../services/round-pages.ts';
 
 export interface WorkTile {
   label: string;
@@ -78,14 +78,14 @@ export function presentInspectorHome(deps: AppDeps, work: InspectorWork, q: stri
     const piles = (['returned', 'unfinished', 'done'] as const).map((pile) => {
       const rows = sites.filter((s) => s.pile === pile);
       const bySite = new Map(rows.map((s) => [s.site_id, s]));
-      const groups: SiteGroup[] = groupAssignedSites(deps, round.id, rows, (siteId) => {
+      const groups: SiteGroup[] = groupAssignedSites(round.id, rows, (siteId) => {
         const s = bySite.get(siteId)!;
         return { status: s.progress?.status ?? 'none', answered: s.progress?.answered ?? 0, total: s.total };
       });
       const notes = new Map(rows.map((s) => [s.site_id, s.progress?.returned_reason ?? '']));
       return { pile, ...PILE_TITLES[pile], count: rows.length, groups, notes };
     });
-    return { round: presentRound(deps, round, roundCounts(deps.db, round.id)), piles };
+    return { round: presentRound(roundSummary(deps, round)), piles };
   });
   return {
     title: '我的点位',

@@ -1,9 +1,15 @@
-/** Rounds and assigned sites as pages show them: Chinese names, formatted dates, grouped lists. */
-import type { AppDeps } from '../../app.ts';
+/**
+ * Rounds and assigned sites as pages show them: Chinese names, formatted dates, grouped lists. What to
+ * show comes from services/round-pages.ts; nothing here asks the database.
+ */
 import type { AssignedSiteRow, RoundRow } from '../../db/repos/rounds.ts';
+import type { InspectionStatus } from '../../db/repos/inspections.ts';
+import type { FieldErrors } from '../../errors.ts';
+import type { Selection } from '../../services/rounds.ts';
+import type { AssignmentsPage, ReviewPage, RoundPage, RoundSummary } from '../../services/round-pages.ts';
 import { ROUND_STATUS_NAMES, SHEET_STATUS_NAMES } from '../../labels.ts';
+import { formatShanghai } from '../../util/time.ts';
 import { aggregationText } from './rules.ts';
-import { siteTypeNames } from '../../db/repos/places.ts';
 
 export interface RoundView {
   id: number;
@@ -20,12 +26,7 @@ export interface RoundView {
   assigned: number;
 }
 
-export function presentRound(
-  deps: AppDeps,
-  round: RoundRow,
-  counts: { sites: number; assigned: number },
-): RoundView {
-  const criteria = deps.criteria.get(round.criteria_version_id).version;
+export function presentRound({ round, counts, criteria }: RoundSummary): RoundView {
   return {
     id: round.id,
     name: round.name,
@@ -71,12 +72,10 @@ export function stateText(p: SiteProgress): string {
 
 /** 镇街 → 社区 → sites, keeping the query's order; sites directly under a 镇街 go under 「镇街直属」. */
 export function groupAssignedSites(
-  deps: AppDeps,
   roundId: number,
   rows: AssignedSiteRow[],
   progress: (siteId: number, siteType: string) => SiteProgress,
 ): SiteGroup[] {
-  const typeNames = siteTypeNames(deps.db);
   const groups: SiteGroup[] = [];
   for (const row of rows) {
     let street = groups.find((g) => g.street === row.street_name);
@@ -88,7 +87,7 @@ export function groupAssignedSites(
     community.sites.push({
       id: row.site_id,
       name: row.site_name,
-      typeName: typeNames.get(row.site_type) ?? row.site_type,
+      typeName: row.site_type_name,
       href: `/rounds/${roundId}/sites/${row.site_id}`,
       state: p.status === 'draft' && !p.answered ? 'none' : p.status,
       stateText: stateText(p),
@@ -98,10 +97,77 @@ export function groupAssignedSites(
 }
 
 /** How a round chose its sites, in words (the seed is shown so the draw can be repeated). */
-export function selectionText(selectionJson: string, typeNames: Map<string, string>): string {
-  const s = JSON.parse(selectionJson) as { mode: string; types?: string[]; perType?: number; seed?: number };
-  if (s.mode === 'types')
-    return `按点位类型：${(s.types ?? []).map((t) => typeNames.get(t) ?? t).join('、')}`;
+export function selectionText(s: Selection, typeNames: ReadonlyMap<string, string>): string {
+  if (s.mode === 'types') return `按点位类型：${s.types.map((t) => typeNames.get(t) ?? t).join('、')}`;
   if (s.mode === 'sample') return `随机抽样：每类 ${s.perType} 个（随机种子 ${s.seed}）`;
   return '全部在用点位';
+}
+
+/** A refused action on the round page (a withdrawal without its reason): the message and what was typed. */
+export interface RoundPageRefusal {
+  error: string;
+  fields: FieldErrors;
+  form: Record<string, string>;
+}
+
+/** The round page's view: the summary for everyone, the selection, the queue and the progress for the office. */
+export function presentRoundPage({ summary, office }: RoundPage, refused: RoundPageRefusal | null = null) {
+  return {
+    title: summary.round.name,
+    round: presentRound(summary),
+    office: office && {
+      selectionText: selectionText(office.selection, office.typeNames),
+      waiting: office.waiting,
+      byInspector: office.byInspector,
+      byStreet: office.byStreet,
+    },
+    error: refused?.error ?? null,
+    fields: refused?.fields ?? {},
+    form: refused?.form ?? {},
+  };
+}
+
+/** The review list: each sheet with its type, status and submission time in words and its link. */
+export function presentReview({ round, status, rows }: ReviewPage) {
+  return {
+    title: `审核 · ${round.name}`,
+    round,
+    status,
+    rows: rows.map((s) => ({
+      ...s,
+      typeName: s.site_type_name,
+      statusName: SHEET_STATUS_NAMES[s.status],
+      submittedAt: formatShanghai(s.submitted_at),
+      href: `/rounds/${round.id}/sites/${s.site_id}`,
+    })),
+  };
+}
+
+/** The 测评分工 page: each site's type and sheet status in words, each inspector with their home 镇街. */
+export function presentAssignments(page: AssignmentsPage) {
+  const streetName = new Map(page.streets.map((s) => [s.id, s.name]));
+  return {
+    ...page,
+    title: `测评分工 · ${page.round.name}`,
+    rows: page.rows.map((a) => ({
+      ...a,
+      typeName: a.site_type_name,
+      statusName: SHEET_STATUS_NAMES[(a.status ?? 'none') as InspectionStatus | 'none'],
+    })),
+    inspectors: page.inspectors.map((i) => ({
+      id: i.id,
+      name: i.name,
+      home: i.homeStreetId === null ? '' : (streetName.get(i.homeStreetId) ?? ''),
+    })),
+  };
+}
+
+/** The sheets in the way of closing a round, at most 20 of them named, then how many more there are. */
+export function pendingSheetLines(pending: { name: string; status: string | null }[]): string[] {
+  const shown = pending
+    .slice(0, 20)
+    .map((p) => `${p.name}（${SHEET_STATUS_NAMES[(p.status ?? 'none') as InspectionStatus | 'none']}）`);
+  if (pending.length > shown.length)
+    shown.push(`……另有 ${pending.length - shown.length} 个点位未列出，见本轮的“审核测评表”页`);
+  return shown;
 }

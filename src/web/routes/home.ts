@@ -4,7 +4,7 @@ import type { AppDeps } from '../../app.ts';
 import { currentUser } from '../middleware/auth.ts';
 import { roundsVisibleTo } from '../../services/access-scopes.ts';
 import { inspectorWork, officeWork, unitWork } from '../../services/home.ts';
-import { roundCounts } from '../../db/repos/rounds.ts';
+import { roundSummary } from '../../services/round-pages.ts';
 import { findUnitById } from '../../db/repos/units.ts';
 import { presentRound } from '../presenters/rounds.ts';
 import { presentInspectorHome, presentOfficeHome, presentUnitHome } from '../presenters/home.ts';
@@ -15,7 +15,7 @@ export function homeRouter(deps: AppDeps): Router {
     const user = currentUser(res);
     if (user.role === 'office') {
       const rounds = roundsVisibleTo(deps.db, user).map((round) =>
-        presentRound(deps, round, roundCounts(deps.db, round.id)),
+        presentRound(roundSummary(deps, round)),
       );
       res.render('home/office', presentOfficeHome(officeWork(deps.db), rounds));
     } else if (user.role === 'inspector') {
