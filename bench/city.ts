@@ -188,7 +188,7 @@ export async function buildCity(scale = 1): Promise<City> {
       const problem = insertProblem(db, {
         roundId: rankedRound,
         siteId: f.site,
-        inspectionId: f.inspection,
+        sheetId: f.inspection,
         standardCode: f.standard,
         description: `${standard.text.slice(0, 24)}（${f.cases}处）`,
         pointsLost: 1,

@@ -139,7 +139,7 @@ export async function seedProblems(count: number): Promise<{ dir: string; roundI
         const problem = insertProblem(db, {
           roundId,
           siteId: site,
-          inspectionId: insp,
+          sheetId: insp,
           standardCode: s.code,
           description: `${s.text.slice(0, 20)}（基准测试问题 ${made + 1}）`,
           pointsLost: 1,

@@ -41,26 +41,27 @@ export function responsibleUnitFor(db: Db, site: SiteRow, standard: IndexedStand
 }
 
 /**
- * Makes the inspection's live problems match its answers: raises one for each answer that loses points,
+ * Makes the sheet's live problems match its answers: raises one for each answer that loses points,
  * voids the ones whose answer no longer does (or now loses a different amount, raising a new one).
- * Returns the number raised. Runs inside the caller's transaction.
+ * Returns the number raised. Runs inside the caller's transaction, after the caller's own access check
+ * (approving or correcting the sheet, importing results): `actorId` is whom the history names.
  */
 export function syncProblems(
   db: Db,
   criteria: CriteriaCache,
-  inspectionId: number,
+  sheetId: number,
   actorId: number | null,
   at = new Date(),
 ): number {
-  const inspection = findInspectionById(db, inspectionId);
-  if (!inspection) return 0;
-  const round = findRoundById(db, inspection.round_id)!;
-  const site = findSiteById(db, inspection.site_id)!;
+  const sheet = findInspectionById(db, sheetId);
+  if (!sheet) return 0;
+  const round = findRoundById(db, sheet.round_id)!;
+  const site = findSiteById(db, sheet.site_id)!;
   const version = criteria.get(round.criteria_version_id);
   const prev = previousRound(db, round);
   const repeated = prev ? deductionKeys(db, prev.id) : new Set<string>();
   let raised = 0;
-  for (const a of listAnswers(db, inspection.id)) {
+  for (const a of listAnswers(db, sheet.id)) {
     const standard = version.byCode.get(a.standard_code);
     if (!standard) continue;
     const isRepeat = repeated.has(`${site.id}:${standard.code}`);
@@ -70,7 +71,7 @@ export function syncProblems(
       version.version.rules,
       isRepeat,
     );
-    const live = liveProblem(db, inspection.id, standard.code);
+    const live = liveProblem(db, sheet.id, standard.code);
     if (live && (score.lost === 0 || Math.abs(live.points_lost - score.lost) > 1e-9)) {
       updateProblem(db, live.id, { status: 'void', void_reason: '测评结果更正' });
       addProblemEvent(db, {
@@ -87,7 +88,7 @@ export function syncProblems(
     const id = insertProblem(db, {
       roundId: round.id,
       siteId: site.id,
-      inspectionId: inspection.id,
+      sheetId: sheet.id,
       standardCode: standard.code,
       description: a.note || standard.text,
       pointsLost: score.lost,

@@ -18,14 +18,15 @@ import { findUnitById } from '../db/repos/units.ts';
 import type { Db } from '../db/connection.ts';
 import { findInspectionById, listAnswers, upsertAnswer, bumpRevision } from '../db/repos/inspections.ts';
 import { appendAudit } from '../db/repos/audit.ts';
-import { Conflict, Forbidden, InvalidInput } from '../errors.ts';
+import { Conflict, InvalidInput } from '../errors.ts';
 import { addDays, shanghaiDate } from '../util/time.ts';
 import { PROBLEM_STATUS_NAMES, REQUEST_NAMES } from '../labels.ts';
+import type { Actor } from './access.ts';
 import {
   auditStep,
   insertPhotos,
+  problemFor,
   requireProblem,
-  requireUnitOf,
   text,
   transition,
   withPhotos,
@@ -101,13 +102,12 @@ function refusals() {
 /** 申诉 / 转办 / 延期: a request from the unit while the problem is open. */
 export async function requestChange(
   ctx: ProblemCtx,
-  user: UserRow,
+  actor: Actor,
   id: number,
   input: ChangeRequest,
   photos: UploadedPhoto[],
 ): Promise<void> {
-  const p = requireProblem(ctx.db, id);
-  requireUnitOf(ctx.db, user, p);
+  const { p, user } = problemFor(ctx.db, actor, 'problem.request', id);
   const kind = parseField(
     z.enum(['dispute', 'transfer', 'extension'], { error: '申请类型无效' }),
     input.kind,
@@ -157,14 +157,13 @@ export async function requestChange(
 /** The office decides a pending request. Upheld disputes void the problem and remove the deduction. */
 export function decideRequest(
   ctx: ProblemCtx,
-  user: UserRow,
+  actor: Actor,
   id: number,
   input: { approve: unknown; note: unknown; unitId?: unknown; deadline?: unknown },
 ): void {
-  if (user.role !== 'office') throw new Forbidden('只有创城办可以处理此申请');
   const approve = input.approve === true || input.approve === '1';
   atomically(ctx.db, () => {
-    const p = requireProblem(ctx.db, id);
+    const { p, user } = problemFor(ctx.db, actor, 'problem.decide', id);
     if (!p.request || p.status !== 'open') throw new Conflict('该问题没有待处理的申请');
     const check = refusals();
     const note = check(() =>
@@ -232,12 +231,12 @@ function upholdDispute(db: Db, p: ProblemRow, user: UserRow, note: string): void
     void_reason: `申诉成立：${p.request_note}`,
   });
   transition(db, p, user, 'uphold_dispute', 'void', {}, note);
-  const inspection = p.inspection_id === null ? undefined : findInspectionById(db, p.inspection_id);
-  if (!inspection) return;
-  const old = listAnswers(db, inspection.id).find((a) => a.standard_code === p.standard_code);
+  const sheet = p.sheet_id === null ? undefined : findInspectionById(db, p.sheet_id);
+  if (!sheet) return;
+  const old = listAnswers(db, sheet.id).find((a) => a.standard_code === p.standard_code);
   upsertAnswer(
     db,
-    inspection.id,
+    sheet.id,
     {
       standardCode: p.standard_code,
       result: 'ok',
@@ -249,12 +248,12 @@ function upholdDispute(db: Db, p: ProblemRow, user: UserRow, note: string): void
     user.id,
     true,
   );
-  bumpRevision(db, inspection.id);
+  bumpRevision(db, sheet.id);
   appendAudit(db, {
     userId: user.id,
     action: 'answer.correct',
     entity: 'inspection',
-    entityId: inspection.id,
+    entityId: sheet.id,
     roundId: p.round_id,
     siteId: p.site_id,
     detail: {

@@ -11,17 +11,17 @@ import { parseField } from './validate.ts';
 import type { Db } from '../db/connection.ts';
 import type { UserRow } from '../db/repos/users.ts';
 import { addProblemEvent, findProblem, updateProblem, type ProblemRow } from '../db/repos/problems.ts';
-import { unitSubtreeIds } from '../db/repos/units.ts';
 import { findSiteById, type SiteRow } from '../db/repos/places.ts';
 import { insertPhoto, type PhotoKind } from '../db/repos/photos.ts';
 import { discardStoredPhoto } from './photo-files.ts';
 import { appendAudit } from '../db/repos/audit.ts';
-import { Conflict, Forbidden, InvalidInput, NotFound } from '../errors.ts';
+import { Conflict, InvalidInput, NotFound } from '../errors.ts';
 import type { StoredPhoto } from '../photos/store.ts';
 import { fixPhotoFlags, type EvidenceFlag } from '../photos/evidence.ts';
 import { storePhotoOffThread } from '../photos/off-thread.ts';
 import { formatShanghai, nowIso, shanghaiDate } from '../util/time.ts';
 import { PROBLEM_STATUS_NAMES } from '../labels.ts';
+import { canOrReject, userOf, type Actor } from './access.ts';
 
 export interface ProblemCtx {
   db: Db;
@@ -42,22 +42,23 @@ export function requireProblem(db: Db, id: number): ProblemRow {
   return p;
 }
 
+/**
+ * The problem the actor may do `verb` on, as the user who does it: 404 when there is no such problem,
+ * 403 (with the rule's reason) when it is not theirs to act on.
+ */
+export function problemFor(
+  db: Db,
+  actor: Actor,
+  verb: 'problem.fix' | 'problem.request' | 'problem.reinspect' | 'problem.decide',
+  id: number,
+): { p: ProblemRow; user: UserRow } {
+  const p = requireProblem(db, id);
+  canOrReject(db, actor, verb, p);
+  return { p, user: userOf(actor) };
+}
+
 export function isOverdue(p: ProblemRow, today = shanghaiDate()): boolean {
   return p.status === 'open' && p.deadline < today;
-}
-
-/** A unit user acts for its own unit and the units below it. */
-export function actsFor(db: Db, user: UserRow, p: ProblemRow): boolean {
-  return (
-    user.role === 'unit' &&
-    user.unit_id !== null &&
-    p.unit_id !== null &&
-    unitSubtreeIds(db, user.unit_id).includes(p.unit_id)
-  );
-}
-
-export function requireUnitOf(db: Db, user: UserRow, p: ProblemRow): void {
-  if (!actsFor(db, user, p)) throw new Forbidden('这不是本单位的问题');
 }
 
 /**
@@ -174,13 +175,12 @@ export function transition(
 /** 整改: the unit reports the fix with at least one after-photo and a note. */
 export async function reportFix(
   ctx: ProblemCtx,
-  user: UserRow,
+  actor: Actor,
   id: number,
   noteIn: unknown,
   photos: UploadedPhoto[],
 ): Promise<void> {
-  const p = requireProblem(ctx.db, id);
-  requireUnitOf(ctx.db, user, p);
+  const { p, user } = problemFor(ctx.db, actor, 'problem.fix', id);
   if (p.status !== 'open') throw new Conflict(`该问题现为“${PROBLEM_STATUS_NAMES[p.status]}”，不能报告整改`);
   const note = parseField(text('整改情况'), noteIn, 'note');
   if (!photos.length)
@@ -227,19 +227,20 @@ export async function reportFix(
   );
 }
 
-/** 复查: someone other than the fixer checks on site, with a photo; 销号 or 退回 with the reason. */
+/**
+ * 复查: the office or the inspector of the problem's site — never the one who reported the fix — checks
+ * on site, with a photo; 销号 or 退回 with the reason.
+ */
 export async function reinspect(
   ctx: ProblemCtx,
-  user: UserRow,
+  actor: Actor,
   id: number,
   outcomeIn: unknown,
   noteIn: unknown,
   photos: UploadedPhoto[],
 ): Promise<void> {
-  if (user.role !== 'office' && user.role !== 'inspector') throw new Forbidden('只有创城办或测评员可以复查');
-  const p = requireProblem(ctx.db, id);
+  const { p, user } = problemFor(ctx.db, actor, 'problem.reinspect', id);
   if (p.status !== 'fixed') throw new Conflict(`该问题现为“${PROBLEM_STATUS_NAMES[p.status]}”，不能复查`);
-  if (p.fixed_by === user.id) throw new Forbidden('复查人不能是报告整改的人');
   const outcome = parseField(z.enum(['pass', 'reject'], { error: '请选择复查结果' }), outcomeIn, 'outcome');
   const note =
     outcome === 'reject'

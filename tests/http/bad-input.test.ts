@@ -1106,7 +1106,7 @@ const URLS: Case[] = [
   get('/problems/99999999', 'office', 404, '找不到该问题'),
   get('/problems?round=abc', 'office', 400, '筛选条件无效'),
   get('/problems?status=<script>', 'office', 400, '状态筛选无效'),
-  get('/problems-notice?unit=99999999', 'office', 400, '找不到该单位'),
+  get('/problems-notice?unit=99999999', 'office', 404, '找不到该单位'),
   get('/photos/..%2F..%2Fetc%2Fpasswd/original', 'office', 404, '找不到该照片'),
   ...['/photos/../../etc/passwd', '/photos/1/../../../package.json', '/static/../../package.json'].map(
     (path): Case => ({

@@ -12,7 +12,8 @@ export interface ProblemRow {
   id: number;
   round_id: number;
   site_id: number;
-  inspection_id: number | null;
+  /** the scoring sheet it was raised from (the column is inspection_id) */
+  sheet_id: number | null;
   standard_code: string;
   description: string;
   points_lost: number;
@@ -34,14 +35,14 @@ export interface ProblemRow {
   void_reason: string | null;
 }
 
-const COLUMNS = `id, round_id, site_id, inspection_id, standard_code, description, points_lost, unit_id, deadline, status,
+const COLUMNS = `id, round_id, site_id, inspection_id AS sheet_id, standard_code, description, points_lost, unit_id, deadline, status,
   repeat_count, previous_problem_id, created_at, fixed_by, fixed_at, fix_note, closed_at, request, request_note,
   request_deadline, request_unit_id, void_reason`;
 
 export interface NewProblem {
   roundId: number;
   siteId: number;
-  inspectionId: number | null;
+  sheetId: number | null;
   standardCode: string;
   description: string;
   pointsLost: number;
@@ -62,7 +63,7 @@ export function insertProblem(db: Db, p: NewProblem): number {
       .run(
         p.roundId,
         p.siteId,
-        p.inspectionId,
+        p.sheetId,
         p.standardCode,
         p.description,
         p.pointsLost,
@@ -79,12 +80,13 @@ export function findProblem(db: Db, id: number): ProblemRow | undefined {
   return db.prepare(`SELECT ${COLUMNS} FROM problems WHERE id = ?`).get(id) as ProblemRow | undefined;
 }
 
-export function liveProblem(db: Db, inspectionId: number, standardCode: string): ProblemRow | undefined {
+/** The sheet's problem under this standard that is not void. */
+export function liveProblem(db: Db, sheetId: number, standardCode: string): ProblemRow | undefined {
   return db
     .prepare(
       `SELECT ${COLUMNS} FROM problems WHERE inspection_id = ? AND standard_code = ? AND status <> 'void'`,
     )
-    .get(inspectionId, standardCode) as ProblemRow | undefined;
+    .get(sheetId, standardCode) as ProblemRow | undefined;
 }
 
 /** The problem on the same site and standard in an earlier round (the latest one), for 反复出现. */
@@ -101,7 +103,11 @@ export function earlierProblem(
     .get(roundId, siteId, standardCode) as ProblemRow | undefined;
 }
 
-export function updateProblem(db: Db, id: number, fields: Partial<Omit<ProblemRow, 'id'>>): void {
+export function updateProblem(
+  db: Db,
+  id: number,
+  fields: Partial<Omit<ProblemRow, 'id' | 'sheet_id'>>,
+): void {
   const keys = Object.keys(fields);
   if (!keys.length) return;
   db.prepare(`UPDATE problems SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({
@@ -193,7 +199,7 @@ export interface ProblemListRow extends ProblemRow {
 export function listProblems(db: Db, f: ProblemFilter): ProblemListRow[] {
   return db
     .prepare(
-      `SELECT p.id, p.round_id, p.site_id, p.inspection_id, p.standard_code, p.description, p.points_lost, p.unit_id,
+      `SELECT p.id, p.round_id, p.site_id, p.inspection_id AS sheet_id, p.standard_code, p.description, p.points_lost, p.unit_id,
               p.deadline, p.status, p.repeat_count, p.previous_problem_id, p.created_at, p.fixed_by, p.fixed_at,
               p.fix_note, p.closed_at, p.request, p.request_note, p.request_deadline, p.request_unit_id, p.void_reason,
               r.name AS round_name, s.name AS site_name, s.site_type, s.street_id, st.name AS street_name,
@@ -247,5 +253,5 @@ export function problemPhotos(db: Db, problem: ProblemRow): ProblemPhotoRow[] {
       `SELECT id, kind, uploaded_at, flags FROM photos WHERE deleted_at IS NULL AND (problem_id = ?
          OR (kind = 'evidence' AND inspection_id = ? AND standard_code = ?)) ORDER BY id`,
     )
-    .all(problem.id, problem.inspection_id, problem.standard_code) as ProblemPhotoRow[];
+    .all(problem.id, problem.sheet_id, problem.standard_code) as ProblemPhotoRow[];
 }

@@ -2,85 +2,79 @@
  * The problem lists: the office's board (filters, counts, 整改率 per unit), a unit's own list, the
  * inspector's list that opens on the fixes waiting for their 复查, and a unit's printable 整改通知单.
  * The board's query names are the ones other pages link with (?request=, ?overdue=1, ?status=fixed).
+ * What each actor may list is the services' to decide (services/problem-board.ts); this parses and shows.
  */
 import { Router, type Request } from 'express';
 import type { AppDeps } from '../../app.ts';
-import type { Db } from '../../db/connection.ts';
-import type { UserRow } from '../../db/repos/users.ts';
-import { allow, currentUser } from '../middleware/auth.ts';
+import type { ProblemListRow } from '../../db/repos/problems.ts';
+import { actorOf, allow } from '../middleware/auth.ts';
 import { idOrNull } from '../forms.ts';
-import { listProblems, type ProblemFilter, type ProblemListRow } from '../../db/repos/problems.ts';
-import { findRoundById, listRounds } from '../../db/repos/rounds.ts';
-import { listCommunities, listStreets, siteTypeNames } from '../../db/repos/places.ts';
-import { findUnitById, listUnits, unitSubtreeIds } from '../../db/repos/units.ts';
+import {
+  PROBLEM_REQUESTS,
+  PROBLEM_STATUSES,
+  problemBoard,
+  type ProblemBoard,
+  type ProblemQuery,
+} from '../../services/problem-board.ts';
+import { problemNotice } from '../../services/problem-exports.ts';
 import { isOverdue } from '../../services/problems.ts';
 import { PROBLEM_STATUS_NAMES, REQUEST_NAMES } from '../../labels.ts';
 import { InvalidInput } from '../../errors.ts';
 import { shanghaiDate } from '../../util/time.ts';
 
-const STATUSES = ['open', 'fixed', 'closed', 'void'] as const;
-const REQUESTS = ['dispute', 'transfer', 'extension', 'any'] as const;
-
-/** What a user may list: a unit its own subtree's problems, an inspector those of sites assigned to them. */
-export function problemScope(db: Db, user: UserRow): Pick<ProblemFilter, 'unitIds' | 'inspectorId'> {
-  if (user.role === 'unit') return { unitIds: unitSubtreeIds(db, user.unit_id!) };
-  if (user.role === 'inspector') return { inspectorId: user.id };
-  return {};
-}
+const QUERY_NAMES = [
+  'round',
+  'street',
+  'community',
+  'unit',
+  'status',
+  'overdue',
+  'repeat',
+  'request',
+] as const;
 
 /**
- * The board's query: ?round= &street= &community= &unit= &status=open|fixed|closed|void|all
- * &overdue=1 &repeat=1 &request=dispute|transfer|extension|any. An inspector's list opens on
- * status=fixed (waiting for their 复查); status=all shows every status.
+ * The board's query: ?round= &street= &community= &unit= &status=open|fixed|closed|void|all &overdue=1
+ * &repeat=1 &request=dispute|transfer|extension|any, as typed (for the form) and parsed (for the service).
  */
-export function readProblemFilter(
-  db: Db,
-  req: Request,
-  defaultStatus = '',
-): { filter: ProblemFilter; form: Record<string, string> } {
+export function readProblemQuery(req: Request): { query: ProblemQuery; form: Record<string, string> } {
   const q = req.query as Record<string, unknown>;
-  const form = Object.fromEntries(
-    ['round', 'street', 'community', 'unit', 'status', 'overdue', 'repeat', 'request'].map((k) => [
-      k,
-      typeof q[k] === 'string' ? (q[k] as string) : '',
-    ]),
-  );
-  if (!form.status) form.status = defaultStatus;
+  const form = Object.fromEntries(QUERY_NAMES.map((k) => [k, typeof q[k] === 'string' ? q[k] : '']));
   const ids = {
     roundId: idOrNull(form.round),
     streetId: idOrNull(form.street),
     communityId: idOrNull(form.community),
-    unit: idOrNull(form.unit),
+    unitId: idOrNull(form.unit),
   };
   if (Object.values(ids).some((v) => Number.isNaN(v))) throw new InvalidInput('筛选条件无效');
-  if (form.status && form.status !== 'all' && !(STATUSES as readonly string[]).includes(form.status))
+  if (form.status && form.status !== 'all' && !(PROBLEM_STATUSES as readonly string[]).includes(form.status))
     throw new InvalidInput('状态筛选无效');
   if (form.overdue && form.overdue !== '1') throw new InvalidInput('逾期筛选无效');
   if (form.repeat && form.repeat !== '1') throw new InvalidInput('反复出现筛选无效');
-  if (form.request && !(REQUESTS as readonly string[]).includes(form.request))
+  if (form.request && !(PROBLEM_REQUESTS as readonly string[]).includes(form.request))
     throw new InvalidInput('申请类型筛选无效');
   return {
     form,
-    filter: {
-      roundId: ids.roundId,
-      streetId: ids.streetId,
-      communityId: ids.communityId,
-      unitIds: ids.unit === null ? null : unitSubtreeIds(db, ids.unit),
-      status: (form.status && form.status !== 'all' ? form.status : null) as ProblemFilter['status'],
-      overdueBefore: form.overdue === '1' ? shanghaiDate() : null,
-      repeatOnly: form.repeat === '1',
-      request: (form.request || null) as ProblemFilter['request'],
+    query: {
+      ...ids,
+      status: (form.status || null) as ProblemQuery['status'],
+      overdue: form.overdue === '1',
+      repeat: form.repeat === '1',
+      request: (form.request || null) as ProblemQuery['request'],
     },
   };
 }
 
-export const presentProblem = (p: ProblemListRow, types: Map<string, string>) => ({
+/** A problem as the lists and its page show it; `typeName` is its site type's name. */
+export const presentProblem = (p: ProblemListRow, typeName: string) => ({
   ...p,
-  typeName: types.get(p.site_type) ?? p.site_type,
+  typeName,
   statusName: PROBLEM_STATUS_NAMES[p.status],
   overdue: isOverdue(p),
   requestName: p.request ? REQUEST_NAMES[p.request] : '',
 });
+
+const typeName = (types: Map<string, string>, p: ProblemListRow) => types.get(p.site_type) ?? p.site_type;
 
 /** The board's heading: what the list holds, in the words of the filter that made it. */
 function boardTitle(role: string, form: Record<string, string>, count: number): string {
@@ -94,98 +88,55 @@ function boardTitle(role: string, form: Record<string, string>, count: number): 
   return role === 'unit' ? '本单位的问题' : '问题整改';
 }
 
+const percent = (part: number, whole: number) => `${((part / whole) * 100).toFixed(1)}%`;
+
+function boardView(board: ProblemBoard, role: string, form: Record<string, string>) {
+  return {
+    title: boardTitle(role, form, board.rows.length),
+    role,
+    form,
+    rows: board.rows.slice(0, 1000).map((p) => presentProblem(p, typeName(board.siteTypes, p))),
+    total: board.rows.length,
+    counts: board.counts,
+    overdue: board.overdue,
+    rate: board.live ? percent(board.closed, board.live) : '—',
+    units: board.units.map((u) => ({ ...u, rate: percent(u.closed, u.total) })),
+    rounds: board.rounds,
+    streets: board.streets,
+    communities: board.communities,
+    unitOptions: board.unitOptions,
+    statusNames: PROBLEM_STATUS_NAMES,
+    requestNames: REQUEST_NAMES,
+    query: new URLSearchParams(Object.entries(form).filter(([, v]) => v)).toString(),
+  };
+}
+
 export function problemBoardRouter(deps: AppDeps): Router {
   const r = Router();
-  const db = deps.db;
+  const ctx = { db: deps.db, criteria: deps.criteria, uploadDir: deps.config.uploadDir };
 
   r.get('/problems', (req, res) => {
-    const user = currentUser(res);
-    const { filter, form } = readProblemFilter(db, req, user.role === 'inspector' ? 'fixed' : '');
-    const scope = problemScope(db, user);
-    if (scope.unitIds && filter.unitIds)
-      filter.unitIds = filter.unitIds.filter((u) => scope.unitIds!.includes(u));
-    const rows = listProblems(db, {
-      ...filter,
-      ...(scope.unitIds && !filter.unitIds ? { unitIds: scope.unitIds } : {}),
-      ...(scope.inspectorId ? { inspectorId: scope.inspectorId } : {}),
-    });
-    const types = siteTypeNames(db);
-    const live = rows.filter((p) => p.status !== 'void');
-    const byUnit = new Map<
-      string,
-      { name: string; total: number; closed: number; fixed: number; open: number; overdue: number }
-    >();
-    for (const p of live) {
-      const key = p.unit_name ?? '（未指定单位）';
-      const u = byUnit.get(key) ?? {
-        id: p.unit_id,
-        name: key,
-        total: 0,
-        closed: 0,
-        fixed: 0,
-        open: 0,
-        overdue: 0,
-      };
-      u.total++;
-      if (p.status === 'closed') u.closed++;
-      else if (p.status === 'fixed') u.fixed++;
-      else u.open++;
-      if (isOverdue(p)) u.overdue++;
-      byUnit.set(key, u);
-    }
-    res.render('problems/index', {
-      title: boardTitle(user.role, form, rows.length),
-      role: user.role,
-      form,
-      rows: rows.slice(0, 1000).map((p) => presentProblem(p, types)),
-      total: rows.length,
-      counts: Object.fromEntries(STATUSES.map((s) => [s, rows.filter((p) => p.status === s).length])),
-      overdue: rows.filter((p) => isOverdue(p)).length,
-      rate: live.length
-        ? `${((live.filter((p) => p.status === 'closed').length / live.length) * 100).toFixed(1)}%`
-        : '—',
-      units: [...byUnit.values()]
-        .sort((a, b) => b.total - a.total)
-        .map((u) => ({ ...u, rate: `${((u.closed / u.total) * 100).toFixed(1)}%` })),
-      rounds: listRounds(db).filter((x) => x.status !== 'draft'),
-      streets: listStreets(db),
-      communities: listCommunities(db),
-      unitOptions: user.role === 'office' ? listUnits(db) : [],
-      statusNames: PROBLEM_STATUS_NAMES,
-      requestNames: REQUEST_NAMES,
-      query: new URLSearchParams(Object.entries(form).filter(([, v]) => v)).toString(),
-    });
+    const actor = actorOf(res);
+    const { query, form } = readProblemQuery(req);
+    const board = problemBoard(ctx, actor, query);
+    res.render('problems/index', boardView(board, actor.role, { ...form, status: board.status }));
   });
 
   r.get('/problems-notice', allow(deps.db, 'problem.export'), (req, res) => {
-    const user = currentUser(res);
-    const unitId =
-      user.role === 'unit' ? user.unit_id! : idOrNull((req.query as Record<string, unknown>).unit);
-    if (unitId === null || Number.isNaN(unitId)) throw new InvalidInput('请选择单位');
-    const unit = findUnitById(db, unitId);
-    if (!unit) throw new InvalidInput('找不到该单位');
-    const roundId = idOrNull((req.query as Record<string, unknown>).round);
+    const q = req.query as Record<string, unknown>;
+    const unitId = idOrNull(q.unit);
+    if (Number.isNaN(unitId)) throw new InvalidInput('请选择单位');
+    const roundId = idOrNull(q.round);
     if (Number.isNaN(roundId)) throw new InvalidInput('轮次无效');
-    const round = roundId === null ? undefined : findRoundById(db, roundId);
-    if (roundId !== null && !round) throw new InvalidInput('找不到该测评轮次');
-    const rows = listProblems(db, { unitIds: unitSubtreeIds(db, unitId), roundId, status: null }).filter(
-      (p) => p.status === 'open' || p.status === 'fixed',
-    );
-    const types = siteTypeNames(db);
-    // a problem's standard named by its text in the version its round was scored with
-    const standardText = (p: ProblemListRow): string => {
-      const versionId = findRoundById(db, p.round_id)!.criteria_version_id;
-      const standard = deps.criteria.get(versionId).byCode.get(p.standard_code);
-      return standard ? standard.text : '';
-    };
-    const roundNames = [...new Set(rows.map((p) => p.round_name))];
+    const notice = problemNotice(ctx, actorOf(res), { unitId, roundId });
+    const roundNames = [...new Set(notice.rows.map((p) => p.round_name))];
     res.render('problems/notice', {
-      title: `整改通知单 · ${unit.name}`,
-      unit,
+      title: `整改通知单 · ${notice.unit.name}`,
+      unit: notice.unit,
       // the notice names its round: the one asked for, or the only one its problems come from
-      roundName: round?.name ?? (roundNames.length === 1 ? roundNames[0] : ''),
-      manyRounds: !round && roundNames.length > 1,
-      rows: rows.map((p) => ({ ...presentProblem(p, types), standardText: standardText(p) })),
+      roundName: notice.round?.name ?? (roundNames.length === 1 ? roundNames[0] : ''),
+      manyRounds: !notice.round && roundNames.length > 1,
+      rows: notice.rows.map((p) => presentProblem(p, typeName(notice.siteTypes, p))),
       today: shanghaiDate(),
     });
   });

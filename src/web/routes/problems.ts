@@ -5,30 +5,21 @@
  */
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { AppDeps } from '../../app.ts';
-import { allow, currentUser } from '../middleware/auth.ts';
+import type { ProblemPhotoRow } from '../../db/repos/problems.ts';
+import type { UnitRow } from '../../db/repos/units.ts';
+import { actorOf, allow } from '../middleware/auth.ts';
 import { flash } from '../middleware/flash.ts';
 import { photoUpload } from '../middleware/uploads.ts';
 import { idParam } from '../params.ts';
 import { attachment, linkBase } from '../download.ts';
 import { body, text, type FormBody } from '../forms.ts';
 import { formRefusal, type Refusal } from '../refusal.ts';
-import { listProblems, problemEvents, problemPhotos, type ProblemPhotoRow } from '../../db/repos/problems.ts';
-import { siteTypeNames } from '../../db/repos/places.ts';
-import { findUnitById, listUnits, type UnitRow } from '../../db/repos/units.ts';
-import { assignedInspectorId, findRoundById } from '../../db/repos/rounds.ts';
-import {
-  actsFor,
-  reinspect,
-  reportFix,
-  requireProblem,
-  type UploadedPhoto,
-} from '../../services/problems.ts';
+import { reinspect, reportFix, type UploadedPhoto } from '../../services/problems.ts';
 import { decideRequest, requestChange } from '../../services/problem-requests.ts';
-import { presentProblem, problemBoardRouter, problemScope, readProblemFilter } from './problem-board.ts';
-import { Forbidden, InvalidInput } from '../../errors.ts';
+import { problemPage, type ProblemEvent, type ProblemPage } from '../../services/problem-pages.ts';
+import { problemsWorkbook } from '../../services/problem-exports.ts';
+import { presentProblem, problemBoardRouter, readProblemQuery } from './problem-board.ts';
 import { formatShanghai, shanghaiDate, addDays } from '../../util/time.ts';
-import { writeProblemsWorkbook } from '../../export/problems-xlsx.ts';
-import { findPhoto } from '../../db/repos/photos.ts';
 import { describeFlag, type EvidenceFlag } from '../../photos/evidence.ts';
 import { PROBLEM_EVENT_NAMES, UNIT_KIND_GROUP_NAMES } from '../../labels.ts';
 
@@ -46,117 +37,97 @@ function photosOf(req: Request): UploadedPhoto[] {
     .map((f) => ({ buffer: f.buffer, originalName: f.originalname }));
 }
 
-/** Units in use as <optgroup>s by kind, for choosing a transfer's target. */
-function unitGroups(units: UnitRow[], except: number | null) {
+/** Units as <optgroup>s by kind, for choosing a transfer's target. */
+function unitGroups(units: UnitRow[]) {
   return (Object.keys(UNIT_KIND_GROUP_NAMES) as UnitRow['kind'][])
-    .map((kind) => ({
-      label: UNIT_KIND_GROUP_NAMES[kind],
-      units: units.filter((u) => u.kind === kind && !u.retired_at && u.id !== except),
-    }))
+    .map((kind) => ({ label: UNIT_KIND_GROUP_NAMES[kind], units: units.filter((u) => u.kind === kind) }))
     .filter((g) => g.units.length);
+}
+
+const photoView = (ph: ProblemPhotoRow) => ({
+  id: ph.id,
+  kind: ph.kind,
+  thumb: `/photos/${ph.id}/thumb`,
+  display: `/photos/${ph.id}/display`,
+  at: formatShanghai(ph.uploaded_at),
+  flags: (JSON.parse(ph.flags) as EvidenceFlag[]).map(describeFlag),
+});
+
+/** What a step changed, beside its note in the history: the units of a 转办, the dates of a 延期. */
+function eventExtra(e: ProblemEvent, unitNames: Map<number, string>): string {
+  const d = e.data;
+  const unit = (id: unknown) => (typeof id === 'number' ? (unitNames.get(id) ?? '') : '');
+  if (e.action === 'request_transfer' && d.unitId) return `申请改由 ${unit(d.unitId)} 整改`;
+  if (e.action === 'request_extension' && d.deadline) return `申请延至 ${String(d.deadline)}`;
+  if (e.action === 'transfer') return `${unit(d.from) || '（未指定）'} → ${unit(d.to)}`;
+  if (e.action === 'extend') return `整改时限 ${String(d.from)} → ${String(d.to)}`;
+  return '';
+}
+
+/** problems/show's data: the page as the service read it, with the refused form (if any) and what was typed. */
+function showView(page: ProblemPage, refused: Refused | null) {
+  const p = page.problem;
+  const can = page.can;
+  const today = shanghaiDate();
+  // the typed values of the refused form, or the form's starting values
+  const typed = (form: Refused['form'], name: string, start = ''): string =>
+    refused?.form === form ? text(refused.values[name]) : start;
+  const photos = (kind: keyof ProblemPage['photos']) => page.photos[kind].map(photoView);
+  return {
+    title: `问题 #${p.id}`,
+    p: presentProblem(p, page.siteTypeName),
+    standard: page.standard ? `${page.standard.code} ${page.standard.text}` : p.standard_code,
+    item: page.standard?.item ?? '',
+    before: photos('evidence'),
+    after: photos('fix'),
+    checks: photos('reinspect'),
+    appeals: photos('appeal'),
+    events: page.events.map((e) => ({
+      ...e,
+      at: formatShanghai(e.at),
+      name: PROBLEM_EVENT_NAMES[e.action] ?? e.action,
+      extra: eventExtra(e, page.unitNames),
+    })),
+    canFix: can.fix,
+    canRequest: can.request,
+    canReinspect: can.reinspect,
+    canDecide: can.decide,
+    refused,
+    // a refusal whose form is no longer on the page (the problem moved on) is shown at the top
+    topError: refused && !can[refused.form] ? refused.error : '',
+    fields: refused?.fields ?? {},
+    // the refused form's own alert (its fields say the same beside them)
+    formError: refused?.error ?? '',
+    typed: {
+      fixNote: typed('fix', 'note'),
+      kind: typed('request', 'kind'),
+      requestNote: typed('request', 'note'),
+      requestDeadline: typed('request', 'deadline'),
+      requestUnit: typed('request', 'unitId'),
+      outcome: typed('reinspect', 'outcome'),
+      reinspectNote: typed('reinspect', 'note'),
+      decideNote: typed('decide', 'note'),
+      decideUnit: typed('decide', 'unitId', p.request_unit_id === null ? '' : String(p.request_unit_id)),
+      decideDeadline: typed('decide', 'deadline', p.request_deadline ?? ''),
+    },
+    requestUnits: can.request ? unitGroups(page.transferUnits) : [],
+    decideUnits: can.decide ? unitGroups(page.transferUnits) : [],
+    earliestDeadline: [addDays(p.deadline, 1), today].sort().at(-1),
+    today,
+  };
 }
 
 export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
   const r = Router();
   const db = deps.db;
-  const ctx = { db, uploadDir: deps.config.uploadDir };
+  const ctx = { db, criteria: deps.criteria, uploadDir: deps.config.uploadDir };
   r.use(problemBoardRouter(deps));
 
-  function canSee(res: Response, p: ReturnType<typeof requireProblem>): boolean {
-    const user = currentUser(res);
-    if (user.role === 'office') return true;
-    if (user.role === 'unit') return actsFor(db, user, p);
-    return assignedInspectorId(db, p.round_id, p.site_id) === user.id;
-  }
-
-  const photoView = (ph: ProblemPhotoRow) => ({
-    id: ph.id,
-    kind: ph.kind,
-    thumb: `/photos/${ph.id}/thumb`,
-    display: `/photos/${ph.id}/display`,
-    at: formatShanghai(ph.uploaded_at),
-    flags: (JSON.parse(ph.flags) as EvidenceFlag[]).map(describeFlag),
-  });
-
   /** The problem's page, with the refused form (if any) showing what was typed and why it was refused. */
-  function showProblem(req: Request, res: Response, id: number, refused: Refused | null = null): void {
-    const p = requireProblem(db, id);
-    if (!canSee(res, p)) throw new Forbidden('您无权查看该问题');
-    const user = currentUser(res);
-    const row = listProblems(db, { id: p.id })[0]!;
-    const photos = problemPhotos(db, p).map(photoView);
-    const version = deps.criteria.get(findRoundById(db, p.round_id)!.criteria_version_id);
-    const standard = version.byCode.get(p.standard_code);
-    const today = shanghaiDate();
-    const can = {
-      fix: actsFor(db, user, p) && p.status === 'open',
-      request: actsFor(db, user, p) && p.status === 'open' && !p.request,
-      reinspect:
-        (user.role === 'office' || user.role === 'inspector') &&
-        p.status === 'fixed' &&
-        p.fixed_by !== user.id,
-      decide: user.role === 'office' && p.status === 'open' && !!p.request,
-    };
-    const allUnits = can.request || can.decide ? listUnits(db) : [];
-    // the typed values of the refused form, or the form's starting values
-    const typed = (form: Refused['form'], name: string, start = ''): string =>
-      refused?.form === form ? text(refused.values[name]) : start;
-    res.render('problems/show', {
-      title: `问题 #${p.id}`,
-      p: presentProblem(row, siteTypeNames(db)),
-      standard: standard ? `${standard.code} ${standard.text}` : p.standard_code,
-      item: standard?.item.name ?? '',
-      before: photos.filter((ph) => ph.kind === 'evidence'),
-      after: photos.filter((ph) => ph.kind === 'fix'),
-      checks: photos.filter((ph) => ph.kind === 'reinspect'),
-      appeals: photos.filter((ph) => ph.kind === 'appeal'),
-      events: problemEvents(db, p.id).map((e) => ({
-        ...e,
-        at: formatShanghai(e.at),
-        name: PROBLEM_EVENT_NAMES[e.action] ?? e.action,
-        extra: eventExtra(e.action, e.data),
-      })),
-      canFix: can.fix,
-      canRequest: can.request,
-      canReinspect: can.reinspect,
-      canDecide: can.decide,
-      refused,
-      // a refusal whose form is no longer on the page (the problem moved on) is shown at the top
-      topError: refused && !can[refused.form] ? refused.error : '',
-      fields: refused?.fields ?? {},
-      // the refused form's own alert (its fields say the same beside them)
-      formError: refused?.error ?? '',
-      typed: {
-        fixNote: typed('fix', 'note'),
-        kind: typed('request', 'kind'),
-        requestNote: typed('request', 'note'),
-        requestDeadline: typed('request', 'deadline'),
-        requestUnit: typed('request', 'unitId'),
-        outcome: typed('reinspect', 'outcome'),
-        reinspectNote: typed('reinspect', 'note'),
-        decideNote: typed('decide', 'note'),
-        decideUnit: typed('decide', 'unitId', p.request_unit_id === null ? '' : String(p.request_unit_id)),
-        decideDeadline: typed('decide', 'deadline', p.request_deadline ?? ''),
-      },
-      requestUnits: can.request ? unitGroups(allUnits, p.unit_id) : [],
-      decideUnits: can.decide ? unitGroups(allUnits, p.unit_id) : [],
-      earliestDeadline: [addDays(p.deadline, 1), today].sort().at(-1),
-      today,
-    });
-  }
+  const showProblem = (res: Response, id: number, refused: Refused | null = null): void =>
+    res.render('problems/show', showView(problemPage(ctx, actorOf(res), id), refused));
 
-  /** What a step changed, beside its note in the history: the units of a 转办, the dates of a 延期. */
-  function eventExtra(action: string, data: string | null): string {
-    const d = (data ? JSON.parse(data) : {}) as Record<string, unknown>;
-    const unit = (id: unknown) => (typeof id === 'number' ? (findUnitById(db, id)?.name ?? '') : '');
-    if (action === 'request_transfer' && d.unitId) return `申请改由 ${unit(d.unitId)} 整改`;
-    if (action === 'request_extension' && d.deadline) return `申请延至 ${String(d.deadline)}`;
-    if (action === 'transfer') return `${unit(d.from) || '（未指定）'} → ${unit(d.to)}`;
-    if (action === 'extend') return `整改时限 ${String(d.from)} → ${String(d.to)}`;
-    return '';
-  }
-
-  r.get('/problems/:id', (req, res) => showProblem(req, res, idParam(req.params.id, '问题')));
+  r.get('/problems/:id', (req, res) => showProblem(res, idParam(req.params.id, '问题')));
 
   /** parse → call → redirect with a message, or the same page again with the refusal beside the form. */
   const act = (
@@ -174,7 +145,7 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
         const refusal = formRefusal(err);
         if (!refusal) throw err;
         res.status(refusal.status);
-        showProblem(req, res, id, { ...refusal, form, values: body(req) });
+        showProblem(res, id, { ...refusal, form, values: body(req) });
         return;
       }
       flash(req, 'ok', done);
@@ -184,7 +155,7 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
   act(
     'fix',
     async (req, res, id) => (
-      await reportFix(ctx, currentUser(res), id, body(req).note, photosOf(req)),
+      await reportFix(ctx, actorOf(res), id, body(req).note, photosOf(req)),
       '已报告整改，等待复查。'
     ),
     true,
@@ -192,10 +163,8 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
   act(
     'reinspect',
     async (req, res, id) => {
-      // an inspector re-inspects only problems at sites assigned to them (the same rule as the page)
-      if (!canSee(res, requireProblem(db, id))) throw new Forbidden('您无权复查该问题');
       const b = body(req);
-      await reinspect(ctx, currentUser(res), id, b.outcome, b.note, photosOf(req));
+      await reinspect(ctx, actorOf(res), id, b.outcome, b.note, photosOf(req));
       return b.outcome === 'pass' ? '复查通过，已销号。' : '已退回责任单位重新整改。';
     },
     true,
@@ -206,7 +175,7 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
       const b = body(req);
       await requestChange(
         ctx,
-        currentUser(res),
+        actorOf(res),
         id,
         { kind: b.kind, note: b.note, deadline: b.deadline, unitId: b.unitId },
         photosOf(req),
@@ -219,7 +188,7 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
     'decide',
     (req, res, id) => {
       const b = body(req);
-      decideRequest(ctx, currentUser(res), id, {
+      decideRequest(ctx, actorOf(res), id, {
         approve: text(b.approve),
         note: b.note,
         unitId: b.unitId,
@@ -231,32 +200,15 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
   );
 
   r.get('/rounds/:id/problems.xlsx', allow(deps.db, 'problem.export'), async (req, res) => {
-    const round = findRoundById(db, idParam(req.params.id, '测评轮次'));
-    if (!round) throw new InvalidInput('找不到该测评轮次');
-    const { filter } = readProblemFilter(db, req);
-    const scope = problemScope(db, currentUser(res));
-    const unitIds = scope.unitIds
-      ? (filter.unitIds ?? scope.unitIds).filter((u) => scope.unitIds!.includes(u))
-      : filter.unitIds;
-    const name = `整改清单-${round.name}.xlsx`;
-    attachment(res, name);
+    const roundId = idParam(req.params.id, '测评轮次');
+    const { query } = readProblemQuery(req);
+    const workbook = problemsWorkbook(ctx, actorOf(res), roundId, query, {
+      baseUrl: linkBase(req, deps.config.baseUrl),
+      ensureThumb: (photo) => deps.versions.ensure(photo),
+    });
+    attachment(res, workbook.fileName);
     res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-    await writeProblemsWorkbook(
-      {
-        db,
-        criteria: deps.criteria,
-        uploadDir: deps.config.uploadDir,
-        baseUrl: linkBase(req, deps.config.baseUrl),
-        filter: { ...filter, roundId: round.id, unitIds },
-        siteTypeNames: siteTypeNames(db),
-        title: name,
-        makeThumb: async (photoId) => {
-          const photo = findPhoto(db, photoId);
-          if (photo) await deps.versions.ensure(photo);
-        },
-      },
-      res,
-    );
+    await workbook.write(res);
   });
 
   return r;
