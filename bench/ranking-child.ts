@@ -10,6 +10,7 @@ import { loadConfig } from '../src/config.ts';
 import { databaseFile, openDatabase } from '../src/db/connection.ts';
 import { CriteriaCache } from '../src/services/criteria-registry.ts';
 import { clearResultsCache, resultsFor } from '../src/services/results.ts';
+import { SYSTEM } from '../src/services/access.ts';
 
 const [dir, roundId] = process.argv.slice(2);
 const config = loadConfig({ DATA_DIR: join(dir!, 'data'), UPLOAD_DIR: join(dir!, 'uploads'), DEMO: '0' });
@@ -19,13 +20,13 @@ const times: number[] = [];
 for (let i = 0; i < 5; i++) {
   clearResultsCache(db);
   const t = performance.now();
-  resultsFor(ctx, Number(roundId));
+  resultsFor(ctx, SYSTEM, Number(roundId));
   times.push(performance.now() - t);
 }
 const cached: number[] = [];
 for (let i = 0; i < 5; i++) {
   const t = performance.now();
-  resultsFor(ctx, Number(roundId));
+  resultsFor(ctx, SYSTEM, Number(roundId));
   cached.push(performance.now() - t);
 }
 db.close();

@@ -9,6 +9,7 @@ import type { RoundResultsView } from '../services/results.ts';
 import type { AreaResult } from '../scoring/round.ts';
 import { displayWidth } from '../excel/cells.ts';
 import { COUNT_FORMAT, RATE_FORMAT, SCORE_FORMAT, workbookBuffer } from '../excel/formats.ts';
+import { RANK_NAMES } from '../labels.ts';
 
 export interface RankingsMeta {
   criteria: string;
@@ -101,7 +102,7 @@ function movement(m: number | null): string {
 
 function areaRow(a: AreaResult, street: string | null): Cell[] {
   return [
-    a.rank ?? '未排名',
+    a.rank ?? RANK_NAMES.unranked,
     ...(street === null ? [] : [street]),
     a.name,
     a.rate,

@@ -7,7 +7,7 @@
 import type { Db } from '../db/connection.ts';
 import type { RoundRow } from '../db/repos/rounds.ts';
 import { findRoundById } from '../db/repos/rounds.ts';
-import { listCommunities, listStreets } from '../db/repos/places.ts';
+import { listCommunities, listStreets, placesGeneration } from '../db/repos/places.ts';
 import {
   countedAnswers,
   deductionKeys,
@@ -15,12 +15,11 @@ import {
   previousRound,
   resultsFingerprint,
 } from '../db/repos/results.ts';
-import { placesGeneration } from '../db/repos/places.ts';
-import { findCriteriaVersionById } from '../db/repos/criteria-versions.ts';
 import type { InspectionStatus } from '../db/repos/inspections.ts';
 import { computeRound, type RoundInput, type RoundResults } from '../scoring/round.ts';
 import { Conflict, NotFound } from '../errors.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
+import { canOrReject, type Actor } from './access.ts';
 
 export interface ResultsCtx {
   db: Db;
@@ -31,10 +30,17 @@ export function countedStatuses(round: RoundRow): InspectionStatus[] {
   return round.status === 'open' ? ['submitted', 'approved'] : ['approved'];
 }
 
-/** Everything computeRound needs for one round, read from the database. */
-export function roundInput(ctx: ResultsCtx, round: RoundRow, previous: RoundResults | null): RoundInput {
+/**
+ * Everything computeRound needs for one round, read from the database: `prev` is its previous final
+ * round (the repeat rule reads its deductions), `previous` that round's results (for movement).
+ */
+function roundInput(
+  ctx: ResultsCtx,
+  round: RoundRow,
+  prev: RoundRow | undefined,
+  previous: RoundResults | null,
+): RoundInput {
   const version = ctx.criteria.get(round.criteria_version_id);
-  const prev = previousRound(ctx.db, round);
   const sites = includedSites(ctx.db, round.id);
   const siteIds = new Set(sites.map((s) => s.id));
   const streetIds = new Set(sites.map((s) => s.street_id));
@@ -116,9 +122,10 @@ function keyPart(db: Db, round: RoundRow | undefined): string {
 export function baseResults(
   ctx: ResultsCtx,
   round: RoundRow,
-  key = `${placesGeneration(ctx.db)}|${keyPart(ctx.db, round)}|${keyPart(ctx.db, previousRound(ctx.db, round))}`,
+  prev: RoundRow | undefined = previousRound(ctx.db, round),
 ): RoundResults {
-  return cached(ctx.db, `base:${round.id}`, key, () => computeRound(roundInput(ctx, round, null)));
+  const key = `${placesGeneration(ctx.db)}|${keyPart(ctx.db, round)}|${keyPart(ctx.db, prev)}`;
+  return cached(ctx.db, `base:${round.id}`, key, () => computeRound(roundInput(ctx, round, prev, null)));
 }
 
 /** Forget every cached result (the benchmark measures computing from the answers). */
@@ -126,22 +133,29 @@ export function clearResultsCache(db: Db): void {
   caches.delete(db);
 }
 
-export function resultsFor(ctx: ResultsCtx, roundId: number): RoundResultsView {
-  const round = findRoundById(ctx.db, roundId);
-  if (!round) throw new NotFound('找不到该测评轮次');
+/**
+ * The results of a round already loaded and allowed (the results pages ask access first, for the part
+ * the actor may see): 409 while the round is a draft. Its previous final round is read here, once.
+ */
+export function roundResults(ctx: ResultsCtx, round: RoundRow): RoundResultsView {
   if (round.status === 'draft') throw new Conflict('该轮次尚未开始，还没有结果');
   const prevRound = previousRound(ctx.db, round);
   // with movement, the results also depend on the previous round's own results (and its previous round)
   const generation = placesGeneration(ctx.db);
-  const prevParts = prevRound
-    ? `${keyPart(ctx.db, prevRound)}|${keyPart(ctx.db, previousRound(ctx.db, prevRound))}`
-    : '-';
+  const prevPrev = prevRound ? previousRound(ctx.db, prevRound) : undefined;
+  const prevParts = prevRound ? `${keyPart(ctx.db, prevRound)}|${keyPart(ctx.db, prevPrev)}` : '-';
   const key = `${generation}|${keyPart(ctx.db, round)}|${prevParts}`;
   const results = cached(ctx.db, `full:${round.id}`, key, () =>
-    computeRound(
-      roundInput(ctx, round, prevRound ? baseResults(ctx, prevRound, `${generation}|${prevParts}`) : null),
-    ),
+    computeRound(roundInput(ctx, round, prevRound, prevRound ? baseResults(ctx, prevRound, prevPrev) : null)),
   );
-  const family = findCriteriaVersionById(ctx.db, round.criteria_version_id)!.family;
+  const family = ctx.criteria.get(round.criteria_version_id).version.family;
   return { round, previous: prevRound, results, provisional: round.status === 'open', family };
+}
+
+/** The whole district's results of a round (the office, the command line, the benchmark): 404, 403, 409. */
+export function resultsFor(ctx: ResultsCtx, actor: Actor, roundId: number): RoundResultsView {
+  const round = findRoundById(ctx.db, roundId);
+  if (!round) throw new NotFound('找不到该测评轮次');
+  canOrReject(ctx.db, actor, 'results.analyse', round);
+  return roundResults(ctx, round);
 }

@@ -1,8 +1,10 @@
 /**
  * A 社区's or 镇街's 得分率 across the rounds of one criteria family, up to the round being viewed.
- * Each earlier round is computed fresh, like every result (a district runs tens of rounds a year).
+ * Each earlier round is computed fresh, like every result (a district runs tens of rounds a year);
+ * only rounds whose results the actor may read are drawn (a unit: the published ones).
  */
 import { familyRounds } from '../db/repos/results.ts';
+import { can, canOrReject, type Actor } from './access.ts';
 import { baseResults, type ResultsCtx, type RoundResultsView } from './results.ts';
 
 export interface TrendPoint {
@@ -13,12 +15,15 @@ export interface TrendPoint {
 
 export function trendFor(
   ctx: ResultsCtx,
+  actor: Actor,
   view: RoundResultsView,
   kind: 'street' | 'community',
   id: number,
 ): TrendPoint[] {
+  canOrReject(ctx.db, actor, 'results.read', view.round);
   const rounds = familyRounds(ctx.db, view.family).filter(
-    (r) => r.starts_on < view.round.starts_on || r.id === view.round.id,
+    (r) =>
+      r.id === view.round.id || (r.starts_on < view.round.starts_on && can(ctx.db, actor, 'results.read', r)),
   );
   return rounds.slice(-12).map((round) => {
     const results = round.id === view.round.id ? view.results : baseResults(ctx, round);

@@ -13,6 +13,7 @@ import {
   tabletContext,
 } from '../helpers/browser.ts';
 import { resultsFor } from '../../src/services/results.ts';
+import { SYSTEM } from '../../src/services/access.ts';
 
 let app: TestApp;
 let browser: Browser;
@@ -54,7 +55,7 @@ async function problemsWhileOpening(page: Page, path: string): Promise<string[]>
 
 describe('chart pages in the browser', () => {
   it('draw every chart with no Content-Security-Policy error, at both tablet sizes', async () => {
-    const r = resultsFor({ db: app.booted.db, criteria: app.booted.criteria }, published).results;
+    const r = resultsFor({ db: app.booted.db, criteria: app.booted.criteria }, SYSTEM, published).results;
     const street = r.streets[0]!;
     const community = r.communities.find((c) => c.streetId === street.id)!;
     const pages = [

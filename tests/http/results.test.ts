@@ -5,6 +5,7 @@ import ExcelJS from 'exceljs';
 import { Client, startApp, type TestApp } from '../helpers/app.ts';
 import { clearResultsCache, resultsFor } from '../../src/services/results.ts';
 import { formatRate } from '../../src/scoring/standard.ts';
+import { SYSTEM } from '../../src/services/access.ts';
 
 let app: TestApp;
 let office: Client;
@@ -27,7 +28,7 @@ afterAll(async () => {
 /** computed from the answers now, not from the cache the pages use */
 const fresh = (roundId: number) => {
   clearResultsCache(app.booted.db);
-  return resultsFor({ db: app.booted.db, criteria: app.booted.criteria }, roundId).results;
+  return resultsFor({ db: app.booted.db, criteria: app.booted.criteria }, SYSTEM, roundId).results;
 };
 
 describe('the rankings page', () => {

@@ -1,6 +1,15 @@
-/** Round results as pages and workbooks show them: percentages, points, movement arrows, list marks. */
-import type { AreaResult, SiteResult, Unranked } from '../../scoring/round.ts';
+/**
+ * Round results as pages and workbooks show them: percentages, points, movement arrows, list marks, the
+ * header's rules in words, the link up one level and the charts. Formatting only: the data comes from
+ * services/results-pages.ts.
+ */
+import type { AreaResult, SiteResult } from '../../scoring/round.ts';
 import { formatRate } from '../../scoring/standard.ts';
+import type { ResultsBase, UpLevel } from '../../services/results-pages.ts';
+import type { TrendPoint } from '../../services/trends.ts';
+import { RANK_NAMES, ROUND_STATUS_NAMES, UNRANKED_NAMES } from '../../labels.ts';
+import { NA_RULE_TEXT, aggregationText, rankingText } from './rules.ts';
+import { rateLineChart } from '../../charts/svg.ts';
 
 export function points(n: number): string {
   return String(Math.round(n * 100) / 100);
@@ -12,12 +21,6 @@ export function movementText(m: number | null): string {
   if (m < 0) return `↓${-m}`;
   return '持平';
 }
-
-/** Why an entry is 未排名, in words (the rule's threshold is in the page header). */
-export const UNRANKED_TEXT: Record<Unranked, string> = {
-  'no-score': '尚无得分率',
-  'too-few-points': '应得分不足',
-};
 
 export interface AreaRow {
   id: number;
@@ -46,8 +49,11 @@ export function presentArea(a: AreaResult, streetName = ''): AreaRow {
     name: a.name,
     street: streetName,
     rank: a.rank,
-    rankCell: a.rank === null ? '未排名' : String(a.rank),
-    place: a.rank === null ? `未排名（${UNRANKED_TEXT[a.unranked ?? 'no-score']}）` : `第 ${a.rank} 名`,
+    rankCell: a.rank === null ? RANK_NAMES.unranked : String(a.rank),
+    place:
+      a.rank === null
+        ? `${RANK_NAMES.unranked}（${UNRANKED_NAMES[a.unranked ?? 'no-score']}）`
+        : `第 ${a.rank} 名`,
     rate: formatRate(a.rate),
     score: `${points(a.earned)} / ${points(a.possible)}`,
     passRate: formatRate(a.passRate),
@@ -83,3 +89,62 @@ export function presentSite(s: SiteResult, typeName: string): SiteRow {
     answered: s.answered,
   };
 }
+
+/** A site's row with its type's name (the code itself for a type no longer listed). */
+export const presentSiteOf = (base: Pick<ResultsBase, 'siteTypeNames'>, s: SiteResult): SiteRow =>
+  presentSite(s, base.siteTypeNames.get(s.siteType) ?? s.siteType);
+
+export interface ResultsHeader {
+  round: ResultsBase['round'];
+  statusName: string;
+  provisional: boolean;
+  counted: string;
+  criteria: string;
+  criteriaId: number;
+  aggregation: string;
+  na: string;
+  ranking: string;
+  previous: string | null;
+}
+
+/** The header every results page opens with: 暂定 or 最终, what is counted, the rules in words. */
+export function presentHeader(base: ResultsBase): ResultsHeader {
+  const { round, sheetCounts: counts } = base;
+  const version = base.criteria.version;
+  return {
+    round,
+    statusName: ROUND_STATUS_NAMES[round.status],
+    provisional: base.provisional,
+    counted: base.provisional
+      ? `暂定结果：计入已提交 ${counts.submitted ?? 0} 份、已审核 ${counts.approved ?? 0} 份测评表`
+      : `最终结果：计入已审核 ${counts.approved ?? 0} 份测评表`,
+    criteria: `${version.name}（${version.version}）`,
+    criteriaId: round.criteria_version_id,
+    aggregation: aggregationText(version.rules),
+    na: NA_RULE_TEXT[version.rules.notApplicable],
+    ranking: rankingText(version.rules),
+    previous: base.previous?.name ?? null,
+  };
+}
+
+/** Up one level — to the 社区, else the 镇街, else the rankings — as far as the user may see. */
+export function backLink(roundId: number, up: UpLevel): { href: string; label: string } {
+  const base = `/rounds/${roundId}/results`;
+  if (up === null) return { href: base, label: '← 返回结果与排名' };
+  const path = up.kind === 'community' ? 'communities' : 'streets';
+  return { href: `${base}/${path}/${up.id}`, label: `← ${up.name}` };
+}
+
+/** 红榜 or 黑榜 entries, 镇街 first, each saying which kind it is */
+export const onList = (streets: AreaRow[], communities: AreaRow[], list: 'red' | 'black') => [
+  ...streets.filter((s) => s[list]).map((s) => ({ ...s, kind: '镇街' })),
+  ...communities.filter((c) => c[list]).map((c) => ({ ...c, kind: '社区' })),
+];
+
+/** A 社区's or 镇街's 得分率 over the rounds, as a line chart. */
+export const trendChart = (name: string, points: TrendPoint[]): string =>
+  rateLineChart(
+    `${name} 得分率趋势`,
+    points.map((p) => p.label),
+    [{ name, values: points.map((p) => p.rate) }],
+  );
