@@ -13,6 +13,7 @@ import { databaseFile, openDatabase } from './db/connection.ts';
 import { migrate } from './db/migrate.ts';
 import { AppError } from './errors.ts';
 import { changePassword, createUser } from './services/accounts.ts';
+import { SYSTEM } from './services/access.ts';
 import { backup, restore } from './services/backup.ts';
 
 const USAGE = `用法：
@@ -80,7 +81,7 @@ async function run(argv: string[]): Promise<string> {
     migrate(db);
     if (command === 'user:add') {
       if (!values.role) throw new UsageError('缺少 --role（office、inspector 或 unit）');
-      await createUser(db, {
+      await createUser(db, SYSTEM, {
         username,
         password: values.password,
         role: values.role,
@@ -89,7 +90,7 @@ async function run(argv: string[]): Promise<string> {
       });
       return `已创建用户 ${username}`;
     }
-    await changePassword(db, username, values.password);
+    await changePassword(db, SYSTEM, username, values.password);
     return `已修改用户 ${username} 的密码`;
   } finally {
     db.close();

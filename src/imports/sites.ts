@@ -3,6 +3,7 @@ import { number, text, type RowError } from '../excel/index.ts';
 import { listCommunities, listSites, listSiteTypes, listStreets } from '../db/repos/places.ts';
 import { listUnits } from '../db/repos/units.ts';
 import { createSite, type SiteInput } from '../services/sites.ts';
+import { importer } from '../services/accounts.ts';
 import { lookup, type ImportKind } from './kind.ts';
 import { placeChoices, placeIndex } from './places-lookup.ts';
 
@@ -130,7 +131,8 @@ export const sitesImport: ImportKind<Row, SiteInput[]> = {
     return { errors, plan };
   },
   apply(plan, { db, actorId }) {
-    for (const s of plan) createSite(db, s, actorId);
+    const actor = importer(db, actorId);
+    for (const s of plan) createSite(db, actor, s);
     return plan.length;
   },
   current({ db }) {

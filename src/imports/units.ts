@@ -9,6 +9,7 @@ import { findUnitByCode, findUnitNamed, listUnits, type UnitKind } from '../db/r
 import { listCommunities, listStreets } from '../db/repos/places.ts';
 import { createCommunity, createStreet } from '../services/places.ts';
 import { createUnit } from '../services/units.ts';
+import { importer } from '../services/accounts.ts';
 import { lookup, type ImportKind } from './kind.ts';
 import { placeChoices } from './places-lookup.ts';
 import { listCriteriaVersions } from '../db/repos/criteria-versions.ts';
@@ -135,17 +136,20 @@ export const unitsImport: ImportKind<Row, Plan> = {
     return { errors, plan: { rows } };
   },
   apply({ rows }, { db, actorId }) {
+    const actor = importer(db, actorId);
     const streetOfUnit = new Map<string, number>();
     for (const r of rows) {
       const parentId = r.parent ? (findUnitByCode(db, r.parent)?.id ?? null) : null;
-      const id = createUnit(
-        db,
-        { code: r.code, name: r.name, kind: r.kind, department: r.department ?? null, parentId },
-        actorId,
-      );
+      const id = createUnit(db, actor, {
+        code: r.code,
+        name: r.name,
+        kind: r.kind,
+        department: r.department ?? null,
+        parentId,
+      });
       if (r.place && r.kind === 'street') {
         const existing = listStreets(db).find((s) => s.name === r.place);
-        streetOfUnit.set(r.code, existing?.id ?? createStreet(db, r.place, id, actorId));
+        streetOfUnit.set(r.code, existing?.id ?? createStreet(db, actor, r.place, id));
       }
       if (r.place && r.kind === 'community' && r.parent) {
         const parentUnit = findUnitByCode(db, r.parent)!;
@@ -153,7 +157,7 @@ export const unitsImport: ImportKind<Row, Plan> = {
           streetOfUnit.get(r.parent) ?? listStreets(db).find((s) => s.unit_id === parentUnit.id)?.id;
         if (streetId === undefined) throw new Error(`unit ${r.parent} has no street`);
         if (!listCommunities(db).some((c) => c.street_id === streetId && c.name === r.place))
-          createCommunity(db, streetId, r.place, id, actorId);
+          createCommunity(db, actor, streetId, r.place, id);
       }
     }
     return rows.length;

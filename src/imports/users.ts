@@ -1,11 +1,10 @@
 /** 用户 import: username, name, role, unit, home 镇街 (回避) and a first password (hashed before writing). */
 import { oneOf, text, type RowError } from '../excel/index.ts';
-import { findUserByUsername, insertUser, listUsers, type Role } from '../db/repos/users.ts';
+import { findUserByUsername, listUsers, type Role } from '../db/repos/users.ts';
 import { listStreets } from '../db/repos/places.ts';
 import { listUnits } from '../db/repos/units.ts';
-import { appendAudit } from '../db/repos/audit.ts';
 import { hashPassword } from '../services/passwords.ts';
-import { passwordSchema, usernameSchema } from '../services/accounts.ts';
+import { createImportedUser, importer, passwordSchema, usernameSchema } from '../services/accounts.ts';
 import { lookup, type ImportKind } from './kind.ts';
 import { placeChoices, placeIndex } from './places-lookup.ts';
 
@@ -108,16 +107,8 @@ export const usersImport: ImportKind<Row, Planned[]> = {
     return { errors, plan };
   },
   apply(plan, { db, actorId }) {
-    for (const p of plan) {
-      const id = insertUser(db, p);
-      appendAudit(db, {
-        userId: actorId,
-        action: 'user.create',
-        entity: 'user',
-        entityId: id,
-        detail: { username: p.username, role: p.role, via: 'import' },
-      });
-    }
+    const actor = importer(db, actorId);
+    for (const p of plan) createImportedUser(db, actor, p);
     return plan.length;
   },
   current({ db }) {

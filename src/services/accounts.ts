@@ -1,6 +1,7 @@
 /**
- * Accounts: creating users, changing passwords and checking a login. Used by the CLI, the demo seed
- * and (later) the office's user pages, so every path applies the same rules.
+ * Accounts: creating and editing users, changing passwords, checking a login and recording it. Used by
+ * the office's users page, the users import, the CLI and the demo seed, so every path applies the same
+ * rules; each change is the office's (access.ts: `office.manage`) and names its actor in the audit log.
  */
 import { atomically } from '../db/connection.ts';
 import { z } from 'zod';
@@ -13,12 +14,15 @@ import {
   insertUser,
   updatePasswordHash,
   updateUser,
+  type NewUser,
   type UserRow,
 } from '../db/repos/users.ts';
 import { findUnitByCodeOrName, findUnitById } from '../db/repos/units.ts';
 import { findStreetById } from '../db/repos/places.ts';
 import { appendAudit } from '../db/repos/audit.ts';
+import { getSetting } from '../db/repos/settings.ts';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords.ts';
+import { ANONYMOUS, auditUserId, canOrReject, type Actor } from './access.ts';
 
 export const usernameSchema = z
   .string()
@@ -36,25 +40,31 @@ export interface CreateUserInput {
   password: string;
   role: string;
   displayName?: string;
-  /** unit code or name; required for role unit */
-  unit?: string;
+  /** unit code or name (the CLI), or its id (the users page); required for role unit */
+  unit?: string | number | null;
   homeStreetId?: number | null;
 }
 
-export async function createUser(
-  db: Db,
-  input: CreateUserInput,
-  actorId: number | null = null,
-): Promise<number> {
+/** The unit a new account belongs to, by code, name or id; refused on the `unit` field when unknown. */
+function unitOfInput(db: Db, unit: string | number | null | undefined): number | null {
+  if (unit === undefined || unit === null || unit === '') return null;
+  const found =
+    typeof unit === 'number'
+      ? Number.isInteger(unit)
+        ? findUnitById(db, unit)
+        : undefined
+      : findUnitByCodeOrName(db, unit);
+  const shown = typeof unit === 'number' ? `#${unit}` : unit;
+  if (!found) throw new InvalidInput(`找不到单位“${shown}”`, { unit: '找不到该单位' });
+  return found.id;
+}
+
+export async function createUser(db: Db, actor: Actor, input: CreateUserInput): Promise<number> {
+  canOrReject(db, actor, 'office.manage', null);
   const username = parseField(usernameSchema, input.username, 'username');
   const password = parseField(passwordSchema, input.password, 'password');
   const role = parseField(roleSchema, input.role, 'role');
-  let unitId: number | null = null;
-  if (input.unit) {
-    const unit = findUnitByCodeOrName(db, input.unit);
-    if (!unit) throw new InvalidInput(`找不到单位“${input.unit}”`, { unit: '找不到该单位' });
-    unitId = unit.id;
-  }
+  const unitId = unitOfInput(db, input.unit);
   if (role === 'unit' && unitId === null)
     throw new InvalidInput('责任单位账号必须指定所属单位', { unit: '必须指定所属单位' });
   const home = input.homeStreetId ?? null;
@@ -75,7 +85,7 @@ export async function createUser(
       passwordHash: hash,
     });
     appendAudit(db, {
-      userId: actorId,
+      userId: auditUserId(actor),
       action: 'user.create',
       entity: 'user',
       entityId: id,
@@ -85,20 +95,48 @@ export async function createUser(
   });
 }
 
+/**
+ * A user from the users import, already checked and with the password hashed (the import reports every
+ * bad row before anything is written); runs inside the import's transaction.
+ */
+export function createImportedUser(db: Db, actor: Actor, user: NewUser): number {
+  canOrReject(db, actor, 'office.manage', null);
+  const id = insertUser(db, user);
+  appendAudit(db, {
+    userId: auditUserId(actor),
+    action: 'user.create',
+    entity: 'user',
+    entityId: id,
+    detail: { username: user.username, role: user.role, via: 'import' },
+  });
+  return id;
+}
+
+/**
+ * Sets a user's password: `who` is the id (the users page) or the user name (the CLI). Returns the
+ * user, whose name the page confirms.
+ */
 export async function changePassword(
   db: Db,
-  username: string,
+  actor: Actor,
+  who: number | string,
   password: string,
-  actorId: number | null = null,
-): Promise<void> {
+): Promise<UserRow> {
+  canOrReject(db, actor, 'office.manage', null);
+  const user = typeof who === 'number' ? findUserById(db, who) : findUserByUsername(db, who);
+  if (!user) throw new NotFound(typeof who === 'number' ? '找不到该用户' : `用户“${who}”不存在`);
   const checked = parseField(passwordSchema, password, 'password');
-  const user = findUserByUsername(db, username);
-  if (!user) throw new InvalidInput(`用户“${username}”不存在`, { username: '用户不存在' });
   const hash = await hashPassword(checked);
   atomically(db, () => {
     updatePasswordHash(db, user.id, hash);
-    appendAudit(db, { userId: actorId, action: 'user.password', entity: 'user', entityId: user.id });
+    appendAudit(db, {
+      userId: auditUserId(actor),
+      action: 'user.password',
+      entity: 'user',
+      entityId: user.id,
+    });
   });
+  return user;
 }
 
 /**
@@ -119,6 +157,16 @@ export async function authenticate(db: Db, username: string, password: string): 
   return findUserById(db, user.id);
 }
 
+/** A login that succeeded, in the audit log. */
+export function recordLogin(db: Db, user: UserRow): void {
+  appendAudit(db, { userId: user.id, action: 'user.login', entity: 'user', entityId: user.id });
+}
+
+/** A demo install: its login page says where the demo passwords are and how to set new ones. */
+export function isDemoInstall(db: Db): boolean {
+  return getSetting(db, 'demo_seeded_at') !== undefined;
+}
+
 export interface EditUserInput {
   displayName: string;
   role: string;
@@ -127,7 +175,8 @@ export interface EditUserInput {
   active: boolean;
 }
 
-export function editUser(db: Db, id: number, input: EditUserInput, actorId: number): void {
+export function editUser(db: Db, actor: Actor, id: number, input: EditUserInput): void {
+  canOrReject(db, actor, 'office.manage', null);
   const user = findUserById(db, id);
   if (!user) throw new NotFound('找不到该用户');
   const displayName = parseField(
@@ -145,12 +194,12 @@ export function editUser(db: Db, id: number, input: EditUserInput, actorId: numb
     (!Number.isInteger(input.homeStreetId) || !findStreetById(db, input.homeStreetId))
   )
     throw new InvalidInput('所在镇街不存在', { homeStreetId: '所在镇街不存在' });
-  if (id === actorId && (!input.active || role !== 'office'))
+  if (id === actor.id && (!input.active || role !== 'office'))
     throw new InvalidInput('不能停用自己的账号或取消自己的创城办角色');
   atomically(db, () => {
     updateUser(db, id, { ...input, displayName: displayName, role: role });
     appendAudit(db, {
-      userId: actorId,
+      userId: auditUserId(actor),
       action: 'user.update',
       entity: 'user',
       entityId: id,
@@ -168,4 +217,9 @@ export function editUser(db: Db, id: number, input: EditUserInput, actorId: numb
 export function sessionUser(db: Db, id: number): UserRow | undefined {
   const user = findUserById(db, id);
   return user && user.active ? user : undefined;
+}
+
+/** Who an import acts as: its user, who must still be an active account (else no one: refused). */
+export function importer(db: Db, userId: number): Actor {
+  return sessionUser(db, userId) ?? ANONYMOUS;
 }

@@ -11,6 +11,7 @@ import { createUser } from './accounts.ts';
 import { createCommunity, createStreet } from './places.ts';
 import { createSite } from './sites.ts';
 import { createUnit, linkLiaison } from './units.ts';
+import { SYSTEM } from './access.ts';
 import { createRound, openRound } from './rounds.ts';
 import { spreadEvenly } from './assignments.ts';
 import { findUserById } from '../db/repos/users.ts';
@@ -111,48 +112,45 @@ export async function seedDemo(
 
   const dept = new Map<string, number>();
   for (const [code, name, department] of DEPARTMENTS)
-    dept.set(code, createUnit(db, { code, name, kind: 'department', department }, null));
-  const liaisons = LIAISON_UNITS.map(([code, name]) => createUnit(db, { code, name, kind: 'other' }, null));
+    dept.set(code, createUnit(db, SYSTEM, { code, name, kind: 'department', department }));
+  const liaisons = LIAISON_UNITS.map(([code, name]) => createUnit(db, SYSTEM, { code, name, kind: 'other' }));
 
   const streetIds: number[] = [];
   const unitByName = new Map<string, number>();
   let liaisonIndex = 0;
   for (const [si, street] of STREETS.entries()) {
-    const streetUnit = createUnit(
-      db,
-      { code: `S-${street.code}`, name: street.office, kind: 'street' },
-      null,
-    );
+    const streetUnit = createUnit(db, SYSTEM, {
+      code: `S-${street.code}`,
+      name: street.office,
+      kind: 'street',
+    });
     unitByName.set(street.office, streetUnit);
-    const streetId = createStreet(db, street.name, streetUnit, null);
+    const streetId = createStreet(db, SYSTEM, street.name, streetUnit);
     streetIds.push(streetId);
     const baseLat = 30.25 + si * 0.02;
     const baseLng = 120.13 + si * 0.025;
     for (const [ci, [communityName, compounds, lane]] of street.communities.entries()) {
       const unitName = `${communityName}居委会`;
-      const communityUnit = createUnit(
-        db,
-        { code: `C-${street.code}-${ci + 1}`, name: unitName, kind: 'community', parentId: streetUnit },
-        null,
-      );
+      const communityUnit = createUnit(db, SYSTEM, {
+        code: `C-${street.code}-${ci + 1}`,
+        name: unitName,
+        kind: 'community',
+        parentId: streetUnit,
+      });
       unitByName.set(unitName, communityUnit);
-      const communityId = createCommunity(db, streetId, communityName, communityUnit, null);
-      linkLiaison(db, communityId, liaisons[liaisonIndex++ % liaisons.length] as number, null);
+      const communityId = createCommunity(db, SYSTEM, streetId, communityName, communityUnit);
+      linkLiaison(db, SYSTEM, communityId, liaisons[liaisonIndex++ % liaisons.length] as number);
       const place = (type: string, name: string, unitId: number, address: string) => {
-        createSite(
-          db,
-          {
-            name,
-            siteType: type,
-            streetId,
-            communityId,
-            address,
-            lat: +(baseLat + jitter()).toFixed(6),
-            lng: +(baseLng + jitter()).toFixed(6),
-            responsibleUnitId: unitId,
-          },
-          null,
-        );
+        createSite(db, SYSTEM, {
+          name,
+          siteType: type,
+          streetId,
+          communityId,
+          address,
+          lat: +(baseLat + jitter()).toFixed(6),
+          lng: +(baseLng + jitter()).toFixed(6),
+          responsibleUnitId: unitId,
+        });
       };
       const short = communityName.replace('社区', '');
       place(
@@ -174,20 +172,16 @@ export async function seedDemo(
     }
     const prefix = street.name.replace(/街道|镇/, '');
     for (const [type, suffix, deptCode] of STREET_SITES) {
-      createSite(
-        db,
-        {
-          name: `${prefix}${suffix}`,
-          siteType: type,
-          streetId,
-          communityId: null,
-          address: `清河区${street.name}${prefix}${suffix}`,
-          lat: +(baseLat + jitter()).toFixed(6),
-          lng: +(baseLng + jitter()).toFixed(6),
-          responsibleUnitId: dept.get(deptCode) ?? null,
-        },
-        null,
-      );
+      createSite(db, SYSTEM, {
+        name: `${prefix}${suffix}`,
+        siteType: type,
+        streetId,
+        communityId: null,
+        address: `清河区${street.name}${prefix}${suffix}`,
+        lat: +(baseLat + jitter()).toFixed(6),
+        lng: +(baseLng + jitter()).toFixed(6),
+        responsibleUnitId: dept.get(deptCode) ?? null,
+      });
     }
   }
 
@@ -202,7 +196,7 @@ export async function seedDemo(
     extra: { unit?: string; homeStreetId?: number } = {},
   ) => {
     const password = pw();
-    const id = await createUser(db, { username, password, role, displayName: who, ...extra }, null);
+    const id = await createUser(db, SYSTEM, { username, password, role, displayName: who, ...extra });
     accounts.push({ username, password, role, who });
     return id;
   };

@@ -1,7 +1,8 @@
 /**
  * 点位: creating and editing a site, from the places page, the sites import and the demo seed alike.
  * A site names its type, its 镇街 and (unless directly under the 镇街) its 社区, where it is, and its
- * responsible unit; one active site of a name per 镇街 / 社区. Every change is audit-logged.
+ * responsible unit; one active site of a name per 镇街 / 社区. Every change is the office's (access.ts:
+ * `office.manage`) and audit-logged under its actor.
  */
 import { atomically } from '../db/connection.ts';
 import { z } from 'zod';
@@ -19,6 +20,7 @@ import {
   siteTypeNames,
   updateSite,
 } from '../db/repos/places.ts';
+import { auditUserId, canOrReject, type Actor } from './access.ts';
 
 export interface SiteInput {
   name: string;
@@ -79,12 +81,13 @@ function checkSite(db: Db, input: SiteInput, selfId: number | null) {
   return { ...input, name: n, lat, lng, address, responsibleUnitId };
 }
 
-export function createSite(db: Db, input: SiteInput, actorId: number | null): number {
+export function createSite(db: Db, actor: Actor, input: SiteInput): number {
+  canOrReject(db, actor, 'office.manage', null);
   const s = checkSite(db, input, null);
   return atomically(db, () => {
     const id = insertSite(db, s);
     appendAudit(db, {
-      userId: actorId,
+      userId: auditUserId(actor),
       action: 'site.create',
       entity: 'site',
       entityId: id,
@@ -95,14 +98,15 @@ export function createSite(db: Db, input: SiteInput, actorId: number | null): nu
   });
 }
 
-export function editSite(db: Db, id: number, input: SiteInput, actorId: number): void {
+export function editSite(db: Db, actor: Actor, id: number, input: SiteInput): void {
+  canOrReject(db, actor, 'office.manage', null);
   const before = findSiteById(db, id);
   if (!before) throw new NotFound('找不到该点位');
   const s = checkSite(db, input, id);
   atomically(db, () => {
     updateSite(db, id, s);
     appendAudit(db, {
-      userId: actorId,
+      userId: auditUserId(actor),
       action: 'site.update',
       entity: 'site',
       entityId: id,

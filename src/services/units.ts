@@ -1,7 +1,8 @@
 /**
  * 责任单位 and 包联: creating and editing a unit (code, name, kind, department, parent), and the 社区 a
  * unit 包联. Units are picked and imported by name as well as by code, so both are unique; a unit
- * cannot sit under itself. Every change is audit-logged; retiring is in places.ts with the places.
+ * cannot sit under itself. Every change is the office's (access.ts: `office.manage`) and audit-logged
+ * under its actor; retiring is in places.ts with the places.
  */
 import { atomically } from '../db/connection.ts';
 import { z } from 'zod';
@@ -12,7 +13,6 @@ import { Conflict, InvalidInput, NotFound } from '../errors.ts';
 import { appendAudit } from '../db/repos/audit.ts';
 import {
   addLiaison,
-  findUnitByCode,
   findUnitById,
   findUnitNamed,
   insertUnit,
@@ -22,6 +22,7 @@ import {
   type UnitKind,
 } from '../db/repos/units.ts';
 import { findCommunityById } from '../db/repos/places.ts';
+import { auditUserId, canOrReject, type Actor } from './access.ts';
 
 export interface UnitInput {
   code: string;
@@ -63,29 +64,44 @@ function checkUnit(db: Db, input: UnitInput, selfId: number | null) {
   return { code, name: unitName, kind, department, parentId };
 }
 
-export function createUnit(db: Db, input: UnitInput, actorId: number | null): number {
+export function createUnit(db: Db, actor: Actor, input: UnitInput): number {
+  canOrReject(db, actor, 'office.manage', null);
   const u = checkUnit(db, input, null);
   return atomically(db, () => {
     const id = unique('code', `单位编码“${u.code}”已存在`, () => insertUnit(db, u));
-    appendAudit(db, { userId: actorId, action: 'unit.create', entity: 'unit', entityId: id, detail: u });
+    appendAudit(db, {
+      userId: auditUserId(actor),
+      action: 'unit.create',
+      entity: 'unit',
+      entityId: id,
+      detail: u,
+    });
     return id;
   });
 }
 
-export function editUnit(db: Db, id: number, input: UnitInput, actorId: number): void {
+export function editUnit(db: Db, actor: Actor, id: number, input: UnitInput): void {
+  canOrReject(db, actor, 'office.manage', null);
   if (!findUnitById(db, id)) throw new NotFound('找不到该单位');
   const u = checkUnit(db, input, id);
   atomically(db, () => {
     unique('code', `单位编码“${u.code}”已存在`, () => updateUnit(db, id, u));
-    appendAudit(db, { userId: actorId, action: 'unit.update', entity: 'unit', entityId: id, detail: u });
+    appendAudit(db, {
+      userId: auditUserId(actor),
+      action: 'unit.update',
+      entity: 'unit',
+      entityId: id,
+      detail: u,
+    });
   });
 }
 
-export function linkLiaison(db: Db, communityId: number, unitId: number, actorId: number | null): void {
+export function linkLiaison(db: Db, actor: Actor, communityId: number, unitId: number): void {
+  canOrReject(db, actor, 'office.manage', null);
   atomically(db, () => {
     addLiaison(db, communityId, unitId);
     appendAudit(db, {
-      userId: actorId,
+      userId: auditUserId(actor),
       action: 'liaison.add',
       entity: 'community',
       entityId: communityId,
@@ -95,7 +111,8 @@ export function linkLiaison(db: Db, communityId: number, unitId: number, actorId
 }
 
 /** The 社区 a unit 包联, ticked on the units page; returns how many. */
-export function setUnitLiaisons(db: Db, unitId: number, communityIds: number[], actorId: number): number {
+export function setUnitLiaisons(db: Db, actor: Actor, unitId: number, communityIds: number[]): number {
+  canOrReject(db, actor, 'office.manage', null);
   if (!findUnitById(db, unitId)) throw new NotFound('找不到该单位');
   const chosen = [...new Set(communityIds)];
   for (const id of chosen)
@@ -104,7 +121,7 @@ export function setUnitLiaisons(db: Db, unitId: number, communityIds: number[], 
   atomically(db, () => {
     setLiaisonsOfUnit(db, unitId, chosen);
     appendAudit(db, {
-      userId: actorId,
+      userId: auditUserId(actor),
       action: 'unit.liaisons',
       entity: 'unit',
       entityId: unitId,
@@ -112,8 +129,4 @@ export function setUnitLiaisons(db: Db, unitId: number, communityIds: number[], 
     });
   });
   return chosen.length;
-}
-
-export function unitIdByCode(db: Db, code: string): number | undefined {
-  return findUnitByCode(db, code)?.id;
 }

@@ -7,10 +7,8 @@ import { Router } from 'express';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import type { AppDeps } from '../../app.ts';
-import { authenticate } from '../../services/accounts.ts';
-import { appendAudit } from '../../db/repos/audit.ts';
+import { authenticate, isDemoInstall, recordLogin } from '../../services/accounts.ts';
 import { LoginThrottle } from '../middleware/login-throttle.ts';
-import { getSetting } from '../../db/repos/settings.ts';
 
 const loginForm = z.object({
   username: z.string().max(100).default(''),
@@ -29,7 +27,7 @@ export function authRouter(deps: AppDeps): Router {
 
   // a demo install's login page says where the demo passwords are and how to set new ones
   r.use('/login', (_req, res, next) => {
-    res.locals.demoInstall = getSetting(deps.db, 'demo_seeded_at') !== undefined;
+    res.locals.demoInstall = isDemoInstall(deps.db);
     next();
   });
 
@@ -70,7 +68,7 @@ export function authRouter(deps: AppDeps): Router {
     req.session.regenerate((err) => {
       if (err) return nextFn(err);
       req.session.userId = user.id;
-      appendAudit(deps.db, { userId: user.id, action: 'user.login', entity: 'user', entityId: user.id });
+      recordLogin(deps.db, user);
       req.session.save((saveErr) => (saveErr ? nextFn(saveErr) : res.redirect(303, safeNext(form.next))));
     });
   });

@@ -2,32 +2,39 @@
  * The office's places pages: 镇街 and 社区 (with their 包联 units) and 点位 — list, add, edit, 停用 /
  * 恢复. Each form posts, the service validates, and a refused one (a bad value: 400; a name taken: 409)
  * re-renders the same page with what was typed and the message next to its field; nothing is ever deleted.
+ * The services decide who may (the office) and what each page shows.
  */
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../../app.ts';
-import { allow, currentUser } from '../middleware/auth.ts';
+import { actorOf, allow } from '../middleware/auth.ts';
 import { flash } from '../middleware/flash.ts';
 import { idParam } from '../params.ts';
 import { body, decimalOrNull, idOrNull, ids, text, type FormBody } from '../forms.ts';
+import type { Refusal } from '../refusal.ts';
+import { changedOrShownAgain } from '../form-again.ts';
 import {
   createCommunity,
   createStreet,
   editCommunity,
   editStreet,
   setRetiredState,
-  type Retirable,
 } from '../../services/places.ts';
-import { createSite, editSite } from '../../services/sites.ts';
-import {
-  findSiteById,
-  listCommunities,
-  listSites,
-  listSiteTypes,
-  listStreets,
-} from '../../db/repos/places.ts';
-import { allLiaisons, listUnits } from '../../db/repos/units.ts';
-import { InvalidInput } from '../../errors.ts';
-import { formRefusal } from '../refusal.ts';
+import { createSite, editSite, type SiteInput } from '../../services/sites.ts';
+import { placesPage, siteFormChoices, sitePage, sitesPage } from '../../services/places-pages.ts';
+
+/** Where each kind's 停用 / 恢复 goes back to. */
+const RETIRE_BACK = { street: '/places', community: '/places', site: '/places/sites', unit: '/units' };
+
+const siteInput = (b: FormBody): SiteInput => ({
+  name: text(b.name),
+  siteType: text(b.siteType),
+  streetId: idOrNull(b.streetId) ?? NaN,
+  communityId: idOrNull(b.communityId),
+  address: text(b.address),
+  lat: decimalOrNull(b.lat),
+  lng: decimalOrNull(b.lng),
+  responsibleUnitId: idOrNull(b.responsibleUnitId),
+});
 
 export function placesRouter(deps: AppDeps): Router {
   const r = Router();
@@ -35,198 +42,110 @@ export function placesRouter(deps: AppDeps): Router {
   const db = deps.db;
 
   /**
-   * `form` is what was typed into the refused form named by `which` ('street' / 'community' for the
-   * 新增 forms, 'street-<id>' / 'community-<id>' for a row), so only that form shows it again.
+   * The 镇街 and 社区 page; after a refusal, `which` names the refused form ('street' / 'community' for
+   * the 新增 forms, 'street-<id>' / 'community-<id>' for a row) so only that form shows what was typed.
    */
   function renderPlaces(
     res: Response,
-    status = 200,
-    error: string | null = null,
-    fields: Record<string, string> = {},
+    refusal: Refusal | null = null,
     which: string | null = null,
-    form: FormBody = {},
+    form = {},
   ) {
-    const units = listUnits(db);
-    const unitName = new Map(units.map((u) => [u.id, u.name]));
-    const liaisons = allLiaisons(db);
-    const communities = listCommunities(db).map((c) => ({
-      ...c,
-      unitName: c.unit_id ? unitName.get(c.unit_id) : '',
-      liaisonIds: liaisons.filter((l) => l.community_id === c.id).map((l) => l.unit_id),
-      liaisonNames: liaisons.filter((l) => l.community_id === c.id).map((l) => unitName.get(l.unit_id)),
-    }));
-    // 包联 is done by district leaders' offices and departments, not by the places' own units
-    const liaisonUnits = units.filter(
-      (u) =>
-        (u.kind !== 'community' && u.kind !== 'street' && !u.retired_at) ||
-        liaisons.some((l) => l.unit_id === u.id),
-    );
-    res.status(status).render('places/index', {
+    res.status(refusal?.status ?? 200).render('places/index', {
       title: '镇街与社区',
-      streets: listStreets(db).map((s) => ({ ...s, unitName: s.unit_id ? unitName.get(s.unit_id) : '' })),
-      communities,
-      units,
-      liaisonUnits,
-      error,
-      fields,
+      ...placesPage(db, actorOf(res)),
+      error: refusal?.error ?? null,
+      fields: refusal?.fields ?? {},
       which,
       form,
     });
   }
 
-  function renderSites(
-    res: Response,
-    status = 200,
-    error: string | null = null,
-    fields: Record<string, string> = {},
-    form: Record<string, unknown> = {},
-  ) {
-    const units = listUnits(db);
-    const unitName = new Map(units.map((u) => [u.id, u.name]));
-    const types = listSiteTypes(db);
-    const typeName = new Map(types.map((t) => [t.code, t.name]));
-    const streets = listStreets(db);
-    const communities = listCommunities(db);
-    const sites = listSites(db).map((s) => ({
-      ...s,
-      typeName: typeName.get(s.site_type) ?? s.site_type,
-      streetName: streets.find((x) => x.id === s.street_id)?.name ?? '',
-      communityName: communities.find((x) => x.id === s.community_id)?.name ?? '镇街直属',
-      unitName: s.responsible_unit_id ? unitName.get(s.responsible_unit_id) : '',
-    }));
-    res.status(status).render('places/sites', {
+  function renderSites(res: Response, refusal: Refusal | null = null, form: FormBody = {}) {
+    res.status(refusal?.status ?? 200).render('places/sites', {
       title: '点位',
-      sites,
-      types,
-      streets,
-      communities,
-      units,
-      error,
-      fields,
+      ...sitesPage(db, actorOf(res)),
+      error: refusal?.error ?? null,
+      fields: refusal?.fields ?? {},
       form,
     });
   }
 
-  const fail = (
-    res: Response,
-    err: unknown,
-    again: (status: number, message: string, fields: Record<string, string>) => void,
-  ) => {
-    const refusal = formRefusal(err);
-    if (!refusal) throw err;
-    return again(refusal.status, refusal.error, refusal.fields);
-  };
+  /** Makes a change from the 镇街 and 社区 page, or shows that page again with the refused form. */
+  const placeChanged = (req: Request, res: Response, which: string, change: () => unknown) =>
+    changedOrShownAgain(change, (refusal) => renderPlaces(res, refusal, which, body(req)));
 
   r.get('/places', office, (_req, res) => renderPlaces(res));
 
-  r.post('/places/streets', office, (req, res) => {
+  r.post('/places/streets', office, async (req, res) => {
     const b = body(req);
-    try {
-      createStreet(db, text(b.name), idOrNull(b.unitId), currentUser(res).id);
-    } catch (err) {
-      return fail(res, err, (s, m, f) => renderPlaces(res, s, m, f, 'street', b));
-    }
+    const add = () => createStreet(db, actorOf(res), text(b.name), idOrNull(b.unitId));
+    if (!(await placeChanged(req, res, 'street', add))) return;
     flash(req, 'ok', `已新增镇街“${text(b.name).trim()}”。`);
     res.redirect(303, '/places');
   });
 
-  r.post('/places/streets/:id', office, (req, res) => {
+  r.post('/places/streets/:id', office, async (req, res) => {
     const b = body(req);
     const id = idParam(req.params.id, '镇街');
-    try {
-      editStreet(db, id, text(b.name), idOrNull(b.unitId), currentUser(res).id);
-    } catch (err) {
-      return fail(res, err, (s, m, f) => renderPlaces(res, s, m, f, `street-${id}`, b));
-    }
+    const edit = () => editStreet(db, actorOf(res), id, text(b.name), idOrNull(b.unitId));
+    if (!(await placeChanged(req, res, `street-${id}`, edit))) return;
     flash(req, 'ok', '已保存镇街。');
     res.redirect(303, '/places');
   });
 
-  r.post('/places/communities', office, (req, res) => {
+  r.post('/places/communities', office, async (req, res) => {
     const b = body(req);
-    try {
-      createCommunity(db, idOrNull(b.streetId) ?? NaN, text(b.name), idOrNull(b.unitId), currentUser(res).id);
-    } catch (err) {
-      return fail(res, err, (s, m, f) => renderPlaces(res, s, m, f, 'community', b));
-    }
+    const add = () =>
+      createCommunity(db, actorOf(res), idOrNull(b.streetId) ?? NaN, text(b.name), idOrNull(b.unitId));
+    if (!(await placeChanged(req, res, 'community', add))) return;
     flash(req, 'ok', `已新增社区“${text(b.name).trim()}”。`);
     res.redirect(303, '/places');
   });
 
-  r.post('/places/communities/:id', office, (req, res) => {
+  r.post('/places/communities/:id', office, async (req, res) => {
     const b = body(req);
     const id = idParam(req.params.id, '社区');
-    try {
-      editCommunity(
-        db,
-        id,
-        {
-          streetId: idOrNull(b.streetId) ?? NaN,
-          name: text(b.name),
-          unitId: idOrNull(b.unitId),
-          liaisonUnitIds: ids(b.liaisons),
-        },
-        currentUser(res).id,
-      );
-    } catch (err) {
-      return fail(res, err, (s, m, f) => renderPlaces(res, s, m, f, `community-${id}`, b));
-    }
+    const edit = () =>
+      editCommunity(db, actorOf(res), id, {
+        streetId: idOrNull(b.streetId) ?? NaN,
+        name: text(b.name),
+        unitId: idOrNull(b.unitId),
+        liaisonUnitIds: ids(b.liaisons),
+      });
+    if (!(await placeChanged(req, res, `community-${id}`, edit))) return;
     flash(req, 'ok', '已保存社区及其包联单位。');
     res.redirect(303, '/places');
   });
 
   r.get('/places/sites', office, (_req, res) => renderSites(res));
 
-  const siteInput = (req: Request) => {
-    const b = body(req);
-    return {
-      name: text(b.name),
-      siteType: text(b.siteType),
-      streetId: idOrNull(b.streetId) ?? NaN,
-      communityId: idOrNull(b.communityId),
-      address: text(b.address),
-      lat: decimalOrNull(b.lat),
-      lng: decimalOrNull(b.lng),
-      responsibleUnitId: idOrNull(b.responsibleUnitId),
-    };
-  };
-
-  r.post('/places/sites', office, (req, res) => {
-    const input = siteInput(req);
-    try {
-      createSite(db, input, currentUser(res).id);
-    } catch (err) {
-      return fail(res, err, (s, m, f) => renderSites(res, s, m, f, body(req)));
-    }
+  r.post('/places/sites', office, async (req, res) => {
+    const input = siteInput(body(req));
+    const add = () => createSite(db, actorOf(res), input);
+    if (!(await changedOrShownAgain(add, (refusal) => renderSites(res, refusal, body(req))))) return;
     flash(req, 'ok', `已新增点位“${input.name.trim()}”。`);
     res.redirect(303, '/places/sites');
   });
 
   r.get('/places/sites/:id', office, (req, res) => {
-    const site = findSiteById(db, idParam(req.params.id, '点位'));
-    if (!site) throw new InvalidInput('找不到该点位');
+    const page = sitePage(db, actorOf(res), idParam(req.params.id, '点位'));
     res.render('places/site-edit', {
-      title: `编辑点位 · ${site.name}`,
-      site,
-      types: listSiteTypes(db),
-      streets: listStreets(db),
-      communities: listCommunities(db),
-      units: listUnits(db),
+      title: `编辑点位 · ${page.site.name}`,
+      ...page,
       error: null,
       fields: {},
     });
   });
 
-  r.post('/places/sites/:id', office, (req, res) => {
+  r.post('/places/sites/:id', office, async (req, res) => {
     const id = idParam(req.params.id, '点位');
-    const input = siteInput(req);
-    try {
-      editSite(db, id, input, currentUser(res).id);
-    } catch (err) {
-      const refusal = formRefusal(err);
-      if (!refusal) throw err;
-      return res.status(refusal.status).render('places/site-edit', {
+    const input = siteInput(body(req));
+    // refused: the edit page again, its form holding what was typed
+    const again = (refusal: Refusal) =>
+      res.status(refusal.status).render('places/site-edit', {
         title: '编辑点位',
+        ...siteFormChoices(db, actorOf(res)),
         site: {
           id,
           ...body(req),
@@ -235,26 +154,19 @@ export function placesRouter(deps: AppDeps): Router {
           community_id: input.communityId,
           responsible_unit_id: input.responsibleUnitId,
         },
-        types: listSiteTypes(db),
-        streets: listStreets(db),
-        communities: listCommunities(db),
-        units: listUnits(db),
         error: refusal.error,
         fields: refusal.fields,
       });
-    }
+    if (!(await changedOrShownAgain(() => editSite(db, actorOf(res), id, input), again))) return;
     flash(req, 'ok', '已保存点位。');
     res.redirect(303, '/places/sites');
   });
 
   r.post('/retire/:kind/:id', office, (req, res) => {
-    const kind = req.params.kind as Retirable;
-    if (!['street', 'community', 'site', 'unit'].includes(kind)) throw new InvalidInput('无效的操作');
     const retired = text(body(req).retired) !== '0';
-    setRetiredState(db, kind, idParam(req.params.id), retired, currentUser(res).id);
+    const kind = setRetiredState(db, actorOf(res), text(req.params.kind), idParam(req.params.id), retired);
     flash(req, 'ok', retired ? '已停用（历史记录保留）。' : '已恢复。');
-    const back = { street: '/places', community: '/places', site: '/places/sites', unit: '/units' }[kind];
-    res.redirect(303, back);
+    res.redirect(303, RETIRE_BACK[kind]);
   });
 
   return r;

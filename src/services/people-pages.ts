@@ -1,0 +1,108 @@
+/**
+ * What the office's people pages show: the 责任单位 tree (each unit with its depth, its kind's name and
+ * the 社区 it 包联, ticked by 镇街) and the user accounts (with their unit and home 镇街, and the units and
+ * 镇街 to choose from). Each page is the office's (access.ts: `office.manage`); everything is read once.
+ */
+import type { Db } from '../db/connection.ts';
+import { allLiaisons, listUnits, type UnitKind, type UnitRow } from '../db/repos/units.ts';
+import { listUsers, type Role } from '../db/repos/users.ts';
+import { listCommunities, listStreets, type StreetRow } from '../db/repos/places.ts';
+import { UNIT_KIND_NAMES } from '../labels.ts';
+import { canOrReject, type Actor } from './access.ts';
+
+/** Unit kinds that 包联 communities (district leaders' offices and departments, not the places' own units). */
+const LIAISON_KINDS = new Set<UnitKind>(['department', 'other']);
+
+export interface UnitLine extends UnitRow {
+  /** how deep in the tree (0: a top unit) */
+  depth: number;
+  kindName: string;
+  /** whether the row offers the 包联 checkboxes */
+  liaises: boolean;
+  liaisonIds: number[];
+  liaisonNames: string[];
+}
+
+export interface UnitsPage {
+  /** the tree in order, each unit after its parent */
+  units: UnitLine[];
+  /** every unit, to choose a parent from */
+  all: UnitRow[];
+  kinds: Record<UnitKind, string>;
+  /** active 镇街 with their active 社区, for the 包联 checkboxes */
+  streets: { id: number; name: string; communities: { id: number; name: string }[] }[];
+}
+
+export function unitsPage(db: Db, actor: Actor): UnitsPage {
+  canOrReject(db, actor, 'office.manage', null);
+  const units = listUnits(db);
+  const allCommunities = listCommunities(db);
+  const communityName = new Map(allCommunities.map((c) => [c.id, c.name]));
+  const liaisons = allLiaisons(db);
+  const ordered: UnitLine[] = [];
+  const visit = (parent: number | null, depth: number) => {
+    for (const u of units.filter((x) => x.parent_id === parent)) {
+      const mine = liaisons.filter((l) => l.unit_id === u.id).map((l) => l.community_id);
+      ordered.push({
+        ...u,
+        depth,
+        kindName: UNIT_KIND_NAMES[u.kind],
+        liaises: LIAISON_KINDS.has(u.kind) || mine.length > 0,
+        liaisonIds: mine,
+        liaisonNames: mine.map((id) => communityName.get(id) ?? ''),
+      });
+      visit(u.id, depth + 1);
+    }
+  };
+  visit(null, 0);
+  const communities = allCommunities.filter((c) => !c.retired_at);
+  const streets = listStreets(db)
+    .filter((s) => !s.retired_at)
+    .map((s) => ({
+      id: s.id,
+      name: s.name,
+      communities: communities.filter((c) => c.street_id === s.id).map((c) => ({ id: c.id, name: c.name })),
+    }))
+    .filter((s) => s.communities.length > 0);
+  return { units: ordered, all: units, kinds: UNIT_KIND_NAMES, streets };
+}
+
+/** A user as the users page lists them (never the password hash). */
+export interface UserLine {
+  id: number;
+  username: string;
+  display_name: string;
+  role: Role;
+  unit_id: number | null;
+  home_street_id: number | null;
+  active: number;
+  unitName: string;
+  homeName: string;
+}
+
+export interface UsersPage {
+  users: UserLine[];
+  /** to choose a user's unit and home 镇街 from */
+  units: UnitRow[];
+  streets: StreetRow[];
+}
+
+export function usersPage(db: Db, actor: Actor): UsersPage {
+  canOrReject(db, actor, 'office.manage', null);
+  const units = listUnits(db);
+  const streets = listStreets(db);
+  const unitName = new Map(units.map((u) => [u.id, u.name]));
+  const streetName = new Map(streets.map((s) => [s.id, s.name]));
+  const users = listUsers(db).map((u) => ({
+    id: u.id,
+    username: u.username,
+    display_name: u.display_name,
+    role: u.role,
+    unit_id: u.unit_id,
+    home_street_id: u.home_street_id,
+    active: u.active,
+    unitName: (u.unit_id !== null && unitName.get(u.unit_id)) || '',
+    homeName: (u.home_street_id !== null && streetName.get(u.home_street_id)) || '',
+  }));
+  return { users, units, streets };
+}
