@@ -8,6 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
 import { ROOT } from '../helpers/run.ts';
 import { roundWithStatus, unitIdOf, userIdOf } from '../helpers/ids.ts';
+import { dbFingerprint, listFiles } from '../helpers/routes.ts';
+import { findUserById, findUserByUsername } from '../../src/db/repos/users.ts';
+import { reinspect } from '../../src/services/problems.ts';
+import { Forbidden, NotFound } from '../../src/errors.ts';
 
 const PHOTO = readFileSync(join(ROOT, 'tests/fixtures/photos/orientation-landscape_3.jpg'));
 let app: TestApp;
@@ -471,6 +475,42 @@ describe('the office prints a unit’s 整改通知单', () => {
     expect(notice.status).toBe(200);
     expect(notice.text).toContain('整改通知单');
     expect((await office.get('/problems-notice')).status).toBe(400);
+  });
+});
+
+describe('the services ask the rules themselves, whoever calls them', () => {
+  it('refuses reinspect called directly by an inspector not assigned to the site, changing nothing', async () => {
+    const p = db()
+      .prepare(
+        `SELECT p.id, a.inspector_id FROM problems p
+         JOIN assignments a ON a.round_id = p.round_id AND a.site_id = p.site_id
+         WHERE p.status = 'fixed' ORDER BY p.id LIMIT 1`,
+      )
+      .get() as { id: number; inspector_id: number };
+    const stranger = findUserById(
+      db(),
+      one(
+        "SELECT id FROM users WHERE role = 'inspector' AND id <> ? ORDER BY id LIMIT 1",
+        p.inspector_id,
+      ) as number,
+    )!;
+    const ctx = { db: db(), uploadDir: join(app.dir, 'uploads') };
+    const photos = [{ buffer: PHOTO, originalName: 'check.jpg' }];
+    const before = { db: dbFingerprint(db()), files: listFiles(ctx.uploadDir) };
+    const refused = reinspect(ctx, stranger, p.id, 'pass', '', photos);
+    await expect(refused).rejects.toBeInstanceOf(Forbidden);
+    await expect(refused).rejects.toMatchObject({ status: 403, message: '您无权复查该问题' });
+    expect({ db: dbFingerprint(db()), files: listFiles(ctx.uploadDir) }).toEqual(before);
+    expect(status(p.id)).toBe('fixed');
+    // a problem that does not exist is 404, for anyone
+    const office = findUserByUsername(db(), 'office')!;
+    await expect(reinspect(ctx, office, 99999999, 'pass', '', photos)).rejects.toBeInstanceOf(NotFound);
+  });
+
+  it('answers a workbook of a round that does not exist with 404', async () => {
+    const res = await office.get('/rounds/99999999/problems.xlsx');
+    expect(res.status).toBe(404);
+    expect(res.text).toContain('找不到该测评轮次');
   });
 });
 
