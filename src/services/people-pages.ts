@@ -5,7 +5,7 @@
  */
 import type { Db } from '../db/connection.ts';
 import { allLiaisons, listUnits, type UnitKind, type UnitRow } from '../db/repos/units.ts';
-import { listUsers, type Role } from '../db/repos/users.ts';
+import { listUsers, type UserRow } from '../db/repos/users.ts';
 import { listCommunities, listStreets, type StreetRow } from '../db/repos/places.ts';
 import { UNIT_KIND_NAMES } from '../labels.ts';
 import { canOrReject, type Actor } from './access.ts';
@@ -68,17 +68,7 @@ export function unitsPage(db: Db, actor: Actor): UnitsPage {
 }
 
 /** A user as the users page lists them (never the password hash). */
-export interface UserLine {
-  id: number;
-  username: string;
-  display_name: string;
-  role: Role;
-  unit_id: number | null;
-  home_street_id: number | null;
-  active: number;
-  unitName: string;
-  homeName: string;
-}
+export type UserLine = Omit<UserRow, 'password_hash'> & { unitName: string; homeName: string };
 
 export interface UsersPage {
   users: UserLine[];
@@ -93,14 +83,8 @@ export function usersPage(db: Db, actor: Actor): UsersPage {
   const streets = listStreets(db);
   const unitName = new Map(units.map((u) => [u.id, u.name]));
   const streetName = new Map(streets.map((s) => [s.id, s.name]));
-  const users = listUsers(db).map((u) => ({
-    id: u.id,
-    username: u.username,
-    display_name: u.display_name,
-    role: u.role,
-    unit_id: u.unit_id,
-    home_street_id: u.home_street_id,
-    active: u.active,
+  const users = listUsers(db).map(({ password_hash: _hash, ...u }) => ({
+    ...u,
     unitName: (u.unit_id !== null && unitName.get(u.unit_id)) || '',
     homeName: (u.home_street_id !== null && streetName.get(u.home_street_id)) || '',
   }));

@@ -3,6 +3,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
 import { unitIdOf, userIdOf, versionIdOf } from '../helpers/ids.ts';
+import { findUserById } from '../../src/db/repos/users.ts';
+import { SYSTEM } from '../../src/services/access.ts';
+import { createStreet, setRetiredState } from '../../src/services/places.ts';
+import { createUnit, setUnitLiaisons } from '../../src/services/units.ts';
+import { createSite } from '../../src/services/sites.ts';
+import { changePassword, editUser } from '../../src/services/accounts.ts';
+import { usersPage } from '../../src/services/people-pages.ts';
+import { placesPage } from '../../src/services/places-pages.ts';
 
 let app: TestApp;
 let office: Client;
@@ -263,5 +271,77 @@ describe('units and users', () => {
     });
     expect(r.status).toBe(400);
     expect(one('SELECT active FROM users WHERE id = ?', me)).toBe(1);
+  });
+});
+
+describe('what is missing, and who may', () => {
+  it('answers 404 for a unit, user, 镇街, 社区 or site that does not exist, and for an unknown 停用 kind', async () => {
+    await office.get('/places');
+    const cases: [string, Record<string, string>][] = [
+      ['/units/999999', { code: 'X', name: 'X', kind: 'other' }],
+      ['/units/999999/liaisons', {}],
+      ['/users/999999', { displayName: 'x', role: 'inspector', active: '1' }],
+      ['/users/999999/password', { password: 'long-enough-9' }],
+      ['/places/streets/999999', { name: '无此镇街' }],
+      ['/places/communities/999999', { streetId: '1', name: '无此社区' }],
+      ['/places/sites/999999', { name: '无此点位', siteType: 'park', streetId: '1' }],
+      ['/retire/street/999999', { retired: '1' }],
+      ['/retire/planet/1', { retired: '1' }],
+    ];
+    for (const [path, fields] of cases) expect((await office.post(path, fields)).status, path).toBe(404);
+    expect((await office.get('/places/sites/999999')).status).toBe(404);
+  });
+
+  it('lets only the office (or the system) change places and people, whoever calls the service', async () => {
+    const db = app.booted.db;
+    const inspector = findUserById(db, userIdOf(db, 'inspector1'))!;
+    const unitUser = findUserById(db, userIdOf(db, 'xingfu'))!;
+    const unit = unitIdOf(db, 'L-XCB');
+    for (const who of [inspector, unitUser]) {
+      expect(() => createStreet(db, who, '越权镇街', null)).toThrow('没有权限访问此页面');
+      expect(() => createUnit(db, who, { code: 'X-NO', name: '越权单位', kind: 'other' })).toThrow(
+        '没有权限访问此页面',
+      );
+      expect(() => setUnitLiaisons(db, who, unit, [])).toThrow('没有权限访问此页面');
+      expect(() => setRetiredState(db, who, 'unit', unit, true)).toThrow('没有权限访问此页面');
+      expect(() =>
+        editUser(db, who, who.id, {
+          displayName: 'x',
+          role: 'office',
+          unitId: null,
+          homeStreetId: null,
+          active: true,
+        }),
+      ).toThrow('没有权限访问此页面');
+      await expect(changePassword(db, who, 'office', 'taken-over-1')).rejects.toThrow('没有权限访问此页面');
+      expect(() => usersPage(db, who)).toThrow('没有权限访问此页面');
+      expect(() => placesPage(db, who)).toThrow('没有权限访问此页面');
+    }
+    expect(one("SELECT count(*) FROM streets WHERE name = '越权镇街'")).toBe(0);
+    // the command line and the demo act as the system: allowed, and the audit log names no user
+    const street = createStreet(db, SYSTEM, '系统新增街道', null);
+    expect(
+      one("SELECT user_id FROM audit_log WHERE action = 'street.create' AND entity_id = ?", street),
+    ).toBeNull();
+    createSite(db, SYSTEM, {
+      name: '系统点位',
+      siteType: 'park',
+      streetId: street,
+      communityId: null,
+      responsibleUnitId: null,
+    });
+    expect(one("SELECT count(*) FROM sites WHERE name = '系统点位'")).toBe(1);
+  });
+
+  it('names the office user in the audit log, and never sends a password hash to the users page', async () => {
+    await office.get('/places');
+    expect((await office.post('/places/streets', { name: '审计街道' })).status).toBe(303);
+    const id = one("SELECT id FROM streets WHERE name = '审计街道'");
+    expect(one("SELECT user_id FROM audit_log WHERE action = 'street.create' AND entity_id = ?", id)).toBe(
+      userIdOf(app.booted.db, 'office'),
+    );
+    const page = await office.get('/users');
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('scrypt$');
   });
 });
