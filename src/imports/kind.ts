@@ -7,10 +7,14 @@
 import type { Db } from '../db/connection.ts';
 import type { RowError, TableSpec } from '../excel/index.ts';
 import type { CriteriaCache } from '../services/criteria-registry.ts';
+import type { Actor } from '../services/access.ts';
 
 export interface ImportCtx {
   db: Db;
   criteria: CriteriaCache;
+  /** who imports (the services the plan calls ask access.ts about them) */
+  actor: Actor;
+  /** the same person's user id, for the rows and audit entries that name them */
   actorId: number;
   /** for round-scoped imports */
   roundId?: number;
@@ -26,12 +30,12 @@ export interface ImportKind<Row, Plan> {
   key: string;
   /** what a row is, for messages: '单位', '点位' … */
   title: string;
-  spec(ctx: Omit<ImportCtx, 'actorId' | 'fileName'>): TableSpec;
+  spec(ctx: Omit<ImportCtx, 'actor' | 'actorId' | 'fileName'>): TableSpec;
   resolve(rows: Array<Row & { _row: number }>, ctx: ImportCtx): Promise<Resolution<Plan>> | Resolution<Plan>;
   /** runs inside the transaction; returns how many rows it wrote */
   apply(plan: Plan, ctx: ImportCtx): number;
   /** the current list, for export and for a prefilled template */
-  current?(ctx: Omit<ImportCtx, 'actorId' | 'fileName'>): Record<string, unknown>[];
+  current?(ctx: Omit<ImportCtx, 'actor' | 'actorId' | 'fileName'>): Record<string, unknown>[];
 }
 
 /** A lookup by code or name that reports a row error when nothing matches. */

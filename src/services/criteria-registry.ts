@@ -17,6 +17,7 @@ import { CriteriaFileError, indexCriteria, type IndexedCriteria, type LoadedFile
 import { criteriaVersionSchema, type CriteriaVersion } from '../criteria/schema.ts';
 import { appendAudit } from '../db/repos/audit.ts';
 import { Conflict, NotFound } from '../errors.ts';
+import { auditUserId, canOrReject, type Actor } from './access.ts';
 
 export function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
@@ -79,10 +80,11 @@ export class CriteriaCache {
 /** Stores a version imported by the office (already checked like criteria:check); its code must be new. */
 export function importCriteriaVersion(
   db: Db,
+  actor: Actor,
   version: CriteriaVersion,
   fileName: string,
-  actorId: number,
 ): number {
+  canOrReject(db, actor, 'office.manage', null);
   const content = JSON.stringify(version);
   return atomically(db, () => {
     if (findCriteriaVersionByCode(db, version.code))
@@ -100,7 +102,7 @@ export function importCriteriaVersion(
     });
     for (const t of version.siteTypes) upsertSiteType(db, t.code, t.name);
     appendAudit(db, {
-      userId: actorId,
+      userId: auditUserId(actor),
       action: 'criteria.import',
       entity: 'criteria_version',
       entityId: id,

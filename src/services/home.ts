@@ -3,7 +3,8 @@
  * review, units' requests, overdue problems, fixes to re-inspect, rounds about to end with sheets not
  * in); for an inspector the sheets to redo or finish and the fixes to re-inspect; for a unit its open
  * problems by nearest deadline, its requests and the office's answers, and the results it may see.
- * Plain data: the presenter words it, the route renders it.
+ * `homePage` answers which of these the actor's home shows, with everything the page needs loaded once;
+ * plain data: the presenter words it, the route renders it.
  */
 import type { Db } from '../db/connection.ts';
 import type { UserRow } from '../db/repos/users.ts';
@@ -11,6 +12,7 @@ import type { CriteriaCache } from './criteria-registry.ts';
 import {
   assignedSites,
   closingRounds,
+  roundCounts,
   type AssignedSiteRow,
   type ClosingRoundRow,
   type RoundRow,
@@ -24,8 +26,9 @@ import {
   type ProblemWorkCounts,
   type RequestDecisionRow,
 } from '../db/repos/problem-work.ts';
-import { unitSubtreeIds } from '../db/repos/units.ts';
+import { findUnitById, unitSubtreeIds } from '../db/repos/units.ts';
 import { roundsVisibleTo } from './access-scopes.ts';
+import { can, userOf, type Actor } from './access.ts';
 import { addDays, shanghaiDate } from '../util/time.ts';
 
 /** A round counts as closing soon this many days before its last day (and after it, while still open). */
@@ -33,19 +36,33 @@ export const CLOSING_SOON_DAYS = 3;
 /** How far back a unit sees the office's answers to its requests. */
 export const DECISIONS_SHOWN_DAYS = 30;
 
+export interface HomeCtx {
+  db: Db;
+  criteria: CriteriaCache;
+}
+
+/** A round with its included and assigned site counts, as the round tables show it. */
+export interface CountedRound {
+  round: RoundRow;
+  counts: { sites: number; assigned: number };
+}
+
 export interface OfficeWork {
   today: string;
   review: { round_id: number; round_name: string; submitted: number }[];
   problems: ProblemWorkCounts;
   closing: ClosingRoundRow[];
+  /** every round, for the table under the work queues */
+  rounds: CountedRound[];
 }
 
-export function officeWork(db: Db, today = shanghaiDate()): OfficeWork {
+function officeWork(db: Db, actor: Actor, today: string): OfficeWork {
   return {
     today,
     review: submittedByOpenRound(db),
     problems: problemWorkCounts(db, today),
     closing: closingRounds(db, addDays(today, CLOSING_SOON_DAYS)),
+    rounds: roundsVisibleTo(db, actor).map((round) => ({ round, counts: roundCounts(db, round.id) })),
   };
 }
 
@@ -59,7 +76,7 @@ export interface InspectorSite extends AssignedSiteRow {
 }
 
 export interface InspectorWork {
-  rounds: { round: RoundRow; sites: InspectorSite[] }[];
+  rounds: (CountedRound & { sites: InspectorSite[] })[];
   /** fixes waiting for this inspector's 复查 */
   toReinspect: number;
 }
@@ -71,7 +88,7 @@ function pileOf(p: SheetProgressRow | undefined): SheetPile {
 }
 
 /** The inspector's sites in each open round, those matching `q` (site, 社区 or 镇街 name) if given. */
-export function inspectorWork(db: Db, criteria: CriteriaCache, user: UserRow, q = ''): InspectorWork {
+function inspectorWork(db: Db, criteria: CriteriaCache, user: UserRow, q: string): InspectorWork {
   const rounds = roundsVisibleTo(db, user).map((round) => {
     const version = criteria.get(round.criteria_version_id);
     const progress = new Map(sheetProgress(db, round.id, user.id).map((p) => [p.site_id, p]));
@@ -84,13 +101,15 @@ export function inspectorWork(db: Db, criteria: CriteriaCache, user: UserRow, q 
         const p = progress.get(s.site_id);
         return { ...s, progress: p, total: version.forSiteType(s.site_type).length, pile: pileOf(p) };
       });
-    return { round, sites };
+    return { round, counts: roundCounts(db, round.id), sites };
   });
   return { rounds, toReinspect: countFixedForInspector(db, user.id) };
 }
 
 export interface UnitWork {
   today: string;
+  /** the user's unit, as the page's heading */
+  unitName: string;
   /** 待整改 problems, the nearest deadline first */
   open: ProblemListRow[];
   /** 已整改, waiting for the re-inspection */
@@ -102,7 +121,7 @@ export interface UnitWork {
   results: RoundRow[];
 }
 
-export function unitWork(db: Db, user: UserRow, today = shanghaiDate()): UnitWork {
+function unitWork(db: Db, user: UserRow, today: string): UnitWork {
   const unitIds = user.unit_id === null ? [] : unitSubtreeIds(db, user.unit_id);
   const mine = unitIds.length ? listProblems(db, { unitIds }) : [];
   const open = mine
@@ -111,10 +130,29 @@ export function unitWork(db: Db, user: UserRow, today = shanghaiDate()): UnitWor
   const since = `${addDays(today, -DECISIONS_SHOWN_DAYS)}T00:00:00`;
   return {
     today,
+    unitName: (user.unit_id === null ? undefined : findUnitById(db, user.unit_id))?.name ?? '',
     open,
     fixed: mine.filter((p) => p.status === 'fixed').length,
     pending: open.filter((p) => p.request !== null),
     decisions: unitIds.length ? requestDecisions(db, unitIds, since) : [],
     results: roundsVisibleTo(db, user).filter((r) => r.status === 'published'),
   };
+}
+
+export type HomePage =
+  | { page: 'office'; work: OfficeWork }
+  | { page: 'inspector'; work: InspectorWork; q: string }
+  | { page: 'unit'; work: UnitWork };
+
+/**
+ * What the actor's home shows: the office's work queues to whoever may manage the district, an
+ * inspector's sites (matching `q`, if given), else the unit's problems and results. Logged-in users only.
+ */
+export function homePage(ctx: HomeCtx, actor: Actor, q = '', today = shanghaiDate()): HomePage {
+  const user = userOf(actor);
+  if (can(ctx.db, user, 'office.manage', null))
+    return { page: 'office', work: officeWork(ctx.db, user, today) };
+  if (user.role === 'inspector')
+    return { page: 'inspector', work: inspectorWork(ctx.db, ctx.criteria, user, q), q };
+  return { page: 'unit', work: unitWork(ctx.db, user, today) };
 }

@@ -1,13 +1,17 @@
 /**
- * How a criteria version is named where one is chosen (新建轮次): two editions of one family share
- * most of their name, so each choice shows what tells them apart — version, code, effective date,
- * how many field standards and site types, when it was loaded — in full, as a list of radio cards
- * (a closed dropdown would cut the line off on a tablet).
+ * Criteria versions as pages show them: the 测评体系 list (counts of standards, site types and rounds),
+ * one version as a readable tree with its site-type × standard matrix, every version's rules for
+ * 计分规则说明, and a version where one is chosen (新建轮次): two editions of one family share most of
+ * their name, so each choice shows what tells them apart — version, code, effective date, how many field
+ * standards and site types, when it was loaded — in full, as a list of radio cards (a closed dropdown
+ * would cut the line off on a tablet).
  */
-import type { Db } from '../../db/connection.ts';
-import { listCriteriaVersions } from '../../db/repos/criteria-versions.ts';
-import type { CriteriaCache } from '../../services/criteria-registry.ts';
+import type { IndexedCriteria } from '../../criteria/load.ts';
+import type { LoadedVersion } from '../../services/criteria-pages.ts';
+import { METHOD_NAMES, RESPONSIBLE_UNIT_NAMES } from '../../labels.ts';
 import { formatShanghai } from '../../util/time.ts';
+import { scoringText } from './sheet.ts';
+import { ruleLines } from './rules.ts';
 
 export interface VersionChoice {
   id: number;
@@ -16,18 +20,68 @@ export interface VersionChoice {
   facts: string;
 }
 
-export function versionChoices(db: Db, criteria: CriteriaCache): VersionChoice[] {
-  return listCriteriaVersions(db).map((row) => {
-    const c = criteria.get(row.id);
-    const field = c.standards.filter((s) => s.method === 'field').length;
+const fieldCount = (c: IndexedCriteria) => c.standards.filter((s) => s.method === 'field').length;
+
+export function versionChoices(versions: LoadedVersion[]): VersionChoice[] {
+  return versions.map(({ row, criteria: c }) => {
     const parts = [
       `版本 ${row.version}`,
       `编码 ${row.code}`,
       ...(c.version.effectiveFrom ? [`${c.version.effectiveFrom} 起施行`] : []),
-      `实地考察标准 ${field} 条`,
+      `实地考察标准 ${fieldCount(c)} 条`,
       `点位类型 ${c.version.siteTypes.length} 类`,
       `${formatShanghai(row.loaded_at).slice(0, 10)} 载入`,
     ];
     return { id: row.id, name: row.name, facts: parts.join(' · ') };
   });
+}
+
+/** The rows of the 测评体系 table. */
+export function presentCriteriaList(versions: (LoadedVersion & { rounds: number })[]) {
+  return versions.map(({ row, criteria: c, rounds }) => ({
+    ...row,
+    loadedAt: formatShanghai(row.loaded_at),
+    standards: c.standards.length,
+    field: fieldCount(c),
+    siteTypes: c.version.siteTypes.length,
+    rounds,
+  }));
+}
+
+/** One version's page: its facts and rules, the item → content → standard tree, the matrix. */
+export function presentCriteriaVersion(id: number, c: IndexedCriteria) {
+  const v = c.version;
+  return {
+    title: v.name,
+    id,
+    v,
+    items: v.items.map((item) => ({
+      ...item,
+      contents: item.contents.map((content) => ({
+        ...content,
+        standards: content.standards.map((s) => ({
+          ...s,
+          methodName: METHOD_NAMES[s.method],
+          scoringText: scoringText(s.points, s.scoring),
+          responsible:
+            s.responsibleUnit.kind === 'department'
+              ? s.responsibleUnit.department
+              : RESPONSIBLE_UNIT_NAMES[s.responsibleUnit.kind],
+          types: new Set(s.siteTypes),
+        })),
+      })),
+    })),
+    rules: ruleLines(v),
+    matrixTypes: v.siteTypes,
+    fieldStandards: c.standards.filter((s) => s.method === 'field'),
+  };
+}
+
+/** 计分规则说明's last part: each version's own rules. */
+export function presentVersionRules(versions: LoadedVersion[]) {
+  return versions.map(({ row, criteria: c }) => ({
+    id: row.id,
+    name: `${row.name}（${row.version}）`,
+    rules: ruleLines(c.version),
+  }));
 }

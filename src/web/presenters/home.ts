@@ -3,13 +3,12 @@
  * 还剩 n 天, an inspector's sites in three piles (sent back, not done, done) grouped by 镇街 and 社区.
  */
 import type { AppDeps } from '../../app.ts';
-import type { InspectorWork, OfficeWork, SheetPile, UnitWork } from '../../services/home.ts';
+import type { HomePage, InspectorWork, OfficeWork, SheetPile, UnitWork } from '../../services/home.ts';
 import type { ProblemListRow } from '../../db/repos/problems.ts';
 import type { RequestDecisionRow } from '../../db/repos/problem-work.ts';
 import { DECISION_NAMES, PROBLEM_STATUS_NAMES, REQUEST_NAMES } from '../../labels.ts';
 import { formatShanghai } from '../../util/time.ts';
-import { groupAssignedSites, presentRound, type RoundView, type SiteGroup } from './rounds.ts';
-import { roundSummary } from '../../services/round-pages.ts';
+import { groupAssignedSites, presentRound, type SiteGroup } from './rounds.ts';
 
 export interface WorkTile {
   label: string;
@@ -34,7 +33,7 @@ export function deadlineText(deadline: string, today: string): { text: string; o
   return { text: `还剩 ${left} 天`, overdue: false };
 }
 
-export function presentOfficeHome(work: OfficeWork, rounds: RoundView[]) {
+export function presentOfficeHome(deps: AppDeps, work: OfficeWork) {
   const p = work.problems;
   const review: WorkTile[] = work.review.length
     ? work.review.map((r) => ({
@@ -64,6 +63,9 @@ export function presentOfficeHome(work: OfficeWork, rounds: RoundView[]) {
       href: `/rounds/${r.id}/assignments`,
     };
   });
+  const rounds = work.rounds.map(({ round, counts }) =>
+    presentRound({ round, counts, criteria: deps.criteria.get(round.criteria_version_id).version }),
+  );
   return { title: '工作台', tiles, closing, rounds };
 }
 
@@ -74,7 +76,7 @@ const PILE_TITLES: Record<SheetPile, { title: string; short: string }> = {
 };
 
 export function presentInspectorHome(deps: AppDeps, work: InspectorWork, q: string) {
-  const open = work.rounds.map(({ round, sites }) => {
+  const open = work.rounds.map(({ round, counts, sites }) => {
     const piles = (['returned', 'unfinished', 'done'] as const).map((pile) => {
       const rows = sites.filter((s) => s.pile === pile);
       const bySite = new Map(rows.map((s) => [s.site_id, s]));
@@ -85,7 +87,10 @@ export function presentInspectorHome(deps: AppDeps, work: InspectorWork, q: stri
       const notes = new Map(rows.map((s) => [s.site_id, s.progress?.returned_reason ?? '']));
       return { pile, ...PILE_TITLES[pile], count: rows.length, groups, notes };
     });
-    return { round: presentRound(roundSummary(deps, round)), piles };
+    return {
+      round: presentRound({ round, counts, criteria: deps.criteria.get(round.criteria_version_id).version }),
+      piles,
+    };
   });
   return {
     title: '我的点位',
@@ -133,7 +138,7 @@ function presentDecision(d: RequestDecisionRow) {
 /** How many open problems the unit's home lists before linking to the whole board. */
 export const UNIT_OPEN_SHOWN = 20;
 
-export function presentUnitHome(unitName: string, work: UnitWork) {
+export function presentUnitHome(work: UnitWork) {
   const open = work.open.map((p) => presentOpenProblem(p, work.today));
   const overdue = open.filter((p) => p.overdue).length;
   const tiles: WorkTile[] = [
@@ -144,7 +149,7 @@ export function presentUnitHome(unitName: string, work: UnitWork) {
   ];
   return {
     title: '本单位',
-    unitName,
+    unitName: work.unitName,
     tiles,
     open: open.slice(0, UNIT_OPEN_SHOWN),
     openTotal: open.length,
@@ -157,4 +162,12 @@ export function presentUnitHome(unitName: string, work: UnitWork) {
       href: `/rounds/${r.id}/results`,
     })),
   };
+}
+
+/** The template of the page `homePage` chose, and what it shows. */
+export function presentHome(deps: AppDeps, home: HomePage): { view: string; locals: object } {
+  if (home.page === 'office') return { view: 'home/office', locals: presentOfficeHome(deps, home.work) };
+  if (home.page === 'inspector')
+    return { view: 'home/inspector', locals: presentInspectorHome(deps, home.work, home.q) };
+  return { view: 'home/unit', locals: presentUnitHome(home.work) };
 }

@@ -1,16 +1,11 @@
 /** GET /audit: the audit log for the office, filterable by user, round and site, newest first. */
 import { Router } from 'express';
 import type { AppDeps } from '../../app.ts';
-import { allow } from '../middleware/auth.ts';
-import { auditNames, listAudit } from '../../db/repos/audit.ts';
-import { listUsers } from '../../db/repos/users.ts';
-import { listRounds } from '../../db/repos/rounds.ts';
-import { listSites } from '../../db/repos/places.ts';
+import { actorOf, allow } from '../middleware/auth.ts';
 import { idOrNull } from '../forms.ts';
 import { InvalidInput } from '../../errors.ts';
+import { auditPage } from '../../services/audit-log.ts';
 import { presentAudit } from '../presenters/audit.ts';
-
-const PAGE = 100;
 
 export function auditRouter(deps: AppDeps): Router {
   const r = Router();
@@ -23,21 +18,19 @@ export function auditRouter(deps: AppDeps): Router {
       beforeId: idOrNull(q.before),
     };
     if (Object.values(filter).some((v) => Number.isNaN(v))) throw new InvalidInput('筛选条件无效');
-    const rows = listAudit(deps.db, { ...filter, limit: PAGE + 1 });
-    const more = rows.length > PAGE;
-    const shown = rows.slice(0, PAGE);
+    const page = auditPage(deps.db, actorOf(res), filter);
     const keep = new URLSearchParams();
     for (const k of ['user', 'round', 'site'] as const)
       if (typeof q[k] === 'string' && q[k]) keep.set(k, q[k] as string);
-    if (more) keep.set('before', String(shown.at(-1)!.id));
+    if (page.more) keep.set('before', String(page.entries.at(-1)!.id));
     res.render('audit/index', {
       title: '审计日志',
-      entries: presentAudit(shown, auditNames(deps.db)),
-      users: listUsers(deps.db),
-      rounds: listRounds(deps.db),
-      sites: listSites(deps.db),
+      entries: presentAudit(page.entries, page.names),
+      users: page.users,
+      rounds: page.rounds,
+      sites: page.sites,
       filter,
-      nextUrl: more ? `/audit?${keep.toString()}` : null,
+      nextUrl: page.more ? `/audit?${keep.toString()}` : null,
     });
   });
   return r;

@@ -5,107 +5,57 @@
  */
 import { Router, type Request, type Response, type RequestHandler } from 'express';
 import type { AppDeps } from '../../app.ts';
-import { allow, currentUser } from '../middleware/auth.ts';
+import { actorOf, allow } from '../middleware/auth.ts';
 import { sheetUpload } from '../middleware/uploads.ts';
 import { idParam } from '../params.ts';
 import { attachment } from '../download.ts';
 import {
-  IMPORT_KINDS,
-  ROUND_KINDS,
   importExport,
-  importKind,
+  importsPage,
   importTemplate,
   runImport,
+  type ImportResult,
+  type ImportTarget,
+  type Workbook,
 } from '../../services/imports.ts';
-import { requireRound } from '../../services/rounds.ts';
-import { listRounds } from '../../db/repos/rounds.ts';
-import { NotFound } from '../../errors.ts';
 
 export const IMPORT_MULTIPART_ROUTES = [/^\/imports\/\w+$/, /^\/rounds\/\d+\/imports\/\w+$/];
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** The kind and, under /rounds/:id, the round the URL names. */
+function targetOf(req: Request): ImportTarget {
+  const kind = String(req.params.kind);
+  return req.params.id === undefined ? { kind } : { kind, roundId: idParam(req.params.id, '测评轮次') };
+}
 
 export function importsRouter(deps: AppDeps, protect: RequestHandler): Router {
   const r = Router();
   const office = allow(deps.db, 'office.manage');
 
-  function kindOf(req: Request, roundScoped: boolean) {
-    const key = String(req.params.kind);
-    const kind = importKind(key);
-    if (!kind || ROUND_KINDS.has(key) !== roundScoped) throw new NotFound('没有这种导入');
-    return kind;
+  function renderPage(res: Response, status: number, result: ImportResult | null) {
+    res
+      .status(status)
+      .render('imports/index', { title: 'Excel 导入导出', ...importsPage(deps, actorOf(res)), result });
   }
-  const roundOf = (req: Request) =>
-    req.params.id === undefined ? undefined : requireRound(deps.db, idParam(req.params.id, '测评轮次')).id;
 
-  function renderPage(
-    res: Response,
-    status: number,
-    result: { kind: string; ok: boolean; messages: string[]; count?: number } | null,
-  ) {
-    res.status(status).render('imports/index', {
-      title: 'Excel 导入导出',
-      rounds: listRounds(deps.db).filter((x) => x.status === 'open' || x.status === 'draft'),
-      kinds: Object.entries(IMPORT_KINDS).map(([key, k]) => ({
-        key,
-        title: k.title,
-        round: ROUND_KINDS.has(key),
-      })),
-      result,
-    });
-  }
+  const send = (res: Response, { fileName, buffer }: Workbook) => {
+    attachment(res, fileName);
+    res.type(XLSX);
+    res.send(buffer);
+  };
 
   r.get('/imports', office, (_req, res) => renderPage(res, 200, null));
 
-  const send = (res: Response, name: string, buf: Buffer) => {
-    attachment(res, name);
-    res.type(XLSX);
-    res.send(buf);
-  };
-
   for (const prefix of ['/imports', '/rounds/:id/imports']) {
-    const roundScoped = prefix !== '/imports';
-    r.get(`${prefix}/:kind/template.xlsx`, office, async (req, res) => {
-      const kind = kindOf(req, roundScoped);
-      const roundId = roundOf(req);
-      send(
-        res,
-        `${kind.title}导入模板.xlsx`,
-        await importTemplate(
-          kind,
-          { db: deps.db, criteria: deps.criteria, ...(roundId ? { roundId } : {}) },
-          kind.key === 'results',
-        ),
-      );
-    });
-    r.get(`${prefix}/:kind/export.xlsx`, office, async (req, res) => {
-      const kind = kindOf(req, roundScoped);
-      const roundId = roundOf(req);
-      send(
-        res,
-        `${kind.title}清单.xlsx`,
-        await importExport(kind, { db: deps.db, criteria: deps.criteria, ...(roundId ? { roundId } : {}) }),
-      );
-    });
+    r.get(`${prefix}/:kind/template.xlsx`, office, async (req, res) =>
+      send(res, await importTemplate(deps, actorOf(res), targetOf(req))),
+    );
+    r.get(`${prefix}/:kind/export.xlsx`, office, async (req, res) =>
+      send(res, await importExport(deps, actorOf(res), targetOf(req))),
+    );
     r.post(`${prefix}/:kind`, office, ...sheetUpload(protect), async (req, res) => {
-      const kind = kindOf(req, roundScoped);
-      const roundId = roundOf(req);
-      const file = req.file;
-      if (!file || file.size === 0)
-        return renderPage(res, 400, {
-          kind: kind.title,
-          ok: false,
-          messages: ['请选择要导入的 Excel 文件（.xlsx）'],
-        });
-      const outcome = await runImport(kind, file.buffer, {
-        db: deps.db,
-        criteria: deps.criteria,
-        actorId: currentUser(res).id,
-        fileName: file.originalname,
-        ...(roundId ? { roundId } : {}),
-      });
-      if (!outcome.ok)
-        return renderPage(res, 400, { kind: kind.title, ok: false, messages: outcome.messages });
-      renderPage(res, 200, { kind: kind.title, ok: true, messages: [], count: outcome.count });
+      const result = await runImport(deps, actorOf(res), targetOf(req), req.file);
+      renderPage(res, result.ok ? 200 : 400, result);
     });
   }
   return r;
