@@ -1,9 +1,17 @@
 // As the creation office: create a round (with a repeatable random sample), assign inspectors with
-// 回避, review and approve or correct sheets, close, publish and withdraw — and the refusals.
+// 回避, review and approve or correct sheets, close, publish and withdraw — and the refusals, over HTTP
+// and, for the access rules, by calling the round services directly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
 import { roundWithStatus, userIdOf, versionIdOf } from '../helpers/ids.ts';
+import type { UserRow } from '../../src/db/repos/users.ts';
+import { Forbidden } from '../../src/errors.ts';
+import { SYSTEM } from '../../src/services/access.ts';
+import { setAvoidancePolicy, assignInspector } from '../../src/services/assignments.ts';
+import { closeRound, excludeSite, withdrawPublication } from '../../src/services/round-lifecycle.ts';
+import { assignmentsPage, reviewPage, roundPage, roundsPage } from '../../src/services/round-pages.ts';
+import { createRound as createRoundAs, openRound } from '../../src/services/rounds.ts';
 
 let app: TestApp;
 let office: Client;
@@ -443,6 +451,79 @@ describe('the audit log page', () => {
     expect(byUser.text).toContain('提交测评表');
     expect(byUser.text).not.toContain('发布结果');
     expect((await office.get('/audit?round=abc')).status).toBe(400);
+  });
+});
+
+describe('a round that does not exist', () => {
+  it('is 404 on every round page and action, before anything typed is looked at', async () => {
+    const missing = 99999999;
+    const site = String(one('SELECT id FROM sites ORDER BY id LIMIT 1'));
+    const inspector = String(userIdOf(db(), 'inspector1'));
+    await office.get('/rounds');
+    const replies = [
+      await office.get(`/rounds/${missing}`),
+      await office.get(`/rounds/${missing}/review?status=nonsense`),
+      await office.get(`/rounds/${missing}/assignments`),
+      await office.post(`/rounds/${missing}/open`),
+      await office.post(`/rounds/${missing}/close`),
+      await office.post(`/rounds/${missing}/publish`),
+      await office.post(`/rounds/${missing}/withdraw`, { reason: '' }),
+      await office.post(`/rounds/${missing}/sites/${site}/exclude`, { reason: '' }),
+      await office.post(`/rounds/${missing}/sites/${site}/include`),
+      await office.post(`/rounds/${missing}/assignments`, { siteId: site, inspectorId: inspector }),
+      await office.post(`/rounds/${missing}/assignments/bulk`, { scope: 'nonsense', inspectorId: inspector }),
+      await office.post(`/rounds/${missing}/assignments/spread`, { inspectorIds: 'everyone' }),
+    ];
+    for (const r of replies) {
+      expect(r.status).toBe(404);
+      expect(r.text).toContain('找不到该测评轮次');
+    }
+  });
+});
+
+describe('the round services ask access themselves', () => {
+  const userRow = (name: string) =>
+    db().prepare('SELECT * FROM users WHERE id = ?').get(userIdOf(db(), name)) as UserRow;
+
+  it('refuse an inspector and a unit user who call them directly, and change nothing', () => {
+    const ctx = { db: db(), criteria: app.booted.criteria };
+    const open = roundWithStatus(db(), 'open');
+    const published = roundWithStatus(db(), 'published');
+    const site = one('SELECT site_id FROM round_sites WHERE round_id = ? LIMIT 1', open) as number;
+    const before = one('SELECT count(*) FROM audit_log');
+    for (const actor of [userRow('inspector1'), userRow('chengguan')]) {
+      const calls: (() => unknown)[] = [
+        () =>
+          createRoundAs(ctx, actor, {
+            name: '越权',
+            criteriaVersionId: versionId(),
+            startsOn: '2026-12-01',
+            endsOn: '2026-12-02',
+            selection: { mode: 'all' },
+          }),
+        () => openRound(db(), actor, open),
+        () => closeRound(db(), actor, open),
+        () => withdrawPublication(db(), actor, published, '越权'),
+        () => excludeSite(db(), actor, open, site, '越权'),
+        () => assignInspector(db(), actor, open, site, userIdOf(db(), 'inspector2')),
+        () => setAvoidancePolicy(db(), actor, 'refuse'),
+        () => assignmentsPage(ctx, actor, open),
+        () => reviewPage(ctx, actor, open, ''),
+      ];
+      for (const call of calls) expect(call).toThrow(Forbidden);
+    }
+    expect(one('SELECT count(*) FROM audit_log')).toBe(before);
+    // the command line and the demo act as the system, with the office's rights
+    expect(reviewPage(ctx, SYSTEM, open, 'submitted').round.id).toBe(open);
+  });
+
+  it('show the office facts of a round page to the office only', () => {
+    const ctx = { db: db(), criteria: app.booted.criteria };
+    const published = roundWithStatus(db(), 'published');
+    expect(roundPage(ctx, userRow('office'), published).office).not.toBeNull();
+    expect(roundPage(ctx, userRow('chengguan'), published).office).toBeNull();
+    expect(roundsPage(ctx, userRow('chengguan')).canCreate).toBe(false);
+    expect(() => roundPage(ctx, userRow('chengguan'), roundWithStatus(db(), 'open'))).toThrow(Forbidden);
   });
 });
 
