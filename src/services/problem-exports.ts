@@ -8,7 +8,6 @@ import type { Db } from '../db/connection.ts';
 import type { UnitRow } from '../db/repos/units.ts';
 import type { RoundRow } from '../db/repos/rounds.ts';
 import { listProblems, type ProblemListRow } from '../db/repos/problems.ts';
-import { findRoundById } from '../db/repos/rounds.ts';
 import { findUnitById, unitSubtreeIds } from '../db/repos/units.ts';
 import { siteTypeNames } from '../db/repos/places.ts';
 import { findPhoto, type PhotoRow } from '../db/repos/photos.ts';
@@ -16,6 +15,7 @@ import { writeProblemsWorkbook } from '../export/problems-xlsx.ts';
 import { InvalidInput, NotFound } from '../errors.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
 import { canOrReject, type Actor } from './access.ts';
+import { requireRound } from './rounds.ts';
 import { problemFilter, type ProblemQuery } from './problem-board.ts';
 
 export interface ProblemExportCtx {
@@ -30,12 +30,6 @@ export interface ProblemNotice {
   round: RoundRow | undefined;
   rows: (ProblemListRow & { standardText: string })[];
   siteTypes: Map<string, string>;
-}
-
-function roundOr404(db: Db, id: number): RoundRow {
-  const round = findRoundById(db, id);
-  if (!round) throw new NotFound('找不到该测评轮次');
-  return round;
 }
 
 /**
@@ -53,7 +47,7 @@ export function problemNotice(
   if (unitId === null) throw new InvalidInput('请选择单位');
   const unit = findUnitById(db, unitId);
   if (!unit) throw new NotFound('找不到该单位');
-  const round = q.roundId === null ? undefined : roundOr404(db, q.roundId);
+  const round = q.roundId === null ? undefined : requireRound(db, q.roundId);
   const rows = listProblems(db, {
     unitIds: unitSubtreeIds(db, unitId),
     roundId: q.roundId,
@@ -62,7 +56,8 @@ export function problemNotice(
   // a problem's standard named by its text in the version its round was scored with
   const versionOf = new Map<number, number>();
   const standardText = (p: ProblemListRow): string => {
-    if (!versionOf.has(p.round_id)) versionOf.set(p.round_id, roundOr404(db, p.round_id).criteria_version_id);
+    if (!versionOf.has(p.round_id))
+      versionOf.set(p.round_id, requireRound(db, p.round_id).criteria_version_id);
     return ctx.criteria.get(versionOf.get(p.round_id)!).byCode.get(p.standard_code)?.text ?? '';
   };
   return {
@@ -86,7 +81,7 @@ export function problemsWorkbook(
 ): { fileName: string; write: (out: Writable) => Promise<void> } {
   const { db } = ctx;
   canOrReject(db, actor, 'problem.export', null);
-  const round = roundOr404(db, roundId);
+  const round = requireRound(db, roundId);
   const filter = { ...problemFilter(db, actor, q), roundId: round.id };
   const fileName = `整改清单-${round.name}.xlsx`;
   return {

@@ -18,7 +18,7 @@ import { findUnitById, listUnits, type UnitRow } from '../db/repos/units.ts';
 import { findRoundById } from '../db/repos/rounds.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
 import { can, canOrReject, type Actor } from './access.ts';
-import { requireProblem } from './problems.ts';
+import { NotFound } from '../errors.ts';
 
 export interface ProblemPageCtx {
   db: Db;
@@ -62,9 +62,10 @@ function unitIdsOf(e: ProblemEvent): number[] {
 /** Everything problems/show needs: 404 when there is no such problem, 403 when it is not the actor's. */
 export function problemPage(ctx: ProblemPageCtx, actor: Actor, id: number): ProblemPage {
   const { db } = ctx;
-  const p = requireProblem(db, id);
+  // the list's row is the problem with its place's names: read once, asked about, shown
+  const p = listProblems(db, { id })[0];
+  if (!p) throw new NotFound('找不到该问题');
   canOrReject(db, actor, 'problem.read', p);
-  const problem = listProblems(db, { id: p.id })[0]!;
   const version = ctx.criteria.get(findRoundById(db, p.round_id)!.criteria_version_id);
   const standard = version.byCode.get(p.standard_code);
   const photos: ProblemPage['photos'] = { evidence: [], fix: [], reinspect: [], appeal: [] };
@@ -84,8 +85,8 @@ export function problemPage(ctx: ProblemPageCtx, actor: Actor, id: number): Prob
     decide: open && !!p.request && can(db, actor, 'problem.decide', p),
   };
   return {
-    problem,
-    siteTypeName: siteTypeNames(db).get(problem.site_type) ?? problem.site_type,
+    problem: p,
+    siteTypeName: siteTypeNames(db).get(p.site_type) ?? p.site_type,
     standard: standard ? { code: standard.code, text: standard.text, item: standard.item.name } : null,
     photos,
     events,

@@ -1,7 +1,9 @@
 /**
  * A problem's page — before and after photos side by side with their flags, its history — and the
  * actions of each role on it (a refused action shows the same page again with what was typed and the
- * reason beside the field), and the 整改清单 workbook. The lists are in problem-board.ts.
+ * reason beside the field), and the 整改清单 workbook. The lists are in problem-board.ts. What the page
+ * shows and who may do what are the services' (problem-pages.ts asks access.ts which forms to show, the
+ * actions ask it again); this parses, calls and renders.
  */
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { AppDeps } from '../../app.ts';
