@@ -32,7 +32,7 @@ export interface EvidenceUpload {
 
 function check(ctx: SheetCtx, user: UserRow, roundId: number, siteId: number, standard: string) {
   const scope = sheetScope(ctx, user, roundId, siteId);
-  requireEditable(user, scope);
+  requireEditable(ctx.db, user, scope);
   if (!scope.standards.some((s) => s.code === standard))
     throw new InvalidInput(`标准 ${standard} 不适用于该点位类型，不能上传照片`);
   return scope;
@@ -85,13 +85,13 @@ export async function prepareEvidencePhoto(
     const again = findPhotoByClientId(ctx.db, clientId.data);
     if (again) return again;
     const fresh = check(ctx, user, roundId, siteId, standard);
-    const inspection = fresh.sheet ?? insertInspection(ctx.db, roundId, siteId, user.id);
+    const sheet = fresh.sheet ?? insertInspection(ctx.db, roundId, siteId, user.id);
     const id = insertPhoto(ctx.db, {
       clientId: clientId.data,
       sha256: stored.sha256,
       displayKey: stored.displayKey,
       kind: 'evidence',
-      inspectionId: inspection.id,
+      inspectionId: sheet.id,
       standardCode: standard,
       problemId: null,
       originalName: upload.originalName.slice(0, 200),
@@ -106,7 +106,7 @@ export async function prepareEvidencePhoto(
       uploadedBy: user.id,
       caption: stored.caption,
     });
-    if (inspection.submitted_at)
+    if (sheet.submitted_at)
       appendAudit(ctx.db, {
         userId: user.id,
         action: 'photo.add',
@@ -149,7 +149,7 @@ export function deleteEvidencePhoto(
     const photo = findPhoto(ctx.db, photoId);
     const scope = sheetScope(ctx, user, roundId, siteId);
     if (!photo || !scope.sheet || photo.inspection_id !== scope.sheet.id) throw new NotFound('找不到该照片');
-    requireEditable(user, scope);
+    requireEditable(ctx.db, user, scope);
     if (photo.deleted_at) return;
     softDeletePhoto(ctx.db, photoId);
     if (scope.sheet.submitted_at)

@@ -1,8 +1,27 @@
-/** Photo files and the rows that refer to them. */
+/**
+ * Photo files and the rows that refer to them: a photo for someone to view (its row and where its
+ * files are, for an actor access.ts lets see it), and removing the files of a photo whose row was never
+ * written.
+ */
 import { rmSync } from 'node:fs';
 import type { Db } from '../db/connection.ts';
-import { isKnownPhotoFile } from '../db/repos/photos.ts';
+import { findPhoto, isKnownPhotoFile, type PhotoRow } from '../db/repos/photos.ts';
 import { photoPaths } from '../photos/files.ts';
+import { NotFound } from '../errors.ts';
+import { canOrReject, type Actor } from './access.ts';
+
+export interface ViewablePhoto {
+  photo: PhotoRow;
+  paths: { original: string; thumb: string; display: string };
+}
+
+/** A photo and its files, for an actor who may see it (404 when there is none, 403 when not theirs). */
+export function photoForViewing(ctx: { db: Db; uploadDir: string }, actor: Actor, id: number): ViewablePhoto {
+  const photo = findPhoto(ctx.db, id);
+  if (!photo) throw new NotFound('找不到该照片');
+  canOrReject(ctx.db, actor, 'photo.read', photo);
+  return { photo, paths: photoPaths(ctx.uploadDir, photo.sha256, photo.display_key) };
+}
 
 /**
  * Removes the files of a photo stored for a step that did not happen (its row was never written),

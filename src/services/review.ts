@@ -10,20 +10,15 @@ import { issueMessage } from './validate.ts';
 import type { UserRow } from '../db/repos/users.ts';
 import { bumpRevision, listAnswers, markApproved, upsertAnswer } from '../db/repos/inspections.ts';
 import { appendAudit } from '../db/repos/audit.ts';
-import { Conflict, Forbidden, InvalidInput } from '../errors.ts';
+import { Conflict, InvalidInput } from '../errors.ts';
 import { normalizeChange } from './sheets.ts';
 import { correctionAnswerSchema } from '../protocol/sheet.ts';
 import { sheetScope, type SheetCtx } from './sheet-access.ts';
 import { syncProblems } from './problem-raise.ts';
 
-function requireOffice(user: UserRow): void {
-  if (user.role !== 'office') throw new Forbidden('只有创城办可以审核测评表');
-}
-
 export function approveSheet(ctx: SheetCtx, user: UserRow, roundId: number, siteId: number): void {
-  requireOffice(user);
   atomically(ctx.db, () => {
-    const scope = sheetScope(ctx, user, roundId, siteId);
+    const scope = sheetScope(ctx, user, roundId, siteId, 'sheet.review');
     if (scope.round.status !== 'open') throw new Conflict('只有进行中的轮次可以审核');
     if (scope.sheet?.status !== 'submitted') throw new Conflict('只有已提交的测评表可以审核通过');
     markApproved(ctx.db, scope.sheet.id, user.id);
@@ -51,16 +46,16 @@ export function correctAnswer(
   siteId: number,
   input: unknown,
 ): void {
-  requireOffice(user);
-  const parsed = correctionSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const message = issueMessage(parsed.error, '更正内容格式无效');
-    throw new InvalidInput(message, { [String(issue?.path[0] ?? 'form')]: message });
-  }
-  const c = parsed.data;
   atomically(ctx.db, () => {
-    const scope = sheetScope(ctx, user, roundId, siteId);
+    // who may correct is asked before what was typed: a refusal says so, whatever the form held
+    const scope = sheetScope(ctx, user, roundId, siteId, 'sheet.correct');
+    const parsed = correctionSchema.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const message = issueMessage(parsed.error, '更正内容格式无效');
+      throw new InvalidInput(message, { [String(issue?.path[0] ?? 'form')]: message });
+    }
+    const c = parsed.data;
     if (scope.round.status === 'published') throw new Conflict('本轮结果已发布，如需更正请先撤回发布');
     if (scope.round.status === 'draft') throw new Conflict('轮次尚未开始');
     const sheet = scope.sheet;

@@ -7,25 +7,29 @@ import { atomically } from '../db/connection.ts';
 import { z } from 'zod';
 import { issueMessage } from './validate.ts';
 import type { UserRow } from '../db/repos/users.ts';
-import { listAnswers, markReturned, markSubmitted } from '../db/repos/inspections.ts';
-import { listInspectionPhotos } from '../db/repos/photos.ts';
+import { markReturned, markSubmitted, type AnswerRow, type InspectionRow } from '../db/repos/inspections.ts';
+import type { PhotoRow } from '../db/repos/photos.ts';
 import { findIdempotent, saveIdempotent } from '../db/repos/idempotency.ts';
 import { appendAudit } from '../db/repos/audit.ts';
-import { Conflict, Forbidden, InvalidInput } from '../errors.ts';
-import { requireEditable, sheetScope, type SheetCtx, type SheetScope } from './sheet-access.ts';
+import { Conflict, InvalidInput } from '../errors.ts';
+import { requireEditable, sheetContent, sheetScope, type SheetCtx, type SheetScope } from './sheet-access.ts';
 import { submitRequestSchema, type SubmitBlocker, type SubmitResult } from '../protocol/sheet.ts';
 import { RESULT_NAMES } from '../labels.ts';
 
-/** What keeps a sheet from being submitted: unanswered standards, deductions lacking a required photo. */
-export function submitBlockers(ctx: SheetCtx, scope: SheetScope): SubmitBlocker[] {
-  const answers = new Map(
-    scope.sheet ? listAnswers(ctx.db, scope.sheet.id).map((a) => [a.standard_code, a]) : [],
-  );
-  const photos = scope.sheet ? listInspectionPhotos(ctx.db, scope.sheet.id) : [];
+/**
+ * What keeps a sheet from being submitted: unanswered standards, deductions lacking a required photo.
+ * From the answers and photos the caller has loaded (the sheet's page and state show them too).
+ */
+export function submitBlockers(
+  standards: SheetScope['standards'],
+  answers: readonly AnswerRow[],
+  photos: readonly PhotoRow[],
+): SubmitBlocker[] {
+  const byCode = new Map(answers.map((a) => [a.standard_code, a]));
   const withPhoto = new Set(photos.map((p) => p.standard_code));
   const blockers: SubmitBlocker[] = [];
-  for (const s of scope.standards) {
-    const a = answers.get(s.code);
+  for (const s of standards) {
+    const a = byCode.get(s.code);
     if (!a) blockers.push({ code: s.code, text: s.text, reason: '未评' });
     else if (a.result === 'fail' && s.photoRequired && !withPhoto.has(s.code))
       blockers.push({ code: s.code, text: s.text, reason: `${RESULT_NAMES.fail}但缺少照片` });
@@ -39,22 +43,38 @@ export class SubmitBlocked extends InvalidInput {
   }
 }
 
-export function submitSheet(ctx: SheetCtx, user: UserRow, roundId: number, siteId: number): void {
-  atomically(ctx.db, () => {
-    const scope = sheetScope(ctx, user, roundId, siteId);
-    requireEditable(user, scope);
-    const blockers = submitBlockers(ctx, scope);
-    if (blockers.length || !scope.sheet) throw new SubmitBlocked(blockers);
-    markSubmitted(ctx.db, scope.sheet.id);
-    appendAudit(ctx.db, {
-      userId: user.id,
-      action: 'sheet.submit',
-      entity: 'inspection',
-      entityId: scope.sheet.id,
-      roundId,
-      siteId,
-    });
+/** The sheet's row if this inspector may submit it now; else 403, 409, or SubmitBlocked (400, what to do). */
+function checkReady(ctx: SheetCtx, user: UserRow, scope: SheetScope): InspectionRow {
+  requireEditable(ctx.db, user, scope);
+  const { answers, photos } = sheetContent(ctx, scope);
+  const blockers = submitBlockers(scope.standards, answers, photos);
+  if (blockers.length || !scope.sheet) throw new SubmitBlocked(blockers);
+  return scope.sheet;
+}
+
+/** The sheet, ready to be submitted by this inspector: the plain form asks this before asking to confirm. */
+export function readyToSubmit(ctx: SheetCtx, user: UserRow, roundId: number, siteId: number): SheetScope {
+  const scope = sheetScope(ctx, user, roundId, siteId);
+  checkReady(ctx, user, scope);
+  return scope;
+}
+
+/** Submits a loaded sheet; call inside a transaction. */
+function submitLoaded(ctx: SheetCtx, user: UserRow, scope: SheetScope): void {
+  const sheet = checkReady(ctx, user, scope);
+  markSubmitted(ctx.db, sheet.id);
+  appendAudit(ctx.db, {
+    userId: user.id,
+    action: 'sheet.submit',
+    entity: 'inspection',
+    entityId: sheet.id,
+    roundId: scope.round.id,
+    siteId: scope.site.id,
   });
+}
+
+export function submitSheet(ctx: SheetCtx, user: UserRow, roundId: number, siteId: number): void {
+  atomically(ctx.db, () => submitLoaded(ctx, user, sheetScope(ctx, user, roundId, siteId)));
 }
 
 /**
@@ -84,12 +104,14 @@ export function submitSheetOnce(
       throw new Conflict(
         `创城办已退回此表（${sheet.returned_reason ?? ''}），离线时的提交没有生效；请核对后重新提交`,
       );
-    submitSheet(ctx, user, roundId, siteId);
+    submitLoaded(ctx, user, scope);
     const result: SubmitResult = { status: 'submitted', revision: (sheet?.revision ?? 0) + 1 };
     saveIdempotent(ctx.db, submitId, user.id, result);
     return result;
   });
 }
+
+const returnReason = z.string().trim().min(1, '请填写退回原因').max(500, '退回原因不能超过500个字符');
 
 export function returnSheet(
   ctx: SheetCtx,
@@ -98,19 +120,14 @@ export function returnSheet(
   siteId: number,
   reason: unknown,
 ): void {
-  const parsed = z
-    .string()
-    .trim()
-    .min(1, '请填写退回原因')
-    .max(500, '退回原因不能超过500个字符')
-    .safeParse(reason);
-  if (!parsed.success) {
-    const message = issueMessage(parsed.error, '退回原因格式无效');
-    throw new InvalidInput(message, { reason: message });
-  }
   atomically(ctx.db, () => {
-    if (user.role !== 'office') throw new Forbidden('只有创城办可以退回测评表');
-    const scope = sheetScope(ctx, user, roundId, siteId);
+    // who may return it is asked before what was typed: a refusal says so, whatever the form held
+    const scope = sheetScope(ctx, user, roundId, siteId, 'sheet.return');
+    const parsed = returnReason.safeParse(reason);
+    if (!parsed.success) {
+      const message = issueMessage(parsed.error, '退回原因格式无效');
+      throw new InvalidInput(message, { reason: message });
+    }
     if (scope.round.status !== 'open') throw new Conflict('本轮测评已结束，不能退回');
     if (scope.sheet?.status !== 'submitted') throw new Conflict('只有已提交的测评表可以退回');
     markReturned(ctx.db, scope.sheet.id, parsed.data);

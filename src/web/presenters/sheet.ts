@@ -3,7 +3,7 @@
  * text, each answer and photo, progress and the live 得分率; plus the small JSON the tablet script
  * needs to compute the same 得分率 with the same code.
  */
-import type { AnswerRow, InspectionRow } from '../../db/repos/inspections.ts';
+import type { AnswerRow } from '../../db/repos/inspections.ts';
 import type { PhotoRow } from '../../db/repos/photos.ts';
 import type { IndexedStandard } from '../../criteria/load.ts';
 import type { Rules, Scoring } from '../../criteria/schema.ts';
@@ -17,6 +17,9 @@ import {
 import { describeFlag, type EvidenceFlag } from '../../photos/evidence.ts';
 import { formatShanghai } from '../../util/time.ts';
 import { RESULT_NAMES, SHEET_STATUS_NAMES } from '../../labels.ts';
+import type { SheetState } from '../../protocol/sheet.ts';
+import type { SheetData } from '../../services/sheet-pages.ts';
+import { stateText } from './rounds.ts';
 
 export function scoringText(points: number, scoring: Scoring): string {
   switch (scoring.mode) {
@@ -46,6 +49,35 @@ export function presentPhoto(p: PhotoRow): PhotoView {
     displayUrl: `/photos/${p.id}/display`,
     takenAt: p.taken_at ? formatShanghai(p.taken_at) : '',
     flags: (JSON.parse(p.flags) as EvidenceFlag[]).map(describeFlag),
+  };
+}
+
+/** The sheet as the tablet script loads it (protocol/sheet.ts), with My sites' card of it. */
+export function presentSheetState(data: SheetData): SheetState {
+  const { sheet, answers } = data;
+  return {
+    revision: sheet?.revision ?? 0,
+    status: sheet?.status ?? 'none',
+    returnedReason: sheet?.status === 'returned' ? sheet.returned_reason : null,
+    answers: answers.map((a) => ({
+      standard: a.standard_code,
+      result: a.result,
+      cases: a.cases,
+      fixedCases: a.fixed_cases,
+      note: a.note,
+      corrected: !!a.corrected,
+    })),
+    photos: data.photos.map((p) => ({ ...presentPhoto(p), standard: p.standard_code })),
+    blockers: data.blockers,
+    // My sites' card of this sheet, so the list can follow a sync without a reload
+    card: {
+      state: !sheet || (sheet.status === 'draft' && !answers.length) ? 'none' : sheet.status,
+      stateText: stateText({
+        status: sheet?.status ?? 'none',
+        answered: answers.length,
+        total: data.standards.length,
+      }),
+    },
   };
 }
 
@@ -84,13 +116,9 @@ export interface SheetView {
   clientModel: string;
 }
 
-export function presentSheet(
-  standards: IndexedStandard[],
-  rules: Rules,
-  inspection: InspectionRow | undefined,
-  answers: AnswerRow[],
-  photos: PhotoRow[],
-): SheetView {
+export function presentSheet(data: SheetData): SheetView {
+  const { standards, answers, photos, sheet: row } = data;
+  const rules = data.criteria.version.rules;
   const byCode = new Map(answers.map((a) => [a.standard_code, a]));
   const inputs = new Map<string, AnswerInput>(
     answers.map((a) => [a.standard_code, { result: a.result, cases: a.cases, fixedCases: a.fixed_cases }]),
@@ -120,7 +148,7 @@ export function presentSheet(
     });
   }
   const site = scoreSite(standards, inputs, rules);
-  const status = inspection?.status ?? 'none';
+  const status = row?.status ?? 'none';
   return {
     items,
     answered: site.answered,
@@ -130,8 +158,8 @@ export function presentSheet(
       status !== 'approved' || (rules.notApplicable === 'average' && answers.some((a) => a.result === 'na')),
     status,
     statusName: SHEET_STATUS_NAMES[status],
-    revision: inspection?.revision ?? 0,
-    returnedReason: inspection?.status === 'returned' ? inspection.returned_reason : null,
+    revision: row?.revision ?? 0,
+    returnedReason: row?.status === 'returned' ? row.returned_reason : null,
     onTheSpotFix: rules.onTheSpotFix.enabled,
     notApplicableRule: rules.notApplicable,
     resultNames: RESULT_NAMES,

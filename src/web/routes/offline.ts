@@ -8,11 +8,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppDeps } from '../../app.ts';
 import { currentUser } from '../middleware/auth.ts';
-import { roundsVisibleTo } from '../../services/access-scopes.ts';
-import { assignedSites } from '../../db/repos/rounds.ts';
-import { findInspection } from '../../db/repos/inspections.ts';
-import { listInspectionPhotos } from '../../db/repos/photos.ts';
-import { Forbidden } from '../../errors.ts';
+import { offlineSheets } from '../../services/sheet-pages.ts';
 
 /** The answer a replay gets when the session has expired: 401, so the device waits for a new login. */
 export function apiNeedsLogin(req: Request, res: Response, next: NextFunction): void {
@@ -55,22 +51,14 @@ export function offlineRouter(deps: AppDeps, csrfToken: (req: Request) => string
 
   r.get('/api/offline/manifest', (_req, res) => {
     const user = currentUser(res);
-    if (user.role !== 'inspector') throw new Forbidden('只有测评员可以离线工作');
-    const sites: OfflineManifest['sites'] = [];
-    for (const round of roundsVisibleTo(deps.db, user)) {
-      for (const s of assignedSites(deps.db, round.id, user.id)) {
-        const inspection = findInspection(deps.db, round.id, s.site_id);
-        const photos = inspection ? listInspectionPhotos(deps.db, inspection.id) : [];
-        sites.push({
-          round: round.id,
-          site: s.site_id,
-          name: s.site_name,
-          url: `/rounds/${round.id}/sites/${s.site_id}`,
-          version: inspection ? `${inspection.revision}:${inspection.status}:${photos.length}` : 'none',
-          thumbs: photos.map((p) => `/photos/${p.id}/thumb`),
-        });
-      }
-    }
+    const sites: OfflineManifest['sites'] = offlineSheets(deps.db, user).map((s) => ({
+      round: s.roundId,
+      site: s.siteId,
+      name: s.siteName,
+      url: `/rounds/${s.roundId}/sites/${s.siteId}`,
+      version: s.version,
+      thumbs: s.photoIds.map((id) => `/photos/${id}/thumb`),
+    }));
     const manifest: OfflineManifest = {
       user: `u${user.id}`,
       pages: ['/'],

@@ -8,15 +8,13 @@ import type { AppDeps } from '../../app.ts';
 import { currentUser } from '../middleware/auth.ts';
 import { photoUpload } from '../middleware/uploads.ts';
 import { idParam } from '../params.ts';
-import { sheetScope, type SheetCtx } from '../../services/sheet-access.ts';
-import type { RefusalReply, SheetState } from '../../protocol/sheet.ts';
+import type { SheetCtx } from '../../services/sheet-access.ts';
+import type { RefusalReply } from '../../protocol/sheet.ts';
 import { recordLocation, saveChanges } from '../../services/sheets.ts';
-import { submitBlockers, submitSheetOnce, SubmitBlocked } from '../../services/sheet-submit.ts';
+import { sheetData } from '../../services/sheet-pages.ts';
+import { submitSheetOnce, SubmitBlocked } from '../../services/sheet-submit.ts';
 import { addEvidencePhoto, deleteEvidencePhoto } from '../../services/evidence-photos.ts';
-import { listAnswers } from '../../db/repos/inspections.ts';
-import { listInspectionPhotos } from '../../db/repos/photos.ts';
-import { presentPhoto } from '../presenters/sheet.ts';
-import { stateText } from '../presenters/rounds.ts';
+import { presentPhoto, presentSheetState } from '../presenters/sheet.ts';
 import { ids } from './sheets.ts';
 
 /**
@@ -29,37 +27,8 @@ export function sheetsApiRouter(deps: AppDeps, csrfProtect: Parameters<typeof ph
   const ctx: SheetCtx = { db: deps.db, criteria: deps.criteria, uploadDir: deps.config.uploadDir };
 
   r.get('/api/rounds/:rid/sites/:sid', (req, res) => {
-    const user = currentUser(res);
     const [roundId, siteId] = ids(req);
-    const scope = sheetScope(ctx, user, roundId, siteId);
-    const answers = scope.sheet ? listAnswers(deps.db, scope.sheet.id) : [];
-    const photos = scope.sheet ? listInspectionPhotos(deps.db, scope.sheet.id) : [];
-    const state: SheetState = {
-      revision: scope.sheet?.revision ?? 0,
-      status: scope.sheet?.status ?? 'none',
-      returnedReason: scope.sheet?.status === 'returned' ? scope.sheet.returned_reason : null,
-      answers: answers.map((a) => ({
-        standard: a.standard_code,
-        result: a.result,
-        cases: a.cases,
-        fixedCases: a.fixed_cases,
-        note: a.note,
-        corrected: !!a.corrected,
-      })),
-      photos: photos.map((p) => ({ ...presentPhoto(p), standard: p.standard_code })),
-      blockers: submitBlockers(ctx, scope),
-      // My sites' card of this sheet, so the list can follow a sync without a reload
-      card: {
-        state:
-          !scope.sheet || (scope.sheet.status === 'draft' && !answers.length) ? 'none' : scope.sheet.status,
-        stateText: stateText({
-          status: scope.sheet?.status ?? 'none',
-          answered: answers.length,
-          total: scope.standards.length,
-        }),
-      },
-    };
-    res.json(state);
+    res.json(presentSheetState(sheetData(ctx, currentUser(res), roundId, siteId)));
   });
 
   r.post('/api/rounds/:rid/sites/:sid/changes', (req, res) => {
