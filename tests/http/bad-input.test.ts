@@ -534,7 +534,7 @@ const FORMS: Case[] = [
     name: 'new password: unknown user',
     as: 'office',
     send: (c) => c.post('/users/99999999/password', { password: 'long-enough-1' }),
-    status: 400,
+    status: 404,
     message: '找不到该用户',
   },
   {
@@ -548,8 +548,8 @@ const FORMS: Case[] = [
     name: 'retire: a kind of thing that does not exist',
     as: 'office',
     send: (c) => c.post('/retire/planet/1', { retired: '1' }),
-    status: 400,
-    message: '无效的操作',
+    status: 404,
+    message: '找不到该记录',
   },
   // review
   {
@@ -1132,7 +1132,7 @@ const URLS: Case[] = [
   get('/rounds/1/results/streets/99999999', 'office', 404, '找不到该镇街'),
   get('/rounds/2/review?status=all', 'office', 400, '状态筛选无效'),
   get('/audit?user=-1', 'office', 400, '筛选条件无效'),
-  get('/places/sites/99999999', 'office', 400, '找不到该点位'),
+  get('/places/sites/99999999', 'office', 404, '找不到该点位'),
   get('/imports/bogus/template.xlsx', 'office', 404, '没有这种导入'),
   get('/rounds/1/problems.xlsx?unit=abc', 'office', 400, '筛选条件无效'),
   get('/problems-notice?unit=1&round=-1', 'office', 400, '轮次无效'),
