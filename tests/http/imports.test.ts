@@ -219,6 +219,29 @@ describe('refusing bad spreadsheets, changing nothing', () => {
     expect(count('users')).toBe(before);
     expect((await upload('/imports/bogus', await workbook('x', [['a']]))).status).toBe(404);
   });
+
+  it('answers 404 for a kind in the wrong place, an Object member, or a round that does not exist', async () => {
+    for (const path of [
+      '/imports/results/template.xlsx',
+      '/imports/assignments/export.xlsx',
+      '/rounds/1/imports/units/template.xlsx',
+      '/imports/__proto__/export.xlsx',
+      '/imports/constructor/template.xlsx',
+    ]) {
+      const r = await office.get(path);
+      expect(r.status, path).toBe(404);
+      expect(r.text, path).toContain('没有这种导入');
+    }
+    const before = count('audit_log');
+    for (const r of [
+      await office.get('/rounds/99999999/imports/results/template.xlsx'),
+      await upload('/rounds/99999999/imports/assignments', await workbook('测评分工', [['点位']])),
+    ]) {
+      expect(r.status).toBe(404);
+      expect(r.text).toContain('找不到该测评轮次');
+    }
+    expect(count('audit_log')).toBe(before);
+  });
 });
 
 describe("a round's results from outside", () => {
