@@ -28,6 +28,7 @@ import { InvalidInput } from '../errors.ts';
 import { can, canOrReject, type Actor } from './access.ts';
 import { readableRound, roundsVisibleTo } from './access-scopes.ts';
 import { avoidancePolicy, type AvoidancePolicy } from './assignments.ts';
+import { criteriaChoices, type LoadedVersion } from './criteria-pages.ts';
 import { managedRound, type RoundCtx, type Selection } from './rounds.ts';
 
 /** A round with its counts (sites still in it, those assigned) and the criteria version it is frozen to. */
@@ -84,10 +85,13 @@ export function roundPage(ctx: RoundCtx, actor: Actor, roundId: number): RoundPa
   return { summary: roundSummary(ctx, round), office };
 }
 
-/** The site types a new round may be limited to, in their configured order. */
-export function newRoundChoices(ctx: RoundCtx, actor: Actor): { types: { code: string; name: string }[] } {
+/** The new-round form's choices: the criteria versions to freeze it to, the site types to limit it to. */
+export function newRoundChoices(
+  ctx: RoundCtx,
+  actor: Actor,
+): { versions: LoadedVersion[]; types: { code: string; name: string }[] } {
   canOrReject(ctx.db, actor, 'office.manage', null);
-  return { types: listSiteTypes(ctx.db) };
+  return { versions: criteriaChoices(ctx, actor), types: listSiteTypes(ctx.db) };
 }
 
 const REVIEW_FILTERS: readonly string[] = ['draft', 'submitted', 'returned', 'approved'];

@@ -28,10 +28,9 @@ import {
 import { newRoundChoices, reviewPage, roundPage } from '../../services/round-pages.ts';
 import { approveSheet } from '../../services/review.ts';
 import { askFirst, type Confirmation } from '../confirm.ts';
-import { formRefusal } from '../refusal.ts';
+import { formRefusal, type Refusal } from '../refusal.ts';
 import { pendingSheetLines, presentReview, presentRoundPage } from '../presenters/rounds.ts';
 import { versionChoices } from '../presenters/criteria-versions.ts';
-import { criteriaChoices } from '../../services/criteria-pages.ts';
 import { shanghaiDate, addDays } from '../../util/time.ts';
 
 const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? [v] : []);
@@ -41,24 +40,36 @@ export function roundAdminRouter(deps: AppDeps): Router {
   const office = allow(deps.db, 'office.manage');
   const ctx = { db: deps.db, criteria: deps.criteria, uploadDir: deps.config.uploadDir };
 
-  function renderNew(res: Response, status: number, form: FormBody, error: string | null, fields = {}) {
-    const versions = versionChoices(criteriaChoices(deps, actorOf(res)));
-    const { types } = newRoundChoices(ctx, actorOf(res));
-    res.status(status).render('rounds/new', { title: '新建测评轮次', versions, types, form, error, fields });
+  function renderNew(
+    res: Response,
+    status: number,
+    form: FormBody,
+    refusal: Refusal | null,
+    choices = newRoundChoices(ctx, actorOf(res)),
+  ) {
+    res.status(status).render('rounds/new', {
+      title: '新建测评轮次',
+      versions: versionChoices(choices.versions),
+      types: choices.types,
+      form,
+      error: refusal?.error ?? null,
+      fields: refusal?.fields ?? {},
+    });
   }
 
   r.get('/rounds/new', office, (_req, res) => {
+    const choices = newRoundChoices(ctx, actorOf(res));
     const today = shanghaiDate();
     const form = {
       name: '',
       startsOn: today,
       endsOn: addDays(today, 6),
-      criteriaVersionId: String(versionChoices(criteriaChoices(deps, actorOf(res))).at(-1)?.id ?? ''),
+      criteriaVersionId: String(choices.versions.at(-1)?.row.id ?? ''),
       mode: 'all',
       perType: '3',
       seed: String(randomInt(1, 2 ** 31 - 1)),
     };
-    renderNew(res, 200, form, null);
+    renderNew(res, 200, form, null, choices);
   });
 
   r.post('/rounds', office, (req, res) => {
@@ -81,7 +92,7 @@ export function roundAdminRouter(deps: AppDeps): Router {
     } catch (err) {
       const refusal = formRefusal(err);
       if (!refusal) throw err;
-      return renderNew(res, refusal.status, form, refusal.error, refusal.fields);
+      return renderNew(res, refusal.status, form, refusal);
     }
     flash(req, 'ok', '已创建测评轮次；请分工后开启。');
     res.redirect(303, `/rounds/${id}`);
