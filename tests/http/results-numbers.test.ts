@@ -285,6 +285,35 @@ describe('the office reads the second round', () => {
     expect(row('B01-3').slice(1, 4)).toEqual(['符合（A）', '2 / 2', '']);
   });
 
+  it('lists the weak spots with the hand-worked losses', async () => {
+    const page = await office.get(`/rounds/${second}/results/weak`);
+    expect(page.status).toBe(200);
+    const table = (heading: string) => {
+      const start = page.text.indexOf(`<h2>${heading}</h2>`);
+      const html = page.text.slice(start, page.text.indexOf('</table>', start));
+      return [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)]
+        .map((m) => [...m[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => c[1]!))
+        .filter((r) => r.length)
+        .map(([first, ...rest]) => [/<b>([^<]+)<\/b>/.exec(first!)?.[1] ?? first!, ...rest]);
+    };
+    // points lost per standard, from the comments above: A02-3 3 (X1), H01-2 3, F02-2 2, F01-1 1.5
+    // (X3), F01-2 1.34, C02-3 1 (X2), G01-1 1.02 (X3); by loss, then failures, then version order
+    const standards = table('失分最多的测评标准');
+    expect(standards.slice(0, 7)).toEqual([
+      ['A02-3', '3', '1'],
+      ['H01-2', '3', '1'],
+      ['F02-2', '2', '1'],
+      ['F01-1', '1.5', '1'],
+      ['F01-2', '1.34', '1'],
+      ['G01-1', '1.02', '1'],
+      ['C02-3', '1', '1'],
+    ]);
+    // then the other 12 of the 19 standards, all met: nothing lost
+    expect(standards.slice(7).map((r) => r.slice(1))).toEqual(Array(12).fill(['0', '0']));
+    // 7 failing of 18 + 19 + 19 = 56 answers counted: 12.50 %, at 3 sites
+    expect(table('点位类型问题发生率')).toEqual([['社区办公场所/党群服务中心', '12.50%', '56', '3']]);
+  });
+
   it('writes the same numbers into the rankings workbook', async () => {
     const wb = await download(office, `/rounds/${second}/rankings.xlsx`);
     const values = (sheet: string, n: number) =>
