@@ -78,7 +78,7 @@ export interface Objects {
   /** the tablet's offline mode (its service worker, its list of sites) */
   'offline.work': null;
   'results.read': RoundRow;
-  /** weak spots, trends and the rankings workbook */
+  /** weak spots and the rankings workbook (a 镇街's or 社区's trend is part of its page: results.read) */
   'results.analyse': RoundRow;
   'problem.list': null;
   'problem.read': ProblemRow;
