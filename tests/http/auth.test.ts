@@ -1,7 +1,8 @@
 // As a person at the login page: good and bad passwords, logout, pages that need a session, a session
 // that survives a restart, and the web basics every state-changing request relies on (CSRF, cookies, CSP).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, startApp, type TestApp } from '../helpers/app.ts';
+import { Client, scalar, startApp, type TestApp } from '../helpers/app.ts';
+import { userIdOf } from '../helpers/ids.ts';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -21,6 +22,20 @@ describe('login', () => {
     expect(home.status).toBe(200);
     expect(home.text).toContain('创城办工作台');
     expect(home.text).toContain('王主任');
+  });
+
+  it('records each login in the audit log, and the demo install says where its passwords are', async () => {
+    const db = app.booted.db;
+    const id = userIdOf(db, 'inspector3');
+    const logins = () =>
+      scalar(db, "SELECT count(*) FROM audit_log WHERE action = 'user.login' AND user_id = ?", id);
+    const before = logins() as number;
+    const c = new Client(app.url);
+    expect((await c.get('/login')).text).toContain('演示数据的账号');
+    expect((await c.login('inspector3', 'not-the-password')).status).toBe(400);
+    expect(logins()).toBe(before);
+    expect((await c.login('inspector3')).status).toBe(303);
+    expect(logins()).toBe(before + 1);
   });
 
   it('refuses a wrong password with the login page again and no hint which part was wrong', async () => {
