@@ -529,9 +529,25 @@ describe('submit and return', () => {
     const noReason = await office.post(`/rounds/${roundId}/sites/${site.id}/return`, { reason: ' ' });
     expect(noReason.status).toBe(400);
     expect(noReason.text).toContain('请填写退回原因');
-    expect((await c.post(`/rounds/${roundId}/sites/${site.id}/return`, { reason: '自己退回' })).status).toBe(
-      403,
-    );
+    // a refused 退回 shows the sheet again with what was typed and the message by the field
+    const tooLong = '补拍'.repeat(251);
+    const long = await office.post(`/rounds/${roundId}/sites/${site.id}/return`, { reason: tooLong });
+    expect(long.status).toBe(400);
+    expect(long.text).toContain(`${tooLong}</textarea><span class="field-error">退回原因不能超过500个字符`);
+    // the office's verbs are the office's, whatever the inspector sends: 403 with the rule's reason
+    const selfReturn = await c.post(`/rounds/${roundId}/sites/${site.id}/return`, { reason: '自己退回' });
+    expect(selfReturn.status).toBe(403);
+    expect(selfReturn.text).toContain('只有创城办可以退回测评表');
+    const selfCorrect = await c.post(`/rounds/${roundId}/sites/${site.id}/correct`, {
+      standard: needsPhoto.code,
+      result: 'ok',
+      cases: '0',
+      reason: '自己更正',
+    });
+    expect(selfCorrect.status).toBe(403);
+    expect(selfCorrect.text).toContain('只有创城办可以更正测评表');
+    const selfApprove = await c.post(`/rounds/${roundId}/sites/${site.id}/approve`);
+    expect(selfApprove.status).toBe(403);
     expect(
       (await office.post(`/rounds/${roundId}/sites/${site.id}/return`, { reason: '照片不清晰，请补拍' }))
         .status,
