@@ -39,12 +39,13 @@ export interface ProblemNotice {
 export function problemNotice(
   ctx: ProblemExportCtx,
   actor: Actor,
+  /** the office's choice of unit (NaN: not a unit id; a unit user's own is used whatever it says) */
   q: { unitId: number | null; roundId: number | null },
 ): ProblemNotice {
   const { db } = ctx;
   canOrReject(db, actor, 'problem.export', null);
   const unitId = actor.role === 'unit' ? actor.unit_id : q.unitId;
-  if (unitId === null) throw new InvalidInput('请选择单位');
+  if (unitId === null || Number.isNaN(unitId)) throw new InvalidInput('请选择单位');
   const unit = findUnitById(db, unitId);
   if (!unit) throw new NotFound('找不到该单位');
   const round = q.roundId === null ? undefined : requireRound(db, q.roundId);

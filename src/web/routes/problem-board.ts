@@ -125,7 +125,6 @@ export function problemBoardRouter(deps: AppDeps): Router {
   r.get('/problems-notice', allow(deps.db, 'problem.export'), (req, res) => {
     const q = req.query as Record<string, unknown>;
     const unitId = idOrNull(q.unit);
-    if (Number.isNaN(unitId)) throw new InvalidInput('请选择单位');
     const roundId = idOrNull(q.round);
     if (Number.isNaN(roundId)) throw new InvalidInput('轮次无效');
     const notice = problemNotice(ctx, actorOf(res), { unitId, roundId });
