@@ -1,10 +1,10 @@
 /** 测评分工 import for one round: 镇街, 社区, 点位名称 and the inspector's username; 回避 as configured. */
 import { text, type RowError } from '../excel/index.ts';
-import { findUserById, findUserByUsername, listUsers } from '../db/repos/users.ts';
+import { findUserByUsername, listUsers } from '../db/repos/users.ts';
 import { roundAssignments } from '../db/repos/rounds.ts';
-import { assignInspector, avoidancePolicy } from '../services/assignments.ts';
+import { assignPlan, avoidancePolicy } from '../services/assignments.ts';
 import { requireRound } from '../services/rounds.ts';
-import { InvalidInput, NotLoggedIn } from '../errors.ts';
+import { InvalidInput } from '../errors.ts';
 import type { ImportKind } from './kind.ts';
 
 interface Row {
@@ -107,11 +107,9 @@ export const assignmentsImport: ImportKind<Row, { siteId: number; inspectorId: n
     }
     return { errors, plan };
   },
-  apply(plan, { db, roundId, actorId }) {
-    // the office user who runs the import assigns (and the assignment service asks access again)
-    const actor = findUserById(db, actorId);
-    if (!actor) throw new NotLoggedIn();
-    for (const p of plan) assignInspector(db, actor, roundId!, p.siteId, p.inspectorId);
+  apply(plan, { db, roundId, actor }) {
+    // the assignment service asks access again, for the one who runs the import
+    assignPlan(db, actor, roundId!, plan);
     return plan.length;
   },
   current({ db, roundId }) {
