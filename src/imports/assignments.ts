@@ -3,7 +3,7 @@ import { text, type RowError } from '../excel/index.ts';
 import { findUserByUsername, listUsers } from '../db/repos/users.ts';
 import { roundAssignments } from '../db/repos/rounds.ts';
 import { assignPlan, avoidancePolicy } from '../services/assignments.ts';
-import { requireRound } from '../services/rounds.ts';
+import { managedRound } from '../services/rounds.ts';
 import { InvalidInput } from '../errors.ts';
 import type { ImportKind } from './kind.ts';
 
@@ -65,8 +65,8 @@ export const assignmentsImport: ImportKind<Row, { siteId: number; inspectorId: n
       ],
     };
   },
-  resolve(rows, { db, roundId }) {
-    const round = requireRound(db, roundId!);
+  resolve(rows, { db, roundId, actor }) {
+    const round = managedRound(db, actor, roundId!);
     if (round.status === 'closed' || round.status === 'published')
       throw new InvalidInput('轮次已结束，不能再分工');
     const errors: RowError[] = [];
