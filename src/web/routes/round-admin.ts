@@ -29,6 +29,7 @@ import { newRoundChoices, reviewPage, roundPage } from '../../services/round-pag
 import { approveSheet } from '../../services/review.ts';
 import { askFirst, type Confirmation } from '../confirm.ts';
 import { formRefusal, type Refusal } from '../refusal.ts';
+import { changedOrShownAgain } from '../form-again.ts';
 import { pendingSheetLines, presentReview, presentRoundPage } from '../presenters/rounds.ts';
 import { versionChoices } from '../presenters/criteria-versions.ts';
 import { shanghaiDate, addDays } from '../../util/time.ts';
@@ -72,7 +73,7 @@ export function roundAdminRouter(deps: AppDeps): Router {
     renderNew(res, 200, form, null, choices);
   });
 
-  r.post('/rounds', office, (req, res) => {
+  r.post('/rounds', office, async (req, res) => {
     const form = body(req);
     const mode = text(form.mode);
     let selection: Selection;
@@ -80,20 +81,19 @@ export function roundAdminRouter(deps: AppDeps): Router {
     else if (mode === 'sample')
       selection = { mode, perType: Number(text(form.perType)), seed: Number(text(form.seed)) };
     else selection = { mode: 'all' };
-    let id: number;
-    try {
-      id = createRound(ctx, actorOf(res), {
-        name: text(form.name),
-        criteriaVersionId: Number(text(form.criteriaVersionId)),
-        startsOn: text(form.startsOn),
-        endsOn: text(form.endsOn),
-        selection,
-      });
-    } catch (err) {
-      const refusal = formRefusal(err);
-      if (!refusal) throw err;
-      return renderNew(res, refusal.status, form, refusal);
-    }
+    let id = 0;
+    const created = await changedOrShownAgain(
+      () =>
+        (id = createRound(ctx, actorOf(res), {
+          name: text(form.name),
+          criteriaVersionId: Number(text(form.criteriaVersionId)),
+          startsOn: text(form.startsOn),
+          endsOn: text(form.endsOn),
+          selection,
+        })),
+      (refusal) => renderNew(res, refusal.status, form, refusal),
+    );
+    if (!created) return;
     flash(req, 'ok', '已创建测评轮次；请分工后开启。');
     res.redirect(303, `/rounds/${id}`);
   });
