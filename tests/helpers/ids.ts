@@ -24,3 +24,25 @@ export const unitIdOf = (db: Db, code: string): number =>
 
 export const versionIdOf = (db: Db, code: string): number =>
   idOf(db, 'criteria version', 'SELECT id FROM criteria_versions WHERE code = ?', code);
+
+/** A site assigned to an inspector in a round, for a test that opens its sheet. */
+export interface AssignedSite {
+  id: number;
+  name: string;
+  site_type: string;
+}
+
+/**
+ * The sites assigned to this inspector in the round that nobody has started a sheet for yet (by id), so
+ * a test that saves answers begins from an empty sheet.
+ */
+export const untouchedSites = (db: Db, roundId: number, username: string): AssignedSite[] =>
+  db
+    .prepare(
+      `SELECT s.id, s.name, s.site_type FROM assignments a JOIN sites s ON s.id = a.site_id
+         JOIN users u ON u.id = a.inspector_id
+       WHERE a.round_id = ? AND u.username = ?
+         AND NOT EXISTS (SELECT 1 FROM inspections i WHERE i.round_id = a.round_id AND i.site_id = a.site_id)
+       ORDER BY s.id`,
+    )
+    .all(roundId, username) as AssignedSite[];

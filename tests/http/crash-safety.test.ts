@@ -26,7 +26,7 @@ import { findInspection, markSubmitted } from '../../src/db/repos/inspections.ts
 import { findUserByUsername, type UserRow } from '../../src/db/repos/users.ts';
 import { addEvidencePhoto } from '../../src/services/evidence-photos.ts';
 import { saveChanges } from '../../src/services/sheets.ts';
-import { roundWithStatus, userIdOf } from '../helpers/ids.ts';
+import { roundWithStatus, untouchedSites } from '../helpers/ids.ts';
 
 const FIXTURES = join(ROOT, 'tests', 'fixtures', 'photos');
 const work = tempDir('cc-crash-');
@@ -69,23 +69,14 @@ const unexpected: string[] = [];
 
 let roundId: number;
 let siteId: number;
-let inspectorId: number;
 let variants: Buffer[];
 
 beforeAll(async () => {
   cpSync(DEMO_TEMPLATE, work, { recursive: true });
   const db = openDatabase(dbFile);
   roundId = roundWithStatus(db, 'open');
-  inspectorId = userIdOf(db, 'inspector1');
   // an assigned site of inspector1 nobody has started yet
-  siteId = db
-    .prepare(
-      `SELECT a.site_id FROM assignments a WHERE a.round_id = ? AND a.inspector_id = ?
-         AND NOT EXISTS (SELECT 1 FROM inspections i WHERE i.round_id = a.round_id AND i.site_id = a.site_id)
-       ORDER BY a.site_id LIMIT 1`,
-    )
-    .pluck()
-    .get(roundId, inspectorId) as number;
+  siteId = untouchedSites(db, roundId, 'inspector1')[0]!.id;
   db.close();
   expect(siteId).toBeTypeOf('number');
   // distinct real photos: fixtures re-encoded at different sizes and qualities (each a different file)
@@ -499,16 +490,10 @@ describe('crash safety', () => {
       const ctx = { db, criteria: app.booted.criteria, uploadDir: uploads };
       const user = findUserByUsername(db, 'inspector1') as UserRow;
       const open = roundWithStatus(db, 'open');
-      const [first, second] = db
-        .prepare(
-          `SELECT a.site_id FROM assignments a WHERE a.round_id = ? AND a.inspector_id = ?
-             AND NOT EXISTS (SELECT 1 FROM inspections i WHERE i.round_id = a.round_id AND i.site_id = a.site_id)
-           ORDER BY a.site_id LIMIT 2`,
-        )
-        .pluck()
-        .all(open, user.id) as number[];
+      const sites = untouchedSites(db, open, 'inspector1').slice(0, 2);
+      const [first, second] = sites.map((s) => s.id);
       const standard = (site: number) => {
-        const type = db.prepare('SELECT site_type FROM sites WHERE id = ?').pluck().get(site) as string;
+        const type = sites.find((s) => s.id === site)!.site_type;
         return app.booted.criteria.getByCode('district-2026').criteria.forSiteType(type)[0]!.code;
       };
       const bytes = readFileSync(join(FIXTURES, 'gps-DSCN0010.jpg'));

@@ -10,7 +10,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { Client, startApp, tempDir, type TestApp, scalar } from '../helpers/app.ts';
 import { ROOT, startTs } from '../helpers/run.ts';
-import { roundWithStatus, userIdOf } from '../helpers/ids.ts';
+import { roundWithStatus, untouchedSites, userIdOf } from '../helpers/ids.ts';
 
 const PHOTO = join(ROOT, 'tests', 'fixtures', 'photos', 'orientation-landscape_1.jpg');
 const TLS = join(ROOT, 'tests', 'fixtures', 'tls');
@@ -29,15 +29,7 @@ const one = (sql: string, ...args: unknown[]) => scalar(db(), sql, ...args);
 
 const claimed = new Set<number>();
 function freshSite(username: string): { id: number; site_type: string } {
-  const rows = db()
-    .prepare(
-      `SELECT s.id, s.site_type FROM assignments a JOIN sites s ON s.id = a.site_id JOIN users u ON u.id = a.inspector_id
-       WHERE a.round_id = ? AND u.username = ?
-         AND NOT EXISTS (SELECT 1 FROM inspections i WHERE i.round_id = a.round_id AND i.site_id = a.site_id)
-       ORDER BY s.id`,
-    )
-    .all(roundId, username) as { id: number; site_type: string }[];
-  const row = rows.find((r) => !claimed.has(r.id))!;
+  const row = untouchedSites(db(), roundId, username).find((r) => !claimed.has(r.id))!;
   claimed.add(row.id);
   return row;
 }

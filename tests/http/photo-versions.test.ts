@@ -11,7 +11,7 @@ import ExcelJS from 'exceljs';
 import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
 import { ROOT } from '../helpers/run.ts';
 import { photoPaths } from '../../src/photos/files.ts';
-import { roundWithStatus } from '../helpers/ids.ts';
+import { roundWithStatus, untouchedSites } from '../helpers/ids.ts';
 
 const FIXTURES = join(ROOT, 'tests', 'fixtures', 'photos');
 let app: TestApp;
@@ -33,15 +33,7 @@ afterAll(async () => {
 const used = new Set<number>();
 /** A site of inspector1's in the open round, with a standard that applies to it. */
 function site(): { id: number; standard: string } {
-  const rows = db()
-    .prepare(
-      `SELECT s.id, s.site_type FROM assignments a JOIN sites s ON s.id = a.site_id JOIN users u ON u.id = a.inspector_id
-       WHERE a.round_id = ? AND u.username = 'inspector1'
-         AND NOT EXISTS (SELECT 1 FROM inspections i WHERE i.round_id = a.round_id AND i.site_id = a.site_id)
-       ORDER BY s.id`,
-    )
-    .all(roundId) as { id: number; site_type: string }[];
-  const row = rows.find((r) => !used.has(r.id))!;
+  const row = untouchedSites(db(), roundId, 'inspector1').find((r) => !used.has(r.id))!;
   used.add(row.id);
   const { criteria } = app.booted.criteria.getByCode('district-2026');
   return { id: row.id, standard: criteria.forSiteType(row.site_type)[0]!.code };

@@ -7,7 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
 import { ROOT } from '../helpers/run.ts';
-import { roundWithStatus } from '../helpers/ids.ts';
+import { roundWithStatus, untouchedSites, type AssignedSite } from '../helpers/ids.ts';
 
 const FIXTURES = join(ROOT, 'tests', 'fixtures', 'photos');
 let app: TestApp;
@@ -27,20 +27,10 @@ const claimed = new Set<number>();
 let refusalCase = 0;
 
 /** An assigned site of this inspector that nobody has touched yet (each test takes its own). */
-function freshSite(username: string, siteType?: string): { id: number; name: string; site_type: string } {
-  const rows = db()
-    .prepare(
-      `SELECT s.id, s.name, s.site_type FROM assignments a JOIN sites s ON s.id = a.site_id JOIN users u ON u.id = a.inspector_id
-       WHERE a.round_id = ? AND u.username = ? AND (? IS NULL OR s.site_type = ?)
-         AND NOT EXISTS (SELECT 1 FROM inspections i WHERE i.round_id = a.round_id AND i.site_id = a.site_id)
-       ORDER BY s.id`,
-    )
-    .all(roundId, username, siteType ?? null, siteType ?? null) as {
-    id: number;
-    name: string;
-    site_type: string;
-  }[];
-  const row = rows.find((r) => !claimed.has(r.id));
+function freshSite(username: string, siteType?: string): AssignedSite {
+  const row = untouchedSites(db(), roundId, username).find(
+    (r) => !claimed.has(r.id) && (siteType === undefined || r.site_type === siteType),
+  );
   if (!row) throw new Error(`no fresh site for ${username}`);
   claimed.add(row.id);
   return row;
