@@ -3,7 +3,6 @@ import { number, text, type RowError } from '../excel/index.ts';
 import { listCommunities, listSites, listSiteTypes, listStreets } from '../db/repos/places.ts';
 import { listUnits } from '../db/repos/units.ts';
 import { createSite, type SiteInput } from '../services/sites.ts';
-import { importer } from '../services/accounts.ts';
 import { lookup, type ImportKind } from './kind.ts';
 import { placeChoices, placeIndex } from './places-lookup.ts';
 
@@ -130,8 +129,7 @@ export const sitesImport: ImportKind<Row, SiteInput[]> = {
     }
     return { errors, plan };
   },
-  apply(plan, { db, actorId }) {
-    const actor = importer(db, actorId);
+  apply(plan, { db, actor }) {
     for (const s of plan) createSite(db, actor, s);
     return plan.length;
   },

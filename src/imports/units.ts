@@ -9,7 +9,6 @@ import { findUnitByCode, findUnitNamed, listUnits, type UnitKind } from '../db/r
 import { listCommunities, listStreets } from '../db/repos/places.ts';
 import { createCommunity, createStreet } from '../services/places.ts';
 import { createUnit } from '../services/units.ts';
-import { importer } from '../services/accounts.ts';
 import { lookup, type ImportKind } from './kind.ts';
 import { placeChoices } from './places-lookup.ts';
 import { listCriteriaVersions } from '../db/repos/criteria-versions.ts';
@@ -135,8 +134,7 @@ export const unitsImport: ImportKind<Row, Plan> = {
     }
     return { errors, plan: { rows } };
   },
-  apply({ rows }, { db, actorId }) {
-    const actor = importer(db, actorId);
+  apply({ rows }, { db, actor }) {
     const streetOfUnit = new Map<string, number>();
     for (const r of rows) {
       const parentId = r.parent ? (findUnitByCode(db, r.parent)?.id ?? null) : null;

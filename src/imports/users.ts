@@ -4,7 +4,7 @@ import { findUserByUsername, listUsers, type Role } from '../db/repos/users.ts';
 import { listStreets } from '../db/repos/places.ts';
 import { listUnits } from '../db/repos/units.ts';
 import { hashPassword } from '../services/passwords.ts';
-import { createImportedUser, importer, passwordSchema, usernameSchema } from '../services/accounts.ts';
+import { createImportedUser, passwordSchema, usernameSchema } from '../services/accounts.ts';
 import { lookup, type ImportKind } from './kind.ts';
 import { placeChoices, placeIndex } from './places-lookup.ts';
 
@@ -106,8 +106,7 @@ export const usersImport: ImportKind<Row, Planned[]> = {
       for (const [i, p] of plan.entries()) p.passwordHash = await hashPassword(rows[i]!.password!);
     return { errors, plan };
   },
-  apply(plan, { db, actorId }) {
-    const actor = importer(db, actorId);
+  apply(plan, { db, actor }) {
     for (const p of plan) createImportedUser(db, actor, p);
     return plan.length;
   },

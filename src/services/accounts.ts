@@ -22,7 +22,7 @@ import { findStreetById } from '../db/repos/places.ts';
 import { appendAudit } from '../db/repos/audit.ts';
 import { getSetting } from '../db/repos/settings.ts';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords.ts';
-import { ANONYMOUS, auditUserId, canOrReject, type Actor } from './access.ts';
+import { auditUserId, canOrReject, type Actor } from './access.ts';
 
 export const usernameSchema = z
   .string()
@@ -217,9 +217,4 @@ export function editUser(db: Db, actor: Actor, id: number, input: EditUserInput)
 export function sessionUser(db: Db, id: number): UserRow | undefined {
   const user = findUserById(db, id);
   return user && user.active ? user : undefined;
-}
-
-/** Who an import acts as: its user, who must still be an active account (else no one: refused). */
-export function importer(db: Db, userId: number): Actor {
-  return sessionUser(db, userId) ?? ANONYMOUS;
 }
