@@ -31,24 +31,24 @@ export function ids(req: Request): [number, number] {
   return [idParam(req.params.rid, '测评轮次'), idParam(req.params.sid, '点位')];
 }
 
+/** A refused correction, put back on its standard's form (renderSheet finds whether it is on the sheet). */
+interface CorrectionView {
+  code: string;
+  error: string;
+  fields: Record<string, string>;
+  form: Record<'result' | 'cases' | 'fixedCases' | 'note' | 'reason', string>;
+}
+interface PageExtra {
+  error?: string;
+  blockers?: SubmitBlocked['blockers'];
+  correction?: CorrectionView;
+  /** a refused 退回: what was typed and the message by the field */
+  returnForm?: { reason: string; error: string };
+}
+
 export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photoUpload>[0]): Router {
   const r = Router();
   const ctx: SheetCtx = { db: deps.db, criteria: deps.criteria, uploadDir: deps.config.uploadDir };
-
-  /** What a refused correction puts back on its standard's form (the page works out whether it is on the sheet). */
-  interface CorrectionView {
-    code: string;
-    error: string;
-    fields: Record<string, string>;
-    form: Record<'result' | 'cases' | 'fixedCases' | 'note' | 'reason', string>;
-  }
-  interface PageExtra {
-    error?: string;
-    blockers?: SubmitBlocked['blockers'];
-    correction?: CorrectionView;
-    /** a refused 退回: what was typed and the message by the field */
-    returnForm?: { reason: string; error: string };
-  }
 
   function renderSheet(req: Request, res: Response, status = 200, extra: PageExtra = {}) {
     const user = currentUser(res);
@@ -62,7 +62,6 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
       site: page.site,
       siteTypeName: page.siteTypeName,
       sheet,
-      editable: page.may.edit,
       may: page.may,
       // the office's review: only 不符合 / 已更正 / 照片存疑 answers when asked (presenters/review-filter.ts)
       review: page.may.review
