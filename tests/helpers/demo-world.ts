@@ -2,9 +2,11 @@
  * The demo district as a world to ask the access rules about, without HTTP: a copy of the seeded demo
  * database (tests/global-setup.ts) and look-ups by the names the demo gives (src/services/demo.ts) — a
  * 社区, a site, the inspector assigned to a site in a round, a 包联 leader. A look-up that finds nothing
- * fails at once with what it looked for. Also the shape of an access answer (allowed, 401, 403 with its
+ * fails at once with what it looked for. `useDemoWorld()` gives a test file its copy and the look-ups
+ * bound to it. Also the shape of an access answer (allowed, 401, 403 with its
  * message), so a test states the exact refusal it expects.
  */
+import { afterAll, beforeAll } from 'vitest';
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { databaseFile, openDatabase, type Db } from '../../src/db/connection.ts';
@@ -94,4 +96,45 @@ export function answerOf(ask: () => unknown): Expected {
     if (!(e instanceof AppError)) throw e;
     return { status: e.status, message: e.message };
   }
+}
+
+/** The look-ups of this module bound to one test file's copy of the demo database. */
+export interface DemoWorld {
+  readonly db: Db;
+  user(username: string): UserRow;
+  leader(name: string, unitCode: string): LeaderActor;
+  streetId(name: string): number;
+  communityId(name: string): number;
+  siteId(name: string): number;
+  published(): RoundRow;
+  open(): RoundRow;
+  inspectorOf(round: RoundRow, site: string): UserRow;
+  otherInspector(assigned: UserRow): UserRow;
+}
+
+/** A copy of the demo database for this test file, opened before its tests and deleted after them. */
+export function useDemoWorld(): DemoWorld {
+  let copy: ReturnType<typeof openDemoCopy> | undefined;
+  beforeAll(() => {
+    copy = openDemoCopy();
+  });
+  afterAll(() => copy?.close());
+  const db = (): Db => {
+    if (!copy) throw new Error('the demo world is open only inside the tests');
+    return copy.db;
+  };
+  return {
+    get db() {
+      return db();
+    },
+    user: (username) => user(db(), username),
+    leader: (name, unitCode) => leader(db(), name, unitCode),
+    streetId: (name) => streetId(db(), name),
+    communityId: (name) => communityId(db(), name),
+    siteId: (name) => siteId(db(), name),
+    published: () => publishedRound(db()),
+    open: () => openRound(db()),
+    inspectorOf: (round, site) => inspectorOf(db(), round, site),
+    otherInspector: (assigned) => otherInspector(db(), assigned),
+  };
 }

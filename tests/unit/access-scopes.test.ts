@@ -3,7 +3,7 @@
 // board's filter. The expected sets are written out by hand from the demo's make-up (src/services/demo.ts:
 // four 镇街 with their 社区 and sites, a 街道办 and a 居委会 for each, the four 包联 units taking the thirteen
 // 社区 in turn), never computed by the code under test.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/connection.ts';
 import type { RoundRow } from '../../src/db/repos/rounds.ts';
 import { ANONYMOUS, SYSTEM, type Actor } from '../../src/services/access.ts';
@@ -16,37 +16,15 @@ import {
   resultsScope,
   roundsVisibleTo,
 } from '../../src/services/access-scopes.ts';
-import {
-  LOGIN,
-  OK,
-  answerOf,
-  communityId as communityIn,
-  leader as leaderOf,
-  no,
-  openDemoCopy,
-  openRound,
-  publishedRound,
-  siteId as siteIn,
-  streetId as streetIn,
-  user as userIn,
-} from '../helpers/demo-world.ts';
+import { LOGIN, OK, answerOf, no, useDemoWorld } from '../helpers/demo-world.ts';
 import { unitIdOf, userIdOf } from '../helpers/ids.ts';
 
-let world: ReturnType<typeof openDemoCopy>;
+const world = useDemoWorld();
+const { user, leader, streetId, communityId, siteId, published, open } = world;
 let db: Db;
 beforeAll(() => {
-  world = openDemoCopy();
   db = world.db;
 });
-afterAll(() => world?.close());
-
-const user = (username: string) => userIn(db, username);
-const leader = (name: string, unitCode: string) => leaderOf(db, name, unitCode);
-const streetId = (name: string) => streetIn(db, name);
-const communityId = (name: string) => communityIn(db, name);
-const siteId = (name: string) => siteIn(db, name);
-const published = () => publishedRound(db);
-const open = () => openRound(db);
 const ROUND = '您无权查看该测评轮次';
 const RESULTS = '只有创城办和责任单位可以查看测评结果';
 

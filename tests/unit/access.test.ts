@@ -5,7 +5,7 @@
 // answer is checked twice: `can` (true or false) and `canOrReject` (nothing, or the exact status and
 // message). A verb added to access.ts without cases here fails the first test. What an actor may list is
 // in access-scopes.test.ts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../../src/db/connection.ts';
@@ -25,35 +25,16 @@ import {
   type SheetTarget,
   type Verb,
 } from '../../src/services/access.ts';
-import {
-  LOGIN,
-  OK,
-  answerOf,
-  idOf,
-  inspectorOf as inspectorIn,
-  leader as leaderOf,
-  no,
-  openDemoCopy,
-  openRound,
-  otherInspector,
-  publishedRound,
-  user as userIn,
-  type Expected,
-} from '../helpers/demo-world.ts';
+import { LOGIN, OK, answerOf, idOf, no, useDemoWorld, type Expected } from '../helpers/demo-world.ts';
 import { unitIdOf, userIdOf } from '../helpers/ids.ts';
 import { ROOT } from '../helpers/run.ts';
 
-let world: ReturnType<typeof openDemoCopy>;
+const world = useDemoWorld();
+const { user, leader, inspectorOf, published, open } = world;
 let db: Db;
 beforeAll(() => {
-  world = openDemoCopy();
   db = world.db;
 });
-afterAll(() => world?.close());
-
-const user = (username: string) => userIn(db, username);
-const inspectorOf = (round: RoundRow, site: string) => inspectorIn(db, round, site);
-const leader = (name: string, unitCode: string) => leaderOf(db, name, unitCode);
 
 /** Every actor a case names. `inspector` is the one assigned to the object's site; `otherInspector` not. */
 const ACTORS = [
@@ -76,7 +57,7 @@ function actorsFor(assigned: UserRow): Record<ActorName, Actor> {
     office: user('office'),
     system: SYSTEM,
     inspector: assigned,
-    otherInspector: otherInspector(db, assigned),
+    otherInspector: world.otherInspector(assigned),
     xingfu: user('xingfu'), // 幸福社区居委会 (C-DH-1), under 东湖街道办事处
     donghu: user('donghu'), // 东湖街道办事处 (S-DH)
     chengguan: user('chengguan'), // 区城管局 (D-CGJ): the main roads
@@ -118,8 +99,6 @@ const readers = (message: string, units: Expected, inspectors: Expected = no(mes
 
 // ---------- the objects: rounds, sheets, problems and photos of the demo district ----------
 
-const published = () => publishedRound(db);
-const open = () => openRound(db);
 /** The open round as it is once closed (the demo has no closed round; the rules read only its status). */
 const closed = (): RoundRow => ({ ...open(), status: 'closed' });
 
@@ -192,11 +171,32 @@ const PHOTO = '您无权查看该照片';
 const SHEET_UNIT = '责任单位不能查看测评表';
 const RESULTS = '只有创城办和责任单位可以查看测评结果';
 const REINSPECT = '只有创城办或测评员可以复查';
+/** The office, the system, the inspector assigned to the site, and the actors named. */
+const seenBy = (message: string, ...also: ActorName[]) => ({
+  ...officeOnly(message),
+  inspector: OK,
+  ...Object.fromEntries(also.map((a) => [a, OK])),
+});
 /** Only the units named may act; everyone else is told it is not their problem. */
 const unitsOnly = (...mine: ActorName[]) => ({
   ...allRefused(NOT_YOURS),
   ...Object.fromEntries(mine.map((a) => [a, OK])),
 });
+
+/** The sheet of 幸福社区党群服务中心 in `round`, with the inspector assigned to it there. */
+const sheetCase = (what: string, round: () => RoundRow, answers: Record<ActorName, Expected>) => ({
+  what: `${what}’s sheet`,
+  object: () => sheetOf(round(), XINGFU_SITE),
+  assigned: () => inspectorOf(round(), XINGFU_SITE),
+  answers,
+});
+const SHEET_ENDED = {
+  ...readers(SHEET_UNIT, no(SHEET_UNIT), no('本轮测评已结束，不能再查看或修改测评表')),
+  otherInspector: no('该点位未分配给您'),
+};
+const SHEET_FILLER = { ...allRefused('只有被分配的测评员可以填写测评表'), inspector: OK };
+/** The office's verbs on a sheet: theirs (and the system's) alone. */
+const officeVerbOnSheet = (message: string) => [sheetCase('an open round', open, officeOnly(message))];
 
 const CASES: { [V in Verb]: Case<V>[] } = {
   'office.manage': [{ what: 'the district', object: () => null, answers: officeOnly('没有权限访问此页面') }],
@@ -208,61 +208,22 @@ const CASES: { [V in Verb]: Case<V>[] } = {
     { what: 'a closed round', object: closed, answers: readers(ROUND, no(ROUND)) },
   ],
   'sheet.read': [
-    {
-      what: 'an open round’s sheet',
-      object: () => sheetOf(open(), XINGFU_SITE),
-      assigned: () => inspectorOf(open(), XINGFU_SITE),
-      answers: { ...readers(SHEET_UNIT, no(SHEET_UNIT), OK), otherInspector: no('该点位未分配给您') },
-    },
-    ...(
-      [
-        ['the published round', published],
-        ['a closed round', closed],
-      ] as const
-    ).map(([what, round]) => ({
-      what: `${what}’s sheet`,
-      object: () => sheetOf(round(), XINGFU_SITE),
-      assigned: () => inspectorOf(round(), XINGFU_SITE),
-      answers: {
-        ...readers(SHEET_UNIT, no(SHEET_UNIT), no('本轮测评已结束，不能再查看或修改测评表')),
-        otherInspector: no('该点位未分配给您'),
-      },
-    })),
+    sheetCase('an open round', open, {
+      ...readers(SHEET_UNIT, no(SHEET_UNIT), OK),
+      otherInspector: no('该点位未分配给您'),
+    }),
+    sheetCase('the published round', published, SHEET_ENDED),
+    sheetCase('a closed round', closed, SHEET_ENDED),
   ],
   // whether the round and the sheet still take changes is the sheet service's 409 (sheet-access.ts),
   // not an access rule: the assigned inspector is still the one who may fill in a published round's sheet
-  'sheet.edit': (
-    [
-      ['an open round', open],
-      ['the published round', published],
-    ] as const
-  ).map(([what, round]) => ({
-    what: `${what}’s sheet`,
-    object: () => sheetOf(round(), XINGFU_SITE),
-    assigned: () => inspectorOf(round(), XINGFU_SITE),
-    answers: { ...allRefused('只有被分配的测评员可以填写测评表'), inspector: OK },
-  })),
-  'sheet.review': [
-    {
-      what: 'a sheet',
-      object: () => sheetOf(open(), XINGFU_SITE),
-      answers: officeOnly('只有创城办可以审核测评表'),
-    },
+  'sheet.edit': [
+    sheetCase('an open round', open, SHEET_FILLER),
+    sheetCase('the published round', published, SHEET_FILLER),
   ],
-  'sheet.return': [
-    {
-      what: 'a sheet',
-      object: () => sheetOf(open(), XINGFU_SITE),
-      answers: officeOnly('只有创城办可以退回测评表'),
-    },
-  ],
-  'sheet.correct': [
-    {
-      what: 'a sheet',
-      object: () => sheetOf(open(), XINGFU_SITE),
-      answers: officeOnly('只有创城办可以更正测评表'),
-    },
-  ],
+  'sheet.review': officeVerbOnSheet('只有创城办可以审核测评表'),
+  'sheet.return': officeVerbOnSheet('只有创城办可以退回测评表'),
+  'sheet.correct': officeVerbOnSheet('只有创城办可以更正测评表'),
   'offline.work': [
     {
       what: 'the tablet',
@@ -287,19 +248,13 @@ const CASES: { [V in Verb]: Case<V>[] } = {
       what: '幸福社区居委会’s problem',
       object: xingfuProblem,
       assigned: () => inspectorOf(published(), XINGFU_SITE),
-      answers: {
-        ...readers(PROBLEM, no(PROBLEM), OK),
-        otherInspector: no(PROBLEM),
-        xingfu: OK,
-        donghu: OK,
-        leader: OK,
-      },
+      answers: seenBy(PROBLEM, 'xingfu', 'donghu', 'leader'),
     },
     {
       what: '区城管局’s problem on a main road (no 社区)',
       object: fixedProblem,
       assigned: () => inspectorOf(published(), ROAD),
-      answers: { ...readers(PROBLEM, no(PROBLEM), OK), otherInspector: no(PROBLEM), chengguan: OK },
+      answers: seenBy(PROBLEM, 'chengguan'),
     },
   ],
   'problem.fix': [
@@ -351,32 +306,25 @@ const CASES: { [V in Verb]: Case<V>[] } = {
       what: 'a published sheet’s photo in 幸福社区',
       object: () => evidencePhoto(published(), XINGFU_SITE, 'C-DH-1'),
       assigned: () => inspectorOf(published(), XINGFU_SITE),
-      answers: {
-        ...readers(PHOTO, no(PHOTO), OK),
-        otherInspector: no(PHOTO),
-        xingfu: OK,
-        donghu: OK,
-        xuanchuan: OK,
-        leader: OK,
-      },
+      answers: seenBy(PHOTO, 'xingfu', 'donghu', 'xuanchuan', 'leader'),
     },
     {
       what: 'a published sheet’s photo on 西城大道',
       object: () => evidencePhoto(published(), WEST_ROAD, 'D-CGJ'),
       assigned: () => inspectorOf(published(), WEST_ROAD),
-      answers: { ...readers(PHOTO, no(PHOTO), OK), otherInspector: no(PHOTO), chengguan: OK },
+      answers: seenBy(PHOTO, 'chengguan'),
     },
     {
       what: 'an open round’s photo on 西城大道 (not published)',
       object: () => evidencePhoto(open(), WEST_ROAD, 'D-CGJ'),
       assigned: () => inspectorOf(open(), WEST_ROAD),
-      answers: { ...readers(PHOTO, no(PHOTO), OK), otherInspector: no(PHOTO) },
+      answers: seenBy(PHOTO),
     },
     {
       what: '区城管局’s fix photo',
       object: fixPhoto,
       assigned: () => inspectorOf(published(), ROAD),
-      answers: { ...readers(PHOTO, no(PHOTO), OK), otherInspector: no(PHOTO), chengguan: OK },
+      answers: seenBy(PHOTO, 'chengguan'),
     },
   ],
 };
