@@ -92,7 +92,7 @@ export function saveChanges(
       return { refused: [], ...(hit.response as Omit<SaveResult, 'refused'>) };
     }
     const scope = sheetScope(ctx, user, roundId, siteId);
-    requireEditable(user, scope);
+    requireEditable(ctx.db, user, scope);
     const applicable = new Map(scope.standards.map((s) => [s.code, s]));
     const refused: RefusedChange[] = [];
     const writes: AnswerWrite[] = [];
@@ -196,7 +196,7 @@ export function recordLocation(
   if (!parsed.success) throw new InvalidInput('位置信息无效');
   atomically(ctx.db, () => {
     const scope = sheetScope(ctx, user, roundId, siteId);
-    requireEditable(user, scope);
+    requireEditable(ctx.db, user, scope);
     const sheet = scope.sheet ?? insertInspection(ctx.db, roundId, siteId, user.id);
     setOpenedLocation(ctx.db, sheet.id, parsed.data.lat, parsed.data.lng);
   });
