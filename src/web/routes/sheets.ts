@@ -11,12 +11,13 @@ import { photoUpload } from '../middleware/uploads.ts';
 import { idParam } from '../params.ts';
 import type { SheetCtx } from '../../services/sheet-access.ts';
 import { askFirst } from '../confirm.ts';
-import { formRefusal } from '../refusal.ts';
+import { changedOrShownAgain } from '../form-again.ts';
+import type { Refusal } from '../refusal.ts';
 import { correctionReturn, presentReviewFilter } from '../presenters/review-filter.ts';
 import { correctAnswer } from '../../services/review.ts';
 import { sheetPage } from '../../services/sheet-pages.ts';
 import { savePlainForm } from '../../services/sheet-form.ts';
-import { readyToSubmit, returnSheet, submitSheet, SubmitBlocked } from '../../services/sheet-submit.ts';
+import { readyToSubmit, returnSheet, submitSheet } from '../../services/sheet-submit.ts';
 import { presentSheet } from '../presenters/sheet.ts';
 import { TooLarge } from '../../errors.ts';
 import { PHOTO_LIMITS } from '../../photos/intake-rules.ts';
@@ -40,7 +41,8 @@ interface CorrectionView {
 }
 interface PageExtra {
   error?: string;
-  blockers?: SubmitBlocked['blockers'];
+  /** list what blocks a submit (a refused submit) */
+  listBlockers?: boolean;
   correction?: CorrectionView;
   /** a refused 退回: what was typed and the message by the field */
   returnForm?: { reason: string; error: string };
@@ -69,7 +71,7 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
         : null,
       saved: req.query.saved === '1',
       submitted: req.query.submitted === '1' && sheet.status === 'submitted',
-      blockers: extra.blockers ?? [],
+      blockers: extra.listBlockers ? page.blockers : [],
       error: extra.error ?? null,
       // a standard that is not on this sheet has no form to show the message by: it goes on top
       correction: correction
@@ -102,73 +104,60 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
       buffer: f.buffer,
       originalName: f.originalname,
     }));
-    try {
-      await savePlainForm(ctx, currentUser(res), roundId, siteId, req.body ?? {}, files);
-    } catch (err) {
-      const refusal = formRefusal(err);
-      if (!refusal) throw err;
-      return renderSheet(req, res, refusal.status, { error: refusal.error });
-    }
+    const save = () => savePlainForm(ctx, currentUser(res), roundId, siteId, req.body ?? {}, files);
+    const again = (refusal: Refusal) => renderSheet(req, res, refusal.status, { error: refusal.error });
+    if (!(await changedOrShownAgain(save, again))) return;
     res.redirect(303, `/rounds/${roundId}/sites/${siteId}?saved=1`);
   });
 
   // the plain form's submit: what blocks it is shown at once; otherwise the inspector is asked first
   // (askFirst: a page whose one button posts again with confirmed=1), then the sheet says it happened
-  r.post('/rounds/:rid/sites/:sid/submit', (req, res) => {
+  r.post('/rounds/:rid/sites/:sid/submit', async (req, res) => {
     const user = currentUser(res);
     const [roundId, siteId] = ids(req);
     const sheetUrl = `/rounds/${roundId}/sites/${siteId}`;
-    try {
+    let asked = false;
+    const submit = () => {
       const ready = readyToSubmit(ctx, user, roundId, siteId);
-      const asked = askFirst(req, res, {
+      asked = askFirst(req, res, {
         title: '提交测评表？',
         message: `提交后，“${ready.site.name}”的测评表将交给创城办审核，不能再修改；只有创城办退回后才能再修改。`,
         details: [`${ready.round.name}：${ready.standards.length} 条标准已全部评完`],
         confirmLabel: '确认提交',
         back: sheetUrl,
       });
-      if (asked) return;
-      submitSheet(ctx, user, roundId, siteId);
-    } catch (err) {
-      const refusal = formRefusal(err);
-      if (!refusal) throw err;
-      return renderSheet(req, res, refusal.status, {
-        error: refusal.error,
-        blockers: err instanceof SubmitBlocked ? err.blockers : [],
-      });
-    }
+      if (!asked) submitSheet(ctx, user, roundId, siteId);
+    };
+    // refused: the sheet again, listing what blocks the submit (the page's own list, loaded with it)
+    const again = (refusal: Refusal) =>
+      renderSheet(req, res, refusal.status, { error: refusal.error, listBlockers: true });
+    if (!(await changedOrShownAgain(submit, again)) || asked) return;
     res.redirect(303, `${sheetUrl}?submitted=1`);
   });
 
-  r.post('/rounds/:rid/sites/:sid/return', (req, res) => {
+  r.post('/rounds/:rid/sites/:sid/return', async (req, res) => {
     const [roundId, siteId] = ids(req);
     const reason = (req.body as Record<string, unknown> | undefined)?.reason;
-    try {
-      returnSheet(ctx, currentUser(res), roundId, siteId, reason);
-    } catch (err) {
-      const refusal = formRefusal(err);
-      if (!refusal) throw err;
-      return renderSheet(req, res, refusal.status, {
+    const back = () => returnSheet(ctx, currentUser(res), roundId, siteId, reason);
+    const again = (refusal: Refusal) =>
+      renderSheet(req, res, refusal.status, {
         error: refusal.error,
         returnForm: { reason: typeof reason === 'string' ? reason : '', error: refusal.fields.reason ?? '' },
       });
-    }
+    if (!(await changedOrShownAgain(back, again))) return;
     res.redirect(303, `/rounds/${roundId}/sites/${siteId}`);
   });
 
   // the office corrects one answer of a submitted or approved sheet (the service asks sheet.correct);
   // refused (no reason, a 不符合 without cases …), the sheet is shown again with that answer's correction
   // open, what was typed, and the message
-  r.post('/rounds/:rid/sites/:sid/correct', (req, res) => {
+  r.post('/rounds/:rid/sites/:sid/correct', async (req, res) => {
     const [roundId, siteId] = ids(req);
     const form = (req.body ?? {}) as Record<string, unknown>;
-    try {
-      correctAnswer(ctx, currentUser(res), roundId, siteId, form);
-    } catch (err) {
-      const refusal = formRefusal(err);
-      if (!refusal) throw err;
-      const typed = (k: string) => (typeof form[k] === 'string' ? (form[k] as string) : '');
-      return renderSheet(req, res, refusal.status, {
+    const typed = (k: string) => (typeof form[k] === 'string' ? (form[k] as string) : '');
+    const correct = () => correctAnswer(ctx, currentUser(res), roundId, siteId, form);
+    const again = (refusal: Refusal) =>
+      renderSheet(req, res, refusal.status, {
         correction: {
           code: typed('standard'),
           error: refusal.error,
@@ -182,7 +171,7 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
           },
         },
       });
-    }
+    if (!(await changedOrShownAgain(correct, again))) return;
     flash(req, 'ok', '已更正该项，并记入审计日志。');
     // back to the corrected answer, under the review filter in use
     res.redirect(303, correctionReturn(roundId, siteId, form));
