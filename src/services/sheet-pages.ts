@@ -7,8 +7,7 @@
 import type { Db } from '../db/connection.ts';
 import type { AnswerRow } from '../db/repos/inspections.ts';
 import type { PhotoRow } from '../db/repos/photos.ts';
-import { findInspection } from '../db/repos/inspections.ts';
-import { listInspectionPhotos } from '../db/repos/photos.ts';
+import { offlineSheetRows } from '../db/repos/inspections.ts';
 import { siteTypeName } from '../db/repos/places.ts';
 import { assignedSites } from '../db/repos/rounds.ts';
 import type { SubmitBlocker } from '../protocol/sheet.ts';
@@ -84,15 +83,16 @@ export function offlineSheets(db: Db, actor: Actor): OfflineSheet[] {
   const inspectorId = userOf(actor).id;
   const sheets: OfflineSheet[] = [];
   for (const round of roundsVisibleTo(db, actor)) {
+    const rows = new Map(offlineSheetRows(db, round.id, inspectorId).map((r) => [r.site_id, r]));
     for (const s of assignedSites(db, round.id, inspectorId)) {
-      const sheet = findInspection(db, round.id, s.site_id);
-      const photos = sheet ? listInspectionPhotos(db, sheet.id) : [];
+      const sheet = rows.get(s.site_id);
+      const photoIds = sheet ? (JSON.parse(sheet.photo_ids) as number[]) : [];
       sheets.push({
         roundId: round.id,
         siteId: s.site_id,
         siteName: s.site_name,
-        version: sheet ? `${sheet.revision}:${sheet.status}:${photos.length}` : 'none',
-        photoIds: photos.map((p) => p.id),
+        version: sheet ? `${sheet.revision}:${sheet.status}:${photoIds.length}` : 'none',
+        photoIds,
       });
     }
   }

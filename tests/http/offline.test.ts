@@ -265,6 +265,19 @@ describe('what the device keeps', () => {
     const entry = m.sites.find((s: { site: number }) => s.site === site.id);
     expect(entry.url).toBe(`/rounds/${roundId}/sites/${site.id}`);
     expect(entry.thumbs).toEqual([`/photos/${photoId}/thumb`]);
+    // the version changes with the sheet's revision, status and photos; a sheet not started has none
+    const revision = one(
+      'SELECT revision FROM inspections WHERE round_id = ? AND site_id = ?',
+      roundId,
+      site.id,
+    );
+    expect(entry.version).toBe(`${revision}:draft:1`);
+    const untouched = untouchedSites(db(), roundId, 'inspector2').map((s) => s.id);
+    const idle = m.sites.filter((s: { site: number }) => untouched.includes(s.site));
+    expect(idle.length).toBe(untouched.length);
+    expect(
+      idle.every((s: { version: string; thumbs: string[] }) => s.version === 'none' && !s.thumbs.length),
+    ).toBe(true);
 
     const office = await login('office');
     expect((await office.get('/api/offline/manifest')).status).toBe(403);

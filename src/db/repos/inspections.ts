@@ -186,6 +186,28 @@ export function sheetProgress(db: Db, roundId: number, inspectorId: number): She
     .all(roundId, inspectorId) as SheetProgressRow[];
 }
 
+/** An inspector's sheet in a round as the tablet keeps it offline: what changes its page, its photos' ids. */
+export interface OfflineSheetRow {
+  site_id: number;
+  revision: number;
+  status: InspectionStatus;
+  /** JSON array of the sheet's photo ids (not deleted), in id order */
+  photo_ids: string;
+}
+
+/** The sheets of the sites assigned to an inspector in a round (sites without a sheet have no row). */
+export function offlineSheetRows(db: Db, roundId: number, inspectorId: number): OfflineSheetRow[] {
+  return db
+    .prepare(
+      `SELECT i.site_id, i.revision, i.status,
+              (SELECT json_group_array(id) FROM (SELECT p.id FROM photos p
+                 WHERE p.inspection_id = i.id AND p.deleted_at IS NULL ORDER BY p.id)) AS photo_ids
+       FROM assignments a JOIN inspections i ON i.round_id = a.round_id AND i.site_id = a.site_id
+       WHERE a.round_id = ? AND a.inspector_id = ?`,
+    )
+    .all(roundId, inspectorId) as OfflineSheetRow[];
+}
+
 export function markApproved(db: Db, id: number, by: number): void {
   db.prepare(
     "UPDATE inspections SET status = 'approved', approved_at = ?, approved_by = ?, revision = revision + 1 WHERE id = ?",
