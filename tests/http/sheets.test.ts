@@ -8,6 +8,11 @@ import { join } from 'node:path';
 import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
 import { ROOT } from '../helpers/run.ts';
 import { roundWithStatus, untouchedSites, type AssignedSite } from '../helpers/ids.ts';
+import { findUserByUsername } from '../../src/db/repos/users.ts';
+import { ANONYMOUS, SYSTEM, type Actor } from '../../src/services/access.ts';
+import { requireEditable, sheetScope } from '../../src/services/sheet-access.ts';
+import { offlineSheets, sheetPage } from '../../src/services/sheet-pages.ts';
+import { Forbidden, NotLoggedIn } from '../../src/errors.ts';
 
 const FIXTURES = join(ROOT, 'tests', 'fixtures', 'photos');
 let app: TestApp;
@@ -696,5 +701,37 @@ describe('two devices, a moved-on sheet, an earlier page', () => {
     expect(page.text).toContain('已通过');
     expect(page.text).toMatch(/id="live-rate">[\d.]+%<\/b><\/span>/);
     expect(page.text).not.toContain('暂定');
+  });
+});
+
+describe('the sheet services asked directly', () => {
+  const ctx = () => ({ db: db(), criteria: app.booted.criteria, uploadDir: join(app.dir, 'uploads') });
+  const user = (name: string) => findUserByUsername(db(), name)!;
+
+  it('let the assigned inspector fill in a sheet, the office and the system read and review it, and no one else', () => {
+    const site = freshSite('inspector1');
+    const page = (actor: Actor) => sheetPage(ctx(), actor, roundId, site.id);
+    expect(page(user('inspector1')).may).toMatchObject({ edit: true, review: false, correct: false });
+    expect(page(user('office')).may).toMatchObject({ edit: false, review: true });
+    expect(page(SYSTEM).may).toMatchObject({ edit: false, review: true });
+    expect(() => page(user('inspector2'))).toThrow('该点位未分配给您');
+    expect(() => page(user('chengguan'))).toThrow('责任单位不能查看测评表');
+    expect(() => page(ANONYMOUS)).toThrow(NotLoggedIn);
+    expect(() =>
+      requireEditable(db(), user('office'), sheetScope(ctx(), user('office'), roundId, site.id)),
+    ).toThrow('只有被分配的测评员可以填写测评表');
+  });
+
+  it('keep the offline list to inspectors, each with only their own sites', () => {
+    const mine = offlineSheets(db(), user('inspector1'));
+    expect(mine.length).toBe(
+      count(
+        'SELECT count(*) FROM assignments WHERE round_id = ? AND inspector_id = ?',
+        roundId,
+        user('inspector1').id,
+      ),
+    );
+    expect(() => offlineSheets(db(), user('office'))).toThrow(Forbidden);
+    expect(() => offlineSheets(db(), SYSTEM)).toThrow(Forbidden);
   });
 });
