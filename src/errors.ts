@@ -7,6 +7,8 @@ export type FieldErrors = Record<string, string>;
 
 export class AppError extends Error {
   readonly status: number;
+  /** more for a script's JSON answer beside `error` (e.g. a refused submit's blockers) */
+  reply?: Record<string, unknown>;
   constructor(status: number, message: string) {
     super(message);
     this.status = status;

@@ -13,7 +13,12 @@ import { findIdempotent, saveIdempotent } from '../db/repos/idempotency.ts';
 import { appendAudit } from '../db/repos/audit.ts';
 import { Conflict, InvalidInput } from '../errors.ts';
 import { requireEditable, sheetContent, sheetScope, type SheetCtx, type SheetScope } from './sheet-access.ts';
-import { submitRequestSchema, type SubmitBlocker, type SubmitResult } from '../protocol/sheet.ts';
+import {
+  submitRequestSchema,
+  type RefusalReply,
+  type SubmitBlocker,
+  type SubmitResult,
+} from '../protocol/sheet.ts';
 import { RESULT_NAMES } from '../labels.ts';
 
 /**
@@ -40,6 +45,8 @@ export function submitBlockers(
 export class SubmitBlocked extends InvalidInput {
   constructor(readonly blockers: SubmitBlocker[]) {
     super(`还不能提交：${blockers.length} 条标准需要处理`);
+    // the tablet lists them (protocol/sheet.ts RefusalReply)
+    this.reply = { blockers } satisfies Omit<RefusalReply, 'error'>;
   }
 }
 

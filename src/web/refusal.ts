@@ -14,7 +14,7 @@ export interface Refusal {
 
 /** The refusal to show on the form, or null when the error is not about what was typed. */
 export function formRefusal(err: unknown): Refusal | null {
-  if (err instanceof InvalidInput) return { status: 400, error: err.message, fields: err.fields };
-  if (err instanceof Conflict) return { status: 409, error: err.message, fields: err.fields };
+  if (err instanceof InvalidInput || err instanceof Conflict)
+    return { status: err.status, error: err.message, fields: err.fields };
   return null;
 }

@@ -11,6 +11,7 @@ interface Answer {
   status: number;
   message: string;
   fields?: Record<string, string>;
+  reply?: Record<string, unknown>;
 }
 
 const MULTER_MESSAGES: Record<string, [number, string]> = {
@@ -29,6 +30,7 @@ function classify(err: unknown): Answer | null {
       status: err.status,
       message: err.message,
       ...(err instanceof InvalidInput ? { fields: err.fields } : {}),
+      ...(err.reply ? { reply: err.reply } : {}),
     };
   const e = err as { code?: string; type?: string; status?: number; name?: string };
   if (e?.code === 'EBADCSRFTOKEN')
@@ -57,7 +59,11 @@ export function errorHandler(log: (msg: string) => void) {
     if (res.headersSent) return res.end();
     res.status(answer.status);
     if (wantsJson(req) || req.path.startsWith('/api/')) {
-      return res.json({ error: answer.message, ...(answer.fields ? { fields: answer.fields } : {}) });
+      return res.json({
+        ...answer.reply,
+        error: answer.message,
+        ...(answer.fields ? { fields: answer.fields } : {}),
+      });
     }
     // a body refused by the parsers arrives before the session and the layout's locals are set up
     res.locals.csrfToken ??= '';

@@ -15,7 +15,8 @@ import { photoUpload } from '../middleware/uploads.ts';
 import { idParam } from '../params.ts';
 import { attachment, linkBase } from '../download.ts';
 import { body, text, type FormBody } from '../forms.ts';
-import { formRefusal, type Refusal } from '../refusal.ts';
+import type { Refusal } from '../refusal.ts';
+import { changedOrShownAgain } from '../form-again.ts';
 import { reinspect, reportFix, type UploadedPhoto } from '../../services/problems.ts';
 import { decideRequest, requestChange } from '../../services/problem-requests.ts';
 import { problemPage, type ProblemEvent, type ProblemPage } from '../../services/problem-pages.ts';
@@ -140,16 +141,15 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
     r.post(`/problems/:id/${form}`, ...(multipart ? photoUpload(protect, 10) : []), async (req, res) => {
       const id = idParam(req.params.id, '问题');
       res.locals.back = `/problems/${id}`;
-      let done: string;
-      try {
-        done = await run(req, res, id);
-      } catch (err) {
-        const refusal = formRefusal(err);
-        if (!refusal) throw err;
-        res.status(refusal.status);
-        showProblem(res, id, { ...refusal, form, values: body(req) });
-        return;
-      }
+      let done = '';
+      const changed = await changedOrShownAgain(
+        async () => (done = await run(req, res, id)),
+        (refusal) => {
+          res.status(refusal.status);
+          showProblem(res, id, { ...refusal, form, values: body(req) });
+        },
+      );
+      if (!changed) return;
       flash(req, 'ok', done);
       res.redirect(303, `/problems/${id}`);
     });

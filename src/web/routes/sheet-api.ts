@@ -9,10 +9,9 @@ import { currentUser } from '../middleware/auth.ts';
 import { photoUpload } from '../middleware/uploads.ts';
 import { idParam } from '../params.ts';
 import type { SheetCtx } from '../../services/sheet-access.ts';
-import type { RefusalReply } from '../../protocol/sheet.ts';
 import { recordLocation, saveChanges } from '../../services/sheets.ts';
 import { sheetData } from '../../services/sheet-pages.ts';
-import { submitSheetOnce, SubmitBlocked } from '../../services/sheet-submit.ts';
+import { submitSheetOnce } from '../../services/sheet-submit.ts';
 import { addEvidencePhoto, deleteEvidencePhoto } from '../../services/evidence-photos.ts';
 import { presentPhoto, presentSheetState } from '../presenters/sheet.ts';
 import { ids } from './sheets.ts';
@@ -39,15 +38,8 @@ export function sheetsApiRouter(deps: AppDeps, csrfProtect: Parameters<typeof ph
   // submit from the offline queue: idempotent under the device's submitId (the form post above stays for no-JS)
   r.post('/api/rounds/:rid/sites/:sid/submit', (req, res) => {
     const [roundId, siteId] = ids(req);
-    try {
-      res.json(submitSheetOnce(ctx, currentUser(res), roundId, siteId, req.body));
-    } catch (err) {
-      if (err instanceof SubmitBlocked)
-        return void res
-          .status(400)
-          .json({ error: err.message, blockers: err.blockers } satisfies RefusalReply);
-      throw err;
-    }
+    // refused with blockers: SubmitBlocked's reply lists them (the error middleware answers)
+    res.json(submitSheetOnce(ctx, currentUser(res), roundId, siteId, req.body));
   });
 
   r.post('/api/rounds/:rid/sites/:sid/photos', ...photoUpload(csrfProtect, 1), async (req, res) => {
