@@ -12,7 +12,6 @@ import type { CriteriaCache } from './criteria-registry.ts';
 import {
   assignedSites,
   closingRounds,
-  roundCounts,
   type AssignedSiteRow,
   type ClosingRoundRow,
   type RoundRow,
@@ -27,6 +26,7 @@ import {
   type RequestDecisionRow,
 } from '../db/repos/problem-work.ts';
 import { findUnitById, unitSubtreeIds } from '../db/repos/units.ts';
+import { roundSummary, type RoundSummary } from './round-pages.ts';
 import { roundsVisibleTo } from './access-scopes.ts';
 import { can, userOf, type Actor } from './access.ts';
 import { addDays, shanghaiDate } from '../util/time.ts';
@@ -41,11 +41,8 @@ export interface HomeCtx {
   criteria: CriteriaCache;
 }
 
-/** A round with its included and assigned site counts, as the round tables show it. */
-export interface CountedRound {
-  round: RoundRow;
-  counts: { sites: number; assigned: number };
-}
+/** A round with its site counts and criteria version, as the round tables show it. */
+export type CountedRound = RoundSummary;
 
 export interface OfficeWork {
   today: string;
@@ -56,13 +53,14 @@ export interface OfficeWork {
   rounds: CountedRound[];
 }
 
-function officeWork(db: Db, actor: Actor, today: string): OfficeWork {
+function officeWork(ctx: HomeCtx, actor: Actor, today: string): OfficeWork {
+  const db = ctx.db;
   return {
     today,
     review: submittedByOpenRound(db),
     problems: problemWorkCounts(db, today),
     closing: closingRounds(db, addDays(today, CLOSING_SOON_DAYS)),
-    rounds: roundsVisibleTo(db, actor).map((round) => ({ round, counts: roundCounts(db, round.id) })),
+    rounds: roundsVisibleTo(db, actor).map((round) => roundSummary(ctx, round)),
   };
 }
 
@@ -101,7 +99,7 @@ function inspectorWork(db: Db, criteria: CriteriaCache, user: UserRow, q: string
         const p = progress.get(s.site_id);
         return { ...s, progress: p, total: version.forSiteType(s.site_type).length, pile: pileOf(p) };
       });
-    return { round, counts: roundCounts(db, round.id), sites };
+    return { ...roundSummary({ db, criteria }, round), sites };
   });
   return { rounds, toReinspect: countFixedForInspector(db, user.id) };
 }
@@ -150,8 +148,7 @@ export type HomePage =
  */
 export function homePage(ctx: HomeCtx, actor: Actor, q = '', today = shanghaiDate()): HomePage {
   const user = userOf(actor);
-  if (can(ctx.db, user, 'office.manage', null))
-    return { page: 'office', work: officeWork(ctx.db, user, today) };
+  if (can(ctx.db, user, 'office.manage', null)) return { page: 'office', work: officeWork(ctx, user, today) };
   if (user.role === 'inspector')
     return { page: 'inspector', work: inspectorWork(ctx.db, ctx.criteria, user, q), q };
   return { page: 'unit', work: unitWork(ctx.db, user, today) };

@@ -2,7 +2,6 @@
  * The home pages' work queues in words: each count with the list it opens, deadlines as 逾期 n 天 /
  * 还剩 n 天, an inspector's sites in three piles (sent back, not done, done) grouped by 镇街 and 社区.
  */
-import type { AppDeps } from '../../app.ts';
 import type { HomePage, InspectorWork, OfficeWork, SheetPile, UnitWork } from '../../services/home.ts';
 import type { ProblemListRow } from '../../db/repos/problems.ts';
 import type { RequestDecisionRow } from '../../db/repos/problem-work.ts';
@@ -33,7 +32,7 @@ export function deadlineText(deadline: string, today: string): { text: string; o
   return { text: `还剩 ${left} 天`, overdue: false };
 }
 
-export function presentOfficeHome(deps: AppDeps, work: OfficeWork) {
+export function presentOfficeHome(work: OfficeWork) {
   const p = work.problems;
   const review: WorkTile[] = work.review.length
     ? work.review.map((r) => ({
@@ -63,9 +62,7 @@ export function presentOfficeHome(deps: AppDeps, work: OfficeWork) {
       href: `/rounds/${r.id}/assignments`,
     };
   });
-  const rounds = work.rounds.map(({ round, counts }) =>
-    presentRound({ round, counts, criteria: deps.criteria.get(round.criteria_version_id).version }),
-  );
+  const rounds = work.rounds.map(presentRound);
   return { title: '工作台', tiles, closing, rounds };
 }
 
@@ -75,8 +72,8 @@ const PILE_TITLES: Record<SheetPile, { title: string; short: string }> = {
   done: { title: '已提交 / 已通过', short: '已提交' },
 };
 
-export function presentInspectorHome(deps: AppDeps, work: InspectorWork, q: string) {
-  const open = work.rounds.map(({ round, counts, sites }) => {
+export function presentInspectorHome(work: InspectorWork, q: string) {
+  const open = work.rounds.map(({ round, counts, criteria, sites }) => {
     const piles = (['returned', 'unfinished', 'done'] as const).map((pile) => {
       const rows = sites.filter((s) => s.pile === pile);
       const bySite = new Map(rows.map((s) => [s.site_id, s]));
@@ -88,7 +85,7 @@ export function presentInspectorHome(deps: AppDeps, work: InspectorWork, q: stri
       return { pile, ...PILE_TITLES[pile], count: rows.length, groups, notes };
     });
     return {
-      round: presentRound({ round, counts, criteria: deps.criteria.get(round.criteria_version_id).version }),
+      round: presentRound({ round, counts, criteria }),
       piles,
     };
   });
@@ -165,9 +162,9 @@ export function presentUnitHome(work: UnitWork) {
 }
 
 /** The template of the page `homePage` chose, and what it shows. */
-export function presentHome(deps: AppDeps, home: HomePage): { view: string; locals: object } {
-  if (home.page === 'office') return { view: 'home/office', locals: presentOfficeHome(deps, home.work) };
+export function presentHome(home: HomePage): { view: string; locals: object } {
+  if (home.page === 'office') return { view: 'home/office', locals: presentOfficeHome(home.work) };
   if (home.page === 'inspector')
-    return { view: 'home/inspector', locals: presentInspectorHome(deps, home.work, home.q) };
+    return { view: 'home/inspector', locals: presentInspectorHome(home.work, home.q) };
   return { view: 'home/unit', locals: presentUnitHome(home.work) };
 }

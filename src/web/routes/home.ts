@@ -10,7 +10,7 @@ export function homeRouter(deps: AppDeps): Router {
   r.get('/', (req, res) => {
     // an inspector's search among their sites (site, 社区 or 镇街 name)
     const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 50) : '';
-    const { view, locals } = presentHome(deps, homePage(deps, actorOf(res), q));
+    const { view, locals } = presentHome(homePage(deps, actorOf(res), q));
     res.render(view, locals);
   });
   return r;
