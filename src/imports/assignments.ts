@@ -4,7 +4,7 @@ import { findUserByUsername, listUsers } from '../db/repos/users.ts';
 import { roundAssignments } from '../db/repos/rounds.ts';
 import { assignPlan, avoidancePolicy } from '../services/assignments.ts';
 import { managedRound } from '../services/rounds.ts';
-import { InvalidInput } from '../errors.ts';
+import { Conflict } from '../errors.ts';
 import type { ImportKind } from './kind.ts';
 
 interface Row {
@@ -68,7 +68,7 @@ export const assignmentsImport: ImportKind<Row, { siteId: number; inspectorId: n
   resolve(rows, { db, roundId, actor }) {
     const round = managedRound(db, actor, roundId!);
     if (round.status === 'closed' || round.status === 'published')
-      throw new InvalidInput('轮次已结束，不能再分工');
+      throw new Conflict('轮次已结束，不能再分工');
     const errors: RowError[] = [];
     const sites = roundAssignments(db, round.id).filter((a) => !a.excluded_reason);
     const policy = avoidancePolicy(db);

@@ -78,7 +78,8 @@ export function importsPage(ctx: ImportsCtx, actor: Actor): ImportsPage {
   };
 }
 
-export type ImportOutcome = { ok: true; count: number } | { ok: false; messages: string[] };
+/** A refused import says why, with the status of the refusal (400 bad rows; 409 a round that has moved on). */
+export type ImportOutcome = { ok: true; count: number } | { ok: false; messages: string[]; status?: number };
 
 /** What the imports page says after an upload: the kind's title and the outcome. */
 export type ImportResult = { kind: string } & ImportOutcome;
@@ -120,7 +121,8 @@ async function importRows(kind: AnyKind, buf: Buffer, env: ImportCtx): Promise<I
   try {
     resolution = await kind.resolve(rows, env);
   } catch (err) {
-    if (err instanceof AppError && err.status < 500) return { ok: false, messages: [err.message] };
+    if (err instanceof AppError && err.status < 500)
+      return { ok: false, messages: [err.message], status: err.status };
     throw err;
   }
   if (resolution.errors.length || cellErrors.length) {
@@ -147,7 +149,8 @@ async function importRows(kind: AnyKind, buf: Buffer, env: ImportCtx): Promise<I
     });
     return { ok: true, count };
   } catch (err) {
-    if (err instanceof AppError && err.status < 500) return { ok: false, messages: [err.message] };
+    if (err instanceof AppError && err.status < 500)
+      return { ok: false, messages: [err.message], status: err.status };
     throw err;
   }
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { deflateBomb, millionCells, sharedStringsBomb } from '../helpers/hostile-xlsx.ts';
-import { versionIdOf } from '../helpers/ids.ts';
+import { roundWithStatus, versionIdOf } from '../helpers/ids.ts';
 
 let app: TestApp;
 let office: Client;
@@ -241,6 +241,28 @@ describe('refusing bad spreadsheets, changing nothing', () => {
       expect(r.text).toContain('找不到该测评轮次');
     }
     expect(count('audit_log')).toBe(before);
+  });
+
+  it('refuses 测评分工 for a round that has ended with 409, assigning nothing', async () => {
+    const published = roundWithStatus(app.booted.db, 'published');
+    const row = app.booted.db
+      .prepare(
+        `SELECT st.name AS street, coalesce(c.name, '') AS community, s.name AS site
+         FROM assignments a JOIN sites s ON s.id = a.site_id JOIN streets st ON st.id = s.street_id
+         LEFT JOIN communities c ON c.id = s.community_id WHERE a.round_id = ? LIMIT 1`,
+      )
+      .get(published) as { street: string; community: string; site: string };
+    const before = snapshot(app.booted.db, join(app.dir, 'uploads'));
+    const r = await upload(
+      `/rounds/${published}/imports/assignments`,
+      await workbook('测评分工', [
+        ['镇街', '社区', '点位名称', '测评员用户名'],
+        [row.street, row.community, row.site, 'inspector3'],
+      ]),
+    );
+    expect(r.status).toBe(409);
+    expect(r.text).toContain('轮次已结束，不能再分工');
+    expect(snapshot(app.booted.db, join(app.dir, 'uploads'))).toEqual(before);
   });
 });
 

@@ -55,7 +55,7 @@ export function importsRouter(deps: AppDeps, protect: RequestHandler): Router {
     );
     r.post(`${prefix}/:kind`, office, ...sheetUpload(protect), async (req, res) => {
       const result = await runImport(deps, actorOf(res), targetOf(req), req.file);
-      renderPage(res, result.ok ? 200 : 400, result);
+      renderPage(res, result.ok ? 200 : (result.status ?? 400), result);
     });
   }
   return r;
