@@ -8,6 +8,22 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, startApp, type Reply, type TestApp, loggedIn } from '../helpers/app.ts';
 import { ROOT } from '../helpers/run.ts';
+import { AppError } from '../../src/errors.ts';
+import { ANONYMOUS, type Actor, type LeaderActor } from '../../src/services/access.ts';
+import { findUserByUsername } from '../../src/db/repos/users.ts';
+import { roundPage, reviewPage, assignmentsPage } from '../../src/services/round-pages.ts';
+import { resultsPage, weakSpotsPage } from '../../src/services/results-pages.ts';
+import { sheetPage } from '../../src/services/sheet-pages.ts';
+import { problemPage } from '../../src/services/problem-pages.ts';
+import { photoForViewing } from '../../src/services/photo-files.ts';
+import { auditPage } from '../../src/services/audit-log.ts';
+import { unitsPage } from '../../src/services/people-pages.ts';
+import { placesPage } from '../../src/services/places-pages.ts';
+import { criteriaList } from '../../src/services/criteria-pages.ts';
+import { importsPage } from '../../src/services/imports.ts';
+import { createStreet } from '../../src/services/places.ts';
+import { openRound } from '../../src/services/rounds.ts';
+import { reinspect } from '../../src/services/problems.ts';
 import {
   dbFingerprint,
   demoIds,
@@ -324,6 +340,152 @@ describe('ids guessed across scopes', () => {
       files: [{ field: 'photos', name: 'check.jpg', bytes: PHOTO }],
     });
     expectRefused(r, 'reinspect');
+  });
+});
+
+// The same decisions asked of the services directly, as the demo, an import or a future page would:
+// each service answers a role exactly as its route does (the page, or the route's 403/404 with the
+// same message); an anonymous visitor gets 401 from the service where the route sends them to log in,
+// and a 包联 leader (no route yet) gets what access.ts grants them.
+describe('the same rules asked of the services directly', () => {
+  type Call = (actor: Actor) => unknown;
+  const ctx = () => ({
+    db: app.booted.db,
+    criteria: app.booted.criteria,
+    uploadDir: join(app.dir, 'uploads'),
+  });
+  const outcome = async (call: Call, actor: Actor): Promise<{ status: number; message: string }> => {
+    try {
+      await call(actor);
+      return { status: 200, message: '' };
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      return { status: err.status, message: err.message };
+    }
+  };
+  const userRow = (name: string) => findUserByUsername(app.booted.db, name)!;
+  /** a 包联 leader of the unit that 包联s the demo's first 社区 with a 包联 unit */
+  const leader = (): LeaderActor => {
+    const unitId = app.booted.db
+      .prepare('SELECT unit_id FROM community_liaisons ORDER BY community_id, unit_id LIMIT 1')
+      .pluck()
+      .get() as number;
+    return { role: 'leader', id: 999999, display_name: '包联领导', unit_id: unitId };
+  };
+
+  const cases: { what: string; path: (i: DemoIds) => string; call: (i: DemoIds) => Call; leader: number }[] =
+    [
+      {
+        what: '/rounds/{draft}',
+        path: (i) => `/rounds/${i.draft}`,
+        call: (i) => (a) => roundPage(ctx(), a, i.draft),
+        leader: 403,
+      },
+      {
+        what: '/rounds/{pub}',
+        path: (i) => `/rounds/${i.pub}`,
+        call: (i) => (a) => roundPage(ctx(), a, i.pub),
+        leader: 200,
+      },
+      {
+        what: '/rounds/{open}/review',
+        path: (i) => `/rounds/${i.open}/review`,
+        call: (i) => (a) => reviewPage(ctx(), a, i.open, ''),
+        leader: 403,
+      },
+      {
+        what: '/rounds/{open}/assignments',
+        path: (i) => `/rounds/${i.open}/assignments`,
+        call: (i) => (a) => assignmentsPage(ctx(), a, i.open),
+        leader: 403,
+      },
+      {
+        what: '/rounds/{pub}/results',
+        path: (i) => `/rounds/${i.pub}/results`,
+        call: (i) => (a) => resultsPage(ctx(), a, i.pub),
+        leader: 200,
+      },
+      {
+        what: '/rounds/{open}/results',
+        path: (i) => `/rounds/${i.open}/results`,
+        call: (i) => (a) => resultsPage(ctx(), a, i.open),
+        leader: 403,
+      },
+      {
+        what: '/rounds/{pub}/results/weak',
+        path: (i) => `/rounds/${i.pub}/results/weak`,
+        call: (i) => (a) => weakSpotsPage(ctx(), a, i.pub),
+        leader: 403,
+      },
+      {
+        what: '/rounds/{open}/sites/{i1Fresh}',
+        path: (i) => `/rounds/${i.open}/sites/${i.i1Fresh}`,
+        call: (i) => (a) => sheetPage(ctx(), a, i.open, i.i1Fresh),
+        leader: 403,
+      },
+      {
+        what: '/problems/{problemOpen}',
+        path: (i) => `/problems/${i.problemOpen}`,
+        call: (i) => (a) => problemPage(ctx(), a, i.problemOpen),
+        leader: 403,
+      },
+      {
+        what: '/photos/{fixPhoto}/thumb',
+        path: (i) => `/photos/${i.fixPhoto}/thumb`,
+        call: (i) => (a) => photoForViewing(ctx(), a, i.fixPhoto),
+        leader: 403,
+      },
+      {
+        what: '/audit',
+        path: () => '/audit',
+        call: () => (a) =>
+          auditPage(app.booted.db, a, { userId: null, roundId: null, siteId: null, beforeId: null }),
+        leader: 403,
+      },
+      { what: '/units', path: () => '/units', call: () => (a) => unitsPage(app.booted.db, a), leader: 403 },
+      {
+        what: '/places',
+        path: () => '/places',
+        call: () => (a) => placesPage(app.booted.db, a),
+        leader: 403,
+      },
+      { what: '/criteria', path: () => '/criteria', call: () => (a) => criteriaList(ctx(), a), leader: 403 },
+      { what: '/imports', path: () => '/imports', call: () => (a) => importsPage(ctx(), a), leader: 403 },
+    ];
+
+  it.each(cases.map((c) => [c.what, c] as const))(
+    '%s: each role as its route answers it',
+    async (_what, c) => {
+      const path = c.path(ids);
+      for (const name of ['office', 'inspector1', 'inspector2', ids.problemFixedInspector, 'chengguan']) {
+        const page = await (await as(name)).get(path);
+        const service = await outcome(c.call(ids), userRow(name));
+        const pageStatus = page.status === 304 ? 200 : page.status;
+        expect(service.status, `${path} as ${name}`).toBe(pageStatus);
+        if (pageStatus !== 200) expect(refusalMessage(page.text), `${path} as ${name}`).toBe(service.message);
+      }
+      const anonymous = await anon.get(path);
+      expect(anonymous.location ?? '', path).toMatch(/^\/login/);
+      expect((await outcome(c.call(ids), ANONYMOUS)).status, `${path} anonymous`).toBe(401);
+      expect((await outcome(c.call(ids), leader())).status, `${path} as a 包联 leader`).toBe(c.leader);
+    },
+  );
+
+  it('refuses a change asked by anyone but the office, the database and uploads unchanged', async () => {
+    const before = dbFingerprint(app.booted.db);
+    const files = uploads();
+    for (const actor of [userRow('inspector1'), userRow('chengguan'), leader(), ANONYMOUS] as Actor[]) {
+      for (const call of [
+        () => createStreet(app.booted.db, actor, '越权新建街道', null),
+        () => openRound(app.booted.db, actor, ids.draft),
+        () => reinspect(ctx(), actor, ids.problemFixed, 'pass', '', []),
+      ]) {
+        const r = await outcome(call, actor);
+        expect([401, 403], `${actor.role}: ${r.message}`).toContain(r.status);
+      }
+    }
+    expect(dbFingerprint(app.booted.db)).toEqual(before);
+    expect(uploads()).toEqual(files);
   });
 });
 
