@@ -16,6 +16,38 @@ export default tseslint.config(
     },
   },
   {
+    // routes parse, call services, render: no value from the database layer (types are fine)
+    files: ['src/web/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/db/*', '**/db/**'],
+              allowTypeImports: true,
+              message: 'src/web 只经由 services 读写数据库（类型导入除外）',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // one transaction convention: atomically(db, fn) from src/db/connection.ts, called in services
+    files: ['src/**/*.ts'],
+    ignores: ['src/db/**', 'src/client/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='transaction']",
+          message: 'Use atomically(db, fn) from src/db/connection.ts (one transaction convention)',
+        },
+      ],
+    },
+  },
+  {
     files: ['tests/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
