@@ -14,6 +14,7 @@ import {
 } from '../helpers/browser.ts';
 import { resultsFor } from '../../src/services/results.ts';
 import { SYSTEM } from '../../src/services/access.ts';
+import { roundWithStatus } from '../helpers/ids.ts';
 
 let app: TestApp;
 let browser: Browser;
@@ -21,10 +22,7 @@ let published: number;
 beforeAll(async () => {
   browser = await launchBrowser();
   app = await startApp();
-  published = app.booted.db
-    .prepare("SELECT id FROM rounds WHERE status = 'published'")
-    .pluck()
-    .get() as number;
+  published = roundWithStatus(app.booted.db, 'published');
 });
 afterAll(async () => {
   await browser?.close();

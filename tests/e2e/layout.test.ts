@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startApp, type TestApp } from '../helpers/app.ts';
 import { TABLET_PORTRAIT, launchBrowser, loginAs, screenshot, tabletContext } from '../helpers/browser.ts';
+import { roundWithStatus, versionIdOf } from '../helpers/ids.ts';
 
 let app: TestApp;
 let browser: Browser;
@@ -76,13 +77,13 @@ describe('at 768 px', () => {
     'the office pages keep headers and badges readable and show the name',
     { timeout: 180_000 },
     async () => {
-      const open = id("SELECT id FROM rounds WHERE status = 'open'");
-      const published = id("SELECT id FROM rounds WHERE status = 'published'");
+      const open = roundWithStatus(app.booted.db, 'open');
+      const published = roundWithStatus(app.booted.db, 'published');
       const community = id('SELECT community_id FROM sites WHERE community_id IS NOT NULL LIMIT 1');
       const street = id('SELECT id FROM streets LIMIT 1');
       const site = id('SELECT site_id FROM round_sites WHERE round_id = ? LIMIT 1', published);
       const problem = id('SELECT id FROM problems LIMIT 1');
-      const version = id("SELECT id FROM criteria_versions WHERE code = 'district-2026'");
+      const version = versionIdOf(app.booted.db, 'district-2026');
       const found = await walk('office', '王主任', [
         '/',
         '/rounds',
@@ -112,8 +113,8 @@ describe('at 768 px', () => {
   );
 
   it("an inspector's and a unit's pages too", { timeout: 120_000 }, async () => {
-    const open = id("SELECT id FROM rounds WHERE status = 'open'");
-    const published = id("SELECT id FROM rounds WHERE status = 'published'");
+    const open = roundWithStatus(app.booted.db, 'open');
+    const published = roundWithStatus(app.booted.db, 'published');
     const site = id(
       `SELECT a.site_id FROM assignments a JOIN users u ON u.id = a.inspector_id
        WHERE a.round_id = ? AND u.username = 'inspector1' LIMIT 1`,
@@ -150,7 +151,7 @@ describe('on a phone (360 px)', () => {
       expect(menu.width).toBeGreaterThan(300);
       await screenshot(page, 'layout-unit-phone');
       // a unit's pages fit the phone: wide tables scroll inside themselves
-      const published = id("SELECT id FROM rounds WHERE status = 'published'");
+      const published = roundWithStatus(app.booted.db, 'published');
       const problem = id(
         "SELECT p.id FROM problems p JOIN units u ON u.id = p.unit_id WHERE u.code = 'D-CGJ' LIMIT 1",
       );

@@ -9,6 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Client, startApp, type TestApp } from '../helpers/app.ts';
 import { launchBrowser, loginAs, screenshot, tabletContext } from '../helpers/browser.ts';
 import { relay, type Relay } from '../helpers/relay.ts';
+import { roundWithStatus, userIdOf } from '../helpers/ids.ts';
 
 let app: TestApp;
 let net: Relay;
@@ -18,7 +19,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   app = await startApp();
   net = await relay(app.url);
-  roundId = app.booted.db.prepare("SELECT id FROM rounds WHERE status = 'open'").pluck().get() as number;
+  roundId = roundWithStatus(app.booted.db, 'open');
 });
 afterEach(() => net.down(false));
 afterAll(async () => {
@@ -35,8 +36,7 @@ const answer = (siteId: number, code: string) =>
        WHERE i.round_id = ? AND i.site_id = ? AND a.standard_code = ?`,
     )
     .get(roundId, siteId, code) as { result: string; cases: number; note: string } | undefined;
-const userKey = (username: string) =>
-  `u${db().prepare('SELECT id FROM users WHERE username = ?').pluck().get(username) as number}`;
+const userKey = (username: string) => `u${String(userIdOf(db(), username))}`;
 
 async function offline(context: BrowserContext, on: boolean): Promise<void> {
   net.down(on);

@@ -15,6 +15,7 @@ import { Client, DEMO_PASSWORD, startApp, type TestApp } from '../helpers/app.ts
 import { CHROMIUM, launchBrowser, loginAs, screenshot, tabletContext } from '../helpers/browser.ts';
 import { ROOT } from '../helpers/run.ts';
 import { relay, type Relay } from '../helpers/relay.ts';
+import { roundWithStatus, userIdOf } from '../helpers/ids.ts';
 
 let app: TestApp;
 let net: Relay;
@@ -24,7 +25,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   app = await startApp();
   net = await relay(app.url);
-  roundId = app.booted.db.prepare("SELECT id FROM rounds WHERE status = 'open'").pluck().get() as number;
+  roundId = roundWithStatus(app.booted.db, 'open');
 });
 // a failed test must not leave the next one without a network
 afterEach(() => net.down(false));
@@ -193,7 +194,7 @@ describe('working with no network', () => {
     const office = new Client(app.url);
     await office.login('office');
     await office.get(`/rounds/${roundId}/assignments`);
-    const other = db().prepare("SELECT id FROM users WHERE username = 'inspector1'").pluck().get() as number;
+    const other = userIdOf(db(), 'inspector1');
     await office.post(`/rounds/${roundId}/assignments`, {
       siteId: String(siteId),
       inspectorId: String(other),

@@ -17,6 +17,7 @@ import {
   TABLET_PORTRAIT,
 } from '../helpers/browser.ts';
 import { ROOT } from '../helpers/run.ts';
+import { roundWithStatus } from '../helpers/ids.ts';
 
 let app: TestApp;
 let browser: Browser;
@@ -24,7 +25,7 @@ let roundId: number;
 beforeAll(async () => {
   browser = await launchBrowser();
   app = await startApp();
-  roundId = app.booted.db.prepare("SELECT id FROM rounds WHERE status = 'open'").pluck().get() as number;
+  roundId = roundWithStatus(app.booted.db, 'open');
 });
 afterAll(async () => {
   await browser?.close();

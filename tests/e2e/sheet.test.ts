@@ -7,6 +7,7 @@ import type { Browser } from 'playwright-core';
 import { startApp, type TestApp } from '../helpers/app.ts';
 import { launchBrowser, loginAs, screenshot, SHOTS_DIR, tabletContext } from '../helpers/browser.ts';
 import { ROOT } from '../helpers/run.ts';
+import { roundWithStatus } from '../helpers/ids.ts';
 
 let app: TestApp;
 let browser: Browser;
@@ -23,9 +24,10 @@ const answer = (siteId: number, code: string) =>
   app.booted.db
     .prepare(
       `SELECT a.result, a.cases, a.note FROM answers a JOIN inspections i ON i.id = a.inspection_id
-       WHERE i.site_id = ? AND a.standard_code = ? AND i.round_id = (SELECT id FROM rounds WHERE status = 'open')`,
+       WHERE i.site_id = ? AND a.standard_code = ? AND i.round_id = ?`,
     )
-    .get(siteId, code) as { result: string; cases: number; note: string } | undefined;
+    .get(siteId, code, roundWithStatus(app.booted.db, 'open')) as
+    { result: string; cases: number; note: string } | undefined;
 
 describe('scoring a site on a tablet', () => {
   it('answers, photographs, survives a reload and a dropped network, and submits', async () => {

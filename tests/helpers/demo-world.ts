@@ -16,7 +16,7 @@ import type { LeaderActor } from '../../src/services/access.ts';
 import { AppError } from '../../src/errors.ts';
 import { tempDir } from './app.ts';
 import { DEMO_TEMPLATE } from './paths.ts';
-import { roundWithStatus, unitIdOf } from './ids.ts';
+import { communityIdOf, roundWithStatus, siteIdOf, streetIdOf, unitIdOf } from './ids.ts';
 
 /** A fresh copy of the demo database, opened; `close` closes it and deletes the copy. */
 export function openDemoCopy(): { db: Db; close(): void } {
@@ -41,12 +41,8 @@ export function the<T>(db: Db, what: string, sql: string, ...args: unknown[]): T
 export const idOf = (db: Db, what: string, sql: string, ...args: unknown[]): number =>
   the<{ id: number }>(db, what, sql, ...args).id;
 
-export const streetId = (db: Db, name: string) =>
-  idOf(db, `镇街 ${name}`, 'SELECT id FROM streets WHERE name = ?', name);
-export const communityId = (db: Db, name: string) =>
-  idOf(db, `社区 ${name}`, 'SELECT id FROM communities WHERE name = ?', name);
-export const siteId = (db: Db, name: string) =>
-  idOf(db, `site ${name}`, 'SELECT id FROM sites WHERE name = ?', name);
+/** A 镇街, 社区 or site by name: the shared look-ups of ./ids.ts. */
+export { streetIdOf as streetId, communityIdOf as communityId, siteIdOf as siteId };
 
 export function user(db: Db, username: string): UserRow {
   const found = findUserByUsername(db, username);
@@ -66,7 +62,7 @@ export function inspectorOf(db: Db, round: RoundRow, site: string): UserRow {
     `SELECT u.username FROM assignments a JOIN users u ON u.id = a.inspector_id
      WHERE a.round_id = ? AND a.site_id = ?`,
     round.id,
-    siteId(db, site),
+    siteIdOf(db, site),
   );
   return user(db, username);
 }
@@ -129,9 +125,9 @@ export function useDemoWorld(): DemoWorld {
     },
     user: (username) => user(db(), username),
     leader: (name, unitCode) => leader(db(), name, unitCode),
-    streetId: (name) => streetId(db(), name),
-    communityId: (name) => communityId(db(), name),
-    siteId: (name) => siteId(db(), name),
+    streetId: (name) => streetIdOf(db(), name),
+    communityId: (name) => communityIdOf(db(), name),
+    siteId: (name) => siteIdOf(db(), name),
     published: () => publishedRound(db()),
     open: () => openRound(db()),
     inspectorOf: (round, site) => inspectorOf(db(), round, site),

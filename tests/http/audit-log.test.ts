@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
 import { ROOT } from '../helpers/run.ts';
 import { appendAudit } from '../../src/db/repos/audit.ts';
-import { roundWithStatus, unitIdOf } from '../helpers/ids.ts';
+import { roundWithStatus, unitIdOf, userIdOf } from '../helpers/ids.ts';
 
 const PHOTO = readFileSync(join(ROOT, 'tests/fixtures/photos/orientation-landscape_3.jpg'));
 let app: TestApp;
@@ -169,9 +169,7 @@ describe('the audit log holds every step of the problem loop, in Chinese', () =>
       id: number;
       name: string;
     };
-    const inspector = db().prepare("SELECT id FROM users WHERE username = 'inspector2'").get() as {
-      id: number;
-    };
+    const inspectorId = userIdOf(db(), 'inspector2');
     const hash = '3f2a9c1e'.padEnd(64, '0');
     // the shapes the app has written since its first version
     appendAudit(db(), {
@@ -207,7 +205,7 @@ describe('the audit log holds every step of the problem loop, in Chinese', () =>
       userId: null,
       action: 'user.update',
       entity: 'user',
-      entityId: inspector.id,
+      entityId: inspectorId,
       detail: { role: 'inspector', unitId: null, homeStreetId: street.id, active: false },
     });
     appendAudit(db(), {
@@ -229,7 +227,7 @@ describe('the audit log holds every step of the problem loop, in Chinese', () =>
       entity: 'assignment',
       roundId: published,
       siteId: site.id,
-      detail: { inspectorId: inspector.id, warning: null },
+      detail: { inspectorId, warning: null },
     });
     appendAudit(db(), {
       userId: null,
@@ -248,7 +246,7 @@ describe('the audit log holds every step of the problem loop, in Chinese', () =>
       entity: 'settings',
       detail: { policy: 'refuse' },
     });
-    const inspectorName = one('SELECT display_name FROM users WHERE id = ?', inspector.id);
+    const inspectorName = one('SELECT display_name FROM users WHERE id = ?', inspectorId);
     const versionName = one('SELECT name FROM criteria_versions WHERE id = 1');
     const { rows, html } = await auditRows();
     const lines = (action: string) => rows.find((r) => r.action === action)?.lines;

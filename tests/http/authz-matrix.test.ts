@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, startApp, type Reply, type TestApp, loggedIn } from '../helpers/app.ts';
 import { ROOT } from '../helpers/run.ts';
+import { latestVersionId, unitIdOfUser } from '../helpers/ids.ts';
 import { AppError } from '../../src/errors.ts';
 import { ANONYMOUS, type Actor, type LeaderActor } from '../../src/services/access.ts';
 import { findUserByUsername } from '../../src/db/repos/users.ts';
@@ -63,10 +64,7 @@ beforeAll(async () => {
   app = await startApp();
   // a draft round to try opening and assigning on (the demo has none)
   const office = await as('office');
-  const version = app.booted.db
-    .prepare('SELECT id FROM criteria_versions ORDER BY id DESC LIMIT 1')
-    .pluck()
-    .get();
+  const version = latestVersionId(app.booted.db);
   const made = await office.post('/rounds', {
     name: '权限测试草稿轮次',
     criteriaVersionId: String(version),
@@ -253,7 +251,7 @@ describe('ids guessed across scopes', () => {
   });
 
   it('gives a unit its own 整改通知单 and 整改清单 whatever unit it names in the address', async () => {
-    const cg = app.booted.db.prepare("SELECT unit_id FROM users WHERE username = 'chengguan'").pluck().get();
+    const cg = unitIdOfUser(app.booted.db, 'chengguan');
     const c = await as('shichang');
     const notice = await c.get(`/problems-notice?unit=${cg}`);
     expect(notice.status).toBe(200);

@@ -15,7 +15,7 @@ import { Client, startApp, type Reply, type TestApp, scalar } from '../helpers/a
 import { pngBomb } from '../helpers/images.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { ROOT } from '../helpers/run.ts';
-import { roundWithStatus, unitIdOf, userIdOf, versionIdOf } from '../helpers/ids.ts';
+import { firstIdIn, roundWithStatus, unitIdOf, userIdOf, versionIdOf } from '../helpers/ids.ts';
 import { isStateChanging, listRoutes } from '../helpers/routes.ts';
 
 const photo = (name: string) => readFileSync(join(ROOT, 'tests', 'fixtures', 'photos', name));
@@ -336,7 +336,7 @@ const FORMS: Case[] = [
     name: 'edit 镇街: empty name',
     as: 'office',
     send: (c) =>
-      c.post(`/places/streets/${String(one('SELECT id FROM streets ORDER BY id LIMIT 1'))}`, {
+      c.post(`/places/streets/${String(firstIdIn(app.booted.db, 'streets'))}`, {
         name: '  ',
         unitId: '',
       }),

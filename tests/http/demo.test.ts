@@ -31,18 +31,15 @@ describe('demo district', () => {
   });
 
   it('has an open round whose sites are all assigned, and no inspector works in their home 镇街', () => {
-    const round = app.booted.db.prepare("SELECT id FROM rounds WHERE status = 'open'").get() as {
-      id: number;
-    };
-    expect(round).toBeDefined();
-    const sites = count('SELECT count(*) FROM round_sites WHERE round_id = ?', round.id);
+    const round = roundWithStatus(app.booted.db, 'open');
+    const sites = count('SELECT count(*) FROM round_sites WHERE round_id = ?', round);
     expect(sites).toBeGreaterThanOrEqual(40);
-    expect(count('SELECT count(*) FROM assignments WHERE round_id = ?', round.id)).toBe(sites);
+    expect(count('SELECT count(*) FROM assignments WHERE round_id = ?', round)).toBe(sites);
     expect(
       count(
         `SELECT count(*) FROM assignments a JOIN users u ON u.id = a.inspector_id JOIN sites s ON s.id = a.site_id
          WHERE a.round_id = ? AND u.home_street_id = s.street_id`,
-        round.id,
+        round,
       ),
     ).toBe(0);
   });
@@ -125,17 +122,17 @@ describe('demo district', () => {
     const mine = app.booted.db
       .prepare(
         `SELECT s.name FROM assignments a JOIN sites s ON s.id = a.site_id JOIN users u ON u.id = a.inspector_id
-         WHERE u.username = 'inspector3' AND a.round_id = (SELECT id FROM rounds WHERE status = 'open')`,
+         WHERE u.username = 'inspector3' AND a.round_id = ?`,
       )
       .pluck()
-      .all() as string[];
+      .all(roundWithStatus(app.booted.db, 'open')) as string[];
     const others = app.booted.db
       .prepare(
         `SELECT s.name FROM assignments a JOIN sites s ON s.id = a.site_id JOIN users u ON u.id = a.inspector_id
-         WHERE u.username <> 'inspector3' AND a.round_id = (SELECT id FROM rounds WHERE status = 'open')`,
+         WHERE u.username <> 'inspector3' AND a.round_id = ?`,
       )
       .pluck()
-      .all() as string[];
+      .all(roundWithStatus(app.booted.db, 'open')) as string[];
     expect(mine.length).toBeGreaterThan(5);
     for (const name of mine) expect(home.text).toContain(name);
     const shown = [...home.text.matchAll(/class="site-name">([^<]+)</g)].map((m) => m[1]);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { Client, scalar, startApp, type TestApp } from '../helpers/app.ts';
 import { ROOT } from '../helpers/run.ts';
-import { roundWithStatus, unitIdOf } from '../helpers/ids.ts';
+import { communityIdOf, roundWithStatus, siteIdOf, unitIdOf } from '../helpers/ids.ts';
 
 let app: TestApp;
 let office: Client;
@@ -96,9 +96,7 @@ describe('包联 chosen with checkboxes', () => {
     const boxes = [...block.matchAll(/type="checkbox" name="communities" value="(\d+)"/g)];
     expect(boxes.length).toBe(count('SELECT count(*) FROM communities WHERE retired_at IS NULL'));
 
-    const wanted = ['幸福社区', '朝阳社区'].map(
-      (n) => one('SELECT id FROM communities WHERE name = ?', n) as number,
-    );
+    const wanted = ['幸福社区', '朝阳社区'].map((n) => communityIdOf(app.booted.db, n));
     const saved = await postPairs(
       office,
       `/units/${unit}/liaisons`,
@@ -218,7 +216,7 @@ describe('duplicate names', () => {
   });
 
   it('refuses a 社区 name already used in its 镇街, on the row that was edited', async () => {
-    const id = one("SELECT id FROM communities WHERE name = '和平社区'") as number;
+    const id = communityIdOf(app.booted.db, '和平社区');
     const street = one('SELECT street_id FROM communities WHERE id = ?', id) as number;
     await office.get('/places');
     const r = await office.post(`/places/communities/${id}`, {
@@ -264,7 +262,7 @@ describe('duplicate names', () => {
     expect(typedValue(edit.text, `/places/sites/${site.id}`, 'address')).toBe('幸福路8号');
     expect(one('SELECT name FROM sites WHERE id = ?', site.id)).toBe('锦绣花园');
     // the same name in another 社区 is a different site
-    const elsewhere = one("SELECT id FROM communities WHERE name = '朝阳社区'") as number;
+    const elsewhere = communityIdOf(app.booted.db, '朝阳社区');
     const other = await office.post('/places/sites', {
       ...fields,
       streetId: String(one('SELECT street_id FROM communities WHERE id = ?', elsewhere)),
@@ -312,7 +310,7 @@ describe('the demo fixes some problems on the spot (当场整改)', () => {
     // earned 1.32, lost 0.68 (without the fix it would be grade C, 0.66). Site: 43.5 − 0.68 = 42.82 of
     // 43.5 = 98.437 % → 98.44 %.
     const round = roundWithStatus(app.booted.db, 'published');
-    const site = one("SELECT id FROM sites WHERE name = '康宁巷'") as number;
+    const site = siteIdOf(app.booted.db, '康宁巷');
     const answer = app.booted.db
       .prepare(
         `SELECT a.cases, a.fixed_cases FROM answers a JOIN inspections i ON i.id = a.inspection_id

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Client, loggedIn, startApp, type TestApp, scalar } from '../helpers/app.ts';
 import { ROOT } from '../helpers/run.ts';
 import { HELP_RULES, ROLE_PARTS } from '../../src/web/help-links.ts';
-import { roundWithStatus, userIdOf } from '../helpers/ids.ts';
+import { firstIdIn, roundWithStatus, unitIdOfUser, userIdOf } from '../helpers/ids.ts';
 
 let app: TestApp;
 let as: (username: string) => Promise<Client>;
@@ -101,9 +101,9 @@ describe('a 帮助 link on every page, to the part for the page and the role', (
       open,
       inspector1,
     );
-    const unitId = one("SELECT unit_id FROM users WHERE username = 'chengguan'");
+    const unitId = unitIdOfUser(app.booted.db, 'chengguan');
     const unitProblem = one('SELECT id FROM problems WHERE unit_id = ? ORDER BY id', unitId);
-    const community = one('SELECT id FROM communities ORDER BY id');
+    const community = firstIdIn(app.booted.db, 'communities');
     const pages: Record<string, [string, string][]> = {
       office: [
         ['/', 'office-progress'],

@@ -4,7 +4,7 @@
 // acting over HTTP (a dispute filed, an extension refused, a site excluded).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
-import { roundWithStatus, userIdOf } from '../helpers/ids.ts';
+import { roundWithStatus, unitIdOfUser, userIdOf } from '../helpers/ids.ts';
 
 let app: TestApp;
 const clients = new Map<string, Client>();
@@ -246,7 +246,7 @@ describe('the inspector home page', () => {
 describe('the unit home page', () => {
   it('lists its open problems by nearest deadline, marks overdue ones, and shows no rounds table', async () => {
     const c = await as('chengguan');
-    const unitId = one("SELECT unit_id FROM users WHERE username = 'chengguan'") as number;
+    const unitId = unitIdOfUser(db(), 'chengguan');
     const units = ids(
       `WITH RECURSIVE t(id) AS (SELECT ? UNION SELECT u.id FROM units u JOIN t ON u.parent_id = t.id) SELECT id FROM t`,
       unitId,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { deflateBomb, millionCells, sharedStringsBomb } from '../helpers/hostile-xlsx.ts';
-import { roundWithStatus, versionIdOf } from '../helpers/ids.ts';
+import { roundWithStatus, siteIdOf, streetIdOf, versionIdOf } from '../helpers/ids.ts';
 
 let app: TestApp;
 let office: Client;
@@ -65,7 +65,7 @@ describe('setting up a new district from Excel', () => {
     );
     expect(units.status).toBe(200);
     expect(units.text).toContain('已导入责任单位 3 条');
-    const streetId = one("SELECT id FROM streets WHERE name = '河西街道'") as number;
+    const streetId = streetIdOf(app.booted.db, '河西街道');
     expect(one("SELECT street_id FROM communities WHERE name = '柳岸社区'")).toBe(streetId);
 
     const sites = await upload(
@@ -112,7 +112,7 @@ describe('setting up a new district from Excel', () => {
       ]),
     );
     expect(assign.text).toContain('已导入测评分工 1 条');
-    const site = one("SELECT id FROM sites WHERE name = '河西农贸市场'");
+    const site = siteIdOf(app.booted.db, '河西农贸市场');
     expect(
       one(
         'SELECT u.username FROM assignments a JOIN users u ON u.id = a.inspector_id WHERE a.round_id = ? AND a.site_id = ?',

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
-import { roundWithStatus, userIdOf, versionIdOf } from '../helpers/ids.ts';
+import { firstIdIn, roundIdOf, roundWithStatus, userIdOf, versionIdOf } from '../helpers/ids.ts';
 import type { UserRow } from '../../src/db/repos/users.ts';
 import { Forbidden } from '../../src/errors.ts';
 import { SYSTEM } from '../../src/services/access.ts';
@@ -439,7 +439,7 @@ describe('review, close, publish', () => {
 
 describe('the audit log page', () => {
   it('lists what happened, filtered by round and user, and refuses a nonsense filter', async () => {
-    const round = one("SELECT id FROM rounds WHERE name = '完整流程'") as number;
+    const round = roundIdOf(db(), '完整流程');
     const page = await office.get(`/audit?round=${round}`);
     expect(page.status).toBe(200);
     for (const action of ['新建轮次', '开启轮次', '审核通过', '更正答案', '结束轮次', '发布结果', '撤回发布'])
@@ -457,7 +457,7 @@ describe('the audit log page', () => {
 describe('a round that does not exist', () => {
   it('is 404 on every round page and action, before anything typed is looked at', async () => {
     const missing = 99999999;
-    const site = String(one('SELECT id FROM sites ORDER BY id LIMIT 1'));
+    const site = String(firstIdIn(db(), 'sites'));
     const inspector = String(userIdOf(db(), 'inspector1'));
     await office.get('/rounds');
     const replies = [

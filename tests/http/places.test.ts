@@ -2,7 +2,15 @@
 // users through the pages; every bad value re-renders the page with its message and changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
-import { unitIdOf, userIdOf, versionIdOf } from '../helpers/ids.ts';
+import {
+  communityIdOf,
+  firstIdIn,
+  siteIdOf,
+  streetIdOf,
+  unitIdOf,
+  userIdOf,
+  versionIdOf,
+} from '../helpers/ids.ts';
 import { findUserById } from '../../src/db/repos/users.ts';
 import { SYSTEM } from '../../src/services/access.ts';
 import { createStreet, setRetiredState } from '../../src/services/places.ts';
@@ -34,11 +42,11 @@ describe('镇街 and 社区', () => {
     expect(dup.status).toBe(409);
     expect(dup.text).toContain('镇街“新城街道”已存在');
     expect(count('streets')).toBe(one('SELECT count(DISTINCT name) FROM streets'));
-    const streetId = one("SELECT id FROM streets WHERE name = '新城街道'") as number;
+    const streetId = streetIdOf(app.booted.db, '新城街道');
     expect(
       (await office.post('/places/communities', { streetId: String(streetId), name: '新城社区' })).status,
     ).toBe(303);
-    const communityId = one("SELECT id FROM communities WHERE name = '新城社区'") as number;
+    const communityId = communityIdOf(app.booted.db, '新城社区');
     const liaison = unitIdOf(app.booted.db, 'L-XCB');
     const body = new URLSearchParams({
       _csrf: office.csrf!,
@@ -72,7 +80,7 @@ describe('镇街 and 社区', () => {
 });
 
 describe('sites', () => {
-  const street = () => String(one('SELECT id FROM streets ORDER BY id LIMIT 1'));
+  const street = () => String(firstIdIn(app.booted.db, 'streets'));
   const unit = () => String(unitIdOf(app.booted.db, 'D-CGJ'));
 
   it('adds a site with GPS and a responsible unit, then edits it', async () => {
@@ -88,7 +96,7 @@ describe('sites', () => {
       responsibleUnitId: unit(),
     });
     expect(r.status).toBe(303);
-    const id = one("SELECT id FROM sites WHERE name = '滨江步道'") as number;
+    const id = siteIdOf(app.booted.db, '滨江步道');
     expect(one('SELECT lat FROM sites WHERE id = ?', id)).toBe(30.2601);
     await office.get(`/places/sites/${id}`);
     await office.post(`/places/sites/${id}`, {
@@ -336,7 +344,7 @@ describe('what is missing, and who may', () => {
   it('names the office user in the audit log, and never sends a password hash to the users page', async () => {
     await office.get('/places');
     expect((await office.post('/places/streets', { name: '审计街道' })).status).toBe(303);
-    const id = one("SELECT id FROM streets WHERE name = '审计街道'");
+    const id = streetIdOf(app.booted.db, '审计街道');
     expect(one("SELECT user_id FROM audit_log WHERE action = 'street.create' AND entity_id = ?", id)).toBe(
       userIdOf(app.booted.db, 'office'),
     );

@@ -21,10 +21,7 @@ beforeAll(async () => {
   app = await startApp();
   office = new Client(app.url);
   await office.login('office');
-  published = app.booted.db
-    .prepare("SELECT id FROM rounds WHERE status = 'published'")
-    .pluck()
-    .get() as number;
+  published = roundWithStatus(app.booted.db, 'published');
 });
 afterAll(async () => {
   await app.destroy();

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '../helpers/app.ts';
 import { loggedIn, scalar, startApp, type TestApp } from '../helpers/app.ts';
-import { roundWithStatus, versionIdOf } from '../helpers/ids.ts';
+import { communityIdOf, roundWithStatus, streetIdOf, versionIdOf } from '../helpers/ids.ts';
 
 let app: TestApp;
 let as: (username: string) => Promise<Client>;
@@ -171,7 +171,7 @@ describe("a unit's results page", () => {
     expect(page.text).toContain('镇街排名只向创城办和各镇街显示；本单位不是镇街。');
     expect(page.text).not.toContain('暂无');
     // its row carries the same 名次 and 得分率 as the office's ranking
-    const id = one("SELECT id FROM communities WHERE name = '幸福社区'");
+    const id = communityIdOf(app.booted.db, '幸福社区');
     const cells = (html: string) =>
       [...rowOf(html, `/rounds/${published}/results/communities/${id}`).matchAll(/<td[^>]*>(.*?)<\/td>/g)]
         .map((m) => m[1]!.replace(/<[^>]+>/g, ''))
@@ -183,7 +183,7 @@ describe("a unit's results page", () => {
     const office = await (await as('office')).get(`/rounds/${published}/results`);
     const page = await (await as('donghu')).get(`/rounds/${published}/results`);
     expect(page.status).toBe(200);
-    const street = one("SELECT id FROM streets WHERE name = '东湖街道'");
+    const street = streetIdOf(app.booted.db, '东湖街道');
     const row = rowOf(page.text, `/rounds/${published}/results/streets/${street}`);
     expect(row).toMatch(/<td class="num nowrap">\d+<\/td>/);
     expect(page.text).toMatch(/共 4 个镇街参与排名/);

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { Client, scalar, startApp, type TestApp } from '../helpers/app.ts';
-import { roundWithStatus } from '../helpers/ids.ts';
+import { roundWithStatus, versionIdOf } from '../helpers/ids.ts';
 import { clearResultsCache, resultsFor } from '../../src/services/results.ts';
 import { formatRate } from '../../src/scoring/standard.ts';
 import { SYSTEM } from '../../src/services/access.ts';
@@ -80,9 +80,7 @@ describe('the rankings page', () => {
       name: '空轮次',
       startsOn: '2026-12-20',
       endsOn: '2026-12-25',
-      criteriaVersionId: String(
-        app.booted.db.prepare("SELECT id FROM criteria_versions WHERE code = 'district-2026'").pluck().get(),
-      ),
+      criteriaVersionId: String(versionIdOf(app.booted.db, 'district-2026')),
       mode: 'all',
     });
     const id = Number(created.location!.split('/').pop());

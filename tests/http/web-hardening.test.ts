@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, DEMO_PASSWORD, startApp, type Reply, type TestApp, loggedIn } from '../helpers/app.ts';
 import { ROOT } from '../helpers/run.ts';
+import { latestVersionId, roundWithStatus } from '../helpers/ids.ts';
 import {
   dbFingerprint,
   demoIds,
@@ -37,10 +38,7 @@ const as = loggedIn(() => app.url);
 beforeAll(async () => {
   app = await startApp();
   const office = await as('office');
-  const version = app.booted.db
-    .prepare('SELECT id FROM criteria_versions ORDER BY id DESC LIMIT 1')
-    .pluck()
-    .get();
+  const version = latestVersionId(app.booted.db);
   await office.post('/rounds', {
     name: '安全测试草稿轮次',
     criteriaVersionId: String(version),
@@ -343,14 +341,8 @@ describe('no stack trace or SQL on a page', () => {
       await office.login('office');
       const inspector = new Client(broken.url);
       await inspector.login('inspector1');
-      const round = broken.booted.db
-        .prepare("SELECT id FROM rounds WHERE status = 'open'")
-        .pluck()
-        .get() as number;
-      const pub = broken.booted.db
-        .prepare("SELECT id FROM rounds WHERE status = 'published'")
-        .pluck()
-        .get() as number;
+      const round = roundWithStatus(broken.booted.db, 'open');
+      const pub = roundWithStatus(broken.booted.db, 'published');
       // the same demo district: inspector1's returned sheet (with answers) and an untouched site
       const site = ids.i1Returned;
       // the tables behind these pages disappear from under the running app
