@@ -13,7 +13,7 @@ import type { InspectionStatus } from './db/repos/inspections.ts';
 import type { ProblemStatus } from './db/repos/problems.ts';
 import type { Result } from './scoring/standard.ts';
 import type { Unranked } from './scoring/rank.ts';
-import type { ResponsibleUnitRule, Rules, Standard } from './criteria/schema.ts';
+import type { Material, MethodsRule, ResponsibleUnitRule, Rules, Standard } from './criteria/schema.ts';
 import type { AvoidancePolicy } from './services/assignments.ts';
 
 export const ROLE_NAMES: Record<Role, string> = { office: '创城办', inspector: '测评员', unit: '责任单位' };
@@ -93,6 +93,7 @@ export const RESPONSIBLE_UNIT_NAMES: Record<ResponsibleUnitRule['kind'], string>
   community: '所在社区',
   street: '所在镇街',
   department: '部门',
+  district: '区级',
 };
 /** The criteria workbook's 责任单位类别 column: the labels themselves. */
 export const RESPONSIBLE_UNIT_WORDS = invert(RESPONSIBLE_UNIT_NAMES);
@@ -248,3 +249,23 @@ function invert<K extends string>(names: Record<K, string>): Readonly<Record<str
   for (const code of Object.keys(names) as K[]) words[names[code]] = code;
   return words;
 }
+
+/** What a 材料审核 / 网上申报 standard asks units to upload (its task's materials). */
+export const MATERIAL_NAMES: Record<Material, string> = {
+  policy: '规范文件',
+  account: '情况说明',
+  photos: '实景图片',
+  tables: '统计表格',
+  ledger: '工作台账',
+  other: '其他',
+};
+/** The criteria workbook's 提交材料 cell: the labels themselves, joined by 、. */
+export const MATERIAL_WORDS = invert(MATERIAL_NAMES);
+
+/** How a version combines its methods into a total (rules.methods.combine). */
+export const COMBINE_NAMES: Record<MethodsRule['combine'], string> = {
+  pooled: '按总分汇总',
+  weighted: '按方法加权',
+};
+/** The criteria workbook's 方法合成 cell: the labels themselves. */
+export const COMBINE_WORDS = invert(COMBINE_NAMES);

@@ -4,7 +4,8 @@
  * by the criteria import, so all three refuse the same files with the same words.
  */
 import type { z } from 'zod';
-import { criteriaVersionSchema, type CriteriaVersion } from './schema.ts';
+import { criteriaVersionSchema, type CriteriaVersion, type Standard } from './schema.ts';
+import { METHOD_NAMES } from '../labels.ts';
 
 export interface CriteriaIssue {
   /** JSON path like items[2].contents[0].standards[1].points */
@@ -59,6 +60,36 @@ function zodIssueMessage(issue: z.core.$ZodIssue): string {
   }
 }
 
+/** A standard's 提交要求: only on document / online standards, each material listed once. */
+function taskIssues(s: Standard, base: string): CriteriaIssue[] {
+  if (!s.task) return [];
+  if (s.method !== 'document' && s.method !== 'online')
+    return [{ path: `${base}.task`, message: '只有材料审核和网上申报标准可以设置提交要求' }];
+  const issues: CriteriaIssue[] = [];
+  s.task.materials.forEach((m, i) => {
+    if (s.task!.materials.indexOf(m) !== i)
+      issues.push({ path: `${base}.task.materials[${i}]`, message: `提交材料 "${m}" 重复列出` });
+  });
+  return issues;
+}
+
+/**
+ * A weighted combine needs a positive weight, and one on a method the version uses (field, document —
+ * 网上申报 with it — or survey); a weight on a method without standards yet is allowed.
+ */
+function methodsIssues(version: CriteriaVersion, used: Set<string>): CriteriaIssue[] {
+  const m = version.rules.methods;
+  if (m?.combine !== 'weighted') return [];
+  const positive = Object.entries(m.weights).filter(([, w]) => w !== undefined && w > 0);
+  const path = 'rules.methods.weights';
+  if (!positive.length) return [{ path, message: '方法加权时至少要有一种方法的权重大于0' }];
+  if (!positive.some(([method]) => used.has(method))) {
+    const names = positive.map(([method]) => METHOD_NAMES[method as keyof typeof METHOD_NAMES]);
+    return [{ path, message: `权重大于0的方法（${names.join('、')}）在本版本中都没有测评标准` }];
+  }
+  return [];
+}
+
 /** Checks a parsed version for what the schema cannot express. */
 export function checkConsistency(version: CriteriaVersion): CriteriaIssue[] {
   const issues: CriteriaIssue[] = [];
@@ -86,6 +117,7 @@ export function checkConsistency(version: CriteriaVersion): CriteriaIssue[] {
     else seen.set(codeValue, path);
   };
   const used = new Set<string>();
+  const methodsUsed = new Set<string>();
   version.items.forEach((item, i) => {
     claim(item.code, `items[${i}].code`);
     item.contents.forEach((content, j) => {
@@ -117,6 +149,8 @@ export function checkConsistency(version: CriteriaVersion): CriteriaIssue[] {
               message: `等级门槛必须依次增大（B < C < C#），现为 B=${t.B}、C=${t.C}、C#=${t['C#']}`,
             });
         }
+        issues.push(...taskIssues(s, base));
+        methodsUsed.add(s.method === 'online' ? 'document' : s.method);
         if (s.scoring.mode === 'deduction' && s.scoring.perCase > s.points)
           issues.push({
             path: `${base}.scoring.perCase`,
@@ -125,6 +159,7 @@ export function checkConsistency(version: CriteriaVersion): CriteriaIssue[] {
       });
     });
   });
+  issues.push(...methodsIssues(version, methodsUsed));
   const shares = version.rules.gradeShares;
   if (!(shares.A >= shares.B && shares.B >= shares.C && shares.C >= shares['C#']))
     issues.push({ path: 'rules.gradeShares', message: '等级得分比例必须依次不增（A ≥ B ≥ C ≥ C#）' });

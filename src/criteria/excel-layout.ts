@@ -15,14 +15,19 @@ import {
   tick,
   yesNo,
   type CellParser,
+  type CellValue,
   type Column,
   type TableSpec,
 } from '../excel/index.ts';
-import type { SiteType } from './schema.ts';
+import type { Material, SiteType, TaskDue } from './schema.ts';
 import {
   AGGREGATION_NAMES,
   AGGREGATION_OLD_WORDS,
   AGGREGATION_WORDS,
+  COMBINE_NAMES,
+  COMBINE_WORDS,
+  MATERIAL_NAMES,
+  MATERIAL_WORDS,
   METHOD_WORDS,
   NA_RULE_WORDS,
   REPEAT_MODE_WORDS,
@@ -48,6 +53,13 @@ const info = (label: string, path: string, parse: CellParser, required = false):
   required,
 });
 
+/** 版本信息's rows for rules.methods.weights, by method (网上申报 counts with 材料审核). */
+export const WEIGHT_LABELS: Record<string, string> = {
+  field: '实地考察权重',
+  document: '材料审核权重',
+  survey: '问卷调查权重',
+};
+
 /** The 版本信息 rows: label, JSON path in the version, parser, required. */
 export const INFO: InfoField[] = [
   info('版本编码', 'code', text(), true),
@@ -68,6 +80,8 @@ export const INFO: InfoField[] = [
   info('黑榜低于得分率', 'rules.blackList.belowRate', rate),
   info('黑榜后N名', 'rules.blackList.bottomN', integer()),
   info('最低应得分', 'rules.minPossiblePoints', number(), true),
+  info('方法合成', 'rules.methods.combine', oneOf(COMBINE_WORDS)),
+  ...Object.entries(WEIGHT_LABELS).map(([m, label]) => info(label, `rules.methods.weights.${m}`, number())),
 ];
 
 const RATE_HELP = '0～1 之间的小数，也可写百分数，如 0.9 或 90%';
@@ -88,6 +102,10 @@ export const HELP: Record<string, string> = {
   黑榜低于得分率: `与“黑榜后N名”至少填一项；${RATE_HELP}`,
   黑榜后N名: '与“黑榜低于得分率”至少填一项',
   最低应得分: '应得分低于此值的社区不参与排名',
+  方法合成: `各测评方法如何合成总分：${COMBINE_NAMES.pooled}（Σ实得分÷Σ应得分）或${COMBINE_NAMES.weighted}（按下面三行的权重）；可不填`,
+  实地考察权重: '方法合成为“按方法加权”时填写，如 70；各权重不小于0，至少一项大于0',
+  材料审核权重: '网上申报与材料审核合并计算，如 30',
+  问卷调查权重: '可不填',
 };
 
 export const INFO_SPEC: TableSpec = {
@@ -114,6 +132,45 @@ export const SITE_SPEC: TableSpec = {
 };
 
 const METHODS = oneOf(METHOD_WORDS);
+
+/** 提交材料: labels joined by 、 (commas and spaces read too) → material codes, in the order written. */
+function materials(): CellParser<Material[]> {
+  const allowed = Object.keys(MATERIAL_WORDS);
+  return Object.assign(
+    (raw: Exclude<CellValue, null>) => {
+      const words = String(raw)
+        .split(/[、,，;；\s]+/)
+        .filter(Boolean);
+      const unknown = words.filter((w) => !(w in MATERIAL_WORDS));
+      if (unknown.length || !words.length)
+        return { error: `只能填写：${allowed.join('、')}，多项用“、”分隔（现为“${String(raw)}”）` };
+      return words.map((w) => MATERIAL_WORDS[w]!);
+    },
+    {
+      hint: `从 ${allowed.join('、')} 中选，多项用“、”分隔`,
+      format: (list: Material[]) => list.map((m) => MATERIAL_NAMES[m]).join('、'),
+    },
+  );
+}
+
+/** 提交期限: a date (2026-03-31) or 开始后N天 (days after the round starts). */
+function due(): CellParser<TaskDue> {
+  const asDate = date();
+  return Object.assign(
+    (raw: Exclude<CellValue, null>, ctx: { row: number }) => {
+      const days = typeof raw === 'string' ? /^(?:测评)?开始后\s*(\d+)\s*天$/.exec(raw.trim()) : null;
+      if (days) return { daysFromStart: Number(days[1]) };
+      const ymd = asDate(raw, ctx);
+      return typeof ymd === 'string'
+        ? { date: ymd }
+        : { error: `应为日期（如 2026-03-31）或“开始后N天”（如 开始后20天）（现为“${String(raw)}”）` };
+    },
+    {
+      hint: '日期（如 2026-03-31）或“开始后N天”',
+      format: (d: TaskDue) => ('date' in d ? d.date : `开始后${d.daysFromStart}天`),
+    },
+  );
+}
 export const MODES = oneOf<string>(SCORING_MODE_WORDS);
 const UNITS = oneOf(RESPONSIBLE_UNIT_WORDS);
 const col = (key: string, header: string, parse?: CellParser, required = false): Column => ({
@@ -143,14 +200,25 @@ export const C = {
   unit: col('responsibleUnit.kind', '责任单位类别', UNITS, true),
   department: { ...col('responsibleUnit.department', '责任部门'), note: '责任单位类别为“部门”时填写' },
   guidance: col('guidance', '抽查方法'),
+  materials: { ...col('task.materials', '提交材料', materials()), note: '材料审核、网上申报标准填写' },
+  period: col('task.period', '材料期间'),
+  requirement: col('task.requirement', '材料要求'),
+  due: { ...col('task.due', '提交期限', due()), note: '日期（如 2026-03-31）或“开始后N天”' },
 };
 export const STANDARD_COLUMNS = Object.values(C).filter((c) => !/^(item|content)\./.test(c.key));
 export const MODE_COLUMNS: Record<string, Column[]> = { deduction: [C.perCase], grade: [C.B, C.C, C['C#']] };
 
-export function standardSpec(siteTypes: SiteType[]): TableSpec {
+export const TASK_COLUMNS = [C.materials, C.period, C.requirement, C.due];
+
+/**
+ * The 测评标准 sheet. Reading always knows the 提交要求 columns (an older workbook simply lacks them);
+ * writing adds them only for a version that sets a task, so versions without one export as before.
+ */
+export function standardSpec(siteTypes: SiteType[], taskColumns = true): TableSpec {
   const sites = siteTypes.map((t) => ({ key: `site:${t.code}`, header: t.name, parse: tick(), width: 7 }));
   const unknownColumnHint = '点位类型列的列名须与「点位类型」表中的名称一致';
-  const columns = [...Object.values(C), ...sites];
+  const own = Object.values(C).filter((c) => taskColumns || !TASK_COLUMNS.includes(c));
+  const columns = [...own, ...sites];
   const spec = { name: '测评标准', sheetName: '测评标准', sheetRequired: true, columns, unknownColumnHint };
   return { ...spec, maxRows: 1000 }; // a system has a few hundred standards; keeps the dropdown ranges small
 }

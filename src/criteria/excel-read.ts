@@ -12,9 +12,11 @@ import {
   isCellError,
 } from '../excel/index.ts';
 import { checkCriteria } from './check.ts';
+import { COMBINE_NAMES } from '../labels.ts';
 import type { CriteriaVersion, SiteType } from './schema.ts';
 import {
   REPEAT_VALUE,
+  WEIGHT_LABELS,
   INFO,
   INFO_SPEC,
   SITE_SPEC,
@@ -44,7 +46,7 @@ interface Origins {
 function headerFor(rest: string | undefined, columns: Column[]): string {
   if (!rest) return '';
   const hit =
-    columns.find((c) => rest === c.key || rest.startsWith(`${c.key}.`)) ??
+    columns.find((c) => rest === c.key || rest.startsWith(`${c.key}.`) || rest.startsWith(`${c.key}[`)) ??
     columns.find((c) => c.key.startsWith(`${rest}.`));
   return hit ? `「${hit.header}」` : '';
 }
@@ -132,7 +134,22 @@ function readInfo(rows: Row[], origins: Origins, errors: string[]): Record<strin
     rules.repeat =
       mode === 'multiply' ? { mode, factor: value } : mode === 'add' ? { mode, points: value } : { mode };
   }
+  readMethods(rules, origins, errors);
   return draft;
+}
+
+/** 方法合成 and its weights: weights only with 按方法加权, and 按方法加权 only with weights. */
+function readMethods(rules: Record<string, unknown>, origins: Origins, errors: string[]) {
+  const methods = rules.methods as { combine?: string; weights?: Record<string, number> } | undefined;
+  if (!methods) return;
+  const at = (label: string) => `「版本信息」第${origins.info.get(label)}行（${label}）`;
+  if (methods.combine === undefined)
+    errors.push(
+      `${at(WEIGHT_LABELS[Object.keys(methods.weights!)[0]!]!)}：填写了方法权重时，“方法合成”应为“${COMBINE_NAMES.weighted}”`,
+    );
+  else if (methods.combine === 'pooled' && methods.weights)
+    errors.push(`${at('方法合成')}：方法合成为“${COMBINE_NAMES.pooled}”时，各方法权重应留空`);
+  else if (methods.combine === 'weighted') methods.weights ??= {};
 }
 
 /** 测评标准 rows → item and content groups (runs of one code) holding their standards' rows. */

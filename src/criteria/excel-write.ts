@@ -54,6 +54,8 @@ export async function criteriaToWorkbook(version: CriteriaVersion): Promise<Buff
       })),
     ),
   );
-  addTableSheet(wb, standardSpec(version.siteTypes), rows, { dropdowns: true, autoFilter: true });
+  const hasTask = version.items.some((i) => i.contents.some((c) => c.standards.some((s) => s.task)));
+  const spec = standardSpec(version.siteTypes, hasTask);
+  addTableSheet(wb, spec, rows, { dropdowns: true, autoFilter: true });
   return toBuffer(wb);
 }

@@ -65,9 +65,43 @@ export const responsibleUnitSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('street') }).strict(),
   /** a department, by the department name its unit records (城管局, 市场监管局, …) */
   z.object({ kind: z.literal('department'), department: text(40) }).strict(),
+  /** 区级: the district itself answers (e.g. the 创城办 for the district) */
+  z.object({ kind: z.literal('district') }).strict(),
 ]);
 
 export const methodSchema = z.enum(['field', 'document', 'survey', 'online']);
+
+/**
+ * What a 材料审核 / 网上申报 standard asks units for: 规范文件 (policy), 情况说明 (account), 实景图片
+ * (photos), 统计表格 (tables), 工作台账 (ledger), 其他 (other).
+ */
+export const materialSchema = z.enum(['policy', 'account', 'photos', 'tables', 'ledger', 'other']);
+
+/** A task's deadline: days after the round starts, or a fixed date — exactly one of the two. */
+export const taskDueSchema = z.union(
+  [
+    z
+      .object({
+        daysFromStart: z.number().int().min(1, '提交期限至少1天').max(365, '提交期限不能超过365天'),
+      })
+      .strict(),
+    z.object({ date: z.iso.date('提交期限日期必须是 YYYY-MM-DD 格式') }).strict(),
+  ],
+  { error: '提交期限只能写 daysFromStart（测评开始后天数）或 date（日期）二者之一' },
+);
+
+/**
+ * 提交要求: what a unit uploads for a document / online standard, the period it covers (近一年,
+ * 每季度 …), the requirement in words, and the deadline. Materials are listed once each (check.ts).
+ */
+export const taskSchema = z
+  .object({
+    materials: z.array(materialSchema).min(1, '至少要列出一种提交材料'),
+    period: text(40).optional(),
+    requirement: text(400).optional(),
+    due: taskDueSchema,
+  })
+  .strict();
 
 /** 测评标准: the unit an inspector answers. */
 export const standardSchema = z
@@ -82,6 +116,8 @@ export const standardSchema = z
     photoRequired: z.boolean(),
     deadlineDays: z.number().int().min(1, '整改时限至少1天').max(365, '整改时限不能超过365天'),
     responsibleUnit: responsibleUnitSchema,
+    /** only on document / online standards (check.ts); absent: nothing is asked of units yet */
+    task: taskSchema.optional(),
   })
   .strict();
 
@@ -104,6 +140,28 @@ export const itemSchema = z
   .strict();
 
 const rate = z.number().min(0, '比率不能小于0').max(1, '比率不能大于1');
+const methodWeight = z.number().min(0, '方法权重不能小于0');
+
+/**
+ * How the methods combine into a total: pooled points (Σ earned ÷ Σ possible over every method), or
+ * fixed weights per method (网上申报 counts with 材料审核 under `document`). At least one weight is
+ * positive and covers a method the version uses (check.ts); a weight may be set before its standards.
+ */
+export const methodsRuleSchema = z.discriminatedUnion('combine', [
+  z.object({ combine: z.literal('pooled') }).strict(),
+  z
+    .object({
+      combine: z.literal('weighted'),
+      weights: z
+        .object({
+          field: methodWeight.optional(),
+          document: methodWeight.optional(),
+          survey: methodWeight.optional(),
+        })
+        .strict(),
+    })
+    .strict(),
+]);
 
 /** Version-wide scoring rules. */
 export const rulesSchema = z
@@ -133,6 +191,8 @@ export const rulesSchema = z
     blackList: z.object({ belowRate: rate.optional(), bottomN: z.number().int().min(0).optional() }).strict(),
     /** a community with fewer possible points than this is 未排名 */
     minPossiblePoints: z.number().min(0),
+    /** how methods combine; absent: only field standards count (as every version before it) */
+    methods: methodsRuleSchema.optional(),
   })
   .strict();
 
@@ -156,6 +216,10 @@ export const criteriaVersionSchema = z
 export type SiteType = z.infer<typeof siteTypeSchema>;
 export type Scoring = z.infer<typeof scoringSchema>;
 export type ResponsibleUnitRule = z.infer<typeof responsibleUnitSchema>;
+export type Material = z.infer<typeof materialSchema>;
+export type TaskDue = z.infer<typeof taskDueSchema>;
+export type Task = z.infer<typeof taskSchema>;
+export type MethodsRule = z.infer<typeof methodsRuleSchema>;
 export type Standard = z.infer<typeof standardSchema>;
 export type Content = z.infer<typeof contentSchema>;
 export type Item = z.infer<typeof itemSchema>;

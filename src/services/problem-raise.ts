@@ -37,6 +37,9 @@ export function responsibleUnitFor(db: Db, site: SiteRow, standard: IndexedStand
     );
     return dept?.id ?? site.responsible_unit_id;
   }
+  // 'site', and 'district' (区级: the district answers as a whole; met at a site, the site's unit fixes
+  // it). Typed so that a new kind without a line above stops the build.
+  rule.kind satisfies 'site' | 'district';
   return site.responsible_unit_id;
 }
 

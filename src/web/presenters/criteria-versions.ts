@@ -7,8 +7,9 @@
  * would cut the line off on a tablet).
  */
 import type { IndexedCriteria } from '../../criteria/load.ts';
+import type { Standard } from '../../criteria/schema.ts';
 import type { LoadedVersion } from '../../services/criteria-pages.ts';
-import { METHOD_NAMES, RESPONSIBLE_UNIT_NAMES } from '../../labels.ts';
+import { MATERIAL_NAMES, METHOD_NAMES, RESPONSIBLE_UNIT_NAMES } from '../../labels.ts';
 import { formatShanghai } from '../../util/time.ts';
 import { scoringText } from './sheet.ts';
 import { ruleLines } from './rules.ts';
@@ -48,6 +49,19 @@ export function presentCriteriaList(versions: (LoadedVersion & { rounds: number 
   }));
 }
 
+/** A document / online standard's 提交要求 as lines of label and text (none without a task). */
+export function taskLines(s: Standard): { label: string; text: string }[] {
+  const t = s.task;
+  if (!t) return [];
+  const due = 'date' in t.due ? t.due.date : `测评开始后 ${t.due.daysFromStart} 天`;
+  return [
+    { label: '提交材料', text: t.materials.map((m) => MATERIAL_NAMES[m]).join('、') },
+    ...(t.period ? [{ label: '期间', text: t.period }] : []),
+    ...(t.requirement ? [{ label: '要求', text: t.requirement }] : []),
+    { label: '提交期限', text: due },
+  ];
+}
+
 /** One version's page: its facts and rules, the item → content → standard tree, the matrix. */
 export function presentCriteriaVersion(id: number, c: IndexedCriteria) {
   const v = c.version;
@@ -68,6 +82,7 @@ export function presentCriteriaVersion(id: number, c: IndexedCriteria) {
               ? s.responsibleUnit.department
               : RESPONSIBLE_UNIT_NAMES[s.responsibleUnit.kind],
           types: new Set(s.siteTypes),
+          task: taskLines(s),
         })),
       })),
     })),
