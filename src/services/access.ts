@@ -122,7 +122,8 @@ function canSeeRound(db: Db, a: Actor, round: RoundRow): true | string {
 
 function canSeeSheet(_db: Db, a: Actor, t: SheetTarget): true | string {
   if (isOffice(a)) return true;
-  if (a.role !== 'inspector') return '责任单位不能查看测评表';
+  if (a.role === 'unit') return '责任单位不能查看测评表';
+  if (a.role !== 'inspector') return '只有创城办和被分配的测评员可以查看测评表';
   if (t.assignedInspectorId !== a.id) return '该点位未分配给您';
   return t.round.status === 'open' || '本轮测评已结束，不能再查看或修改测评表';
 }

@@ -169,6 +169,8 @@ const NOT_YOURS = '这不是本单位的问题';
 const PROBLEM = '您无权查看该问题';
 const PHOTO = '您无权查看该照片';
 const SHEET_UNIT = '责任单位不能查看测评表';
+/** a 包联 leader is not a unit: told who may */
+const SHEET_LEADER = no('只有创城办和被分配的测评员可以查看测评表');
 const RESULTS = '只有创城办和责任单位可以查看测评结果';
 const REINSPECT = '只有创城办或测评员可以复查';
 /** The office, the system, the inspector assigned to the site, and the actors named. */
@@ -193,6 +195,8 @@ const sheetCase = (what: string, round: () => RoundRow, answers: Record<ActorNam
 const SHEET_ENDED = {
   ...readers(SHEET_UNIT, no(SHEET_UNIT), no('本轮测评已结束，不能再查看或修改测评表')),
   otherInspector: no('该点位未分配给您'),
+  leader: SHEET_LEADER,
+  otherLeader: SHEET_LEADER,
 };
 const SHEET_FILLER = { ...allRefused('只有被分配的测评员可以填写测评表'), inspector: OK };
 /** The office's verbs on a sheet: theirs (and the system's) alone. */
@@ -211,6 +215,8 @@ const CASES: { [V in Verb]: Case<V>[] } = {
     sheetCase('an open round', open, {
       ...readers(SHEET_UNIT, no(SHEET_UNIT), OK),
       otherInspector: no('该点位未分配给您'),
+      leader: SHEET_LEADER,
+      otherLeader: SHEET_LEADER,
     }),
     sheetCase('the published round', published, SHEET_ENDED),
     sheetCase('a closed round', closed, SHEET_ENDED),
