@@ -11,7 +11,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SHA256, tmpDir } from '../photos/files.ts';
+import { fsyncDir, SHA256, tmpDir } from '../photos/files.ts';
 
 export const DOCUMENTS_DIR = 'documents';
 
@@ -44,20 +44,6 @@ async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** Makes a rename durable where a directory can be opened (not on Windows). */
-async function fsyncDir(dir: string): Promise<void> {
-  try {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    // best effort
   }
 }
 

@@ -57,7 +57,7 @@ export function tmpDir(uploadDir: string): string {
 }
 
 /** Makes the rename durable. Not every platform can open a directory (Windows), so failure is ignored. */
-async function fsyncDir(dir: string): Promise<void> {
+export async function fsyncDir(dir: string): Promise<void> {
   try {
     const handle = await open(dir, 'r');
     try {
