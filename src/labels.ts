@@ -22,6 +22,7 @@ export const UNIT_KIND_NAMES: Record<UnitKind, string> = {
   street: '镇街',
   community: '社区',
   department: '部门',
+  district: '区级',
   other: '其他',
 };
 /** The transfer form's <optgroup> headings, in this order: "其他" alone would read as a unit's name there. */
@@ -29,6 +30,7 @@ export const UNIT_KIND_GROUP_NAMES: Record<UnitKind, string> = {
   department: UNIT_KIND_NAMES.department,
   street: UNIT_KIND_NAMES.street,
   community: UNIT_KIND_NAMES.community,
+  district: UNIT_KIND_NAMES.district,
   other: '其他单位',
 };
 

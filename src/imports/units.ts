@@ -15,7 +15,13 @@ import { listCriteriaVersions } from '../db/repos/criteria-versions.ts';
 import type { CriteriaCache } from '../services/criteria-registry.ts';
 import type { Db } from '../db/connection.ts';
 
-const KINDS = { 镇街: 'street', 社区: 'community', 部门: 'department', 其他: 'other' } as const;
+const KINDS = {
+  区级: 'district',
+  镇街: 'street',
+  社区: 'community',
+  部门: 'department',
+  其他: 'other',
+} as const;
 
 interface Row {
   code: string;

@@ -40,7 +40,7 @@ function checkUnit(db: Db, input: UnitInput, selfId: number | null) {
   );
   const unitName = parseField(name, input.name, 'name');
   const kind = parseField(
-    z.enum(['street', 'community', 'department', 'other'], { error: '单位类别无效' }),
+    z.enum(['district', 'street', 'community', 'department', 'other'], { error: '单位类别无效' }),
     input.kind,
     'kind',
   );

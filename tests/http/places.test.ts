@@ -207,6 +207,23 @@ describe('units and users', () => {
     expect(loop.text).toContain('上级单位不能是本单位或其下级');
   });
 
+  it('adds a 区级 unit (the district itself, e.g. the 创城办 answering district-level standards)', async () => {
+    const form = await office.get('/units');
+    expect(form.text).toContain('<option value="district" >区级</option>');
+    const made = await office.post('/units', {
+      code: 'Q-CCB',
+      name: '区创城办',
+      kind: 'district',
+      department: '',
+      parentId: '',
+    });
+    expect(made.status).toBe(303);
+    expect(one("SELECT kind FROM units WHERE code = 'Q-CCB'")).toBe('district');
+    const page = await office.get('/units');
+    const row = page.text.slice(page.text.indexOf('区创城办'));
+    expect(row.slice(0, row.indexOf('</tr>'))).toContain('区级');
+  });
+
   it('adds a user who can log in, deactivates them (no login), and resets a password', async () => {
     await office.get('/users');
     const unit = String(unitIdOf(app.booted.db, 'D-SCJG'));

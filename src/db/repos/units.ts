@@ -2,7 +2,7 @@
 import type { Db } from '../connection.ts';
 import { nowIso } from '../../util/time.ts';
 
-export type UnitKind = 'street' | 'community' | 'department' | 'other';
+export type UnitKind = 'district' | 'street' | 'community' | 'department' | 'other';
 
 export interface UnitRow {
   id: number;
