@@ -13,6 +13,8 @@ import { RANK_NAMES } from '../labels.ts';
 
 export interface RankingsMeta {
   criteria: string;
+  /** which methods the ranking counts (and what it leaves out) */
+  methods: string;
   aggregation: string;
   status: string;
   siteTypeNames: Map<string, string>;
@@ -53,7 +55,7 @@ function addSheet(
     headerFooter: { oddFooter: '第 &P 页，共 &N 页' },
   });
   ws.addRow([title]).font = { bold: true, size: 14 };
-  ws.addRow([`测评体系：${meta.criteria}；${meta.aggregation}；${meta.status}`]).font = {
+  ws.addRow([`测评体系：${meta.criteria}；${meta.methods}；${meta.aggregation}；${meta.status}`]).font = {
     color: { argb: 'FF555555' },
   };
   const header = ws.addRow(cols.map((c) => c.header));

@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '../helpers/app.ts';
 import { loggedIn, scalar, startApp, type TestApp } from '../helpers/app.ts';
-import { communityIdOf, roundWithStatus, streetIdOf, versionIdOf } from '../helpers/ids.ts';
+import { communityIdOf, firstIdIn, roundWithStatus, streetIdOf, versionIdOf } from '../helpers/ids.ts';
+import ExcelJS from 'exceljs';
 
 let app: TestApp;
 let as: (username: string) => Promise<Client>;
@@ -94,6 +95,29 @@ describe('the results header', () => {
     expect(page.text).toContain('应得分合计不足 20 分的社区和镇街不参与排名，列为未排名');
     const version = one('SELECT criteria_version_id FROM rounds WHERE id = ?', published);
     expect(page.text).toContain(`href="/help/scoring#version-${version}"`);
+  });
+
+  it("says the ranking counts 实地考察 only, and what district-2026's other methods weigh", async () => {
+    // district-2026's non-field standards, by hand: 材料审核 A01-4 (2 分), C02-4 (2 分); 网上申报 B02-4 (3),
+    // F01-6 (2); 问卷调查 D02-5 (3), E02-5 (3)
+    const line =
+      '计入方法：实地考察。测评体系中的材料审核 2 条（4 分）、网上申报 2 条（5 分）、问卷调查 2 条（6 分）本轮未计入，排名只反映实地考察';
+    const office = await as('office');
+    for (const path of [
+      `/rounds/${published}/results`,
+      `/rounds/${published}/results/weak`,
+      `/rounds/${published}/results/streets/${firstIdIn(app.booted.db, 'streets')}`,
+    ]) {
+      const page = await office.get(path);
+      expect(page.status, path).toBe(200);
+      expect(page.text, path).toContain(line);
+    }
+    const res = await fetch(`${app.url}/rounds/${published}/rankings.xlsx`, {
+      headers: { cookie: `cc.sid=${office.cookies.get('cc.sid')}` },
+    });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never);
+    for (const ws of wb.worksheets) expect(String(ws.getCell('A2').value), ws.name).toContain(line);
   });
 });
 

@@ -8,7 +8,7 @@ import { formatRate } from '../../scoring/standard.ts';
 import type { ResultsBase, UpLevel } from '../../services/results-pages.ts';
 import type { TrendPoint } from '../../services/trends.ts';
 import { RANK_NAMES, ROUND_STATUS_NAMES, UNRANKED_NAMES } from '../../labels.ts';
-import { NA_RULE_TEXT, aggregationText, rankingText } from './rules.ts';
+import { NA_RULE_TEXT, aggregationText, methodsText, rankingText } from './rules.ts';
 import { rateLineChart } from '../../charts/svg.ts';
 
 export function points(n: number): string {
@@ -101,6 +101,8 @@ export interface ResultsHeader {
   counted: string;
   criteria: string;
   criteriaId: number;
+  /** which methods are counted, and what the version's other methods weigh (left out) */
+  methods: string;
   aggregation: string;
   na: string;
   ranking: string;
@@ -120,6 +122,7 @@ export function presentHeader(base: ResultsBase): ResultsHeader {
       : `最终结果：计入已审核 ${counts.approved ?? 0} 份测评表`,
     criteria: `${version.name}（${version.version}）`,
     criteriaId: round.criteria_version_id,
+    methods: methodsText(base.criteria.standards),
     aggregation: aggregationText(version.rules),
     na: NA_RULE_TEXT[version.rules.notApplicable],
     ranking: rankingText(version.rules),

@@ -4,8 +4,8 @@
  * to be not used, never left as a dangling "或" (the 2025 version has a 黑榜 of the last 2 places and no
  * rate threshold). The wording follows what src/scoring does with each value.
  */
-import type { CriteriaVersion, Rules } from '../../criteria/schema.ts';
-import { AGGREGATION_NAMES, RESULT_NAMES } from '../../labels.ts';
+import type { CriteriaVersion, Rules, Standard } from '../../criteria/schema.ts';
+import { AGGREGATION_NAMES, METHOD_NAMES, RESULT_NAMES } from '../../labels.ts';
 
 export interface RuleLine {
   label: string;
@@ -104,4 +104,23 @@ export function ruleLines(version: CriteriaVersion): RuleLine[] {
     { label: '红榜', text: redListText(rules) },
     { label: '黑榜', text: blackListText(rules) },
   ];
+}
+
+/**
+ * Which methods a round's results count, and what the version asks by the others that they leave out:
+ * a field-only ranking says so, so nobody takes it for the whole score. Rounds count 实地考察 only until
+ * document tasks and surveys are scored (issues #18, #19).
+ */
+export function methodsText(standards: readonly Pick<Standard, 'method' | 'points'>[]): string {
+  const others = (['document', 'online', 'survey'] as const)
+    .map((method) => {
+      const of = standards.filter((s) => s.method === method);
+      const points = of.reduce((sum, s) => sum + s.points, 0);
+      return of.length ? `${METHOD_NAMES[method]} ${of.length} 条（${num(points)} 分）` : '';
+    })
+    .filter(Boolean);
+  const counted = `计入方法：${METHOD_NAMES.field}`;
+  return others.length
+    ? `${counted}。测评体系中的${others.join('、')}本轮未计入，排名只反映${METHOD_NAMES.field}`
+    : counted;
 }

@@ -171,6 +171,7 @@ export function resultsRouter(deps: AppDeps): Router {
     const header = presentHeader(data);
     const buf = await rankingsWorkbook(data, {
       criteria: header.criteria,
+      methods: header.methods,
       aggregation: header.aggregation,
       status: header.counted,
       siteTypeNames: data.siteTypeNames,
