@@ -17,9 +17,32 @@ describe('shipped criteria', () => {
   const main = loaded.find((l) => l.version.code === 'district-2026')!;
   const idx = indexCriteria(main.version);
 
-  it('loads every shipped file, the main one and a second version of the same family', () => {
-    expect(loaded.map((l) => l.version.code).sort()).toEqual(['district-2025', 'district-2026']);
+  it('loads every shipped file, the main one and two more versions of the same family', () => {
+    expect(loaded.map((l) => l.version.code).sort()).toEqual([
+      'district-2025',
+      'district-2026',
+      'district-2026-2',
+    ]);
     expect(new Set(loaded.map((l) => l.version.family)).size).toBe(1);
+  });
+
+  it('ships 2026.2: the same field standards as 2026.1 and ≥15 document/online tasks at every level', () => {
+    const second = indexCriteria(loaded.find((l) => l.version.code === 'district-2026-2')!.version);
+    const fieldOf = (i: typeof idx) => i.standards.filter((s) => s.method === 'field');
+    // the field standards unchanged, so a round on either edition scores its sites alike
+    expect(JSON.stringify(fieldOf(second))).toBe(JSON.stringify(fieldOf(idx)));
+    const added = second.standards.filter((s) => !idx.byCode.has(s.code));
+    expect(added.length).toBeGreaterThanOrEqual(15);
+    for (const s of added) {
+      expect(['document', 'online'], s.code).toContain(s.method);
+      expect(s.task, s.code).toBeDefined();
+    }
+    // every level answers some: 社区, 镇街, a named department and the district itself
+    const kinds = new Set(added.map((s) => s.responsibleUnit.kind));
+    expect(kinds).toEqual(new Set(['community', 'street', 'department', 'district']));
+    // and all three ways of judging a submission are used
+    expect(new Set(added.map((s) => s.scoring.mode))).toEqual(new Set(['deduction', 'grade', 'passfail']));
+    expect(second.version.rules.methods).toEqual({ combine: 'pooled' });
   });
 
   it('is a realistic version: ≥10 site types, ≥8 items, ≥80 field standards, all three scoring modes', () => {
