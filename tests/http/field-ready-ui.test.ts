@@ -130,7 +130,7 @@ describe('criteria version choice', () => {
   it('names version, code, effective date and the number of field standards of each version, in full', async () => {
     const page = await office.get('/rounds/new');
     expect(page.status).toBe(200);
-    for (const file of ['district-2025.json', 'district-2026.json']) {
+    for (const file of ['district-2025.json', 'district-2026.json', 'district-2026-2.json']) {
       const v = JSON.parse(readFileSync(join(ROOT, 'criteria', file), 'utf8')) as {
         code: string;
         version: string;
@@ -144,7 +144,8 @@ describe('criteria version choice', () => {
         .filter((s) => s.method === 'field').length;
       const option =
         new RegExp(
-          `<label class="version-card">(?:(?!</label>)[\\s\\S])*编码 ${v.code}[\\s\\S]*?</label>`,
+          // the whole code: district-2026 is not district-2026-2
+          `<label class="version-card">(?:(?!</label>)[\\s\\S])*编码 ${v.code}(?![\\w.-])[\\s\\S]*?</label>`,
         ).exec(page.text)?.[0] ?? '';
       expect(option, v.code).toContain('type="radio" name="criteriaVersionId"');
       expect(option, v.code).toContain(`版本 ${v.version}`);
