@@ -282,7 +282,10 @@ describe('working with no network', () => {
     expect(await row.locator('.office').textContent()).toBe('不符合 3 处；复核：三处');
     expect(await box.textContent()).toContain('创城办退回原因：请核对');
     // the office's version is on the sheet and in the database; my other change went through
-    expect(await page.locator(`.std[data-code="${a}"] input[value=fail]`).isChecked()).toBe(true);
+    // (the sheet takes the server's state just after the notice shows: wait for it, as the inspector would)
+    await expect
+      .poll(() => page.locator(`.std[data-code="${a}"] input[value=fail]`).isChecked(), { timeout: 10_000 })
+      .toBe(true);
     expect(answers(siteId).find((x) => x.code === a)).toMatchObject({ result: 'fail', cases: 3 });
     expect(answers(siteId).find((x) => x.code === b)?.note).toBe('我的备注');
     await screenshot(page, 'offline-conflict');
