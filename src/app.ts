@@ -177,7 +177,17 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName' | 'versions'>
     ...PROBLEM_MULTIPART_ROUTES,
   ]);
   app.use((req, res, next) => {
-    res.locals.csrfToken = csrf.generateToken(req);
+    // The token is made only when a page reads it. Made eagerly, every request without a session (a
+    // tablet's background /api/session check after its session expired) started a new one and sent
+    // its cookie, which could overwrite the cookie of the login page loading beside it: the login
+    // then failed its CSRF check (seen on a shared tablet, 2 of 7 browser runs).
+    let token: string | undefined;
+    Object.defineProperty(res.locals, 'csrfToken', {
+      enumerable: true,
+      configurable: true,
+      get: () => (token ??= csrf.generateToken(req)),
+      set: (v: string) => (token = v),
+    });
     res.locals.roleNames = ROLE_NAMES;
     res.locals.currentPath = req.path;
     res.locals.helpHref = helpHref(req.path, (res.locals.user as { role: Role } | undefined)?.role);

@@ -94,6 +94,30 @@ describe('login', () => {
     expect(c.cookies.get('cc.sid')).not.toBe(before);
   });
 
+  it('lets the next person log in on a tablet whose expired session is still being checked in the background', async () => {
+    // A shared tablet: inspector3's session was removed on the server; the old page's background check
+    // (/api/session, 401) runs while inspector2 opens the login page. The check must not start a session
+    // of its own, or its cookie replaces the login page's and the login fails its CSRF check.
+    const c = new Client(app.url);
+    await c.login('inspector3');
+    app.booted.db.prepare('DELETE FROM sessions').run();
+    const [page, check] = await Promise.all([
+      c.get('/login'),
+      c.get('/api/session', { 'x-requested-with': 'fetch' }),
+    ]);
+    expect(page.status).toBe(200);
+    expect(check.status).toBe(401);
+    expect(check.headers.getSetCookie()).toEqual([]);
+    // whichever answered last, the cookie the tablet holds is the login page's
+    const pageCookie = /^cc\.sid=([^;]+)/.exec(page.headers.getSetCookie()[0] ?? '')?.[1];
+    expect(c.cookies.get('cc.sid')).toBe(pageCookie);
+    const r = await c.post('/login', { username: 'inspector2', password: 'demo-pass-2026' });
+    expect(r.status).toBe(303);
+    expect(JSON.parse((await c.get('/api/session', { 'x-requested-with': 'fetch' })).text).role).toBe(
+      'inspector',
+    );
+  });
+
   it('logs out: the session is gone and pages need a login again', async () => {
     const c = new Client(app.url);
     await c.login('office');
