@@ -20,6 +20,9 @@ import { homeRouter } from './web/routes/home.ts';
 import { roundsRouter } from './web/routes/rounds.ts';
 import { healthRouter } from './web/routes/health.ts';
 import { ROLE_NAMES } from './labels.ts';
+import { TASK_MULTIPART_ROUTES, tasksRouter } from './web/routes/tasks.ts';
+import { TASK_REVIEW_MULTIPART_ROUTES, taskReviewRouter } from './web/routes/task-review.ts';
+import { materialsRouter } from './web/routes/materials.ts';
 import { makeCsrf } from './web/middleware/csrf.ts';
 import { SHEET_MULTIPART_ROUTES, sheetsRouter } from './web/routes/sheets.ts';
 import { sheetsApiRouter } from './web/routes/sheet-api.ts';
@@ -175,6 +178,8 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName' | 'versions'>
     ...CRITERIA_MULTIPART_ROUTES,
     ...IMPORT_MULTIPART_ROUTES,
     ...PROBLEM_MULTIPART_ROUTES,
+    ...TASK_MULTIPART_ROUTES,
+    ...TASK_REVIEW_MULTIPART_ROUTES,
   ]);
   app.use((req, res, next) => {
     // The token is made only when a page reads it. Made eagerly, every request without a session (a
@@ -213,6 +218,9 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName' | 'versions'>
   app.use(importsRouter(deps, csrf.protect));
   app.use(resultsRouter(deps));
   app.use(problemsRouter(deps, csrf.protect));
+  app.use(tasksRouter(deps, csrf.protect));
+  app.use(taskReviewRouter(deps, csrf.protect));
+  app.use(materialsRouter(deps));
   app.use(helpRouter(deps));
   app.use(offlineRouter(deps, (req) => csrf.generateToken(req)));
   app.use(photosRouter(deps));

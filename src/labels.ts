@@ -15,6 +15,9 @@ import type { Result } from './scoring/standard.ts';
 import type { Unranked } from './scoring/rank.ts';
 import type { Material, MethodsRule, ResponsibleUnitRule, Rules, Standard } from './criteria/schema.ts';
 import type { AvoidancePolicy } from './services/assignments.ts';
+import type { RoundMethod, TaskState } from './services/document-tasks.ts';
+import type { TaskLevel } from './db/repos/document-tasks.ts';
+import type { ProblemSource } from './db/repos/problems.ts';
 
 export const ROLE_NAMES: Record<Role, string> = { office: '创城办', inspector: '测评员', unit: '责任单位' };
 
@@ -55,6 +58,53 @@ export const SHEET_STATUS_IMPORT_NAMES: Record<InspectionStatus, string> = {
   submitted: '已提交',
   returned: '已退回',
   approved: '已通过',
+};
+
+/** The methods a round counts (材料审核 includes 网上申报: both are document tasks). */
+export const ROUND_METHOD_NAMES: Record<RoundMethod, string> = {
+  field: '实地考察',
+  document: '材料审核',
+  survey: '问卷调查',
+};
+/** Where a method's column says more than its name: 网上申报 is counted under 材料审核. */
+export const ROUND_METHOD_LONG_NAMES: Record<RoundMethod, string> = {
+  field: '实地考察',
+  document: '材料审核（含网上申报）',
+  survey: '问卷调查',
+};
+
+/** A document task's state; 逾期未交 is a pending or returned task past its deadline. */
+export const TASK_STATE_NAMES: Record<TaskState, string> = {
+  pending: '未提交',
+  submitted: '已提交',
+  returned: '退回补充',
+  scored: '已评分',
+  overdue: '逾期未交',
+};
+
+/** Who answers a document task. */
+export const TASK_LEVEL_NAMES: Record<TaskLevel, string> = {
+  community: '社区',
+  street: '镇街',
+  department: '部门',
+  district: '区级',
+};
+
+/** A document task without a unit to answer it (a 社区 or 镇街 the office has not given one). */
+export const NO_UNIT_NAME = '无责任单位';
+
+/** 来源 of a problem. */
+export const PROBLEM_SOURCE_NAMES: Record<ProblemSource, string> = { round: '测评', document: '材料' };
+
+/** A document task's history steps. */
+export const TASK_EVENT_NAMES: Record<string, string> = {
+  upload: '上传文件',
+  remove: '删除文件',
+  replace: '替换文件',
+  submit: '提交',
+  score: '评分',
+  return: '退回补充',
+  extend: '延期',
 };
 
 export const PROBLEM_STATUS_NAMES: Record<ProblemStatus, string> = {
@@ -192,6 +242,15 @@ export const AUDIT_ACTION_NAMES: Record<string, string> = {
   'round.close': '结束轮次',
   'round.publish': '发布结果',
   'round.withdraw': '撤回发布',
+  'task.upload': '上传材料',
+  'task.remove': '删除材料',
+  'task.replace': '替换材料',
+  'task.submit': '提交材料',
+  'task.score': '材料评分',
+  'task.return': '退回补充材料',
+  'task.extend': '材料延期',
+  'task.template': '上传材料模板',
+  'task.template_remove': '删除材料模板',
   'round.exclude_site': '排除点位',
   'round.include_site': '恢复点位',
   'assignment.set': '测评分工',

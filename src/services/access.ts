@@ -19,6 +19,8 @@ import { liaisonCommunityIds, unitSubtreeIds } from '../db/repos/units.ts';
 import { photoPlace, photoProblems } from '../db/repos/photos.ts';
 import { findSiteById } from '../db/repos/places.ts';
 import { Forbidden, NotLoggedIn } from '../errors.ts';
+import type { TaskTarget } from './document-tasks.ts';
+import { findTaskById } from '../db/repos/document-tasks.ts';
 
 /** Someone on a public page (a survey or a 随手拍 report): no account, no session user. */
 export interface AnonymousActor {
@@ -89,6 +91,13 @@ export interface Objects {
   /** the 整改清单 workbook and 整改通知单 (a unit's: its own problems) */
   'problem.export': null;
   'photo.read': PhotoRow;
+  /** the 材料任务 pages: the office sees every round's, a unit its own, a 包联 leader their 社区' */
+  'task.list': null;
+  'task.read': TaskTarget;
+  /** upload, replace and remove files, submit (the round still open and the deadline not passed: 409s) */
+  'task.submit': TaskTarget;
+  /** score, 退回补充, 延期, template files */
+  'task.review': TaskTarget | null;
 }
 
 export type Verb = keyof Objects;
@@ -140,20 +149,30 @@ function actsFor(db: Db, a: Actor, p: Pick<ProblemRow, 'unit_id'>): boolean {
   return p.unit_id !== null && unitsOf(db, a).has(p.unit_id);
 }
 
+/** The inspector assigned to the problem's site in its round (none for a problem without a site). */
+const problemInspector = (db: Db, p: ProblemRow): number | null =>
+  p.site_id === null ? null : assignedInspectorId(db, p.round_id, p.site_id);
+
+/** The 社区 a problem is in: its site's, or its document task's. */
+function problemCommunity(db: Db, p: ProblemRow): number | null {
+  if (p.site_id !== null) return findSiteById(db, p.site_id)?.community_id ?? null;
+  return p.task_id === null ? null : (findTaskById(db, p.task_id)?.community_id ?? null);
+}
+
 function canSeeProblem(db: Db, a: Actor, p: ProblemRow): true | string {
   const ok =
     isOffice(a) ||
     actsFor(db, a, p) ||
-    (a.role === 'inspector' && assignedInspectorId(db, p.round_id, p.site_id) === a.id) ||
-    (a.role === 'leader' && leaderCommunities(db, a).has(findSiteById(db, p.site_id)?.community_id ?? -1));
+    (a.role === 'inspector' && problemInspector(db, p) === a.id) ||
+    (a.role === 'leader' && leaderCommunities(db, a).has(problemCommunity(db, p) ?? -1));
   return ok || '您无权查看该问题';
 }
 
 /** 复查: the office or the inspector of the problem's site, never the one who reported the fix. */
 function canReinspect(db: Db, a: Actor, p: ProblemRow): true | string {
   if (!isOffice(a) && a.role !== 'inspector') return '只有创城办或测评员可以复查';
-  if (a.role === 'inspector' && assignedInspectorId(db, p.round_id, p.site_id) !== a.id)
-    return '您无权复查该问题';
+  if (a.role === 'inspector' && p.source === 'document') return '材料问题由创城办审核整改材料后销号';
+  if (a.role === 'inspector' && problemInspector(db, p) !== a.id) return '您无权复查该问题';
   return p.fixed_by !== a.id || '复查人不能是报告整改的人';
 }
 
@@ -188,6 +207,20 @@ function canSeePhoto(db: Db, a: Actor, photo: PhotoRow): true | string {
   );
 }
 
+/** A document task: the office; the unit answering it (or a unit above it); a 包联 leader, a 社区 task of theirs once published. */
+function canSeeTask(db: Db, a: Actor, t: TaskTarget): true | string {
+  if (isOffice(a)) return true;
+  if (a.role === 'unit' && t.task.unit_id !== null && unitsOf(db, a).has(t.task.unit_id)) return true;
+  if (
+    a.role === 'leader' &&
+    t.round.status === 'published' &&
+    t.task.community_id !== null &&
+    leaderCommunities(db, a).has(t.task.community_id)
+  )
+    return true;
+  return '您无权查看该材料任务';
+}
+
 const RULES: { [V in Verb]: Rule<V> } = {
   'office.manage': officeOnly('没有权限访问此页面'),
   'criteria.read': (_db, a) => a.role !== 'anonymous' || '请先登录',
@@ -209,6 +242,13 @@ const RULES: { [V in Verb]: Rule<V> } = {
   'problem.decide': officeOnly('只有创城办可以处理此申请'),
   'problem.export': (_db, a) => isOffice(a) || a.role === 'unit' || '没有权限访问此页面',
   'photo.read': canSeePhoto,
+  'task.list': (_db, a) =>
+    isOffice(a) || (a.role === 'unit' && a.unit_id !== null) || a.role === 'leader' || '没有材料任务可以查看',
+  'task.read': canSeeTask,
+  'task.submit': (db, a, t) =>
+    (a.role === 'unit' && t.task.unit_id !== null && unitsOf(db, a).has(t.task.unit_id)) ||
+    '这不是本单位的材料任务',
+  'task.review': officeOnly('只有创城办可以审核材料'),
 };
 
 /** Whether the actor may do this (for showing or hiding a button). */

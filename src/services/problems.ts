@@ -74,7 +74,7 @@ export async function withPhotos(
   write: (stored: PreparedPhoto[]) => void,
   check: (file: StoredPhoto, site: SiteRow | undefined) => EvidenceFlag[] = () => [],
 ): Promise<void> {
-  const site = findSiteById(ctx.db, p.site_id);
+  const site = p.site_id === null ? undefined : findSiteById(ctx.db, p.site_id);
   const stored: PreparedPhoto[] = [];
   try {
     for (const ph of photos.slice(0, 10)) {

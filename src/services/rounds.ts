@@ -18,7 +18,14 @@ import {
   setRoundStatus,
   type RoundRow,
 } from '../db/repos/rounds.ts';
-import type { CriteriaCache } from './criteria-registry.ts';
+import { CriteriaCache } from './criteria-registry.ts';
+import {
+  generateTasks,
+  methodsText,
+  ROUND_METHODS,
+  taskStandards,
+  type RoundMethod,
+} from './document-tasks.ts';
 import { auditUserId, canOrReject, type Actor } from './access.ts';
 import { seededRandom, shuffled } from '../util/random.ts';
 
@@ -55,7 +62,12 @@ export interface CreateRoundInput {
   startsOn: string;
   endsOn: string;
   selection: Selection;
+  /** the methods the round counts; absent: field only */
+  methods?: readonly string[];
 }
+
+/** The methods a new round may count now (问卷调查 arrives with the surveys). */
+const OFFERED_METHODS: readonly RoundMethod[] = ['field', 'document'];
 
 /** Which active sites a selection takes, for the site types the version scores. */
 export function selectSites(sites: SiteRow[], scoredTypes: Set<string>, selection: Selection): SiteRow[] {
@@ -88,15 +100,35 @@ export function createRound(ctx: RoundCtx, actor: Actor, input: CreateRoundInput
   else if (input.endsOn < input.startsOn) fields.endsOn = '结束日期不能早于开始日期';
   const selection = selectionSchema.safeParse(input.selection);
   if (!selection.success) fields.selection = selection.error.issues[0]?.message ?? '点位范围无效';
-  if (!findCriteriaVersionById(db, input.criteriaVersionId)) fields.criteriaVersionId = '测评体系版本不存在';
+  const known = !!findCriteriaVersionById(db, input.criteriaVersionId);
+  if (!known) fields.criteriaVersionId = '测评体系版本不存在';
+  const asked = input.methods ?? ['field'];
+  const methods = ROUND_METHODS.filter((m) => asked.includes(m));
+  if (!asked.length) fields.methods = '至少选择一种测评方法';
+  else if (asked.some((m) => !(OFFERED_METHODS as readonly string[]).includes(m)))
+    fields.methods = '只能选择实地考察、材料审核（含网上申报）';
+  else if (
+    known &&
+    methods.includes('document') &&
+    !taskStandards(criteria.get(input.criteriaVersionId)).length
+  )
+    fields.methods = '所选测评体系版本没有需要单位提交材料的标准（材料审核 / 网上申报），不能组织材料审核';
   if (Object.keys(fields).length || !name.success || !selection.success)
     throw new InvalidInput('请检查填写的内容', fields);
   const version = criteria.get(input.criteriaVersionId);
   const scoredTypes = new Set([...version.siteTypes.keys()].filter((t) => version.forSiteType(t).length > 0));
-  const sites = selectSites(listActiveSites(db), scoredTypes, selection.data);
-  if (!sites.length) throw new InvalidInput('按所选范围没有可测评的点位', { selection: '没有可测评的点位' });
+  const withField = methods.includes('field');
+  const sites = withField ? selectSites(listActiveSites(db), scoredTypes, selection.data) : [];
+  if (withField && !sites.length)
+    throw new InvalidInput('按所选范围没有可测评的点位', { selection: '没有可测评的点位' });
   return atomically(db, () => {
-    const id = insertRound(db, { ...input, name: name.data, selection: selection.data, createdBy: actorId });
+    const id = insertRound(db, {
+      ...input,
+      name: name.data,
+      selection: selection.data,
+      createdBy: actorId,
+      methods: methodsText(methods),
+    });
     includeSites(
       db,
       id,
@@ -113,6 +145,7 @@ export function createRound(ctx: RoundCtx, actor: Actor, input: CreateRoundInput
         criteriaVersionId: input.criteriaVersionId,
         selection: selection.data,
         sites: sites.length,
+        methods,
       },
     });
     return id;
@@ -138,12 +171,15 @@ export function openRound(db: Db, actor: Actor, roundId: number): void {
     const round = managedRound(db, actor, roundId);
     if (round.status !== 'draft') throw new Conflict('只有草稿状态的轮次可以开启');
     setRoundStatus(db, roundId, 'open');
+    // 材料审核 / 网上申报: the tasks go out when the round opens (the places as they are now)
+    const tasks = generateTasks(db, round, new CriteriaCache(db).get(round.criteria_version_id));
     appendAudit(db, {
       userId: auditUserId(actor),
       action: 'round.open',
       entity: 'round',
       entityId: roundId,
       roundId,
+      ...(tasks ? { detail: { tasks } } : {}),
     });
   });
 }

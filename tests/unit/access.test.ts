@@ -26,7 +26,9 @@ import {
   type Verb,
 } from '../../src/services/access.ts';
 import { LOGIN, OK, answerOf, idOf, no, useDemoWorld, type Expected } from '../helpers/demo-world.ts';
-import { unitIdOf, userIdOf } from '../helpers/ids.ts';
+import { communityIdOf, streetIdOf, unitIdOf, userIdOf } from '../helpers/ids.ts';
+import type { DocumentTaskRow } from '../../src/db/repos/document-tasks.ts';
+import type { TaskTarget } from '../../src/services/document-tasks.ts';
 import { ROOT } from '../helpers/run.ts';
 
 const world = useDemoWorld();
@@ -162,6 +164,38 @@ const fixPhoto = (): PhotoRow =>
     idOf(db, 'fix photo', "SELECT id FROM photos WHERE kind = 'fix' AND problem_id = ?", fixedProblem().id),
   )!;
 
+/** A document task of `round` as the rules see it: answered by the unit `unitCode` (null: 无责任单位). */
+function taskOf(round: RoundRow, level: DocumentTaskRow['level'], unitCode: string | null): TaskTarget {
+  const community = level === 'community' ? communityIdOf(db, '幸福社区') : null;
+  return {
+    round,
+    task: {
+      id: 1,
+      round_id: round.id,
+      standard_code: 'X',
+      level,
+      community_id: community,
+      street_id: level === 'community' || level === 'street' ? streetIdOf(db, '东湖街道') : null,
+      department: level === 'department' ? '城管局' : null,
+      due_on: '2026-12-20',
+      extended_to: null,
+      status: 'pending',
+      note: '',
+      submitted_at: null,
+      submitted_by: null,
+      result: null,
+      cases: 0,
+      review_note: '',
+      reviewed_at: null,
+      reviewed_by: null,
+      return_reason: null,
+      revision: 0,
+      created_at: '2026-12-01T00:00:00.000Z',
+      unit_id: unitCode === null ? null : unitIdOf(db, unitCode),
+    },
+  };
+}
+
 // ---------- every verb, every actor ----------
 
 const ROUND = '您无权查看该测评轮次';
@@ -173,6 +207,13 @@ const SHEET_UNIT = '责任单位不能查看测评表';
 const SHEET_LEADER = no('只有创城办和被分配的测评员可以查看测评表');
 const RESULTS = '只有创城办和责任单位可以查看测评结果';
 const REINSPECT = '只有创城办或测评员可以复查';
+const TASK = '您无权查看该材料任务';
+const NOT_OUR_TASK = '这不是本单位的材料任务';
+/** Only the units named may; everyone else is told the task is not theirs. */
+const taskUnitsOnly = (...mine: ActorName[]) => ({
+  ...allRefused(NOT_OUR_TASK),
+  ...Object.fromEntries(mine.map((a) => [a, OK])),
+});
 /** The office, the system, the inspector assigned to the site, and the actors named. */
 const seenBy = (message: string, ...also: ActorName[]) => ({
   ...officeOnly(message),
@@ -331,6 +372,62 @@ const CASES: { [V in Verb]: Case<V>[] } = {
       object: fixPhoto,
       assigned: () => inspectorOf(published(), ROAD),
       answers: seenBy(PHOTO, 'chengguan'),
+    },
+  ],
+  'task.list': [
+    {
+      what: 'the 材料任务 pages',
+      object: () => null,
+      answers: {
+        ...readers('没有材料任务可以查看', OK),
+      },
+    },
+  ],
+  'task.read': [
+    {
+      what: '幸福社区’s task in the open round',
+      object: () => taskOf(open(), 'community', 'C-DH-1'),
+      answers: { ...officeOnly(TASK), xingfu: OK, donghu: OK },
+    },
+    {
+      // a 包联 leader follows their 社区' tasks once the round is published
+      what: '幸福社区’s task in the published round',
+      object: () => taskOf(published(), 'community', 'C-DH-1'),
+      answers: { ...officeOnly(TASK), xingfu: OK, donghu: OK, leader: OK },
+    },
+    {
+      what: '城管局’s task',
+      object: () => taskOf(open(), 'department', 'D-CGJ'),
+      answers: { ...officeOnly(TASK), chengguan: OK },
+    },
+    {
+      what: 'a task of a 社区 without a unit (无责任单位)',
+      object: () => taskOf(open(), 'community', null),
+      answers: officeOnly(TASK),
+    },
+  ],
+  'task.submit': [
+    {
+      what: '幸福社区’s task',
+      object: () => taskOf(open(), 'community', 'C-DH-1'),
+      answers: taskUnitsOnly('xingfu', 'donghu'),
+    },
+    {
+      what: '东湖街道’s own task',
+      object: () => taskOf(open(), 'street', 'S-DH'),
+      answers: taskUnitsOnly('donghu'),
+    },
+    {
+      what: 'a task of a 社区 without a unit',
+      object: () => taskOf(open(), 'community', null),
+      answers: taskUnitsOnly(),
+    },
+  ],
+  'task.review': [
+    {
+      what: '幸福社区’s task',
+      object: () => taskOf(open(), 'community', 'C-DH-1'),
+      answers: officeOnly('只有创城办可以审核材料'),
     },
   ],
 };

@@ -40,7 +40,7 @@ describe('migration 009: a district-level unit kind', () => {
         .run(now),
     ).toThrow(/CHECK/);
 
-    expect(migrate(db)).toEqual(['009_district_unit.sql']);
+    expect(migrate(db, migrationsUpTo('009_district_unit.sql'))).toEqual(['009_district_unit.sql']);
     expect(db.prepare('SELECT * FROM units ORDER BY id').all()).toEqual(before);
     expect(db.pragma('foreign_key_check')).toEqual([]);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);

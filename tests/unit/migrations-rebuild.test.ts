@@ -123,10 +123,10 @@ function rebuildSql(
 const real = migrationFiles();
 
 describe('a migration that rebuilds a table', () => {
-  it('relaxes problems.site_id NOT NULL and keeps every row, index and trigger, foreign keys enforced after', () => {
+  it('relaxes problems.description NOT NULL and keeps every row, index and trigger, foreign keys enforced after', () => {
     const probe = setUp({});
     const sql = rebuildSql(probe.db, 'problems', {
-      define: (s) => s.replace(/site_id(\s+)INTEGER NOT NULL/, 'site_id$1INTEGER'),
+      define: (s) => s.replace(/description(\s+)TEXT NOT NULL/, 'description$1TEXT'),
     });
     probe.db.close();
     const { db, dir } = setUp({ '900_problem_without_site.sql': sql });
@@ -137,10 +137,10 @@ describe('a migration that rebuilds a table', () => {
 
     expect(migrate(db, dir)).toEqual(['900_problem_without_site.sql']);
 
-    const siteId = (db.pragma('table_info(problems)') as { name: string; notnull: number }[]).find(
-      (c) => c.name === 'site_id',
+    const description = (db.pragma('table_info(problems)') as { name: string; notnull: number }[]).find(
+      (c) => c.name === 'description',
     );
-    expect(siteId?.notnull).toBe(0);
+    expect(description?.notnull).toBe(0);
     const after = rows(db);
     expect({ ...after, schema_migrations: '' }).toEqual({ ...before, schema_migrations: '' });
     expect(db.prepare('SELECT COUNT(*) FROM problems').pluck().get()).toBe(problems);
@@ -160,7 +160,7 @@ describe('a migration that rebuilds a table', () => {
       db.prepare('UPDATE problems SET site_id = 999999 WHERE id = (SELECT MIN(id) FROM problems)').run(),
     ).toThrow(/FOREIGN KEY/);
     expect(() =>
-      db.prepare('UPDATE problems SET site_id = NULL WHERE id = (SELECT MIN(id) FROM problems)').run(),
+      db.prepare('UPDATE problems SET description = NULL WHERE id = (SELECT MIN(id) FROM problems)').run(),
     ).not.toThrow();
     expect(() => db.prepare("UPDATE audit_log SET action = 'z'").run()).toThrow(/append-only/);
     expect(migrate(db, dir)).toEqual([]);

@@ -7,11 +7,17 @@ import { nowIso } from '../../util/time.ts';
 
 export type ProblemStatus = 'open' | 'fixed' | 'closed' | 'void';
 export type ProblemRequest = 'dispute' | 'transfer' | 'extension';
+export type ProblemSource = 'round' | 'document';
 
 export interface ProblemRow {
   id: number;
   round_id: number;
-  site_id: number;
+  /** null for a problem from a document task (source 'document') */
+  site_id: number | null;
+  /** round: a sheet's deduction (测评); document: a document task's (材料) */
+  source: ProblemSource;
+  /** the document task it came from (source 'document') */
+  task_id: number | null;
   /** the scoring sheet it was raised from (the column is inspection_id) */
   sheet_id: number | null;
   standard_code: string;
@@ -37,7 +43,7 @@ export interface ProblemRow {
 
 const COLUMNS = `id, round_id, site_id, inspection_id AS sheet_id, standard_code, description, points_lost, unit_id, deadline, status,
   repeat_count, previous_problem_id, created_at, fixed_by, fixed_at, fix_note, closed_at, request, request_note,
-  request_deadline, request_unit_id, void_reason`;
+  request_deadline, request_unit_id, void_reason, source, task_id`;
 
 export interface NewProblem {
   roundId: number;

@@ -16,10 +16,12 @@ export interface RoundRow {
   opened_at: string | null;
   closed_at: string | null;
   published_at: string | null;
+  /** the methods it counts, comma-separated: field, document, survey (see roundMethods) */
+  methods: string;
 }
 
 const COLUMNS =
-  'id, name, criteria_version_id, starts_on, ends_on, status, selection, created_at, opened_at, closed_at, published_at';
+  'id, name, criteria_version_id, starts_on, ends_on, status, selection, created_at, opened_at, closed_at, published_at, methods';
 
 export interface NewRound {
   name: string;
@@ -28,14 +30,16 @@ export interface NewRound {
   endsOn: string;
   selection: unknown;
   createdBy: number | null;
+  /** comma-separated methods; absent: 'field' */
+  methods?: string;
 }
 
 export function insertRound(db: Db, r: NewRound): number {
   return Number(
     db
       .prepare(
-        `INSERT INTO rounds (name, criteria_version_id, starts_on, ends_on, status, selection, created_by, created_at)
-         VALUES (?, ?, ?, ?, 'draft', ?, ?, ?)`,
+        `INSERT INTO rounds (name, criteria_version_id, starts_on, ends_on, status, selection, created_by, created_at, methods)
+         VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?)`,
       )
       .run(
         r.name,
@@ -45,6 +49,7 @@ export function insertRound(db: Db, r: NewRound): number {
         JSON.stringify(r.selection),
         r.createdBy,
         nowIso(),
+        r.methods ?? 'field',
       ).lastInsertRowid,
   );
 }
