@@ -47,7 +47,11 @@ const COLUMNS = `id, round_id, site_id, inspection_id AS sheet_id, standard_code
 
 export interface NewProblem {
   roundId: number;
-  siteId: number;
+  /** null for a problem from a document task */
+  siteId: number | null;
+  /** 'round' (a sheet's deduction) unless given; 'document' needs taskId */
+  source?: ProblemSource;
+  taskId?: number | null;
   sheetId: number | null;
   standardCode: string;
   description: string;
@@ -63,8 +67,8 @@ export function insertProblem(db: Db, p: NewProblem): number {
     db
       .prepare(
         `INSERT INTO problems (round_id, site_id, inspection_id, standard_code, description, points_lost, unit_id, deadline,
-           status, repeat_count, previous_problem_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)`,
+           status, repeat_count, previous_problem_id, created_at, source, task_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)`,
       )
       .run(
         p.roundId,
@@ -78,6 +82,8 @@ export function insertProblem(db: Db, p: NewProblem): number {
         p.repeatCount,
         p.previousProblemId,
         nowIso(),
+        p.source ?? 'round',
+        p.taskId ?? null,
       ).lastInsertRowid,
   );
 }
