@@ -45,6 +45,7 @@ import {
 } from './aggregate.ts';
 import { addSite, areaFigures, emptyTotals, type AreaTotals } from './area.ts';
 import { rankEntries, type Unranked } from './rank.ts';
+import type { AreaMethods, CombinedRound } from './methods.ts';
 
 export type { RoundAnswer, RoundSite, RoundStandard, SiteResult, StandardResult } from './aggregate.ts';
 export { communityGroup } from './aggregate.ts';
@@ -95,6 +96,8 @@ export interface AreaResult {
   movement: number | null;
   red: boolean;
   black: boolean;
+  /** a round counting several methods: each method's figures; `rate` is then the total (综合得分率) */
+  methods?: AreaMethods;
 }
 
 export interface WeakItem {
@@ -135,6 +138,8 @@ export interface RoundResults {
   weakStandards: WeakStandard[];
   /** only site types with answers counted in possible; by failRate desc, failures desc, code */
   weakSiteTypes: WeakSiteType[];
+  /** a round counting document tasks: the district's figures and the counted tasks (methods.ts) */
+  combined?: CombinedRound;
 }
 
 export function computeRound(input: RoundInput): RoundResults {

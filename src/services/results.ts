@@ -2,7 +2,9 @@
  * A round's results, computed from the answers that count (no stored scores to drift; see the cache below):
  * while the round is open, submitted and approved sheets (暂定); once closed, approved ones only.
  * Repeats are deductions on the same site and standard in the previous final round of the same
- * criteria family; movement compares with that round's ranks.
+ * criteria family; movement compares with that round's ranks. A round that collects documents adds its
+ * tasks' points (scoring/methods.ts): each task counted as of today (逾期未交 depends on the date), its
+ * 社区 and 镇街 joining the field's, ranked on the total.
  */
 import type { Db } from '../db/connection.ts';
 import type { RoundRow } from '../db/repos/rounds.ts';
@@ -17,6 +19,10 @@ import {
 } from '../db/repos/results.ts';
 import type { InspectionStatus } from '../db/repos/inspections.ts';
 import { computeRound, type RoundInput, type RoundResults } from '../scoring/round.ts';
+import { combineRound, type CountedTask } from '../scoring/methods.ts';
+import { roundTasks, tasksFingerprint } from '../db/repos/document-tasks.ts';
+import { shanghaiDate } from '../util/time.ts';
+import { countTask, roundHasMethod } from './document-tasks.ts';
 import { Conflict, NotFound } from '../errors.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
 import { canOrReject, type Actor } from './access.ts';
@@ -77,6 +83,63 @@ function roundInput(
   };
 }
 
+/** The tasks of a round as they count today, read in one query and counted in one pass. */
+function countedTasks(ctx: ResultsCtx, round: RoundRow, today: string): CountedTask[] {
+  const version = ctx.criteria.get(round.criteria_version_id);
+  const rules = version.version.rules;
+  const counted: CountedTask[] = [];
+  for (const t of roundTasks(ctx.db, round.id)) {
+    const standard = version.byCode.get(t.standard_code);
+    if (!standard) continue;
+    const c = countTask(t, standard, rules, today);
+    const points =
+      c.kind === 'scored' || c.kind === 'overdue'
+        ? { earned: c.score.earned, possible: c.score.possible }
+        : { earned: 0, possible: c.possible };
+    counted.push({
+      id: t.id,
+      standardCode: t.standard_code,
+      level: t.level,
+      communityId: t.community_id,
+      streetId: t.street_id,
+      kind: c.kind,
+      ...points,
+    });
+  }
+  return counted;
+}
+
+/** A round's results: the field's, and with document tasks the totals over every method. */
+function compute(
+  ctx: ResultsCtx,
+  round: RoundRow,
+  prev: RoundRow | undefined,
+  previous: RoundResults | null,
+): RoundResults {
+  const input = roundInput(ctx, round, prev, previous);
+  const field = computeRound(input);
+  if (!roundHasMethod(round, 'document')) return field;
+  const tasks = countedTasks(ctx, round, shanghaiDate());
+  const communityIds = new Set(input.communities.map((c) => c.id));
+  const streetIds = new Set(input.streets.map((s) => s.id));
+  for (const t of tasks) {
+    if (t.communityId !== null) communityIds.add(t.communityId);
+    if (t.streetId !== null) streetIds.add(t.streetId);
+  }
+  return combineRound({
+    rules: input.rules,
+    field,
+    communities: listCommunities(ctx.db)
+      .filter((c) => communityIds.has(c.id))
+      .map((c) => ({ id: c.id, name: c.name, streetId: c.street_id })),
+    streets: listStreets(ctx.db)
+      .filter((s) => streetIds.has(s.id))
+      .map((s) => ({ id: s.id, name: s.name })),
+    tasks,
+    ...(input.previous ? { previous: input.previous } : {}),
+  });
+}
+
 export interface RoundResultsView {
   round: RoundRow;
   previous: RoundRow | undefined;
@@ -110,9 +173,16 @@ function cached(db: Db, slot: string, key: string, compute: () => RoundResults):
   return results;
 }
 
-/** One round's part of a cache key: its id and fingerprint ("-" for no round). */
+/**
+ * One round's part of a cache key: its id and fingerprint ("-" for no round); a round with document
+ * tasks adds theirs and today's date (a task becomes 逾期未交 overnight).
+ */
 function keyPart(db: Db, round: RoundRow | undefined): string {
-  return round ? `${round.id}:${resultsFingerprint(db, round.id)}` : '-';
+  if (!round) return '-';
+  const field = `${round.id}:${resultsFingerprint(db, round.id)}`;
+  return roundHasMethod(round, 'document')
+    ? `${field}:${tasksFingerprint(db, round.id)}:${shanghaiDate()}`
+    : field;
 }
 
 /**
@@ -125,7 +195,7 @@ export function baseResults(
   prev: RoundRow | undefined = previousRound(ctx.db, round),
 ): RoundResults {
   const key = `${placesGeneration(ctx.db)}|${keyPart(ctx.db, round)}|${keyPart(ctx.db, prev)}`;
-  return cached(ctx.db, `base:${round.id}`, key, () => computeRound(roundInput(ctx, round, prev, null)));
+  return cached(ctx.db, `base:${round.id}`, key, () => compute(ctx, round, prev, null));
 }
 
 /** Forget every cached result (the benchmark measures computing from the answers). */
@@ -146,10 +216,18 @@ export function roundResults(ctx: ResultsCtx, round: RoundRow): RoundResultsView
   const prevParts = prevRound ? `${keyPart(ctx.db, prevRound)}|${keyPart(ctx.db, prevPrev)}` : '-';
   const key = `${generation}|${keyPart(ctx.db, round)}|${prevParts}`;
   const results = cached(ctx.db, `full:${round.id}`, key, () =>
-    computeRound(roundInput(ctx, round, prevRound, prevRound ? baseResults(ctx, prevRound, prevPrev) : null)),
+    compute(ctx, round, prevRound, prevRound ? baseResults(ctx, prevRound, prevPrev) : null),
   );
   const family = ctx.criteria.get(round.criteria_version_id).version.family;
-  return { round, previous: prevRound, results, provisional: round.status === 'open', family };
+  // a submitted task not yet scored leaves the totals 暂定 even in a closed round
+  const pendingTasks = results.combined?.district.tasks.provisional ?? 0;
+  return {
+    round,
+    previous: prevRound,
+    results,
+    provisional: round.status === 'open' || pendingTasks > 0,
+    family,
+  };
 }
 
 /** The whole district's results of a round (the office, the command line, the benchmark): 404, 403, 409. */

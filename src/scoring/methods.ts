@@ -1,0 +1,253 @@
+/**
+ * Totals over every method a round counts (综合得分率): the field results of computeRound beside the
+ * document tasks' points, combined by the version's rule and ranked on the total. Pure, like the rest of
+ * scoring/: the service counts each task (countTask) and hands the counts in.
+ *
+ * Formulas (the 计分规则说明 page repeats them):
+ *  - field, per area (社区, 镇街, district): rate_f as computeRound gives it (site-type weights, pooled or
+ *    mean aggregation, 不适用), P_f = Σ w·possible over its sites, E_f = rate_f × P_f (= Σ w·earned when
+ *    pooled; under mean it carries the mean of the site rates). The district is every site of the round.
+ *  - document: a scored task earns what its standard's mode gives, an overdue one 0 of its points, both
+ *    counted in possible; a submitted, unscored task is 暂定 (left out, counted in `provisional`); one
+ *    still within its deadline is left out (counted in `waiting`). E_d = Σ earned, P_d = Σ possible.
+ *  - roll-up: a 社区 task counts in its 社区, its 镇街 and the district; a 镇街 task in the 镇街 and the
+ *    district; department and district tasks in the district only.
+ *  - a method with P_m = 0 is left out. pooled: total = (E_f + E_d) ÷ (P_f + P_d); weighted: total =
+ *    Σ W_m × rate_m ÷ Σ W_m over the methods left in (rescaled); null when nothing is left.
+ *  - ranking, 红黑榜 and movement as computeRound's, on the total, with possible = P_f + P_d checked
+ *    against minPossiblePoints.
+ */
+import type { MethodsRule, Rules } from '../criteria/schema.ts';
+import type { SiteResult } from './aggregate.ts';
+import { addSite, areaRate, emptyTotals } from './area.ts';
+import { rankEntries } from './rank.ts';
+import type { AreaResult, RoundResults } from './round.ts';
+
+/** One method's figures in one area: null rate when nothing of it applies (P = 0). */
+export interface MethodFigures {
+  earned: number;
+  possible: number;
+  rate: number | null;
+}
+
+/** A task's count, from countTask: scored and overdue carry points, the others do not count yet. */
+export interface CountedTask {
+  id: number;
+  standardCode: string;
+  level: 'community' | 'street' | 'department' | 'district';
+  communityId: number | null;
+  streetId: number | null;
+  kind: 'scored' | 'overdue' | 'provisional' | 'waiting';
+  earned: number;
+  possible: number;
+}
+
+export interface TaskTally {
+  scored: number;
+  overdue: number;
+  provisional: number;
+  waiting: number;
+}
+
+/** An area's figures per method and combined. */
+export interface AreaMethods {
+  field: MethodFigures;
+  document: MethodFigures;
+  total: number | null;
+  /** P_f + P_d, checked against minPossiblePoints */
+  possible: number;
+  tasks: TaskTally;
+}
+
+export interface CombineInput {
+  rules: Rules;
+  /** the round's field results (no sites in a document-only round) */
+  field: RoundResults;
+  /** every 社区 and 镇街 taking part: the field's and the tasks' places */
+  communities: readonly { id: number; name: string; streetId: number }[];
+  streets: readonly { id: number; name: string }[];
+  tasks: readonly CountedTask[];
+  previous?: { communityRanks: ReadonlyMap<number, number>; streetRanks: ReadonlyMap<number, number> };
+}
+
+export interface CombinedRound {
+  /** the rule applied, and whether the version states it (absent: pooled) */
+  rule: MethodsRule;
+  ruleStated: boolean;
+  district: AreaMethods;
+  tasks: readonly CountedTask[];
+}
+
+const EMPTY: MethodFigures = { earned: 0, possible: 0, rate: null };
+const emptyTally = (): TaskTally => ({ scored: 0, overdue: 0, provisional: 0, waiting: 0 });
+
+/** Field figures of a set of sites, by the version's aggregation and site-type weights. */
+export function fieldFigures(sites: readonly SiteResult[], rules: Rules): MethodFigures {
+  const t = emptyTotals();
+  for (const s of sites) addSite(t, s, rules.siteTypeWeights[s.siteType] ?? 1);
+  const rate = areaRate(t, rules.aggregation);
+  if (rate === null || t.weightedPossible <= 0) return EMPTY;
+  return { earned: rate * t.weightedPossible, possible: t.weightedPossible, rate };
+}
+
+/**
+ * The total of an area's methods by the rule, over the methods with P_m > 0: pooled (E_f + E_d) ÷
+ * (P_f + P_d); weighted Σ W_m × rate_m ÷ Σ W_m (a weight not set is 0). Null when nothing is left.
+ */
+export function combineTotal(
+  rule: MethodsRule,
+  field: MethodFigures,
+  document: MethodFigures,
+): number | null {
+  let sum = 0;
+  let divisor = 0;
+  for (const [m, f] of [
+    ['field', field],
+    ['document', document],
+  ] as const) {
+    if (f.possible <= 0 || f.rate === null) continue;
+    const w = rule.combine === 'pooled' ? f.possible : (rule.weights[m] ?? 0);
+    if (w <= 0) continue;
+    sum += rule.combine === 'pooled' ? f.earned : w * f.rate;
+    divisor += w;
+  }
+  return divisor > 0 ? sum / divisor : null;
+}
+
+function areaMethods(rule: MethodsRule, field: MethodFigures, acc: DocAcc): AreaMethods {
+  const document: MethodFigures =
+    acc.possible > 0
+      ? { earned: acc.earned, possible: acc.possible, rate: acc.earned / acc.possible }
+      : EMPTY;
+  return {
+    field,
+    document,
+    total: combineTotal(rule, field, document),
+    possible: field.possible + document.possible,
+    tasks: acc.tally,
+  };
+}
+
+interface DocAcc {
+  earned: number;
+  possible: number;
+  tally: TaskTally;
+}
+const emptyAcc = (): DocAcc => ({ earned: 0, possible: 0, tally: emptyTally() });
+
+function addTask(acc: DocAcc, t: CountedTask): void {
+  acc.tally[t.kind]++;
+  if (t.kind === 'scored' || t.kind === 'overdue') {
+    acc.earned += t.earned;
+    acc.possible += t.possible;
+  }
+}
+
+/** An area with no field results (a document-only round, or a place with tasks and no sites). */
+function blankArea(a: { id: number; name: string; streetId?: number }): AreaResult {
+  return {
+    id: a.id,
+    name: a.name,
+    ...(a.streetId === undefined ? {} : { streetId: a.streetId }),
+    earned: 0,
+    possible: 0,
+    rate: null,
+    passRate: null,
+    problems: 0,
+    siteCount: 0,
+    scoredSiteCount: 0,
+    evaluatedSiteCount: 0,
+    rank: null,
+    unranked: null,
+    movement: null,
+    red: false,
+    black: false,
+  };
+}
+
+/**
+ * The round's results over every method: communities and 镇街 carry `methods`, their `rate` is the total
+ * and they are ranked on it; sites and weak spots stay the field's. `combined` holds the district.
+ */
+export function combineRound(input: CombineInput): RoundResults & { combined: CombinedRound } {
+  const { rules, field } = input;
+  const rule: MethodsRule = rules.methods ?? { combine: 'pooled' };
+
+  const community = new Map(input.communities.map((c) => [c.id, emptyAcc()]));
+  const street = new Map(input.streets.map((s) => [s.id, emptyAcc()]));
+  const district = emptyAcc();
+  for (const t of input.tasks) {
+    addTask(district, t);
+    if (t.level === 'community' && t.communityId !== null) {
+      const c = community.get(t.communityId);
+      if (c) addTask(c, t);
+    }
+    if ((t.level === 'community' || t.level === 'street') && t.streetId !== null) {
+      const s = street.get(t.streetId);
+      if (s) addTask(s, t);
+    }
+  }
+
+  const sitesOf = new Map<string, SiteResult[]>();
+  const push = (key: string, s: SiteResult) => {
+    const list = sitesOf.get(key);
+    if (list) list.push(s);
+    else sitesOf.set(key, [s]);
+  };
+  for (const s of field.sites) {
+    push(`s:${s.streetId}`, s);
+    if (s.communityId !== null) push(`c:${s.communityId}`, s);
+  }
+
+  const rank = (
+    areas: readonly { id: number; name: string; streetId?: number }[],
+    fieldAreas: readonly AreaResult[],
+    accs: Map<number, DocAcc>,
+    prefix: string,
+    previousRanks: ReadonlyMap<number, number> | undefined,
+  ): AreaResult[] => {
+    const byId = new Map(fieldAreas.map((a) => [a.id, a]));
+    const entries = areas.map((a) => {
+      const base = byId.get(a.id) ?? blankArea(a);
+      const methods = areaMethods(
+        rule,
+        fieldFigures(sitesOf.get(`${prefix}:${a.id}`) ?? [], rules),
+        accs.get(a.id) ?? emptyAcc(),
+      );
+      return {
+        ...base,
+        rate: methods.total,
+        possible: methods.possible,
+        fieldPossible: base.possible,
+        methods,
+      };
+    });
+    return rankEntries(entries, {
+      minPossiblePoints: rules.minPossiblePoints,
+      redList: rules.redList,
+      blackList: rules.blackList,
+      ...(previousRanks ? { previousRanks } : {}),
+    }).map(({ entry: { fieldPossible, ...entry }, rank, unranked, movement, red, black }) => ({
+      ...entry,
+      // possible stays the field's unweighted points, as shown; the rank checked P_f + P_d
+      possible: fieldPossible,
+      rank,
+      unranked,
+      movement,
+      red,
+      black,
+    }));
+  };
+
+  return {
+    ...field,
+    communities: rank(input.communities, field.communities, community, 'c', input.previous?.communityRanks),
+    streets: rank(input.streets, field.streets, street, 's', input.previous?.streetRanks),
+    combined: {
+      rule,
+      ruleStated: rules.methods !== undefined,
+      district: areaMethods(rule, fieldFigures(field.sites, rules), district),
+      tasks: input.tasks,
+    },
+  };
+}
