@@ -185,6 +185,16 @@ export const SCORING_MODE_NAMES: Record<Standard['scoring']['mode'], string> = {
 };
 export const SCORING_MODE_WORDS = invert(SCORING_MODE_NAMES);
 
+/**
+ * A problem from a document task (来源 材料) is fixed with corrected documents and closed by the office's
+ * review of them: its history names those steps so (other steps as PROBLEM_EVENT_NAMES).
+ */
+export const DOCUMENT_PROBLEM_EVENT_NAMES: Record<string, string> = {
+  fix: '提交整改材料',
+  close: '整改材料审核通过，销号',
+  reject: '整改材料审核不通过，退回',
+};
+
 /** A step in a problem's history (problem_events.action), as the problem page lists it. */
 export const PROBLEM_EVENT_NAMES: Record<string, string> = {
   raise: '交办',
