@@ -16,6 +16,7 @@ import { createApp, type AppDeps } from './app.ts';
 import { buildClientAssets } from './web/assets.ts';
 import { findCjkFont, missingFontMessage } from './photos/font.ts';
 import { sweepStrayFiles } from './photos/sweep.ts';
+import { knownDocumentHashes } from './db/repos/document-tasks.ts';
 import { isKnownPhotoFile } from './db/repos/photos.ts';
 import { pruneIdempotent } from './db/repos/idempotency.ts';
 
@@ -48,8 +49,13 @@ export async function boot(
     const added = syncShippedCriteria(db, files);
     if (added.length) log(`载入测评体系：${added.join(', ')}`);
     if (!findCjkFont()) throw new StartupError(missingFontMessage);
-    const { removed } = await sweepStrayFiles(config.uploadDir, (sha, key) => isKnownPhotoFile(db, sha, key));
-    if (removed.length) log(`已清理 ${removed.length} 个未入库的照片文件或临时文件`);
+    const documents = knownDocumentHashes(db);
+    const { removed } = await sweepStrayFiles(
+      config.uploadDir,
+      (sha, key) => isKnownPhotoFile(db, sha, key),
+      (sha) => documents.has(sha),
+    );
+    if (removed.length) log(`已清理 ${removed.length} 个未入库的照片、材料文件或临时文件`);
     pruneIdempotent(db, IDEMPOTENCY_DAYS);
     let secret = config.sessionSecret ?? getSetting(db, 'session_secret');
     if (!secret) {

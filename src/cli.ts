@@ -17,7 +17,7 @@ import { SYSTEM } from './services/access.ts';
 import { backup, restore } from './services/backup.ts';
 
 const USAGE = `用法：
-  npm run cli -- backup <空目录>      在线备份数据库和照片（服务器运行时也可以）
+  npm run cli -- backup <空目录>      在线备份数据库、照片和材料文件（服务器运行时也可以）
   npm run cli -- restore <备份目录>   从备份恢复（请先停止服务器）
   npm run cli -- user:add <用户名> --role <office|inspector|unit> --password <密码> [--unit <单位名称或编码>] [--name <显示名>]
   npm run cli -- user:passwd <用户名> --password <新密码>`;
@@ -52,13 +52,13 @@ async function run(argv: string[]): Promise<string> {
     try {
       if (command === 'backup') {
         const m = await backup(config, dir);
-        return `已备份到 ${dir}：数据库（版本 ${m.schemaVersion}）和 ${m.photoFiles} 个照片文件`;
+        return `已备份到 ${dir}：数据库（版本 ${m.schemaVersion}）和 ${m.photoFiles} 个照片与材料文件`;
       }
       const m = restore(config, dir);
       const kept = m.kept.length
         ? `\n原有数据已移到：\n${m.kept.map((k) => `  ${k}`).join('\n')}\n确认恢复无误后可以删除。`
         : '';
-      return `已从 ${dir} 恢复（备份于 ${m.createdAt}，${m.photoFiles} 个照片文件）${kept}`;
+      return `已从 ${dir} 恢复（备份于 ${m.createdAt}，${m.photoFiles} 个照片与材料文件）${kept}`;
     } catch (err) {
       throw new CliFailure(`${command === 'backup' ? '备份' : '恢复'}失败：${(err as Error).message}`);
     }

@@ -9,6 +9,7 @@ import { CriteriaFileError } from './criteria/load.ts';
 import { boot, StartupError } from './boot.ts';
 import { ROLE_NAMES } from './labels.ts';
 import { startPhotoWorker } from './photos/off-thread.ts';
+import { applyServerTimeouts } from './web/server-timeouts.ts';
 import { removeServerPid, serverPidFile, writeServerPid } from './util/pidfile.ts';
 
 async function main(): Promise<void> {
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
         onListening,
       )
     : booted.app.listen(config.port, config.host, onListening);
+  // a 20 MB upload from a phone must not be cut off (server-timeouts.ts)
+  applyServerTimeouts(server);
   server.on('error', (err: NodeJS.ErrnoException) => {
     console.error(
       `无法在端口 ${config.port} 上启动：${err.code === 'EADDRINUSE' ? '端口已被占用' : err.message}`,

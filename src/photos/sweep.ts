@@ -2,11 +2,13 @@
  * Start-up housekeeping for the upload folder. Files are written before the database row that
  * records them, so a crash or a failed transaction can leave files nobody refers to, and a crash
  * mid-write leaves temp files. Run this at start, before uploads are accepted: a photo stored but
- * not yet recorded would look like a stray.
+ * not yet recorded would look like a stray. Documents (材料任务 files, `documents/<shard>/<sha256>`)
+ * are swept the same way, against the hashes document_files names.
  */
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SHA256, tmpDir } from './files.ts';
+import { DOCUMENTS_DIR } from '../documents/store.ts';
 
 type IsKnown = (sha256: string, displayKey?: string) => boolean;
 
@@ -39,11 +41,16 @@ async function sharded(root: string): Promise<{ path: string; name: string }[]> 
 }
 
 /**
- * Deletes everything in tmp/, and every original, display version and thumbnail that `isKnown` does
- * not claim (display versions are asked with their displayKey). Files whose names are not ours at all
+ * Deletes everything in tmp/, every original, display version and thumbnail that `isKnown` does
+ * not claim (display versions are asked with their displayKey), and every document that
+ * `isKnownDocument` does not claim. Files whose names are not ours at all
  * are strays too. Returns the absolute paths removed.
  */
-export async function sweepStrayFiles(uploadDir: string, isKnown: IsKnown): Promise<{ removed: string[] }> {
+export async function sweepStrayFiles(
+  uploadDir: string,
+  isKnown: IsKnown,
+  isKnownDocument: (sha256: string) => boolean = () => false,
+): Promise<{ removed: string[] }> {
   const removed: string[] = [];
   const remove = async (path: string) => {
     await rm(path, { recursive: true, force: true });
@@ -60,6 +67,11 @@ export async function sweepStrayFiles(uploadDir: string, isKnown: IsKnown): Prom
   for (const file of await sharded(join(uploadDir, 'display'))) {
     const [, sha, key] = DISPLAY_FILE.exec(file.name) ?? [];
     if (!(sha && key && isKnown(sha, key))) await remove(file.path);
+  }
+  // a document's name is its hash, in the shard of its first two characters
+  for (const file of await sharded(join(uploadDir, DOCUMENTS_DIR))) {
+    const ok = SHA256.test(file.name) && file.path.endsWith(join(file.name.slice(0, 2), file.name));
+    if (!(ok && isKnownDocument(file.name))) await remove(file.path);
   }
   return { removed };
 }

@@ -1,7 +1,7 @@
 /**
  * Backup and restore (operator CLI). The database is copied with SQLite's online backup API, which is
- * consistent while the server keeps writing; photos are copied after it (a photo's file is written
- * before its row, so every row in the copy has its file). A manifest records what was copied and the
+ * consistent while the server keeps writing; photos and documents are copied after it (a file is
+ * written before its row, so every row in the copy has its file). A manifest records what was copied and the
  * database copy's SHA-256; restore checks both, and PRAGMA integrity_check, before replacing anything.
  */
 import {
@@ -20,8 +20,10 @@ import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { databaseFile, openDatabase } from '../db/connection.ts';
 import { runningServerPid, serverPidFile } from '../util/pidfile.ts';
+import { DOCUMENTS_DIR } from '../documents/store.ts';
 
-const PHOTO_DIRS = ['originals', 'display', 'thumbs'];
+// photos and documents (材料任务 files): every folder of the upload folder that rows refer to
+const UPLOAD_DIRS = ['originals', 'display', 'thumbs', DOCUMENTS_DIR];
 
 export interface Manifest {
   app: '创城测评';
@@ -57,7 +59,7 @@ export async function backup(config: Config, target: string): Promise<Manifest> 
   } finally {
     db.close();
   }
-  for (const d of PHOTO_DIRS) {
+  for (const d of UPLOAD_DIRS) {
     const from = join(config.uploadDir, d);
     if (existsSync(from)) cpSync(from, join(target, 'uploads', d), { recursive: true });
   }
@@ -103,7 +105,7 @@ export function restore(config: Config, source: string): Manifest & { kept: stri
   cpSync(dbCopy, staged);
   const stagedUploads = join(config.uploadDir, '.restoring');
   rmSync(stagedUploads, { recursive: true, force: true });
-  for (const d of PHOTO_DIRS) {
+  for (const d of UPLOAD_DIRS) {
     const from = join(source, 'uploads', d);
     if (existsSync(from)) cpSync(from, join(stagedUploads, d), { recursive: true });
   }
@@ -121,7 +123,7 @@ export function restore(config: Config, source: string): Manifest & { kept: stri
   for (const suffix of ['-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
   renameSync(staged, target);
   const photosAside = join(config.uploadDir, `.before-restore-${stamp}`);
-  for (const d of PHOTO_DIRS) {
+  for (const d of UPLOAD_DIRS) {
     const current = join(config.uploadDir, d);
     if (existsSync(current)) {
       mkdirSync(photosAside, { recursive: true });
