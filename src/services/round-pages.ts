@@ -30,10 +30,24 @@ import { readableRound, roundsVisibleTo } from './access-scopes.ts';
 import { avoidancePolicy, type AvoidancePolicy } from './assignments.ts';
 import { criteriaChoices, type LoadedVersion } from './criteria-pages.ts';
 import { managedRound, type RoundCtx, type Selection } from './rounds.ts';
+import { roundTasks } from '../db/repos/document-tasks.ts';
+import {
+  roundHasMethod,
+  roundMethods,
+  taskStandards,
+  taskState,
+  type RoundMethod,
+  type TaskState,
+} from './document-tasks.ts';
+import { shanghaiDate } from '../util/time.ts';
 
-/** A round with its counts (sites still in it, those assigned) and the criteria version it is frozen to. */
+/**
+ * A round with its methods, its counts (sites still in it, those assigned) and the criteria version it
+ * is frozen to.
+ */
 export interface RoundSummary {
   round: RoundRow;
+  methods: RoundMethod[];
   counts: { sites: number; assigned: number };
   criteria: CriteriaVersion;
 }
@@ -42,10 +56,45 @@ export interface RoundSummary {
 export function roundSummary(ctx: RoundCtx, round: RoundRow): RoundSummary {
   return {
     round,
+    methods: roundMethods(round),
     counts: roundCounts(ctx.db, round.id),
     criteria: ctx.criteria.get(round.criteria_version_id).version,
   };
 }
+
+/** A round's 材料审核 at a glance: its tasks per state (逾期未交 as of today) and those without a unit. */
+export interface RoundTaskFacts {
+  /** the version's standards that become tasks (a draft has no tasks yet: they go out when it opens) */
+  standards: number;
+  total: number;
+  byState: Record<TaskState, number>;
+  /** scored 不合格 (losing points: each is a 材料 problem) */
+  failed: number;
+  noUnit: number;
+}
+
+export function roundTaskFacts(ctx: RoundCtx, round: RoundRow, today = shanghaiDate()): RoundTaskFacts {
+  const byState: Record<TaskState, number> = { pending: 0, overdue: 0, submitted: 0, returned: 0, scored: 0 };
+  let noUnit = 0;
+  let failed = 0;
+  const tasks = roundTasks(ctx.db, round.id);
+  for (const t of tasks) {
+    byState[taskState(t, today)] += 1;
+    if (t.unit_id === null) noUnit += 1;
+    if (t.status === 'scored' && t.result === 'fail') failed += 1;
+  }
+  return {
+    standards: taskStandards(ctx.criteria.get(round.criteria_version_id)).length,
+    total: tasks.length,
+    byState,
+    failed,
+    noUnit,
+  };
+}
+
+/** Tasks submitted and not yet scored (the close confirmation says how many; closing is not blocked). */
+export const unscoredTasks = (db: RoundCtx['db'], round: RoundRow): number =>
+  roundTasks(db, round.id).filter((t) => t.status === 'submitted').length;
 
 /** GET /rounds: the rounds the actor may see, and whether they may create one. */
 export function roundsPage(ctx: RoundCtx, actor: Actor): { rounds: RoundSummary[]; canCreate: boolean } {
@@ -63,6 +112,8 @@ export interface RoundOfficeFacts {
   waiting: number;
   byInspector: ProgressRow[];
   byStreet: ProgressRow[];
+  /** the 材料审核 panel, for a round that collects documents */
+  tasks: RoundTaskFacts | null;
 }
 
 export interface RoundPage {
@@ -80,6 +131,7 @@ export function roundPage(ctx: RoundCtx, actor: Actor, roundId: number): RoundPa
         waiting: listSubmissions(ctx.db, round.id, 'submitted').length,
         byInspector: progressByInspector(ctx.db, round.id),
         byStreet: progressByStreet(ctx.db, round.id),
+        tasks: roundHasMethod(round, 'document') ? roundTaskFacts(ctx, round) : null,
       }
     : null;
   return { summary: roundSummary(ctx, round), office };

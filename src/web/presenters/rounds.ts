@@ -7,7 +7,22 @@ import type { InspectionStatus } from '../../db/repos/inspections.ts';
 import type { FieldErrors } from '../../errors.ts';
 import type { Selection } from '../../services/rounds.ts';
 import type { AssignmentsPage, ReviewPage, RoundPage, RoundSummary } from '../../services/round-pages.ts';
-import { ROUND_STATUS_NAMES, SHEET_STATUS_NAMES } from '../../labels.ts';
+import {
+  NO_UNIT_NAME,
+  ROUND_METHOD_LONG_NAMES,
+  ROUND_METHOD_NAMES,
+  ROUND_STATUS_NAMES,
+  SHEET_STATUS_NAMES,
+  TASK_STATE_NAMES,
+} from '../../labels.ts';
+import type { LoadedVersion } from '../../services/criteria-pages.ts';
+import {
+  roundMethods,
+  taskStandards,
+  type RoundMethod,
+  type TaskState,
+} from '../../services/document-tasks.ts';
+import type { RoundTaskFacts } from '../../services/round-pages.ts';
 import { formatShanghai } from '../../util/time.ts';
 import { aggregationText } from './rules.ts';
 
@@ -22,11 +37,21 @@ export interface RoundView {
   criteriaName: string;
   criteriaVersion: string;
   aggregation: string;
+  /** 实地考察、材料审核 … */
+  methods: string;
+  hasField: boolean;
+  hasDocument: boolean;
   sites: number;
   assigned: number;
 }
 
-export function presentRound({ round, counts, criteria }: RoundSummary): RoundView {
+/** `methods` defaults to the round's own (a caller holding an older summary without them). */
+export function presentRound({
+  round,
+  methods = roundMethods(round),
+  counts,
+  criteria,
+}: Omit<RoundSummary, 'methods'> & { methods?: RoundMethod[] }): RoundView {
   return {
     id: round.id,
     name: round.name,
@@ -38,6 +63,9 @@ export function presentRound({ round, counts, criteria }: RoundSummary): RoundVi
     criteriaName: criteria.name,
     criteriaVersion: criteria.version,
     aggregation: aggregationText(criteria.rules),
+    methods: methods.map((m) => ROUND_METHOD_NAMES[m]).join('、'),
+    hasField: methods.includes('field'),
+    hasDocument: methods.includes('document'),
     sites: counts.sites,
     assigned: counts.assigned,
   };
@@ -120,6 +148,7 @@ export function presentRoundPage({ summary, office }: RoundPage, refused: RoundP
       waiting: office.waiting,
       byInspector: office.byInspector,
       byStreet: office.byStreet,
+      tasks: office.tasks && presentTaskFacts(office.tasks),
     },
     error: refused?.error ?? null,
     fields: refused?.fields ?? {},
@@ -170,4 +199,54 @@ export function pendingSheetLines(pending: { name: string; status: string | null
   if (pending.length > shown.length)
     shown.push(`……另有 ${pending.length - shown.length} 个点位未列出，见本轮的“审核测评表”页`);
   return shown;
+}
+
+/** The order the 材料审核 panel lists the task states in: what needs doing first. */
+const TASK_STATE_ORDER: readonly TaskState[] = ['pending', 'overdue', 'submitted', 'returned', 'scored'];
+
+/** The round page's 材料审核 panel: tasks per state, each linking to the review queue filtered by it. */
+export function presentTaskFacts(t: RoundTaskFacts) {
+  return {
+    standards: t.standards,
+    total: t.total,
+    failed: t.failed,
+    noUnit: t.noUnit,
+    noUnitName: NO_UNIT_NAME,
+    states: TASK_STATE_ORDER.map((state) => ({
+      state,
+      name: TASK_STATE_NAMES[state],
+      count: t.byState[state],
+    })),
+  };
+}
+
+/**
+ * The new-round form's methods: each with its line, ticked as typed; 材料审核 names the versions that
+ * have task standards (the others are refused by createRound, with its message by the field).
+ */
+export function methodChoices(versions: LoadedVersion[], form: Record<string, unknown>) {
+  const ticked = Array.isArray(form.methods)
+    ? form.methods.map(String)
+    : typeof form.methods === 'string'
+      ? [form.methods]
+      : [];
+  const withTasks = versions.filter((v) => taskStandards(v.criteria).length > 0);
+  return {
+    items: [
+      {
+        value: 'field',
+        name: ROUND_METHOD_LONG_NAMES.field,
+        line: '测评员到点位实地检查，在平板上逐项打分、拍照',
+        checked: ticked.includes('field'),
+      },
+      {
+        value: 'document',
+        name: ROUND_METHOD_LONG_NAMES.document,
+        line: '各单位按测评体系上传材料，创城办审核评分',
+        checked: ticked.includes('document'),
+      },
+    ],
+    documentVersions: withTasks.map((v) => v.row.name),
+    documentVersionIds: withTasks.map((v) => v.row.id),
+  };
 }

@@ -25,14 +25,18 @@ import {
   RoundNotReady,
   withdrawPublication,
 } from '../../services/round-lifecycle.ts';
-import { newRoundChoices, reviewPage, roundPage } from '../../services/round-pages.ts';
+import { newRoundChoices, reviewPage, roundPage, unscoredTasks } from '../../services/round-pages.ts';
 import { approveSheet } from '../../services/review.ts';
 import { askFirst, type Confirmation } from '../confirm.ts';
 import { formRefusal, type Refusal } from '../refusal.ts';
 import { changedOrShownAgain } from '../form-again.ts';
-import { pendingSheetLines, presentReview, presentRoundPage } from '../presenters/rounds.ts';
+import { methodChoices, pendingSheetLines, presentReview, presentRoundPage } from '../presenters/rounds.ts';
 import { versionChoices } from '../presenters/criteria-versions.ts';
 import { shanghaiDate, addDays } from '../../util/time.ts';
+
+/** The close confirmation's line on 材料任务 submitted and not yet scored (closing is not blocked by them). */
+const unscoredLines = (n: number) =>
+  n ? [`还有 ${n} 项材料任务已提交、尚未评分；未评分的任务不计入得分，建议结束前先在“材料审核”中评分。`] : [];
 
 const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? [v] : []);
 
@@ -52,6 +56,7 @@ export function roundAdminRouter(deps: AppDeps): Router {
       title: '新建测评轮次',
       versions: versionChoices(choices.versions),
       types: choices.types,
+      methods: methodChoices(choices.versions, form),
       form,
       error: refusal?.error ?? null,
       fields: refusal?.fields ?? {},
@@ -66,6 +71,7 @@ export function roundAdminRouter(deps: AppDeps): Router {
       startsOn: today,
       endsOn: addDays(today, 6),
       criteriaVersionId: String(choices.versions.at(-1)?.row.id ?? ''),
+      methods: ['field'],
       mode: 'all',
       perType: '3',
       seed: String(randomInt(1, 2 ** 31 - 1)),
@@ -76,8 +82,14 @@ export function roundAdminRouter(deps: AppDeps): Router {
   r.post('/rounds', office, async (req, res) => {
     const form = body(req);
     const mode = text(form.mode);
+    // the form says which methods were ticked (none ticked sends nothing); a post without the form's
+    // marker (an older page, a script) asks for field work only, as before rounds chose methods
+    const methods = text(form.methodsShown) ? list(form.methods) : undefined;
+    const withField = !methods || methods.includes('field');
     let selection: Selection;
-    if (mode === 'types') selection = { mode, types: list(form.types) };
+    // without field work no site is chosen: the selection is ignored
+    if (!withField) selection = { mode: 'all' };
+    else if (mode === 'types') selection = { mode, types: list(form.types) };
     else if (mode === 'sample')
       selection = { mode, perType: Number(text(form.perType)), seed: Number(text(form.seed)) };
     else selection = { mode: 'all' };
@@ -90,11 +102,16 @@ export function roundAdminRouter(deps: AppDeps): Router {
           startsOn: text(form.startsOn),
           endsOn: text(form.endsOn),
           selection,
+          ...(methods ? { methods } : {}),
         })),
       (refusal) => renderNew(res, refusal.status, form, refusal),
     );
     if (!created) return;
-    flash(req, 'ok', '已创建测评轮次；请分工后开启。');
+    flash(
+      req,
+      'ok',
+      withField ? '已创建测评轮次；请分工后开启。' : '已创建测评轮次；开启后各单位即收到材料任务。',
+    );
     res.redirect(303, `/rounds/${id}`);
   });
 
@@ -140,6 +157,7 @@ export function roundAdminRouter(deps: AppDeps): Router {
       message: `结束“${round.name}”后，本轮结果即为最终结果。`,
       details: [
         '测评员不能再填写或修改本轮的测评表，创城办也不能再审核通过或退回。',
+        ...unscoredLines(unscoredTasks(deps.db, round)),
         '结束后可以发布结果；发布前仍可更正个别答案（记入审计日志）。',
       ],
       confirmLabel: '确认结束',
