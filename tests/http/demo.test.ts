@@ -2,7 +2,16 @@
 // with assignments, each role's home page showing what is theirs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
-import { roundWithStatus } from '../helpers/ids.ts';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { roundIdOf, roundWithStatus, versionIdOf } from '../helpers/ids.ts';
+import { findRoundById } from '../../src/db/repos/rounds.ts';
+import { roundTasks, type DocumentTaskRow } from '../../src/db/repos/document-tasks.ts';
+import { taskState } from '../../src/services/document-tasks.ts';
+import { documentPath } from '../../src/documents/store.ts';
+import { inspectDocument } from '../../src/documents/inspect.ts';
+import { shanghaiDate } from '../../src/util/time.ts';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -95,7 +104,8 @@ describe('demo district', () => {
   });
 
   it('went through the services: its creation is in the audit log', () => {
-    expect(count("SELECT count(*) FROM audit_log WHERE action = 'round.create'")).toBe(2);
+    // 11月实地测评, 第四季度第1轮, 12月综合测评
+    expect(count("SELECT count(*) FROM audit_log WHERE action = 'round.create'")).toBe(3);
     expect(count("SELECT count(*) FROM audit_log WHERE action = 'site.create'")).toBe(
       count('SELECT count(*) FROM sites'),
     );
@@ -150,5 +160,92 @@ describe('demo district', () => {
     expect(home.text).not.toContain('2026年第四季度第1轮实地测评');
     const id = roundWithStatus(app.booted.db, 'open');
     expect((await c.get(`/rounds/${id}`)).status).toBe(403);
+  });
+});
+
+describe('the demo 综合测评 round (实地考察 + 材料审核)', () => {
+  const db = () => app.booted.db;
+  const round = () => roundIdOf(db(), '2026年12月综合测评');
+  const states = () => {
+    const byState = new Map<string, DocumentTaskRow[]>();
+    for (const t of roundTasks(db(), round()))
+      byState.set(taskState(t), [...(byState.get(taskState(t)) ?? []), t]);
+    return byState;
+  };
+
+  it('is open on the 2026 edition’s second release, counting field and document work, after the current round', () => {
+    const r = findRoundById(db(), round())!;
+    expect(r.status).toBe('open');
+    expect(r.methods).toBe('field,document');
+    expect(r.criteria_version_id).toBe(versionIdOf(db(), 'district-2026-2'));
+    // the open field round the other tests use stays the first open round
+    expect(roundWithStatus(db(), 'open')).toBeLessThan(round());
+  });
+
+  it('has tasks in every state: 未提交, 逾期未交, 已提交, 退回补充, 已评分 合格 and 不合格', () => {
+    const s = states();
+    for (const state of ['pending', 'overdue', 'submitted', 'returned', 'scored'])
+      expect(s.get(state)?.length ?? 0, state).toBeGreaterThan(0);
+    const scored = s.get('scored')!;
+    expect(scored.some((t) => t.result === 'ok')).toBe(true);
+    const failed = scored.filter((t) => t.result === 'fail');
+    expect(failed.map((t) => [t.standard_code, t.cases])).toEqual([['C02-D1', 2]]);
+    const returned = s.get('returned')!;
+    expect(returned[0]!.return_reason).toContain('好人榜');
+    expect(returned[0]!.extended_to! > shanghaiDate()).toBe(true);
+    // an extension (延期) keeps a task that was past its date with the unit
+    expect(s.get('pending')!.some((t) => t.extended_to !== null)).toBe(true);
+  });
+
+  it('turned the 不合格 task’s lost points (2 items × 0.5) into a 材料 problem of 幸福社区 without a site', () => {
+    const p = db()
+      .prepare(
+        `SELECT p.source, p.site_id, p.points_lost, p.status, u.code FROM problems p
+         JOIN document_tasks t ON t.id = p.task_id JOIN units u ON u.id = p.unit_id WHERE t.round_id = ?`,
+      )
+      .all(round());
+    expect(p).toEqual([
+      { source: 'document', site_id: null, points_lost: 1, status: 'open', code: 'C-DH-1' },
+    ]);
+  });
+
+  it('keeps every submitted file on disk under UPLOAD_DIR/documents by its SHA-256; every PDF passes the upload check', async () => {
+    const files = db()
+      .prepare(
+        `SELECT f.sha256, f.name, f.kind, f.bytes FROM document_files f JOIN document_tasks t ON t.id = f.task_id
+         WHERE t.round_id = ?`,
+      )
+      .all(round()) as { sha256: string; name: string; kind: string; bytes: number }[];
+    expect(new Set(files.map((f) => f.kind))).toEqual(new Set(['pdf', 'jpeg', 'png', 'xlsx']));
+    for (const f of files) {
+      const path = documentPath(join(app.dir, 'uploads'), f.sha256);
+      const bytes = readFileSync(path);
+      expect(bytes.length, f.name).toBe(f.bytes);
+      expect(createHash('sha256').update(bytes).digest('hex'), f.name).toBe(f.sha256);
+      if (f.kind === 'pdf') expect(await inspectDocument(path, f.name)).toBe('pdf');
+    }
+    // every submitted or scored task has its files
+    const bare = count(
+      `SELECT count(*) FROM document_tasks t WHERE t.round_id = ? AND t.status IN ('submitted', 'returned', 'scored')
+         AND NOT EXISTS (SELECT 1 FROM document_files f WHERE f.task_id = t.id AND f.removed_at IS NULL)`,
+      round(),
+    );
+    expect(bare).toBe(0);
+  });
+
+  it('shows the office its methods and the 材料审核 panel with the tasks per state', async () => {
+    const c = new Client(app.url);
+    await c.login('office');
+    const page = await c.get(`/rounds/${round()}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<dt>测评方法</dt><dd>实地考察、材料审核</dd>');
+    const s = states();
+    for (const state of ['pending', 'overdue', 'submitted', 'returned', 'scored'])
+      expect(page.text).toContain(
+        `data-state="${state}"><a href="/rounds/${round()}/tasks?state=${state}">${s.get(state)!.length}</a>`,
+      );
+    expect(page.text).toContain(`href="/rounds/${round()}/tasks/board"`);
+    expect(page.text).toContain(`href="/rounds/${round()}/materials.zip"`);
+    expect(page.text).toContain('已评分中 1 项不合格');
   });
 });

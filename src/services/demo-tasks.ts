@@ -1,0 +1,320 @@
+/**
+ * The demo's 综合测评 round: 实地考察 + 材料审核 on the 2026 edition's second release, opened 25 days
+ * ago, so the tasks due 20 days from the start have passed (逾期未交 where nobody submitted) while those
+ * due later or on a fixed date are still ahead. Units with a demo login (幸福社区, 东湖街道, 区城管局) have
+ * submitted real files — PDFs with photos, photos, a PNG, an .xlsx 统计表格 — and the office has scored,
+ * sent back and extended some, so the review queue, the completeness board and the 材料包 show every
+ * state: 未提交, 逾期未交, 已提交, 退回补充, 已评分 合格 and 不合格 (the loss becomes a 材料 problem).
+ *
+ * The steps go through `DemoTaskSteps`, one small adapter: today it writes through the repositories
+ * (storeDocument + insertDocumentFile + updateTask + appendTaskEvent + the audit log, as the task
+ * services do), with the unit's submission dated before its deadline; it can be switched to the task
+ * services (task-submit.ts, task-review.ts) without touching the story below.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/connection.ts';
+import { atomically } from '../db/connection.ts';
+import { appendAudit } from '../db/repos/audit.ts';
+import {
+  appendTaskEvent,
+  insertDocumentFile,
+  roundTasks,
+  updateTask,
+  type DocumentTaskRow,
+} from '../db/repos/document-tasks.ts';
+import { listCommunities, listStreets } from '../db/repos/places.ts';
+import { addProblemEvent, insertProblem } from '../db/repos/problems.ts';
+import { findUserByUsername, type UserRow } from '../db/repos/users.ts';
+import { inspectDocument } from '../documents/inspect.ts';
+import { storeDocument, type StoredDocument } from '../documents/store.ts';
+import type { DocumentKind } from '../documents/kinds.ts';
+import { tmpDir } from '../photos/files.ts';
+import { addDays } from '../util/time.ts';
+import type { CriteriaCache } from './criteria-registry.ts';
+import { countTask } from './document-tasks.ts';
+import { demoTaskFiles, type DemoFile } from './demo-task-files.ts';
+import { createRound, openRound } from './rounds.ts';
+
+export const DEMO_TASKS_CRITERIA_CODE = 'district-2026-2';
+export const DEMO_TASKS_ROUND_NAME = '2026年12月综合测评';
+
+/** What the demo does to a task; the day a step happened is given where the task row records it. */
+export interface DemoTaskSteps {
+  upload(task: DocumentTaskRow, user: UserRow, files: DemoFile[]): Promise<void>;
+  submit(task: DocumentTaskRow, user: UserRow, note: string, on: string): void;
+  score(
+    task: DocumentTaskRow,
+    office: UserRow,
+    r: { result: 'ok' | 'fail'; cases: number; note: string },
+    on: string,
+  ): void;
+  sendBack(task: DocumentTaskRow, office: UserRow, reason: string, dueOn: string): void;
+  extend(task: DocumentTaskRow, office: UserRow, reason: string, dueOn: string): void;
+}
+
+/** A day's moment in ISO form (10:00 Shanghai), for the dates the task row keeps. */
+const at = (day: string) => `${day}T02:00:00.000Z`;
+
+/** The steps written through the repositories, with the same history and audit entries as the services. */
+export function repoSteps(db: Db, criteria: CriteriaCache, uploadDir: string, today: string): DemoTaskSteps {
+  const event = (
+    t: DocumentTaskRow,
+    user: UserRow,
+    action: string,
+    detail: Record<string, unknown>,
+    step: { from?: string; to?: string; note?: string } = {},
+  ) => {
+    appendTaskEvent(db, { taskId: t.id, userId: user.id, action, ...step, data: detail });
+    appendAudit(db, {
+      userId: user.id,
+      action: `task.${action}`,
+      entity: 'task',
+      entityId: t.id,
+      roundId: t.round_id,
+      detail: { task: t.id, standard: t.standard_code, ...detail },
+    });
+  };
+  return {
+    async upload(t, user, files) {
+      const dir = tmpDir(uploadDir);
+      await mkdir(dir, { recursive: true });
+      const stored: (StoredDocument & { kind: DocumentKind; name: string })[] = [];
+      for (const f of files) {
+        const path = join(dir, `demo-${randomUUID()}`);
+        await writeFile(path, f.bytes);
+        try {
+          const kind = await inspectDocument(path, f.name);
+          stored.push({ ...(await storeDocument(uploadDir, path)), kind, name: f.name });
+        } finally {
+          await rm(path, { force: true });
+        }
+      }
+      atomically(db, () => {
+        const ids = stored.map((s) =>
+          insertDocumentFile(db, {
+            taskId: t.id,
+            sha256: s.sha256,
+            name: s.name,
+            kind: s.kind,
+            bytes: s.bytes,
+            uploadedBy: user.id,
+          }),
+        );
+        event(t, user, 'upload', {
+          files: stored.map((s, i) => ({ id: ids[i], name: s.name, sha256: s.sha256 })),
+        });
+      });
+    },
+    submit(t, user, note, on) {
+      atomically(db, () => {
+        updateTask(db, t.id, { status: 'submitted', note, submitted_at: at(on), submitted_by: user.id });
+        event(t, user, 'submit', {}, { from: t.status, to: 'submitted', note });
+      });
+    },
+    score(t, office, r, on) {
+      const version = criteria.get(criteria.getByCode(DEMO_TASKS_CRITERIA_CODE).id);
+      const standard = version.byCode.get(t.standard_code)!;
+      const fields = {
+        status: 'scored',
+        result: r.result,
+        cases: r.cases,
+        review_note: r.note,
+        reviewed_at: at(on),
+        reviewed_by: office.id,
+      } as const;
+      const count = countTask({ ...t, ...fields }, standard, version.version.rules, today);
+      if (count.kind !== 'scored') throw new Error('a scored task must count as scored');
+      const score = count.score;
+      atomically(db, () => {
+        updateTask(db, t.id, fields);
+        let problemId: number | null = null;
+        if (score.lost > 0) {
+          problemId = insertProblem(db, {
+            roundId: t.round_id,
+            siteId: null,
+            sheetId: null,
+            source: 'document',
+            taskId: t.id,
+            standardCode: standard.code,
+            description: r.note || `材料不合格：${standard.text}`,
+            pointsLost: score.lost,
+            unitId: t.unit_id,
+            deadline: addDays(today, standard.deadlineDays),
+            repeatCount: 0,
+            previousProblemId: null,
+          });
+          addProblemEvent(db, {
+            problemId,
+            userId: office.id,
+            action: 'raise',
+            from: null,
+            to: 'open',
+            note: '材料审核',
+          });
+        }
+        const detail = {
+          result: r.result,
+          cases: r.cases,
+          earned: score.earned,
+          possible: score.possible,
+          ...(r.note ? { note: r.note } : {}),
+          ...(problemId === null ? {} : { problemId }),
+        };
+        event(t, office, 'score', detail, { from: 'submitted', to: 'scored', note: r.note });
+      });
+    },
+    sendBack(t, office, reason, dueOn) {
+      atomically(db, () => {
+        updateTask(db, t.id, { status: 'returned', extended_to: dueOn, return_reason: reason });
+        event(
+          t,
+          office,
+          'return',
+          { reason, deadline: { old: t.extended_to ?? t.due_on, new: dueOn } },
+          { from: 'submitted', to: 'returned', note: reason },
+        );
+      });
+    },
+    extend(t, office, reason, dueOn) {
+      atomically(db, () => {
+        updateTask(db, t.id, { extended_to: dueOn });
+        event(
+          t,
+          office,
+          'extend',
+          { reason, deadline: { old: t.extended_to ?? t.due_on, new: dueOn } },
+          { from: t.status, to: t.status, note: reason },
+        );
+      });
+    },
+  };
+}
+
+/** Seeds the round and its tasks' stories; returns the round's id. */
+export async function seedDemoTasks(
+  db: Db,
+  criteria: CriteriaCache,
+  uploadDir: string,
+  office: UserRow,
+  today: string,
+  steps: DemoTaskSteps = repoSteps(db, criteria, uploadDir, today),
+): Promise<number> {
+  const { id: versionId } = criteria.getByCode(DEMO_TASKS_CRITERIA_CODE);
+  const roundId = createRound({ db, criteria }, office, {
+    name: DEMO_TASKS_ROUND_NAME,
+    criteriaVersionId: versionId,
+    startsOn: addDays(today, -25),
+    endsOn: addDays(today, 23),
+    selection: { mode: 'all' },
+    methods: ['field', 'document'],
+  });
+  openRound(db, office, roundId);
+
+  const tasks = roundTasks(db, roundId);
+  const communityId = (name: string) => listCommunities(db).find((c) => c.name === name)!.id;
+  const streetId = (name: string) => listStreets(db).find((s) => s.name === name)!.id;
+  const task = (code: string, place: { community?: string; street?: string; department?: string }) => {
+    const found = tasks.find(
+      (t) =>
+        t.standard_code === code &&
+        (place.community === undefined || t.community_id === communityId(place.community)) &&
+        (place.street === undefined || (t.level === 'street' && t.street_id === streetId(place.street))) &&
+        (place.department === undefined || t.department === place.department),
+    );
+    if (!found) throw new Error(`demo: no task ${code} for ${JSON.stringify(place)}`);
+    return found;
+  };
+  const user = (username: string) => findUserByUsername(db, username)!;
+  const xingfu = user('xingfu');
+  const donghu = user('donghu');
+  const chengguan = user('chengguan');
+  const files = await demoTaskFiles();
+  const day = (n: number) => addDays(today, n);
+  const submitted = async (t: DocumentTaskRow, u: UserRow, f: DemoFile[], note: string, on: string) => {
+    await steps.upload(t, u, f);
+    steps.submit(t, u, note, on);
+  };
+
+  // 幸福社区: 合格, 不合格 with missing items (→ a 材料 problem), 退回补充, waiting for review, 延期
+  const volunteering = task('B01-D1', { community: '幸福社区' });
+  await submitted(
+    volunteering,
+    xingfu,
+    [
+      files.pdf('志愿服务活动记录（9-11月）.pdf', 'Volunteer service records, Sep-Nov 2026', [0, 1]),
+      files.photos[0]!,
+      files.photos[1]!,
+    ],
+    '9至11月志愿服务活动计划、签到表及活动照片。',
+    day(-10),
+  );
+  steps.score(volunteering, office, { result: 'ok', cases: 0, note: '活动记录完整，照片清晰。' }, day(-7));
+
+  const roster = task('B02-D1', { community: '幸福社区' });
+  await submitted(roster, xingfu, [files.volunteerTable], '已与全国志愿服务信息系统数据核对。', day(-9));
+  steps.score(roster, office, { result: 'ok', cases: 0, note: '' }, day(-7));
+
+  const sorting = task('C02-D1', { community: '幸福社区' });
+  await submitted(
+    sorting,
+    xingfu,
+    [files.pdf('垃圾分类督导台账.pdf', 'Waste sorting supervision ledger', [2]), files.photos[2]!],
+    '',
+    day(-8),
+  );
+  steps.score(sorting, office, { result: 'fail', cases: 2, note: '缺少10月、11月桶边督导值守记录' }, day(-6));
+
+  const goodPeople = task('A01-D2', { community: '幸福社区' });
+  await submitted(
+    goodPeople,
+    xingfu,
+    [files.pdf('道德讲堂活动记录.pdf', 'Moral lecture hall records 2026', [3])],
+    '',
+    day(-7),
+  );
+  steps.sendBack(goodPeople, office, '缺少第三季度“好人榜”更新的公示照片，请补充后重新提交', day(5));
+
+  const pledge = task('C01-D1', { community: '幸福社区' });
+  await submitted(
+    pledge,
+    xingfu,
+    [files.pdf('居民公约（修订稿）.pdf', 'Residents pledge (revised 2026)', []), files.png],
+    '居民公约已经居民会议表决通过，公示照片附后。',
+    day(-6),
+  );
+
+  const minors = task('A03-D2', { community: '幸福社区' });
+  steps.extend(minors, office, '社区换届，活动记录正在整理，同意延期', day(4));
+
+  // 东湖街道: one 合格, one waiting for review (due today); 区城管局: waiting for review
+  const ledger = task('F02-D1', { street: '东湖街道' });
+  await submitted(
+    ledger,
+    donghu,
+    [files.pdf('东湖街道创建工作台账.pdf', 'Donghu street civilization work ledger', [0, 2, 3])],
+    '含工作方案、任务分解、督查通报及整改销号记录。',
+    day(-8),
+  );
+  steps.score(ledger, office, { result: 'ok', cases: 0, note: '' }, day(-5));
+
+  const summary = task('B01-D2', { street: '东湖街道' });
+  await submitted(
+    summary,
+    donghu,
+    [files.pdf('新时代文明实践所年度工作总结.pdf', 'Annual summary 2026', [])],
+    '',
+    day(-1),
+  );
+
+  const stalls = task('C03-D2', { department: '城管局' });
+  await submitted(
+    stalls,
+    chengguan,
+    [files.pdf('占道经营专项整治方案.pdf', 'Street vending campaign plan', [1]), files.photos[3]!],
+    '附11月执法记录照片。',
+    day(-9),
+  );
+  return roundId;
+}
