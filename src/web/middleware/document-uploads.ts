@@ -66,6 +66,8 @@ export function documentUpload(
     }),
     // browsers send file names as raw UTF-8 (Chinese names would come out garbled as latin1)
     defParamCharset: 'utf8',
+    // a name with path parts reaches inspectDocument as sent, to be refused with its message
+    preservePath: true,
     limits: {
       fileSize: DOCUMENT_LIMITS.maxBytes,
       files: maxFiles,
@@ -85,11 +87,15 @@ export function documentUpload(
     res.once('finish', cleanUp);
     res.once('close', cleanUp);
     parser(req, res, (err?: unknown) => {
-      const e = err as { name?: string; code?: string; storageErrors?: unknown } | undefined;
+      const e = err as { name?: string; code?: unknown } | undefined;
       if (!err) return next();
-      if (e?.name !== 'MulterError' || !e.code || !LIMIT_MESSAGES[e.code]) return next(err);
-      // multer removes what it wrote of this request on a limit; the rest goes in cleanUp
-      const [status, message] = LIMIT_MESSAGES[e.code]!;
+      // a disk error writing the temp file (ENOSPC …) is the server's, not the upload's
+      if (e?.name !== 'MulterError' && typeof e?.code === 'string') return next(err);
+      // multer removes what it wrote of this request on an error; the rest goes in cleanUp
+      const known =
+        e?.name === 'MulterError' && typeof e.code === 'string' ? LIMIT_MESSAGES[e.code] : undefined;
+      // anything else the parser refuses is a body cut short or malformed (a dropped connection)
+      const [status, message] = known ?? [400, '上传没有完成或内容不完整，请重新上传'];
       (req as Request & { uploadRefusal?: UploadRefused }).uploadRefusal = new UploadRefused(status, message);
       req.body ??= {};
       next();
