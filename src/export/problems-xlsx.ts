@@ -4,7 +4,9 @@
  * or the one the download was asked at), 整改时限 and 整改时间 as real Excel dates in Asia/Shanghai, scores
  * with two decimals, text starting with = + - @ kept as text (quotePrefix), frozen and filterable header, A4 landscape with the header on every page. Rows are read
  * in pages and images one at a time, so memory stays flat however long the list (see xlsx-parts.ts; the
- * pictures' anchors are written by xlsx-drawing.ts).
+ * pictures' anchors are written by xlsx-drawing.ts). A problem from a document task (来源 材料) has no
+ * site and no photos: its 点位 columns are empty, its 镇街 and 社区 are its task's, and 材料所属 names the
+ * task's place (a 社区, a 镇街, a department or 区级).
  */
 import yazl from 'yazl';
 import { createReadStream, existsSync } from 'node:fs';
@@ -15,6 +17,7 @@ import {
   exportRows,
   exportSkeleton,
   type ExportPhoto,
+  type ExportRow,
   type ExportSkeleton,
 } from '../db/repos/problem-export.ts';
 import { photoPaths } from '../photos/files.ts';
@@ -36,7 +39,7 @@ import {
   NS_REL,
 } from './xlsx-parts.ts';
 import { drawingRels, drawingXml, type Image } from './xlsx-drawing.ts';
-import { PROBLEM_STATUS_NAMES } from '../labels.ts';
+import { PROBLEM_SOURCE_NAMES, PROBLEM_STATUS_NAMES, TASK_LEVEL_NAMES } from '../labels.ts';
 
 const COLUMNS: [header: string, width: number][] = [
   ['序号', 6],
@@ -57,6 +60,8 @@ const COLUMNS: [header: string, width: number][] = [
   ['整改时间', 17],
   ['复查结果', 16],
   ['是否反复出现', 10],
+  ['来源', 8],
+  ['材料所属', 16],
 ];
 const LAST_COL = columnLetter(COLUMNS.length);
 const PHOTO_COLS = { before: 9, after: 14 } as const; // zero-based: J and O
@@ -112,6 +117,20 @@ function cellTime(ref: string, iso: string | null): string {
 
 function cellLink(ref: string, url: string): string {
   return `<c r="${ref}" s="${STYLE.link}" t="str"><f>HYPERLINK("${xmlEscape(url)}","查看原图")</f><v>查看原图</v></c>`;
+}
+
+/** 材料所属: the document task's place and level, e.g. 幸福社区（社区）, 教育局（部门）, 区级. */
+function documentPlace(r: ExportRow): string {
+  const level = r.task_level ?? 'district';
+  const name =
+    level === 'community'
+      ? r.community
+      : level === 'street'
+        ? r.street
+        : level === 'department'
+          ? r.task_department
+          : null;
+  return name ? `${name}（${TASK_LEVEL_NAMES[level]}）` : TASK_LEVEL_NAMES[level];
 }
 
 export async function writeProblemsWorkbook(input: ProblemsWorkbookInput, out: Writable): Promise<void> {
@@ -212,8 +231,9 @@ async function* sheetXml(
       const ref = (c: number) => `${columnLetter(c)}${n}`;
       const standardText = std ? `${std.code} ${std.text}` : r.standard_code;
       // a row without pictures is as tall as its longest wrapped text (spreadsheets do not fit on open)
+      const isDocument = r.source === 'document';
       const textLines = Math.max(
-        lines(r.site, COLUMNS[3]![1]),
+        lines(r.site ?? '', COLUMNS[3]![1]),
         lines(standardText, COLUMNS[6]![1]),
         lines(r.description, COLUMNS[7]![1]),
         lines(r.fix_note, COLUMNS[13]![1]),
@@ -224,9 +244,9 @@ async function* sheetXml(
         `<row r="${n}"${height ? ` ht="${height}" customHeight="1"` : ''}>` +
         cellNumber(ref(1), start + k + 1, STYLE.count) +
         cellText(ref(2), r.street) +
-        cellText(ref(3), r.community ?? '镇街直属') +
+        cellText(ref(3), r.community ?? (isDocument ? '' : '镇街直属')) +
         cellText(ref(4), r.site) +
-        cellText(ref(5), input.siteTypeNames.get(r.site_type) ?? r.site_type) +
+        cellText(ref(5), r.site_type === null ? '' : (input.siteTypeNames.get(r.site_type) ?? r.site_type)) +
         cellText(ref(6), std?.item.name ?? '') +
         cellText(ref(7), standardText) +
         cellText(ref(8), r.description) +
@@ -245,12 +265,14 @@ async function* sheetXml(
         cellText(
           ref(17),
           r.review === 'close'
-            ? `复查通过${r.review_note ? `：${r.review_note}` : ''}`
+            ? `${isDocument ? '审核通过' : '复查通过'}${r.review_note ? `：${r.review_note}` : ''}`
             : r.review === 'reject'
               ? `退回：${r.review_note ?? ''}`
               : '',
         ) +
         cellText(ref(18), r.repeat_count > 0 ? `是（第${r.repeat_count + 1}次）` : '否') +
+        cellText(ref(19), PROBLEM_SOURCE_NAMES[r.source]) +
+        cellText(ref(20), isDocument ? documentPlace(r) : '') +
         `</row>`;
     });
     yield xml;

@@ -3,7 +3,8 @@
  * narrowed by the board's filters, the counts by status, 逾期 and 整改率 overall and per unit, and the
  * choices of the filter form. The office sees every problem, a unit its own subtree's, an inspector those
  * of the sites assigned to them (their list opens on the fixes waiting for their 复查), a 包联 leader
- * those in the 社区 their unit 包联s.
+ * those in the 社区 their unit 包联s. A problem from a document task is in its task's 镇街 and 社区 (the
+ * 镇街 and 社区 filters and a leader's 社区 find it there); it has no site, so no inspector lists it.
  */
 import type { Db } from '../db/connection.ts';
 import type { RoundRow } from '../db/repos/rounds.ts';
@@ -13,6 +14,7 @@ import {
   type ProblemFilter,
   type ProblemListRow,
   type ProblemRequest,
+  type ProblemSource,
   type ProblemStatus,
 } from '../db/repos/problems.ts';
 import { listRounds } from '../db/repos/rounds.ts';
@@ -25,10 +27,12 @@ import { shanghaiDate } from '../util/time.ts';
 
 export const PROBLEM_STATUSES = ['open', 'fixed', 'closed', 'void'] as const;
 export const PROBLEM_REQUESTS = ['dispute', 'transfer', 'extension', 'any'] as const;
+/** 来源: a sheet's deduction (测评) or a document task's (材料) */
+export const PROBLEM_SOURCES = ['round', 'document'] as const;
 
 /**
  * The board's filters, parsed from its query (?round= &street= &community= &unit= &status= &overdue=1
- * &repeat=1 &request=). `status` null: the actor's default (an inspector's list opens on 'fixed'); 'all':
+ * &repeat=1 &request= &source=). `status` null: the actor's default (an inspector's list opens on 'fixed'); 'all':
  * every status.
  */
 export interface ProblemQuery {
@@ -41,6 +45,8 @@ export interface ProblemQuery {
   overdue: boolean;
   repeat: boolean;
   request: ProblemRequest | 'any' | null;
+  /** 来源 (null: both) */
+  source: ProblemSource | null;
 }
 
 /** The status a board opens on when its query names none: an inspector's on the fixes to re-inspect. */
@@ -62,6 +68,7 @@ export function problemFilter(db: Db, actor: Actor, q: ProblemQuery): ProblemFil
     overdueBefore: q.overdue ? shanghaiDate() : null,
     repeatOnly: q.repeat,
     request: q.request,
+    source: q.source,
   };
 }
 

@@ -1,14 +1,16 @@
 /**
  * What a problem's page shows, read once for the request: the problem with its place's names, its
  * standard's text, its photos by kind, its history with the names of the units a 转办 moved it between,
- * which forms the actor may use (asked of access.ts, so a button is shown exactly when the action would
+ * the corrected documents of a problem from a document task, which forms the actor may use (asked of access.ts, so a button is shown exactly when the action would
  * be allowed) and the units a transfer may name. The page itself is refused unless `problem.read`.
  */
 import type { Db } from '../db/connection.ts';
 import {
   listProblems,
+  problemDocuments,
   problemEvents,
   problemPhotos,
+  type ProblemDocumentRow,
   type ProblemEventRow,
   type ProblemListRow,
   type ProblemPhotoRow,
@@ -35,7 +37,9 @@ export interface ProblemEvent extends Omit<ProblemEventRow, 'data'> {
 
 export interface ProblemPage {
   problem: ProblemListRow;
-  siteTypeName: string;
+  siteTypes: Map<string, string>;
+  /** a problem from a document task: the corrected documents its unit sent (整改材料), kept after closing */
+  documents: ProblemDocumentRow[];
   /** the standard in the version the problem's round was scored with (null: no longer in it) */
   standard: { code: string; text: string; item: string } | null;
   photos: Record<ProblemPhotoKind, ProblemPhotoRow[]>;
@@ -86,7 +90,8 @@ export function problemPage(ctx: ProblemPageCtx, actor: Actor, id: number): Prob
   };
   return {
     problem: p,
-    siteTypeName: siteTypeNames(db).get(p.site_type) ?? p.site_type,
+    siteTypes: siteTypeNames(db),
+    documents: p.source === 'document' ? problemDocuments(db, p.id) : [],
     standard: standard ? { code: standard.code, text: standard.text, item: standard.item.name } : null,
     photos,
     events,

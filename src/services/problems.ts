@@ -1,7 +1,8 @@
 /**
  * The rectification loop (问题整改): 待整改 (open) → the unit reports the fix with after-photos and a note →
  * 已整改待复查 (fixed) → re-inspection with a photo by someone other than the fixer → 已销号 (closed), or
- * 退回 (back to open, with the reason). While open, a unit may ask for 申诉 (dispute), 转办 (transfer) or
+ * 退回 (back to open, with the reason). A problem from a document task is fixed with corrected documents
+ * and closed by the office's review of them instead (problem-documents.ts). While open, a unit may ask for 申诉 (dispute), 转办 (transfer) or
  * 延期 (extension); the office decides (problem-requests.ts). Every step is a problem_events row (the
  * problem's own history) and an audit_log entry (the office's one log of who changed what).
  */
@@ -164,10 +165,12 @@ export function transition(
   updateProblem(db, p.id, { ...fields, status: to });
   addProblemEvent(db, { problemId: p.id, userId: user.id, action, from: p.status, to, note, data });
   const photos = Array.isArray(data?.photos) ? data.photos.length : undefined;
+  const documents = Array.isArray(data?.documents) ? data.documents.length : undefined;
   auditStep(db, p, user, action, {
     status: { old: p.status, new: to },
     note,
     ...(photos === undefined ? {} : { photos }),
+    ...(documents === undefined ? {} : { documents }),
     ...(data?.flagged ? { flaggedPhotos: data.flagged } : {}),
   });
 }
@@ -181,6 +184,7 @@ export async function reportFix(
   photos: UploadedPhoto[],
 ): Promise<void> {
   const { p, user } = problemFor(ctx.db, actor, 'problem.fix', id);
+  if (p.source === 'document') throw new InvalidInput('该问题来自材料审核，请上传整改后的材料文件');
   if (p.status !== 'open') throw new Conflict(`该问题现为“${PROBLEM_STATUS_NAMES[p.status]}”，不能报告整改`);
   const note = parseField(text('整改情况'), noteIn, 'note');
   if (!photos.length)
@@ -240,6 +244,7 @@ export async function reinspect(
   photos: UploadedPhoto[],
 ): Promise<void> {
   const { p, user } = problemFor(ctx.db, actor, 'problem.reinspect', id);
+  if (p.source === 'document') throw new InvalidInput('该问题来自材料审核，请审核整改材料');
   if (p.status !== 'fixed') throw new Conflict(`该问题现为“${PROBLEM_STATUS_NAMES[p.status]}”，不能复查`);
   const outcome = parseField(z.enum(['pass', 'reject'], { error: '请选择复查结果' }), outcomeIn, 'outcome');
   const note =

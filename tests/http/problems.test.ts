@@ -348,6 +348,8 @@ describe('the 整改清单 workbook', () => {
       '整改时间',
       '复查结果',
       '是否反复出现',
+      '来源',
+      '材料所属',
     ]);
     const problems = one('SELECT count(*) FROM problems WHERE round_id = ?', published) as number;
     expect(ws.actualRowCount - 1).toBe(problems);

@@ -3,7 +3,8 @@
  * open across the stream (better-sqlite3 would block every other request) nor all rows in memory.
  */
 import type { Db } from '../connection.ts';
-import type { ProblemFilter } from './problems.ts';
+import { PROBLEM_PLACE_FROM, type ProblemFilter, type ProblemSource } from './problems.ts';
+import type { TaskLevel } from './document-tasks.ts';
 
 export interface ExportPhoto {
   id: number;
@@ -19,8 +20,10 @@ export interface ExportSkeleton {
 }
 
 const WHERE = `(:roundId IS NULL OR p.round_id = :roundId)
-  AND (:streetId IS NULL OR s.street_id = :streetId)
-  AND (:communityId IS NULL OR s.community_id = :communityId)
+  AND (:streetId IS NULL OR st.id = :streetId)
+  AND (:communityId IS NULL OR c.id = :communityId)
+  AND (:communityIds IS NULL OR c.id IN (SELECT value FROM json_each(:communityIds)))
+  AND (:source IS NULL OR p.source = :source)
   AND (:unitIds IS NULL OR p.unit_id IN (SELECT value FROM json_each(:unitIds)))
   AND (:status IS NULL OR p.status = :status)
   AND (:overdue IS NULL OR (p.status = 'open' AND p.deadline < :overdue))
@@ -32,6 +35,8 @@ function params(f: ProblemFilter) {
     roundId: f.roundId ?? null,
     streetId: f.streetId ?? null,
     communityId: f.communityId ?? null,
+    communityIds: f.communityIds ? JSON.stringify(f.communityIds) : null,
+    source: f.source ?? null,
     unitIds: f.unitIds ? JSON.stringify(f.unitIds) : null,
     status: f.status ?? null,
     overdue: f.overdueBefore ?? null,
@@ -40,7 +45,11 @@ function params(f: ProblemFilter) {
   };
 }
 
-/** Every matching problem's id and the one before / after photo shown for it, in export order. */
+/**
+ * Every matching problem's id and the one before / after photo shown for it, in export order: by 镇街
+ * and 社区 (a document problem's are its task's), a 社区's sites before its document tasks, then the
+ * departments' and the district's tasks. A document problem has no photos.
+ */
 export function exportSkeleton(db: Db, f: ProblemFilter): ExportSkeleton[] {
   const rows = db
     .prepare(
@@ -50,9 +59,9 @@ export function exportSkeleton(db: Db, f: ProblemFilter): ExportSkeleton[] {
             AND ph.deleted_at IS NULL ORDER BY ph.id LIMIT 1) AS before,
          (SELECT ph.id || ',' || ph.sha256 || ',' || ph.width || ',' || ph.height FROM photos ph
           WHERE ph.problem_id = p.id AND ph.kind = 'fix' AND ph.deleted_at IS NULL ORDER BY ph.id DESC LIMIT 1) AS after
-       FROM problems p JOIN sites s ON s.id = p.site_id
+       FROM problems p ${PROBLEM_PLACE_FROM}
        WHERE ${WHERE}
-       ORDER BY s.street_id, s.community_id, s.id, p.standard_code, p.id`,
+       ORDER BY st.id IS NULL, st.id, c.id, p.source DESC, s.id, t.level, t.department, p.standard_code, p.id`,
     )
     .all(params(f)) as { id: number; before: string | null; after: string | null }[];
   const photo = (v: string | null): ExportPhoto | null => {
@@ -65,10 +74,15 @@ export function exportSkeleton(db: Db, f: ProblemFilter): ExportSkeleton[] {
 
 export interface ExportRow {
   id: number;
-  street: string;
+  /** 测评 (a sheet's) or 材料 (a document task's, without a site) */
+  source: ProblemSource;
+  /** the site's 镇街 and 社区, or the document task's (none for a department's or the district's task) */
+  street: string | null;
   community: string | null;
-  site: string;
-  site_type: string;
+  site: string | null;
+  site_type: string | null;
+  task_level: TaskLevel | null;
+  task_department: string | null;
   standard_code: string;
   description: string;
   points_lost: number;
@@ -88,12 +102,12 @@ export interface ExportRow {
 export function exportRows(db: Db, ids: number[]): Map<number, ExportRow> {
   const rows = db
     .prepare(
-      `SELECT p.id, st.name AS street, c.name AS community, s.name AS site, s.site_type, p.standard_code, p.description,
+      `SELECT p.id, p.source, st.name AS street, c.name AS community, s.name AS site, s.site_type,
+              t.level AS task_level, t.department AS task_department, p.standard_code, p.description,
               p.points_lost, u.name AS unit, p.deadline, p.status, p.fix_note, p.fixed_at, p.repeat_count, p.round_id,
               (SELECT e.action FROM problem_events e WHERE e.problem_id = p.id AND e.action IN ('close', 'reject') ORDER BY e.id DESC LIMIT 1) AS review,
               (SELECT e.note FROM problem_events e WHERE e.problem_id = p.id AND e.action IN ('close', 'reject') ORDER BY e.id DESC LIMIT 1) AS review_note
-       FROM problems p JOIN sites s ON s.id = p.site_id JOIN streets st ON st.id = s.street_id
-       LEFT JOIN communities c ON c.id = s.community_id LEFT JOIN units u ON u.id = p.unit_id
+       FROM problems p ${PROBLEM_PLACE_FROM} LEFT JOIN units u ON u.id = p.unit_id
        WHERE p.id IN (SELECT value FROM json_each(?))`,
     )
     .all(JSON.stringify(ids)) as ExportRow[];

@@ -5,7 +5,10 @@
  */
 import type { Db } from '../connection.ts';
 
-/** The office's work queue on problems: open requests by kind, overdue and waiting for 复查. */
+/**
+ * The office's work queue on problems: open requests by kind, overdue and waiting for 复查 — every
+ * source's (a fixed document problem waits for the office's review of its corrected documents).
+ */
 export interface ProblemWorkCounts {
   dispute: number;
   transfer: number;
@@ -27,7 +30,10 @@ export function problemWorkCounts(db: Db, today: string): ProblemWorkCounts {
     .get(today) as ProblemWorkCounts;
 }
 
-/** Fixes waiting for 复查 at sites assigned to this inspector (the same scope as the inspector's board). */
+/**
+ * Fixes waiting for 复查 at sites assigned to this inspector (the same scope as the inspector's board;
+ * a problem from a document task has no site and is the office's to review).
+ */
 export function countFixedForInspector(db: Db, inspectorId: number): number {
   return db
     .prepare(
@@ -46,7 +52,10 @@ export interface RequestDecisionRow {
   action: string;
   note: string;
   data: string | null;
-  site_name: string;
+  /** null for a problem from a document task (no site) */
+  site_name: string | null;
+  source: 'round' | 'document';
+  standard_code: string;
   unit_id: number | null;
   /** the unit the problem now belongs to is one of those asked about (false after a transfer away) */
   still_ours: number;
@@ -59,9 +68,9 @@ export interface RequestDecisionRow {
 export function requestDecisions(db: Db, unitIds: number[], since: string, limit = 20): RequestDecisionRow[] {
   return db
     .prepare(
-      `SELECT e.problem_id, e.at, e.action, e.note, e.data, s.name AS site_name, p.unit_id,
+      `SELECT e.problem_id, e.at, e.action, e.note, e.data, s.name AS site_name, p.source, p.standard_code, p.unit_id,
               (p.unit_id IN (SELECT value FROM json_each(:units))) AS still_ours
-       FROM problem_events e JOIN problems p ON p.id = e.problem_id JOIN sites s ON s.id = p.site_id
+       FROM problem_events e JOIN problems p ON p.id = e.problem_id LEFT JOIN sites s ON s.id = p.site_id
        WHERE e.action IN ('refuse_dispute', 'refuse_transfer', 'refuse_extension', 'uphold_dispute', 'transfer', 'extend')
          AND e.at >= :since
          AND (p.unit_id IN (SELECT value FROM json_each(:units))

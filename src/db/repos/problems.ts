@@ -4,6 +4,7 @@
  */
 import type { Db } from '../connection.ts';
 import { nowIso } from '../../util/time.ts';
+import type { TaskLevel } from './document-tasks.ts';
 
 export type ProblemStatus = 'open' | 'fixed' | 'closed' | 'void';
 export type ProblemRequest = 'dispute' | 'transfer' | 'extension';
@@ -191,22 +192,40 @@ export interface ProblemFilter {
   request?: ProblemRequest | 'any' | null;
   /** inspectors: only sites assigned to them (in any round) */
   inspectorId?: number | null;
+  /** 来源: a sheet's problems (测评) or document tasks' (材料) */
+  source?: ProblemSource | null;
   limit?: number;
 }
 
+/**
+ * A problem with the names of its place. A problem from a document task has no site: its 镇街 and 社区
+ * are its task's (a department's or the district's task has neither), and `task_level` / `task_department`
+ * say whose task it was.
+ */
 export interface ProblemListRow extends ProblemRow {
   round_name: string;
-  site_name: string;
-  site_type: string;
-  street_id: number;
-  street_name: string;
+  site_name: string | null;
+  site_type: string | null;
+  street_id: number | null;
+  street_name: string | null;
   community_id: number | null;
   community_name: string | null;
+  task_level: TaskLevel | null;
+  task_department: string | null;
   unit_name: string | null;
   request_unit_name: string | null;
   /** after-photos whose metadata raised a doubt (taken before the problem, in the future, far away) */
   flagged_fix_photos: number;
 }
+
+/**
+ * The place columns of a problem: its site's, or for a problem without a site its document task's
+ * (`s`, `t`, `st`, `c`; `where` filters use the same coalesced 镇街 and 社区).
+ */
+export const PROBLEM_PLACE_FROM = `LEFT JOIN sites s ON s.id = p.site_id
+       LEFT JOIN document_tasks t ON t.id = p.task_id
+       LEFT JOIN streets st ON st.id = coalesce(s.street_id, t.street_id)
+       LEFT JOIN communities c ON c.id = coalesce(s.community_id, t.community_id)`;
 
 export function listProblems(db: Db, f: ProblemFilter): ProblemListRow[] {
   return db
@@ -214,25 +233,26 @@ export function listProblems(db: Db, f: ProblemFilter): ProblemListRow[] {
       `SELECT p.id, p.round_id, p.site_id, p.inspection_id AS sheet_id, p.standard_code, p.description, p.points_lost, p.unit_id,
               p.deadline, p.status, p.repeat_count, p.previous_problem_id, p.created_at, p.fixed_by, p.fixed_at,
               p.fix_note, p.closed_at, p.request, p.request_note, p.request_deadline, p.request_unit_id, p.void_reason,
-              r.name AS round_name, s.name AS site_name, s.site_type, s.street_id, st.name AS street_name,
-              s.community_id, c.name AS community_name, u.name AS unit_name,
-              ru.name AS request_unit_name,
+              p.source, p.task_id,
+              r.name AS round_name, s.name AS site_name, s.site_type, st.id AS street_id, st.name AS street_name,
+              c.id AS community_id, c.name AS community_name, t.level AS task_level, t.department AS task_department,
+              u.name AS unit_name, ru.name AS request_unit_name,
               (SELECT count(*) FROM photos ph WHERE ph.problem_id = p.id AND ph.kind = 'fix'
                  AND ph.deleted_at IS NULL AND ph.flags <> '[]') AS flagged_fix_photos
-       FROM problems p JOIN rounds r ON r.id = p.round_id JOIN sites s ON s.id = p.site_id
-       JOIN streets st ON st.id = s.street_id LEFT JOIN communities c ON c.id = s.community_id
+       FROM problems p JOIN rounds r ON r.id = p.round_id ${PROBLEM_PLACE_FROM}
        LEFT JOIN units u ON u.id = p.unit_id LEFT JOIN units ru ON ru.id = p.request_unit_id
        WHERE (:id IS NULL OR p.id = :id) AND (:roundId IS NULL OR p.round_id = :roundId)
-         AND (:streetId IS NULL OR s.street_id = :streetId)
-         AND (:communityId IS NULL OR s.community_id = :communityId)
-         AND (:communityIds IS NULL OR s.community_id IN (SELECT value FROM json_each(:communityIds)))
+         AND (:streetId IS NULL OR st.id = :streetId)
+         AND (:communityId IS NULL OR c.id = :communityId)
+         AND (:communityIds IS NULL OR c.id IN (SELECT value FROM json_each(:communityIds)))
          AND (:unitIds IS NULL OR p.unit_id IN (SELECT value FROM json_each(:unitIds)))
          AND (:status IS NULL OR p.status = :status)
          AND (:overdue IS NULL OR (p.status = 'open' AND p.deadline < :overdue))
          AND (:repeatOnly = 0 OR p.repeat_count > 0)
          AND (:request IS NULL OR (p.status = 'open' AND p.request IS NOT NULL AND (:request = 'any' OR p.request = :request)))
          AND (:inspectorId IS NULL OR EXISTS (SELECT 1 FROM assignments a WHERE a.round_id = p.round_id AND a.site_id = p.site_id AND a.inspector_id = :inspectorId))
-       ORDER BY p.round_id DESC, st.id, c.id, s.id, p.standard_code
+         AND (:source IS NULL OR p.source = :source)
+       ORDER BY p.round_id DESC, st.id IS NULL, st.id, c.id, p.source DESC, s.id, t.level, t.department, p.standard_code, p.id
        LIMIT :limit`,
     )
     .all({
@@ -247,6 +267,7 @@ export function listProblems(db: Db, f: ProblemFilter): ProblemListRow[] {
       repeatOnly: f.repeatOnly ? 1 : 0,
       request: f.request ?? null,
       inspectorId: f.inspectorId ?? null,
+      source: f.source ?? null,
       limit: f.limit ?? 100000,
     }) as ProblemListRow[];
 }
@@ -266,4 +287,25 @@ export function problemPhotos(db: Db, problem: ProblemRow): ProblemPhotoRow[] {
          OR (kind = 'evidence' AND inspection_id = ? AND standard_code = ?)) ORDER BY id`,
     )
     .all(problem.id, problem.sheet_id, problem.standard_code) as ProblemPhotoRow[];
+}
+
+/** A corrected document sent to fix a problem from a document task (材料问题的整改材料). */
+export interface ProblemDocumentRow {
+  id: number;
+  name: string;
+  kind: string;
+  bytes: number;
+  uploaded_at: string;
+  uploaded_by_name: string | null;
+}
+
+/** The corrected documents of a problem, oldest first (kept after the problem is closed). */
+export function problemDocuments(db: Db, problemId: number): ProblemDocumentRow[] {
+  return db
+    .prepare(
+      `SELECT f.id, f.name, f.kind, f.bytes, f.uploaded_at, u.display_name AS uploaded_by_name
+       FROM document_files f LEFT JOIN users u ON u.id = f.uploaded_by
+       WHERE f.problem_id = ? AND f.removed_at IS NULL ORDER BY f.id`,
+    )
+    .all(problemId) as ProblemDocumentRow[];
 }

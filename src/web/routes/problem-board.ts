@@ -11,6 +11,7 @@ import { actorOf, allow } from '../middleware/auth.ts';
 import { idOrNull } from '../forms.ts';
 import {
   PROBLEM_REQUESTS,
+  PROBLEM_SOURCES,
   PROBLEM_STATUSES,
   problemBoard,
   type ProblemBoard,
@@ -18,7 +19,8 @@ import {
 } from '../../services/problem-board.ts';
 import { problemNotice } from '../../services/problem-exports.ts';
 import { isOverdue } from '../../services/problems.ts';
-import { PROBLEM_STATUS_NAMES, REQUEST_NAMES } from '../../labels.ts';
+import { PROBLEM_SOURCE_NAMES, PROBLEM_STATUS_NAMES, REQUEST_NAMES } from '../../labels.ts';
+import { problemPlace, problemTaskHref } from '../../services/problem-places.ts';
 import { InvalidInput } from '../../errors.ts';
 import { shanghaiDate } from '../../util/time.ts';
 
@@ -31,11 +33,13 @@ const QUERY_NAMES = [
   'overdue',
   'repeat',
   'request',
+  'source',
 ] as const;
 
 /**
  * The board's query: ?round= &street= &community= &unit= &status=open|fixed|closed|void|all &overdue=1
- * &repeat=1 &request=dispute|transfer|extension|any, as typed (for the form) and parsed (for the service).
+ * &repeat=1 &request=dispute|transfer|extension|any &source=round|document (来源 测评 / 材料), as typed
+ * (for the form) and parsed (for the service).
  */
 export function readProblemQuery(req: Request): { query: ProblemQuery; form: Record<string, string> } {
   const q = req.query as Record<string, unknown>;
@@ -53,6 +57,8 @@ export function readProblemQuery(req: Request): { query: ProblemQuery; form: Rec
   if (form.repeat && form.repeat !== '1') throw new InvalidInput('反复出现筛选无效');
   if (form.request && !(PROBLEM_REQUESTS as readonly string[]).includes(form.request))
     throw new InvalidInput('申请类型筛选无效');
+  if (form.source && !(PROBLEM_SOURCES as readonly string[]).includes(form.source))
+    throw new InvalidInput('来源筛选无效');
   return {
     form,
     query: {
@@ -61,20 +67,27 @@ export function readProblemQuery(req: Request): { query: ProblemQuery; form: Rec
       overdue: form.overdue === '1',
       repeat: form.repeat === '1',
       request: (form.request || null) as ProblemQuery['request'],
+      source: (form.source || null) as ProblemQuery['source'],
     },
   };
 }
 
-/** A problem as the lists and its page show it; `typeName` is its site type's name. */
-export const presentProblem = (p: ProblemListRow, typeName: string) => ({
-  ...p,
-  typeName,
-  statusName: PROBLEM_STATUS_NAMES[p.status],
-  overdue: isOverdue(p),
-  requestName: p.request ? REQUEST_NAMES[p.request] : '',
-});
-
-const typeName = (types: Map<string, string>, p: ProblemListRow) => types.get(p.site_type) ?? p.site_type;
+/**
+ * A problem as the lists and its page show it: its place in words (a site, or a document task's 社区,
+ * 镇街, department or 区级) and, for a problem from a document task, the link to the task as `role` opens it.
+ */
+export const presentProblem = (p: ProblemListRow, siteTypes: Map<string, string>, role: string) => {
+  const place = problemPlace(p, siteTypes);
+  return {
+    ...p,
+    place,
+    typeName: place.kind,
+    taskHref: problemTaskHref(p, role),
+    statusName: PROBLEM_STATUS_NAMES[p.status],
+    overdue: isOverdue(p),
+    requestName: p.request ? REQUEST_NAMES[p.request] : '',
+  };
+};
 
 /** The board's heading: what the list holds, in the words of the filter that made it. */
 function boardTitle(role: string, form: Record<string, string>, count: number): string {
@@ -95,7 +108,7 @@ function boardView(board: ProblemBoard, role: string, form: Record<string, strin
     title: boardTitle(role, form, board.rows.length),
     role,
     form,
-    rows: board.rows.slice(0, 1000).map((p) => presentProblem(p, typeName(board.siteTypes, p))),
+    rows: board.rows.slice(0, 1000).map((p) => presentProblem(p, board.siteTypes, role)),
     total: board.rows.length,
     counts: board.counts,
     overdue: board.overdue,
@@ -107,6 +120,7 @@ function boardView(board: ProblemBoard, role: string, form: Record<string, strin
     unitOptions: board.unitOptions,
     statusNames: PROBLEM_STATUS_NAMES,
     requestNames: REQUEST_NAMES,
+    sourceNames: PROBLEM_SOURCE_NAMES,
     query: new URLSearchParams(Object.entries(form).filter(([, v]) => v)).toString(),
   };
 }
@@ -135,7 +149,8 @@ export function problemBoardRouter(deps: AppDeps): Router {
       // the notice names its round: the one asked for, or the only one its problems come from
       roundName: notice.round?.name ?? (roundNames.length === 1 ? roundNames[0] : ''),
       manyRounds: !notice.round && roundNames.length > 1,
-      rows: notice.rows.map((p) => presentProblem(p, typeName(notice.siteTypes, p))),
+      rows: notice.rows.map((p) => presentProblem(p, notice.siteTypes, actorOf(res).role)),
+      hasDocuments: notice.rows.some((p) => p.source === 'document'),
       today: shanghaiDate(),
     });
   });

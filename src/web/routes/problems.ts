@@ -24,7 +24,11 @@ import { problemsWorkbook } from '../../services/problem-exports.ts';
 import { presentProblem, problemBoardRouter, readProblemQuery } from './problem-board.ts';
 import { formatShanghai, shanghaiDate, addDays } from '../../util/time.ts';
 import { describeFlag, type EvidenceFlag } from '../../photos/evidence.ts';
-import { PROBLEM_EVENT_NAMES, UNIT_KIND_GROUP_NAMES } from '../../labels.ts';
+import { DOCUMENT_PROBLEM_EVENT_NAMES, PROBLEM_EVENT_NAMES, UNIT_KIND_GROUP_NAMES } from '../../labels.ts';
+import type { ProblemDocumentRow } from '../../db/repos/problems.ts';
+import { DOCUMENT_KINDS, DOCUMENT_LIMITS, type DocumentKind } from '../../documents/kinds.ts';
+import { documentUpload, uploadedDocuments, uploadRefusal } from '../middleware/document-uploads.ts';
+import { problemSourceOf, reportDocumentFix, reviewDocumentFix } from '../../services/problem-documents.ts';
 
 export const PROBLEM_MULTIPART_ROUTES = [/^\/problems\/\d+\/(fix|reinspect|request)$/];
 
@@ -56,6 +60,21 @@ const photoView = (ph: ProblemPhotoRow) => ({
   flags: (JSON.parse(ph.flags) as EvidenceFlag[]).map(describeFlag),
 });
 
+/** A corrected document as the problem page lists it: opened or downloaded at /documents/:id. */
+const documentView = (f: ProblemDocumentRow) => ({
+  id: f.id,
+  name: f.name,
+  href: `/documents/${f.id}`,
+  download: `/documents/${f.id}?download=1`,
+  kindName: DOCUMENT_KINDS[f.kind as DocumentKind]?.label ?? f.kind,
+  size:
+    f.bytes >= 1024 * 1024
+      ? `${(f.bytes / 1024 / 1024).toFixed(1)} MB`
+      : `${Math.max(1, Math.round(f.bytes / 1024))} KB`,
+  at: formatShanghai(f.uploaded_at),
+  by: f.uploaded_by_name ?? '',
+});
+
 /** What a step changed, beside its note in the history: the units of a 转办, the dates of a 延期. */
 function eventExtra(e: ProblemEvent, unitNames: Map<number, string>): string {
   const d = e.data;
@@ -68,8 +87,11 @@ function eventExtra(e: ProblemEvent, unitNames: Map<number, string>): string {
 }
 
 /** problems/show's data: the page as the service read it, with the refused form (if any) and what was typed. */
-function showView(page: ProblemPage, refused: Refused | null) {
+function showView(page: ProblemPage, refused: Refused | null, role: string) {
   const p = page.problem;
+  const isDocument = p.source === 'document';
+  const eventName = (action: string) =>
+    (isDocument ? DOCUMENT_PROBLEM_EVENT_NAMES[action] : undefined) ?? PROBLEM_EVENT_NAMES[action] ?? action;
   const can = page.can;
   const today = shanghaiDate();
   // the typed values of the refused form, or the form's starting values
@@ -78,7 +100,11 @@ function showView(page: ProblemPage, refused: Refused | null) {
   const photos = (kind: keyof ProblemPage['photos']) => page.photos[kind].map(photoView);
   return {
     title: `问题 #${p.id}`,
-    p: presentProblem(p, page.siteTypeName),
+    p: presentProblem(p, page.siteTypes, role),
+    isDocument,
+    documents: page.documents.map(documentView),
+    maxDocuments: DOCUMENT_LIMITS.maxFilesPerTask,
+    documentAccept: '.pdf,.docx,.xlsx,.ofd,.jpg,.jpeg,.png',
     standard: page.standard ? `${page.standard.code} ${page.standard.text}` : p.standard_code,
     item: page.standard?.item ?? '',
     before: photos('evidence'),
@@ -88,7 +114,7 @@ function showView(page: ProblemPage, refused: Refused | null) {
     events: page.events.map((e) => ({
       ...e,
       at: formatShanghai(e.at),
-      name: PROBLEM_EVENT_NAMES[e.action] ?? e.action,
+      name: eventName(e.action),
       extra: eventExtra(e, page.unitNames),
     })),
     canFix: can.fix,
@@ -128,7 +154,7 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
 
   /** The problem's page, with the refused form (if any) showing what was typed and why it was refused. */
   const showProblem = (res: Response, id: number, refused: Refused | null = null): void =>
-    res.render('problems/show', showView(problemPage(ctx, actorOf(res), id), refused));
+    res.render('problems/show', showView(problemPage(ctx, actorOf(res), id), refused, actorOf(res).role));
 
   r.get('/problems/:id', (req, res) => showProblem(res, idParam(req.params.id, '问题')));
 
@@ -136,9 +162,9 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
   const act = (
     form: Refused['form'],
     run: (req: Request, res: Response, id: number) => Promise<string> | string,
-    multipart: boolean,
+    parsers: RequestHandler[],
   ) =>
-    r.post(`/problems/:id/${form}`, ...(multipart ? photoUpload(protect, 10) : []), async (req, res) => {
+    r.post(`/problems/:id/${form}`, ...parsers, async (req, res) => {
       const id = idParam(req.params.id, '问题');
       res.locals.back = `/problems/${id}`;
       let done = '';
@@ -154,22 +180,48 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
       res.redirect(303, `/problems/${id}`);
     });
 
+  const photos = photoUpload(protect, 10);
+  const documents = documentUpload(protect, 'files', DOCUMENT_LIMITS.maxFilesPerTask, deps.config.uploadDir);
+  /** A problem from a document task is fixed with documents (to disk), any other with photos (in memory). */
+  const fixUpload: RequestHandler = (req, res, next) => {
+    const id = Number(req.params.id);
+    const chain = problemSourceOf(db, Number.isSafeInteger(id) ? id : 0) === 'document' ? documents : photos;
+    const step = (i: number) => (err?: unknown) => {
+      if (err !== undefined && err !== null) return next(err);
+      if (i === chain.length) return next();
+      Promise.resolve(chain[i]!(req, res, step(i + 1))).catch(next);
+    };
+    step(0)();
+  };
+
   act(
     'fix',
-    async (req, res, id) => (
-      await reportFix(ctx, actorOf(res), id, body(req).note, photosOf(req)),
-      '已报告整改，等待复查。'
-    ),
-    true,
+    async (req, res, id) => {
+      if (problemSourceOf(db, id) !== 'document') {
+        await reportFix(ctx, actorOf(res), id, body(req).note, photosOf(req));
+        return '已报告整改，等待复查。';
+      }
+      const files = uploadedDocuments(req, 'files').map((f) => ({
+        path: f.path,
+        originalName: f.originalname,
+      }));
+      const n = await reportDocumentFix(ctx, actorOf(res), id, body(req).note, files, uploadRefusal(req));
+      return `已提交 ${n} 份整改材料，等待创城办审核。`;
+    },
+    [fixUpload],
   );
   act(
     'reinspect',
     async (req, res, id) => {
       const b = body(req);
+      if (problemSourceOf(db, id) === 'document') {
+        reviewDocumentFix(ctx, actorOf(res), id, b.outcome, b.note);
+        return b.outcome === 'pass' ? '整改材料审核通过，已销号。' : '已退回责任单位重新整改。';
+      }
       await reinspect(ctx, actorOf(res), id, b.outcome, b.note, photosOf(req));
       return b.outcome === 'pass' ? '复查通过，已销号。' : '已退回责任单位重新整改。';
     },
-    true,
+    photos,
   );
   act(
     'request',
@@ -184,7 +236,7 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
       );
       return '申请已提交，等待创城办处理。';
     },
-    true,
+    photos,
   );
   act(
     'decide',
@@ -198,7 +250,7 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
       });
       return '已处理申请。';
     },
-    false,
+    [],
   );
 
   r.get('/rounds/:id/problems.xlsx', allow(deps.db, 'problem.export'), async (req, res) => {
