@@ -66,8 +66,9 @@ function placeNames(db: Db) {
     }
     if (t.level === 'street')
       return { name: streets.get(t.street_id!)?.name ?? '', href: `/places#street-${t.street_id}` };
-    if (t.level === 'department') return { name: t.department ?? '', href: null };
-    return { name: '', href: null };
+    // a department or the district without a unit: the units page is where the office adds it
+    if (t.level === 'department') return { name: t.department ?? '', href: '/units' };
+    return { name: '区级', href: '/units' };
   };
   return { place, unitName: (id: number | null) => (id === null ? null : (units.get(id) ?? null)) };
 }

@@ -127,6 +127,7 @@ export function reviewPageView(p: ReviewPage) {
     text: s.text,
     item: `${s.item.name} / ${s.content.name}`,
     points: s.points,
+    fixDays: s.deadlineDays,
     method: METHOD_NAMES[s.method],
     mode: s.scoring.mode,
     rule: scoringRule(s, p.rules),
