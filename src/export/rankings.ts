@@ -2,7 +2,9 @@
  * The rankings workbook (排名表) built from plain results: 镇街排名, 社区排名, 点位得分明细 and 红黑榜.
  * Every sheet names the round, the criteria version and the aggregation rule above a frozen, filterable
  * header; rates are fractions in a percent format and scores numbers with two decimals (never text,
- * so they sort and sum); A4 landscape with the header repeated on every printed page.
+ * so they sort and sum); A4 landscape with the header repeated on every printed page. A round that
+ * counts document tasks shows each method's 得分率 (网上申报 counted under 材料审核) beside the 综合得分率,
+ * the column it is ranked on; a field-only round's workbook is as it always was.
  */
 import ExcelJS from 'exceljs';
 import type { RoundResultsView } from '../services/results.ts';
@@ -84,13 +86,24 @@ function addSheet(
   ws.autoFilter = { from: { row: 3, column: 1 }, to: { row: 3 + rows.length, column: cols.length } };
 }
 
-const areaCols = (withStreet: boolean): Col[] => [
+const areaCols = (withStreet: boolean, multi: boolean): Col[] => [
   { header: '名次', center: true },
   ...(withStreet ? [{ header: '镇街' }] : []),
   { header: withStreet ? '社区' : '镇街' },
-  { header: '得分率', format: 'rate' },
-  { header: '得分', format: 'score' },
-  { header: '应得分', format: 'score' },
+  ...(multi
+    ? ([
+        { header: '实地考察', format: 'rate' },
+        { header: '材料审核（含网上申报）', format: 'rate' },
+        { header: '综合得分率', format: 'rate' },
+        { header: '实地考察得分', format: 'score' },
+        { header: '实地考察应得分', format: 'score' },
+        { header: '待评分材料', format: 'count' },
+      ] as Col[])
+    : ([
+        { header: '得分率', format: 'rate' },
+        { header: '得分', format: 'score' },
+        { header: '应得分', format: 'score' },
+      ] as Col[])),
   { header: '及格率', format: 'rate' },
   { header: '问题数', format: 'count' },
   { header: '较上轮', center: true },
@@ -107,9 +120,17 @@ function areaRow(a: AreaResult, street: string | null): Cell[] {
     a.rank ?? RANK_NAMES.unranked,
     ...(street === null ? [] : [street]),
     a.name,
-    a.rate,
-    round2(a.earned),
-    round2(a.possible),
+    // a round over several methods: each method's 得分率, then the 综合得分率 it is ranked on
+    ...(a.methods
+      ? [
+          a.methods.field.rate,
+          a.methods.document.rate,
+          a.rate,
+          round2(a.earned),
+          round2(a.possible),
+          a.methods.tasks.provisional,
+        ]
+      : [a.rate, round2(a.earned), round2(a.possible)]),
     a.passRate,
     a.problems,
     movement(a.movement),
@@ -124,13 +145,14 @@ export async function rankingsWorkbook(view: RoundResultsView, meta: RankingsMet
   const name = view.round.name;
   const streetName = new Map(r.streets.map((s) => [s.id, s.name]));
   const communityName = new Map(r.communities.map((c) => [c.id, c.name]));
+  const multi = r.combined !== undefined;
 
   addSheet(
     wb,
     '镇街排名',
     `${name} 镇街排名`,
     meta,
-    areaCols(false),
+    areaCols(false, multi),
     r.streets.map((s) => areaRow(s, null)),
   );
   addSheet(
@@ -138,7 +160,7 @@ export async function rankingsWorkbook(view: RoundResultsView, meta: RankingsMet
     '社区排名',
     `${name} 社区排名`,
     meta,
-    areaCols(true),
+    areaCols(true, multi),
     r.communities.map((c) => areaRow(c, streetName.get(c.streetId ?? 0) ?? '')),
   );
   addSheet(
@@ -188,7 +210,7 @@ export async function rankingsWorkbook(view: RoundResultsView, meta: RankingsMet
       { header: '名次', center: true },
       { header: '镇街' },
       { header: '名称' },
-      { header: '得分率', format: 'rate' },
+      { header: multi ? '综合得分率' : '得分率', format: 'rate' },
       { header: '问题数', format: 'count' },
       { header: '较上轮', center: true },
     ],

@@ -23,6 +23,7 @@ import {
 } from './access-scopes.ts';
 import { roundResults, type ResultsCtx, type RoundResultsView } from './results.ts';
 import { trendFor, type TrendPoint } from './trends.ts';
+import { districtFigures, placeTasks, type DistrictFigures, type PlaceTask } from './results-tasks.ts';
 
 /** What every results page shows above its own part: the round, its results, the rules, the counts. */
 export interface ResultsBase extends RoundResultsView {
@@ -116,6 +117,8 @@ export interface StreetPage extends ResultsBase {
   /** sites held directly by the 镇街 */
   direct: SiteResult[];
   trend: TrendPoint[];
+  /** the 镇街's own document tasks the actor may read */
+  tasks: PlaceTask[];
 }
 
 export function streetResultsPage(
@@ -134,6 +137,7 @@ export function streetResultsPage(
     communities: base.results.communities.filter((c) => c.streetId === streetId),
     direct: base.results.sites.filter((s) => s.streetId === streetId && s.communityId === null),
     trend: trendFor(ctx, actor, base, 'street', streetId),
+    tasks: placeTasks(ctx, actor, base, (t) => t.level === 'street' && t.streetId === streetId),
   };
 }
 
@@ -143,6 +147,8 @@ export interface CommunityPage extends ResultsBase {
   up: UpLevel;
   sites: SiteResult[];
   trend: TrendPoint[];
+  /** the 社区's document tasks the actor may read */
+  tasks: PlaceTask[];
 }
 
 export function communityResultsPage(
@@ -162,6 +168,7 @@ export function communityResultsPage(
     up: upLevel(base, community.streetId ?? null, null),
     sites: base.results.sites.filter((s) => s.communityId === communityId),
     trend: trendFor(ctx, actor, base, 'community', communityId),
+    tasks: placeTasks(ctx, actor, base, (t) => t.level === 'community' && t.communityId === communityId),
   };
 }
 
@@ -197,6 +204,12 @@ export function siteResultsPage(ctx: ResultsCtx, actor: Actor, roundId: number, 
 /** The weak spots page: the office's (403 with the page's own message for anyone else). */
 export function weakSpotsPage(ctx: ResultsCtx, actor: Actor, roundId: number): ResultsBase {
   return open(ctx, actor, roundId, '薄弱环节分析仅供创城办查看');
+}
+
+/** The district's total over every method: the office's (403 with the page's own message). */
+export function districtPage(ctx: ResultsCtx, actor: Actor, roundId: number): ResultsBase & DistrictFigures {
+  const base = open(ctx, actor, roundId, '全区综合得分仅供创城办查看');
+  return { ...base, ...districtFigures(base, ctx, actor) };
 }
 
 /** What the rankings workbook is built from: the office's (403 with the download's own message). */

@@ -627,6 +627,12 @@ export function routeTable(photo: Buffer): RouteSpec[] {
       probe: (i) => page(`/rounds/${i.pub}/results/weak`),
     },
     {
+      route: 'GET /rounds/:id/results/district',
+      allow: ['office'],
+      users: resultsUsers,
+      probe: (i) => page(`/rounds/${i.pub}/results/district`),
+    },
+    {
       route: 'GET /rounds/:id/rankings.xlsx',
       allow: ['office'],
       users: resultsUsers,

@@ -7,9 +7,17 @@ import type { AreaResult, SiteResult } from '../../scoring/round.ts';
 import { formatRate } from '../../scoring/standard.ts';
 import type { ResultsBase, UpLevel } from '../../services/results-pages.ts';
 import type { TrendPoint } from '../../services/trends.ts';
-import { RANK_NAMES, ROUND_STATUS_NAMES, UNRANKED_NAMES } from '../../labels.ts';
+import {
+  RANK_NAMES,
+  ROUND_STATUS_NAMES,
+  TASK_LEVEL_NAMES,
+  TASK_STATE_NAMES,
+  UNRANKED_NAMES,
+} from '../../labels.ts';
+import type { PlaceTask } from '../../services/results-tasks.ts';
 import { NA_RULE_TEXT, aggregationText, methodsText, rankingText } from './rules.ts';
 import { rateLineChart } from '../../charts/svg.ts';
+import { roundMethods } from '../../services/document-tasks.ts';
 
 export function points(n: number): string {
   return String(Math.round(n * 100) / 100);
@@ -41,6 +49,14 @@ export interface AreaRow {
   red: boolean;
   black: boolean;
   sites: string;
+  /** a round counting several methods: each method's 得分率 (rate is then the 综合得分率) */
+  methods: {
+    field: string;
+    document: string;
+    /** tasks submitted, not yet scored */
+    pending: number;
+    waiting: number;
+  } | null;
 }
 
 export function presentArea(a: AreaResult, streetName = ''): AreaRow {
@@ -63,6 +79,14 @@ export function presentArea(a: AreaResult, streetName = ''): AreaRow {
     red: a.red,
     black: a.black,
     sites: `${a.evaluatedSiteCount}/${a.siteCount}`,
+    methods: a.methods
+      ? {
+          field: formatRate(a.methods.field.rate),
+          document: formatRate(a.methods.document.rate),
+          pending: a.methods.tasks.provisional,
+          waiting: a.methods.tasks.waiting,
+        }
+      : null,
   };
 }
 
@@ -103,6 +127,8 @@ export interface ResultsHeader {
   criteriaId: number;
   /** which methods are counted, and what the version's other methods weigh (left out) */
   methods: string;
+  /** the round counts several methods: tables show each method's 得分率 beside the 综合得分率 */
+  multi: boolean;
   aggregation: string;
   na: string;
   ranking: string;
@@ -113,16 +139,32 @@ export interface ResultsHeader {
 export function presentHeader(base: ResultsBase): ResultsHeader {
   const { round, sheetCounts: counts } = base;
   const version = base.criteria.version;
+  const combined = base.results.combined;
   return {
     round,
     statusName: ROUND_STATUS_NAMES[round.status],
     provisional: base.provisional,
-    counted: base.provisional
-      ? `暂定结果：计入已提交 ${counts.submitted ?? 0} 份、已审核 ${counts.approved ?? 0} 份测评表`
-      : `最终结果：计入已审核 ${counts.approved ?? 0} 份测评表`,
+    counted:
+      (base.provisional
+        ? `暂定结果：计入已提交 ${counts.submitted ?? 0} 份、已审核 ${counts.approved ?? 0} 份测评表`
+        : `最终结果：计入已审核 ${counts.approved ?? 0} 份测评表`) +
+      (combined
+        ? `，已评分 ${combined.district.tasks.scored} 项、逾期未交 ${combined.district.tasks.overdue} 项材料任务`
+        : ''),
     criteria: `${version.name}（${version.version}）`,
     criteriaId: round.criteria_version_id,
-    methods: methodsText(base.criteria.standards),
+    methods: methodsText(
+      base.criteria.standards,
+      combined
+        ? {
+            methods: roundMethods(round),
+            rule: version.rules.methods,
+            provisional: combined.district.tasks.provisional,
+            waiting: combined.district.tasks.waiting,
+          }
+        : undefined,
+    ),
+    multi: combined !== undefined,
     aggregation: aggregationText(version.rules),
     na: NA_RULE_TEXT[version.rules.notApplicable],
     ranking: rankingText(version.rules),
@@ -151,3 +193,25 @@ export const trendChart = (name: string, points: TrendPoint[]): string =>
     points.map((p) => p.label),
     [{ name, values: points.map((p) => p.rate) }],
   );
+
+/** A document task's row under a 社区, a 镇街 or the district: its state, points and files. */
+export function presentTask(t: PlaceTask) {
+  const score =
+    t.kind === 'scored' || t.kind === 'overdue'
+      ? `${points(t.earned)} / ${points(t.possible)}`
+      : t.kind === 'provisional'
+        ? `待评分（${points(t.possible)} 分）`
+        : `未到期限（${points(t.possible)} 分）`;
+  return {
+    id: t.id,
+    code: t.code,
+    text: t.standard?.text ?? '',
+    item: t.standard?.item.name ?? '',
+    who: t.level === 'department' ? (t.department ?? '') : TASK_LEVEL_NAMES[t.level],
+    state: TASK_STATE_NAMES[t.state],
+    stateClass: t.state,
+    score,
+    href: t.reviewer ? `/rounds/${t.roundId}/tasks/${t.id}` : `/tasks/${t.id}`,
+    files: t.files.map((f) => ({ name: f.name, href: `/documents/${f.id}` })),
+  };
+}

@@ -4,8 +4,9 @@
  * to be not used, never left as a dangling "或" (the 2025 version has a 黑榜 of the last 2 places and no
  * rate threshold). The wording follows what src/scoring does with each value.
  */
-import type { CriteriaVersion, Rules, Standard } from '../../criteria/schema.ts';
-import { AGGREGATION_NAMES, METHOD_NAMES, RESULT_NAMES } from '../../labels.ts';
+import type { CriteriaVersion, MethodsRule, Rules, Standard } from '../../criteria/schema.ts';
+import type { RoundMethod } from '../../services/document-tasks.ts';
+import { AGGREGATION_NAMES, METHOD_NAMES, RESULT_NAMES, ROUND_METHOD_LONG_NAMES } from '../../labels.ts';
 
 export interface RuleLine {
   label: string;
@@ -103,24 +104,66 @@ export function ruleLines(version: CriteriaVersion): RuleLine[] {
     { label: '参与排名', text: rankingText(rules) },
     { label: '红榜', text: redListText(rules) },
     { label: '黑榜', text: blackListText(rules) },
+    ...(rules.methods ? [{ label: '方法合成', text: combineText(rules.methods) }] : []),
   ];
+}
+
+/** How the methods combine into the 综合得分率, in words (absent from the version: pooled, said so). */
+export function combineText(rule: MethodsRule | undefined): string {
+  const r = rule ?? { combine: 'pooled' as const };
+  const text =
+    r.combine === 'pooled'
+      ? '合并计分：综合得分率 = (实地考察得分 + 材料审核得分) ÷ (实地考察应得分 + 材料审核应得分)'
+      : `按权重：${(['field', 'document', 'survey'] as const)
+          .filter((m) => (r.weights[m] ?? 0) > 0)
+          .map((m) => `${ROUND_METHOD_LONG_NAMES[m]} ${num(r.weights[m]!)}`)
+          .join('、')}；综合得分率 = Σ(权重 × 方法得分率) ÷ Σ权重，只计有应得分的方法（权重按其余方法折算）`;
+  return rule ? text : `测评体系未规定方法的合成方式，按${text}`;
+}
+
+/** What a round counts beyond its field sheets: the methods and its document tasks not counted yet. */
+export interface CountedMethods {
+  methods: readonly RoundMethod[];
+  rule: MethodsRule | undefined;
+  /** submitted tasks not yet scored (暂定), tasks still within their deadline */
+  provisional: number;
+  waiting: number;
 }
 
 /**
  * Which methods a round's results count, and what the version asks by the others that they leave out:
- * a field-only ranking says so, so nobody takes it for the whole score. Rounds count 实地考察 only until
- * document tasks and surveys are scored (issues #18, #19).
+ * a field-only ranking says so, so nobody takes it for the whole score. A round that collects documents
+ * counts 材料审核 and 网上申报 standards that state a task; the others, and surveys, are named as left out,
+ * with the tasks not counted yet (待评分: the results are 暂定; 未到期限).
  */
-export function methodsText(standards: readonly Pick<Standard, 'method' | 'points'>[]): string {
-  const others = (['document', 'online', 'survey'] as const)
+export function methodsText(
+  standards: readonly Pick<Standard, 'method' | 'points' | 'task'>[],
+  counted?: CountedMethods,
+): string {
+  const withDocuments = counted?.methods.includes('document') ?? false;
+  const withField = counted ? counted.methods.includes('field') : true;
+  const leftOut = (['field', 'document', 'online', 'survey'] as const)
     .map((method) => {
-      const of = standards.filter((s) => s.method === method);
+      const of = standards.filter(
+        (s) =>
+          s.method === method &&
+          (method === 'field' ? !withField : method === 'survey' || !withDocuments || s.task === undefined),
+      );
       const points = of.reduce((sum, s) => sum + s.points, 0);
-      return of.length ? `${METHOD_NAMES[method]} ${of.length} 条（${num(points)} 分）` : '';
+      const what = withDocuments && (method === 'document' || method === 'online') ? '（未设材料任务）' : '';
+      return of.length ? `${METHOD_NAMES[method]}${what} ${of.length} 条（${num(points)} 分）` : '';
     })
     .filter(Boolean);
-  const counted = `计入方法：${METHOD_NAMES.field}`;
-  return others.length
-    ? `${counted}。测评体系中的${others.join('、')}本轮未计入，排名只反映${METHOD_NAMES.field}`
-    : counted;
+  if (!counted || !withDocuments) {
+    const text = `计入方法：${METHOD_NAMES.field}`;
+    return leftOut.length
+      ? `${text}。测评体系中的${leftOut.join('、')}本轮未计入，排名只反映${METHOD_NAMES.field}`
+      : text;
+  }
+  const names = counted.methods.filter((m) => m !== 'survey').map((m) => ROUND_METHOD_LONG_NAMES[m]);
+  const parts = [`计入方法：${names.join('、')}；${combineText(counted.rule)}`];
+  if (leftOut.length) parts.push(`测评体系中的${leftOut.join('、')}本轮未计入`);
+  if (counted.provisional > 0) parts.push(`${counted.provisional} 项材料待评分，结果为暂定`);
+  if (counted.waiting > 0) parts.push(`${counted.waiting} 项材料未到期限，未计入`);
+  return parts.join('。');
 }

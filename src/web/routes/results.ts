@@ -1,7 +1,8 @@
 /**
  * Results pages: 镇街 and 社区 rankings with red/black lists and movement, drill-down 镇街 → 社区 →
- * site → each standard's answer and photos (so every number can be traced to its evidence), weak spots
- * and trends as server-rendered charts, and the rankings workbook. Each page asks one service
+ * site → each standard's answer and photos (so every number can be traced to its evidence), a 社区's and
+ * 镇街's document tasks and files, the district's total over every method, weak spots and trends as
+ * server-rendered charts, and the rankings workbook. Each page asks one service
  * (services/results-pages.ts) for what it shows, cut to what the user may see, and formats it.
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
@@ -12,6 +13,7 @@ import { attachment } from '../download.ts';
 import {
   ResultsNotPublished,
   communityResultsPage,
+  districtPage,
   rankingsData,
   resultsPage,
   siteResultsPage,
@@ -25,9 +27,11 @@ import {
   presentArea,
   presentHeader,
   presentSiteOf,
+  presentTask,
   trendChart,
 } from '../presenters/results.ts';
 import { presentPhoto } from '../presenters/sheet.ts';
+import { presentDistrict } from '../presenters/results-district.ts';
 import { barChart } from '../../charts/svg.ts';
 import { rankingsWorkbook } from '../../export/rankings.ts';
 import { formatRate } from '../../scoring/standard.ts';
@@ -84,6 +88,7 @@ export function resultsRouter(deps: AppDeps): Router {
       communities: page.communities.map((c) => presentArea(c, page.street.name)),
       direct: page.direct.map((s) => presentSiteOf(page, s)),
       trend: trendChart(page.street.name, page.trend),
+      tasks: page.tasks.map(presentTask),
     });
   });
 
@@ -97,6 +102,7 @@ export function resultsRouter(deps: AppDeps): Router {
       back: backLink(page.round.id, page.up),
       sites: page.sites.map((s) => presentSiteOf(page, s)),
       trend: trendChart(page.community.name, page.trend),
+      tasks: page.tasks.map(presentTask),
     });
   });
 
@@ -163,6 +169,17 @@ export function resultsRouter(deps: AppDeps): Router {
         name: typeName(t.siteType),
         rateText: formatRate(t.failRate),
       })),
+    });
+  });
+
+  r.get('/rounds/:id/results/district', (req, res) => {
+    const page = districtPage(ctx, actorOf(res), round(req));
+    const header = presentHeader(page);
+    res.render('results/district', {
+      title: `全区综合得分 · ${header.round.name}`,
+      header,
+      ...presentDistrict(page),
+      ownTasks: page.ownTasks.map(presentTask),
     });
   });
 
