@@ -17,6 +17,7 @@ import sharp from 'sharp';
 import { buildCity, BENCH_PASSWORD, INSPECTORS, type City } from './city.ts';
 import { measureExport } from './problems-export.ts';
 import { measureBombs } from './bombs.ts';
+import { measurePackage, seedTasks, type TaskCity } from './tasks.ts';
 import { databaseFile, openDatabase } from '../src/db/connection.ts';
 import { CriteriaCache } from '../src/services/criteria-registry.ts';
 import { photoPaths } from '../src/photos/files.ts';
@@ -25,7 +26,7 @@ const quick = process.argv.includes('--quick');
 const scale = quick ? 0.1 : 1;
 const seconds = quick ? 3 : 10;
 const CONNECTIONS = 64;
-// `--only=ranking,page,bare,sheet,autosave,export-load,photo,intake,bomb,export,sqlite` runs some phases
+// `--only=ranking,page,bare,sheet,autosave,export-load,photo,intake,bomb,export,sqlite,tasks` runs some phases
 const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
@@ -291,6 +292,43 @@ if (want('ranking')) {
   figures.ranking_ms = round1(median(times));
   figures.ranking_cached_ms = round1(median(cachedTimes));
   say(`ranking ${times.map(round1).join(' / ')} ms; unchanged round again ${figures.ranking_cached_ms} ms`);
+}
+
+let taskCity: TaskCity | undefined;
+if (want('tasks')) {
+  // document tasks at city scale (bench/tasks.ts): the combined results in a process of their own, as
+  // the ranking above; the packages are downloaded from the server below
+  const t = performance.now();
+  taskCity = seedTasks(city, scale);
+  say(
+    `tasks: ${taskCity.tasks} tasks (${Object.entries(taskCity.states)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(
+        ', ',
+      )}), ${taskCity.files} files, ${taskCity.fileMb} MB; 2 GB package round ${taskCity.bigFiles} files × 10 MB; seeded in ${round1((performance.now() - t) / 1000)} s`,
+  );
+  figures.task_files = taskCity.files;
+  const script = fileURLToPath(new URL('./tasks-child.ts', import.meta.url));
+  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+  const line = execFileSync(
+    tsx,
+    [script, city.dir, String(taskCity.combinedRound), String(city.rankedRound)],
+    { encoding: 'utf8' },
+  )
+    .trim()
+    .split('\n')
+    .pop()!;
+  const r = JSON.parse(line) as { cold: number[]; warm: number[]; field: number[]; counted: string };
+  figures.combined_results_cold_ms = round1(median(r.cold));
+  figures.combined_results_warm_ms = round1(median(r.warm));
+  // the field-only ranking of the same city in the same process, for comparison (ranking_ms is the same
+  // measurement when the ranking phase runs)
+  figures.field_results_cold_ms = round1(median(r.field));
+  say(
+    `combined results (field + ${taskCity.tasks} tasks) from scratch ${r.cold.map(round1).join(' / ')} ms, ` +
+      `from the cache ${r.warm.map(round1).join(' / ')} ms; field-only ranked round ${r.field.map(round1).join(' / ')} ms; ` +
+      `district tasks ${r.counted}`,
+  );
 }
 
 const { base, child } = await startServer(city);
@@ -616,6 +654,26 @@ try {
         `peak ${bomb.peakRssMb} MB`,
     );
   }
+
+  if (want('tasks') && taskCity) {
+    const cityZip = await measurePackage(base, office.cookie, taskCity.combinedRound, child.pid!);
+    figures.materials_zip_city_mb = cityZip.mb;
+    figures.materials_zip_city_s = cityZip.s;
+    figures.materials_zip_city_entries = cityZip.entries;
+    say(
+      `materials.zip of the combined round: ${cityZip.entries} entries, ${cityZip.mb} MB in ${cityZip.s} s; ` +
+        `server RSS ${cityZip.baseRssMb} MB before, peak ${cityZip.peakRssMb} MB`,
+    );
+    const big = await measurePackage(base, office.cookie, taskCity.bigRound, child.pid!);
+    figures.materials_zip_mb = big.mb;
+    figures.materials_zip_s = big.s;
+    figures.materials_zip_peak_rss_mb = big.peakRssMb;
+    figures.materials_zip_rss_growth_mb = big.peakRssMb - big.baseRssMb;
+    say(
+      `materials.zip of ${taskCity.bigFiles} files × 10 MB: ${big.entries} entries, ${big.mb} MB in ${big.s} s ` +
+        `(${round1(big.mb / Math.max(0.1, big.s))} MB/s); server RSS ${big.baseRssMb} MB before, peak ${big.peakRssMb} MB`,
+    );
+  }
 } finally {
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
@@ -626,6 +684,21 @@ if (want('export')) {
   figures.rect_export_s = exp.s;
   figures.rect_export_peak_rss_mb = exp.peakRssMb;
   say(`problems.xlsx of ${city.problems} problems: ${exp.s} s, peak RSS ${exp.peakRssMb} MB, ${exp.mb} MB`);
+}
+if (want('tasks') && taskCity) {
+  // the 2 GB package again, written in a process of its own: the package's memory without the server's
+  const script = fileURLToPath(new URL('./materials-child.ts', import.meta.url));
+  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+  const line = execFileSync(tsx, [script, city.dir, String(taskCity.bigRound)], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop()!;
+  const r = JSON.parse(line) as { s: number; mb: number; rssBeforeMb: number; peakRssMb: number };
+  figures.materials_zip_process_peak_rss_mb = r.peakRssMb;
+  say(
+    `materials.zip of ${taskCity.bigFiles} files × 10 MB in a process of its own: ${r.mb} MB in ${r.s} s, ` +
+      `RSS ${r.rssBeforeMb} MB after start, peak ${r.peakRssMb} MB`,
+  );
 }
 if (want('sqlite')) figures.raw_sqlite_insert_rps = rawSqliteInsertRps();
 rmSync(city.dir, { recursive: true, force: true });

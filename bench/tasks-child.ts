@@ -1,0 +1,43 @@
+/**
+ * Child process of the `tasks` phase: the combined results (field + documents) of a round computed five
+ * times from scratch (results cache emptied before each, so its previous final round is computed too),
+ * then five times from the cache; and, in the same process for comparison, the field-only ranked round
+ * from scratch. Prints the times as JSON.
+ */
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadConfig } from '../src/config.ts';
+import { databaseFile, openDatabase } from '../src/db/connection.ts';
+import { CriteriaCache } from '../src/services/criteria-registry.ts';
+import { clearResultsCache, resultsFor } from '../src/services/results.ts';
+import { SYSTEM } from '../src/services/access.ts';
+
+const [dir, combinedId, fieldId] = process.argv.slice(2).map((a, i) => (i === 0 ? a : Number(a))) as [
+  string,
+  number,
+  number,
+];
+const config = loadConfig({ DATA_DIR: join(dir, 'data'), UPLOAD_DIR: join(dir, 'uploads'), DEMO: '0' });
+const db = openDatabase(databaseFile(config.dataDir));
+const ctx = { db, criteria: new CriteriaCache(db) };
+const timed = (roundId: number, cold: boolean) => {
+  if (cold) clearResultsCache(db);
+  const t = performance.now();
+  const view = resultsFor(ctx, SYSTEM, roundId);
+  const ms = performance.now() - t;
+  return { ms, view };
+};
+const cold: number[] = [];
+const warm: number[] = [];
+const field: number[] = [];
+let counted = '';
+for (let i = 0; i < 5; i++) {
+  const { ms, view } = timed(combinedId, true);
+  cold.push(ms);
+  const tasks = view.results.combined?.district.tasks;
+  counted = tasks ? JSON.stringify(tasks) : 'no combined results';
+}
+for (let i = 0; i < 5; i++) warm.push(timed(combinedId, false).ms);
+for (let i = 0; i < 5; i++) field.push(timed(fieldId, true).ms);
+db.close();
+console.log(JSON.stringify({ cold, warm, field, counted }));
