@@ -175,9 +175,15 @@ describe('a documents-only round once open', () => {
   it('lists the round with its methods at /rounds', async () => {
     const list = await office.get('/rounds');
     expect(list.text).toContain('<th>测评方法</th>');
-    const row = new RegExp(`href="/rounds/${id}">材料审核轮次</a>[\\s\\S]*?<td>材料审核</td>`);
+    const row = new RegExp(
+      `href="/rounds/${id}">材料审核轮次</a>[\\s\\S]*?<td><span class="nowrap">材料审核</span></td>`,
+    );
     expect(list.text).toMatch(row);
-    expect(list.text).toContain('<td>实地考察</td>');
+    expect(list.text).toContain('<td><span class="nowrap">实地考察</span></td>');
+    // the demo's 综合测评 round names both
+    expect(list.text).toContain(
+      '<td><span class="nowrap">实地考察、</span><span class="nowrap">材料审核</span></td>',
+    );
   });
 
   it('says on the close confirmation how many submitted tasks are still unscored, and does not block', async () => {

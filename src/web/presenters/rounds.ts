@@ -39,6 +39,8 @@ export interface RoundView {
   aggregation: string;
   /** 实地考察、材料审核 … */
   methods: string;
+  /** the same, one name each (a narrow table keeps each name on one line) */
+  methodNames: string[];
   hasField: boolean;
   hasDocument: boolean;
   sites: number;
@@ -64,6 +66,7 @@ export function presentRound({
     criteriaVersion: criteria.version,
     aggregation: aggregationText(criteria.rules),
     methods: methods.map((m) => ROUND_METHOD_NAMES[m]).join('、'),
+    methodNames: methods.map((m) => ROUND_METHOD_NAMES[m]),
     hasField: methods.includes('field'),
     hasDocument: methods.includes('document'),
     sites: counts.sites,
