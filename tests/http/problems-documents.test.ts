@@ -22,6 +22,7 @@ import {
 import { problemBoard } from '../../src/services/problem-board.ts';
 import { problemPage } from '../../src/services/problem-pages.ts';
 import { documentPath } from '../../src/documents/store.ts';
+import { DOCUMENT_REFUSALS } from '../../src/documents/kinds.ts';
 import { addDays, shanghaiDate } from '../../src/util/time.ts';
 import { AppError } from '../../src/errors.ts';
 
@@ -161,6 +162,35 @@ describe('a problem from a document task', () => {
     expect(page.text).toContain('<h2>整改材料</h2>');
   });
 
+  it('is on the unit’s home as 材料 and its standard, and counted in the office’s queue', async () => {
+    const home = await (await as('xingfu')).get('/');
+    expect(home.status).toBe(200);
+    expect(home.text).toContain('材料 · B01-D1');
+  });
+
+  it('takes a request like any problem: 延期 asked by the unit, granted by the office', async () => {
+    const unit = await as('xingfu');
+    await unit.get(`/problems/${problemId}`);
+    const deadline = one('SELECT deadline FROM problems WHERE id = ?', problemId) as string;
+    const later = addDays(deadline, 7);
+    const asked = await unit.postMultipart(
+      `/problems/${problemId}/request`,
+      filesForm('photos', [], { kind: 'extension', deadline: later, note: '需要补开会议' }),
+      { csrf: 'field' },
+    );
+    expect(asked.status).toBe(303);
+    const office = await as('office');
+    expect((await office.get('/problems?request=extension')).text).toContain(`href="/problems/${problemId}"`);
+    const granted = await office.post(`/problems/${problemId}/decide`, {
+      approve: '1',
+      deadline: later,
+      note: '',
+    });
+    expect(granted.status).toBe(303);
+    expect(one('SELECT deadline FROM problems WHERE id = ?', problemId)).toBe(later);
+    expect(one('SELECT request FROM problems WHERE id = ?', problemId)).toBe(null);
+  });
+
   it('is in the unit’s 整改通知单', async () => {
     const notice = await (await as('xingfu')).get('/problems-notice');
     expect(notice.status).toBe(200);
@@ -268,6 +298,13 @@ describe('fixing it with a corrected document, closed by the office’s review',
     const noNote = await fix([{ name: '整改材料.pdf', bytes: validPdf('fixed') }], '');
     expect(noNote.status).toBe(400);
     expect(noNote.text).toContain('请填写整改情况');
+    const eleven = Array.from({ length: 11 }, (_, i) => ({
+      name: `第${i + 1}份.pdf`,
+      bytes: validPdf(`p${i}`),
+    }));
+    const tooMany = await fix(eleven);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.text).toContain(DOCUMENT_REFUSALS.tooManyFiles);
     const damaged = await fix([{ name: '整改材料.pdf', bytes: damagedPdf() }]);
     expect(damaged.status).toBe(400);
     expect(damaged.text).toContain('<span class="field-error">');
@@ -355,7 +392,9 @@ describe('fixing it with a corrected document, closed by the office’s review',
     expect(page.text).toContain('11月记录.pdf');
     expect(
       db()
-        .prepare("SELECT action FROM audit_log WHERE entity = 'problem' AND entity_id = ? ORDER BY id")
+        .prepare(
+          "SELECT action FROM audit_log WHERE entity = 'problem' AND entity_id = ? AND action IN ('problem.fix', 'problem.reject', 'problem.close') ORDER BY id",
+        )
         .pluck()
         .all(problemId),
     ).toEqual(['problem.fix', 'problem.reject', 'problem.fix', 'problem.close']);

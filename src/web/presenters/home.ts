@@ -7,6 +7,7 @@ import type { ProblemListRow } from '../../db/repos/problems.ts';
 import type { RequestDecisionRow } from '../../db/repos/problem-work.ts';
 import { DECISION_NAMES, PROBLEM_STATUS_NAMES, REQUEST_NAMES } from '../../labels.ts';
 import { formatShanghai } from '../../util/time.ts';
+import { problemPlace } from '../../services/problem-places.ts';
 import { groupAssignedSites, presentRound, type SiteGroup } from './rounds.ts';
 
 export interface WorkTile {
@@ -97,13 +98,21 @@ export function presentInspectorHome(work: InspectorWork, q: string) {
   };
 }
 
+/** What a problem is about: its site, or for a problem from a document task (no site) 材料 and its standard. */
+const problemWhat = (p: {
+  source: ProblemListRow['source'];
+  site_name: string | null;
+  standard_code: string;
+}) => (p.source === 'document' || p.site_name === null ? `材料 · ${p.standard_code}` : p.site_name);
+
 function presentOpenProblem(p: ProblemListRow, today: string) {
   const d = deadlineText(p.deadline, today);
+  const place = problemPlace(p, new Map());
   return {
     id: p.id,
     href: `/problems/${p.id}`,
-    site: p.site_name,
-    place: [p.street_name, p.community_name].filter(Boolean).join(' · '),
+    site: problemWhat(p),
+    place: place.isDocument ? place.area : [p.street_name, p.community_name].filter(Boolean).join(' · '),
     description: p.description,
     deadline: p.deadline,
     deadlineText: d.text,
@@ -128,7 +137,7 @@ function presentDecision(d: RequestDecisionRow) {
     answer,
     granted: name.granted,
     note: d.note,
-    site: d.site_name,
+    site: problemWhat(d),
   };
 }
 
