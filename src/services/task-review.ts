@@ -182,16 +182,16 @@ export function scoreTask(
     if (count.kind !== 'scored') throw new Error('a scored task must count as scored');
     const score = count.score;
     const problemId = syncTaskProblem(ctx.db, task, standard, score, note, user);
+    // a correction shows each changed value as old → new in the audit log
+    const changed = <T>(was: T, now: T) => (corrected && was !== now ? { old: was, new: now } : now);
     const detail = {
-      result: scored.result,
-      cases: scored.cases,
+      result: changed(task.result, scored.result),
+      cases: changed(task.cases, scored.cases),
       earned: score.earned,
       possible: score.possible,
       ...(score.grade ? { grade: score.grade } : {}),
       ...(note ? { note } : {}),
-      ...(corrected
-        ? { reason, old: { result: task.result, cases: task.cases, note: task.review_note } }
-        : {}),
+      ...(corrected ? { reason } : {}),
       ...(problemId === null ? {} : { problemId }),
     };
     appendTaskEvent(ctx.db, {
@@ -282,7 +282,7 @@ export function returnTask(
     check.done();
     const fields = { status: 'returned', extended_to: dueOn, return_reason: reason } as const;
     if (!updateTask(ctx.db, task.id, fields, task.revision)) throw new Conflict(STALE_TASK);
-    const detail = { reason, deadline: { old: taskDeadline(task), new: dueOn } };
+    const detail = { reason, dueOn: { old: taskDeadline(task), new: dueOn } };
     appendTaskEvent(ctx.db, {
       taskId: task.id,
       userId: user.id,
@@ -317,7 +317,7 @@ export function extendTask(
     const reason = check(() => parseField(reasonText('延期理由'), input.reason, 'reason'));
     check.done();
     if (!updateTask(ctx.db, task.id, { extended_to: dueOn }, task.revision)) throw new Conflict(STALE_TASK);
-    const detail = { reason, deadline: { old: current, new: dueOn } };
+    const detail = { reason, dueOn: { old: current, new: dueOn } };
     appendTaskEvent(ctx.db, {
       taskId: task.id,
       userId: user.id,
@@ -345,6 +345,6 @@ function audit(
     entity: 'document_task',
     entityId: task.id,
     roundId: task.round_id,
-    detail: { task: task.id, standard: task.standard_code, unitId: task.unit_id, ...detail },
+    detail: { standard: task.standard_code, unitId: task.unit_id, ...detail },
   });
 }

@@ -75,8 +75,7 @@ export async function uploadTemplate(
         detail: {
           material: MATERIAL_NAMES[material],
           name: stored[0]!.name,
-          sha256: stored[0]!.sha256,
-          ...(previous ? { replaced: { id: previous.id, name: previous.name } } : {}),
+          ...(previous ? { replacedName: previous.name } : {}),
         },
       });
       return id!;

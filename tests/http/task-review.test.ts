@@ -3,7 +3,7 @@
 // the Chinese message and nothing changed, 403 for a unit and an inspector), the audit rows and the
 // problem a deduction raises (source 材料, the task's unit, no site, deadline from the standard).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client} from '../helpers/app.ts';
+import type { Client } from '../helpers/app.ts';
 import { loggedIn, scalar, startApp, type TestApp } from '../helpers/app.ts';
 import { unitIdOfUser, userIdOf, versionIdOf } from '../helpers/ids.ts';
 import { createRound, openRound } from '../../src/services/rounds.ts';
@@ -272,7 +272,7 @@ describe('退回补充 and 延期', () => {
     expect([after.status, after.extended_to, after.return_reason]).toEqual(['returned', due, '缺少活动照片']);
     expect(JSON.parse(audits('task.return', t.id)[0]!.detail)).toMatchObject({
       reason: '缺少活动照片',
-      deadline: { new: due },
+      dueOn: { new: due },
     });
     expect(
       scalar(
@@ -281,6 +281,11 @@ describe('退回补充 and 延期', () => {
         t.id,
       ),
     ).toBe('returned');
+    // the audit log says it in words
+    const log = await office.get(`/audit?round=${roundId}`);
+    expect(log.text).toContain('退回补充材料');
+    expect(log.text).toContain(`提交期限：${t.due_on} → ${due}`);
+    expect(log.text).toContain('得分：0.5');
     // a returned task cannot be scored nor returned again
     const again = await office.post(url(t, 'return'), {
       reason: '再退',
@@ -310,7 +315,7 @@ describe('退回补充 and 延期', () => {
     expect(r.status).toBe(303);
     expect(findTaskById(db(), t.id)!.extended_to).toBe(later);
     expect(JSON.parse(audits('task.extend', t.id)[0]!.detail)).toMatchObject({
-      deadline: { old: deadline, new: later },
+      dueOn: { old: deadline, new: later },
       reason: '单位申请',
     });
     const submitted = findTaskById(db(), taskOf('C02-D1').id)!;

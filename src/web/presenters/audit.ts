@@ -75,6 +75,13 @@ const LABELS: Record<string, string> = {
   answers: '答案数',
   via: '方式',
   version: '版本',
+  // 材料任务 (task.score / return / extend / template)
+  earned: '得分',
+  possible: '分值',
+  problemId: '整改问题',
+  dueOn: '提交期限',
+  material: '材料类型',
+  replacedName: '替换的模板',
 };
 
 /** A detail's coded values, by the key they are written under. */
