@@ -22,7 +22,7 @@ let mine: DocumentTaskRow[];
 beforeAll(async () => {
   app = await startApp();
   as = loggedIn(() => app.url);
-  roundId = openDocumentRound(app.booted, '2026年12月综合测评');
+  roundId = openDocumentRound(app.booted, '材料任务测试轮次');
   mine = tasksOfUser(app.booted, roundId, 'xingfu');
 });
 afterAll(() => app.destroy());
@@ -57,7 +57,7 @@ describe('the unit’s list and page', () => {
     const c = await as('xingfu');
     const page = await c.get('/tasks');
     expect(page.status).toBe(200);
-    expect(page.text).toContain('2026年12月综合测评');
+    expect(page.text).toContain('材料任务测试轮次');
     for (const t of mine) expect(page.text).toContain(`href="/tasks/${t.id}"`);
     expect(page.text).toContain('未提交');
     expect(page.text).toContain(`提交期限 ${taskOf('A01-D2').due_on}`);
