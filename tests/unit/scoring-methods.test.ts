@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Rules } from '../../src/criteria/schema.ts';
 import { computeRound, type RoundStandard } from '../../src/scoring/round.ts';
 import { combineRound, combineTotal, type CountedTask } from '../../src/scoring/methods.ts';
+import { methodsText } from '../../src/web/presenters/rules.ts';
 
 const ITEM = { code: 'HJ', name: '良好的人居环境' };
 // D: 10 points, 2 a case; P: 5 points, 合格/不合格; Q: 4 points, 1 a case
@@ -231,5 +232,53 @@ describe('combineRound, weighted', () => {
     expect(combineTotal({ combine: 'pooled' }, { earned: 9, possible: 10, rate: 0.9 }, none)).toBeCloseTo(
       0.9,
     );
+  });
+});
+
+describe('methodsText: what the results header says a round counts', () => {
+  // 2 field standards (10 + 5), a 材料审核 standard with a task (3) and one without (2), a 网上申报
+  // standard with a task (1), a survey standard (4)
+  const task = { kind: 'document', due: { daysFromStart: 10 } } as never;
+  const standards = [
+    { method: 'field' as const, points: 10 },
+    { method: 'field' as const, points: 5 },
+    { method: 'document' as const, points: 3, task },
+    { method: 'document' as const, points: 2 },
+    { method: 'online' as const, points: 1, task },
+    { method: 'survey' as const, points: 4 },
+  ];
+
+  it('says a field-only round as before', () => {
+    expect(methodsText(standards)).toBe(
+      '计入方法：实地考察。测评体系中的材料审核 2 条（5 分）、网上申报 1 条（1 分）、问卷调查 1 条（4 分）本轮未计入，排名只反映实地考察',
+    );
+  });
+
+  it('names both methods, the rule, the standards without a task and the tasks not counted yet', () => {
+    expect(
+      methodsText(standards, {
+        methods: ['field', 'document'],
+        rule: undefined,
+        provisional: 2,
+        waiting: 5,
+      }),
+    ).toBe(
+      '计入方法：实地考察、材料审核（含网上申报）；测评体系未规定方法的合成方式，按合并计分：综合得分率 = (实地考察得分 + 材料审核得分) ÷ (实地考察应得分 + 材料审核应得分)。' +
+        '测评体系中的材料审核（未设材料任务） 1 条（2 分）、问卷调查 1 条（4 分）本轮未计入。' +
+        '2 项材料待评分，结果为暂定。5 项材料未到期限，未计入',
+    );
+  });
+
+  it('says a document-only round leaves the field standards out, and a weighted rule', () => {
+    const text = methodsText(standards, {
+      methods: ['document'],
+      rule: { combine: 'weighted', weights: { field: 70, document: 30 } },
+      provisional: 0,
+      waiting: 0,
+    });
+    expect(text).toContain(
+      '计入方法：材料审核（含网上申报）；按权重：实地考察 70、材料审核（含网上申报） 30',
+    );
+    expect(text).toContain('实地考察 2 条（15 分）');
   });
 });
