@@ -156,7 +156,7 @@ describe('a problem from a document task', () => {
     expect(page.text).toContain('<dt>来源</dt><dd>材料（材料审核不合格）</dd>');
     expect(page.text).toContain('B01-D1');
     expect(page.text).toContain(`<a href="/tasks/${task.id}">查看材料任务</a>`);
-    expect(page.text).toContain('幸福社区（社区材料');
+    expect(page.text).toMatch(/<dd>\S+ \/ 幸福社区（社区材料）/);
     expect(page.text).toContain('name="files"');
     expect(page.text).not.toContain('name="photos" accept="image/jpeg,image/png,image/webp" capture');
     expect(page.text).toContain('<h2>整改材料</h2>');
