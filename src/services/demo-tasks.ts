@@ -6,10 +6,12 @@
  * sent back and extended some, so the review queue, the completeness board and the 材料包 show every
  * state: 未提交, 逾期未交, 已提交, 退回补充, 已评分 合格 and 不合格 (the loss becomes a 材料 problem).
  *
- * The steps go through `DemoTaskSteps`, one small adapter: today it writes through the repositories
- * (storeDocument + insertDocumentFile + updateTask + appendTaskEvent + the audit log, as the task
- * services do), with the unit's submission dated before its deadline; it can be switched to the task
- * services (task-submit.ts, task-review.ts) without touching the story below.
+ * The steps go through `DemoTaskSteps`, one small adapter. The office's steps (评分, 退回补充, 延期) are
+ * the review services' (task-review.ts), so the 材料 problem of a loss is raised by the real code. The
+ * units' uploads and submissions are written through the repositories (storeDocument +
+ * insertDocumentFile + updateTask + appendTaskEvent + the audit log, as task-submit.ts does) because in
+ * the story they happened days ago, before deadlines that have since passed — task-submit.ts rightly
+ * refuses a change past the deadline today; the submission keeps the day it was made.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,13 +21,13 @@ import { atomically } from '../db/connection.ts';
 import { appendAudit } from '../db/repos/audit.ts';
 import {
   appendTaskEvent,
+  findTaskById,
   insertDocumentFile,
   roundTasks,
   updateTask,
   type DocumentTaskRow,
 } from '../db/repos/document-tasks.ts';
 import { listCommunities, listStreets } from '../db/repos/places.ts';
-import { addProblemEvent, insertProblem } from '../db/repos/problems.ts';
 import { findUserByUsername, type UserRow } from '../db/repos/users.ts';
 import { inspectDocument } from '../documents/inspect.ts';
 import { storeDocument, type StoredDocument } from '../documents/store.ts';
@@ -33,7 +35,7 @@ import type { DocumentKind } from '../documents/kinds.ts';
 import { tmpDir } from '../photos/files.ts';
 import { addDays } from '../util/time.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
-import { countTask } from './document-tasks.ts';
+import { extendTask, returnTask, scoreTask } from './task-review.ts';
 import { demoTaskFiles, type DemoFile } from './demo-task-files.ts';
 import { createRound, openRound } from './rounds.ts';
 
@@ -48,7 +50,6 @@ export interface DemoTaskSteps {
     task: DocumentTaskRow,
     office: UserRow,
     r: { result: 'ok' | 'fail'; cases: number; note: string },
-    on: string,
   ): void;
   sendBack(task: DocumentTaskRow, office: UserRow, reason: string, dueOn: string): void;
   extend(task: DocumentTaskRow, office: UserRow, reason: string, dueOn: string): void;
@@ -58,7 +59,8 @@ export interface DemoTaskSteps {
 const at = (day: string) => `${day}T02:00:00.000Z`;
 
 /** The steps written through the repositories, with the same history and audit entries as the services. */
-export function repoSteps(db: Db, criteria: CriteriaCache, uploadDir: string, today: string): DemoTaskSteps {
+export function demoSteps(db: Db, criteria: CriteriaCache, uploadDir: string): DemoTaskSteps {
+  const revisionOf = (t: DocumentTaskRow) => String(findTaskById(db, t.id)!.revision);
   const event = (
     t: DocumentTaskRow,
     user: UserRow,
@@ -113,81 +115,20 @@ export function repoSteps(db: Db, criteria: CriteriaCache, uploadDir: string, to
         event(t, user, 'submit', {}, { from: t.status, to: 'submitted', note });
       });
     },
-    score(t, office, r, on) {
-      const version = criteria.get(criteria.getByCode(DEMO_TASKS_CRITERIA_CODE).id);
-      const standard = version.byCode.get(t.standard_code)!;
-      const fields = {
-        status: 'scored',
+    // the office's steps are the review services' own (the 材料 problem of a loss included)
+    score(t, office, r) {
+      scoreTask({ db, criteria }, office, t.round_id, t.id, {
         result: r.result,
-        cases: r.cases,
-        review_note: r.note,
-        reviewed_at: at(on),
-        reviewed_by: office.id,
-      } as const;
-      const count = countTask({ ...t, ...fields }, standard, version.version.rules, today);
-      if (count.kind !== 'scored') throw new Error('a scored task must count as scored');
-      const score = count.score;
-      atomically(db, () => {
-        updateTask(db, t.id, fields);
-        let problemId: number | null = null;
-        if (score.lost > 0) {
-          problemId = insertProblem(db, {
-            roundId: t.round_id,
-            siteId: null,
-            sheetId: null,
-            source: 'document',
-            taskId: t.id,
-            standardCode: standard.code,
-            description: r.note || `材料不合格：${standard.text}`,
-            pointsLost: score.lost,
-            unitId: t.unit_id,
-            deadline: addDays(today, standard.deadlineDays),
-            repeatCount: 0,
-            previousProblemId: null,
-          });
-          addProblemEvent(db, {
-            problemId,
-            userId: office.id,
-            action: 'raise',
-            from: null,
-            to: 'open',
-            note: '材料审核',
-          });
-        }
-        const detail = {
-          result: r.result,
-          cases: r.cases,
-          earned: score.earned,
-          possible: score.possible,
-          ...(r.note ? { note: r.note } : {}),
-          ...(problemId === null ? {} : { problemId }),
-        };
-        event(t, office, 'score', detail, { from: 'submitted', to: 'scored', note: r.note });
+        cases: String(r.cases),
+        note: r.note,
+        revision: revisionOf(t),
       });
     },
     sendBack(t, office, reason, dueOn) {
-      atomically(db, () => {
-        updateTask(db, t.id, { status: 'returned', extended_to: dueOn, return_reason: reason });
-        event(
-          t,
-          office,
-          'return',
-          { reason, deadline: { old: t.extended_to ?? t.due_on, new: dueOn } },
-          { from: 'submitted', to: 'returned', note: reason },
-        );
-      });
+      returnTask({ db, criteria }, office, t.round_id, t.id, { reason, dueOn, revision: revisionOf(t) });
     },
     extend(t, office, reason, dueOn) {
-      atomically(db, () => {
-        updateTask(db, t.id, { extended_to: dueOn });
-        event(
-          t,
-          office,
-          'extend',
-          { reason, deadline: { old: t.extended_to ?? t.due_on, new: dueOn } },
-          { from: t.status, to: t.status, note: reason },
-        );
-      });
+      extendTask({ db, criteria }, office, t.round_id, t.id, { reason, dueOn, revision: revisionOf(t) });
     },
   };
 }
@@ -199,7 +140,7 @@ export async function seedDemoTasks(
   uploadDir: string,
   office: UserRow,
   today: string,
-  steps: DemoTaskSteps = repoSteps(db, criteria, uploadDir, today),
+  steps: DemoTaskSteps = demoSteps(db, criteria, uploadDir),
 ): Promise<number> {
   const { id: versionId } = criteria.getByCode(DEMO_TASKS_CRITERIA_CODE);
   const roundId = createRound({ db, criteria }, office, {
@@ -250,11 +191,11 @@ export async function seedDemoTasks(
     '9至11月志愿服务活动计划、签到表及活动照片。',
     day(-10),
   );
-  steps.score(volunteering, office, { result: 'ok', cases: 0, note: '活动记录完整，照片清晰。' }, day(-7));
+  steps.score(volunteering, office, { result: 'ok', cases: 0, note: '活动记录完整，照片清晰。' });
 
   const roster = task('B02-D1', { community: '幸福社区' });
   await submitted(roster, xingfu, [files.volunteerTable], '已与全国志愿服务信息系统数据核对。', day(-9));
-  steps.score(roster, office, { result: 'ok', cases: 0, note: '' }, day(-7));
+  steps.score(roster, office, { result: 'ok', cases: 0, note: '' });
 
   const sorting = task('C02-D1', { community: '幸福社区' });
   await submitted(
@@ -264,7 +205,7 @@ export async function seedDemoTasks(
     '',
     day(-8),
   );
-  steps.score(sorting, office, { result: 'fail', cases: 2, note: '缺少10月、11月桶边督导值守记录' }, day(-6));
+  steps.score(sorting, office, { result: 'fail', cases: 2, note: '缺少10月、11月桶边督导值守记录' });
 
   const goodPeople = task('A01-D2', { community: '幸福社区' });
   await submitted(
@@ -297,7 +238,7 @@ export async function seedDemoTasks(
     '含工作方案、任务分解、督查通报及整改销号记录。',
     day(-8),
   );
-  steps.score(ledger, office, { result: 'ok', cases: 0, note: '' }, day(-5));
+  steps.score(ledger, office, { result: 'ok', cases: 0, note: '' });
 
   const summary = task('B01-D2', { street: '东湖街道' });
   await submitted(
