@@ -190,12 +190,13 @@ export async function indexWorkbook(
  * Streams the package into `out`: the index first, then each file in turn, each opened only when the zip
  * reaches it. Resolves when `out` has taken the last byte, or when `out` closed early (the client went
  * away: the file being read is closed and no other is opened). Rejects when a file cannot be read.
+ * `onSize` learns the package's exact size before its first byte is written.
  */
 export async function writePackage(
   plan: PackagePlan,
   index: Buffer,
   out: Writable,
-  madeAt: Date = new Date(),
+  options: { madeAt?: Date; onSize?: (bytes: number) => void } = {},
 ): Promise<void> {
   const zip = new yazl.ZipFile();
   const reading: { stream: ReadStream | null } = { stream: null };
@@ -211,8 +212,8 @@ export async function writePackage(
       resolve();
     });
   });
-  zip.outputStream.pipe(out);
-  zip.addBuffer(index, INDEX_NAME, { mtime: madeAt, compress: true });
+  // an xlsx is a zip already: stored like the files, every size is known and so is the package's
+  zip.addBuffer(index, INDEX_NAME, { mtime: options.madeAt ?? new Date(), compress: false });
   for (const f of plan.files)
     zip.addReadStreamLazy(f.path, { mtime: f.mtime, compress: false, size: f.bytes }, (cb) => {
       if (out.destroyed) return;
@@ -222,6 +223,12 @@ export async function writePackage(
       reading.stream = stream;
       cb(null, stream);
     });
-  zip.end();
+  // yazl tells the size as soon as every entry's is known: here, at once (a download's Content-Length)
+  const announce = (bytes: number) => {
+    if (bytes >= 0) options.onSize?.(bytes);
+  };
+  zip.end({ forceZip64Format: false, comment: '' }, announce as () => void);
+  // piped only now: a flowing stream may hand the first bytes on at once, before the size is known
+  zip.outputStream.pipe(out);
   await done;
 }

@@ -130,7 +130,10 @@ async function download(id: number): Promise<{ zip: JSZip; rows: string[][]; hea
   });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toBe('application/zip');
-  const zip = await JSZip.loadAsync(Buffer.from(await res.arrayBuffer()));
+  const body = Buffer.from(await res.arrayBuffer());
+  // the exact size is announced first, so a browser shows the download's progress
+  expect(Number(res.headers.get('content-length'))).toBe(body.length);
+  const zip = await JSZip.loadAsync(body);
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load((await zip.file('申报材料清单.xlsx')!.async('nodebuffer')) as never);
   const ws = wb.getWorksheet('申报材料清单')!;

@@ -22,7 +22,11 @@ export function materialsRouter(deps: AppDeps): Router {
     res.type('application/zip');
     res.setHeader('Cache-Control', 'no-store');
     try {
-      await writePackage(pkg.plan, pkg.index, res);
+      await writePackage(pkg.plan, pkg.index, res, {
+        onSize: (bytes) => {
+          if (!res.headersSent) res.setHeader('Content-Length', String(bytes));
+        },
+      });
     } catch (err) {
       deps.logError(`materials.zip of round ${req.params.id}: ${(err as Error).message}`);
       res.destroy();
