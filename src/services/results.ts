@@ -11,6 +11,7 @@ import type { RoundRow } from '../db/repos/rounds.ts';
 import { findRoundById } from '../db/repos/rounds.ts';
 import { listCommunities, listStreets, placesGeneration } from '../db/repos/places.ts';
 import {
+  countableTasks,
   countedAnswers,
   deductionKeys,
   includedSites,
@@ -20,7 +21,7 @@ import {
 import type { InspectionStatus } from '../db/repos/inspections.ts';
 import { computeRound, type RoundInput, type RoundResults } from '../scoring/round.ts';
 import { combineRound, type CountedTask } from '../scoring/methods.ts';
-import { roundTasks, tasksFingerprint } from '../db/repos/document-tasks.ts';
+import { tasksFingerprint } from '../db/repos/document-tasks.ts';
 import { shanghaiDate } from '../util/time.ts';
 import { countTask, roundHasMethod } from './document-tasks.ts';
 import { Conflict, NotFound } from '../errors.ts';
@@ -88,7 +89,7 @@ function countedTasks(ctx: ResultsCtx, round: RoundRow, today: string): CountedT
   const version = ctx.criteria.get(round.criteria_version_id);
   const rules = version.version.rules;
   const counted: CountedTask[] = [];
-  for (const t of roundTasks(ctx.db, round.id)) {
+  for (const t of countableTasks(ctx.db, round.id)) {
     const standard = version.byCode.get(t.standard_code);
     if (!standard) continue;
     const c = countTask(t, standard, rules, today);

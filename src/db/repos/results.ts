@@ -124,3 +124,26 @@ export function deductionKeys(db: Db, roundId: number): Set<string> {
     .get(roundId) as string;
   return new Set(JSON.parse(json) as string[]);
 }
+
+/** What a round's totals read of each document task (no unit: the totals do not need it), in id order. */
+export interface CountableTaskRow {
+  id: number;
+  standard_code: string;
+  level: 'community' | 'street' | 'department' | 'district';
+  community_id: number | null;
+  street_id: number | null;
+  status: 'pending' | 'submitted' | 'returned' | 'scored';
+  due_on: string;
+  extended_to: string | null;
+  result: 'ok' | 'fail' | null;
+  cases: number;
+}
+
+export function countableTasks(db: Db, roundId: number): CountableTaskRow[] {
+  return db
+    .prepare(
+      `SELECT id, standard_code, level, community_id, street_id, status, due_on, extended_to, result, cases
+       FROM document_tasks WHERE round_id = ? ORDER BY id`,
+    )
+    .all(roundId) as CountableTaskRow[];
+}
