@@ -241,6 +241,11 @@ async function main(): Promise<void> {
   });
   const db = booted.db;
   const openRound = db.prepare("SELECT id FROM rounds WHERE status = 'open'").pluck().get() as number;
+  // the demo's 综合测评 round (实地考察 + 材料审核): its page has the 材料审核 panel
+  const documentsRound = db
+    .prepare("SELECT id FROM rounds WHERE methods LIKE '%document%' ORDER BY id LIMIT 1")
+    .pluck()
+    .get() as number;
   const published = db.prepare("SELECT id FROM rounds WHERE status = 'published'").pluck().get() as number;
   try {
     console.log('测评员（平板竖屏）…');
@@ -337,7 +342,10 @@ async function main(): Promise<void> {
       await visit(page, '/imports');
       await shot(page, 'office-imports', { maxHeight: 900 });
       await visit(page, '/rounds/new');
-      await shot(page, 'office-round-new', { maxHeight: 1000 });
+      // tall enough to show the 测评方法 choice under the version cards
+      await shot(page, 'office-round-new', { maxHeight: 1400 });
+      await visit(page, `/rounds/${documentsRound}`);
+      await shot(page, 'office-round-documents', { selector: '.task-panel' });
       await visit(page, `/rounds/${openRound}`);
       await shot(page, 'office-round', { maxHeight: 1000 });
       await visit(page, `/rounds/${openRound}/assignments`);
