@@ -30,9 +30,14 @@ import { roundSummary, type RoundSummary } from './round-pages.ts';
 import { roundsVisibleTo } from './access-scopes.ts';
 import { can, userOf, type Actor } from './access.ts';
 import { addDays, shanghaiDate } from '../util/time.ts';
+import { tasksOfUnits } from '../db/repos/document-tasks.ts';
+import { openDocumentRounds, submittedTasksByOpenRound } from '../db/repos/unit-tasks.ts';
+import { taskDeadline, taskState } from './document-tasks.ts';
 
 /** A round counts as closing soon this many days before its last day (and after it, while still open). */
 export const CLOSING_SOON_DAYS = 3;
+/** A 材料任务 counts as due soon this many days before its deadline. */
+export const TASK_DUE_SOON_DAYS = 3;
 /** How far back a unit sees the office's answers to its requests. */
 export const DECISIONS_SHOWN_DAYS = 30;
 
@@ -49,6 +54,9 @@ export interface OfficeWork {
   review: { round_id: number; round_name: string; submitted: number }[];
   problems: ProblemWorkCounts;
   closing: ClosingRoundRow[];
+  /** 材料任务 submitted and waiting for review, per open round; `documentRounds`: open rounds collecting them */
+  taskReview: { round_id: number; round_name: string; submitted: number }[];
+  documentRounds: { id: number; name: string }[];
   /** every round, for the table under the work queues */
   rounds: CountedRound[];
 }
@@ -60,6 +68,8 @@ function officeWork(ctx: HomeCtx, actor: Actor, today: string): OfficeWork {
     review: submittedByOpenRound(db),
     problems: problemWorkCounts(db, today),
     closing: closingRounds(db, addDays(today, CLOSING_SOON_DAYS)),
+    taskReview: submittedTasksByOpenRound(db),
+    documentRounds: openDocumentRounds(db),
     rounds: roundsVisibleTo(db, actor).map((round) => roundSummary(ctx, round)),
   };
 }
@@ -117,6 +127,32 @@ export interface UnitWork {
   decisions: RequestDecisionRow[];
   /** published rounds, whose results the unit may open */
   results: RoundRow[];
+  /** the unit's 材料任务 in open rounds: how many, and those that need it now */
+  tasks: TaskWork;
+}
+
+export interface TaskWork {
+  total: number;
+  /** 未提交 or 退回补充, within TASK_DUE_SOON_DAYS of the deadline */
+  dueSoon: number;
+  overdue: number;
+  returned: number;
+}
+
+/** The unit's (and its sub-units') 材料任务 of open rounds, counted by what they need. */
+function taskWork(db: Db, unitIds: number[], today: string): TaskWork {
+  const soon = addDays(today, TASK_DUE_SOON_DAYS);
+  const counts: TaskWork = { total: 0, dueSoon: 0, overdue: 0, returned: 0 };
+  const open = new Set(openDocumentRounds(db).map((r) => r.id));
+  for (const t of tasksOfUnits(db, unitIds)) {
+    if (!open.has(t.round_id)) continue;
+    counts.total += 1;
+    const state = taskState(t, today);
+    if (state === 'overdue') counts.overdue += 1;
+    else if (state === 'returned') counts.returned += 1;
+    if ((state === 'pending' || state === 'returned') && taskDeadline(t) <= soon) counts.dueSoon += 1;
+  }
+  return counts;
 }
 
 function unitWork(db: Db, user: UserRow, today: string): UnitWork {
@@ -134,6 +170,7 @@ function unitWork(db: Db, user: UserRow, today: string): UnitWork {
     pending: open.filter((p) => p.request !== null),
     decisions: unitIds.length ? requestDecisions(db, unitIds, since) : [],
     results: roundsVisibleTo(db, user).filter((r) => r.status === 'published'),
+    tasks: taskWork(db, unitIds, today),
   };
 }
 

@@ -11,6 +11,7 @@ import type { Booted } from '../../src/boot.ts';
 import { SYSTEM } from '../../src/services/access.ts';
 import { createRound, openRound } from '../../src/services/rounds.ts';
 import { roundTasks, type DocumentTaskRow } from '../../src/db/repos/document-tasks.ts';
+import { addDays, shanghaiDate } from '../../src/util/time.ts';
 import { unitIdOfUser, versionIdOf } from './ids.ts';
 
 /** Objects 1…n in order after the header, each with its byte offset. */
@@ -166,9 +167,14 @@ export function filesForm(
 
 /**
  * Opens a 综合测评 round (field + document) on district-2026-2 in the test app's database, as the office
- * would through the services; its tasks go out to every 社区, 镇街, department and the district.
+ * would through the services; its tasks go out to every 社区, 镇街, department and the district. Their
+ * deadlines are then moved to `dueInDays` days from today, so the tests read the same on any date.
  */
-export function openDocumentRound(booted: Booted, name = `综合测评 ${Math.random()}`): number {
+export function openDocumentRound(
+  booted: Booted,
+  name = `综合测评 ${Math.random()}`,
+  dueInDays = 19,
+): number {
   const id = createRound({ db: booted.db, criteria: booted.criteria }, SYSTEM, {
     name,
     criteriaVersionId: versionIdOf(booted.db, 'district-2026-2'),
@@ -178,6 +184,9 @@ export function openDocumentRound(booted: Booted, name = `综合测评 ${Math.ra
     methods: ['field', 'document'],
   });
   openRound(booted.db, SYSTEM, id);
+  booted.db
+    .prepare('UPDATE document_tasks SET due_on = ? WHERE round_id = ?')
+    .run(addDays(shanghaiDate(), dueInDays), id);
   return id;
 }
 

@@ -13,6 +13,7 @@ import type { Client } from '../helpers/app.ts';
 import { docx, filesForm, jpeg, openDocumentRound, tasksOfUser, validPdf } from '../helpers/documents.ts';
 import { createHash } from 'node:crypto';
 import type { DocumentTaskRow } from '../../src/db/repos/document-tasks.ts';
+import { addDays, shanghaiDate } from '../../src/util/time.ts';
 
 let app: TestApp;
 let as: (u: string) => Promise<Client>;
@@ -49,7 +50,25 @@ async function upload(c: Client, path: string, field: string, files: { name: str
 
 const taskOf = (code: string) => mine.find((t) => t.standard_code === code)!;
 
+/** The number on the home page's tile with this label. */
+const tile = (html: string, label: string): number | null => {
+  const m = new RegExp(`<span class="value">(\\d+)</span><span class="label">${label}</span>`).exec(html);
+  return m ? Number(m[1]) : null;
+};
+let homeBefore: Record<string, number | null>;
+const TILES = ['材料任务 3 天内到期', '材料逾期未交', '材料退回补充'];
+
 describe('the unit’s list and page', () => {
+  it('the unit’s home counts its 材料任务 and links them; the nav has 材料任务', async () => {
+    const home = await (await as('xingfu')).get('/');
+    expect(home.text).toContain('<a href="/tasks" class="">材料任务</a>');
+    homeBefore = Object.fromEntries(TILES.map((l) => [l, tile(home.text, l)]));
+    for (const l of TILES) expect(homeBefore[l]).not.toBeNull();
+    expect(home.text).toMatch(
+      /<a href="\/tasks"><span class="value">\d+<\/span><span class="label">材料逾期未交/,
+    );
+  });
+
   it('lists the unit’s six 社区 tasks under the round, with state, deadline and files', async () => {
     expect(mine.map((t) => t.standard_code).sort()).toEqual(
       ['A01-D2', 'A03-D2', 'B01-D1', 'B02-D1', 'C01-D1', 'C02-D1'].sort(),
@@ -207,11 +226,13 @@ describe('refusals', () => {
   it('a task past its deadline: 409 with the date and what to do', async () => {
     const c = await as('xingfu');
     const t = taskOf('B01-D1');
-    db().prepare("UPDATE document_tasks SET due_on = '2026-11-30' WHERE id = ?").run(t.id);
+    const past = addDays(shanghaiDate(), -2);
+    db().prepare('UPDATE document_tasks SET due_on = ? WHERE id = ?').run(past, t.id);
     const before = { rows: fileRows(), disk: documentsOnDisk().length };
     const r = await upload(c, `/tasks/${t.id}/files`, 'files', [{ name: '台账.docx', bytes: docx() }]);
     expect(r.status).toBe(409);
-    expect(r.text).toContain('已超过提交期限（11月30日），请联系创城办申请延期');
+    const day = `${Number(past.slice(5, 7))}月${Number(past.slice(8, 10))}日`;
+    expect(r.text).toContain(`已超过提交期限（${day}），请联系创城办申请延期`);
     expect({ rows: fileRows(), disk: documentsOnDisk().length }).toEqual(before);
     const list = await c.get('/tasks');
     expect(list.text).toContain('逾期未交');
@@ -233,12 +254,12 @@ describe('refusals', () => {
     const t = taskOf('C01-D1');
     db()
       .prepare(
-        "UPDATE document_tasks SET status = 'returned', return_reason = '缺少第三季度台账', extended_to = '2026-12-28' WHERE id = ?",
+        "UPDATE document_tasks SET status = 'returned', return_reason = '缺少第三季度台账', extended_to = ? WHERE id = ?",
       )
-      .run(t.id);
+      .run(addDays(shanghaiDate(), 2), t.id);
     const page = await c.get(`/tasks/${t.id}`);
     expect(page.text).toContain('创城办退回补充：</b>缺少第三季度台账');
-    expect(page.text).toContain('2026-12-28');
+    expect(page.text).toContain(addDays(shanghaiDate(), 2));
     expect(page.text).toContain('已延期');
     const r = await upload(c, `/tasks/${t.id}/files`, 'files', [
       { name: '第三季度台账.xlsx', bytes: docx() },
@@ -246,5 +267,22 @@ describe('refusals', () => {
     // a .docx named .xlsx: refused by its bytes
     expect(r.status).toBe(400);
     expect(r.text).toContain('文件内容与扩展名不符');
+  });
+});
+
+describe('the home pages', () => {
+  it('the unit’s tiles moved with its tasks: one more overdue, one more returned and due soon', async () => {
+    const home = await (await as('xingfu')).get('/');
+    expect(tile(home.text, '材料逾期未交')).toBe(homeBefore['材料逾期未交']! + 1);
+    expect(tile(home.text, '材料退回补充')).toBe(homeBefore['材料退回补充']! + 1);
+    expect(tile(home.text, '材料任务 3 天内到期')).toBe(homeBefore['材料任务 3 天内到期']! + 1);
+  });
+
+  it('the office’s home has 材料待审核 for the round, linking to its submitted tasks', async () => {
+    const home = await (await as('office')).get('/');
+    const link = `/rounds/${roundId}/tasks?state=submitted`;
+    expect(home.text).toContain(
+      `<a href="${link}"><span class="value">1</span><span class="label">材料待审核</span><small class="muted">材料任务测试轮次</small>`,
+    );
   });
 });

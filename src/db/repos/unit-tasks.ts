@@ -44,3 +44,27 @@ export function userNames(db: Db, ids: readonly number[]): Map<number, string> {
     .all(JSON.stringify([...new Set(ids)])) as { id: number; display_name: string }[];
   return new Map(rows.map((r) => [r.id, r.display_name]));
 }
+
+/** Submitted 材料任务 waiting for the office's review, per open round that has any. */
+export function submittedTasksByOpenRound(
+  db: Db,
+): { round_id: number; round_name: string; submitted: number }[] {
+  return db
+    .prepare(
+      `SELECT r.id AS round_id, r.name AS round_name, count(*) AS submitted
+       FROM document_tasks t JOIN rounds r ON r.id = t.round_id
+       WHERE r.status = 'open' AND t.status = 'submitted'
+       GROUP BY r.id ORDER BY r.starts_on DESC, r.id DESC`,
+    )
+    .all() as { round_id: number; round_name: string; submitted: number }[];
+}
+
+/** Open rounds that collect documents (the office's 材料待审核 tile links to the newest). */
+export function openDocumentRounds(db: Db): { id: number; name: string }[] {
+  return db
+    .prepare(
+      `SELECT id, name FROM rounds WHERE status = 'open' AND (',' || methods || ',') LIKE '%,document,%'
+       ORDER BY starts_on DESC, id DESC`,
+    )
+    .all() as { id: number; name: string }[];
+}

@@ -3,6 +3,7 @@
  * 还剩 n 天, an inspector's sites in three piles (sent back, not done, done) grouped by 镇街 and 社区.
  */
 import type { HomePage, InspectorWork, OfficeWork, SheetPile, UnitWork } from '../../services/home.ts';
+import { TASK_DUE_SOON_DAYS } from '../../services/home.ts';
 import type { ProblemListRow } from '../../db/repos/problems.ts';
 import type { RequestDecisionRow } from '../../db/repos/problem-work.ts';
 import { DECISION_NAMES, PROBLEM_STATUS_NAMES, REQUEST_NAMES } from '../../labels.ts';
@@ -33,6 +34,22 @@ export function deadlineText(deadline: string, today: string): { text: string; o
   return { text: `还剩 ${left} 天`, overdue: false };
 }
 
+/** 材料待审核: one tile per open round with submitted tasks, else one (0) for the newest round collecting them. */
+function taskReviewTiles(work: OfficeWork): WorkTile[] {
+  const label = '材料待审核';
+  if (work.taskReview.length)
+    return work.taskReview.map((r) => ({
+      label,
+      value: r.submitted,
+      href: `/rounds/${r.round_id}/tasks?state=submitted`,
+      note: r.round_name,
+    }));
+  const round = work.documentRounds[0];
+  return round
+    ? [{ label, value: 0, href: `/rounds/${round.id}/tasks?state=submitted`, note: round.name }]
+    : [];
+}
+
 export function presentOfficeHome(work: OfficeWork) {
   const p = work.problems;
   const review: WorkTile[] = work.review.length
@@ -50,6 +67,7 @@ export function presentOfficeHome(work: OfficeWork) {
     { label: `待处理${REQUEST_NAMES.extension}`, value: p.extension, href: '/problems?request=extension' },
     { label: '逾期未整改', value: p.overdue, href: '/problems?overdue=1', urgent: true },
     { label: '待复查', value: p.fixed, href: '/problems?status=fixed' },
+    ...taskReviewTiles(work),
   ];
   const closing = work.closing.map((r) => {
     const left = daysBetween(work.today, r.ends_on);
@@ -153,10 +171,21 @@ export function presentUnitHome(work: UnitWork) {
     { label: PROBLEM_STATUS_NAMES.fixed, value: work.fixed, href: '/problems?status=fixed' },
     { label: '待处理的申请', value: work.pending.length, href: '/problems?request=any' },
   ];
+  const t = work.tasks;
+  // a unit with no 材料任务 in an open round sees no such tiles
+  const taskTiles: WorkTile[] = t.total
+    ? [
+        { label: `材料任务 ${TASK_DUE_SOON_DAYS} 天内到期`, value: t.dueSoon, href: '/tasks', urgent: true },
+        { label: '材料逾期未交', value: t.overdue, href: '/tasks', urgent: true },
+        { label: '材料退回补充', value: t.returned, href: '/tasks', urgent: true },
+      ]
+    : [];
   return {
     title: '本单位',
     unitName: work.unitName,
     tiles,
+    taskTiles,
+    taskTotal: t.total,
     open: open.slice(0, UNIT_OPEN_SHOWN),
     openTotal: open.length,
     pending: work.pending.map((p) => presentOpenProblem(p, work.today)),
