@@ -124,6 +124,12 @@ export interface DemoIds {
   problemReq: number;
   fixPhoto: number;
   pubPhoto: number;
+  /** the demo's round with 材料审核, a submitted task of it (to score / return) and a pending one (延期) */
+  docRound: number;
+  docTask: number;
+  docTaskRevision: number;
+  docPending: number;
+  docPendingRevision: number;
   street: { id: number; name: string; unit_id: number | null };
   community: { id: number; street_id: number; name: string; unit_id: number | null };
   site: Record<string, unknown> & { id: number };
@@ -192,6 +198,15 @@ export function demoIds(db: Db, standardFor: (roundId: number, siteType: string)
   const dhStreet = one('SELECT id FROM streets WHERE unit_id = ?', dh) as number;
   const criteriaVersion = one('SELECT criteria_version_id FROM rounds WHERE id = ?', open) as number;
   if (freshSites.length < 2 || problemsOfI1.length < 2) throw new Error('demo district too small');
+  const docRound = one("SELECT id FROM rounds WHERE methods LIKE '%document%' ORDER BY id LIMIT 1") as number;
+  const docTask = one(
+    "SELECT id FROM document_tasks WHERE round_id = ? AND status = 'submitted' ORDER BY id LIMIT 1",
+    docRound,
+  ) as number;
+  const docPending = one(
+    "SELECT id FROM document_tasks WHERE round_id = ? AND status = 'pending' ORDER BY id LIMIT 1",
+    docRound,
+  ) as number;
   return {
     pub,
     open,
@@ -237,6 +252,11 @@ export function demoIds(db: Db, standardFor: (roundId: number, siteType: string)
     ) as number,
     // a published round's evidence photo: inspector1 scored the site, chengguan is its responsible unit,
     // and no problem of it went to another unit
+    docRound: docRound,
+    docTask,
+    docTaskRevision: one('SELECT revision FROM document_tasks WHERE id = ?', docTask) as number,
+    docPending,
+    docPendingRevision: one('SELECT revision FROM document_tasks WHERE id = ?', docPending) as number,
     pubPhoto: one(
       `SELECT ph.id FROM photos ph JOIN inspections i ON i.id = ph.inspection_id JOIN sites s ON s.id = i.site_id
          JOIN assignments a ON a.round_id = i.round_id AND a.site_id = i.site_id
@@ -688,6 +708,73 @@ export function routeTable(photo: Buffer): RouteSpec[] {
       probe: (i, role) => page(role === 'office' ? `/problems-notice?unit=${i.unit.id}` : '/problems-notice'),
     },
     { route: 'GET /help/scoring', allow: USERS, probe: () => page('/help/scoring') },
+    // 材料审核 (the office's review of document tasks) and templates
+    { route: 'GET /rounds/:id/tasks', allow: ['office'], probe: (i) => page(`/rounds/${i.docRound}/tasks`) },
+    {
+      route: 'GET /rounds/:id/tasks/board',
+      allow: ['office'],
+      probe: (i) => page(`/rounds/${i.docRound}/tasks/board`),
+    },
+    {
+      route: 'GET /rounds/:rid/tasks/:id',
+      allow: ['office'],
+      probe: (i) => page(`/rounds/${i.docRound}/tasks/${i.docTask}`),
+    },
+    {
+      route: 'POST /rounds/:rid/tasks/:id/score',
+      allow: ['office'],
+      probe: (i) =>
+        form(`/rounds/${i.docRound}/tasks/${i.docTask}/score`, {
+          result: 'ok',
+          cases: '0',
+          revision: String(i.docTaskRevision),
+        }),
+      // the office's harmless request: a form without its revision is stale (409), nothing changes
+      allowed: (i) => form(`/rounds/${i.docRound}/tasks/${i.docTask}/score`, {}),
+      allowedOk: (status) => status === 409,
+    },
+    {
+      route: 'POST /rounds/:rid/tasks/:id/return',
+      allow: ['office'],
+      probe: (i) =>
+        form(`/rounds/${i.docRound}/tasks/${i.docTask}/return`, {
+          reason: '越权退回',
+          dueOn: '2099-01-01',
+          revision: String(i.docTaskRevision),
+        }),
+      allowed: (i) => form(`/rounds/${i.docRound}/tasks/${i.docTask}/return`, {}),
+      allowedOk: (status) => status === 409,
+    },
+    {
+      route: 'POST /rounds/:rid/tasks/:id/extend',
+      allow: ['office'],
+      probe: (i) =>
+        form(`/rounds/${i.docRound}/tasks/${i.docPending}/extend`, {
+          reason: '越权延期',
+          dueOn: '2099-01-01',
+        }),
+      allowed: (i) => form(`/rounds/${i.docRound}/tasks/${i.docPending}/extend`, {}),
+      allowedOk: (status) => status === 409,
+    },
+    { route: 'GET /task-templates', allow: ['office'], probe: () => page('/task-templates') },
+    {
+      route: 'POST /task-templates',
+      allow: ['office'],
+      probe: () => ({
+        path: '/task-templates',
+        kind: 'multipart',
+        fields: { material: 'photos' },
+        files: [{ field: 'file', name: '模板.jpg', bytes: photo }],
+      }),
+    },
+    {
+      // no template in the demo: refused roles are refused before the id is looked up (403), the office
+      // is told there is no such template (404)
+      route: 'POST /task-templates/:fid/remove',
+      allow: ['office'],
+      probe: () => form('/task-templates/999999/remove'),
+      allowedOk: (status, text) => status === 404 && text.includes('找不到该模板'),
+    },
     { route: 'GET /help/guide', allow: USERS, probe: () => page('/help/guide') },
     { route: 'GET /help/ops', allow: USERS, probe: () => page('/help/ops') },
     { route: 'GET /help/images/:file', allow: USERS, probe: () => page('/help/images/office-ranking.png') },
