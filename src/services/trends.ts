@@ -11,6 +11,8 @@ export interface TrendPoint {
   roundId: number;
   label: string;
   rate: number | null;
+  /** the round counts documents too: its rate is the 综合得分率 */
+  combined: boolean;
 }
 
 export function trendFor(
@@ -32,6 +34,7 @@ export function trendFor(
       roundId: round.id,
       label: round.name.replace(/实地测评$/, ''),
       rate: list.find((x) => x.id === id)?.rate ?? null,
+      combined: results.combined !== undefined,
     };
   });
 }

@@ -189,7 +189,9 @@ export const onList = (streets: AreaRow[], communities: AreaRow[], list: 'red' |
 /** A 社区's or 镇街's 得分率 over the rounds, as a line chart. */
 export const trendChart = (name: string, points: TrendPoint[]): string =>
   rateLineChart(
-    `${name} 得分率趋势`,
+    points.some((p) => p.combined)
+      ? `${name} 得分率趋势（含材料审核的轮次为综合得分率）`
+      : `${name} 得分率趋势`,
     points.map((p) => p.label),
     [{ name, values: points.map((p) => p.rate) }],
   );
