@@ -30,6 +30,7 @@ import { Client, startApp, tempDir, type TestApp } from '../helpers/app.ts';
 import { userIdOf, versionIdOf } from '../helpers/ids.ts';
 import { SYSTEM } from '../../src/services/access.ts';
 import { createRound, openRound } from '../../src/services/rounds.ts';
+import { closeRound, publishRound } from '../../src/services/round-lifecycle.ts';
 import { insertDocumentFile, roundTasks, updateTask } from '../../src/db/repos/document-tasks.ts';
 import { storeDocument } from '../../src/documents/store.ts';
 
@@ -341,5 +342,26 @@ describe('the rankings workbook', () => {
     const streets = wb.getWorksheet('镇街排名')!;
     expect(streets.getCell(4, 2).value).toBe('东湖街道');
     expect(streets.getCell(4, 5).value as number).toBeCloseTo(89.5 / 94, 12);
+  });
+});
+
+describe('a 社区 unit reads the published results', () => {
+  it('sees its 社区’s tasks linking to its own task pages, still 暂定 while a task waits for its score', async () => {
+    const { db } = app.booted;
+    closeRound(db, SYSTEM, roundId);
+    publishRound(db, SYSTEM, roundId);
+    const unit = new Client(app.url);
+    await unit.login('xingfu');
+    const page = await unit.get(`/rounds/${roundId}/results/communities/${ids.get('幸福社区')}`);
+    expect(page.status).toBe(200);
+    // closed, but A03-D2 is submitted and not scored: the totals are 暂定
+    expect(page.text).toContain('<strong>暂定</strong>');
+    expect(page.text).toContain('综合得分率 96.81%');
+    const a01 = /href="(\/tasks\/\d+)"><b>A01-D2<\/b>/.exec(page.text)![1]!;
+    expect(cells(page.text, a01).slice(1, 3)).toEqual(['已评分', '1.5 / 2']);
+    expect(page.text).not.toMatch(/href="\/rounds\/\d+\/tasks\/\d+"/);
+    expect((await unit.get(`/rounds/${roundId}/results/communities/${ids.get('朝阳社区')}`)).status).toBe(
+      403,
+    );
   });
 });
