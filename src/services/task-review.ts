@@ -9,6 +9,8 @@
  *  - Only a submitted task is scored; a scored one may be scored again (更正) with a reason.
  *  - 退回补充 only from 已提交; the new due date is today or later and becomes the task's deadline.
  *  - 延期 only for a task still with the unit (未提交 / 退回补充 / 逾期未交); later than its deadline.
+ *  - A round's published results are not changed under it (withdraw first); 退回补充 and 延期 only while the
+ *    round is open (units submit only then); scoring goes on after the round is closed.
  */
 import { z } from 'zod';
 import { atomically, type Db } from '../db/connection.ts';
@@ -34,6 +36,7 @@ export interface ReviewCtx {
 }
 
 export const STALE_TASK = '该任务已被修改，请刷新后重试';
+const PUBLISHED = '本轮结果已发布，如需更正请先撤回发布';
 
 /** The task of this round the actor may review, its standard and the version's rules (404 / 403). */
 export function reviewTarget(
@@ -158,8 +161,9 @@ export function scoreTask(
   input: ScoreInput,
 ): ScoreOutcome {
   return atomically(ctx.db, () => {
-    const { task, standard, rules } = reviewTarget(ctx, actor, roundId, taskId);
+    const { task, round, standard, rules } = reviewTarget(ctx, actor, roundId, taskId);
     const user = userOf(actor);
+    if (round.status === 'published') throw new Conflict(PUBLISHED);
     checkRevision(task, input.revision);
     if (task.status !== 'submitted' && task.status !== 'scored')
       throw new Conflict(`该任务现为“${TASK_STATE_NAMES[taskState(task)]}”，只有已提交的材料才能评分`);
@@ -271,8 +275,10 @@ export function returnTask(
   input: { reason?: unknown; dueOn?: unknown; revision?: unknown },
 ): string {
   return atomically(ctx.db, () => {
-    const { task } = reviewTarget(ctx, actor, roundId, taskId);
+    const { task, round } = reviewTarget(ctx, actor, roundId, taskId);
     const user = userOf(actor);
+    if (round.status !== 'open')
+      throw new Conflict(round.status === 'published' ? PUBLISHED : '本轮测评已结束，不能再退回补充');
     checkRevision(task, input.revision);
     if (task.status !== 'submitted')
       throw new Conflict(`该任务现为“${TASK_STATE_NAMES[taskState(task)]}”，只有已提交的材料才能退回补充`);
@@ -306,8 +312,10 @@ export function extendTask(
   input: { reason?: unknown; dueOn?: unknown; revision?: unknown },
 ): string {
   return atomically(ctx.db, () => {
-    const { task } = reviewTarget(ctx, actor, roundId, taskId);
+    const { task, round } = reviewTarget(ctx, actor, roundId, taskId);
     const user = userOf(actor);
+    if (round.status !== 'open')
+      throw new Conflict(round.status === 'published' ? PUBLISHED : '本轮测评已结束，不能再延期');
     checkRevision(task, input.revision);
     if (task.status !== 'pending' && task.status !== 'returned')
       throw new Conflict(`该任务现为“${TASK_STATE_NAMES[taskState(task)]}”，已提交或已评分的任务不能延期`);

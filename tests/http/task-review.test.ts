@@ -15,6 +15,7 @@ import {
   type DocumentTaskRow,
 } from '../../src/db/repos/document-tasks.ts';
 import { addDays, shanghaiDate } from '../../src/util/time.ts';
+import { setRoundStatus } from '../../src/db/repos/rounds.ts';
 
 let app: TestApp;
 let as: (username: string) => Promise<Client>;
@@ -326,6 +327,48 @@ describe('退回补充 and 延期', () => {
     });
     expect(no.status).toBe(409);
     expect(no.text).toContain('已提交或已评分的任务不能延期');
+  });
+});
+
+describe('a round that has ended', () => {
+  it('is still scored once closed, but nothing is sent back or extended; published results are not changed', async () => {
+    const office = await as('office');
+    const closedRound = documentRound('已结束的材料轮次');
+    const t = taskOf('C01-D1', 'xingfu', closedRound);
+    submit(t);
+    const pending = taskOf('B02-D1', 'xingfu', closedRound);
+    setRoundStatus(db(), closedRound, 'closed');
+    const page = await office.get(url(t));
+    expect(page.text).toContain('本轮测评已结束：仍可评分，不能再退回补充或延期。');
+    expect(page.text).not.toContain('/return"');
+    const back = await office.post(url(t, 'return'), {
+      reason: '缺照片',
+      dueOn: addDays(today, 3),
+      revision: String(findTaskById(db(), t.id)!.revision),
+    });
+    expect(back.status).toBe(409);
+    expect(back.text).toContain('本轮测评已结束，不能再退回补充');
+    const later = await office.post(url(pending, 'extend'), {
+      reason: '单位申请',
+      dueOn: addDays(pending.due_on, 3),
+      revision: String(pending.revision),
+    });
+    expect(later.status).toBe(409);
+    expect(findTaskById(db(), pending.id)!.extended_to).toBeNull();
+    const scored = await office.post(url(t, 'score'), {
+      result: 'ok',
+      revision: String(findTaskById(db(), t.id)!.revision),
+    });
+    expect(scored.status).toBe(303);
+    setRoundStatus(db(), closedRound, 'published');
+    const fix = await office.post(url(t, 'score'), {
+      result: 'fail',
+      reason: '复核',
+      revision: String(findTaskById(db(), t.id)!.revision),
+    });
+    expect(fix.status).toBe(409);
+    expect(fix.text).toContain('本轮结果已发布，如需更正请先撤回发布');
+    expect(findTaskById(db(), t.id)!.result).toBe('ok');
   });
 });
 

@@ -142,10 +142,16 @@ export function reviewPageView(p: ReviewPage) {
     extended: p.task.extended_to !== null,
     state: TASK_STATE_NAMES[p.state],
     stateClass: STATE_CLASS[p.state],
-    canScore: p.task.status === 'submitted' || p.task.status === 'scored',
+    canScore: (p.task.status === 'submitted' || p.task.status === 'scored') && p.round.status !== 'published',
     correcting: p.task.status === 'scored',
-    canReturn: p.task.status === 'submitted',
-    canExtend: p.task.status === 'pending' || p.task.status === 'returned',
+    canReturn: p.task.status === 'submitted' && p.round.status === 'open',
+    canExtend: (p.task.status === 'pending' || p.task.status === 'returned') && p.round.status === 'open',
+    roundNote:
+      p.round.status === 'published'
+        ? '本轮结果已发布：如需更正评分，请先撤回发布。'
+        : p.round.status === 'closed'
+          ? '本轮测评已结束：仍可评分，不能再退回补充或延期。'
+          : '',
     note: p.task.note,
     submittedAt: formatShanghai(p.task.submitted_at),
     returnReason: p.task.return_reason ?? '',
