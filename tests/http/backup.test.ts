@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Client, startApp, tempDir } from '../helpers/app.ts';
 import { runTs, startTs } from '../helpers/run.ts';
 import { openDatabase } from '../../src/db/connection.ts';
+import { docx, filesForm, openDocumentRound, tasksOfUser, validPdf } from '../helpers/documents.ts';
 
 const work = tempDir('cc-backup-');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -21,7 +22,7 @@ function files(dir: string): Record<string, string> {
       else out[`${rel}${name}`] = createHash('sha256').update(readFileSync(p)).digest('hex');
     }
   };
-  for (const sub of ['originals', 'display', 'thumbs']) walk(join(dir, sub), `${sub}/`);
+  for (const sub of ['originals', 'display', 'thumbs', 'documents']) walk(join(dir, sub), `${sub}/`);
   return out;
 }
 
@@ -35,6 +36,8 @@ const TABLES = [
   'problems',
   'problem_events',
   'audit_log',
+  'document_tasks',
+  'document_files',
 ];
 
 describe('npm run cli -- backup / restore', () => {
@@ -73,6 +76,56 @@ describe('npm run cli -- backup / restore', () => {
       const again = new Client(back.url);
       expect((await again.login('office')).status).toBe(303);
       expect((await again.get('/rounds')).text).toContain('2026年11月实地测评');
+    } finally {
+      await back.destroy();
+    }
+  });
+
+  it('backs up and restores 材料任务 files byte for byte, served again after the restore', async () => {
+    const app = await startApp();
+    const roundId = openDocumentRound(app.booted);
+    const task = tasksOfUser(app.booted, roundId, 'xingfu')[0]!;
+    const unit = new Client(app.url);
+    await unit.login('xingfu');
+    const pdf = validPdf('Backed up');
+    const up = await unit.postMultipart(
+      `/tasks/${task.id}/files`,
+      filesForm(
+        'files',
+        [
+          { name: '志愿服务记录.pdf', bytes: pdf },
+          { name: '情况说明.docx', bytes: docx() },
+        ],
+        { _csrf: unit.csrf! },
+      ),
+      { csrf: false },
+    );
+    expect(up.status).toBe(303);
+    const fileId = app.booted.db
+      .prepare("SELECT id FROM document_files WHERE task_id = ? AND name = '志愿服务记录.pdf'")
+      .pluck()
+      .get(task.id) as number;
+    const env = { DATA_DIR: join(app.dir, 'data'), UPLOAD_DIR: join(app.dir, 'uploads') };
+    const target = join(work, 'b-documents');
+    const r = await runTs('src/cli.ts', ['backup', target], env);
+    expect(r.code, r.stderr).toBe(0);
+    const before = files(join(app.dir, 'uploads'));
+    const documents = Object.keys(before).filter((k) => k.startsWith('documents/'));
+    expect(documents.length).toBeGreaterThanOrEqual(2);
+    await app.destroy();
+
+    const fresh = join(work, 'fresh-documents');
+    const freshEnv = { DATA_DIR: join(fresh, 'data'), UPLOAD_DIR: join(fresh, 'uploads'), DEMO: '0' };
+    const restored = await runTs('src/cli.ts', ['restore', target], freshEnv);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(files(join(fresh, 'uploads'))).toEqual(before);
+    const back = await startApp({ dir: fresh, demo: false });
+    try {
+      const again = new Client(back.url);
+      await again.login('xingfu');
+      // the start-up sweep kept them: every restored document is named by a row
+      expect(files(join(fresh, 'uploads'))).toEqual(before);
+      expect((await again.bytes(`/documents/${fileId}`)).body).toEqual(pdf);
     } finally {
       await back.destroy();
     }
