@@ -36,7 +36,11 @@ import { shanghaiDate, addDays } from '../../util/time.ts';
 
 /** The close confirmation's line on 材料任务 submitted and not yet scored (closing is not blocked by them). */
 const unscoredLines = (n: number) =>
-  n ? [`还有 ${n} 项材料任务已提交、尚未评分；未评分的任务不计入得分，建议结束前先在“材料审核”中评分。`] : [];
+  n
+    ? [
+        `还有 ${n} 项材料任务已提交、尚未评分：结束后仍可在“材料审核”中评分，但不能再退回补充或延期；未评分的任务不计入得分，请在发布前评完。`,
+      ]
+    : [];
 
 const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? [v] : []);
 
