@@ -166,6 +166,28 @@ describe('bad input: the message on the page, nothing stored', () => {
     expect(JSON.parse(r.text)).toEqual({ error: R.unsupported });
   });
 
+  it('a body cut short (a dropped connection): 400, nothing stored', async () => {
+    const c = await as('xingfu');
+    const before = snapshot();
+    const boundary = '----cut-short';
+    const body =
+      `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${c.csrf}\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="a.pdf"\r\n` +
+      `Content-Type: application/pdf\r\n\r\n%PDF-1.4 partial`;
+    const r = await fetch(`${app.url}/tasks/${task.id}/files`, {
+      method: 'POST',
+      headers: {
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        cookie: [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+      },
+      body,
+      redirect: 'manual',
+    });
+    expect(r.status).toBe(400);
+    expect(await r.text()).toContain('上传没有完成或内容不完整，请重新上传');
+    expect(snapshot()).toEqual(before);
+  });
+
   it('no CSRF token: 403, nothing stored', async () => {
     const c = await as('xingfu');
     const before = snapshot();

@@ -176,6 +176,27 @@ describe('uploading, replacing, removing and submitting', () => {
     ).toBe(true);
   });
 
+  it('a refused replacement shows its message by the file and keeps the file as it was', async () => {
+    const c = await as('xingfu');
+    const t = taskOf('A01-D2');
+    const current = scalar(
+      db(),
+      'SELECT id FROM document_files WHERE task_id = ? AND removed_at IS NULL',
+      t.id,
+    ) as number;
+    const before = fileRows();
+    const r = await upload(c, `/tasks/${t.id}/files/${current}/replace`, 'file', [
+      { name: '修订.pdf', bytes: validPdf().subarray(0, 100) },
+    ]);
+    expect(r.status).toBe(400);
+    expect(r.text).toContain('PDF 文件已损坏或不完整');
+    expect(r.text.indexOf('PDF 文件已损坏或不完整')).toBeLessThan(
+      r.text.indexOf(`/files/${current}/replace`),
+    );
+    expect(fileRows()).toBe(before);
+    expect(scalar(db(), 'SELECT removed_at FROM document_files WHERE id = ?', current)).toBeNull();
+  });
+
   it('refuses to submit without files, then submits with a note', async () => {
     const c = await as('xingfu');
     const empty = taskOf('A03-D2');
