@@ -15,8 +15,7 @@
 import { z } from 'zod';
 import { atomically, type Db } from '../db/connection.ts';
 import { appendTaskEvent, updateTask, type DocumentTaskRow } from '../db/repos/document-tasks.ts';
-import { addProblemEvent, findProblem, insertProblem, updateProblem } from '../db/repos/problems.ts';
-import { liveTaskProblemId } from '../db/repos/task-review.ts';
+import { syncTaskProblem } from './task-problems.ts';
 import { appendAudit } from '../db/repos/audit.ts';
 import type { UserRow } from '../db/repos/users.ts';
 import type { IndexedStandard } from '../criteria/load.ts';
@@ -210,60 +209,6 @@ export function scoreTask(
     audit(ctx.db, task, user, 'score', detail);
     return { score, problemId, corrected };
   });
-}
-
-/**
- * The task's problem made to match its score: one open problem while it loses points (voided and raised
- * again when the points change), voided by a correction to 合格 unless already closed (销号). Returns the
- * problem raised now, if any.
- */
-function syncTaskProblem(
-  db: Db,
-  task: DocumentTaskRow,
-  standard: IndexedStandard,
-  score: StandardScore,
-  note: string,
-  user: UserRow,
-): number | null {
-  const liveId = liveTaskProblemId(db, task.id);
-  const live = liveId === undefined ? undefined : findProblem(db, liveId);
-  const same = live !== undefined && Math.abs(live.points_lost - score.lost) <= 1e-9;
-  if (live && live.status !== 'closed' && (score.lost === 0 || !same)) {
-    const reason = score.lost === 0 ? '材料评分更正为合格' : '材料评分更正';
-    updateProblem(db, live.id, { status: 'void', void_reason: reason });
-    addProblemEvent(db, {
-      problemId: live.id,
-      userId: user.id,
-      action: 'void',
-      from: live.status,
-      to: 'void',
-      note: `${reason}后作废`,
-    });
-  }
-  if (score.lost === 0 || (live && (same || live.status === 'closed'))) return null;
-  const id = insertProblem(db, {
-    roundId: task.round_id,
-    siteId: null,
-    sheetId: null,
-    source: 'document',
-    taskId: task.id,
-    standardCode: standard.code,
-    description: note || `材料不合格：${standard.text}`,
-    pointsLost: score.lost,
-    unitId: task.unit_id,
-    deadline: addDays(shanghaiDate(), standard.deadlineDays),
-    repeatCount: 0,
-    previousProblemId: null,
-  });
-  addProblemEvent(db, {
-    problemId: id,
-    userId: user.id,
-    action: 'raise',
-    from: null,
-    to: 'open',
-    note: '材料审核',
-  });
-  return id;
 }
 
 /** 退回补充: back to the unit with the reason and a new due date. */
