@@ -267,6 +267,18 @@ describe('serving files', () => {
     expect(anonymous.status).toBe(303);
   });
 
+  it('at most 10 current files on a task: 7 more on top of its 4 are refused, nothing stored', async () => {
+    const before = snapshot();
+    const seven = Array.from({ length: 7 }, (_, i) => ({
+      name: `附件${i + 1}.pdf`,
+      bytes: validPdf(`more ${i}`),
+    }));
+    const r = await upload(seven);
+    expect(r.status).toBe(400);
+    expect(r.text).toContain(R.tooMany);
+    expect(snapshot()).toEqual(before);
+  });
+
   it('a template to anyone logged in', async () => {
     const sha = scalar(db(), 'SELECT sha256 FROM document_files WHERE id = ?', ids.docx) as string;
     const id = Number(

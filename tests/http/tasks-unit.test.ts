@@ -105,6 +105,24 @@ describe('the unit’s list and page', () => {
     expect(page.text).toContain(`action="/tasks/${t.id}/submit"`);
   });
 
+  it('links the templates the office put up for the task’s materials', async () => {
+    const c = await as('xingfu');
+    const t = taskOf('A01-D2');
+    const sha = 'cd'.repeat(32);
+    const id = Number(
+      db()
+        .prepare(
+          `INSERT INTO document_files (template_material, sha256, name, kind, bytes, uploaded_by, uploaded_at)
+           VALUES ('account', ?, '情况说明模板.docx', 'docx', 100, 1, '2026-12-01T00:00:00Z')`,
+        )
+        .run(sha).lastInsertRowid,
+    );
+    const page = await c.get(`/tasks/${t.id}`);
+    expect(page.text).toContain('材料模板');
+    expect(page.text).toContain(`情况说明：<a href="/documents/${id}?download=1">情况说明模板.docx</a>`);
+    db().prepare('DELETE FROM document_files WHERE id = ?').run(id);
+  });
+
   it('the office opening a unit’s task page goes to its review page', async () => {
     const c = await as('office');
     const t = taskOf('A01-D2');
