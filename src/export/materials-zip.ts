@@ -186,6 +186,28 @@ export async function indexWorkbook(
   return Buffer.concat(chunks);
 }
 
+/** Bytes of a zip64 end of central directory record and its locator. */
+const ZIP64_END = 56 + 20;
+
+/**
+ * What yazl 3.3.1's predicted size counts that it never writes: it adds a zip64 end record when the
+ * central directory reaches 64 KB (≈ 600 files with Chinese paths), while it writes one only when that
+ * directory reaches 4 GB, the directory starts beyond 4 GB or there are 65,535 entries. Below 4 GB no
+ * entry needs zip64 fields, so the directory is exactly 46 bytes + the name + a 9-byte timestamp field
+ * per entry.
+ */
+function yazlOvercount(plan: PackagePlan, predicted: number): number {
+  const entries = plan.files.length + 1;
+  const directory = [INDEX_NAME, ...plan.files.map((f) => f.path)].reduce(
+    (sum, name) => sum + 46 + Buffer.byteLength(name) + 9,
+    0,
+  );
+  const directoryStart = predicted - directory - ZIP64_END - 22;
+  const overcounted =
+    directory >= 0xffff && directory < 0xffffffff && entries < 0xffff && directoryStart < 0xffffffff;
+  return overcounted ? ZIP64_END : 0;
+}
+
 /**
  * Streams the package into `out`: the index first, then each file in turn, each opened only when the zip
  * reaches it. Resolves when `out` has taken the last byte, or when `out` closed early (the client went
@@ -225,7 +247,7 @@ export async function writePackage(
     });
   // yazl tells the size as soon as every entry's is known: here, at once (a download's Content-Length)
   const announce = (bytes: number) => {
-    if (bytes >= 0) options.onSize?.(bytes);
+    if (bytes >= 0) options.onSize?.(bytes - yazlOvercount(plan, bytes));
   };
   zip.end({ forceZip64Format: false, comment: '' }, announce as () => void);
   // piped only now: a flowing stream may hand the first bytes on at once, before the size is known

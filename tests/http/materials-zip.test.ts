@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import JSZip from 'jszip';
 import ExcelJS from 'exceljs';
@@ -20,6 +21,7 @@ import {
   type DocumentTaskRow,
 } from '../../src/db/repos/document-tasks.ts';
 import { storeDocument } from '../../src/documents/store.ts';
+import { writePackage, type PackagePlan } from '../../src/export/materials-zip.ts';
 
 let app: TestApp;
 let office: Client;
@@ -200,5 +202,35 @@ describe('materials.zip', () => {
     expect(refused.status).toBe(403);
     expect(refused.text).toContain('申报材料包仅供创城办下载');
     expect((await office.get('/rounds/999999/materials.zip')).status).toBe(404);
+  });
+
+  it('announces its size exactly with a central directory over 64 KB (yazl counts a zip64 record it never writes)', async () => {
+    const dir = tempDir('cc-materials-many-');
+    const plan: PackagePlan = { files: [], index: [] };
+    for (let i = 0; i < 700; i++) {
+      const source = join(dir, `f${i}`);
+      writeFileSync(source, `file ${i}`);
+      plan.files.push({
+        source,
+        path: `A 社会主义核心价值观宣传教育/A01-D2 社区开展道德讲堂活动/幸福社区居委会/活动记录第${i}份.pdf`,
+        bytes: `file ${i}`.length,
+        mtime: new Date(),
+      });
+    }
+    let announced = -1;
+    let written = 0;
+    await writePackage(
+      plan,
+      Buffer.from('index'),
+      new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          written += chunk.length;
+          cb();
+        },
+      }),
+      { onSize: (bytes) => (announced = bytes) },
+    );
+    expect(written).toBeGreaterThan(700 * 150);
+    expect(announced).toBe(written);
   });
 });
