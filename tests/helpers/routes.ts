@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Express } from 'express';
 import type { Db } from '../../src/db/connection.ts';
 import { DEMO_PASSWORD } from './paths.ts';
+import { validPdf } from './documents.ts';
 import type { Client, Reply } from './app.ts';
 
 interface Layer {
@@ -130,6 +131,10 @@ export interface DemoIds {
   docTaskRevision: number;
   docPending: number;
   docPendingRevision: number;
+  /** xingfu's tasks in that round: one open with a current file, one without files */
+  unitTask: number;
+  unitFile: number;
+  unitEmptyTask: number;
   street: { id: number; name: string; unit_id: number | null };
   community: { id: number; street_id: number; name: string; unit_id: number | null };
   site: Record<string, unknown> & { id: number };
@@ -207,7 +212,31 @@ export function demoIds(db: Db, standardFor: (roundId: number, siteType: string)
     "SELECT id FROM document_tasks WHERE round_id = ? AND status = 'pending' ORDER BY id LIMIT 1",
     docRound,
   ) as number;
+  const xf = unitOf('xingfu');
+  const unitTask = one(
+    `SELECT t.id FROM document_tasks t JOIN document_task_units tu ON tu.task_id = t.id
+     WHERE t.round_id = ? AND tu.unit_id = ? AND t.status IN ('pending', 'returned')
+       AND EXISTS (SELECT 1 FROM document_files f WHERE f.task_id = t.id AND f.removed_at IS NULL)
+     ORDER BY t.id LIMIT 1`,
+    docRound,
+    xf,
+  ) as number;
+  const unitFile = one(
+    'SELECT id FROM document_files WHERE task_id = ? AND removed_at IS NULL ORDER BY id LIMIT 1',
+    unitTask,
+  ) as number;
+  const unitEmptyTask = one(
+    `SELECT t.id FROM document_tasks t JOIN document_task_units tu ON tu.task_id = t.id
+     WHERE t.round_id = ? AND tu.unit_id = ? AND t.status IN ('pending', 'returned')
+       AND NOT EXISTS (SELECT 1 FROM document_files f WHERE f.task_id = t.id AND f.removed_at IS NULL)
+     ORDER BY t.id LIMIT 1`,
+    docRound,
+    xf,
+  ) as number;
   return {
+    unitTask,
+    unitFile,
+    unitEmptyTask,
     pub,
     open,
     draft,
@@ -346,6 +375,7 @@ export function routeTable(photo: Buffer): RouteSpec[] {
   const xlsx = [{ field: 'file', name: '导入.xlsx', bytes: XLSX_GARBAGE }];
   const importPage = (status: number, text: string) => status === 400 && text.includes('Excel 导入导出');
   const resultsUsers = () => ({ unit: 'donghu' });
+  const xingfu = () => ({ unit: 'xingfu' });
   return [
     { route: 'GET /healthz', allow: ALL, probe: () => ({ path: '/healthz', kind: 'script' }) },
     { route: 'GET /login', allow: ALL, probe: () => page('/login') },
@@ -774,6 +804,61 @@ export function routeTable(photo: Buffer): RouteSpec[] {
       allow: ['office'],
       probe: () => form('/task-templates/999999/remove'),
       allowedOk: (status, text) => status === 404 && text.includes('找不到该模板'),
+    },
+    // 材料任务, the unit's side (xingfu's tasks: a unit's task is its own, the office is sent to its review)
+    { route: 'GET /tasks', allow: ['unit', 'office'], users: xingfu, probe: () => page('/tasks') },
+    {
+      route: 'GET /tasks/:id',
+      allow: ['unit', 'office'],
+      users: xingfu,
+      probe: (i) => page(`/tasks/${i.unitTask}`),
+    },
+    {
+      route: 'POST /tasks/:id/files',
+      allow: ['unit'],
+      users: xingfu,
+      probe: (i) => ({
+        path: `/tasks/${i.unitTask}/files`,
+        kind: 'multipart',
+        files: [{ field: 'files', name: '越权上传.pdf', bytes: validPdf('probe') }],
+      }),
+      // the unit's harmless request: no file chosen (400), nothing stored
+      allowed: (i) => ({ path: `/tasks/${i.unitTask}/files`, kind: 'multipart' }),
+      allowedOk: (status, text) => status === 400 && text.includes('请选择要上传的文件'),
+    },
+    {
+      route: 'POST /tasks/:id/files/:fid/replace',
+      allow: ['unit'],
+      users: xingfu,
+      probe: (i) => ({
+        path: `/tasks/${i.unitTask}/files/${i.unitFile}/replace`,
+        kind: 'multipart',
+        files: [{ field: 'file', name: '越权替换.pdf', bytes: validPdf('probe') }],
+      }),
+      allowed: (i) => ({ path: `/tasks/${i.unitTask}/files/${i.unitFile}/replace`, kind: 'multipart' }),
+      allowedOk: (status, text) => status === 400 && text.includes('请选择用来替换的文件'),
+    },
+    {
+      route: 'POST /tasks/:id/files/:fid/remove',
+      allow: ['unit'],
+      users: xingfu,
+      probe: (i) => form(`/tasks/${i.unitTask}/files/${i.unitFile}/remove`),
+      allowed: (i) => form(`/tasks/${i.unitTask}/files/999999/remove`),
+      allowedOk: (status) => status === 404,
+    },
+    {
+      route: 'POST /tasks/:id/submit',
+      allow: ['unit'],
+      users: xingfu,
+      probe: (i) => form(`/tasks/${i.unitTask}/submit`, { note: '越权提交' }),
+      allowed: (i) => form(`/tasks/${i.unitEmptyTask}/submit`),
+      allowedOk: (status, text) => status === 400 && text.includes('请先上传至少一个文件再提交'),
+    },
+    {
+      route: 'GET /documents/:fid',
+      allow: ['unit', 'office'],
+      users: xingfu,
+      probe: (i) => page(`/documents/${i.unitFile}`),
     },
     { route: 'GET /help/guide', allow: USERS, probe: () => page('/help/guide') },
     { route: 'GET /help/ops', allow: USERS, probe: () => page('/help/ops') },
