@@ -740,6 +740,12 @@ export function routeTable(photo: Buffer): RouteSpec[] {
     { route: 'GET /help/scoring', allow: USERS, probe: () => page('/help/scoring') },
     // 材料审核 (the office's review of document tasks) and templates
     { route: 'GET /rounds/:id/tasks', allow: ['office'], probe: (i) => page(`/rounds/${i.docRound}/tasks`) },
+    // 网上申报 package of the round's handed-in files (the office only)
+    {
+      route: 'GET /rounds/:id/materials.zip',
+      allow: ['office'],
+      probe: (i) => page(`/rounds/${i.docRound}/materials.zip`),
+    },
     {
       route: 'GET /rounds/:id/tasks/board',
       allow: ['office'],
