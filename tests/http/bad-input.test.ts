@@ -51,6 +51,9 @@ const ids = {
   fixedProblem: 0,
   transferProblem: 0,
   inspectorUser: 0,
+  /** xingfu's open 材料任务 with a current file, and that file */
+  unitTask: 0,
+  unitFile: 0,
 };
 let bombPath = '';
 let bigRowsPath = '';
@@ -60,7 +63,7 @@ const one = (sql: string, ...args: unknown[]) => scalar(app.booted.db, sql, ...a
 beforeAll(async () => {
   app = await startApp();
   tmp = mkdtempSync(join(tmpdir(), 'cc-bad-input-'));
-  for (const name of ['office', 'inspector1', 'chengguan']) {
+  for (const name of ['office', 'inspector1', 'chengguan', 'xingfu']) {
     users[name] = new Client(app.url);
     const r = await users[name].login(name);
     expect(r.status).toBe(303);
@@ -98,6 +101,17 @@ beforeAll(async () => {
     "SELECT id FROM problems WHERE status = 'open' AND request = 'transfer' ORDER BY id LIMIT 1",
   ) as number;
   ids.inspectorUser = userIdOf(app.booted.db, 'inspector2');
+  ids.unitTask = one(
+    `SELECT t.id FROM document_tasks t JOIN document_task_units tu ON tu.task_id = t.id
+       JOIN users u ON u.unit_id = tu.unit_id
+     WHERE u.username = 'xingfu' AND t.status IN ('pending', 'returned')
+       AND EXISTS (SELECT 1 FROM document_files f WHERE f.task_id = t.id AND f.removed_at IS NULL)
+     ORDER BY t.id LIMIT 1`,
+  ) as number;
+  ids.unitFile = one(
+    'SELECT id FROM document_files WHERE task_id = ? AND removed_at IS NULL ORDER BY id LIMIT 1',
+    ids.unitTask,
+  ) as number;
   expect(Object.values(ids).every((v) => v !== 0 && v !== '')).toBe(true);
 
   bombPath = join(tmp, 'bomb.png');
@@ -233,7 +247,7 @@ function rawPath(c: Client, path: string): Promise<Reply> {
 
 // ---------- the table ----------
 
-type Role = 'office' | 'inspector1' | 'chengguan';
+type Role = 'office' | 'inspector1' | 'chengguan' | 'xingfu';
 interface Case {
   name: string;
   as: Role;
@@ -729,6 +743,54 @@ const AUTOSAVE: Case[] = [
 ];
 
 const UPLOADS: Case[] = [
+  {
+    name: '材料任务: an HTML page named .pdf',
+    as: 'xingfu',
+    send: (c) =>
+      c.postMultipart(
+        `/tasks/${ids.unitTask}/files`,
+        file(
+          fields({ _csrf: c.csrf! }),
+          'files',
+          Buffer.from('<html><script>alert(1)</script></html>'),
+          '方案.pdf',
+        ),
+        { csrf: false },
+      ),
+    status: 400,
+    message: 'PDF 文件已损坏或不完整，请重新导出或“另存为” PDF 后再上传',
+  },
+  {
+    name: '材料任务: a .doc as the replacement',
+    as: 'xingfu',
+    send: (c) =>
+      c.postMultipart(
+        `/tasks/${ids.unitTask}/files/${ids.unitFile}/replace`,
+        file(
+          fields({ _csrf: c.csrf! }),
+          'file',
+          Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(504)]),
+          '情况说明.doc',
+        ),
+        { csrf: false },
+      ),
+    status: 400,
+    message: '不支持旧版 Office / WPS 格式',
+  },
+  {
+    name: '材料任务: remove a file id that is not a number',
+    as: 'xingfu',
+    send: (c) => c.post(`/tasks/${ids.unitTask}/files/abc/remove`),
+    status: 404,
+    message: '找不到该文件',
+  },
+  {
+    name: '材料任务: submit with a 10,000-character note',
+    as: 'xingfu',
+    send: (c) => c.post(`/tasks/${ids.unitTask}/submit`, { note: LONG }),
+    status: 400,
+    message: '说明不能超过 500 个字',
+  },
   {
     name: 'photo: a text file named .jpg',
     as: 'inspector1',
