@@ -189,6 +189,12 @@ describe('materials.zip', () => {
   });
 
   it('is named after the round and saved as a download', async () => {
+    const head = await fetch(`${app.url}/rounds/${roundId}/materials.zip`, {
+      method: 'HEAD',
+      headers: { cookie: [...office.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('application/zip');
     const reply = await office.get(`/rounds/${roundId}/materials.zip`);
     expect(reply.headers.get('content-disposition')).toBe(
       `attachment; filename="2026_12 _.zip"; filename*=UTF-8''${encodeURIComponent('2026_12 综合测评申报材料.zip')}`,

@@ -21,6 +21,11 @@ export function materialsRouter(deps: AppDeps): Router {
     attachment(res, pkg.fileName);
     res.type('application/zip');
     res.setHeader('Cache-Control', 'no-store');
+    // a HEAD request (a download manager checking the link) is answered without reading every file
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
     try {
       await writePackage(pkg.plan, pkg.index, res, {
         onSize: (bytes) => {
