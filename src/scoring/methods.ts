@@ -14,8 +14,9 @@
  *    district; department and district tasks in the district only.
  *  - a method with P_m = 0 is left out. pooled: total = (E_f + E_d) ÷ (P_f + P_d); weighted: total =
  *    Σ W_m × rate_m ÷ Σ W_m over the methods left in (rescaled); null when nothing is left.
- *  - ranking, 红黑榜 and movement as computeRound's, on the total, with possible = P_f + P_d checked
- *    against minPossiblePoints.
+ *  - ranking, 红黑榜 and movement as computeRound's, on the total; 未排名 when the unweighted field points
+ *    plus P_d fall short of minPossiblePoints (a field-only round checks the unweighted field points, so
+ *    site-type weights never let an area rank with fewer points than a field round would ask).
  */
 import type { MethodsRule, Rules } from '../criteria/schema.ts';
 import type { SiteResult } from './aggregate.ts';
@@ -217,7 +218,8 @@ export function combineRound(input: CombineInput): RoundResults & { combined: Co
       return {
         ...base,
         rate: methods.total,
-        possible: methods.possible,
+        // checked against minPossiblePoints: unweighted field points, as a field-only round checks them
+        possible: base.possible + methods.document.possible,
         fieldPossible: base.possible,
         methods,
       };
@@ -229,7 +231,7 @@ export function combineRound(input: CombineInput): RoundResults & { combined: Co
       ...(previousRanks ? { previousRanks } : {}),
     }).map(({ entry: { fieldPossible, ...entry }, rank, unranked, movement, red, black }) => ({
       ...entry,
-      // possible stays the field's unweighted points, as shown; the rank checked P_f + P_d
+      // possible stays the field's unweighted points, as shown; the rank checked them + P_d
       possible: fieldPossible,
       rank,
       unranked,

@@ -174,7 +174,7 @@ describe('combineRound, pooled', () => {
     expect(r.combined.ruleStated).toBe(true);
   });
 
-  it('puts a place under minPossiblePoints (P_f + P_d) among the unranked', () => {
+  it('puts a place under minPossiblePoints (field points + P_d) among the unranked', () => {
     // 乙: P = 0 + 10 < 20; 丙: 19 + 4 = 23; 甲: 49 + 6 = 55
     const u = combined({ methods: { combine: 'pooled' }, minPossiblePoints: 20 });
     expect(u.communities.map((c) => [c.name, c.rank, c.unranked])).toEqual([
@@ -182,6 +182,19 @@ describe('combineRound, pooled', () => {
       ['甲社区', 2, null],
       ['乙社区', null, 'too-few-points'],
     ]);
+  });
+
+  it('checks the unweighted field points (as a field-only round does) plus P_d, not the weighted ones', () => {
+    // 甲: unweighted field 19 + 15 = 34, + P_d 6 = 40 < 41 → 未排名, although its weighted P_f + P_d is 55;
+    // 丙: 19 + 4 = 23; 乙: 0 + 10 = 10: every place short of 41
+    const u = combined({ methods: { combine: 'pooled' }, minPossiblePoints: 41 });
+    expect(Object.fromEntries(u.communities.map((c) => [c.name, [c.rank, c.unranked]]))).toEqual({
+      甲社区: [null, 'too-few-points'],
+      乙社区: [null, 'too-few-points'],
+      丙社区: [null, 'too-few-points'],
+    });
+    const at40 = combined({ methods: { combine: 'pooled' }, minPossiblePoints: 40 });
+    expect(byName(at40.communities, '甲社区').rank).toBe(1);
   });
 
   it('pools when the version states no rule, and says so', () => {
