@@ -285,7 +285,8 @@ describe('the district page', () => {
       );
     };
     // 测评方法, 计入标准, 体系分值, 应得分, 得分, 得分率, 暂未计入
-    expect(row('实地考察').slice(3)).toEqual(['126', '123.5', '98.02%', '—']);
+    // a field standard counts once per site of its types: no single 体系分值
+    expect(row('实地考察').slice(2)).toEqual(['—', '126', '123.5', '98.02%', '—']);
     // 17 task standards of 34 points in the version; counted 19, earned 9.5
     expect(row('材料审核（含网上申报）').slice(1, 6)).toEqual(['17', '34', '19', '9.5', '50.00%']);
     expect(html).toContain('已评分 6 项，逾期未交 3 项（计 0 分），待评分 1 项，未到期限 23 项');

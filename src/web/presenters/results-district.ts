@@ -23,7 +23,8 @@ export function presentDistrict(page: ResultsBase & DistrictFigures) {
     methods: page.methodLines.map((m) => ({
       name: ROUND_METHOD_LONG_NAMES[m.method],
       standards: m.standards,
-      versionPoints: points(m.versionPoints),
+      // a field standard's points count once per site of its types: their sum over the version means nothing
+      versionPoints: m.method === 'field' ? '—' : points(m.versionPoints),
       earned: points(m.figures.earned),
       possible: points(m.figures.possible),
       rate: formatRate(m.figures.rate),
