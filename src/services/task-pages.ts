@@ -21,6 +21,7 @@ import {
 import {
   currentFileCountsOf,
   currentTemplates,
+  openDocumentRounds,
   userNames,
   type TemplateFileRow,
 } from '../db/repos/unit-tasks.ts';
@@ -118,6 +119,13 @@ export const reviewHref = (t: Pick<DocumentTaskRow, 'id' | 'round_id'>): string 
 
 /** Whether the actor is the office (its task page is the review page). */
 export const reviewsTasks = (db: Db, actor: Actor): boolean => can(db, actor, 'task.review', null);
+
+/** Where the office goes instead of the units' list: the newest open round's review queue, else the rounds. */
+export function officeTasksHref(db: Db, actor: Actor): string | null {
+  if (!reviewsTasks(db, actor)) return null;
+  const round = openDocumentRounds(db)[0];
+  return round ? `/rounds/${round.id}/tasks` : '/rounds';
+}
 
 /** Where the office goes instead of a unit's task page (null: not the office, or no such task). */
 export function officeTaskHref(db: Db, actor: Actor, taskId: number): string | null {

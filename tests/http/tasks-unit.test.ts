@@ -129,6 +129,8 @@ describe('the unit’s list and page', () => {
     const r = await c.get(`/tasks/${t.id}`);
     expect(r.status).toBe(303);
     expect(r.location).toBe(`/rounds/${roundId}/tasks/${t.id}`);
+    // and from the units' list to an open round's review queue
+    expect((await c.get('/tasks')).location).toMatch(/^\/rounds\/\d+\/tasks$/);
   });
 });
 

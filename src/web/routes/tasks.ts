@@ -22,7 +22,7 @@ import { Conflict, InvalidInput, NotFound, TooLarge } from '../../errors.ts';
 import { DOCUMENT_KINDS, DOCUMENT_LIMITS } from '../../documents/kinds.ts';
 import { documentPath } from '../../documents/store.ts';
 import { documentForViewing } from '../../services/document-files.ts';
-import { officeTaskHref, reviewsTasks, taskPage, unitTasks } from '../../services/task-pages.ts';
+import { officeTaskHref, officeTasksHref, taskPage, unitTasks } from '../../services/task-pages.ts';
 import { removeTaskFile, replaceTaskFile, submitTask, uploadTaskFiles } from '../../services/task-submit.ts';
 import { presentTaskList, presentTaskPage } from '../presenters/tasks.ts';
 
@@ -73,9 +73,9 @@ export function tasksRouter(deps: AppDeps, protect: RequestHandler): Router {
   const ctx = { db, criteria: deps.criteria, uploadDir };
 
   router.get('/tasks', (req, res) => {
-    const actor = actorOf(res);
-    if (reviewsTasks(db, actor)) return res.redirect(303, '/rounds');
-    res.render('tasks/index', presentTaskList(unitTasks(ctx, actor)));
+    const review = officeTasksHref(db, actorOf(res));
+    if (review) return res.redirect(303, review);
+    res.render('tasks/index', presentTaskList(unitTasks(ctx, actorOf(res))));
   });
 
   const showTask = (res: Response, id: number, refused: Refused | null = null) =>
