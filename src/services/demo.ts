@@ -115,6 +115,8 @@ export async function seedDemo(
   for (const [code, name, department] of DEPARTMENTS)
     dept.set(code, createUnit(db, SYSTEM, { code, name, kind: 'department', department }));
   const liaisons = LIAISON_UNITS.map(([code, name]) => createUnit(db, SYSTEM, { code, name, kind: 'other' }));
+  // 区级: the 创城办 answering the district's own 材料审核 / 网上申报 standards
+  createUnit(db, SYSTEM, { code: 'Q-CCB', name: '区创城办（区级材料）', kind: 'district' });
 
   const streetIds: number[] = [];
   const unitByName = new Map<string, number>();
@@ -213,6 +215,7 @@ export async function seedDemo(
   await add('donghu', 'unit', '周主任（东湖街道）', { unit: 'S-DH' });
   await add('xingfu', 'unit', '吴书记（幸福社区）', { unit: 'C-DH-1' });
   await add('xuanchuan', 'unit', '郑干事（区委宣传部）', { unit: 'L-XCB' });
+  await add('quji', 'unit', '钱科员（区创城办，区级材料）', { unit: 'Q-CCB' });
 
   const { id: versionId } = criteria.getByCode(DEMO_CRITERIA_CODE);
   const office = findUserById(db, officeId)!;

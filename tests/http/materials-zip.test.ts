@@ -74,6 +74,8 @@ beforeAll(async () => {
   const db = app.booted.db;
   roundId = newRound('2026/12 综合测评');
   emptyRoundId = newRound('12月 空轮次');
+  // the district's unit (区创城办) retired: its task answers as 无责任单位（区级）
+  db.prepare("UPDATE units SET retired_at = '2026-12-01T00:00:00.000Z' WHERE code = 'Q-CCB'").run();
   const tasks = roundTasks(db, roundId);
   const community = tasks.filter((t) => t.standard_code === 'A01-D2');
   const withUnit = community.find((t) => t.unit_id !== null)!;
@@ -105,7 +107,7 @@ beforeAll(async () => {
   const district = tasks.find((t) => t.standard_code === 'A01-D1')!;
   const con = await addFile(district, 'CON.pdf');
   updateTask(db, district.id, { ...submitted, status: 'scored', result: 'ok' });
-  // the demo has no 区级 unit yet: the district's task answers as 无责任单位（区级）; CON is a device on Windows
+  // the 区级 unit retired above: the district's task answers as 无责任单位（区级）; CON is a device on Windows
   expect(district.unit_id).toBeNull();
   expected.set(
     'A 社会主义核心价值观宣传教育/A01-D1 区创城办制定年度创建工作计划和测评迎检方案，经…/无责任单位（区级）/CON_.pdf',

@@ -211,16 +211,16 @@ describe('units and users', () => {
     const form = await office.get('/units');
     expect(form.text).toContain('<option value="district" >区级</option>');
     const made = await office.post('/units', {
-      code: 'Q-CCB',
-      name: '区创城办',
+      code: 'Q-WMB',
+      name: '区文明办',
       kind: 'district',
       department: '',
       parentId: '',
     });
     expect(made.status).toBe(303);
-    expect(one("SELECT kind FROM units WHERE code = 'Q-CCB'")).toBe('district');
+    expect(one("SELECT kind FROM units WHERE code = 'Q-WMB'")).toBe('district');
     const page = await office.get('/units');
-    const row = page.text.slice(page.text.indexOf('区创城办'));
+    const row = page.text.slice(page.text.indexOf('区文明办'));
     expect(row.slice(0, row.indexOf('</tr>'))).toContain('区级');
   });
 

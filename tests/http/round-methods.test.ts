@@ -135,6 +135,8 @@ describe('a documents-only round once open', () => {
       ['document'],
     );
     id = newId(r);
+    // the district's unit (区创城办) retired: its three tasks have nobody to answer them
+    db().prepare("UPDATE units SET retired_at = '2026-12-01T00:00:00.000Z' WHERE code = 'Q-CCB'").run();
     await office.get(`/rounds/${id}`);
     expect((await office.post(`/rounds/${id}/open`)).status).toBe(303);
     // put six tasks in known states (the rest stay 未提交: their dates are 20 and 25 days from today, or fixed later)
@@ -166,7 +168,7 @@ describe('a documents-only round once open', () => {
     expect(page.text).toContain(cell('returned', 1));
     expect(page.text).toContain(cell('scored', 2));
     expect(page.text).toContain('已评分中 1 项不合格');
-    // the demo has no 区级 unit: the district's three tasks have nobody to answer them
+    // the 区级 unit retired above: the district's three tasks have nobody to answer them
     expect(page.text).toContain('3 项为“无责任单位”');
     expect(page.text).toContain(`href="/rounds/${id}/tasks/board"`);
     expect(page.text).toContain(`href="/rounds/${id}/materials.zip"`);

@@ -17,7 +17,8 @@ import {
   roundsVisibleTo,
 } from '../../src/services/access-scopes.ts';
 import { LOGIN, OK, answerOf, no, useDemoWorld } from '../helpers/demo-world.ts';
-import { unitIdOf, userIdOf } from '../helpers/ids.ts';
+import { roundIdOf, unitIdOf, userIdOf } from '../helpers/ids.ts';
+import { DEMO_TASKS_ROUND_NAME } from '../../src/services/demo-tasks.ts';
 
 const world = useDemoWorld();
 const { user, leader, streetId, communityId, siteId, published, open } = world;
@@ -61,8 +62,10 @@ describe('what an actor may list', () => {
   it('rounds: the office all, an inspector the open one, units and leaders the published one', () => {
     const visible = (a: Actor) => ids(roundsVisibleTo(db, a).map((r) => r.id));
     const [pub, now] = [published().id, open().id];
-    expect(visible(user('office'))).toEqual(ids([pub, now]));
-    expect(visible(SYSTEM)).toEqual(ids([pub, now]));
+    // the 综合测评 round is open too, but no inspector has sites in it (its 材料任务 reach units on /tasks)
+    const tasksRound = roundIdOf(db, DEMO_TASKS_ROUND_NAME);
+    expect(visible(user('office'))).toEqual(ids([pub, now, tasksRound]));
+    expect(visible(SYSTEM)).toEqual(ids([pub, now, tasksRound]));
     expect(visible(user('inspector1'))).toEqual([now]);
     expect(visible(user('xingfu'))).toEqual([pub]);
     expect(visible(leader('宣传部领导', 'L-XCB'))).toEqual([pub]);
