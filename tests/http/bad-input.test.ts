@@ -54,6 +54,11 @@ const ids = {
   /** xingfu's open 材料任务 with a current file, and that file */
   unitTask: 0,
   unitFile: 0,
+  /** a task of the demo's 综合测评 round waiting for the office's review */
+  reviewRound: 0,
+  reviewTask: 0,
+  /** a task of that round not yet submitted (延期 is for those) */
+  pendingTask: 0,
 };
 let bombPath = '';
 let bigRowsPath = '';
@@ -111,6 +116,14 @@ beforeAll(async () => {
   ids.unitFile = one(
     'SELECT id FROM document_files WHERE task_id = ? AND removed_at IS NULL ORDER BY id LIMIT 1',
     ids.unitTask,
+  ) as number;
+  ids.reviewTask = one(
+    "SELECT id FROM document_tasks WHERE status = 'submitted' ORDER BY id LIMIT 1",
+  ) as number;
+  ids.reviewRound = one('SELECT round_id FROM document_tasks WHERE id = ?', ids.reviewTask) as number;
+  ids.pendingTask = one(
+    "SELECT id FROM document_tasks WHERE round_id = ? AND status = 'pending' ORDER BY id LIMIT 1",
+    ids.reviewRound,
   ) as number;
   expect(Object.values(ids).every((v) => v !== 0 && v !== '')).toBe(true);
 
@@ -790,6 +803,66 @@ const UPLOADS: Case[] = [
     send: (c) => c.post(`/tasks/${ids.unitTask}/submit`, { note: LONG }),
     status: 400,
     message: '说明不能超过 500 个字',
+  },
+  {
+    name: '材料审核: a score that is neither 合格 nor 不合格',
+    as: 'office',
+    send: (c) =>
+      c.post(`/rounds/${ids.reviewRound}/tasks/${ids.reviewTask}/score`, {
+        result: 'maybe',
+        cases: '1',
+        revision: String(one('SELECT revision FROM document_tasks WHERE id = ?', ids.reviewTask)),
+      }),
+    status: 400,
+    message: '请选择合格或不合格',
+  },
+  {
+    name: '材料审核: 退回补充 without a reason and with a date that is not one',
+    as: 'office',
+    send: (c) =>
+      c.post(`/rounds/${ids.reviewRound}/tasks/${ids.reviewTask}/return`, {
+        reason: '',
+        dueOn: '2026-13-45',
+        revision: String(one('SELECT revision FROM document_tasks WHERE id = ?', ids.reviewTask)),
+      }),
+    status: 400,
+    message: '请填写退回理由',
+  },
+  {
+    name: '材料审核: 延期 to a date that is not one',
+    as: 'office',
+    send: (c) =>
+      c.post(`/rounds/${ids.reviewRound}/tasks/${ids.pendingTask}/extend`, {
+        reason: '疫情',
+        dueOn: 'next week',
+        revision: String(one('SELECT revision FROM document_tasks WHERE id = ?', ids.pendingTask)),
+      }),
+    status: 400,
+    message: '请选择延期后的提交期限',
+  },
+  {
+    name: '材料模板: remove a template id that is not a number',
+    as: 'office',
+    send: (c) => c.post('/task-templates/abc/remove'),
+    status: 404,
+    message: '找不到该模板',
+  },
+  {
+    name: '材料模板: an unknown kind of material',
+    as: 'office',
+    send: (c) =>
+      c.postMultipart(
+        '/task-templates',
+        file(
+          fields({ _csrf: c.csrf!, material: 'secret-plans' }),
+          'file',
+          Buffer.from('%PDF-1.4\n'),
+          '模板.pdf',
+        ),
+        { csrf: false },
+      ),
+    status: 400,
+    message: '请选择材料类型',
   },
   {
     name: 'photo: a text file named .jpg',
