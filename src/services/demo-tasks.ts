@@ -28,7 +28,11 @@ import {
   type DocumentTaskRow,
 } from '../db/repos/document-tasks.ts';
 import { listCommunities, listStreets } from '../db/repos/places.ts';
-import { findUserByUsername, type UserRow } from '../db/repos/users.ts';
+import { findUserById, findUserByUsername, listUsers, type UserRow } from '../db/repos/users.ts';
+import { findUnitById } from '../db/repos/units.ts';
+import { seededRandom } from '../util/random.ts';
+import { createUser } from './accounts.ts';
+import { SYSTEM } from './access.ts';
 import { inspectDocument } from '../documents/inspect.ts';
 import { storeDocument, type StoredDocument } from '../documents/store.ts';
 import type { DocumentKind } from '../documents/kinds.ts';
@@ -257,5 +261,37 @@ export async function seedDemoTasks(
     '附11月执法记录照片。',
     day(-9),
   );
+
+  // the other units: most sent their materials before the deadline (已评分 合格, or 已提交 waiting for the
+  // office); about one in seven did not (逾期未交, 0 points). Their 材料员 accounts have no demo password.
+  const told = new Set(
+    [volunteering, roster, sorting, goodPeople, pledge, minors, ledger, summary, stalls].map((t) => t.id),
+  );
+  const rand = seededRandom(20261202);
+  const materials = files.pdf('工作材料汇编.pdf', 'Work materials 2026', []);
+  const clerks = new Map<number, UserRow>();
+  const clerkOf = async (unitId: number): Promise<UserRow> => {
+    const known = clerks.get(unitId) ?? listUsers(db, 'unit').find((u) => u.unit_id === unitId);
+    if (known) return known;
+    const unit = findUnitById(db, unitId)!;
+    const id = await createUser(db, SYSTEM, {
+      username: `clerk-${unit.code.toLowerCase()}`,
+      password: randomUUID(),
+      role: 'unit',
+      displayName: `${unit.name}材料员`,
+      unit: unit.code,
+    });
+    const clerk = findUserById(db, id)!;
+    clerks.set(unitId, clerk);
+    return clerk;
+  };
+  for (const t of roundTasks(db, roundId)) {
+    if (told.has(t.id) || t.status !== 'pending' || t.unit_id === null || t.due_on >= today) continue;
+    const draw = rand();
+    if (draw < 0.15) continue;
+    const clerk = await clerkOf(t.unit_id);
+    await submitted(t, clerk, [materials], '', addDays(t.due_on, -1 - Math.floor(rand() * 6)));
+    if (draw >= 0.3) steps.score(t, office, { result: 'ok', cases: 0, note: '' });
+  }
   return roundId;
 }

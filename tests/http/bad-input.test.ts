@@ -118,7 +118,8 @@ beforeAll(async () => {
     ids.unitTask,
   ) as number;
   ids.reviewTask = one(
-    "SELECT id FROM document_tasks WHERE status = 'submitted' ORDER BY id LIMIT 1",
+    // 东湖街道's 年度工作总结 (合格/不合格), waiting for the office
+    "SELECT id FROM document_tasks WHERE status = 'submitted' AND standard_code = 'B01-D2' ORDER BY id LIMIT 1",
   ) as number;
   ids.reviewRound = one('SELECT round_id FROM document_tasks WHERE id = ?', ids.reviewTask) as number;
   ids.pendingTask = one(
