@@ -13,6 +13,7 @@ import {
   type SurveyQuestion,
   type SurveyStandard,
 } from '../../src/scoring/survey.ts';
+import { questionSchema, surveyRuleSchema } from '../../src/surveys/schema.ts';
 
 // 知晓率 of 创建 (single choice: 知道 counts), of 核心价值观 (multiple choice: picking 富强 or 民主
 // counts, 不清楚 does not), and 满意度 of the environment (满意 100, 基本满意 80, 不满意 0, optional).
@@ -190,5 +191,38 @@ describe('pooling a 镇街', () => {
     expect(district.questions.get('M1')).toMatchObject({ n: 30000 });
     // every 满意度 answer is 基本满意 → 0.8
     expect(standardRate(['M1'], district)).toBeCloseTo(0.8, 9);
+  });
+});
+
+describe('a questionnaire file’s question and rule', () => {
+  it('are scored as the file states them', () => {
+    // as the shipped questionnaire's Q4 and its D02-5 rule read
+    const q = questionSchema.parse({
+      code: 'Q4',
+      text: '您对小区环境满意吗？',
+      kind: 'single',
+      options: [
+        { code: 'satisfied', label: '满意' },
+        { code: 'fair', label: '基本满意' },
+        { code: 'unsatisfied', label: '不满意' },
+      ],
+      standard: 'D02-5',
+      values: { satisfied: 100, fair: 80, unsatisfied: 0 },
+    });
+    const rule = surveyRuleSchema.parse({ mode: 'target', target: 0.85, perPoint: 0.5 });
+    // 满意 ×3, 基本满意 ×1, 不满意 ×1: (300 + 80 + 0) ÷ 5 ÷ 100 = 0.76
+    const tally = tallyAnswers(
+      [q],
+      [{ Q4: 'satisfied' }, { Q4: 'satisfied' }, { Q4: 'satisfied' }, { Q4: 'fair' }, { Q4: 'unsatisfied' }],
+    );
+    const standard: SurveyStandard = { code: 'D02-5', points: 3, rule, questionCodes: ['Q4'] };
+    // 9 percentage points below 85 → 3 − 0.5 × 9 = −1.5, never below 0 → 0 (scored: 5 < 30 is 样本不足 under score)
+    expect(standardRate(['Q4'], tally)).toBeCloseTo(0.76, 12);
+    expect(scoreSurveyStandard(standard, tally, { minValid: 30, belowMinimum: 'score' })).toMatchObject({
+      insufficient: true,
+      earned: 0,
+    });
+    // a rate of 0.8 under the same rule: 5 points below → 3 − 2.5 = 0.5
+    expect(pointsFromRate(3, rule, 0.8)).toBe(0.5);
   });
 });
