@@ -6,7 +6,7 @@
  */
 import { atomically } from '../db/connection.ts';
 import { z } from 'zod';
-import { parseField } from './validate.ts';
+import { parseField, refusals } from './validate.ts';
 import type { UserRow } from '../db/repos/users.ts';
 import {
   addProblemEvent,
@@ -77,26 +77,6 @@ function transferTarget(db: Db, p: ProblemRow, value: unknown, choose: string): 
     throw new InvalidInput(m, { unitId: m });
   }
   return id;
-}
-
-/** Runs several field checks and refuses once with every field's message, so a form is fixed in one go. */
-function refusals() {
-  const fields: Record<string, string> = {};
-  let first = '';
-  const check = <T>(run: () => T): T => {
-    try {
-      return run();
-    } catch (err) {
-      if (!(err instanceof InvalidInput)) throw err;
-      Object.assign(fields, err.fields);
-      first ||= err.message;
-      return undefined as T;
-    }
-  };
-  check.done = () => {
-    if (first) throw new InvalidInput(first, fields);
-  };
-  return check;
 }
 
 /** 申诉 / 转办 / 延期: a request from the unit while the problem is open. */

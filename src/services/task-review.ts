@@ -27,7 +27,7 @@ import { TASK_STATE_NAMES } from '../labels.ts';
 import { canOrReject, userOf, type Actor } from './access.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
 import { countTask, taskDeadline, taskState, taskTarget, type TaskTarget } from './document-tasks.ts';
-import { parseField } from './validate.ts';
+import { parseField, refusals } from './validate.ts';
 
 export interface ReviewCtx {
   db: Db;
@@ -60,26 +60,6 @@ const reasonText = (what: string, max = 500) =>
     .min(1, `请填写${what}`)
     .max(max, `${what}不能超过${max}个字符`);
 const noteText = z.string({ error: '说明格式无效' }).trim().max(500, '评审意见不能超过500个字符');
-
-/** Collects every field's refusal, so a form is fixed in one go. */
-function refusals() {
-  const fields: Record<string, string> = {};
-  let first = '';
-  const check = <T>(run: () => T): T => {
-    try {
-      return run();
-    } catch (err) {
-      if (!(err instanceof InvalidInput)) throw err;
-      Object.assign(fields, err.fields);
-      first ||= err.message;
-      return undefined as T;
-    }
-  };
-  check.done = () => {
-    if (first) throw new InvalidInput(first, fields);
-  };
-  return check;
-}
 
 /** The form was opened at the task's current revision, or it is stale (409). */
 function checkRevision(task: DocumentTaskRow, value: unknown): void {

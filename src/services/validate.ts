@@ -22,3 +22,23 @@ export function parseField<T>(schema: z.ZodType<T>, value: unknown, field: strin
   }
   return r.data;
 }
+
+/** Runs several field checks and refuses once with every field's message, so a form is fixed in one go. */
+export function refusals() {
+  const fields: Record<string, string> = {};
+  let first = '';
+  const check = <T>(run: () => T): T => {
+    try {
+      return run();
+    } catch (err) {
+      if (!(err instanceof InvalidInput)) throw err;
+      Object.assign(fields, err.fields);
+      first ||= err.message;
+      return undefined as T;
+    }
+  };
+  check.done = () => {
+    if (first) throw new InvalidInput(first, fields);
+  };
+  return check;
+}
