@@ -206,7 +206,10 @@ describe('the sheet at its edges', () => {
     await std(photoCode).locator('button[data-delete-photo]').click();
     await ask.locator('button[data-answer=yes]').click();
     await expect.poll(() => photoCount(siteId)).toBe(0);
-    expect(await page.locator('#announce').textContent()).toContain(`已删除标准 ${photoCode} 的一张照片`);
+    // the server's row goes before the page hears back: wait for the page, not the database
+    await expect
+      .poll(() => page.locator('#announce').textContent())
+      .toContain(`已删除标准 ${photoCode} 的一张照片`);
     expect(await std(photoCode).locator('.photo').count()).toBe(0);
     await context.close();
   });
