@@ -37,6 +37,10 @@ import { IMPORT_MULTIPART_ROUTES, importsRouter } from './web/routes/imports.ts'
 import { resultsRouter } from './web/routes/results.ts';
 import { PROBLEM_MULTIPART_ROUTES, problemsRouter } from './web/routes/problems.ts';
 import { helpRouter } from './web/routes/help.ts';
+import { publicSurveyRouter } from './web/routes/public-survey.ts';
+import { surveysRouter } from './web/routes/surveys.ts';
+import { interviewsRouter } from './web/routes/interviews.ts';
+import { surveyResultsRouter } from './web/routes/survey-results.ts';
 import { helpHref } from './web/help-links.ts';
 import type { Role } from './db/repos/users.ts';
 import type { ClientAssets } from './web/assets.ts';
@@ -150,6 +154,9 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName' | 'versions'>
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: config.env === 'production' ? '1h' : 0 }));
   app.use(healthRouter(deps));
   app.use(serviceWorkerRouter(deps));
+  // residents' public pages: no session row per anonymous visitor, their own throttling before any body
+  // is parsed, their own signed form tokens instead of the session's CSRF token
+  app.use(publicSurveyRouter(deps));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 2000 }));
   app.use(express.json({ limit: '1mb' }));
 
@@ -221,6 +228,9 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName' | 'versions'>
   app.use(tasksRouter(deps, csrf.protect));
   app.use(taskReviewRouter(deps, csrf.protect));
   app.use(materialsRouter(deps));
+  app.use(surveyResultsRouter(deps));
+  app.use(surveysRouter(deps));
+  app.use(interviewsRouter(deps));
   app.use(helpRouter(deps));
   app.use(offlineRouter(deps, (req) => csrf.generateToken(req)));
   app.use(photosRouter(deps));

@@ -9,7 +9,9 @@ import { databaseFile, openDatabase, type Db } from './db/connection.ts';
 import { migrate } from './db/migrate.ts';
 import { getSetting, setSetting } from './db/repos/settings.ts';
 import { countUsers } from './db/repos/users.ts';
-import { loadShippedCriteria } from './criteria/load.ts';
+import { CRITERIA_DIR, loadShippedCriteria } from './criteria/load.ts';
+import { loadQuestionnairesBeside, syncShippedQuestionnaires } from './services/questionnaires.ts';
+import { purgeAddressHashes } from './db/repos/surveys.ts';
 import { CriteriaCache, syncShippedCriteria } from './services/criteria-registry.ts';
 import { seedDemo, type DemoAccount } from './services/demo.ts';
 import { createApp, type AppDeps } from './app.ts';
@@ -42,12 +44,15 @@ export async function boot(
   options: Pick<AppDeps, 'extraRoutes'> = {},
 ): Promise<Booted> {
   const files = loadShippedCriteria(config.criteriaDir); // throws CriteriaFileError before anything is written
+  const questionnaires = loadQuestionnairesBeside(config.criteriaDir ?? CRITERIA_DIR, files);
   const db = openDatabase(databaseFile(config.dataDir));
   try {
     const applied = migrate(db);
     if (applied.length) log(`数据库迁移：${applied.join(', ')}`);
     const added = syncShippedCriteria(db, files);
     if (added.length) log(`载入测评体系：${added.join(', ')}`);
+    const addedSurveys = syncShippedQuestionnaires(db, questionnaires);
+    if (addedSurveys.length) log(`载入调查问卷：${addedSurveys.join(', ')}`);
     if (!findCjkFont()) throw new StartupError(missingFontMessage);
     const documents = knownDocumentHashes(db);
     const { removed } = await sweepStrayFiles(
@@ -57,6 +62,8 @@ export async function boot(
     );
     if (removed.length) log(`已清理 ${removed.length} 个未入库的照片、材料文件或临时文件`);
     pruneIdempotent(db, IDEMPOTENCY_DAYS);
+    // survey senders' address hashes are kept for the abuse window only
+    purgeAddressHashes(db, new Date(Date.now() - config.publicAbuseDays * 86_400_000).toISOString());
     let secret = config.sessionSecret ?? getSetting(db, 'session_secret');
     if (!secret) {
       secret = randomBytes(32).toString('hex');

@@ -42,6 +42,25 @@ const envSchema = z.object({
   TLS_KEY: z.string().min(1, '不能为空').optional(),
   /** 0: photos are checked and their versions made on the main thread (diagnosis), not a worker thread */
   PHOTO_WORKER: flag.default(true),
+  /**
+   * the public address residents' phones reach (printed in survey and 随手拍 QR codes and links), e.g. the
+   * HTTPS reverse proxy's domain; unset: BASE_URL, else the address the poster page was asked at
+   */
+  PUBLIC_BASE_URL: z.url({ error: '必须是完整网址，如 https://cc.example.gov.cn' }).optional(),
+  /** requests a minute one address may make to the public pages (many phones share a carrier's address) */
+  PUBLIC_RATE_LIMIT: z.coerce
+    .number({ error: '必须是正整数' })
+    .int('必须是整数')
+    .min(1, '至少为1')
+    .max(1_000_000, '不能大于1000000')
+    .default(300),
+  /** days the keyed hash of a public sender's address is kept (the abuse window) */
+  PUBLIC_ABUSE_DAYS: z.coerce
+    .number({ error: '必须是正整数' })
+    .int('必须是整数')
+    .min(1, '至少为1')
+    .max(365, '不能大于365')
+    .default(30),
 });
 
 export type Config = Readonly<{
@@ -62,6 +81,12 @@ export type Config = Readonly<{
   tls: Readonly<{ cert: Buffer; key: Buffer }> | undefined;
   /** photos checked and their versions made on a worker thread (PHOTO_WORKER, default on) */
   photoWorker: boolean;
+  /** PUBLIC_BASE_URL without a trailing slash (undefined: fall back to baseUrl, then the request) */
+  publicBaseUrl: string | undefined;
+  /** PUBLIC_RATE_LIMIT: requests a minute per address on the public pages */
+  publicRateLimit: number;
+  /** PUBLIC_ABUSE_DAYS: days a public sender's address hash is kept */
+  publicAbuseDays: number;
 }>;
 
 export class ConfigError extends Error {
@@ -152,5 +177,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     tls: loadTls(e.TLS_CERT, e.TLS_KEY),
     photoWorker: e.PHOTO_WORKER,
+    publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+    publicRateLimit: e.PUBLIC_RATE_LIMIT,
+    publicAbuseDays: e.PUBLIC_ABUSE_DAYS,
   });
 }

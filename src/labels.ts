@@ -18,6 +18,7 @@ import type { AvoidancePolicy } from './services/assignments.ts';
 import type { RoundMethod, TaskState } from './services/document-tasks.ts';
 import type { TaskLevel } from './db/repos/document-tasks.ts';
 import type { ProblemSource } from './db/repos/problems.ts';
+import type { SurveyChannel, SurveyFlag } from './db/repos/surveys.ts';
 
 export const ROLE_NAMES: Record<Role, string> = { office: '创城办', inspector: '测评员', unit: '责任单位' };
 
@@ -72,6 +73,28 @@ export const ROUND_METHOD_LONG_NAMES: Record<RoundMethod, string> = {
   document: '材料审核（含网上申报）',
   survey: '问卷调查',
 };
+
+/** How a survey answer was collected. */
+export const SURVEY_CHANNEL_NAMES: Record<SurveyChannel, string> = {
+  public: '扫码自答',
+  interviewer: '入户调查',
+};
+
+/** Why a survey answer waits for the office before it counts. */
+export const SURVEY_FLAG_NAMES: Record<SurveyFlag, string> = {
+  fast: '答题用时过短',
+  burst: '短时间内多份相同答案',
+};
+
+/** A survey answer's state as the office's list and the answers workbook show it. */
+export const SURVEY_ANSWER_STATE_NAMES = {
+  valid: '有效',
+  flagged: '待核实',
+  cleared: '已核实有效',
+  voided: '已作废',
+  screened: '甄别未通过',
+} as const;
+export type SurveyAnswerState = keyof typeof SURVEY_ANSWER_STATE_NAMES;
 
 /** A document task's state; 逾期未交 is a pending or returned task past its deadline. */
 export const TASK_STATE_NAMES: Record<TaskState, string> = {
@@ -287,6 +310,11 @@ export const AUDIT_ACTION_NAMES: Record<string, string> = {
   'problem.uphold_dispute': '申诉成立，问题作废',
   'problem.transfer': '同意转办',
   'problem.extend': '同意延期',
+  'survey.target': '修改问卷样本目标',
+  'survey.interviewer_add': '分配入户调查员',
+  'survey.interviewer_remove': '取消入户调查员',
+  'survey.clear': '核实问卷答案有效',
+  'survey.void': '作废问卷答案',
 };
 
 /** An audit entry's object (the part of its action before the dot; `inspection` is an old rows' word). */
@@ -307,6 +335,7 @@ export const AUDIT_ENTITY_NAMES: Record<string, string> = {
   settings: '设置',
   import: '导入',
   results: '测评结果',
+  survey: '问卷调查',
 };
 
 /** Avoidance settings (回避方式) as the audit page shows them. */

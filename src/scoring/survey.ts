@@ -132,6 +132,12 @@ function valueOf(q: Scorer, given: string | readonly string[] | null | undefined
   return 0;
 }
 
+/** One answer's value x in [0, 1] for a question, or −1 when it is left out of n (the same rules as the tallies). */
+export function answerValue(q: SurveyQuestion): (given: SurveyAnswer[string]) => number {
+  const s = scorerFor(q, emptyTally());
+  return s ? (given) => valueOf(s, given) : () => -1;
+}
+
 export function emptyTally(): SurveyTally {
   return { answers: 0, questions: new Map() };
 }

@@ -21,6 +21,7 @@ import { findSiteById } from '../db/repos/places.ts';
 import { Forbidden, NotLoggedIn } from '../errors.ts';
 import type { TaskTarget } from './document-tasks.ts';
 import { findTaskById } from '../db/repos/document-tasks.ts';
+import { isSurveyInterviewer } from '../db/repos/surveys.ts';
 
 /** Someone on a public page (a survey or a 随手拍 report): no account, no session user. */
 export interface AnonymousActor {
@@ -98,6 +99,18 @@ export interface Objects {
   'task.submit': TaskTarget;
   /** score, 退回补充, 延期, template files */
   'task.review': TaskTarget | null;
+  /** a round's survey: targets, links and posters, interviewers, clearing and voiding answers */
+  'survey.manage': RoundRow | null;
+  /** answering for households (入户) of a 社区 in a round: the inspectors the office assigned to it */
+  'survey.interview': SurveyTarget;
+  /** a round's survey figures and workbooks */
+  'survey.results': RoundRow;
+}
+
+/** A 社区's survey in a round. */
+export interface SurveyTarget {
+  round: RoundRow;
+  communityId: number;
 }
 
 export type Verb = keyof Objects;
@@ -249,6 +262,11 @@ const RULES: { [V in Verb]: Rule<V> } = {
     (a.role === 'unit' && t.task.unit_id !== null && unitsOf(db, a).has(t.task.unit_id)) ||
     '这不是本单位的材料任务',
   'task.review': officeOnly('只有创城办可以审核材料'),
+  'survey.manage': officeOnly('只有创城办可以管理问卷调查'),
+  'survey.interview': (db, a, t) =>
+    (a.role === 'inspector' && isSurveyInterviewer(db, t.round.id, t.communityId, a.id)) ||
+    '您没有被分配该社区的入户调查',
+  'survey.results': officeOnly('问卷调查结果仅供创城办查看'),
 };
 
 /** Whether the actor may do this (for showing or hiding a button). */

@@ -27,6 +27,7 @@ import {
   type RoundMethod,
 } from './document-tasks.ts';
 import { auditUserId, canOrReject, type Actor } from './access.ts';
+import { freezeQuestionnaire, surveyUnavailable } from './surveys.ts';
 import { seededRandom, shuffled } from '../util/random.ts';
 
 /** What the round services need: the database and the criteria versions. */
@@ -66,8 +67,8 @@ export interface CreateRoundInput {
   methods?: readonly string[];
 }
 
-/** The methods a new round may count now (问卷调查 arrives with the surveys). */
-const OFFERED_METHODS: readonly RoundMethod[] = ['field', 'document'];
+/** The methods a new round may count. */
+const OFFERED_METHODS: readonly RoundMethod[] = ['field', 'document', 'survey'];
 
 /** Which active sites a selection takes, for the site types the version scores. */
 export function selectSites(sites: SiteRow[], scoredTypes: Set<string>, selection: Selection): SiteRow[] {
@@ -106,13 +107,17 @@ export function createRound(ctx: RoundCtx, actor: Actor, input: CreateRoundInput
   const methods = ROUND_METHODS.filter((m) => asked.includes(m));
   if (!asked.length) fields.methods = '至少选择一种测评方法';
   else if (asked.some((m) => !(OFFERED_METHODS as readonly string[]).includes(m)))
-    fields.methods = '只能选择实地考察、材料审核（含网上申报）';
+    fields.methods = '只能选择实地考察、材料审核（含网上申报）、问卷调查';
   else if (
     known &&
     methods.includes('document') &&
     !taskStandards(criteria.get(input.criteriaVersionId)).length
   )
     fields.methods = '所选测评体系版本没有需要单位提交材料的标准（材料审核 / 网上申报），不能组织材料审核';
+  else if (known && methods.includes('survey')) {
+    const why = surveyUnavailable(db, input.criteriaVersionId, criteria.get(input.criteriaVersionId));
+    if (why) fields.methods = why;
+  }
   if (Object.keys(fields).length || !name.success || !selection.success)
     throw new InvalidInput('请检查填写的内容', fields);
   const version = criteria.get(input.criteriaVersionId);
@@ -173,13 +178,19 @@ export function openRound(db: Db, actor: Actor, roundId: number): void {
     setRoundStatus(db, roundId, 'open');
     // 材料审核 / 网上申报: the tasks go out when the round opens (the places as they are now)
     const tasks = generateTasks(db, round, new CriteriaCache(db).get(round.criteria_version_id));
+    // 问卷调查: the round keeps the questionnaire version it opened with
+    const questionnaireId = freezeQuestionnaire(db, round);
     appendAudit(db, {
       userId: auditUserId(actor),
       action: 'round.open',
       entity: 'round',
       entityId: roundId,
       roundId,
-      ...(tasks ? { detail: { tasks } } : {}),
+      ...(tasks || questionnaireId !== null
+        ? {
+            detail: { ...(tasks ? { tasks } : {}), ...(questionnaireId !== null ? { questionnaireId } : {}) },
+          }
+        : {}),
     });
   });
 }

@@ -64,6 +64,7 @@ function questionIssues(q: Question, base: string, criteria: IndexedCriteria | u
     if (q.standard) add('.standard', '文字题不计分，不能关联标准');
     if (q.knows || q.values) add(q.knows ? '.knows' : '.values', '文字题不计分，不能设置计分选项');
     if (q.options) add('.options', '文字题不需要选项');
+    if (q.rate) add('.rate', '文字题不计算比率，不能设置 rate');
     return issues;
   }
   if (q.kind === 'scale') {
@@ -94,6 +95,7 @@ function questionIssues(q: Question, base: string, criteria: IndexedCriteria | u
       add(`.values.${key}`, q.kind === 'scale' ? `刻度 ${key} 不在量表范围内` : `选项 "${key}" 不存在`);
   if (q.values && q.kind !== 'multiple')
     for (const c of valid) if (!(c in q.values)) add('.values', `没有给选项 "${c}" 赋分值`);
+  if (q.rate && !q.knows && !q.values) add('.rate', '计入比率的题目需要用 knows 或 values 说明怎样计算');
   if (q.standard) {
     if (!q.knows && !q.values) add('.standard', '计分题需要用 knows 或 values 说明怎样计分');
     const s = criteria?.byCode.get(q.standard);

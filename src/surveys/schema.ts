@@ -45,6 +45,11 @@ export const questionSchema = z.strictObject({
   options: z.array(optionSchema).optional(),
   scale: scaleSchema.optional(),
   standard: code.optional(),
+  /**
+   * the rate it counts toward in the results (知晓率, 支持率, 参与率, 满意度 …): a rate is the mean of its
+   * questions' rates, shown per 社区, 镇街 and the district; needs `knows` or `values`
+   */
+  rate: text.optional(),
   knows: z.array(code).optional(),
   values: z
     .record(z.string(), z.number().min(0, '分值应在0到100之间').max(100, '分值应在0到100之间'))

@@ -30,6 +30,7 @@ import { communityIdOf, streetIdOf, unitIdOf, userIdOf } from '../helpers/ids.ts
 import type { DocumentTaskRow } from '../../src/db/repos/document-tasks.ts';
 import type { TaskTarget } from '../../src/services/document-tasks.ts';
 import { ROOT } from '../helpers/run.ts';
+import { addSurveyInterviewer } from '../../src/db/repos/surveys.ts';
 
 const world = useDemoWorld();
 const { user, leader, inspectorOf, published, open } = world;
@@ -428,6 +429,31 @@ const CASES: { [V in Verb]: Case<V>[] } = {
       what: '幸福社区’s task',
       object: () => taskOf(open(), 'community', 'C-DH-1'),
       answers: officeOnly('只有创城办可以审核材料'),
+    },
+  ],
+  'survey.manage': [
+    {
+      what: 'the open round’s survey',
+      object: () => open(),
+      answers: officeOnly('只有创城办可以管理问卷调查'),
+    },
+  ],
+  'survey.interview': [
+    {
+      // inspector1 is assigned to 幸福社区's households in the open round; inspector2 is not
+      what: '幸福社区’s households in the open round',
+      object: () => {
+        addSurveyInterviewer(db, open().id, communityIdOf(db, '幸福社区'), user('inspector1').id);
+        return { round: open(), communityId: communityIdOf(db, '幸福社区') };
+      },
+      answers: { ...allRefused('您没有被分配该社区的入户调查'), inspector: OK },
+    },
+  ],
+  'survey.results': [
+    {
+      what: 'the open round’s survey figures',
+      object: () => open(),
+      answers: officeOnly('问卷调查结果仅供创城办查看'),
     },
   ],
 };

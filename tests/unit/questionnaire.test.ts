@@ -96,6 +96,12 @@ describe('broken copies', () => {
     const q = fresh();
     delete q.questions[4].standard;
     delete q.questions[4].values;
+    // its 满意度 rate has nothing to count either
+    expect(problems(q)).toEqual([
+      'questions[4].rate: 计入比率的题目需要用 knows 或 values 说明怎样计算',
+      'standards.E02-5: 没有题目关联标准 "E02-5"，计分规则无从计算',
+    ]);
+    delete q.questions[4].rate;
     expect(problems(q)).toEqual(['standards.E02-5: 没有题目关联标准 "E02-5"，计分规则无从计算']);
     const r = fresh();
     delete r.standards['D02-5'];

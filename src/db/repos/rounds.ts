@@ -18,10 +18,12 @@ export interface RoundRow {
   published_at: string | null;
   /** the methods it counts, comma-separated: field, document, survey (see roundMethods) */
   methods: string;
+  /** the questionnaire version a round with 问卷调查 froze when it opened (null before, or without surveys) */
+  questionnaire_id: number | null;
 }
 
 const COLUMNS =
-  'id, name, criteria_version_id, starts_on, ends_on, status, selection, created_at, opened_at, closed_at, published_at, methods';
+  'id, name, criteria_version_id, starts_on, ends_on, status, selection, created_at, opened_at, closed_at, published_at, methods, questionnaire_id';
 
 export interface NewRound {
   name: string;
