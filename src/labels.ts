@@ -19,6 +19,7 @@ import type { RoundMethod, TaskState } from './services/document-tasks.ts';
 import type { TaskLevel } from './db/repos/document-tasks.ts';
 import type { ProblemSource } from './db/repos/problems.ts';
 import type { SurveyChannel, SurveyFlag } from './db/repos/surveys.ts';
+import type { Questionnaire, QuestionKind, SurveyRule } from './surveys/schema.ts';
 
 export const ROLE_NAMES: Record<Role, string> = { office: '创城办', inspector: '测评员', unit: '责任单位' };
 
@@ -95,6 +96,24 @@ export const SURVEY_ANSWER_STATE_NAMES = {
   screened: '甄别未通过',
 } as const;
 export type SurveyAnswerState = keyof typeof SURVEY_ANSWER_STATE_NAMES;
+
+/** A questionnaire question's kind (题型). */
+export const QUESTION_KIND_NAMES: Record<QuestionKind, string> = {
+  single: '单选题',
+  multiple: '多选题',
+  scale: '量表题',
+  text: '填空题',
+};
+/** How a survey standard's rate becomes points (the questionnaire's rule for the standard). */
+export const SURVEY_RULE_NAMES: Record<SurveyRule['mode'], string> = {
+  proportional: '按比例',
+  target: '达标扣分',
+};
+/** A 社区 with fewer valid answers than the questionnaire's minimum (样本不足). */
+export const BELOW_MINIMUM_NAMES: Record<Questionnaire['belowMinimum'], string> = {
+  score: '按已有的有效答案计分',
+  zero: '问卷调查标准得0分',
+};
 
 /** A document task's state; 逾期未交 is a pending or returned task past its deadline. */
 export const TASK_STATE_NAMES: Record<TaskState, string> = {
