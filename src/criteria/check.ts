@@ -27,12 +27,18 @@ function formatPath(path: readonly PropertyKey[]): string {
 const TYPE_NAMES: Record<string, string> = {
   string: '文本',
   number: '数字',
+  int: '整数',
   boolean: '是/否（true 或 false）',
   object: '对象',
   array: '数组',
   undefined: '缺失',
   null: '空值',
 };
+
+/** A schema's refusals as { path, message } lines (criteria and questionnaire files alike). */
+export function zodIssues(error: z.ZodError): CriteriaIssue[] {
+  return error.issues.map((i) => ({ path: formatPath(i.path), message: zodIssueMessage(i) }));
+}
 
 /** zod's issues in Chinese; custom messages set in the schema are kept as they are. */
 function zodIssueMessage(issue: z.core.$ZodIssue): string {
@@ -172,7 +178,7 @@ export function checkCriteria(data: unknown): CheckResult {
   if (!parsed.success) {
     return {
       ok: false,
-      issues: parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: zodIssueMessage(i) })),
+      issues: zodIssues(parsed.error),
     };
   }
   const issues = checkConsistency(parsed.data);

@@ -4,42 +4,12 @@
  * standard has both questions and a rule. Problems come out as the criteria checker's
  * { path, message } lines, so `criteria:check` prints both kinds of file the same way.
  */
-import type { z } from 'zod';
-import type { CriteriaIssue } from '../criteria/check.ts';
+import { zodIssues, type CriteriaIssue } from '../criteria/check.ts';
 import type { IndexedCriteria } from '../criteria/load.ts';
 import { questionnaireSchema, type Question, type Questionnaire } from './schema.ts';
 
 export type QuestionnaireCheck =
   { ok: true; questionnaire: Questionnaire } | { ok: false; issues: CriteriaIssue[] };
-
-/** Same path notation as the criteria checker: questions[2].options[0].code */
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of path)
-    out += typeof part === 'number' ? `[${part}]` : out ? `.${String(part)}` : String(part);
-  return out || '(根)';
-}
-
-const TYPE_NAMES: Record<string, string> = {
-  string: '文本',
-  number: '数字',
-  int: '整数',
-  boolean: '是/否（true 或 false）',
-  object: '对象',
-  array: '数组',
-};
-
-function zodIssueMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type') {
-    const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
-    return issue.input === undefined ? `缺少必填字段（应为${expected}）` : `类型错误：应为${expected}`;
-  }
-  if (issue.code === 'unrecognized_keys') return `不认识的字段：${issue.keys.join('、')}`;
-  if (issue.code === 'invalid_value')
-    return `取值无效：只能是 ${issue.values.map((v) => JSON.stringify(v)).join(' / ')}`;
-  if (issue.code === 'invalid_union') return '取值无效：不符合任何一种允许的写法';
-  return /[\u4e00-\u9fff]/.test(issue.message) ? issue.message : `取值无效（${issue.message}）`;
-}
 
 function duplicates(codes: string[], base: (i: number) => string, what: string): CriteriaIssue[] {
   return codes.flatMap((c, i) =>
@@ -170,7 +140,7 @@ export function checkQuestionnaire(
   if (!parsed.success)
     return {
       ok: false,
-      issues: parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: zodIssueMessage(i) })),
+      issues: zodIssues(parsed.error),
     };
   const issues = checkQuestionnaireConsistency(parsed.data, criteriaByCode);
   return issues.length ? { ok: false, issues } : { ok: true, questionnaire: parsed.data };
