@@ -1,5 +1,6 @@
 /**
- * The demo's 综合测评 round: 实地考察 + 材料审核 on the 2026 edition's second release, opened 25 days
+ * The demo's 综合测评 round: 实地考察 + 材料审核 + 问卷调查 on the 2026 edition's second release (its
+ * questionnaire frozen as it opens; the answers are seeded by demo-surveys.ts), opened 25 days
  * ago, so the tasks due 20 days from the start have passed (逾期未交 where nobody submitted) while those
  * due later or on a fixed date are still ahead. Units with a demo login (幸福社区, 东湖街道, 区城管局) have
  * submitted real files — PDFs with photos, photos, a PNG, an .xlsx 统计表格 — and the office has scored,
@@ -153,7 +154,7 @@ export async function seedDemoTasks(
     startsOn: addDays(today, -25),
     endsOn: addDays(today, 23),
     selection: { mode: 'all' },
-    methods: ['field', 'document'],
+    methods: ['field', 'document', 'survey'],
   });
   openRound(db, office, roundId);
 

@@ -17,6 +17,7 @@ import { spreadEvenly } from './assignments.ts';
 import { findUserById } from '../db/repos/users.ts';
 import { seedDemoProblems, seedDemoSheets, seedPublishedRound } from './demo-sheets.ts';
 import { seedDemoTasks } from './demo-tasks.ts';
+import { seedDemoSurveys } from './demo-surveys.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
 import { addDays, shanghaiDate } from '../util/time.ts';
 import { seededRandom } from '../util/random.ts';
@@ -238,8 +239,10 @@ export async function seedDemo(
   // this month's round, open: some sheets submitted, one in progress, one returned
   const current = round('2026年第四季度第1轮实地测评', addDays(today, -3), addDays(today, 11));
   await seedDemoSheets(db, criteria, options.uploadDir, current, office);
-  // a 综合测评 round (实地考察 + 材料审核), opened 25 days ago: the units' 材料任务 in every state
-  await seedDemoTasks(db, criteria, options.uploadDir, office, today);
+  // a 综合测评 round (实地考察 + 材料审核 + 问卷调查), opened 25 days ago: the units' 材料任务 in every
+  // state, and residents' answers in every 社区
+  const combined = await seedDemoTasks(db, criteria, options.uploadDir, office, today);
+  seedDemoSurveys(db, combined, office, today);
   setSetting(db, 'demo_seeded_at', new Date().toISOString());
   return accounts;
 }

@@ -5,13 +5,15 @@ import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { roundIdOf, roundWithStatus, versionIdOf } from '../helpers/ids.ts';
+import { roundIdOf, roundWithStatus, userIdOf, versionIdOf } from '../helpers/ids.ts';
 import { findRoundById } from '../../src/db/repos/rounds.ts';
 import { roundTasks, type DocumentTaskRow } from '../../src/db/repos/document-tasks.ts';
 import { taskState } from '../../src/services/document-tasks.ts';
 import { documentPath } from '../../src/documents/store.ts';
 import { inspectDocument } from '../../src/documents/inspect.ts';
 import { shanghaiDate } from '../../src/util/time.ts';
+import { surveyResults } from '../../src/services/survey-results.ts';
+import { VALID_RESPONSE } from '../../src/db/repos/surveys.ts';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -163,7 +165,7 @@ describe('demo district', () => {
   });
 });
 
-describe('the demo 综合测评 round (实地考察 + 材料审核)', () => {
+describe('the demo 综合测评 round (实地考察 + 材料审核 + 问卷调查)', () => {
   const db = () => app.booted.db;
   const round = () => roundIdOf(db(), '2026年12月综合测评');
   const states = () => {
@@ -173,10 +175,10 @@ describe('the demo 综合测评 round (实地考察 + 材料审核)', () => {
     return byState;
   };
 
-  it('is open on the 2026 edition’s second release, counting field and document work, after the current round', () => {
+  it('is open on the 2026 edition’s second release, counting field, document and survey work, after the current round', () => {
     const r = findRoundById(db(), round())!;
     expect(r.status).toBe('open');
-    expect(r.methods).toBe('field,document');
+    expect(r.methods).toBe('field,document,survey');
     expect(r.criteria_version_id).toBe(versionIdOf(db(), 'district-2026-2'));
     // the open field round the other tests use stays the first open round
     expect(roundWithStatus(db(), 'open')).toBeLessThan(round());
@@ -238,7 +240,7 @@ describe('the demo 综合测评 round (实地考察 + 材料审核)', () => {
     await c.login('office');
     const page = await c.get(`/rounds/${round()}`);
     expect(page.status).toBe(200);
-    expect(page.text).toContain('<dt>测评方法</dt><dd>实地考察、材料审核</dd>');
+    expect(page.text).toContain('<dt>测评方法</dt><dd>实地考察、材料审核、问卷调查</dd>');
     const s = states();
     for (const state of ['pending', 'overdue', 'submitted', 'returned', 'scored'])
       expect(page.text).toContain(
@@ -247,5 +249,88 @@ describe('the demo 综合测评 round (实地考察 + 材料审核)', () => {
     expect(page.text).toContain(`href="/rounds/${round()}/tasks/board"`);
     expect(page.text).toContain(`href="/rounds/${round()}/materials.zip"`);
     expect(page.text).toContain('已评分中 1 项不合格');
+  });
+
+  describe('its survey answers', () => {
+    const survey = () => surveyResults(db(), app.booted.criteria, findRoundById(db(), round())!)!;
+    const answers = (where: string) =>
+      count(`SELECT count(*) FROM survey_responses WHERE round_id = ? AND ${where}`, round());
+
+    it('froze the version’s questionnaire, and every 社区 of the round has valid answers from residents', () => {
+      const r = findRoundById(db(), round())!;
+      expect(scalar(db(), 'SELECT code FROM questionnaires WHERE id = ?', r.questionnaire_id)).toBe(
+        'survey-district-2026-2-residents',
+      );
+      const { communities, figures } = survey();
+      expect(communities.length).toBeGreaterThanOrEqual(12);
+      for (const c of communities)
+        expect(figures.communities.get(c.id)!.answers, `社区 ${c.id}`).toBeGreaterThan(0);
+      // nobody answered in the future, and the answers are spread over the weeks the round has run
+      expect(answers(`submitted_at > '${new Date().toISOString()}'`)).toBe(0);
+      expect(
+        count(
+          "SELECT count(DISTINCT date(submitted_at, '+8 hours')) FROM survey_responses WHERE round_id = ?",
+          round(),
+        ),
+      ).toBeGreaterThanOrEqual(14);
+    });
+
+    it('came from both channels: phones with their own device ids, and the inspectors assigned to a 社区', () => {
+      const publicOnes = answers("channel = 'public'");
+      expect(publicOnes).toBeGreaterThan(300);
+      expect(answers("channel = 'public' AND device_id IS NOT NULL")).toBe(publicOnes);
+      expect(
+        count('SELECT count(DISTINCT device_id) FROM survey_responses WHERE round_id = ?', round()),
+      ).toBe(publicOnes);
+      expect(count('SELECT count(*) FROM survey_interviewers WHERE round_id = ?', round())).toBeGreaterThan(
+        0,
+      );
+      expect(answers("channel = 'interviewer'")).toBeGreaterThan(0);
+      // every 入户 answer is by an inspector assigned to that 社区's survey
+      expect(
+        answers(
+          `channel = 'interviewer' AND NOT EXISTS (SELECT 1 FROM survey_interviewers i WHERE i.round_id = survey_responses.round_id
+             AND i.community_id = survey_responses.community_id AND i.user_id = survey_responses.user_id)`,
+        ),
+      ).toBe(0);
+    });
+
+    it('has answers waiting for the office (too fast, a burst), one cleared, some screened out and one voided with its audit row', () => {
+      expect(answers("flags = 'fast' AND cleared_at IS NULL AND seconds < 40")).toBeGreaterThan(0);
+      expect(answers("flags = 'fast' AND cleared_at IS NOT NULL")).toBe(1);
+      expect(answers("flags = 'fast' AND seconds >= 40")).toBe(0);
+      expect(answers("flags = 'burst'")).toBeGreaterThan(0);
+      expect(answers('screened_out = 1')).toBeGreaterThan(0);
+      const voided = db()
+        .prepare('SELECT id, void_reason FROM survey_responses WHERE round_id = ? AND voided_at IS NOT NULL')
+        .all(round()) as { id: number; void_reason: string }[];
+      expect(voided).toHaveLength(1);
+      expect(voided[0]!.void_reason).toContain('重复填写');
+      const audit = db()
+        .prepare(
+          "SELECT entity_id, user_id, detail FROM audit_log WHERE action = 'survey.void' AND round_id = ?",
+        )
+        .all(round()) as { entity_id: number; user_id: number; detail: string }[];
+      expect(audit).toHaveLength(1);
+      expect(audit[0]!.entity_id).toBe(voided[0]!.id);
+      expect(audit[0]!.user_id).toBe(userIdOf(db(), 'office'));
+      expect(JSON.parse(audit[0]!.detail).reason).toBe(voided[0]!.void_reason);
+    });
+
+    it('has 社区 behind their target of 50 and some under the minimum of 30 (样本不足), the rates a real district shows', () => {
+      const { communities, figures } = survey();
+      const valid = communities.map((c) => figures.communities.get(c.id)!);
+      expect(valid.filter((a) => a.answers < 50).length).toBeGreaterThanOrEqual(3);
+      expect(valid.filter((a) => a.answers >= 50).length).toBeGreaterThanOrEqual(6);
+      const short = valid.filter((a) => a.insufficient);
+      expect(short.length).toBeGreaterThanOrEqual(1);
+      for (const a of short) expect(a.answers).toBeLessThan(30);
+      const rate = (name: string) => figures.district.rates.find((r) => r.name === name)!.rate!;
+      expect(rate('知晓率')).toBeGreaterThanOrEqual(0.8);
+      expect(rate('知晓率')).toBeLessThanOrEqual(0.95);
+      expect(rate('满意度')).toBeGreaterThan(0.75);
+      // the pooled district counts every valid answer once
+      expect(figures.district.answers).toBe(answers(VALID_RESPONSE));
+    });
   });
 });
