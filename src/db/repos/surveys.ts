@@ -375,3 +375,43 @@ export function purgeAddressHashes(db: Db, before: string): number {
     .prepare('UPDATE survey_responses SET addr_hash = NULL WHERE addr_hash IS NOT NULL AND submitted_at < ?')
     .run(before).changes;
 }
+
+// ---------------------------------------------------------------- the office's list of answers
+
+/** An answer's state on the office's list, each answer in exactly one (see SURVEY_ANSWER_STATE_NAMES). */
+export const SURVEY_STATE_SQL = {
+  voided: 'voided_at IS NOT NULL',
+  screened: 'voided_at IS NULL AND screened_out = 1',
+  flagged: "voided_at IS NULL AND screened_out = 0 AND flags <> '' AND cleared_at IS NULL",
+  cleared: "voided_at IS NULL AND screened_out = 0 AND flags <> '' AND cleared_at IS NOT NULL",
+  valid: "voided_at IS NULL AND screened_out = 0 AND flags = ''",
+} as const;
+
+export interface SurveyResponseFilter {
+  communityId: number | null;
+  state: keyof typeof SURVEY_STATE_SQL | null;
+  channel: SurveyChannel | null;
+}
+
+/** One page of a round's answers (newest first) and how many match the filter. */
+export function pageSurveyResponses(
+  db: Db,
+  roundId: number,
+  f: SurveyResponseFilter,
+  limit: number,
+  offset: number,
+): { rows: SurveyResponseRow[]; total: number } {
+  const where = ['round_id = ?'];
+  const args: unknown[] = [roundId];
+  if (f.communityId !== null) (where.push('community_id = ?'), args.push(f.communityId));
+  if (f.channel !== null) (where.push('channel = ?'), args.push(f.channel));
+  if (f.state !== null) where.push(`(${SURVEY_STATE_SQL[f.state]})`);
+  const cond = where.join(' AND ');
+  const total = (
+    db.prepare(`SELECT count(*) AS n FROM survey_responses WHERE ${cond}`).get(...args) as { n: number }
+  ).n;
+  const rows = db
+    .prepare(`SELECT ${R_COLUMNS} FROM survey_responses WHERE ${cond} ORDER BY id DESC LIMIT ? OFFSET ?`)
+    .all(...args, limit, offset) as SurveyResponseRow[];
+  return { rows, total };
+}
