@@ -40,6 +40,7 @@ import {
   type TaskState,
 } from './document-tasks.ts';
 import { shanghaiDate } from '../util/time.ts';
+import { surveyPanel, type SurveyPanel } from './survey-admin.ts';
 
 /**
  * A round with its methods, its counts (sites still in it, those assigned) and the criteria version it
@@ -114,6 +115,8 @@ export interface RoundOfficeFacts {
   byStreet: ProgressRow[];
   /** the 材料审核 panel, for a round that collects documents */
   tasks: RoundTaskFacts | null;
+  /** the 问卷调查 panel, for a round with surveys */
+  survey: SurveyPanel | null;
 }
 
 export interface RoundPage {
@@ -132,6 +135,7 @@ export function roundPage(ctx: RoundCtx, actor: Actor, roundId: number): RoundPa
         byInspector: progressByInspector(ctx.db, round.id),
         byStreet: progressByStreet(ctx.db, round.id),
         tasks: roundHasMethod(round, 'document') ? roundTaskFacts(ctx, round) : null,
+        survey: roundHasMethod(round, 'survey') ? surveyPanel(ctx.db, round) : null,
       }
     : null;
   return { summary: roundSummary(ctx, round), office };

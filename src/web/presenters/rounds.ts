@@ -152,6 +152,7 @@ export function presentRoundPage({ summary, office }: RoundPage, refused: RoundP
       byInspector: office.byInspector,
       byStreet: office.byStreet,
       tasks: office.tasks && presentTaskFacts(office.tasks),
+      survey: office.survey,
     },
     error: refused?.error ?? null,
     fields: refused?.fields ?? {},
@@ -227,7 +228,11 @@ export function presentTaskFacts(t: RoundTaskFacts) {
  * The new-round form's methods: each with its line, ticked as typed; 材料审核 names the versions that
  * have task standards (the others are refused by createRound, with its message by the field).
  */
-export function methodChoices(versions: LoadedVersion[], form: Record<string, unknown>) {
+export function methodChoices(
+  versions: LoadedVersion[],
+  form: Record<string, unknown>,
+  surveyVersions: string[] = [],
+) {
   const ticked = Array.isArray(form.methods)
     ? form.methods.map(String)
     : typeof form.methods === 'string'
@@ -248,7 +253,14 @@ export function methodChoices(versions: LoadedVersion[], form: Record<string, un
         line: '各单位按测评体系上传材料，创城办审核评分',
         checked: ticked.includes('document'),
       },
+      {
+        value: 'survey',
+        name: ROUND_METHOD_LONG_NAMES.survey,
+        line: '居民扫社区海报上的二维码用手机作答，测评员可入户调查；按知晓率、满意度等为问卷调查标准评分',
+        checked: ticked.includes('survey'),
+      },
     ],
+    surveyVersions,
     documentVersions: withTasks.map((v) => v.row.name),
     documentVersionIds: withTasks.map((v) => v.row.id),
   };

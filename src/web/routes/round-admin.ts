@@ -33,6 +33,7 @@ import { changedOrShownAgain } from '../form-again.ts';
 import { methodChoices, pendingSheetLines, presentReview, presentRoundPage } from '../presenters/rounds.ts';
 import { versionChoices } from '../presenters/criteria-versions.ts';
 import { shanghaiDate, addDays } from '../../util/time.ts';
+import { surveyReadyVersions } from '../../services/survey-admin.ts';
 
 /** The close confirmation's line on 材料任务 submitted and not yet scored (closing is not blocked by them). */
 const unscoredLines = (n: number) =>
@@ -60,7 +61,7 @@ export function roundAdminRouter(deps: AppDeps): Router {
       title: '新建测评轮次',
       versions: versionChoices(choices.versions),
       types: choices.types,
-      methods: methodChoices(choices.versions, form),
+      methods: methodChoices(choices.versions, form, surveyReadyVersions(ctx.db, choices.versions)),
       form,
       error: refusal?.error ?? null,
       fields: refusal?.fields ?? {},
