@@ -135,6 +135,8 @@ export interface DemoIds {
   unitTask: number;
   unitFile: number;
   unitEmptyTask: number;
+  /** the shipped questionnaire and its criteria version (the questionnaire page) */
+  questionnaire: { id: number; version: number };
   street: { id: number; name: string; unit_id: number | null };
   community: { id: number; street_id: number; name: string; unit_id: number | null };
   site: Record<string, unknown> & { id: number };
@@ -237,6 +239,10 @@ export function demoIds(db: Db, standardFor: (roundId: number, siteType: string)
     unitTask,
     unitFile,
     unitEmptyTask,
+    questionnaire: {
+      id: one('SELECT id FROM questionnaires ORDER BY id LIMIT 1') as number,
+      version: one('SELECT criteria_version_id FROM questionnaires ORDER BY id LIMIT 1') as number,
+    },
     pub,
     open,
     draft,
@@ -602,6 +608,11 @@ export function routeTable(photo: Buffer): RouteSpec[] {
     { route: 'GET /audit', allow: ['office'], probe: () => page('/audit') },
     { route: 'GET /criteria', allow: ['office'], probe: () => page('/criteria') },
     { route: 'GET /criteria/:id', allow: ['office'], probe: (i) => page(`/criteria/${i.criteriaVersion}`) },
+    {
+      route: 'GET /criteria/:id/questionnaires/:qid',
+      allow: USERS,
+      probe: (i) => page(`/criteria/${i.questionnaire.version}/questionnaires/${i.questionnaire.id}`),
+    },
     {
       route: 'GET /criteria/:id/export.xlsx',
       allow: ['office'],
