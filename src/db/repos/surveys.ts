@@ -415,3 +415,14 @@ export function pageSurveyResponses(
     .all(...args, limit, offset) as SurveyResponseRow[];
   return { rows, total };
 }
+
+/** The interviewer answers (not screened out) of a 社区 in a round: 入户 answers recorded so far. */
+export function interviewerAnswerCount(db: Db, roundId: number, communityId: number): number {
+  const row = db
+    .prepare(
+      `SELECT count(*) AS n FROM survey_responses
+       WHERE round_id = ? AND community_id = ? AND channel = 'interviewer' AND screened_out = 0`,
+    )
+    .get(roundId, communityId) as { n: number };
+  return row.n;
+}
