@@ -18,6 +18,7 @@ import { buildCity, BENCH_PASSWORD, INSPECTORS, type City } from './city.ts';
 import { measureExport } from './problems-export.ts';
 import { measureBombs } from './bombs.ts';
 import { measurePackage, seedTasks, type TaskCity } from './tasks.ts';
+import { measureAnswers, seedSurveys, type SurveyCity } from './surveys.ts';
 import { databaseFile, openDatabase } from '../src/db/connection.ts';
 import { CriteriaCache } from '../src/services/criteria-registry.ts';
 import { photoPaths } from '../src/photos/files.ts';
@@ -26,7 +27,7 @@ const quick = process.argv.includes('--quick');
 const scale = quick ? 0.1 : 1;
 const seconds = quick ? 3 : 10;
 const CONNECTIONS = 64;
-// `--only=ranking,page,bare,sheet,autosave,export-load,photo,intake,bomb,export,sqlite,tasks` runs some phases
+// `--only=ranking,page,bare,sheet,autosave,export-load,photo,intake,bomb,export,sqlite,tasks,survey` runs some phases
 const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
@@ -49,7 +50,9 @@ async function startServer(city: City): Promise<{ base: string; child: ChildProc
   const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
   const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...flags, '--import', 'tsx', ...prof, script], {
-    env: { ...process.env, ...city.env, PORT: '0' },
+    // the public survey pages' per-address limit raised through its documented setting: every simulated
+    // phone comes from 127.0.0.1
+    env: { ...process.env, ...city.env, PORT: '0', PUBLIC_RATE_LIMIT: '1000000' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -198,7 +201,7 @@ function send(
   headers: Record<string, string>,
   body: Buffer,
   agent: http.Agent,
-): Promise<{ status: number; body: Buffer }> {
+): Promise<{ status: number; body: Buffer; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       `${base}${path}`,
@@ -206,7 +209,9 @@ function send(
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }),
+        );
         res.on('error', reject);
       },
     );
@@ -331,6 +336,40 @@ if (want('tasks')) {
   );
 }
 
+let surveyCity: SurveyCity | undefined;
+if (want('survey')) {
+  // an open 问卷调查 round over every 社区 (bench/surveys.ts); its figures computed cold in a process of
+  // their own, as the ranking above; the public pages are loaded from the server below
+  const t = performance.now();
+  surveyCity = seedSurveys(city);
+  say(
+    `survey: ${surveyCity.tokens.length} 社区 × 100 valid answers (${surveyCity.stored} stored) seeded in ${round1((performance.now() - t) / 1000)} s`,
+  );
+  const script = fileURLToPath(new URL('./surveys-child.ts', import.meta.url));
+  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+  const line = execFileSync(tsx, [script, city.dir, String(surveyCity.round)], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop()!;
+  const r = JSON.parse(line) as {
+    first: number;
+    cold: number[];
+    read: number[];
+    cachedMs: number;
+    answers: number;
+    communities: number;
+  };
+  if (r.answers !== surveyCity.valid)
+    throw new Error(`survey figures counted ${r.answers} of ${surveyCity.valid}`);
+  figures.survey_results_cold_ms = round1(median(r.cold));
+  figures.survey_results_first_ms = round1(r.first);
+  say(
+    `survey results of ${r.communities} 社区 × ${r.answers / r.communities} answers from scratch: first in the process ${round1(r.first)} ms, ` +
+      `then ${r.cold.map(round1).join(' / ')} ms; the valid answers' read and JSON alone ${r.read.map(round1).join(' / ')} ms; ` +
+      `cached ${round1(r.cachedMs)} ms`,
+  );
+}
+
 const { base, child } = await startServer(city);
 try {
   const office = await login(base, 'office');
@@ -366,7 +405,7 @@ try {
     say(`ranking page ${pageTimes.map(round1).join(' / ')} ms`);
   }
 
-  if (want('bare')) {
+  const measureBare = async () => {
     const bare = await load({ url: `${base}/bench/trivial`, headers: { cookie: ins1.cookie } });
     figures.bare_express_rps = bare.rps;
     say(`bare route: ${bare.rps} req/s, p99 ${bare.p99} ms, ${bare.errors} errors`);
@@ -384,6 +423,50 @@ try {
     });
     figures.bare_express_post_rps = post.rps;
     say(`bare JSON POST: ${post.rps} req/s, p99 ${post.p99} ms, ${post.errors} errors`);
+  };
+  if (want('bare')) await measureBare();
+
+  if (want('survey') && surveyCity) {
+    // shares of the bare route's rates measured in the same run (here when the bare phase did not run)
+    if (figures.bare_express_rps === undefined) await measureBare();
+    const { tokens } = surveyCity;
+    // a resident opening a 社区's link for the first time: no cookie, so each view makes a device cookie
+    // and signs a form token, as a phone's first visit does
+    const page = await load({ url: `${base}/s/${tokens[0]}` });
+    figures.survey_public_page_rps = page.rps;
+    figures.survey_public_page_p95_ms = page.p95;
+    figures.survey_public_page_errors = page.errors;
+    figures.survey_public_page_share = Number((page.rps / figures.bare_express_rps!).toFixed(2));
+    say(
+      `survey public page: ${page.rps} req/s (${Math.round(figures.survey_public_page_share * 100)} % of the bare route), ` +
+        `p95 ${page.p95} ms, p99 ${page.p99} ms, ${page.errors} errors`,
+    );
+    const db = openDatabase(databaseFile(city.config.dataDir));
+    const held = () =>
+      db
+        .prepare('SELECT count(*) FROM survey_responses WHERE round_id = ?')
+        .pluck()
+        .get(surveyCity!.round) as number;
+    const before = held();
+    await serverStats(base, ins1); // from here on
+    const cpuBefore = cpuSeconds(child.pid);
+    const t = performance.now();
+    const phones = await measureAnswers(base, tokens, seconds, send, CONNECTIONS);
+    const elapsed = (performance.now() - t) / 1000;
+    const added = held() - before;
+    db.close();
+    const stats = await serverStats(base, ins1);
+    figures.survey_answers_rps = round1(added / elapsed);
+    figures.survey_answers_errors = phones.errors;
+    figures.survey_answers_share = Number(
+      (figures.survey_answers_rps / figures.bare_express_post_rps!).toFixed(2),
+    );
+    say(
+      `survey answers from ${CONNECTIONS} phones: ${added} held by the database (${phones.accepted} answered 303) in ${round1(elapsed)} s = ` +
+        `${figures.survey_answers_rps} answers/s (${Math.round(figures.survey_answers_share * 100)} % of the bare POST), ` +
+        `${round1(phones.requests / elapsed)} requests/s (page, screening, answers), ${phones.errors} errors${phones.firstError ? ` (first: ${phones.firstError})` : ''}; ` +
+        `server CPU ${round1(((cpuSeconds(child.pid) - cpuBefore) * 1000) / Math.max(1, added))} ms an answer, main thread busy ${Math.round(stats.busy * 100)} %`,
+    );
   }
 
   // inspector1's sheets of the first open round: the sheet page, then autosaves over 64 of them

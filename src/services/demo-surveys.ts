@@ -41,10 +41,8 @@ const SUGGESTIONS = [
   '学校门口接送孩子时段车辆停放比较乱。',
 ];
 
-/** How one 社区's residents answer: sample size, how many know, how satisfied. */
-interface Profile {
-  /** answers that will count (before the flagged, voided and screened-out ones) */
-  valid: number;
+/** How one 社区's residents answer: how many know, take part, are satisfied (shares 0–1). */
+export interface AnswerProfile {
   knows: number;
   participates: number;
   /** shares of 满意 and 不满意 (the rest 基本满意) */
@@ -52,15 +50,18 @@ interface Profile {
   unsatisfied: number;
 }
 
-/** The answer of a resident drawn from a profile (screening passed), in the stored shape. */
-function drawAnswers(p: Profile, rand: () => number): Record<string, unknown> {
+/**
+ * The answer of a resident drawn from a profile (screening passed), in the stored shape, for the
+ * district-2026-2 residents' questionnaire (the benchmark draws its answers here too).
+ */
+export function drawAnswers(p: AnswerProfile, rand: () => number): Record<string, string | string[]> {
   const pick = <T>(items: readonly T[]) => items[Math.floor(rand() * items.length)] as T;
   const satisfaction = () => {
     const x = rand();
     return x < p.satisfied ? 'satisfied' : x < 1 - p.unsatisfied ? 'fair' : 'unsatisfied';
   };
   const activities = ['volunteer', 'cleanup', 'civility', 'lecture'].filter(() => rand() < 0.45);
-  const answers: Record<string, unknown> = {
+  const answers: Record<string, string | string[]> = {
     S1: pick(['18-40', '18-40', '41-60', '41-60', '61-70']),
     S2: pick(['6m-1y', '1y-3y', 'gt3y', 'gt3y']),
     Q1: rand() < p.knows ? (rand() < 0.7 ? 'know' : 'heard') : 'unknown',
@@ -158,8 +159,7 @@ export function seedDemoSurveys(db: Db, roundId: number, office: UserRow, today:
           : i % 5 === 2
             ? 36 + Math.floor(rand() * 12)
             : 50 + Math.floor(rand() * 14);
-      const profile: Profile = {
-        valid,
+      const profile: AnswerProfile = {
         knows: 0.83 + rand() * 0.12,
         participates: 0.55 + rand() * 0.25,
         satisfied: 0.4 + rand() * 0.25,
@@ -189,7 +189,7 @@ export function seedDemoSurveys(db: Db, roundId: number, office: UserRow, today:
 
     // one burst: four identical answers from four phones within three minutes in one 社区
     const burstAt = community(communities, 4);
-    const same = drawAnswers({ valid: 0, knows: 1, participates: 1, satisfied: 1, unsatisfied: 0 }, rand);
+    const same = drawAnswers({ knows: 1, participates: 1, satisfied: 1, unsatisfied: 0 }, rand);
     const start = moment().getTime();
     for (let k = 0; k < 4; k++)
       store(burstAt, same, { at: new Date(start + k * 45_000), flags: k === 0 ? [] : ['burst'] });
