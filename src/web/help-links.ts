@@ -29,6 +29,9 @@ export const HELP_RULES: readonly Rule[] = [
   { pattern: /^\/rounds\/\d+\/assignments/, anchors: { office: 'office-assign' } },
   { pattern: /^\/rounds\/\d+\/review/, anchors: { office: 'office-review' } },
   { pattern: /^\/rounds\/\d+\/imports/, anchors: { office: 'office-setup' } },
+  { pattern: /^\/rounds\/\d+\/surveys\/\d+\/interview/, anchors: { inspector: 'inspector-interviews' } },
+  { pattern: /^\/rounds\/\d+\/surveys/, anchors: { office: 'office-surveys' } },
+  { pattern: /^\/interviews/, anchors: { inspector: 'inspector-interviews' } },
   { pattern: /^\/rounds\/\d+\/results\/weak/, anchors: { office: 'office-weak', unit: 'unit-results' } },
   { pattern: /^\/rounds\/\d+\/results/, anchors: { office: 'office-results', unit: 'unit-results' } },
   {
