@@ -426,3 +426,15 @@ export function interviewerAnswerCount(db: Db, roundId: number, communityId: num
     .get(roundId, communityId) as { n: number };
   return row.n;
 }
+
+/** Up to `limit` answers of a round after an id, oldest first: the answers workbook reads them in pages. */
+export function surveyResponsesAfter(
+  db: Db,
+  roundId: number,
+  afterId: number,
+  limit: number,
+): SurveyResponseRow[] {
+  return db
+    .prepare(`SELECT ${R_COLUMNS} FROM survey_responses WHERE round_id = ? AND id > ? ORDER BY id LIMIT ?`)
+    .all(roundId, afterId, limit) as SurveyResponseRow[];
+}
