@@ -3,15 +3,17 @@
  * Every sheet names the round, the criteria version and the aggregation rule above a frozen, filterable
  * header; rates are fractions in a percent format and scores numbers with two decimals (never text,
  * so they sort and sum); A4 landscape with the header repeated on every printed page. A round that
- * counts document tasks shows each method's 得分率 (网上申报 counted under 材料审核) beside the 综合得分率,
- * the column it is ranked on; a field-only round's workbook is as it always was.
+ * counts several methods shows each counted method's 得分率 (网上申报 counted under 材料审核; 问卷调查 with
+ * its points) beside the 综合得分率, the column it is ranked on; a field-only round's workbook is as it
+ * always was.
  */
 import ExcelJS from 'exceljs';
 import type { RoundResultsView } from '../services/results.ts';
 import type { AreaResult } from '../scoring/round.ts';
 import { displayWidth } from '../excel/cells.ts';
 import { COUNT_FORMAT, RATE_FORMAT, SCORE_FORMAT, workbookBuffer } from '../excel/formats.ts';
-import { RANK_NAMES } from '../labels.ts';
+import { RANK_NAMES, ROUND_METHOD_LONG_NAMES } from '../labels.ts';
+import { roundMethods, type RoundMethod } from '../services/document-tasks.ts';
 
 export interface RankingsMeta {
   criteria: string;
@@ -86,18 +88,26 @@ function addSheet(
   ws.autoFilter = { from: { row: 3, column: 1 }, to: { row: 3 + rows.length, column: cols.length } };
 }
 
-const areaCols = (withStreet: boolean, multi: boolean): Col[] => [
+/** A round over several methods: its methods, in order; null for a field-only round. */
+type Multi = readonly RoundMethod[] | null;
+
+const areaCols = (withStreet: boolean, multi: Multi): Col[] => [
   { header: '名次', center: true },
   ...(withStreet ? [{ header: '镇街' }] : []),
   { header: withStreet ? '社区' : '镇街' },
   ...(multi
     ? ([
-        { header: '实地考察', format: 'rate' },
-        { header: '材料审核（含网上申报）', format: 'rate' },
+        ...multi.map((m) => ({ header: ROUND_METHOD_LONG_NAMES[m], format: 'rate' })),
         { header: '综合得分率', format: 'rate' },
         { header: '实地考察得分', format: 'score' },
         { header: '实地考察应得分', format: 'score' },
-        { header: '待评分材料', format: 'count' },
+        ...(multi.includes('survey')
+          ? [
+              { header: '问卷调查得分', format: 'score' },
+              { header: '问卷调查应得分', format: 'score' },
+            ]
+          : []),
+        ...(multi.includes('document') ? [{ header: '待评分材料', format: 'count' }] : []),
       ] as Col[])
     : ([
         { header: '得分率', format: 'rate' },
@@ -115,20 +125,21 @@ function movement(m: number | null): string {
   return m > 0 ? `上升${m}` : m < 0 ? `下降${-m}` : '持平';
 }
 
-function areaRow(a: AreaResult, street: string | null): Cell[] {
+function areaRow(a: AreaResult, street: string | null, multi: Multi): Cell[] {
+  const m = a.methods;
   return [
     a.rank ?? RANK_NAMES.unranked,
     ...(street === null ? [] : [street]),
     a.name,
     // a round over several methods: each method's 得分率, then the 综合得分率 it is ranked on
-    ...(a.methods
+    ...(multi && m
       ? [
-          a.methods.field.rate,
-          a.methods.document.rate,
+          ...multi.map((method) => m[method].rate),
           a.rate,
           round2(a.earned),
           round2(a.possible),
-          a.methods.tasks.provisional,
+          ...(multi.includes('survey') ? [round2(m.survey.earned), round2(m.survey.possible)] : []),
+          ...(multi.includes('document') ? [m.tasks.provisional] : []),
         ]
       : [a.rate, round2(a.earned), round2(a.possible)]),
     a.passRate,
@@ -145,7 +156,7 @@ export async function rankingsWorkbook(view: RoundResultsView, meta: RankingsMet
   const name = view.round.name;
   const streetName = new Map(r.streets.map((s) => [s.id, s.name]));
   const communityName = new Map(r.communities.map((c) => [c.id, c.name]));
-  const multi = r.combined !== undefined;
+  const multi: Multi = r.combined !== undefined ? roundMethods(view.round) : null;
 
   addSheet(
     wb,
@@ -153,7 +164,7 @@ export async function rankingsWorkbook(view: RoundResultsView, meta: RankingsMet
     `${name} 镇街排名`,
     meta,
     areaCols(false, multi),
-    r.streets.map((s) => areaRow(s, null)),
+    r.streets.map((s) => areaRow(s, null, multi)),
   );
   addSheet(
     wb,
@@ -161,7 +172,7 @@ export async function rankingsWorkbook(view: RoundResultsView, meta: RankingsMet
     `${name} 社区排名`,
     meta,
     areaCols(true, multi),
-    r.communities.map((c) => areaRow(c, streetName.get(c.streetId ?? 0) ?? '')),
+    r.communities.map((c) => areaRow(c, streetName.get(c.streetId ?? 0) ?? '', multi)),
   );
   addSheet(
     wb,

@@ -1,7 +1,8 @@
 /**
  * Totals over every method a round counts (综合得分率): the field results of computeRound beside the
- * document tasks' points, combined by the version's rule and ranked on the total. Pure, like the rest of
- * scoring/: the service counts each task (countTask) and hands the counts in.
+ * document tasks' points and the survey standards' points, combined by the version's rule and ranked on
+ * the total. Pure, like the rest of scoring/: the service counts each task (countTask) and hands the
+ * counts in, and the survey figures as survey-round.ts computes them.
  *
  * Formulas (the 计分规则说明 page repeats them):
  *  - field, per area (社区, 镇街, district): rate_f as computeRound gives it (site-type weights, pooled or
@@ -12,17 +13,23 @@
  *    still within its deadline is left out (counted in `waiting`). E_d = Σ earned, P_d = Σ possible.
  *  - roll-up: a 社区 task counts in its 社区, its 镇街 and the district; a 镇街 task in the 镇街 and the
  *    district; department and district tasks in the district only.
- *  - a method with P_m = 0 is left out. pooled: total = (E_f + E_d) ÷ (P_f + P_d); weighted: total =
- *    Σ W_m × rate_m ÷ Σ W_m over the methods left in (rescaled); null when nothing is left.
+ *  - survey: a 社区's E_s and P_s are its survey standards' points scored from its own valid answers (a
+ *    standard with no answers earns 0 of its points, never left out); a 镇街's and the district's are
+ *    scored from their POOLED answers (survey-round.ts), not sums of their 社区' points, so P_s is the
+ *    survey standards' points once per area. A 镇街 with no 社区 in the survey has P_s = 0.
+ *  - a method with P_m = 0 is left out. pooled: total = (E_f + E_d + E_s) ÷ (P_f + P_d + P_s);
+ *    weighted: total = Σ W_m × rate_m ÷ Σ W_m over the methods left in (rescaled); null when nothing is
+ *    left.
  *  - ranking, 红黑榜 and movement as computeRound's, on the total; 未排名 when the unweighted field points
- *    plus P_d fall short of minPossiblePoints (a field-only round checks the unweighted field points, so
- *    site-type weights never let an area rank with fewer points than a field round would ask).
+ *    plus P_d plus P_s fall short of minPossiblePoints (a field-only round checks the unweighted field
+ *    points, so site-type weights never let an area rank with fewer points than a field round would ask).
  */
 import type { MethodsRule, Rules } from '../criteria/schema.ts';
 import type { SiteResult } from './aggregate.ts';
 import { addSite, areaRate, emptyTotals } from './area.ts';
 import { rankEntries } from './rank.ts';
 import type { AreaResult, RoundResults } from './round.ts';
+import type { SurveyArea } from './survey-round.ts';
 
 /** One method's figures in one area: null rate when nothing of it applies (P = 0). */
 export interface MethodFigures {
@@ -54,8 +61,10 @@ export interface TaskTally {
 export interface AreaMethods {
   field: MethodFigures;
   document: MethodFigures;
+  /** the survey standards' points (P_s = 0 in a round without a survey) */
+  survey: MethodFigures;
   total: number | null;
-  /** P_f + P_d, checked against minPossiblePoints */
+  /** P_f + P_d + P_s (field weighted) */
   possible: number;
   tasks: TaskTally;
 }
@@ -68,6 +77,8 @@ export interface CombineInput {
   communities: readonly { id: number; name: string; streetId: number }[];
   streets: readonly { id: number; name: string }[];
   tasks: readonly CountedTask[];
+  /** a round with a survey: each 社区's figures and the pooled 镇街' and district's (survey-round.ts) */
+  survey?: SurveyFigures;
   previous?: { communityRanks: ReadonlyMap<number, number>; streetRanks: ReadonlyMap<number, number> };
 }
 
@@ -77,6 +88,15 @@ export interface CombinedRound {
   ruleStated: boolean;
   district: AreaMethods;
   tasks: readonly CountedTask[];
+  /** the district's pooled survey figures (its survey standards' rates and points), null without a survey */
+  surveyDistrict: SurveyArea | null;
+}
+
+/** The survey figures combineRound reads: points per 社区, pooled per 镇街 and for the district. */
+export interface SurveyFigures {
+  communities: ReadonlyMap<number, SurveyArea>;
+  streets: ReadonlyMap<number, SurveyArea>;
+  district: SurveyArea;
 }
 
 const EMPTY: MethodFigures = { earned: 0, possible: 0, rate: null };
@@ -91,21 +111,29 @@ export function fieldFigures(sites: readonly SiteResult[], rules: Rules): Method
   return { earned: rate * t.weightedPossible, possible: t.weightedPossible, rate };
 }
 
+/** An area's survey points as a method's figures (none: not in the survey). */
+export function surveyMethodFigures(
+  area: Pick<SurveyArea, 'earned' | 'possible'> | undefined,
+): MethodFigures {
+  if (!area || area.possible <= 0) return EMPTY;
+  return { earned: area.earned, possible: area.possible, rate: area.earned / area.possible };
+}
+
 /**
- * The total of an area's methods by the rule, over the methods with P_m > 0: pooled (E_f + E_d) ÷
- * (P_f + P_d); weighted Σ W_m × rate_m ÷ Σ W_m (a weight not set is 0). Null when nothing is left.
+ * The total of an area's methods by the rule, over the methods with P_m > 0: pooled (E_f + E_d + E_s) ÷
+ * (P_f + P_d + P_s); weighted Σ W_m × rate_m ÷ Σ W_m (a weight not set is 0). Null when nothing is left.
  */
 export function combineTotal(
   rule: MethodsRule,
   field: MethodFigures,
   document: MethodFigures,
+  survey: MethodFigures = EMPTY,
 ): number | null {
   let sum = 0;
   let divisor = 0;
-  for (const [m, f] of [
-    ['field', field],
-    ['document', document],
-  ] as const) {
+  const methods = { field, document, survey };
+  for (const m of ['field', 'document', 'survey'] as const) {
+    const f = methods[m];
     if (f.possible <= 0 || f.rate === null) continue;
     const w = rule.combine === 'pooled' ? f.possible : (rule.weights[m] ?? 0);
     if (w <= 0) continue;
@@ -115,7 +143,12 @@ export function combineTotal(
   return divisor > 0 ? sum / divisor : null;
 }
 
-function areaMethods(rule: MethodsRule, field: MethodFigures, acc: DocAcc): AreaMethods {
+function areaMethods(
+  rule: MethodsRule,
+  field: MethodFigures,
+  acc: DocAcc,
+  survey: MethodFigures,
+): AreaMethods {
   const document: MethodFigures =
     acc.possible > 0
       ? { earned: acc.earned, possible: acc.possible, rate: acc.earned / acc.possible }
@@ -123,8 +156,9 @@ function areaMethods(rule: MethodsRule, field: MethodFigures, acc: DocAcc): Area
   return {
     field,
     document,
-    total: combineTotal(rule, field, document),
-    possible: field.possible + document.possible,
+    survey,
+    total: combineTotal(rule, field, document, survey),
+    possible: field.possible + document.possible + survey.possible,
     tasks: acc.tally,
   };
 }
@@ -144,25 +178,20 @@ function addTask(acc: DocAcc, t: CountedTask): void {
   }
 }
 
-/** An area with no field results (a document-only round, or a place with tasks and no sites). */
+const BLANK = { earned: 0, possible: 0, rate: null, passRate: null, problems: 0, siteCount: 0 } as const;
+const UNRANKED = { rank: null, unranked: null, movement: null, red: false, black: false } as const;
+
+/** An area with no field results (a document- or survey-only round, or a place without sites). */
 function blankArea(a: { id: number; name: string; streetId?: number }): AreaResult {
+  const where = a.streetId === undefined ? {} : { streetId: a.streetId };
   return {
     id: a.id,
     name: a.name,
-    ...(a.streetId === undefined ? {} : { streetId: a.streetId }),
-    earned: 0,
-    possible: 0,
-    rate: null,
-    passRate: null,
-    problems: 0,
-    siteCount: 0,
+    ...where,
+    ...BLANK,
     scoredSiteCount: 0,
     evaluatedSiteCount: 0,
-    rank: null,
-    unranked: null,
-    movement: null,
-    red: false,
-    black: false,
+    ...UNRANKED,
   };
 }
 
@@ -204,6 +233,7 @@ export function combineRound(input: CombineInput): RoundResults & { combined: Co
     areas: readonly { id: number; name: string; streetId?: number }[],
     fieldAreas: readonly AreaResult[],
     accs: Map<number, DocAcc>,
+    surveys: ReadonlyMap<number, SurveyArea> | undefined,
     prefix: string,
     previousRanks: ReadonlyMap<number, number> | undefined,
   ): AreaResult[] => {
@@ -214,12 +244,13 @@ export function combineRound(input: CombineInput): RoundResults & { combined: Co
         rule,
         fieldFigures(sitesOf.get(`${prefix}:${a.id}`) ?? [], rules),
         accs.get(a.id) ?? emptyAcc(),
+        surveyMethodFigures(surveys?.get(a.id)),
       );
       return {
         ...base,
         rate: methods.total,
         // checked against minPossiblePoints: unweighted field points, as a field-only round checks them
-        possible: base.possible + methods.document.possible,
+        possible: base.possible + methods.document.possible + methods.survey.possible,
         fieldPossible: base.possible,
         methods,
       };
@@ -231,7 +262,7 @@ export function combineRound(input: CombineInput): RoundResults & { combined: Co
       ...(previousRanks ? { previousRanks } : {}),
     }).map(({ entry: { fieldPossible, ...entry }, rank, unranked, movement, red, black }) => ({
       ...entry,
-      // possible stays the field's unweighted points, as shown; the rank checked them + P_d
+      // possible stays the field's unweighted points, as shown; the rank checked them + P_d + P_s
       possible: fieldPossible,
       rank,
       unranked,
@@ -241,15 +272,29 @@ export function combineRound(input: CombineInput): RoundResults & { combined: Co
     }));
   };
 
+  const survey = input.survey;
   return {
     ...field,
-    communities: rank(input.communities, field.communities, community, 'c', input.previous?.communityRanks),
-    streets: rank(input.streets, field.streets, street, 's', input.previous?.streetRanks),
+    communities: rank(
+      input.communities,
+      field.communities,
+      community,
+      survey?.communities,
+      'c',
+      input.previous?.communityRanks,
+    ),
+    streets: rank(input.streets, field.streets, street, survey?.streets, 's', input.previous?.streetRanks),
     combined: {
       rule,
       ruleStated: rules.methods !== undefined,
-      district: areaMethods(rule, fieldFigures(field.sites, rules), district),
+      district: areaMethods(
+        rule,
+        fieldFigures(field.sites, rules),
+        district,
+        surveyMethodFigures(survey?.district),
+      ),
       tasks: input.tasks,
+      surveyDistrict: survey?.district ?? null,
     },
   };
 }

@@ -1,15 +1,16 @@
 /**
  * The document tasks behind a round's totals, as the results pages show them: a 社区's and a 镇街's
  * tasks with their state, points and files (drill-down to the evidence, as answers lead to photos), and
- * the district page's figures — each method's points, where the most were lost across both methods, and
- * the department and district tasks. Access: each task is shown only when the actor may read it.
+ * the district page's figures — each method's points, where the most were lost across the methods (the
+ * survey standards as the district's pooled answers score them), and the department and district tasks.
+ * Access: each task is shown only when the actor may read it.
  */
 import { findTaskById, taskFiles, type DocumentTaskRow } from '../db/repos/document-tasks.ts';
 import type { IndexedStandard } from '../criteria/load.ts';
 import { fieldFigures, type AreaMethods, type CountedTask, type MethodFigures } from '../scoring/methods.ts';
 import { shanghaiDate } from '../util/time.ts';
 import { can, type Actor } from './access.ts';
-import { isTaskStandard, taskState, type TaskState } from './document-tasks.ts';
+import { isTaskStandard, roundHasMethod, taskState, type TaskState } from './document-tasks.ts';
 import type { ResultsCtx } from './results.ts';
 import type { ResultsBase } from './results-pages.ts';
 
@@ -69,7 +70,7 @@ export function placeTasks(
 
 /** One method's line on the district page. */
 export interface MethodLine {
-  method: 'field' | 'document';
+  method: 'field' | 'document' | 'survey';
   /** the version's standards of this method that the round counts, and their points at one place */
   standards: number;
   versionPoints: number;
@@ -84,14 +85,15 @@ export interface LossItem {
   name: string;
   field: number;
   document: number;
+  survey: number;
   total: number;
 }
 
 export interface LossStandard {
   code: string;
-  method: 'field' | 'document';
+  method: 'field' | 'document' | 'survey';
   lost: number;
-  /** answers or tasks that lost points, of those counted */
+  /** answers or tasks that lost points, of those counted (a survey standard: 0 of the valid answers) */
   failures: number;
   counted: number;
 }
@@ -120,6 +122,7 @@ export function districtFigures(
   const district: AreaMethods = combined?.district ?? {
     field,
     document: { earned: 0, possible: 0, rate: null },
+    survey: { earned: 0, possible: 0, rate: null },
     total: field.rate,
     possible: field.possible,
     tasks: { scored: 0, overdue: 0, provisional: 0, waiting: 0 },
@@ -138,7 +141,7 @@ export function districtFigures(
       provisionalPoints: 0,
       waitingPoints: 0,
     },
-    ...(combined
+    ...(combined && roundHasMethod(base.round, 'document')
       ? [
           {
             method: 'document' as const,
@@ -147,6 +150,18 @@ export function districtFigures(
             figures: district.document,
             provisionalPoints: sumOf('provisional'),
             waitingPoints: sumOf('waiting'),
+          },
+        ]
+      : []),
+    ...(combined?.surveyDistrict
+      ? [
+          {
+            method: 'survey' as const,
+            standards: combined.surveyDistrict.standards.size,
+            versionPoints: combined.surveyDistrict.possible,
+            figures: district.survey,
+            provisionalPoints: 0,
+            waitingPoints: 0,
           },
         ]
       : []),
@@ -167,7 +182,7 @@ export function districtFigures(
   const items = new Map<string, LossItem>();
   const item = (code: string, name: string) => {
     let i = items.get(code);
-    if (!i) items.set(code, (i = { code, name, field: 0, document: 0, total: 0 }));
+    if (!i) items.set(code, (i = { code, name, field: 0, document: 0, survey: 0, total: 0 }));
     return i;
   };
   for (const w of results.weakItems) item(w.code, w.name).field = w.lost;
@@ -186,7 +201,14 @@ export function districtFigures(
     }
     lossStandards.push({ code, method: 'document', ...st });
   }
-  for (const i of items.values()) i.total = to4(i.field + i.document);
+  // survey standards: what the district's pooled answers lost
+  for (const [code, sc] of combined?.surveyDistrict?.standards ?? []) {
+    const lost = to4(sc.possible - sc.earned);
+    const std = criteria.byCode.get(code);
+    if (std) item(std.item.code, std.item.name).survey = lost;
+    lossStandards.push({ code, method: 'survey', lost, failures: 0, counted: sc.answers });
+  }
+  for (const i of items.values()) i.total = to4(i.field + i.document + i.survey);
   // stable sorts: equal losses keep version order (items) and field before documents (standards)
   const lossItems = [...items.values()].filter((i) => i.total > 0).sort((a, b) => b.total - a.total);
   lossStandards.sort((a, b) => b.lost - a.lost || b.failures - a.failures);

@@ -2,9 +2,10 @@
  * A round's results, computed from the answers that count (no stored scores to drift; see the cache below):
  * while the round is open, submitted and approved sheets (暂定); once closed, approved ones only.
  * Repeats are deductions on the same site and standard in the previous final round of the same
- * criteria family; movement compares with that round's ranks. A round that collects documents adds its
- * tasks' points (scoring/methods.ts): each task counted as of today (逾期未交 depends on the date), its
- * 社区 and 镇街 joining the field's, ranked on the total.
+ * criteria family; movement compares with that round's ranks. A round that collects documents or runs
+ * a survey adds their points (scoring/methods.ts): each task counted as of today (逾期未交 depends on the
+ * date), the survey standards scored from the valid answers (survey-results.ts); their 社区 and 镇街 join
+ * the field's, ranked on the total.
  */
 import type { Db } from '../db/connection.ts';
 import type { RoundRow } from '../db/repos/rounds.ts';
@@ -25,6 +26,7 @@ import { tasksFingerprint } from '../db/repos/document-tasks.ts';
 import { shanghaiDate } from '../util/time.ts';
 import { countTask, roundHasMethod } from './document-tasks.ts';
 import { Conflict, NotFound } from '../errors.ts';
+import { surveyKey, surveyResults } from './survey-results.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
 import { canOrReject, type Actor } from './access.ts';
 
@@ -110,7 +112,7 @@ function countedTasks(ctx: ResultsCtx, round: RoundRow, today: string): CountedT
   return counted;
 }
 
-/** A round's results: the field's, and with document tasks the totals over every method. */
+/** A round's results: the field's, and with document tasks or a survey the totals over every method. */
 function compute(
   ctx: ResultsCtx,
   round: RoundRow,
@@ -119,13 +121,19 @@ function compute(
 ): RoundResults {
   const input = roundInput(ctx, round, prev, previous);
   const field = computeRound(input);
-  if (!roundHasMethod(round, 'document')) return field;
-  const tasks = countedTasks(ctx, round, shanghaiDate());
+  const documents = roundHasMethod(round, 'document');
+  const survey = roundHasMethod(round, 'survey') ? surveyResults(ctx.db, ctx.criteria, round) : null;
+  if (!documents && !survey) return field;
+  const tasks = documents ? countedTasks(ctx, round, shanghaiDate()) : [];
   const communityIds = new Set(input.communities.map((c) => c.id));
   const streetIds = new Set(input.streets.map((s) => s.id));
   for (const t of tasks) {
     if (t.communityId !== null) communityIds.add(t.communityId);
     if (t.streetId !== null) streetIds.add(t.streetId);
+  }
+  for (const c of survey?.communities ?? []) {
+    communityIds.add(c.id);
+    streetIds.add(c.streetId);
   }
   return combineRound({
     rules: input.rules,
@@ -137,6 +145,7 @@ function compute(
       .filter((s) => streetIds.has(s.id))
       .map((s) => ({ id: s.id, name: s.name })),
     tasks,
+    ...(survey ? { survey: survey.figures } : {}),
     ...(input.previous ? { previous: input.previous } : {}),
   });
 }
@@ -176,14 +185,17 @@ function cached(db: Db, slot: string, key: string, compute: () => RoundResults):
 
 /**
  * One round's part of a cache key: its id and fingerprint ("-" for no round); a round with document
- * tasks adds theirs and today's date (a task becomes 逾期未交 overnight).
+ * tasks adds theirs and today's date (a task becomes 逾期未交 overnight); a round with a survey its
+ * answers' (every answer, clear and void moves it).
  */
 function keyPart(db: Db, round: RoundRow | undefined): string {
   if (!round) return '-';
   const field = `${round.id}:${resultsFingerprint(db, round.id)}`;
-  return roundHasMethod(round, 'document')
-    ? `${field}:${tasksFingerprint(db, round.id)}:${shanghaiDate()}`
-    : field;
+  const documents = roundHasMethod(round, 'document')
+    ? `:${tasksFingerprint(db, round.id)}:${shanghaiDate()}`
+    : '';
+  const survey = roundHasMethod(round, 'survey') ? `:${surveyKey(db, round)}` : '';
+  return field + documents + survey;
 }
 
 /**

@@ -90,7 +90,7 @@ export function previousRound(db: Db, round: RoundRow): RoundRow | undefined {
   return db
     .prepare(
       `SELECT r.id, r.name, r.criteria_version_id, r.starts_on, r.ends_on, r.status, r.selection, r.created_at,
-              r.opened_at, r.closed_at, r.published_at, r.methods
+              r.opened_at, r.closed_at, r.published_at, r.methods, r.questionnaire_id
        FROM rounds r JOIN criteria_versions v ON v.id = r.criteria_version_id
        WHERE v.family = (SELECT family FROM criteria_versions WHERE id = ?) AND r.id <> ?
          AND r.status IN ('closed', 'published') AND (r.starts_on < ? OR (r.starts_on = ? AND r.id < ?))
@@ -105,7 +105,7 @@ export function familyRounds(db: Db, family: string): RoundRow[] {
   return db
     .prepare(
       `SELECT r.id, r.name, r.criteria_version_id, r.starts_on, r.ends_on, r.status, r.selection, r.created_at,
-              r.opened_at, r.closed_at, r.published_at, r.methods
+              r.opened_at, r.closed_at, r.published_at, r.methods, r.questionnaire_id
        FROM rounds r JOIN criteria_versions v ON v.id = r.criteria_version_id
        WHERE v.family = ? AND r.status IN ('open', 'closed', 'published') ORDER BY r.starts_on, r.id`,
     )

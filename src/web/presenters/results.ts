@@ -9,6 +9,7 @@ import type { ResultsBase, UpLevel } from '../../services/results-pages.ts';
 import type { TrendPoint } from '../../services/trends.ts';
 import {
   RANK_NAMES,
+  ROUND_METHOD_LONG_NAMES,
   ROUND_STATUS_NAMES,
   TASK_LEVEL_NAMES,
   TASK_STATE_NAMES,
@@ -17,7 +18,7 @@ import {
 import type { PlaceTask } from '../../services/results-tasks.ts';
 import { NA_RULE_TEXT, aggregationText, methodsText, rankingText } from './rules.ts';
 import { rateLineChart } from '../../charts/svg.ts';
-import { roundMethods } from '../../services/document-tasks.ts';
+import { roundMethods, type RoundMethod } from '../../services/document-tasks.ts';
 
 export function points(n: number): string {
   return String(Math.round(n * 100) / 100);
@@ -53,6 +54,9 @@ export interface AreaRow {
   methods: {
     field: string;
     document: string;
+    survey: string;
+    /** the survey standards' points, "得分 / 应得分" */
+    surveyScore: string;
     /** tasks submitted, not yet scored */
     pending: number;
     waiting: number;
@@ -83,6 +87,8 @@ export function presentArea(a: AreaResult, streetName = ''): AreaRow {
       ? {
           field: formatRate(a.methods.field.rate),
           document: formatRate(a.methods.document.rate),
+          survey: formatRate(a.methods.survey.rate),
+          surveyScore: `${points(a.methods.survey.earned)} / ${points(a.methods.survey.possible)}`,
           pending: a.methods.tasks.provisional,
           waiting: a.methods.tasks.waiting,
         }
@@ -129,6 +135,12 @@ export interface ResultsHeader {
   methods: string;
   /** the round counts several methods: tables show each method's 得分率 beside the 综合得分率 */
   multi: boolean;
+  /** the methods whose 得分率 the tables show, in order, with their column names */
+  methodColumns: { method: RoundMethod; name: string }[];
+  /** the round collects documents (tables show 待评分材料; pages list tasks) */
+  documents: boolean;
+  /** the round runs a survey (pages show its points and link to the survey results) */
+  survey: boolean;
   aggregation: string;
   na: string;
   ranking: string;
@@ -140,6 +152,7 @@ export function presentHeader(base: ResultsBase): ResultsHeader {
   const { round, sheetCounts: counts } = base;
   const version = base.criteria.version;
   const combined = base.results.combined;
+  const methods = roundMethods(round);
   return {
     round,
     statusName: ROUND_STATUS_NAMES[round.status],
@@ -148,16 +161,17 @@ export function presentHeader(base: ResultsBase): ResultsHeader {
       (base.provisional
         ? `暂定结果：计入已提交 ${counts.submitted ?? 0} 份、已审核 ${counts.approved ?? 0} 份测评表`
         : `最终结果：计入已审核 ${counts.approved ?? 0} 份测评表`) +
-      (combined
+      (combined && methods.includes('document')
         ? `，已评分 ${combined.district.tasks.scored} 项、逾期未交 ${combined.district.tasks.overdue} 项材料任务`
-        : ''),
+        : '') +
+      (combined?.surveyDistrict ? `，有效问卷 ${combined.surveyDistrict.answers} 份` : ''),
     criteria: `${version.name}（${version.version}）`,
     criteriaId: round.criteria_version_id,
     methods: methodsText(
       base.criteria.standards,
       combined
         ? {
-            methods: roundMethods(round),
+            methods,
             rule: version.rules.methods,
             provisional: combined.district.tasks.provisional,
             waiting: combined.district.tasks.waiting,
@@ -165,6 +179,9 @@ export function presentHeader(base: ResultsBase): ResultsHeader {
         : undefined,
     ),
     multi: combined !== undefined,
+    methodColumns: methods.map((m) => ({ method: m, name: ROUND_METHOD_LONG_NAMES[m] })),
+    documents: combined !== undefined && methods.includes('document'),
+    survey: combined?.surveyDistrict != null,
     aggregation: aggregationText(version.rules),
     na: NA_RULE_TEXT[version.rules.notApplicable],
     ranking: rankingText(version.rules),
@@ -190,7 +207,7 @@ export const onList = (streets: AreaRow[], communities: AreaRow[], list: 'red' |
 export const trendChart = (name: string, points: TrendPoint[]): string =>
   rateLineChart(
     points.some((p) => p.combined)
-      ? `${name} 得分率趋势（含材料审核的轮次为综合得分率）`
+      ? `${name} 得分率趋势（计入多种测评方法的轮次为综合得分率）`
       : `${name} 得分率趋势`,
     points.map((p) => p.label),
     [{ name, values: points.map((p) => p.rate) }],

@@ -6,7 +6,13 @@
  */
 import type { CriteriaVersion, MethodsRule, Rules, Standard } from '../../criteria/schema.ts';
 import type { RoundMethod } from '../../services/document-tasks.ts';
-import { AGGREGATION_NAMES, METHOD_NAMES, RESULT_NAMES, ROUND_METHOD_LONG_NAMES } from '../../labels.ts';
+import {
+  AGGREGATION_NAMES,
+  METHOD_NAMES,
+  RESULT_NAMES,
+  ROUND_METHOD_LONG_NAMES,
+  ROUND_METHOD_NAMES,
+} from '../../labels.ts';
 
 export interface RuleLine {
   label: string;
@@ -108,12 +114,19 @@ export function ruleLines(version: CriteriaVersion): RuleLine[] {
   ];
 }
 
-/** How the methods combine into the 综合得分率, in words (absent from the version: pooled, said so). */
-export function combineText(rule: MethodsRule | undefined): string {
+/**
+ * How the methods combine into the 综合得分率, in words (absent from the version: pooled, said so); the
+ * pooled formula names the round's methods (field and documents when not given).
+ */
+export function combineText(
+  rule: MethodsRule | undefined,
+  methods: readonly RoundMethod[] = ['field', 'document'],
+): string {
   const r = rule ?? { combine: 'pooled' as const };
+  const sum = (what: string) => methods.map((m) => `${ROUND_METHOD_NAMES[m]}${what}`).join(' + ');
   const text =
     r.combine === 'pooled'
-      ? '合并计分：综合得分率 = (实地考察得分 + 材料审核得分) ÷ (实地考察应得分 + 材料审核应得分)'
+      ? `合并计分：综合得分率 = (${sum('得分')}) ÷ (${sum('应得分')})`
       : `按权重：${(['field', 'document', 'survey'] as const)
           .filter((m) => (r.weights[m] ?? 0) > 0)
           .map((m) => `${ROUND_METHOD_LONG_NAMES[m]} ${num(r.weights[m]!)}`)
@@ -133,35 +146,40 @@ export interface CountedMethods {
 /**
  * Which methods a round's results count, and what the version asks by the others that they leave out:
  * a field-only ranking says so, so nobody takes it for the whole score. A round that collects documents
- * counts 材料审核 and 网上申报 standards that state a task; the others, and surveys, are named as left out,
- * with the tasks not counted yet (待评分: the results are 暂定; 未到期限).
+ * counts 材料审核 and 网上申报 standards that state a task, a round with a survey its 问卷调查 standards;
+ * the others are named as left out, with the tasks not counted yet (待评分: the results are 暂定; 未到期限).
  */
 export function methodsText(
   standards: readonly Pick<Standard, 'method' | 'points' | 'task'>[],
   counted?: CountedMethods,
 ): string {
   const withDocuments = counted?.methods.includes('document') ?? false;
+  const withSurvey = counted?.methods.includes('survey') ?? false;
   const withField = counted ? counted.methods.includes('field') : true;
   const leftOut = (['field', 'document', 'online', 'survey'] as const)
     .map((method) => {
       const of = standards.filter(
         (s) =>
           s.method === method &&
-          (method === 'field' ? !withField : method === 'survey' || !withDocuments || s.task === undefined),
+          (method === 'field'
+            ? !withField
+            : method === 'survey'
+              ? !withSurvey
+              : !withDocuments || s.task === undefined),
       );
       const points = of.reduce((sum, s) => sum + s.points, 0);
       const what = withDocuments && (method === 'document' || method === 'online') ? '（未设材料任务）' : '';
       return of.length ? `${METHOD_NAMES[method]}${what} ${of.length} 条（${num(points)} 分）` : '';
     })
     .filter(Boolean);
-  if (!counted || !withDocuments) {
+  if (!counted || (!withDocuments && !withSurvey)) {
     const text = `计入方法：${METHOD_NAMES.field}`;
     return leftOut.length
       ? `${text}。测评体系中的${leftOut.join('、')}本轮未计入，排名只反映${METHOD_NAMES.field}`
       : text;
   }
-  const names = counted.methods.filter((m) => m !== 'survey').map((m) => ROUND_METHOD_LONG_NAMES[m]);
-  const parts = [`计入方法：${names.join('、')}；${combineText(counted.rule)}`];
+  const names = counted.methods.map((m) => ROUND_METHOD_LONG_NAMES[m]);
+  const parts = [`计入方法：${names.join('、')}；${combineText(counted.rule, counted.methods)}`];
   if (leftOut.length) parts.push(`测评体系中的${leftOut.join('、')}本轮未计入`);
   if (counted.provisional > 0) parts.push(`${counted.provisional} 项材料待评分，结果为暂定`);
   if (counted.waiting > 0) parts.push(`${counted.waiting} 项材料未到期限，未计入`);
