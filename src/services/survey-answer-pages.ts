@@ -63,9 +63,9 @@ export function interviewsPage(db: Db, actor: Actor): InterviewRound[] {
   return out;
 }
 
-/** Whether the actor has a 社区 to interview in an open round (the home page's link). */
-export function hasInterviews(db: Db, actor: Actor): boolean {
-  return interviewsPage(db, actor).some((r) => r.communities.length > 0);
+/** How many 社区 the actor interviews in open rounds (the inspector's home page links to them). */
+export function interviewCount(db: Db, actor: Actor): number {
+  return interviewsPage(db, actor).reduce((n, r) => n + r.communities.length, 0);
 }
 
 export interface InterviewForm {
