@@ -33,6 +33,7 @@ import { addDays, shanghaiDate } from '../util/time.ts';
 import { tasksOfUnits } from '../db/repos/document-tasks.ts';
 import { openDocumentRounds, submittedTasksByOpenRound } from '../db/repos/unit-tasks.ts';
 import { taskDeadline, taskState } from './document-tasks.ts';
+import { interviewCount } from './survey-answer-pages.ts';
 
 /** A round counts as closing soon this many days before its last day (and after it, while still open). */
 export const CLOSING_SOON_DAYS = 3;
@@ -87,6 +88,8 @@ export interface InspectorWork {
   rounds: (CountedRound & { sites: InspectorSite[] })[];
   /** fixes waiting for this inspector's 复查 */
   toReinspect: number;
+  /** 社区 this inspector interviews (入户调查) in open rounds */
+  interviews: number;
 }
 
 function pileOf(p: SheetProgressRow | undefined): SheetPile {
@@ -111,7 +114,7 @@ function inspectorWork(db: Db, criteria: CriteriaCache, user: UserRow, q: string
       });
     return { ...roundSummary({ db, criteria }, round), sites };
   });
-  return { rounds, toReinspect: countFixedForInspector(db, user.id) };
+  return { rounds, toReinspect: countFixedForInspector(db, user.id), interviews: interviewCount(db, user) };
 }
 
 export interface UnitWork {

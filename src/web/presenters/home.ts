@@ -113,6 +113,7 @@ export function presentInspectorHome(work: InspectorWork, q: string) {
     open,
     q,
     reinspect: { label: '待复查的整改', value: work.toReinspect, href: '/problems?status=fixed' },
+    interviews: work.interviews,
   };
 }
 
