@@ -137,6 +137,8 @@ export interface DemoIds {
   unitEmptyTask: number;
   /** the shipped questionnaire and its criteria version (the questionnaire page) */
   questionnaire: { id: number; version: number };
+  /** the demo's 问卷调查 round: a 社区, an interviewer assigned there, a flagged and a valid answer */
+  survey: { round: number; community: number; interviewer: number; flagged: number; valid: number };
   street: { id: number; name: string; unit_id: number | null };
   community: { id: number; street_id: number; name: string; unit_id: number | null };
   site: Record<string, unknown> & { id: number };
@@ -243,6 +245,7 @@ export function demoIds(db: Db, standardFor: (roundId: number, siteType: string)
       id: one('SELECT id FROM questionnaires ORDER BY id LIMIT 1') as number,
       version: one('SELECT criteria_version_id FROM questionnaires ORDER BY id LIMIT 1') as number,
     },
+    survey: surveyIds(one),
     pub,
     open,
     draft,
@@ -330,6 +333,24 @@ export function demoIds(db: Db, standardFor: (roundId: number, siteType: string)
       'SELECT id FROM communities WHERE street_id <> ? ORDER BY id LIMIT 1',
       dhStreet,
     ) as number,
+  };
+}
+
+/** The office's survey pages' objects in the demo's 问卷调查 round. */
+function surveyIds(one: One): DemoIds['survey'] {
+  const round = one('SELECT id FROM rounds WHERE questionnaire_id IS NOT NULL ORDER BY id LIMIT 1') as number;
+  const assigned = 'FROM survey_interviewers WHERE round_id = ? ORDER BY community_id, user_id LIMIT 1';
+  const answer = (state: string) =>
+    one(
+      `SELECT id FROM survey_responses WHERE round_id = ? AND ${state} ORDER BY id LIMIT 1`,
+      round,
+    ) as number;
+  return {
+    round,
+    community: one(`SELECT community_id ${assigned}`, round) as number,
+    interviewer: one(`SELECT user_id ${assigned}`, round) as number,
+    flagged: answer("flags <> '' AND cleared_at IS NULL AND voided_at IS NULL AND screened_out = 0"),
+    valid: answer("flags = '' AND voided_at IS NULL AND screened_out = 0"),
   };
 }
 
@@ -699,6 +720,12 @@ export function routeTable(photo: Buffer): RouteSpec[] {
       users: resultsUsers,
       probe: (i) => page(`/rounds/${i.pub}/rankings.xlsx`),
     },
+    // a round's survey results page and workbooks (web/routes/survey-results.ts): the office only
+    ...['results', 'answers.xlsx', 'summary.xlsx'].map((p) => ({
+      route: `GET /rounds/:id/surveys/${p}`,
+      allow: ['office'] as Role[],
+      probe: (i: DemoIds) => page(`/rounds/${i.survey.round}/surveys/${p}`),
+    })),
     { route: 'GET /problems', allow: USERS, probe: () => page('/problems') },
     { route: 'GET /problems/:id', allow: USERS, probe: (i) => page(`/problems/${i.problemOpen}`) },
     {
@@ -751,6 +778,7 @@ export function routeTable(photo: Buffer): RouteSpec[] {
     { route: 'GET /help/scoring', allow: USERS, probe: () => page('/help/scoring') },
     // 材料审核 (the office's review of document tasks) and templates
     { route: 'GET /rounds/:id/tasks', allow: ['office'], probe: (i) => page(`/rounds/${i.docRound}/tasks`) },
+    ...surveyAdminRoutes(),
     // 网上申报 package of the round's handed-in files (the office only)
     {
       route: 'GET /rounds/:id/materials.zip',
@@ -1037,4 +1065,58 @@ export async function send(c: Client, p: Probe, csrf: true | false | 'wrong' = t
   } finally {
     c.csrf = saved;
   }
+}
+
+/** The office's survey pages of a round (web/routes/surveys.ts): the office only. */
+function surveyAdminRoutes(): RouteSpec[] {
+  const at = (i: DemoIds, suffix = '') => `/rounds/${i.survey.round}/surveys${suffix}`;
+  const office: Role[] = ['office'];
+  const refused = (status: number, text: string) => status >= 400 && status < 500 && isChinese(text);
+  return [
+    { route: 'GET /rounds/:id/surveys', allow: office, probe: (i) => page(at(i)) },
+    { route: 'GET /rounds/:id/surveys/posters', allow: office, probe: (i) => page(at(i, '/posters')) },
+    { route: 'GET /rounds/:id/surveys/answers', allow: office, probe: (i) => page(at(i, '/answers')) },
+    {
+      route: 'GET /rounds/:id/surveys/answers/:aid',
+      allow: office,
+      probe: (i) => page(at(i, `/answers/${i.survey.valid}`)),
+    },
+    {
+      route: 'POST /rounds/:id/surveys/targets',
+      allow: office,
+      probe: (i) => form(at(i, '/targets'), { [`t${i.survey.community}`]: '7' }),
+      allowed: (i) => form(at(i, '/targets'), { [`t${i.survey.community}`]: 'abc' }),
+      allowedOk: refused,
+    },
+    {
+      route: 'POST /rounds/:id/surveys/:cid/interviewers',
+      allow: office,
+      probe: (i) =>
+        form(at(i, `/${i.survey.community}/interviewers`), { userId: String(i.users.inspector4) }),
+      allowed: (i) =>
+        form(at(i, `/${i.survey.community}/interviewers`), { userId: String(i.users.chengguan) }),
+      allowedOk: refused,
+    },
+    {
+      route: 'POST /rounds/:id/surveys/:cid/interviewers/:uid/remove',
+      allow: office,
+      probe: (i) => form(at(i, `/${i.survey.community}/interviewers/${i.survey.interviewer}/remove`)),
+      allowed: (i) => form(at(i, `/${i.survey.community}/interviewers/${i.users.chengguan}/remove`)),
+      allowedOk: refused,
+    },
+    {
+      route: 'POST /rounds/:id/surveys/answers/:aid/clear',
+      allow: office,
+      probe: (i) => form(at(i, `/answers/${i.survey.flagged}/clear`)),
+      allowed: (i) => form(at(i, `/answers/${i.survey.valid}/clear`)),
+      allowedOk: refused,
+    },
+    {
+      route: 'POST /rounds/:id/surveys/answers/:aid/void',
+      allow: office,
+      probe: (i) => form(at(i, `/answers/${i.survey.valid}/void`), { reason: '越权作废' }),
+      allowed: (i) => form(at(i, `/answers/${i.survey.valid}/void`), { reason: '' }),
+      allowedOk: refused,
+    },
+  ];
 }
