@@ -123,7 +123,8 @@ function ruleText(points: number, rule: SurveyRule, rateName: string): { text: s
 
 function presentStandard(s: IndexedStandard, q: Questionnaire) {
   const questions = q.questions.filter((x) => x.standard === s.code);
-  const rule = q.standards[s.code];
+  // as services/questionnaires.ts#scoredStandards: a standard with questions and no rule is 按比例
+  const rule = q.standards[s.code] ?? { mode: 'proportional' };
   const rateNames = [...new Set(questions.map((x) => x.rate).filter((x): x is string => !!x))];
   const rateName = rateNames.join('、') || '比率';
   const base = {
@@ -132,7 +133,7 @@ function presentStandard(s: IndexedStandard, q: Questionnaire) {
     points: num(s.points),
     item: `${s.item.name} › ${s.content.name}`,
   };
-  if (questions.length === 0 || !rule)
+  if (questions.length === 0)
     return {
       ...base,
       questions: '',
