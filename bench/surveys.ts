@@ -23,7 +23,8 @@ import {
 } from '../src/db/repos/surveys.ts';
 import { questionnaireForVersion } from '../src/services/questionnaires.ts';
 import { surveyCommunities } from '../src/services/surveys.ts';
-import { drawAnswers, demoFingerprint } from '../src/services/demo-surveys.ts';
+import { drawAnswers } from '../src/services/demo-surveys.ts';
+import { answersFingerprint, type StoredAnswers } from '../src/services/survey-answer-check.ts';
 import { seededRandom } from '../src/util/random.ts';
 import type { City } from './city.ts';
 
@@ -71,11 +72,7 @@ export function seedSurveys(city: City): SurveyCity {
           satisfied: 0.4 + rand() * 0.25,
           unsatisfied: 0.03 + rand() * 0.09,
         };
-        const store = (
-          k: number,
-          answers: Record<string, string | string[]>,
-          how: Partial<NewSurveyResponse>,
-        ) => {
+        const store = (k: number, answers: StoredAnswers, how: Partial<NewSurveyResponse>) => {
           const at = start + k * 600_000 + Math.floor(rand() * 600_000);
           const seconds = how.seconds ?? 60 + Math.floor(rand() * 200);
           insertSurveyResponse(db, {
@@ -90,7 +87,7 @@ export function seedSurveys(city: City): SurveyCity {
             seconds,
             screenedOut: false,
             answers,
-            fingerprint: demoFingerprint(answers),
+            fingerprint: how.screenedOut ? '' : answersFingerprint(answers),
             flags: [],
             addrHash: null,
             ...how,
@@ -99,8 +96,8 @@ export function seedSurveys(city: City): SurveyCity {
         };
         for (let k = 0; k < VALID_PER_COMMUNITY; k++) store(k, drawAnswers(profile, rand), {});
         valid += VALID_PER_COMMUNITY;
-        store(VALID_PER_COMMUNITY, { S1: 'under18' }, { screenedOut: true, seconds: 8 });
-        store(VALID_PER_COMMUNITY + 1, { S1: '41-60', S2: 'lt6m' }, { screenedOut: true, seconds: 11 });
+        store(VALID_PER_COMMUNITY, {}, { screenedOut: true, seconds: 8 });
+        store(VALID_PER_COMMUNITY + 1, {}, { screenedOut: true, seconds: 11 });
         store(VALID_PER_COMMUNITY + 2, drawAnswers(profile, rand), { seconds: 20, flags: ['fast'] });
       }
     })();
@@ -121,7 +118,7 @@ export type Send = (
 ) => Promise<{ status: number; body: Buffer; headers: http.IncomingHttpHeaders }>;
 
 /** A resident's answers as the questions form sends them: one field per question, one per option ticked. */
-function answerBody(form: string, answers: Record<string, string | string[]>): Buffer {
+function answerBody(form: string, answers: StoredAnswers): Buffer {
   const body = new URLSearchParams({ form });
   for (const [code, given] of Object.entries(answers)) {
     if (code.startsWith('S')) continue;

@@ -5,29 +5,25 @@
  * 知晓率 mostly 80–95 %, most residents 满意 or 基本满意, a 社区 or two under the 85 % target, a few
  * 社区 behind their sample target of 50 and two under the minimum of 30 (样本不足). Some answers wait for
  * the office: finished too fast, or one of a burst of identical answers; one fast answer the office
- * has cleared, and one answer it voided with a reason — both with the audit rows the office's own
- * actions write.
+ * has cleared, and one answer it voided with a reason.
  *
- * Answers are written through the survey repository in one transaction (the public form and the
- * interview form refuse a submission dated weeks ago, rightly); the draws are seeded, so every demo
- * has the same answers.
+ * The office's steps (入户调查员, 核实有效, 作废) are its own services' (survey-admin*.ts), audit rows
+ * included. The answers are written through the survey repository, fingerprinted as survey-answers.ts
+ * does, because in the story they came in days ago (the public and interview forms take only answers
+ * made now); a screened-out row is stored as those forms store it. All in one transaction; the draws
+ * are seeded, so every demo has the same answers.
  */
-import { createHash } from 'node:crypto';
 import { atomically, type Db } from '../db/connection.ts';
-import { appendAudit } from '../db/repos/audit.ts';
 import { findRoundById } from '../db/repos/rounds.ts';
-import {
-  addSurveyInterviewer,
-  clearSurveyResponse,
-  insertSurveyResponse,
-  voidSurveyResponse,
-  type NewSurveyResponse,
-  type SurveyFlag,
-} from '../db/repos/surveys.ts';
+import { insertSurveyResponse, type NewSurveyResponse, type SurveyFlag } from '../db/repos/surveys.ts';
 import { findUserByUsername, type UserRow } from '../db/repos/users.ts';
 import { seededRandom } from '../util/random.ts';
 import { addDays } from '../util/time.ts';
 import { roundSurvey, surveyCommunities } from './surveys.ts';
+import { addInterviewer } from './survey-admin.ts';
+import { clearAnswer, voidAnswer } from './survey-admin-answers.ts';
+import { answersFingerprint, type StoredAnswers } from './survey-answer-check.ts';
+import { BURST_COUNT } from './survey-answers.ts';
 
 /** What residents wrote in the optional suggestion box (Q6), now and then. */
 const SUGGESTIONS = [
@@ -54,14 +50,14 @@ export interface AnswerProfile {
  * The answer of a resident drawn from a profile (screening passed), in the stored shape, for the
  * district-2026-2 residents' questionnaire (the benchmark draws its answers here too).
  */
-export function drawAnswers(p: AnswerProfile, rand: () => number): Record<string, string | string[]> {
+export function drawAnswers(p: AnswerProfile, rand: () => number): StoredAnswers {
   const pick = <T>(items: readonly T[]) => items[Math.floor(rand() * items.length)] as T;
   const satisfaction = () => {
     const x = rand();
     return x < p.satisfied ? 'satisfied' : x < 1 - p.unsatisfied ? 'fair' : 'unsatisfied';
   };
   const activities = ['volunteer', 'cleanup', 'civility', 'lecture'].filter(() => rand() < 0.45);
-  const answers: Record<string, string | string[]> = {
+  const answers: StoredAnswers = {
     S1: pick(['18-40', '18-40', '41-60', '41-60', '61-70']),
     S2: pick(['6m-1y', '1y-3y', 'gt3y', 'gt3y']),
     Q1: rand() < p.knows ? (rand() < 0.7 ? 'know' : 'heard') : 'unknown',
@@ -72,14 +68,6 @@ export function drawAnswers(p: AnswerProfile, rand: () => number): Record<string
   };
   if (rand() < 0.15) answers.Q6 = pick(SUGGESTIONS);
   return answers;
-}
-
-/** The answers' hash that burst detection compares (question codes in order, so key order does not matter). */
-export function demoFingerprint(answers: Readonly<Record<string, unknown>>): string {
-  const sorted = Object.keys(answers)
-    .sort()
-    .map((k) => [k, answers[k]]);
-  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 32);
 }
 
 /** Seeds the survey answers of the demo's 综合测评 round (already open, its questionnaire frozen). */
@@ -108,7 +96,7 @@ export function seedDemoSurveys(db: Db, roundId: number, office: UserRow, today:
   atomically(db, () => {
     const store = (
       c: (typeof communities)[number],
-      answers: Record<string, unknown>,
+      answers: StoredAnswers,
       how: { at?: Date; seconds?: number; flags?: SurveyFlag[]; screened?: boolean; interviewer?: UserRow },
     ): number => {
       const at = how.at ?? moment();
@@ -125,7 +113,7 @@ export function seedDemoSurveys(db: Db, roundId: number, office: UserRow, today:
         seconds,
         screenedOut: !!how.screened,
         answers,
-        fingerprint: demoFingerprint(answers),
+        fingerprint: how.screened ? '' : answersFingerprint(answers),
         flags: how.flags ?? [],
         addrHash: null,
       };
@@ -137,15 +125,7 @@ export function seedDemoSurveys(db: Db, roundId: number, office: UserRow, today:
     const firsts = [...new Map(communities.map((c) => [c.streetId, c] as const)).values()].reverse();
     for (const [i, c] of firsts.slice(0, 3).entries()) {
       const who = inspectors[i]!;
-      addSurveyInterviewer(db, roundId, c.id, who.id);
-      appendAudit(db, {
-        userId: office.id,
-        action: 'survey.interviewer_add',
-        entity: 'survey',
-        entityId: c.id,
-        roundId,
-        detail: { community: c.id, user: who.id },
-      });
+      addInterviewer(db, office, roundId, c.id, who.id);
       visited.set(c.id, who);
     }
 
@@ -171,12 +151,16 @@ export function seedDemoSurveys(db: Db, roundId: number, office: UserRow, today:
         const id = store(c, drawAnswers(profile, rand), viaInterview ? { interviewer } : {});
         if (!viaInterview) lastPublic.set(c.name, id);
       }
-      // about one phone in twenty fails the screening (too young, or new to the 社区)
+      // about one phone in twenty fails the screening (too young, or new to the 社区; kept as '{}')
       for (let k = Math.floor(valid / 20); k > 0; k--)
-        store(c, rand() < 0.5 ? { S1: 'under18' } : { S1: '41-60', S2: 'lt6m' }, {
-          screened: true,
-          seconds: 5 + Math.floor(rand() * 15),
-        });
+        store(
+          c,
+          {},
+          {
+            screened: true,
+            seconds: 5 + Math.floor(rand() * 15),
+          },
+        );
       // now and then someone taps through in under the minimum time
       if (i % 4 === 1)
         fastOnes.push(
@@ -187,38 +171,23 @@ export function seedDemoSurveys(db: Db, roundId: number, office: UserRow, today:
         );
     }
 
-    // one burst: four identical answers from four phones within three minutes in one 社区
+    // one burst: four identical answers from four phones within three minutes in one 社区 (flagged from
+    // the BURST_COUNT-th on, as survey-answers.ts flags them)
     const burstAt = community(communities, 4);
     const same = drawAnswers({ knows: 1, participates: 1, satisfied: 1, unsatisfied: 0 }, rand);
     const start = moment().getTime();
     for (let k = 0; k < 4; k++)
-      store(burstAt, same, { at: new Date(start + k * 45_000), flags: k === 0 ? [] : ['burst'] });
+      store(burstAt, same, {
+        at: new Date(start + k * 45_000),
+        flags: k + 1 >= BURST_COUNT ? ['burst'] : [],
+      });
 
     // the office looked at one fast answer (an older resident who knew the questions) and let it count
     const cleared = fastOnes[0];
-    if (cleared !== undefined) {
-      clearSurveyResponse(db, cleared, office.id);
-      appendAudit(db, {
-        userId: office.id,
-        action: 'survey.clear',
-        entity: 'survey',
-        entityId: cleared,
-        roundId,
-        detail: { response: cleared },
-      });
-    }
+    if (cleared !== undefined) clearAnswer(db, office, roundId, cleared);
     // and voided one of 幸福社区's: the same household had answered twice on two phones
     const voided = lastPublic.get('幸福社区') ?? [...lastPublic.values()][0]!;
-    const reason = '社区核实：同一户居民用两部手机重复填写';
-    voidSurveyResponse(db, voided, office.id, reason);
-    appendAudit(db, {
-      userId: office.id,
-      action: 'survey.void',
-      entity: 'survey',
-      entityId: voided,
-      roundId,
-      detail: { response: voided, reason },
-    });
+    voidAnswer(db, office, roundId, voided, '社区核实：同一户居民用两部手机重复填写');
   });
 }
 
