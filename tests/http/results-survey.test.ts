@@ -23,6 +23,7 @@ import { Client, startApp, type TestApp } from '../helpers/app.ts';
 import { userIdOf, versionIdOf } from '../helpers/ids.ts';
 import { SYSTEM } from '../../src/services/access.ts';
 import { createRound, openRound } from '../../src/services/rounds.ts';
+import { closeRound, publishRound } from '../../src/services/round-lifecycle.ts';
 import { findRoundById } from '../../src/db/repos/rounds.ts';
 import { insertInspection, markApproved, upsertAnswers } from '../../src/db/repos/inspections.ts';
 import { clearSurveyResponse, insertSurveyResponse, voidSurveyResponse } from '../../src/db/repos/surveys.ts';
@@ -281,5 +282,20 @@ describe('answers move the results without a restart', () => {
     // voided: back to 47 / 48
     expect(voidSurveyResponse(db, flagged, userIdOf(db, 'office'), '同一户重复填写')).toBe(true);
     expect(rowOf(await resultsPage(), '和平社区').slice(3, 6)).toEqual(['97.92%', '97.62%', '100.00%']);
+  });
+});
+
+describe('a 社区 unit reads the published results', () => {
+  it('sees its survey points, without the link to the office’s survey results', async () => {
+    const { db } = app.booted;
+    closeRound(db, SYSTEM, roundId);
+    publishRound(db, SYSTEM, roundId);
+    const unit = new Client(app.url);
+    await unit.login('xingfu');
+    const href = /href="(\/rounds\/\d+\/results\/communities\/\d+)">幸福社区</.exec(await resultsPage())![1]!;
+    const page = await unit.get(href);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<dt>问卷调查得分 / 应得分</dt><dd>3.5 / 6</dd>');
+    expect(page.text).not.toContain('/surveys/results');
   });
 });

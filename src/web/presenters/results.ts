@@ -139,8 +139,10 @@ export interface ResultsHeader {
   methodColumns: { method: RoundMethod; name: string }[];
   /** the round collects documents (tables show 待评分材料; pages list tasks) */
   documents: boolean;
-  /** the round runs a survey (pages show its points and link to the survey results) */
+  /** the round runs a survey (pages show its points) */
   survey: boolean;
+  /** the survey results page, for those who see the whole district (the office) */
+  surveyResultsHref: string | null;
   aggregation: string;
   na: string;
   ranking: string;
@@ -182,6 +184,8 @@ export function presentHeader(base: ResultsBase): ResultsHeader {
     methodColumns: methods.map((m) => ({ method: m, name: ROUND_METHOD_LONG_NAMES[m] })),
     documents: combined !== undefined && methods.includes('document'),
     survey: combined?.surveyDistrict != null,
+    surveyResultsHref:
+      combined?.surveyDistrict && base.scope.all ? `/rounds/${round.id}/surveys/results` : null,
     aggregation: aggregationText(version.rules),
     na: NA_RULE_TEXT[version.rules.notApplicable],
     ranking: rankingText(version.rules),
