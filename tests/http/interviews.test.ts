@@ -164,6 +164,7 @@ describe('入户调查', () => {
     expect((await other.post(formPath, { form: formOf(mine.text), ...HOUSEHOLD })).status).toBe(403);
     const forged = await (await as('inspector1')).post(formPath, { form: 'e30.bad', ...HOUSEHOLD });
     expect(forged.status).toBe(403);
+    expect(forged.text).toContain('页面已过期或答卷无效，请重新打开入户答卷页面');
     expect(rows()).toBe(n);
   });
 

@@ -12,6 +12,7 @@ import { mac, macMatches } from './keys.ts';
 
 export const FORM_TOKEN_HOURS = 2;
 export const FORM_EXPIRED = '页面已过期，请重新扫码打开问卷';
+export const INTERVIEW_FORM_EXPIRED = '页面已过期或答卷无效，请重新打开入户答卷页面';
 
 export type FormStep = 'screen' | 'answer' | 'interview';
 
@@ -42,10 +43,10 @@ export function signFormToken(key: Buffer, t: Omit<FormToken, 'issued' | 'nonce'
 export function verifyFormToken(
   key: Buffer,
   token: unknown,
-  expect: { step: FormStep; who: string },
+  expect: { step: FormStep; who: string; expired?: string },
   now = Date.now(),
 ): FormToken {
-  const fail = () => new Forbidden(FORM_EXPIRED);
+  const fail = () => new Forbidden(expect.expired ?? FORM_EXPIRED);
   if (typeof token !== 'string' || token.length > 4000) throw fail();
   const dot = token.indexOf('.');
   if (dot <= 0 || !macMatches(key, token.slice(0, dot), token.slice(dot + 1))) throw fail();

@@ -9,14 +9,14 @@ import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../../app.ts';
 import { Conflict, type FieldErrors } from '../../errors.ts';
 import { interviewForm, interviewsPage } from '../../services/survey-answer-pages.ts';
-import { recordInterview } from '../../services/survey-answers.ts';
+import { interviewTarget, recordInterview } from '../../services/survey-answers.ts';
 import type { FormBody } from '../../services/survey-answer-check.ts';
 import { actorOf } from '../middleware/auth.ts';
 import { flash } from '../middleware/flash.ts';
 import { idParam } from '../params.ts';
 import { changedOrShownAgain } from '../form-again.ts';
 import { deriveKey } from '../public/keys.ts';
-import { SpentTokens, signFormToken, verifyFormToken } from '../public/form-token.ts';
+import { INTERVIEW_FORM_EXPIRED, SpentTokens, signFormToken, verifyFormToken } from '../public/form-token.ts';
 
 export function interviewsRouter(deps: AppDeps): Router {
   const router = Router();
@@ -68,7 +68,12 @@ export function interviewsRouter(deps: AppDeps): Router {
     const roundId = idParam(req.params.rid, '轮次');
     const communityId = idParam(req.params.cid, '社区');
     const body = (req.body ?? {}) as FormBody;
-    const t = verifyFormToken(formKey, body.form, { step: 'interview', who: `u${actor.id}` });
+    interviewTarget(db, actor, roundId, communityId); // 404 / 403 / 409 before the form token is looked at
+    const t = verifyFormToken(formKey, body.form, {
+      step: 'interview',
+      who: `u${actor.id}`,
+      expired: INTERVIEW_FORM_EXPIRED,
+    });
     let result = { screenedOut: false, n: 0 };
     const changed = await changedOrShownAgain(
       () => {

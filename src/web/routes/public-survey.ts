@@ -55,7 +55,7 @@ export function publicSurveyRouter(deps: AppDeps): Router {
     res.render(`public/${view}`, { notice: '', ...data });
   };
   const message = (res: Response, status: number, title: string, text: string, again?: string) =>
-    page(res, status, 'message', { title, text, again });
+    page(res, status, 'message', { title, text, again, alert: status >= 400 });
 
   router.use(
     '/s',
@@ -186,9 +186,10 @@ export function publicSurveyRouter(deps: AppDeps): Router {
     res.redirect(303, `/s/${encodeURIComponent(linkToken)}/done`);
   });
 
-  router.get('/s/:token/done', (_req, res) =>
-    message(res, 200, '提交成功', '您的问卷已提交，感谢您对文明城市创建工作的支持！'),
-  );
+  router.get('/s/:token/done', (req, res) => {
+    publicView(db, String(req.params.token), null); // 404 for an unknown link
+    message(res, 200, '提交成功', '您的问卷已提交，感谢您对文明城市创建工作的支持！');
+  });
 
   // the public pages answer their own refusals in their own small layout (the app's error page has the
   // staff's header and script)
