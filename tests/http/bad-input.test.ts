@@ -1332,6 +1332,77 @@ const correct = (change: Record<string, string>) => (c: Client) =>
   });
 const GOOD_PHOTO = () => photo('orientation-landscape_3.jpg');
 
+/** The office's survey pages (the 综合测评 round counts 问卷调查): targets, interviewers, clear and void. */
+const surveyAt = (suffix: string) => `/rounds/${ids.reviewRound}/surveys${suffix}`;
+const surveyOne = (sql: string) => one(sql, ids.reviewRound) as number;
+const SURVEY_ADMIN: FlashCase[] = [
+  {
+    name: 'survey targets: 0 and letters (all refused, none saved)',
+    as: 'office',
+    refilled: true,
+    send: (c) => {
+      const [a, b] = app.booted.db
+        .prepare('SELECT id FROM communities WHERE retired_at IS NULL ORDER BY id LIMIT 2')
+        .pluck()
+        .all() as number[];
+      return c.post(surveyAt('/targets'), { [`t${a}`]: '0', [`t${b}`]: 'abc' });
+    },
+    message: '有 2 个样本目标填写有误，均未保存',
+  },
+  {
+    name: 'survey targets: 10,000 characters',
+    as: 'office',
+    refilled: true,
+    send: (c) => c.post(surveyAt('/targets'), { all: LONG }),
+    message: /个样本目标填写有误，均未保存/,
+  },
+  {
+    name: 'survey interviewer: a unit account',
+    as: 'office',
+    refilled: true,
+    send: (c) =>
+      c.post(surveyAt(`/${firstIdIn(app.booted.db, 'communities')}/interviewers`), {
+        userId: String(userIdOf(app.booted.db, 'chengguan')),
+      }),
+    message: '只能分配在用的测评员账号',
+  },
+  {
+    name: 'survey interviewer removed: not assigned there',
+    as: 'office',
+    send: (c) =>
+      c.post(
+        surveyAt(
+          `/${firstIdIn(app.booted.db, 'communities')}/interviewers/${userIdOf(app.booted.db, 'chengguan')}/remove`,
+        ),
+      ),
+    message: '该测评员不是本社区的入户调查员',
+  },
+  {
+    name: 'survey answer cleared: not waiting to be checked',
+    as: 'office',
+    send: (c) =>
+      c.post(
+        surveyAt(
+          `/answers/${surveyOne("SELECT id FROM survey_responses WHERE round_id = ? AND flags = '' AND voided_at IS NULL ORDER BY id LIMIT 1")}/clear`,
+        ),
+      ),
+    message: '只有待核实的答案可以核实有效',
+  },
+  {
+    name: 'survey answer voided: 10,000-character reason',
+    as: 'office',
+    refilled: true,
+    send: (c) =>
+      c.post(
+        surveyAt(
+          `/answers/${surveyOne('SELECT id FROM survey_responses WHERE round_id = ? AND voided_at IS NULL ORDER BY id LIMIT 1')}/void`,
+        ),
+        { reason: LONG },
+      ),
+    message: '作废原因不能超过200个字',
+  },
+];
+
 const FLASHED: FlashCase[] = [
   {
     name: 'correct an answer: empty reason',
@@ -1551,6 +1622,7 @@ const FLASHED: FlashCase[] = [
     message: '请填写不同意的理由',
     refilled: true,
   },
+  ...SURVEY_ADMIN,
 ];
 
 describe('bad input is refused with a Chinese message and changes nothing', () => {
@@ -1621,4 +1693,10 @@ const NO_BAD_INPUT = new Set<string>([
   // site's state (review and office-rounds tests), not for input
   'POST /rounds/:rid/sites/:sid/approve',
   'POST /rounds/:rid/sites/:sid/include',
+  // survey answers: every bad answer the issue lists (missing, not offered, repeated, 10,000 characters,
+  // forged / expired / replayed form token, 1 MB body) is sent in public-survey.test.ts (the public
+  // pages, no logged-in client) and interviews.test.ts (the 入户 form)
+  'POST /s/:token/screen',
+  'POST /s/:token/answer',
+  'POST /rounds/:rid/surveys/:cid/interview',
 ]);

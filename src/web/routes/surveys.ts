@@ -86,6 +86,7 @@ export function surveysRouter(deps: AppDeps): Router {
 
   r.post('/rounds/:id/surveys/:cid/interviewers/:uid/remove', (req, res) => {
     const roundId = roundOf(req);
+    res.locals.back = home(roundId);
     const communityId = idParam(req.params.cid, '社区');
     const name = removeInterviewer(db, actorOf(res), roundId, communityId, idParam(req.params.uid, '测评员'));
     flash(req, 'ok', `已取消 ${name} 的入户调查（已收集的答案保留）`);
@@ -137,6 +138,7 @@ export function surveysRouter(deps: AppDeps): Router {
   r.post('/rounds/:id/surveys/answers/:aid/clear', (req, res) => {
     const roundId = roundOf(req);
     const aid = answerOf(req);
+    res.locals.back = `${home(roundId)}/answers/${aid}`;
     clearAnswer(db, actorOf(res), roundId, aid);
     flash(req, 'ok', `已核实答案 #${aid} 有效，计入有效样本`);
     res.redirect(303, `${home(roundId)}/answers/${aid}`);
