@@ -312,6 +312,20 @@ describe('the answers workbook', () => {
   });
 });
 
+describe('the answers workbook asked with HEAD (a download manager checking the link)', () => {
+  it('answers 200 with the file named after the round', async () => {
+    const cookie = [...office.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await fetch(`${app.url}/rounds/${roundId}/surveys/answers.xlsx`, {
+      method: 'HEAD',
+      headers: { cookie },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toContain(
+      encodeURIComponent('问卷答卷-2026年11月 问卷测评.xlsx'),
+    );
+  });
+});
+
 describe('the summary workbook', () => {
   it('has the figures per district, 镇街 and 社区, per question and each option’s count', async () => {
     const { wb } = await workbook('summary.xlsx');
