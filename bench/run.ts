@@ -18,7 +18,7 @@ import { buildCity, BENCH_PASSWORD, INSPECTORS, type City } from './city.ts';
 import { measureExport } from './problems-export.ts';
 import { measureBombs } from './bombs.ts';
 import { measurePackage, seedTasks, type TaskCity } from './tasks.ts';
-import { measureAnswers, seedSurveys, type SurveyCity } from './surveys.ts';
+import { measureAnswerPosts, measureAnswers, seedSurveys, type SurveyCity } from './surveys.ts';
 import { databaseFile, openDatabase } from '../src/db/connection.ts';
 import { CriteriaCache } from '../src/services/criteria-registry.ts';
 import { photoPaths } from '../src/photos/files.ts';
@@ -466,6 +466,22 @@ try {
         `${figures.survey_answers_rps} answers/s (${Math.round(figures.survey_answers_share * 100)} % of the bare POST), ` +
         `${round1(phones.requests / elapsed)} requests/s (page, screening, answers), ${phones.errors} errors${phones.firstError ? ` (first: ${phones.firstError})` : ''}; ` +
         `server CPU ${round1(((cpuSeconds(child.pid) - cpuBefore) * 1000) / Math.max(1, added))} ms an answer, main thread busy ${Math.round(stats.busy * 100)} %`,
+    );
+    // the answers' POST alone, from phones that already hold their questions forms
+    const db2 = openDatabase(databaseFile(city.config.dataDir));
+    const before2 = db2.prepare('SELECT count(*) FROM survey_responses').pluck().get() as number;
+    const posts = await measureAnswerPosts(base, tokens, quick ? 10 : 40, send, CONNECTIONS);
+    const added2 = (db2.prepare('SELECT count(*) FROM survey_responses').pluck().get() as number) - before2;
+    db2.close();
+    figures.survey_answer_posts_rps = round1(added2 / (posts.ms / 1000));
+    figures.survey_answer_posts_errors = posts.errors;
+    figures.survey_answer_posts_share = Number(
+      (figures.survey_answer_posts_rps / figures.bare_express_post_rps!).toFixed(2),
+    );
+    say(
+      `survey answers' POST alone (${CONNECTIONS} phones holding their forms): ${added2} held by the database (${posts.accepted} answered 303) ` +
+        `in ${round1(posts.ms / 1000)} s = ${figures.survey_answer_posts_rps} answers/s (${Math.round(figures.survey_answer_posts_share * 100)} % of the bare POST), ` +
+        `${posts.errors} errors${posts.firstError ? ` (first: ${posts.firstError})` : ''}`,
     );
   }
 

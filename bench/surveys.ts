@@ -143,7 +143,79 @@ export interface AnswerLoad {
   firstError: string;
 }
 
-/** 64 phones (one keep-alive connection each) answering for `seconds` across the 社区 links. */
+const FORM = 'application/x-www-form-urlencoded';
+
+/**
+ * One simulated phone: its own keep-alive connection and device cookie. `open` is a resident opening a
+ * 社区's link and passing the screening (the questions form's token, or null after an error); `answer`
+ * sends the questions form. A phone that comes back to a 社区 it answered clears its cookie first.
+ */
+function phone(base: string, tokens: string[], send: Send, load: AnswerLoad, i: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const rand = seededRandom(64 + i);
+  let cookie = '';
+  const answered = new Set<number>();
+  const headers = (type?: string): Record<string, string> => ({
+    ...(cookie ? { cookie } : {}),
+    ...(type ? { 'content-type': type } : {}),
+  });
+  const ok = (
+    step: string,
+    r: { status: number; body: Buffer; headers: http.IncomingHttpHeaders },
+    want: number,
+  ) => {
+    load.requests++;
+    const set = r.headers['set-cookie'];
+    if (set?.length) cookie = set.map((c) => c.split(';')[0]).join('; ');
+    if (r.status === want) return true;
+    load.errors++;
+    load.firstError ||= `${step} ${r.status}: ${r.body.toString().replace(/\s+/g, ' ').slice(0, 300)}`;
+    return false;
+  };
+  return {
+    async open(n: number): Promise<string | null> {
+      if (answered.has(n)) {
+        // every 社区 this phone reaches answered once: the cookie cleared, a new device
+        cookie = '';
+        answered.clear();
+      }
+      answered.add(n);
+      const path = `/s/${tokens[n]}`;
+      const page = await send(base, 'GET', path, headers(), Buffer.alloc(0), agent);
+      if (!ok('GET', page, 200)) return null;
+      const screening = new URLSearchParams({ form: formOf(page.body), S1: '18-40', S2: 'gt3y' });
+      const questions = await send(
+        base,
+        'POST',
+        `${path}/screen`,
+        headers(FORM),
+        Buffer.from(screening.toString()),
+        agent,
+      );
+      return ok('screen', questions, 200) ? formOf(questions.body) : null;
+    },
+    async answer(n: number, form: string): Promise<void> {
+      const answers = drawAnswers(
+        { knows: 0.9, participates: 0.7, satisfied: 0.55, unsatisfied: 0.06 },
+        rand,
+      );
+      const done = await send(
+        base,
+        'POST',
+        `/s/${tokens[n]}/answer`,
+        headers(FORM),
+        answerBody(form, answers),
+        agent,
+      );
+      if (ok('answer', done, 303)) load.accepted++;
+    },
+    close: () => agent.destroy(),
+  };
+}
+
+const newLoad = (): AnswerLoad => ({ accepted: 0, errors: 0, requests: 0, firstError: '' });
+
+/** 64 phones answering for `seconds` across the 社区 links, the whole flow each time (page, screening, answers). */
 export async function measureAnswers(
   base: string,
   tokens: string[],
@@ -152,70 +224,53 @@ export async function measureAnswers(
   phones = 64,
 ): Promise<AnswerLoad> {
   const until = Date.now() + seconds * 1000;
-  const rand = seededRandom(64);
-  const load: AnswerLoad = { accepted: 0, errors: 0, requests: 0, firstError: '' };
-  const form = 'application/x-www-form-urlencoded';
-  const fail = (step: string, status: number, body: Buffer) => {
-    load.errors++;
-    load.firstError ||= `${step} ${status}: ${body.toString().replace(/\s+/g, ' ').slice(0, 300)}`;
-  };
-  const phone = async (i: number) => {
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    let cookie = '';
-    const answered = new Set<number>();
-    const cookieOf = (r: { headers: http.IncomingHttpHeaders }) => {
-      const set = r.headers['set-cookie'];
-      if (set?.length) cookie = set.map((c) => c.split(';')[0]).join('; ');
-    };
-    for (let k = 0; Date.now() < until; k++) {
-      const n = (i + k * phones) % tokens.length;
-      if (answered.has(n)) {
-        // every 社区 this phone reaches answered once: the cookie cleared, a new device
-        cookie = '';
-        answered.clear();
+  const load = newLoad();
+  await Promise.all(
+    Array.from({ length: phones }, async (_, i) => {
+      const p = phone(base, tokens, send, load, i);
+      for (let k = 0; Date.now() < until; k++) {
+        const n = (i + k * phones) % tokens.length;
+        const form = await p.open(n);
+        if (form) await p.answer(n, form);
       }
-      answered.add(n);
-      const path = `/s/${tokens[n]}`;
-      const headers = (): Record<string, string> => (cookie ? { cookie } : {});
-      load.requests++;
-      const page = await send(base, 'GET', path, headers(), Buffer.alloc(0), agent);
-      cookieOf(page);
-      if (page.status !== 200) {
-        fail('GET', page.status, page.body);
-        continue;
-      }
-      const answers = drawAnswers(
-        { knows: 0.9, participates: 0.7, satisfied: 0.55, unsatisfied: 0.06 },
-        rand,
-      );
-      const screening = new URLSearchParams({ form: formOf(page.body), S1: '18-40', S2: 'gt3y' });
-      load.requests++;
-      const questions = await send(
-        base,
-        'POST',
-        `${path}/screen`,
-        { ...headers(), 'content-type': form },
-        Buffer.from(screening.toString()),
-        agent,
-      );
-      if (questions.status !== 200) {
-        fail('screen', questions.status, questions.body);
-        continue;
-      }
-      load.requests++;
-      const done = await send(
-        base,
-        'POST',
-        `${path}/answer`,
-        { ...headers(), 'content-type': form },
-        answerBody(formOf(questions.body), answers),
-        agent,
-      );
-      if (done.status === 303) load.accepted++;
-      else fail('answer', done.status, done.body);
-    }
-    agent.destroy();
-  };
-  await Promise.all(Array.from({ length: phones }, (_, i) => phone(i)));
+      p.close();
+    }),
+  );
   return load;
+}
+
+/**
+ * The answers' POST alone: each of 64 new phones first opens `perPhone` 社区 links and passes their
+ * screening (untimed), then all send those answers as fast as the server takes them; `ms` is that
+ * second part only.
+ */
+export async function measureAnswerPosts(
+  base: string,
+  tokens: string[],
+  perPhone: number,
+  send: Send,
+  phones = 64,
+): Promise<AnswerLoad & { ms: number }> {
+  const load = newLoad();
+  const ready = await Promise.all(
+    Array.from({ length: phones }, async (_, i) => {
+      const p = phone(base, tokens, send, load, i);
+      const forms: [number, string][] = [];
+      for (let k = 0; k < Math.min(perPhone, tokens.length); k++) {
+        const n = (i * 7 + k) % tokens.length;
+        const form = await p.open(n);
+        if (form) forms.push([n, form]);
+      }
+      return { p, forms };
+    }),
+  );
+  Object.assign(load, { ...newLoad(), errors: load.errors, firstError: load.firstError });
+  const t = performance.now();
+  await Promise.all(
+    ready.map(async ({ p, forms }) => {
+      for (const [n, form] of forms) await p.answer(n, form);
+      p.close();
+    }),
+  );
+  return { ...load, ms: performance.now() - t };
 }
