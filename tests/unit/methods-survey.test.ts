@@ -19,6 +19,7 @@ import { computeRound, type RoundStandard } from '../../src/scoring/round.ts';
 import { combineRound, type CountedTask } from '../../src/scoring/methods.ts';
 import { computeSurveyRound } from '../../src/scoring/survey-round.ts';
 import type { SurveyAnswer } from '../../src/scoring/survey.ts';
+import { COMMUNITIES, STREETS, tinyRules } from '../helpers/tiny-district.ts';
 
 const ITEM = { code: 'HJ', name: '良好的人居环境' };
 const STANDARDS: RoundStandard[] = [
@@ -26,28 +27,8 @@ const STANDARDS: RoundStandard[] = [
   { code: 'P', points: 5, scoring: { mode: 'passfail' }, item: ITEM },
 ];
 
-const rules = (methods: MethodsRule, minPossiblePoints = 0): Rules => ({
-  notApplicable: 'exclude',
-  aggregation: 'pooled',
-  siteTypeWeights: {},
-  gradeShares: { A: 1, B: 0.66, C: 0.33, 'C#': 0 },
-  onTheSpotFix: { enabled: false, factor: 0.5 },
-  repeat: { mode: 'none' },
-  redList: { topN: 1 },
-  blackList: { bottomN: 1 },
-  minPossiblePoints,
-  methods,
-});
-
-const STREETS = [
-  { id: 1, name: '东街道' },
-  { id: 2, name: '西街道' },
-];
-const COMMUNITIES = [
-  { id: 11, name: '甲社区', streetId: 1 },
-  { id: 12, name: '乙社区', streetId: 1 },
-  { id: 21, name: '丙社区', streetId: 2 },
-];
+const rules = (methods: MethodsRule, minPossiblePoints = 0): Rules =>
+  tinyRules({ methods, minPossiblePoints });
 
 const field = (r: Rules) =>
   computeRound({

@@ -4,6 +4,7 @@ import type { Rules } from '../../src/criteria/schema.ts';
 import { computeRound, type RoundStandard } from '../../src/scoring/round.ts';
 import { combineRound, combineTotal, type CountedTask } from '../../src/scoring/methods.ts';
 import { methodsText } from '../../src/web/presenters/rules.ts';
+import { COMMUNITIES, STREETS, tinyRules } from '../helpers/tiny-district.ts';
 
 const ITEM = { code: 'HJ', name: '良好的人居环境' };
 // D: 10 points, 2 a case; P: 5 points, 合格/不合格; Q: 4 points, 1 a case
@@ -13,29 +14,9 @@ const STANDARDS: RoundStandard[] = [
   { code: 'Q', points: 4, scoring: { mode: 'deduction', perCase: 1 }, item: ITEM },
 ];
 
-const RULES: Rules = {
-  notApplicable: 'exclude',
-  aggregation: 'pooled',
-  // a 市场 (sc) weighs 2, a 小区 (xq) 1
-  siteTypeWeights: { sc: 2 },
-  gradeShares: { A: 1, B: 0.66, C: 0.33, 'C#': 0 },
-  onTheSpotFix: { enabled: false, factor: 0.5 },
-  repeat: { mode: 'none' },
-  redList: { topN: 1 },
-  blackList: { bottomN: 1 },
-  minPossiblePoints: 0,
-};
-
-const STREETS = [
-  { id: 1, name: '东街道' },
-  { id: 2, name: '西街道' },
-];
+// a 市场 (sc) weighs 2, a 小区 (xq) 1
+const RULES: Rules = tinyRules({ siteTypeWeights: { sc: 2 } });
 // 乙社区 has no site in the round: its tasks are all it has
-const COMMUNITIES = [
-  { id: 11, name: '甲社区', streetId: 1 },
-  { id: 12, name: '乙社区', streetId: 1 },
-  { id: 21, name: '丙社区', streetId: 2 },
-];
 
 // Field:
 //  site 1 (甲, xq, w 1): D fail 1 case → loses 2; P, Q ok: 17 / 19

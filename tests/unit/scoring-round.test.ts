@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Rules } from '../../src/criteria/schema.ts';
 import { computeRound, type RoundInput, type RoundStandard } from '../../src/scoring/round.ts';
+import { COMMUNITIES, STREETS, tinyRules } from '../helpers/tiny-district.ts';
 
 const ENV = { code: 'HJ', name: '良好的人居环境' };
 const PUB = { code: 'XC', name: '公益广告宣传' };
@@ -13,27 +14,11 @@ const STANDARDS: RoundStandard[] = [
   { code: 'Q', points: 4, scoring: { mode: 'deduction', perCase: 1 }, item: PUB },
 ];
 
-const RULES: Rules = {
-  notApplicable: 'exclude',
-  aggregation: 'pooled',
-  siteTypeWeights: {},
-  gradeShares: { A: 1, B: 0.66, C: 0.33, 'C#': 0 },
+const RULES: Rules = tinyRules({
   onTheSpotFix: { enabled: true, factor: 0.5 },
-  repeat: { mode: 'none' },
   redList: { topN: 0 },
   blackList: {},
-  minPossiblePoints: 0,
-};
-
-const STREETS = [
-  { id: 1, name: '东街道' },
-  { id: 2, name: '西街道' },
-];
-const COMMUNITIES = [
-  { id: 11, name: '甲社区', streetId: 1 },
-  { id: 12, name: '乙社区', streetId: 1 },
-  { id: 21, name: '丙社区', streetId: 2 },
-];
+});
 
 /** [site id, community id, or `s<street id>` for a site directly under its 镇街, site type] */
 type SiteSpec = [number, number | `s${number}`, string?];
