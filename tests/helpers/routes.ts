@@ -785,6 +785,7 @@ export function routeTable(photo: Buffer): RouteSpec[] {
     // 材料审核 (the office's review of document tasks) and templates
     { route: 'GET /rounds/:id/tasks', allow: ['office'], probe: (i) => page(`/rounds/${i.docRound}/tasks`) },
     ...surveyAdminRoutes(),
+    ...surveyCollectionRoutes(),
     // 网上申报 package of the round's handed-in files (the office only)
     {
       route: 'GET /rounds/:id/materials.zip',
@@ -1123,6 +1124,62 @@ function surveyAdminRoutes(): RouteSpec[] {
       probe: (i) => form(at(i, `/answers/${i.survey.valid}/void`), { reason: '越权作废' }),
       allowed: (i) => form(at(i, `/answers/${i.survey.valid}/void`), { reason: '' }),
       allowedOk: refused,
+    },
+  ];
+}
+
+/**
+ * Collecting survey answers: the residents' public pages (anyone, no session; their refusals and bad
+ * input are in public-survey.test.ts, tried here with a link that does not exist) and the 入户 form
+ * (the inspector assigned to the 社区 only; interviews.test.ts has the rest).
+ */
+function surveyCollectionRoutes(): RouteSpec[] {
+  const publicRefusal = (status: number, text: string) =>
+    [403, 404].includes(status) && isChinese(refusalMessage(text));
+  const link = '/s/no-such-link';
+  const household = {
+    S1: '41-60',
+    S2: 'gt3y',
+    Q1: 'know',
+    Q2: 'some',
+    Q3: 'volunteer',
+    Q4: 'fair',
+    Q5: 'fair',
+  };
+  const interview = (i: DemoIds) => `/rounds/${i.survey.round}/surveys/${i.survey.community}/interview`;
+  const interviewer = (i: DemoIds) => ({
+    inspector: Object.entries(i.users).find(([, id]) => id === i.survey.interviewer)![0],
+  });
+  return [
+    { route: 'GET /s/:token', allow: ALL, probe: () => page(link), allowedOk: publicRefusal },
+    { route: 'GET /s/:token/done', allow: ALL, probe: () => page(`${link}/done`), allowedOk: publicRefusal },
+    {
+      route: 'POST /s/:token/screen',
+      allow: ALL,
+      probe: () => form(`${link}/screen`, { S1: '41-60', S2: 'gt3y' }),
+      allowedOk: publicRefusal,
+    },
+    {
+      route: 'POST /s/:token/answer',
+      allow: ALL,
+      probe: () => form(`${link}/answer`, household),
+      allowedOk: publicRefusal,
+    },
+    { route: 'GET /interviews', allow: USERS, probe: () => page('/interviews') },
+    {
+      route: 'GET /rounds/:rid/surveys/:cid/interview',
+      allow: ['inspector'],
+      users: interviewer,
+      probe: (i) => page(interview(i)),
+    },
+    {
+      route: 'POST /rounds/:rid/surveys/:cid/interview',
+      allow: ['inspector'],
+      users: interviewer,
+      probe: (i) => form(interview(i), household),
+      // without the page's signed form token: refused for that, past the access check
+      allowedOk: (status, text) =>
+        status === 403 && refusalMessage(text) === '页面已过期或答卷无效，请重新打开入户答卷页面',
     },
   ];
 }

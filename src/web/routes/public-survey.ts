@@ -36,6 +36,7 @@ import {
 } from '../../services/survey-answers.ts';
 import type { LoadedSurvey } from '../../services/questionnaires.ts';
 import { readForm } from '../public/body.ts';
+import { formRefusal } from '../refusal.ts';
 import { deriveKey, mac } from '../public/keys.ts';
 import { deviceOf, readDevice } from '../public/device-cookie.ts';
 import { FORM_EXPIRED, signFormToken, verifyFormToken, type FormToken } from '../public/form-token.ts';
@@ -73,14 +74,15 @@ export function publicSurveyRouter(deps: AppDeps): Router {
     startedAt: t.started,
   });
   type Extra = { status?: number; form: unknown } & Record<string, unknown>;
-  const screenForm = (
+  const surveyForm = (
+    view: 'screen' | 'questions',
     res: Response,
     token: string,
     survey: LoadedSurvey,
     communityName: string,
     extra: Extra,
   ) =>
-    page(res, extra.status ?? 200, 'screen', {
+    page(res, extra.status ?? 200, view, {
       token,
       survey: survey.questionnaire,
       communityName,
@@ -89,21 +91,34 @@ export function publicSurveyRouter(deps: AppDeps): Router {
       fields: {},
       ...extra,
     });
-  const questionsForm = (
+
+  /** A posted step: its link, body, device and verified form token (throttled before, 403 on a bad token). */
+  const posted = async (req: Request, step: 'screen' | 'answer') => {
+    const linkToken = String(req.params.token);
+    const body = await readForm(req);
+    const visitor = visitorOf(req);
+    const t = verifyFormToken(formKey, body.form, { step, who: visitor.deviceId });
+    return { linkToken, body, visitor, t };
+  };
+
+  /** A refused answer (400) shows the same form again with what was typed; anything else goes on. */
+  const shownAgain = (
+    err: unknown,
     res: Response,
-    token: string,
-    survey: LoadedSurvey,
-    communityName: string,
-    extra: Extra,
-  ) =>
-    page(res, extra.status ?? 200, 'questions', {
-      token,
-      survey: survey.questionnaire,
-      communityName,
-      typed: {},
-      fields: {},
-      ...extra,
+    view: 'screen' | 'questions',
+    p: Awaited<ReturnType<typeof posted>>,
+  ) => {
+    const refusal = formRefusal(err);
+    const open = refusal?.status === 400 ? publicView(db, p.linkToken, p.visitor.deviceId) : null;
+    if (!refusal || open?.state !== 'open') throw err;
+    surveyForm(view, res, p.linkToken, open.survey, open.communityName, {
+      status: 400,
+      form: p.body.form,
+      typed: p.body,
+      fields: refusal.fields,
+      notice: refusal.error,
     });
+  };
 
   router.get('/s/:token', (req, res) => {
     const linkToken = String(req.params.token);
@@ -123,28 +138,16 @@ export function publicSurveyRouter(deps: AppDeps): Router {
       who: device,
       started: now,
     });
-    screenForm(res, linkToken, view.survey, view.communityName, { form });
+    surveyForm('screen', res, linkToken, view.survey, view.communityName, { form });
   });
 
   router.post('/s/:token/screen', async (req, res) => {
-    const linkToken = String(req.params.token);
-    const body = await readForm(req);
-    const visitor = visitorOf(req);
-    const t = verifyFormToken(formKey, body.form, { step: 'screen', who: visitor.deviceId });
+    const p = await posted(req, 'screen');
     let result;
     try {
-      result = publicScreen(db, linkToken, formOf(t), visitor, body);
+      result = publicScreen(db, p.linkToken, formOf(p.t), p.visitor, p.body);
     } catch (err) {
-      if (!(err instanceof AppError) || err.status !== 400) throw err;
-      const view = publicView(db, linkToken, visitor.deviceId);
-      if (view.state !== 'open') throw err;
-      return screenForm(res, linkToken, view.survey, view.communityName, {
-        status: 400,
-        form: body.form,
-        typed: body,
-        fields: (err as AppError & { fields: Record<string, string> }).fields,
-        notice: err.message,
-      });
+      return shownAgain(err, res, 'screen', p);
     }
     if (!result.passed)
       return message(
@@ -155,35 +158,23 @@ export function publicSurveyRouter(deps: AppDeps): Router {
       );
     const form = signFormToken(formKey, {
       step: 'answer',
-      round: t.round,
-      community: t.community,
-      who: visitor.deviceId,
-      started: t.started,
+      round: p.t.round,
+      community: p.t.community,
+      who: p.visitor.deviceId,
+      started: p.t.started,
       screening: result.screening,
     });
-    questionsForm(res, linkToken, result.survey, result.communityName, { form });
+    surveyForm('questions', res, p.linkToken, result.survey, result.communityName, { form });
   });
 
   router.post('/s/:token/answer', async (req, res) => {
-    const linkToken = String(req.params.token);
-    const body = await readForm(req);
-    const visitor = visitorOf(req);
-    const t = verifyFormToken(formKey, body.form, { step: 'answer', who: visitor.deviceId });
+    const p = await posted(req, 'answer');
     try {
-      publicAnswer(db, linkToken, { ...formOf(t), screening: t.screening ?? {} }, visitor, body);
+      publicAnswer(db, p.linkToken, { ...formOf(p.t), screening: p.t.screening ?? {} }, p.visitor, p.body);
     } catch (err) {
-      if (!(err instanceof AppError) || err.status !== 400) throw err;
-      const view = publicView(db, linkToken, visitor.deviceId);
-      if (view.state !== 'open') throw err;
-      return questionsForm(res, linkToken, view.survey, view.communityName, {
-        status: 400,
-        form: body.form,
-        typed: body,
-        fields: (err as AppError & { fields: Record<string, string> }).fields ?? {},
-        notice: err.message,
-      });
+      return shownAgain(err, res, 'questions', p);
     }
-    res.redirect(303, `/s/${encodeURIComponent(linkToken)}/done`);
+    res.redirect(303, `/s/${encodeURIComponent(p.linkToken)}/done`);
   });
 
   router.get('/s/:token/done', (req, res) => {
