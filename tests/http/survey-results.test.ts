@@ -196,6 +196,10 @@ describe('the results page', () => {
     const html = (await office.get(`/rounds/${roundId}/surveys/results`)).text;
     // A: 40 of its target 40, 2 flagged (the cleared one counts), 1 voided, 2 screened out, 10 入户
     expect(rowText(html, 'survey-progress', A.name)).toBe(`${A.name} ${streetName} 40 40 100% 2 1 2 10`);
+    // its 2 待核实 lead to the answers list cut to them
+    const flagged = `/rounds/${roundId}/surveys/answers?community=${A.id}&state=flagged`;
+    expect(html).toContain(`<a href="${flagged.replace('&', '&amp;')}" title="查看并核实">2</a>`);
+    expect((await office.get(flagged)).status).toBe(200);
     const behind = /<h2>未达样本目标<\/h2>([\s\S]*?)<h2>/.exec(html)![1]!;
     expect(behind).not.toContain(`>${A.name} `);
     expect(rowText(behind, 'survey-progress', B.name)).toBe(

@@ -71,6 +71,8 @@ function areaRow(report: SurveyReport, name: string, streetName: string, area: S
 
 export interface ProgressRow {
   name: string;
+  /** the office's answers list cut to this 社区's answers waiting to be checked, when there are some */
+  flaggedHref: string | null;
   streetName: string;
   valid: number;
   target: number;
@@ -82,9 +84,12 @@ export interface ProgressRow {
   interviewer: number;
 }
 
-function progressRow(c: ReportCommunity): ProgressRow {
+function progressRow(roundId: number, c: ReportCommunity): ProgressRow {
   return {
     name: c.name,
+    flaggedHref: c.counts.flagged
+      ? `/rounds/${roundId}/surveys/answers?community=${c.id}&state=flagged`
+      : null,
     streetName: c.streetName,
     valid: c.area.answers,
     target: c.target,
@@ -116,8 +121,8 @@ export function presentSurveyReport(report: SurveyReport) {
     district: areaRow(report, '全区', '', report.district),
     streets: report.streets.map((s) => areaRow(report, s.name, '', s.area)),
     communities: report.communities.map((c) => areaRow(report, c.name, c.streetName, c.area)),
-    progress: report.communities.map(progressRow),
-    behind: report.behind.map(progressRow),
+    progress: report.communities.map((c) => progressRow(report.round.id, c)),
+    behind: report.behind.map((c) => progressRow(report.round.id, c)),
     days: report.days.map((d) => ({ day: d.day, n: d.n, cumulative: d.cumulative })),
     madeAt: formatShanghai(new Date().toISOString()),
   };
