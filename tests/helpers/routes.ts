@@ -726,12 +726,6 @@ export function routeTable(photo: Buffer): RouteSpec[] {
       allow: ['office'] as Role[],
       probe: (i: DemoIds) => page(`/rounds/${i.survey.round}/surveys/${p}`),
     })),
-    // a round's survey results page and workbooks (web/routes/survey-results.ts): the office only
-    ...['results', 'answers.xlsx', 'summary.xlsx'].map((p) => ({
-      route: `GET /rounds/:id/surveys/${p}`,
-      allow: ['office'] as Role[],
-      probe: (i: DemoIds) => page(`/rounds/${i.survey.round}/surveys/${p}`),
-    })),
     { route: 'GET /problems', allow: USERS, probe: () => page('/problems') },
     { route: 'GET /problems/:id', allow: USERS, probe: (i) => page(`/problems/${i.problemOpen}`) },
     {
