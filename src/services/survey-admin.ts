@@ -209,61 +209,66 @@ function surveyCommunity(db: Db, round: RoundRow, communityId: number): void {
   if (!roundCommunityIds(db, round).has(communityId)) throw new NotFound('该社区不在本轮问卷调查范围内');
 }
 
-/** POST /rounds/:id/surveys/:cid/interviewers: an active inspector account becomes the 社区's interviewer. */
-export function addInterviewer(
+/** Adds or removes one interviewer; returns the inspector's name. */
+type InterviewerChange = (
   db: Db,
   actor: Actor,
   roundId: number,
   communityId: number,
   userId: number,
+) => string;
+
+/**
+ * Adds or removes an interviewer, audited: the round's survey is the office's and still being set up,
+ * the 社区 is one of its own; `change` does it and returns the inspector's name.
+ */
+function changeInterviewer(
+  db: Db,
+  actor: Actor,
+  t: { roundId: number; communityId: number; userId: number },
+  action: 'survey.interviewer_add' | 'survey.interviewer_remove',
+  change: (round: RoundRow) => string,
 ): string {
   return atomically(db, () => {
-    const { round } = managedSurvey(db, actor, roundId);
-    surveyCommunity(db, round, communityId);
+    const { round } = managedSurvey(db, actor, t.roundId);
+    surveyCommunity(db, round, t.communityId);
     requireSetUp(round, '入户调查员');
-    const user = Number.isSafeInteger(userId) ? findUserById(db, userId) : undefined;
-    if (!user) throw new InvalidInput('请选择测评员', { userId: '请选择测评员' });
-    if (user.role !== 'inspector' || !user.active)
-      throw new InvalidInput('只能分配在用的测评员账号', { userId: '只能分配在用的测评员账号' });
-    if (!addSurveyInterviewer(db, round.id, communityId, user.id))
-      throw new Conflict(`${user.display_name} 已是该社区的入户调查员`, { userId: '已分配' });
+    const name = change(round);
     appendAudit(db, {
       userId: auditUserId(actor),
-      action: 'survey.interviewer_add',
+      action,
       entity: 'survey',
-      entityId: communityId,
+      entityId: t.communityId,
       roundId: round.id,
-      detail: { community: communityId, user: user.id },
+      detail: { community: t.communityId, user: t.userId },
     });
-    return user.display_name;
+    return name;
   });
 }
 
-/** POST /rounds/:id/surveys/:cid/interviewers/:uid/remove. Answers already collected stay. */
-export function removeInterviewer(
-  db: Db,
-  actor: Actor,
-  roundId: number,
-  communityId: number,
-  userId: number,
-): string {
-  return atomically(db, () => {
-    const { round } = managedSurvey(db, actor, roundId);
-    surveyCommunity(db, round, communityId);
-    requireSetUp(round, '入户调查员');
-    if (!removeSurveyInterviewer(db, round.id, communityId, userId))
-      throw new NotFound('该测评员不是本社区的入户调查员');
-    appendAudit(db, {
-      userId: auditUserId(actor),
-      action: 'survey.interviewer_remove',
-      entity: 'survey',
-      entityId: communityId,
-      roundId: round.id,
-      detail: { community: communityId, user: userId },
-    });
-    return findUserById(db, userId)?.display_name ?? '';
+/** POST /rounds/:id/surveys/:cid/interviewers: an active inspector account becomes the 社区's interviewer. */
+export const addInterviewer: InterviewerChange = (db, actor, roundId, communityId, userId) => {
+  const t = { roundId, communityId, userId };
+  return changeInterviewer(db, actor, t, 'survey.interviewer_add', (round) => {
+    const user = Number.isSafeInteger(t.userId) ? findUserById(db, t.userId) : undefined;
+    if (!user) throw new InvalidInput('请选择测评员', { userId: '请选择测评员' });
+    if (user.role !== 'inspector' || !user.active)
+      throw new InvalidInput('只能分配在用的测评员账号', { userId: '只能分配在用的测评员账号' });
+    if (!addSurveyInterviewer(db, round.id, t.communityId, user.id))
+      throw new Conflict(`${user.display_name} 已是该社区的入户调查员`, { userId: '已分配' });
+    return user.display_name;
   });
-}
+};
+
+/** POST /rounds/:id/surveys/:cid/interviewers/:uid/remove. Answers already collected stay. */
+export const removeInterviewer: InterviewerChange = (db, actor, roundId, communityId, userId) => {
+  const t = { roundId, communityId, userId };
+  return changeInterviewer(db, actor, t, 'survey.interviewer_remove', (round) => {
+    if (!removeSurveyInterviewer(db, round.id, t.communityId, t.userId))
+      throw new NotFound('该测评员不是本社区的入户调查员');
+    return findUserById(db, t.userId)?.display_name ?? '';
+  });
+};
 
 export interface Poster {
   communityName: string;

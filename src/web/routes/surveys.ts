@@ -88,7 +88,8 @@ export function surveysRouter(deps: AppDeps): Router {
     const roundId = roundOf(req);
     res.locals.back = home(roundId);
     const communityId = idParam(req.params.cid, '社区');
-    const name = removeInterviewer(db, actorOf(res), roundId, communityId, idParam(req.params.uid, '测评员'));
+    const userId = idParam(req.params.uid, '测评员');
+    const name = removeInterviewer(db, actorOf(res), roundId, communityId, userId);
     flash(req, 'ok', `已取消 ${name} 的入户调查（已收集的答案保留）`);
     res.redirect(303, `${home(roundId)}#c${communityId}`);
   });
