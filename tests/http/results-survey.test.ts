@@ -266,6 +266,22 @@ describe('the rankings workbook', () => {
   });
 });
 
+describe('计分规则说明', () => {
+  it('gives the survey formulas, and a version with surveys combines all three methods', async () => {
+    const page = await office.get('/help/scoring');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<b>样本不足</b>');
+    expect(page.text).toContain('把其下各社区的答卷<b>合并</b>后重新计算比率和得分');
+    expect(page.text).toContain(
+      '(E<sub>f</sub> + E<sub>d</sub> + E<sub>s</sub>) ÷ (P<sub>f</sub> + P<sub>d</sub> + P<sub>s</sub>)',
+    );
+    // district-2026-2 has 实地考察, 材料审核 / 网上申报 and 问卷调查 standards
+    expect(page.text).toContain(
+      '合并计分：综合得分率 = (实地考察得分 + 材料审核得分 + 问卷调查得分) ÷ (实地考察应得分 + 材料审核应得分 + 问卷调查应得分)',
+    );
+  });
+});
+
 describe('answers move the results without a restart', () => {
   it('an answer inserted, cleared and voided each changes the page', async () => {
     const { db } = app.booted;

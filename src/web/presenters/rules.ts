@@ -95,6 +95,15 @@ export function gradeSharesText(rules: Rules): string {
   return `A ${percent(g.A)} · B ${percent(g.B)} · C ${percent(g.C)} · C# ${percent(g['C#'])}`;
 }
 
+/** The methods a version's standards use, in round-method terms (网上申报 under 材料审核). */
+function versionMethods(version: CriteriaVersion): RoundMethod[] {
+  const used = new Set(
+    version.items.flatMap((i) => i.contents.flatMap((c) => c.standards.map((s) => s.method))),
+  );
+  if (used.has('online')) used.add('document');
+  return (['field', 'document', 'survey'] as const).filter((m) => used.has(m));
+}
+
 /** Every rule of a version, in the order the computation applies them. */
 export function ruleLines(version: CriteriaVersion): RuleLine[] {
   const rules = version.rules;
@@ -110,7 +119,9 @@ export function ruleLines(version: CriteriaVersion): RuleLine[] {
     { label: '参与排名', text: rankingText(rules) },
     { label: '红榜', text: redListText(rules) },
     { label: '黑榜', text: blackListText(rules) },
-    ...(rules.methods ? [{ label: '方法合成', text: combineText(rules.methods) }] : []),
+    ...(rules.methods
+      ? [{ label: '方法合成', text: combineText(rules.methods, versionMethods(version)) }]
+      : []),
   ];
 }
 
