@@ -467,3 +467,31 @@ describe('answers', () => {
     expect(page).toContain(`href="/rounds/${roundId}/surveys/results"`);
   });
 });
+
+describe('once the round has moved on', () => {
+  it('refuses targets and interviewers after it closed, and clear or void after publishing (409, nothing changed)', async () => {
+    db().prepare("UPDATE rounds SET status = 'closed' WHERE id = ?").run(roundId);
+    await office.get(`/rounds/${roundId}/surveys`);
+    let before = dbFingerprint(db());
+    const targets = await office.post(`/rounds/${roundId}/surveys/targets`, { [`t${A}`]: '9' });
+    expect(targets.status).toBe(409);
+    expect(targets.text).toContain('轮次已结束，不能再修改样本目标');
+    const inspector = count("SELECT id FROM users WHERE username = 'inspector2'");
+    const add = await office.post(`/rounds/${roundId}/surveys/${A}/interviewers`, {
+      userId: String(inspector),
+    });
+    expect(add.status).toBe(409);
+    expect(dbFingerprint(db())).toEqual(before);
+
+    db().prepare("UPDATE rounds SET status = 'published' WHERE id = ?").run(roundId);
+    before = dbFingerprint(db());
+    const page = await office.get(`/rounds/${roundId}/surveys/answers/${ids.a2}`);
+    expect(page.text).not.toContain('/void"');
+    const voided = await office.post(`/rounds/${roundId}/surveys/answers/${ids.a2}/void`, {
+      reason: '发布后作废',
+    });
+    expect(voided.status).toBe(409);
+    expect(voided.text).toContain('本轮结果已发布，不能再核实或作废问卷答案');
+    expect(dbFingerprint(db())).toEqual(before);
+  });
+});
