@@ -157,7 +157,11 @@ describe('public survey flow', () => {
 
   it('counts seconds from the start the token carries: 60 s ago is not fast', async () => {
     const { phone } = await screened();
-    const r = await post(phone, `/s/${link}/answer`, [['form', answerToken(phone, 60)], ...FULL]);
+    const r = await post(phone, `/s/${link}/answer`, [
+      ['form', answerToken(phone, 60)],
+      ...FULL,
+      ['Q6', '六十秒前开始'],
+    ]);
     expect(r.status).toBe(303);
     const row = app.booted.db
       .prepare('SELECT seconds, flags FROM survey_responses ORDER BY id DESC LIMIT 1')
