@@ -18,7 +18,7 @@ import { buildCity, BENCH_PASSWORD, INSPECTORS, type City } from './city.ts';
 import { measureExport } from './problems-export.ts';
 import { measureBombs } from './bombs.ts';
 import { measurePackage, seedTasks, type TaskCity } from './tasks.ts';
-import { measureAnswerPosts, measureAnswers, seedSurveys, type SurveyCity } from './surveys.ts';
+import { measureAnswerPosts, measureAnswers, seedSurveys, type Send, type SurveyCity } from './surveys.ts';
 import { databaseFile, openDatabase } from '../src/db/connection.ts';
 import { CriteriaCache } from '../src/services/criteria-registry.ts';
 import { photoPaths } from '../src/photos/files.ts';
@@ -42,6 +42,14 @@ function percentile(xs: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 const round1 = (x: number) => Number(x.toFixed(1));
+
+/** Runs a bench/ script in a process of its own and parses the JSON of its last line. */
+function inChild<T>(name: string, ...args: (string | number)[]): T {
+  const script = fileURLToPath(new URL(`./${name}`, import.meta.url));
+  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+  const out = execFileSync(tsx, [script, ...args.map(String)], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop()!) as T;
+}
 
 // --- the app in its own process ---
 async function startServer(city: City): Promise<{ base: string; child: ChildProcess }> {
@@ -194,15 +202,8 @@ function variant(jpeg: Buffer, n: number): Buffer {
  * CPU per sheet). On the wire these are the requests the sheet page makes.
  */
 const tabletAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-function send(
-  base: string,
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  body: Buffer,
-  agent: http.Agent,
-): Promise<{ status: number; body: Buffer; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
+const send: Send = (base, method, path, headers, body, agent) =>
+  new Promise((resolve, reject) => {
     const req = http.request(
       `${base}${path}`,
       { method, agent, headers: { ...headers, 'content-length': String(body.length) } },
@@ -218,7 +219,6 @@ function send(
     req.on('error', reject);
     req.end(body);
   });
-}
 
 /** multipart/form-data as a browser's FormData sends it: text fields, then the photo. */
 function multipart(fields: Record<string, string>, file: { name: string; type: string; data: Buffer }) {
@@ -287,13 +287,11 @@ if (want('ranking')) {
   // in a process of its own (bench/ranking-child.ts), as the server computes it: from the answers each
   // time, the cache emptied first, so the previous round (movement, repeats) is computed too; then as a
   // second view of an unchanged round is served
-  const script = fileURLToPath(new URL('./ranking-child.ts', import.meta.url));
-  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
-  const line = execFileSync(tsx, [script, city.dir, String(city.rankedRound)], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .pop()!;
-  const { times, cached: cachedTimes } = JSON.parse(line) as { times: number[]; cached: number[] };
+  const { times, cached: cachedTimes } = inChild<{ times: number[]; cached: number[] }>(
+    'ranking-child.ts',
+    city.dir,
+    city.rankedRound,
+  );
   figures.ranking_ms = round1(median(times));
   figures.ranking_cached_ms = round1(median(cachedTimes));
   say(`ranking ${times.map(round1).join(' / ')} ms; unchanged round again ${figures.ranking_cached_ms} ms`);
@@ -313,17 +311,12 @@ if (want('tasks')) {
       )}), ${taskCity.files} files, ${taskCity.fileMb} MB; 2 GB package round ${taskCity.bigFiles} files × 10 MB; seeded in ${round1((performance.now() - t) / 1000)} s`,
   );
   figures.task_files = taskCity.files;
-  const script = fileURLToPath(new URL('./tasks-child.ts', import.meta.url));
-  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
-  const line = execFileSync(
-    tsx,
-    [script, city.dir, String(taskCity.combinedRound), String(city.rankedRound)],
-    { encoding: 'utf8' },
-  )
-    .trim()
-    .split('\n')
-    .pop()!;
-  const r = JSON.parse(line) as { cold: number[]; warm: number[]; field: number[]; counted: string };
+  const r = inChild<{ cold: number[]; warm: number[]; field: number[]; counted: string }>(
+    'tasks-child.ts',
+    city.dir,
+    taskCity.combinedRound,
+    city.rankedRound,
+  );
   figures.combined_results_cold_ms = round1(median(r.cold));
   figures.combined_results_warm_ms = round1(median(r.warm));
   // the field-only ranking of the same city in the same process, for comparison (ranking_ms is the same
@@ -345,20 +338,14 @@ if (want('survey')) {
   say(
     `survey: ${surveyCity.tokens.length} 社区 × 100 valid answers (${surveyCity.stored} stored) seeded in ${round1((performance.now() - t) / 1000)} s`,
   );
-  const script = fileURLToPath(new URL('./surveys-child.ts', import.meta.url));
-  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
-  const line = execFileSync(tsx, [script, city.dir, String(surveyCity.round)], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .pop()!;
-  const r = JSON.parse(line) as {
+  const r = inChild<{
     first: number;
     cold: number[];
     read: number[];
     cachedMs: number;
     answers: number;
     communities: number;
-  };
+  }>('surveys-child.ts', city.dir, surveyCity.round);
   if (r.answers !== surveyCity.valid)
     throw new Error(`survey figures counted ${r.answers} of ${surveyCity.valid}`);
   figures.survey_results_cold_ms = round1(median(r.cold));
@@ -786,13 +773,11 @@ if (want('export')) {
 }
 if (want('tasks') && taskCity) {
   // the 2 GB package again, written in a process of its own: the package's memory without the server's
-  const script = fileURLToPath(new URL('./materials-child.ts', import.meta.url));
-  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
-  const line = execFileSync(tsx, [script, city.dir, String(taskCity.bigRound)], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .pop()!;
-  const r = JSON.parse(line) as { s: number; mb: number; rssBeforeMb: number; peakRssMb: number };
+  const r = inChild<{ s: number; mb: number; rssBeforeMb: number; peakRssMb: number }>(
+    'materials-child.ts',
+    city.dir,
+    taskCity.bigRound,
+  );
   figures.materials_zip_process_peak_rss_mb = r.peakRssMb;
   say(
     `materials.zip of ${taskCity.bigFiles} files × 10 MB in a process of its own: ${r.mb} MB in ${r.s} s, ` +

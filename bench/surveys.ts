@@ -107,14 +107,16 @@ export function seedSurveys(city: City): SurveyCity {
   }
 }
 
-/** The bench's HTTP helper (bench/run.ts's `send`: node:http, keep-alive, body as bytes). */
+/** The bench's HTTP request (bench/run.ts's `send`: node:http, keep-alive, body as bytes): status, body, headers. */
 export type Send = (
-  base: string,
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  body: Buffer,
-  agent: http.Agent,
+  ...request: [
+    base: string,
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body: Buffer,
+    agent: http.Agent,
+  ]
 ) => Promise<{ status: number; body: Buffer; headers: http.IncomingHttpHeaders }>;
 
 /** A resident's answers as the questions form sends them: one field per question, one per option ticked. */
