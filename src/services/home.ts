@@ -34,6 +34,7 @@ import { tasksOfUnits } from '../db/repos/document-tasks.ts';
 import { openDocumentRounds, submittedTasksByOpenRound } from '../db/repos/unit-tasks.ts';
 import { taskDeadline, taskState } from './document-tasks.ts';
 import { interviewCount } from './survey-answer-pages.ts';
+import { flaggedAnswersByOpenRound } from '../db/repos/surveys.ts';
 
 /** A round counts as closing soon this many days before its last day (and after it, while still open). */
 export const CLOSING_SOON_DAYS = 3;
@@ -58,6 +59,8 @@ export interface OfficeWork {
   /** 材料任务 submitted and waiting for review, per open round; `documentRounds`: open rounds collecting them */
   taskReview: { round_id: number; round_name: string; submitted: number }[];
   documentRounds: { id: number; name: string }[];
+  /** survey answers waiting to be checked (flagged), per open round that has some */
+  surveyFlagged: { round_id: number; round_name: string; flagged: number }[];
   /** every round, for the table under the work queues */
   rounds: CountedRound[];
 }
@@ -71,6 +74,7 @@ function officeWork(ctx: HomeCtx, actor: Actor, today: string): OfficeWork {
     closing: closingRounds(db, addDays(today, CLOSING_SOON_DAYS)),
     taskReview: submittedTasksByOpenRound(db),
     documentRounds: openDocumentRounds(db),
+    surveyFlagged: flaggedAnswersByOpenRound(db),
     rounds: roundsVisibleTo(db, actor).map((round) => roundSummary(ctx, round)),
   };
 }

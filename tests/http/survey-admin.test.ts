@@ -184,6 +184,13 @@ describe('the survey page as the office reads it', () => {
     expect(page.text).toContain('<dt>待核实</dt><dd>1 份</dd>');
   });
 
+  it("puts a 待核实问卷 tile on the office's home, opening the flagged answers of the round", async () => {
+    const home = (await office.get('/')).text;
+    expect(home).toContain(
+      `<a href="/rounds/${roundId}/surveys/answers?state=flagged"><span class="value">1</span><span class="label">待核实问卷</span><small class="muted">问卷调查测试轮</small>`,
+    );
+  });
+
   it('refuses a unit and an inspector (403), an unknown round (404), a round without 问卷调查 (409)', async () => {
     for (const who of ['chengguan', 'inspector1']) {
       const c = await as(who);

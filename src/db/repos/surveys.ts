@@ -403,8 +403,14 @@ export function pageSurveyResponses(
 ): { rows: SurveyResponseRow[]; total: number } {
   const where = ['round_id = ?'];
   const args: unknown[] = [roundId];
-  if (f.communityId !== null) (where.push('community_id = ?'), args.push(f.communityId));
-  if (f.channel !== null) (where.push('channel = ?'), args.push(f.channel));
+  if (f.communityId !== null) {
+    where.push('community_id = ?');
+    args.push(f.communityId);
+  }
+  if (f.channel !== null) {
+    where.push('channel = ?');
+    args.push(f.channel);
+  }
   if (f.state !== null) where.push(`(${SURVEY_STATE_SQL[f.state]})`);
   const cond = where.join(' AND ');
   const total = (
@@ -437,4 +443,18 @@ export function surveyResponsesAfter(
   return db
     .prepare(`SELECT ${R_COLUMNS} FROM survey_responses WHERE round_id = ? AND id > ? ORDER BY id LIMIT ?`)
     .all(roundId, afterId, limit) as SurveyResponseRow[];
+}
+
+/** Per open round with answers waiting for the office (flagged, not cleared or voided): how many. */
+export function flaggedAnswersByOpenRound(
+  db: Db,
+): { round_id: number; round_name: string; flagged: number }[] {
+  return db
+    .prepare(
+      `SELECT round_id, (SELECT name FROM rounds WHERE id = round_id) AS round_name, count(*) AS flagged
+       FROM survey_responses
+       WHERE round_id IN (SELECT id FROM rounds WHERE status = 'open') AND ${SURVEY_STATE_SQL.flagged}
+       GROUP BY round_id ORDER BY round_id`,
+    )
+    .all() as { round_id: number; round_name: string; flagged: number }[];
 }

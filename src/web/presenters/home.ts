@@ -68,6 +68,12 @@ export function presentOfficeHome(work: OfficeWork) {
     { label: '逾期未整改', value: p.overdue, href: '/problems?overdue=1', urgent: true },
     { label: '待复查', value: p.fixed, href: '/problems?status=fixed' },
     ...taskReviewTiles(work),
+    ...work.surveyFlagged.map((r) => ({
+      label: '待核实问卷',
+      value: r.flagged,
+      href: `/rounds/${r.round_id}/surveys/answers?state=flagged`,
+      note: r.round_name,
+    })),
   ];
   const closing = work.closing.map((r) => {
     const left = daysBetween(work.today, r.ends_on);
