@@ -69,6 +69,9 @@ export function checkQuestions(q: Questionnaire, body: FormBody): StoredAnswers 
       if (given.some((g) => !offered.has(g))) fields[question.code] = '所选的选项不在本题的选项中';
       else if (new Set(given).size !== given.length || given.length > offered.size)
         fields[question.code] = '同一选项只能选择一次';
+      else if (given.length > 1 && question.options?.some((o) => o.exclusive && given.includes(o.code)))
+        fields[question.code] =
+          `“${question.options.find((o) => o.exclusive && given.includes(o.code))!.label}”不能与其他选项同时选择`;
       else answers[question.code] = [...given].sort();
     } else if (question.kind === 'scale') {
       const scale = question.scale;

@@ -52,7 +52,7 @@ export function freezeQuestionnaire(db: Db, round: RoundRow): number | null {
 
 /** The questionnaire a round froze, or null (no survey, or not opened yet). */
 export function roundSurvey(db: Db, round: RoundRow): LoadedSurvey | null {
-  if (!roundHasMethod(round, 'survey') || round.questionnaire_id === null) return null;
+  if (!roundHasMethod(round, 'survey') || !round.questionnaire_id) return null;
   return loadedSurvey(db, round.questionnaire_id);
 }
 

@@ -53,6 +53,12 @@ function questionIssues(q: Question, base: string, criteria: IndexedCriteria | u
         '选项编码',
       ),
     );
+  q.options?.forEach((o, i) => {
+    if (o.exclusive && q.kind !== 'multiple')
+      add(`.options[${i}].exclusive`, '只有多选题的选项可以设为“不能与其他选项同选”');
+    if (o.exclusive && q.knows?.includes(o.code))
+      add(`.options[${i}].exclusive`, `选项 "${o.code}" 不能与其他选项同选，不应计入 knows`);
+  });
   const valid = new Set(answerCodes(q));
   if (q.knows && q.values) add('', '计分方式只能二选一：knows 或 values');
   if (q.knows?.length === 0) add('.knows', 'knows 至少要列出一个选项');

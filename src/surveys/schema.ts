@@ -11,7 +11,12 @@ const code = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, '编码只能包�
 const text = z.string().trim().min(1, '不能为空');
 
 /** 选项: an answer a person can pick. */
-export const optionSchema = z.strictObject({ code, label: text });
+export const optionSchema = z.strictObject({
+  code,
+  label: text,
+  /** a multiple-choice option that cannot be picked with others (e.g. 都没有参加过) */
+  exclusive: z.boolean().optional(),
+});
 
 /** A scale question's points (e.g. 1–5); `labels` names some points, keyed by the point ("1", "5"). */
 export const scaleSchema = z.strictObject({

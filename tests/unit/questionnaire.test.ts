@@ -92,6 +92,16 @@ describe('broken copies', () => {
     expect(problems(r)).toEqual(['questions[3].values.great: 选项 "great" 不存在']);
   });
 
+  it('an option that cannot be picked with others only on multiple choice, and never one that counts', () => {
+    const q = fresh();
+    q.questions[0].options[2].exclusive = true; // Q1 is single choice
+    q.questions[2].knows.push('nothing'); // Q3's 都没有参加过 is exclusive
+    expect(problems(q)).toEqual([
+      'questions[0].options[2].exclusive: 只有多选题的选项可以设为“不能与其他选项同选”',
+      'questions[2].options[4].exclusive: 选项 "nothing" 不能与其他选项同选，不应计入 knows',
+    ]);
+  });
+
   it('a rule for a standard no question is linked to, and a linked standard without a rule', () => {
     const q = fresh();
     delete q.questions[4].standard;

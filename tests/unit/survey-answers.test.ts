@@ -76,6 +76,13 @@ describe('questions', () => {
     expect(checkQuestions(q, { ...FULL, Q6: '字'.repeat(500) }).Q6).toHaveLength(500);
   });
 
+  it('refuses 都没有参加过 ticked with an activity (an exclusive option), takes it alone', () => {
+    expect(refused(() => checkQuestions(q, { ...FULL, Q3: ['nothing', 'volunteer'] }))).toEqual({
+      Q3: '“都没有参加过”不能与其他选项同时选择',
+    });
+    expect(checkQuestions(q, { ...FULL, Q3: 'nothing' }).Q3).toEqual(['nothing']);
+  });
+
   it('a scale takes an integer point in range', () => {
     const scaled: Questionnaire = {
       ...q,
