@@ -26,41 +26,22 @@ let communities = 0;
 let qid = 0;
 const ids: Record<string, number> = {};
 
-/** The new-round form as a browser sends it (the ticked methods repeated). */
-async function createRound(
+/** The new-round form as a browser sends it, 问卷调查 the one method ticked. */
+async function createSurveyRound(
   name: string,
   version: string,
-  methods: string[],
   via: { app: TestApp; client: Client } = { app, client: office },
 ): Promise<Reply> {
   await via.client.get('/rounds/new');
-  const body = new URLSearchParams({
-    _csrf: via.client.csrf!,
+  return via.client.post('/rounds', {
     name,
     startsOn: shanghaiDate(),
     endsOn: addDays(shanghaiDate(), 6),
     criteriaVersionId: String(versionIdOf(via.app.booted.db, version)),
     mode: 'all',
-    perType: '3',
-    seed: '1',
     methodsShown: '1',
+    methods: 'survey',
   });
-  for (const m of methods) body.append('methods', m);
-  const res = await fetch(`${via.app.url}/rounds`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      cookie: [...via.client.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-    },
-    body,
-  });
-  return {
-    status: res.status,
-    headers: res.headers,
-    text: await res.text(),
-    location: res.headers.get('location'),
-  };
 }
 
 const FULL = {
@@ -129,7 +110,7 @@ describe('a 问卷调查 round from the new-round form', () => {
 
   it('refuses 问卷调查 on district-2026 (no questionnaire) by the field, nothing stored', async () => {
     const before = dbFingerprint(db());
-    const r = await createRound('不该创建的问卷轮次', 'district-2026', ['survey']);
+    const r = await createSurveyRound('不该创建的问卷轮次', 'district-2026');
     expect(r.status).toBe(400);
     expect(r.text).toMatch(
       /id="methods-error">所选测评体系版本没有问卷调查标准|id="methods-error">所选测评体系版本还没有调查问卷/,
@@ -139,7 +120,7 @@ describe('a 问卷调查 round from the new-round form', () => {
   });
 
   it('creates a survey-only round on district-2026-2; its draft page says which questionnaire it will freeze', async () => {
-    const r = await createRound('问卷调查测试轮', 'district-2026-2', ['survey']);
+    const r = await createSurveyRound('问卷调查测试轮', 'district-2026-2');
     expect(r.status).toBe(303);
     roundId = Number(/\/rounds\/(\d+)$/.exec(r.location ?? '')?.[1]);
     expect(count('SELECT methods FROM rounds WHERE id = ?', roundId)).toBe('survey');
@@ -331,10 +312,7 @@ describe('posters', () => {
     try {
       const c = new Client(other.url);
       await c.login('office');
-      const made = await createRound('另一个问卷轮次', 'district-2026-2', ['survey'], {
-        app: other,
-        client: c,
-      });
+      const made = await createSurveyRound('另一个问卷轮次', 'district-2026-2', { app: other, client: c });
       const id = Number(/\/rounds\/(\d+)$/.exec(made.location ?? '')?.[1]);
       const round = await c.get(`/rounds/${id}/surveys/posters`);
       expect(round.status).toBe(200);
