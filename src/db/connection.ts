@@ -46,7 +46,7 @@ export function databaseFile(dataDir: string): string {
  * Makes `db.prepare(sql)` return the statement already compiled for the same text. The repos prepare
  * at each call, which kept them simple but cost 15 % of a busy server's time compiling the same SQL
  * again. A cached statement has its pluck mode reset, so one call site's `.pluck()` cannot leak into
- * another's, and a statement still being iterated is never handed out twice.
+ * another's (nor its `.raw()`), and a statement still being iterated is never handed out twice.
  */
 function cacheStatements(db: Db): void {
   const prepare = db.prepare.bind(db);
@@ -54,7 +54,10 @@ function cacheStatements(db: Db): void {
   db.prepare = ((sql: string) => {
     const hit = cache.get(sql);
     if (hit && !hit.busy) {
-      if (hit.reader) hit.pluck(false);
+      if (hit.reader) {
+        hit.pluck(false);
+        hit.raw(false);
+      }
       return hit;
     }
     const stmt = prepare(sql);

@@ -11,7 +11,6 @@
  */
 import {
   addAnswers,
-  answerValue,
   meanInterval,
   poolTallies,
   questionFigures,
@@ -25,7 +24,6 @@ import {
   type SurveyStandard,
   type SurveyStandardScore,
   type SurveyTally,
-  type QuestionTally,
 } from './survey.ts';
 
 export interface RateGroup {
@@ -73,40 +71,7 @@ export interface SurveyRound {
 
 const GROUP = (name: string) => `rate:${name}`;
 
-/** Adds each answer's mean over a group's questions as a pseudo-question `rate:<name>` (multi-question groups). */
-function addGroupValues(
-  tally: SurveyTally,
-  questions: ReadonlyMap<string, SurveyQuestion>,
-  groups: readonly RateGroup[],
-  answers: readonly SurveyAnswer[],
-): void {
-  for (const g of groups) {
-    if (g.questionCodes.length < 2) continue;
-    const t: QuestionTally = tally.questions.get(GROUP(g.name)) ?? { n: 0, sum: 0, sumSq: 0 };
-    tally.questions.set(GROUP(g.name), t);
-    const qs = g.questionCodes
-      .map((c) => questions.get(c))
-      .filter((q): q is SurveyQuestion => !!q)
-      .map((q) => ({ code: q.code, value: answerValue(q) }));
-    for (const a of answers) {
-      let sum = 0;
-      let count = 0;
-      for (const q of qs) {
-        const single = q.value(a[q.code]);
-        if (single < 0) continue;
-        sum += single;
-        count++;
-      }
-      if (!count) continue;
-      const x = sum / count;
-      t.n++;
-      t.sum += x;
-      t.sumSq += x * x;
-    }
-  }
-}
-
-function area(input: SurveyRoundInput, tally: SurveyTally): SurveyArea {
+function area(input: Omit<SurveyRoundInput, 'answers'>, tally: SurveyTally): SurveyArea {
   const questions = new Map<string, QuestionFigures>();
   for (const q of input.questions) questions.set(q.code, questionFigures(q, tally));
   const rates: RateFigures[] = input.rates.map((g) => {
@@ -150,23 +115,33 @@ function area(input: SurveyRoundInput, tally: SurveyTally): SurveyArea {
 
 /** Every 社区's figures, each 镇街's and the district's pooled ones. */
 export function computeSurveyRound(input: SurveyRoundInput): SurveyRound {
-  const byCode = new Map(input.questions.map((q) => [q.code, q]));
   const tallies = new Map<number, SurveyTally>();
-  for (const c of input.communities) {
-    const answers = input.answers.get(c.id) ?? [];
-    const tally = addAnswers(emptyTally(), input.questions, answers);
-    addGroupValues(tally, byCode, input.rates, answers);
-    tallies.set(c.id, tally);
-  }
+  for (const c of input.communities)
+    tallies.set(c.id, addAnswers(emptyTally(), input.questions, input.answers.get(c.id) ?? [], input.rates));
+  return surveyRoundFromTallies(input, tallies);
+}
+
+/**
+ * The same from each 社区's tally, made as its answers are read (services/survey-results.ts tallies a
+ * 社区 at a time, so a round's answers are never all in memory at once). A 社区 without a tally has no
+ * answers.
+ */
+export function surveyRoundFromTallies(
+  input: Omit<SurveyRoundInput, 'answers'>,
+  tallies: ReadonlyMap<number, SurveyTally>,
+): SurveyRound {
+  const own = new Map<number, SurveyTally>();
   const byStreet = new Map<number, SurveyTally[]>();
   for (const c of input.communities) {
+    const t = tallies.get(c.id) ?? emptyTally();
+    own.set(c.id, t);
     const list = byStreet.get(c.streetId) ?? [];
-    list.push(tallies.get(c.id)!);
+    list.push(t);
     byStreet.set(c.streetId, list);
   }
   const communities = new Map<number, SurveyArea>();
-  for (const [id, t] of tallies) communities.set(id, area(input, t));
+  for (const [id, t] of own) communities.set(id, area(input, t));
   const streets = new Map<number, SurveyArea>();
   for (const [id, list] of byStreet) streets.set(id, area(input, poolTallies(list)));
-  return { communities, streets, district: area(input, poolTallies(tallies.values())) };
+  return { communities, streets, district: area(input, poolTallies(own.values())) };
 }

@@ -7,9 +7,9 @@
 import type { Db } from '../db/connection.ts';
 import type { RoundRow } from '../db/repos/rounds.ts';
 import { placesGeneration } from '../db/repos/places.ts';
-import { surveyFingerprint, validSurveyAnswers } from '../db/repos/surveys.ts';
-import { computeSurveyRound, type SurveyRound } from '../scoring/survey-round.ts';
-import type { SurveyAnswer } from '../scoring/survey.ts';
+import { validSurveyAnswerPairs, surveyFingerprint } from '../db/repos/surveys.ts';
+import { surveyRoundFromTallies, type SurveyRound } from '../scoring/survey-round.ts';
+import { addAnswers, emptyTally, type SurveyAnswer, type SurveyTally } from '../scoring/survey.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
 import { roundPlaces } from './document-tasks.ts';
 import { scoredStandards, type LoadedSurvey } from './questionnaires.ts';
@@ -58,21 +58,34 @@ function computeResults(
   const version = criteria.get(round.criteria_version_id);
   const communities = roundPlaces(db, round).communities;
   const taking = new Set(communities.map((c) => c.id));
-  const answers = new Map<number, SurveyAnswer[]>();
-  for (const row of validSurveyAnswers(db, round.id)) {
-    if (!taking.has(row.community_id)) continue;
-    let list = answers.get(row.community_id);
-    if (!list) answers.set(row.community_id, (list = []));
-    list.push(JSON.parse(row.answers) as SurveyAnswer);
-  }
   const q = survey.questionnaire;
-  const figures = computeSurveyRound({
-    questions: survey.scored,
-    rates: survey.rates,
-    standards: scoredStandards(version, survey),
-    sample: { minValid: q.minValid, belowMinimum: q.belowMinimum },
-    communities,
-    answers,
-  });
+  const tallies = new Map<number, SurveyTally>();
+  // a 社区 at a time (rows come in 社区 order): its answers parsed, tallied and dropped, so the parsed
+  // answers of a whole round never sit in memory together (the garbage collector stays quieter)
+  let current = -1;
+  let batch: SurveyAnswer[] = [];
+  const flush = () => {
+    if (batch.length && taking.has(current))
+      tallies.set(current, addAnswers(emptyTally(), survey.scored, batch, survey.rates));
+    batch = [];
+  };
+  for (const [communityId, answers] of validSurveyAnswerPairs(db, round.id)) {
+    if (communityId !== current) {
+      flush();
+      current = communityId;
+    }
+    batch.push(JSON.parse(answers) as SurveyAnswer);
+  }
+  flush();
+  const figures = surveyRoundFromTallies(
+    {
+      questions: survey.scored,
+      rates: survey.rates,
+      standards: scoredStandards(version, survey),
+      sample: { minValid: q.minValid, belowMinimum: q.belowMinimum },
+      communities,
+    },
+    tallies,
+  );
   return { survey, communities, figures };
 }

