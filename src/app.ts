@@ -41,6 +41,7 @@ import { publicSurveyRouter } from './web/routes/public-survey.ts';
 import { surveysRouter } from './web/routes/surveys.ts';
 import { interviewsRouter } from './web/routes/interviews.ts';
 import { surveyResultsRouter } from './web/routes/survey-results.ts';
+import { forgetOldAddresses } from './services/surveys.ts';
 import { helpHref } from './web/help-links.ts';
 import type { Role } from './db/repos/users.ts';
 import type { ClientAssets } from './web/assets.ts';
@@ -238,10 +239,15 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName' | 'versions'>
   app.use(notFound);
   app.use(errorHandler(deps.logError));
   versions.start();
+  // survey senders' address hashes are kept for the abuse window only: forgotten at start (boot.ts) and
+  // every six hours while the server runs
+  const forget = setInterval(() => forgetOldAddresses(deps.db, config.publicAbuseDays), 6 * 3_600_000);
+  forget.unref();
   return {
     app,
     versions,
     close: () => {
+      clearInterval(forget);
       versions.close();
       store.close();
     },

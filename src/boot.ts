@@ -11,7 +11,7 @@ import { getSetting, setSetting } from './db/repos/settings.ts';
 import { countUsers } from './db/repos/users.ts';
 import { CRITERIA_DIR, loadShippedCriteria } from './criteria/load.ts';
 import { loadQuestionnairesBeside, syncShippedQuestionnaires } from './services/questionnaires.ts';
-import { purgeAddressHashes } from './db/repos/surveys.ts';
+import { forgetOldAddresses } from './services/surveys.ts';
 import { CriteriaCache, syncShippedCriteria } from './services/criteria-registry.ts';
 import { seedDemo, type DemoAccount } from './services/demo.ts';
 import { createApp, type AppDeps } from './app.ts';
@@ -63,7 +63,7 @@ export async function boot(
     if (removed.length) log(`已清理 ${removed.length} 个未入库的照片、材料文件或临时文件`);
     pruneIdempotent(db, IDEMPOTENCY_DAYS);
     // survey senders' address hashes are kept for the abuse window only
-    purgeAddressHashes(db, new Date(Date.now() - config.publicAbuseDays * 86_400_000).toISOString());
+    forgetOldAddresses(db, config.publicAbuseDays);
     let secret = config.sessionSecret ?? getSetting(db, 'session_secret');
     if (!secret) {
       secret = randomBytes(32).toString('hex');

@@ -11,6 +11,7 @@ import { findCommunityById, listCommunities, listStreets, placesGeneration } fro
 import { findRoundById, type RoundRow } from '../db/repos/rounds.ts';
 import {
   communityOfToken,
+  purgeAddressHashes,
   setRoundQuestionnaire,
   surveyLinkToken,
   surveyTargets,
@@ -150,4 +151,9 @@ export function publicSurvey(db: Db, token: string): PublicSurvey {
     lastClosed ??= round;
   }
   return { state: 'none', communityId, communityName, lastClosed };
+}
+
+/** Forgets the address hashes of answers older than the abuse window (PUBLIC_ABUSE_DAYS); returns how many. */
+export function forgetOldAddresses(db: Db, days: number, now: Date = new Date()): number {
+  return purgeAddressHashes(db, new Date(now.getTime() - days * 86_400_000).toISOString());
 }

@@ -63,7 +63,7 @@ describe('the new-round form', () => {
     expect(page.text).toMatch(/<input type="checkbox" name="methods" value="document" >/);
     expect(page.text).toContain('各单位按测评体系上传材料，创城办审核评分');
     expect(page.text).toContain('含材料审核与网上申报');
-    expect(page.text).toContain('只选材料审核时不需要选择，将被忽略');
+    expect(page.text).toContain('不含实地考察的轮次不需要选择，将被忽略');
   });
 
   it('refuses 材料审核 on district-2026 (no task standards) with the message by the field, the ticks kept, nothing stored', async () => {
