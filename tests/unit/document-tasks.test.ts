@@ -110,7 +110,18 @@ describe('a round that collects documents', () => {
       expect((e as InvalidInput).fields.methods).toContain('没有需要单位提交材料的标准');
     }
     expect(() => newRound([])).toThrow(InvalidInput);
-    expect(() => newRound(['survey'])).toThrow(InvalidInput);
+    // 问卷调查 needs a questionnaire: district-2026 has survey standards but none
+    expect(() => newRound(['survey'], 'district-2026')).toThrow(
+      expect.objectContaining({
+        fields: {
+          methods:
+            '所选测评体系版本还没有调查问卷（criteria/questionnaires/ 中没有与之关联的问卷），不能组织问卷调查',
+        },
+      }),
+    );
+    expect(() => newRound(['bogus'])).toThrow(
+      expect.objectContaining({ fields: { methods: '只能选择实地考察、材料审核（含网上申报）、问卷调查' } }),
+    );
   });
 
   it('a documents-only round goes to every active 社区 and 镇街, with no sites', () => {
