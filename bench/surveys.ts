@@ -25,6 +25,7 @@ import { questionnaireForVersion } from '../src/services/questionnaires.ts';
 import { surveyCommunities } from '../src/services/surveys.ts';
 import { drawAnswers } from '../src/services/demo-surveys.ts';
 import { answersFingerprint, type StoredAnswers } from '../src/services/survey-answer-check.ts';
+import { tallyCode } from '../src/scoring/survey.ts';
 import { seededRandom } from '../src/util/random.ts';
 import type { City } from './city.ts';
 
@@ -90,6 +91,7 @@ export function seedSurveys(city: City): SurveyCity {
             fingerprint: how.screenedOut ? '' : answersFingerprint(answers),
             flags: [],
             addrHash: null,
+            tally: how.screenedOut ? null : tallyCode(survey.scored, answers),
             ...how,
           });
           stored++;

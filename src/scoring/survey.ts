@@ -194,6 +194,86 @@ export function addAnswers(
   return tally;
 }
 
+/**
+ * An answer's scored values in one short string, one character per scored question in `questions`
+ * order, written when the answer is stored (the questionnaire is frozen, so its values never change):
+ * '-' when the answer is left out of that question's n, else the index (from '0') of x in that
+ * question's `codeValues`. Scoring then reads a few characters instead of parsing the answer's JSON —
+ * the difference between ≈ 50 ms and ≈ 10 ms for 30,000 answers. `tallyCode` and `addTallyCodes`
+ * apply exactly `valueOf`'s rules (a test compares them on every demo answer).
+ */
+export function tallyCode(questions: readonly SurveyQuestion[], answer: SurveyAnswer): string {
+  let out = '';
+  for (const q of questions.filter((q) => q.knows || q.values)) {
+    const s = scorerFor(q, emptyTally());
+    const x = s ? valueOf(s, answer[q.code]) : -1;
+    out += x < 0 ? '-' : String.fromCharCode(48 + codeValues(q).indexOf(x));
+  }
+  return out;
+}
+
+/** The values x a question's tally code indexes, in a fixed order: 0 and 1 for a share, else its option values. */
+export function codeValues(q: SurveyQuestion): number[] {
+  if (q.knows) return [0, 1];
+  return [...new Set(Object.values(q.values ?? {}).map((v) => v / 100))].sort((a, b) => a - b);
+}
+
+/** Adds answers given as tally codes (see tallyCode), with the groups' per-answer means as addAnswers does. */
+export function addTallyCodes(
+  tally: SurveyTally,
+  questions: readonly SurveyQuestion[],
+  codes: readonly string[],
+  groups: readonly { name: string; questionCodes: readonly string[] }[] = [],
+): SurveyTally {
+  const scored = questions.filter((q) => q.knows || q.values);
+  const tallies = scored.map((q) => {
+    let t = tally.questions.get(q.code);
+    if (!t) tally.questions.set(q.code, (t = { n: 0, sum: 0, sumSq: 0 }));
+    return t;
+  });
+  const xs = scored.map(codeValues);
+  const multi = groups
+    .filter((g) => g.questionCodes.length > 1)
+    .map((g) => {
+      const key = `rate:${g.name}`;
+      let t = tally.questions.get(key);
+      if (!t) tally.questions.set(key, (t = { n: 0, sum: 0, sumSq: 0 }));
+      return { t, members: scored.flatMap((q, j) => (g.questionCodes.includes(q.code) ? [j] : [])) };
+    });
+  const values = new Float64Array(scored.length);
+  tally.answers += codes.length;
+  for (const code of codes) {
+    for (let j = 0; j < scored.length; j++) {
+      const c = code.charCodeAt(j);
+      if (c === 45 || Number.isNaN(c)) {
+        values[j] = -1;
+        continue;
+      }
+      const x = xs[j]![c - 48]!;
+      values[j] = x;
+      const t = tallies[j]!;
+      t.n++;
+      t.sum += x;
+      t.sumSq += x * x;
+    }
+    for (const g of multi) {
+      let sum = 0;
+      let count = 0;
+      for (const j of g.members) {
+        if (values[j]! < 0) continue;
+        sum += values[j]!;
+        count++;
+      }
+      if (!count) continue;
+      const x = sum / count;
+      g.t.n++;
+      g.t.sum += x;
+      g.t.sumSq += x * x;
+    }
+  }
+  return tally;
+}
+
 /** The tally of one 社区's valid answers. */
 export function tallyAnswers(
   questions: readonly SurveyQuestion[],

@@ -18,6 +18,7 @@ import { findRoundById } from '../db/repos/rounds.ts';
 import { insertSurveyResponse, type NewSurveyResponse, type SurveyFlag } from '../db/repos/surveys.ts';
 import { findUserByUsername, type UserRow } from '../db/repos/users.ts';
 import { seededRandom } from '../util/random.ts';
+import { tallyCode } from '../scoring/survey.ts';
 import { addDays } from '../util/time.ts';
 import { roundSurvey, surveyCommunities } from './surveys.ts';
 import { addInterviewer } from './survey-admin.ts';
@@ -116,6 +117,7 @@ export function seedDemoSurveys(db: Db, roundId: number, office: UserRow, today:
         fingerprint: how.screened ? '' : answersFingerprint(answers),
         flags: how.flags ?? [],
         addrHash: null,
+        tally: how.screened ? null : tallyCode(survey.scored, answers),
       };
       return insertSurveyResponse(db, response)!;
     };

@@ -12,6 +12,7 @@
  *   answers before the burst reached BURST_COUNT are left as they are.
  * A person screened out is stored too (screened_out, answers '{}'): on a phone the device is then done.
  */
+import { tallyCode } from '../scoring/survey.ts';
 import { atomically, type Db } from '../db/connection.ts';
 import { findRoundById, type RoundRow } from '../db/repos/rounds.ts';
 import {
@@ -91,6 +92,7 @@ function store(
       fingerprint,
       flags,
       addrHash: o.addrHash,
+      tally: screenedOut ? null : tallyCode(o.survey.scored, answers),
     });
   });
 }

@@ -7,9 +7,15 @@
 import type { Db } from '../db/connection.ts';
 import type { RoundRow } from '../db/repos/rounds.ts';
 import { placesGeneration } from '../db/repos/places.ts';
-import { validSurveyAnswerPairs, surveyFingerprint } from '../db/repos/surveys.ts';
+import { validSurveyTallies, surveyFingerprint } from '../db/repos/surveys.ts';
 import { surveyRoundFromTallies, type SurveyRound } from '../scoring/survey-round.ts';
-import { addAnswers, emptyTally, type SurveyAnswer, type SurveyTally } from '../scoring/survey.ts';
+import {
+  addTallyCodes,
+  emptyTally,
+  tallyCode,
+  type SurveyAnswer,
+  type SurveyTally,
+} from '../scoring/survey.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
 import { roundPlaces } from './document-tasks.ts';
 import { scoredStandards, type LoadedSurvey } from './questionnaires.ts';
@@ -60,21 +66,21 @@ function computeResults(
   const taking = new Set(communities.map((c) => c.id));
   const q = survey.questionnaire;
   const tallies = new Map<number, SurveyTally>();
-  // a 社区 at a time (rows come in 社区 order): its answers parsed, tallied and dropped, so the parsed
-  // answers of a whole round never sit in memory together (the garbage collector stays quieter)
+  // a 社区 at a time (rows come in 社区 order): each answer's tally code (stored with it, or made from its
+  // JSON when none was), tallied and dropped
   let current = -1;
-  let batch: SurveyAnswer[] = [];
+  let codes: string[] = [];
   const flush = () => {
-    if (batch.length && taking.has(current))
-      tallies.set(current, addAnswers(emptyTally(), survey.scored, batch, survey.rates));
-    batch = [];
+    if (codes.length && taking.has(current))
+      tallies.set(current, addTallyCodes(emptyTally(), survey.scored, codes, survey.rates));
+    codes = [];
   };
-  for (const [communityId, answers] of validSurveyAnswerPairs(db, round.id)) {
+  for (const [communityId, tally, answers] of validSurveyTallies(db, round.id)) {
     if (communityId !== current) {
       flush();
       current = communityId;
     }
-    batch.push(JSON.parse(answers) as SurveyAnswer);
+    codes.push(tally ?? tallyCode(survey.scored, JSON.parse(answers!) as SurveyAnswer));
   }
   flush();
   const figures = surveyRoundFromTallies(

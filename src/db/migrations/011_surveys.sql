@@ -52,6 +52,8 @@ CREATE INDEX survey_interviewers_user ON survey_interviewers(user_id, round_id);
 -- looked and let it count. void_*: the office took it out, with a reason (audited). Never edited otherwise.
 -- addr_hash: HMAC of the sender's address, kept for the abuse window and then set to NULL.
 -- fingerprint: hash of the answers (burst detection).
+-- tally: the answer's scored values, one character per scored question of its questionnaire
+-- (scoring/survey.ts tallyCode), written with the answer; NULL: scoring reads the answers' JSON instead.
 CREATE TABLE survey_responses (
   id               INTEGER PRIMARY KEY,
   round_id         INTEGER NOT NULL REFERENCES rounds(id),
@@ -66,6 +68,7 @@ CREATE TABLE survey_responses (
   screened_out     INTEGER NOT NULL DEFAULT 0 CHECK (screened_out IN (0, 1)),
   answers          TEXT NOT NULL DEFAULT '{}',
   fingerprint      TEXT NOT NULL DEFAULT '',
+  tally            TEXT,
   flags            TEXT NOT NULL DEFAULT '',
   cleared_at       TEXT,
   cleared_by       INTEGER REFERENCES users(id),
