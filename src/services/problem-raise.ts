@@ -4,6 +4,7 @@
  * in calendar days (Asia/Shanghai) and the 反复出现 link to the same site and standard's problem in the
  * previous round. A later correction voids or adds problems; none is ever deleted.
  */
+import { now } from '../util/clock.ts';
 import type { Db } from '../db/connection.ts';
 import { findInspectionById, listAnswers } from '../db/repos/inspections.ts';
 import { findCommunityById, findSiteById, findStreetById, type SiteRow } from '../db/repos/places.ts';
@@ -54,7 +55,7 @@ export function syncProblems(
   criteria: CriteriaCache,
   sheetId: number,
   actorId: number | null,
-  at = new Date(),
+  at = now(),
 ): number {
   const sheet = findInspectionById(db, sheetId);
   if (!sheet) return 0;

@@ -6,6 +6,7 @@
  * 延期 (extension); the office decides (problem-requests.ts). Every step is a problem_events row (the
  * problem's own history) and an audit_log entry (the office's one log of who changed what).
  */
+import { now as clockNow } from '../util/clock.ts';
 import { atomically } from '../db/connection.ts';
 import { z } from 'zod';
 import { parseField } from './validate.ts';
@@ -189,7 +190,7 @@ export async function reportFix(
   const note = parseField(text('整改情况'), noteIn, 'note');
   if (!photos.length)
     throw new InvalidInput('请至少上传一张整改后照片', { photos: '请至少上传一张整改后照片' });
-  const now = new Date();
+  const now = clockNow();
   const check = (file: StoredPhoto, site: SiteRow | undefined) =>
     fixPhotoFlags(
       file.meta,

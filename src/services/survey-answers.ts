@@ -12,6 +12,7 @@
  *   answers before the burst reached BURST_COUNT are left as they are.
  * A person screened out is stored too (screened_out, answers '{}'): on a phone the device is then done.
  */
+import { nowMs } from '../util/clock.ts';
 import { tallyCode } from '../scoring/survey.ts';
 import { atomically, type Db } from '../db/connection.ts';
 import { findRoundById, type RoundRow } from '../db/repos/rounds.ts';
@@ -64,7 +65,7 @@ function store(
   o: Origin,
   screenedOut: boolean,
   answers: StoredAnswers,
-  now = Date.now(),
+  now = nowMs(),
 ): number | null {
   const seconds = Math.max(0, Math.floor((now - o.startedAt) / 1000));
   const fingerprint = screenedOut ? '' : answersFingerprint(answers);

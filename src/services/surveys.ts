@@ -6,6 +6,7 @@
  * The 社区 of a survey are the round's 社区 (roundPlaces: those with sites in a field round, every active
  * 社区 otherwise), read live like the document tasks' places.
  */
+import { now } from '../util/clock.ts';
 import type { Db } from '../db/connection.ts';
 import { findCommunityById, listCommunities, listStreets, placesGeneration } from '../db/repos/places.ts';
 import { findRoundById, type RoundRow } from '../db/repos/rounds.ts';
@@ -154,6 +155,6 @@ export function publicSurvey(db: Db, token: string): PublicSurvey {
 }
 
 /** Forgets the address hashes of answers older than the abuse window (PUBLIC_ABUSE_DAYS); returns how many. */
-export function forgetOldAddresses(db: Db, days: number, now: Date = new Date()): number {
-  return purgeAddressHashes(db, new Date(now.getTime() - days * 86_400_000).toISOString());
+export function forgetOldAddresses(db: Db, days: number, at: Date = now()): number {
+  return purgeAddressHashes(db, new Date(at.getTime() - days * 86_400_000).toISOString());
 }

@@ -2,14 +2,17 @@
  * Times are stored as ISO-8601 UTC; people read dates and times in Asia/Shanghai (UTC+8, no DST).
  * These helpers are the only place that knows that.
  */
+import { now } from './clock.ts';
+
 const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
 
+/** Now as stored (ISO-8601 UTC), by the app's clock (util/clock.ts). */
 export function nowIso(): string {
-  return new Date().toISOString();
+  return now().toISOString();
 }
 
 /** 'YYYY-MM-DD' of the given instant in Asia/Shanghai. */
-export function shanghaiDate(at: Date = new Date()): string {
+export function shanghaiDate(at: Date = now()): string {
   return new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
 }
 

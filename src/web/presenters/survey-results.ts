@@ -6,7 +6,7 @@
 import type { RateFigures, SurveyArea } from '../../scoring/survey-round.ts';
 import type { Interval, SurveyRule } from '../../scoring/survey.ts';
 import type { ReportCommunity, SurveyReport } from '../../services/survey-report.ts';
-import { formatShanghai } from '../../util/time.ts';
+import { formatShanghai, nowIso } from '../../util/time.ts';
 
 const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
 /** points with at most two decimals */
@@ -124,7 +124,7 @@ export function presentSurveyReport(report: SurveyReport) {
     progress: report.communities.map((c) => progressRow(report.round.id, c)),
     behind: report.behind.map((c) => progressRow(report.round.id, c)),
     days: report.days.map((d) => ({ day: d.day, n: d.n, cumulative: d.cumulative })),
-    madeAt: formatShanghai(new Date().toISOString()),
+    madeAt: formatShanghai(nowIso()),
   };
 }
 

@@ -6,6 +6,7 @@
  * start the token carries, never from anything the client says. A token with a bad MAC, another step,
  * another person, or older than FORM_TOKEN_HOURS is refused with FORM_EXPIRED.
  */
+import { nowMs } from '../../util/clock.ts';
 import { randomBytes } from 'node:crypto';
 import { Forbidden } from '../../errors.ts';
 import { mac, macMatches } from './keys.ts';
@@ -32,7 +33,7 @@ export interface FormToken {
   nonce: string;
 }
 
-export function signFormToken(key: Buffer, t: Omit<FormToken, 'issued' | 'nonce'>, now = Date.now()): string {
+export function signFormToken(key: Buffer, t: Omit<FormToken, 'issued' | 'nonce'>, now = nowMs()): string {
   const body = Buffer.from(
     JSON.stringify({ ...t, issued: now, nonce: randomBytes(9).toString('base64url') }),
   ).toString('base64url');
@@ -44,7 +45,7 @@ export function verifyFormToken(
   key: Buffer,
   token: unknown,
   expect: { step: FormStep; who: string; expired?: string },
-  now = Date.now(),
+  now = nowMs(),
 ): FormToken {
   const fail = () => new Forbidden(expect.expired ?? FORM_EXPIRED);
   if (typeof token !== 'string' || token.length > 4000) throw fail();
@@ -84,7 +85,7 @@ export class SpentTokens {
   constructor(private readonly max = 100_000) {}
 
   /** True the first time a token's nonce is spent, false after. */
-  spend(t: FormToken, now = Date.now()): boolean {
+  spend(t: FormToken, now = nowMs()): boolean {
     if (this.spent.has(t.nonce)) return false;
     if (this.spent.size >= this.max)
       for (const [nonce, at] of this.spent)

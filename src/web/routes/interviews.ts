@@ -5,6 +5,7 @@
  * POST stores it as an interviewer answer (screened out: recorded, not counted) and shows a fresh form
  * with how many have been recorded. A refused form is shown again with what was typed. CSRF is the app's.
  */
+import { nowMs } from '../../util/clock.ts';
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../../app.ts';
 import { Conflict, type FieldErrors } from '../../errors.ts';
@@ -48,7 +49,7 @@ export function interviewsRouter(deps: AppDeps): Router {
         round: page.round.id,
         community: page.communityId,
         who: `u${actor.id}`,
-        started: Date.now(),
+        started: nowMs(),
       });
     res.status(again?.status ?? 200).set('Cache-Control', 'no-store');
     res.render('interviews/form', {

@@ -24,6 +24,7 @@
  * A forged, expired or someone else's form token: 403 页面已过期，请重新扫码打开问卷. A device that already
  * answered: 409 您已经参加过本社区本轮的问卷调查，感谢支持. Nothing is stored on any refusal.
  */
+import { nowMs } from '../../util/clock.ts';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppDeps } from '../../app.ts';
 import { AppError } from '../../errors.ts';
@@ -130,7 +131,7 @@ export function publicSurveyRouter(deps: AppDeps): Router {
         : message(res, 200, '暂无调查', `${view.communityName}：本社区当前没有进行中的问卷调查。`);
     if (view.state === 'done')
       return message(res, 200, '已完成', `您已经参加过${view.communityName}本轮的问卷调查，感谢支持！`);
-    const now = Date.now();
+    const now = nowMs();
     const form = signFormToken(formKey, {
       step: 'screen',
       round: view.round.id,
