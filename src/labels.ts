@@ -334,6 +334,7 @@ export const AUDIT_ACTION_NAMES: Record<string, string> = {
   'survey.interviewer_remove': '取消入户调查员',
   'survey.clear': '核实问卷答案有效',
   'survey.void': '作废问卷答案',
+  'calendar.enter': '录入节假日与调休安排',
 };
 
 /** An audit entry's object (the part of its action before the dot; `inspection` is an old rows' word). */
@@ -355,6 +356,7 @@ export const AUDIT_ENTITY_NAMES: Record<string, string> = {
   import: '导入',
   results: '测评结果',
   survey: '问卷调查',
+  calendar: '工作日日历',
 };
 
 /** Avoidance settings (回避方式) as the audit page shows them. */
