@@ -42,6 +42,7 @@ import { surveysRouter } from './web/routes/surveys.ts';
 import { interviewsRouter } from './web/routes/interviews.ts';
 import { surveyResultsRouter } from './web/routes/survey-results.ts';
 import { forgetOldAddresses } from './services/surveys.ts';
+import { calendarRouter } from './web/routes/calendar.ts';
 import { helpHref } from './web/help-links.ts';
 import type { Role } from './db/repos/users.ts';
 import type { ClientAssets } from './web/assets.ts';
@@ -232,6 +233,7 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName' | 'versions'>
   app.use(surveyResultsRouter(deps));
   app.use(surveysRouter(deps));
   app.use(interviewsRouter(deps));
+  app.use(calendarRouter(deps));
   app.use(helpRouter(deps));
   app.use(offlineRouter(deps, (req) => csrf.generateToken(req)));
   app.use(photosRouter(deps));

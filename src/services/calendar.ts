@@ -12,7 +12,8 @@ import {
 } from '../db/repos/calendar.ts';
 import { appendAudit } from '../db/repos/audit.ts';
 import { InvalidInput } from '../errors.ts';
-import { workCalendar, type WorkCalendar } from '../calendar/workdays.ts';
+import { packageCalendar, workCalendar, type WorkCalendar } from '../calendar/workdays.ts';
+import { shanghaiDate } from '../util/time.ts';
 import { auditUserId, canOrReject, type Actor } from './access.ts';
 
 /** The calendar as deadlines use it now: the office's days over the package's. */
@@ -38,8 +39,9 @@ export function parseCalendarYear(year: number, text: string): CalendarDayRow[] 
     if (!line) return;
     const [date = '', word = '', ...rest] = line.split(/\s+/);
     const where = `第 ${i + 1} 行`;
-    const valid =
-      /^\d{4}-\d{2}-\d{2}$/.test(date) && new Date(`${date}T00:00:00Z`).toISOString().startsWith(date);
+    // a real calendar day: 2027-02-30 rolls over and 2027-13-01 is no date at all
+    const at = /^\d{4}-\d{2}-\d{2}$/.test(date) ? new Date(`${date}T00:00:00Z`) : null;
+    const valid = !!at && !Number.isNaN(at.getTime()) && at.toISOString().startsWith(date);
     if (!valid) return void problems.push(`${where}：日期“${date}”无效，应为 YYYY-MM-DD`);
     if (Number(date.slice(0, 4)) !== year) return void problems.push(`${where}：${date} 不在 ${year} 年`);
     const kind = HOLIDAY_WORDS.has(word) ? 'holiday' : WORKDAY_WORDS.has(word) ? 'workday' : null;
@@ -74,4 +76,30 @@ export function enterCalendarYear(db: Db, actor: Actor, yearText: string, text: 
     });
   });
   return days.length;
+}
+
+export interface CalendarPage {
+  /** the years the chinese-days package knows, first and last */
+  packageYears: { first: number; last: number };
+  /** the years the office entered, newest first, each with its days */
+  entered: { year: number; days: CalendarDayRow[] }[];
+  /** this year and next when nobody knows them: deadlines there count weekends only */
+  unknown: number[];
+}
+
+/** The office's calendar page: what is known, what was entered, what is missing. */
+export function calendarPage(db: Db, actor: Actor, today: string = shanghaiDate()): CalendarPage {
+  canOrReject(db, actor, 'office.manage', null);
+  const years = [...packageCalendar().years].sort((a, b) => a - b);
+  const days = listCalendarDays(db);
+  const entered = calendarYears(db)
+    .reverse()
+    .map((year) => ({ year, days: days.filter((d) => d.day.startsWith(`${year}-`)) }));
+  const calendar = workCalendarOf(db);
+  const year = Number(today.slice(0, 4));
+  return {
+    packageYears: { first: years[0] ?? 0, last: years.at(-1) ?? 0 },
+    entered,
+    unknown: [year, year + 1].filter((y) => !calendar.knows(y)),
+  };
 }

@@ -832,6 +832,13 @@ export function routeTable(photo: Buffer): RouteSpec[] {
       allowed: (i) => form(`/rounds/${i.docRound}/tasks/${i.docPending}/extend`, {}),
       allowedOk: (status) => status === 409,
     },
+    // 工作日日历: the office enters a year's holidays (the probe's 2029 is entered only by the office)
+    { route: 'GET /calendar', allow: ['office'], probe: () => page('/calendar') },
+    {
+      route: 'POST /calendar',
+      allow: ['office'],
+      probe: () => form('/calendar', { year: '2029', days: '2029-10-01 休 国庆节' }),
+    },
     { route: 'GET /task-templates', allow: ['office'], probe: () => page('/task-templates') },
     {
       route: 'POST /task-templates',

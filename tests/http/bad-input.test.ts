@@ -842,6 +842,21 @@ const UPLOADS: Case[] = [
     message: '请选择延期后的提交期限',
   },
   {
+    name: '工作日日历: a day that does not exist and a word that is neither 休 nor 班',
+    as: 'office',
+    send: (c) => c.post('/calendar', { year: '2027', days: '2027-02-30 休 春节\n2027-10-01 放 国庆节' }),
+    status: 400,
+    message:
+      '第 1 行：日期“2027-02-30”无效，应为 YYYY-MM-DD；第 2 行：“放”应为“休”（放假）或“班”（调休上班）',
+  },
+  {
+    name: '工作日日历: a year that is not one',
+    as: 'office',
+    send: (c) => c.post('/calendar', { year: LONG, days: '2027-10-01 休 国庆节' }),
+    status: 400,
+    message: '年份应为 2000 到 2100 之间的整数',
+  },
+  {
     name: '材料模板: remove a template id that is not a number',
     as: 'office',
     send: (c) => c.post('/task-templates/abc/remove'),
