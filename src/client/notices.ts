@@ -128,7 +128,15 @@ function refusedBox(e: Entry, showSite: boolean, done: () => void): HTMLElement 
   return box;
 }
 
-/** Fills `container` with the notices of one site, or of all sites when `site` is null. */
+/** The latest render asked for each container (renders read the device queue asynchronously). */
+const latest = new WeakMap<HTMLElement, number>();
+
+/**
+ * Fills `container` with the notices of one site, or of all sites when `site` is null. Changes come in
+ * bursts and each starts a render: only the render asked for last writes, so an earlier one that read
+ * the queue before the last change cannot finish after it and put back what is gone (or hide a refusal
+ * that just arrived).
+ */
 export async function renderNotices(
   offline: Offline,
   container: HTMLElement,
@@ -138,8 +146,11 @@ export async function renderNotices(
 ): Promise<void> {
   const mine = <T extends { round: number; site: number }>(x: T) =>
     !site || (x.round === site.round && x.site === site.site);
+  const ticket = (latest.get(container) ?? 0) + 1;
+  latest.set(container, ticket);
   const conflicts = (await listConflicts(offline.user)).filter(mine);
   const refused = (await listEntries(offline.user)).filter((e) => e.refused).filter(mine);
+  if (latest.get(container) !== ticket) return;
   const done = () => offline.changed();
   container.replaceChildren(
     ...conflicts.map((c) => conflictBox(c, !site, choose, done)),

@@ -12,10 +12,14 @@ import type { SheetState } from '../protocol/sheet.ts';
 const offline = startOffline();
 const notices = document.querySelector<HTMLElement>('#offline-notices[data-scope="all"]');
 if (offline && notices) {
+  // the cards, like the notices, are written only by the render asked for last
+  let latest = 0;
   const render = async () => {
+    const ticket = ++latest;
     await renderNotices(offline, notices, null);
     const entries = await listEntries(offline.user);
     const conflicts = await listConflicts(offline.user);
+    if (ticket !== latest) return;
     for (const card of document.querySelectorAll<HTMLElement>('.site-card[data-site-id]')) {
       const round = Number(card.dataset.roundId);
       const site = Number(card.dataset.siteId);
