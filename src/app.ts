@@ -43,6 +43,11 @@ import { interviewsRouter } from './web/routes/interviews.ts';
 import { surveyResultsRouter } from './web/routes/survey-results.ts';
 import { forgetOldAddresses } from './services/surveys.ts';
 import { calendarRouter } from './web/routes/calendar.ts';
+import { RECORD_MULTIPART_ROUTES, problemRecordRouter } from './web/routes/problem-record.ts';
+import { REPORT_MULTIPART_ROUTES, reportsRouter } from './web/routes/reports.ts';
+import { HOTLINE_MULTIPART_ROUTES, hotlineRouter } from './web/routes/hotline.ts';
+import { problemSettingsRouter } from './web/routes/problem-settings.ts';
+import { publicReportRouter } from './web/routes/public-report.ts';
 import { helpHref } from './web/help-links.ts';
 import type { Role } from './db/repos/users.ts';
 import type { ClientAssets } from './web/assets.ts';
@@ -159,6 +164,7 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName' | 'versions'>
   // residents' public pages: no session row per anonymous visitor, their own throttling before any body
   // is parsed, their own signed form tokens instead of the session's CSRF token
   app.use(publicSurveyRouter(deps));
+  app.use(publicReportRouter(deps));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 2000 }));
   app.use(express.json({ limit: '1mb' }));
 
@@ -189,6 +195,9 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName' | 'versions'>
     ...PROBLEM_MULTIPART_ROUTES,
     ...TASK_MULTIPART_ROUTES,
     ...TASK_REVIEW_MULTIPART_ROUTES,
+    ...RECORD_MULTIPART_ROUTES,
+    ...REPORT_MULTIPART_ROUTES,
+    ...HOTLINE_MULTIPART_ROUTES,
   ]);
   app.use((req, res, next) => {
     // The token is made only when a page reads it. Made eagerly, every request without a session (a
@@ -226,7 +235,12 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName' | 'versions'>
   app.use(criteriaRouter(deps, csrf.protect));
   app.use(importsRouter(deps, csrf.protect));
   app.use(resultsRouter(deps));
+  // /problems/new before /problems/:id
+  app.use(problemRecordRouter(deps, csrf.protect));
   app.use(problemsRouter(deps, csrf.protect));
+  app.use(reportsRouter(deps, csrf.protect));
+  app.use(hotlineRouter(deps, csrf.protect));
+  app.use(problemSettingsRouter(deps, csrf.protect));
   app.use(tasksRouter(deps, csrf.protect));
   app.use(taskReviewRouter(deps, csrf.protect));
   app.use(materialsRouter(deps));

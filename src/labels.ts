@@ -17,11 +17,17 @@ import type { Material, MethodsRule, ResponsibleUnitRule, Rules, Standard } from
 import type { AvoidancePolicy } from './services/assignments.ts';
 import type { RoundMethod, TaskState } from './services/document-tasks.ts';
 import type { TaskLevel } from './db/repos/document-tasks.ts';
-import type { ProblemSource } from './db/repos/problems.ts';
+import type { DeadlineUnit, ProblemSource } from './db/repos/problems.ts';
+import type { ReportStatus } from './db/repos/reports.ts';
 import type { SurveyChannel, SurveyFlag } from './db/repos/surveys.ts';
 import type { Questionnaire, QuestionKind, SurveyRule } from './surveys/schema.ts';
 
-export const ROLE_NAMES: Record<Role, string> = { office: '创城办', inspector: '测评员', unit: '责任单位' };
+export const ROLE_NAMES: Record<Role, string> = {
+  office: '创城办',
+  inspector: '测评员',
+  unit: '责任单位',
+  leader: '包联领导',
+};
 
 export const UNIT_KIND_NAMES: Record<UnitKind, string> = {
   street: '镇街',
@@ -136,7 +142,36 @@ export const TASK_LEVEL_NAMES: Record<TaskLevel, string> = {
 export const NO_UNIT_NAME = '无责任单位';
 
 /** 来源 of a problem. */
-export const PROBLEM_SOURCE_NAMES: Record<ProblemSource, string> = { round: '测评', document: '材料' };
+export const PROBLEM_SOURCE_NAMES: Record<ProblemSource, string> = {
+  round: '测评',
+  document: '材料',
+  inspection: '督查',
+  report: '随手拍',
+  hotline: '12345',
+  media: '媒体',
+};
+
+/** How a deadline is counted, as a unit after a number (3 个工作日). */
+export const DEADLINE_UNIT_NAMES: Record<DeadlineUnit, string> = {
+  calendar: '天',
+  workdays: '个工作日',
+  hours: '小时',
+};
+
+/** How a deadline is counted, as a choice in a form. */
+export const DEADLINE_RULE_NAMES: Record<DeadlineUnit, string> = {
+  calendar: '自然日',
+  workdays: '工作日',
+  hours: '小时',
+};
+
+/** A 随手拍 report's state, as the office and the resident read it. */
+export const REPORT_STATUS_NAMES: Record<ReportStatus, string> = {
+  new: '待受理',
+  accepted: '已受理',
+  duplicate: '重复问题',
+  rejected: '不予受理',
+};
 
 /** A document task's history steps. */
 export const TASK_EVENT_NAMES: Record<string, string> = {
@@ -317,6 +352,8 @@ export const AUDIT_ACTION_NAMES: Record<string, string> = {
   'results.import': '导入测评结果',
   'criteria.import': '导入测评体系',
   'settings.avoidance': '修改回避设置',
+  'problem.raise': '登记问题（督查、随手拍、12345、媒体）',
+  'deadline_rule.set': '设置整改时限规则',
   'problem.fix': '报告整改',
   'problem.close': '复查通过，销号',
   'problem.reject': '复查不通过，退回',

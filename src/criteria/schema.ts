@@ -115,6 +115,13 @@ export const standardSchema = z
     guidance: z.string().max(400).optional(),
     photoRequired: z.boolean(),
     deadlineDays: z.number().int().min(1, '整改时限至少1天').max(365, '整改时限不能超过365天'),
+    /**
+     * What deadlineDays counts: working days (holidays and 调休 make-up days followed) or hours. Absent:
+     * calendar days, as in every version written before this field (no default, so they parse unchanged).
+     */
+    deadlineUnit: z
+      .enum(['workdays', 'hours'], { error: '整改时限单位只能是 workdays（工作日）或 hours（小时）' })
+      .optional(),
     responsibleUnit: responsibleUnitSchema,
     /** only on document / online standards (check.ts); absent: nothing is asked of units yet */
     task: taskSchema.optional(),

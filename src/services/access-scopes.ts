@@ -32,7 +32,7 @@ export function resultsScope(db: Db, actor: Actor, round: RoundRow): ResultsScop
     return { all: true, streets: new Set(), communities: new Set(), sites: new Set() };
   const sites = includedSites(db, round.id);
   if (actor.role === 'leader') {
-    const communities = new Set(liaisonCommunityIds(db, [actor.unit_id]));
+    const communities = new Set(actor.unit_id === null ? [] : liaisonCommunityIds(db, [actor.unit_id]));
     return {
       all: false,
       streets: new Set(),
@@ -77,17 +77,22 @@ export const canSeeSite = (s: ResultsScope, id: number) => s.all || s.sites.has(
 
 /**
  * The problems on the actor's board: the office all, a unit its own subtree's, an inspector those of
- * sites assigned to them, a leader those in the 社区 their unit 包联s.
+ * sites assigned to them and those given them for 复查, a leader those in the 社区 their unit 包联s and
+ * those they recorded.
  */
 export function problemListScope(
   db: Db,
   actor: Actor,
-): Pick<ProblemFilter, 'unitIds' | 'inspectorId' | 'communityIds'> {
+): Pick<ProblemFilter, 'unitIds' | 'inspectorId' | 'communityIds' | 'recordedBy'> {
   canOrReject(db, actor, 'problem.list', null);
   if (actor.role === 'unit')
     return { unitIds: actor.unit_id === null ? [] : unitSubtreeIds(db, actor.unit_id) };
   if (actor.role === 'inspector') return { inspectorId: actor.id };
-  if (actor.role === 'leader') return { communityIds: liaisonCommunityIds(db, [actor.unit_id]) };
+  if (actor.role === 'leader')
+    return {
+      communityIds: actor.unit_id === null ? [] : liaisonCommunityIds(db, [actor.unit_id]),
+      recordedBy: actor.id,
+    };
   return {};
 }
 

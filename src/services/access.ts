@@ -30,7 +30,10 @@ export interface AnonymousActor {
   readonly unit_id: null;
 }
 
-/** A 包联 leader: `unit_id` is the 包联 unit they lead. */
+/**
+ * A 包联 leader: `unit_id` is the 包联 unit they lead. A leader's account is a user with role 'leader'
+ * (the same shape); this type also lets a test or a script act as a leader without an account.
+ */
 export interface LeaderActor {
   readonly role: 'leader';
   readonly id: number;
@@ -55,7 +58,7 @@ export const auditUserId = (actor: Actor): number | null => (actor.role === 'ano
 
 /** The actor as a logged-in user, or 401 (the services that write records need a user to log). */
 export function userOf(actor: Actor): UserRow {
-  if (actor.role === 'anonymous' || actor.role === 'leader' || actor.role === 'system')
+  if (actor.role === 'anonymous' || actor.role === 'system' || !('username' in actor))
     throw new NotLoggedIn();
   return actor;
 }
@@ -91,6 +94,12 @@ export interface Objects {
   'problem.decide': ProblemRow;
   /** the 整改清单 workbook and 整改通知单 (a unit's: its own problems) */
   'problem.export': null;
+  /** record a problem found outside rounds (督查): the office and 包联 leaders */
+  'problem.record': null;
+  /** give a problem from outside rounds to an inspector for 复查, or take it back */
+  'problem.assign': ProblemRow;
+  /** 随手拍 reports: the list, triage (受理 / 重复 / 不受理), replies, links and posters; 12345 imports */
+  'report.triage': null;
   'photo.read': PhotoRow;
   /** the 材料任务 pages: the office sees every round's, a unit its own, a 包联 leader their 社区' */
   'task.list': null;
@@ -130,8 +139,11 @@ function unitsOf(db: Db, a: Actor): Set<number> {
 }
 
 /** The 社区 a leader's 包联 unit covers. */
-function leaderCommunities(db: Db, a: LeaderActor): Set<number> {
-  return new Set(liaisonCommunityIds(db, [a.unit_id]));
+function leaderCommunities(
+  db: Db,
+  a: Pick<LeaderActor, 'unit_id'> | { unit_id: number | null },
+): Set<number> {
+  return new Set(a.unit_id === null ? [] : liaisonCommunityIds(db, [a.unit_id]));
 }
 
 function canSeeRound(db: Db, a: Actor, round: RoundRow): true | string {
@@ -164,28 +176,39 @@ function actsFor(db: Db, a: Actor, p: Pick<ProblemRow, 'unit_id'>): boolean {
 
 /** The inspector assigned to the problem's site in its round (none for a problem without a site). */
 const problemInspector = (db: Db, p: ProblemRow): number | null =>
-  p.site_id === null ? null : assignedInspectorId(db, p.round_id, p.site_id);
+  p.site_id === null || p.round_id === null ? null : assignedInspectorId(db, p.round_id, p.site_id);
 
-/** The 社区 a problem is in: its site's, or its document task's. */
+/** The 社区 a problem is in: its site's, its document task's, or the one it was recorded in. */
 function problemCommunity(db: Db, p: ProblemRow): number | null {
   if (p.site_id !== null) return findSiteById(db, p.site_id)?.community_id ?? null;
-  return p.task_id === null ? null : (findTaskById(db, p.task_id)?.community_id ?? null);
+  if (p.task_id !== null) return findTaskById(db, p.task_id)?.community_id ?? null;
+  return p.loc_community_id;
 }
 
 function canSeeProblem(db: Db, a: Actor, p: ProblemRow): true | string {
   const ok =
     isOffice(a) ||
     actsFor(db, a, p) ||
-    (a.role === 'inspector' && problemInspector(db, p) === a.id) ||
-    (a.role === 'leader' && leaderCommunities(db, a).has(problemCommunity(db, p) ?? -1));
+    (a.role === 'inspector' && (problemInspector(db, p) === a.id || p.reinspector_id === a.id)) ||
+    (a.role === 'leader' &&
+      (p.recorded_by === a.id || leaderCommunities(db, a).has(problemCommunity(db, p) ?? -1)));
   return ok || '您无权查看该问题';
 }
 
-/** 复查: the office or the inspector of the problem's site, never the one who reported the fix. */
+/**
+ * 复查: the office; for a round's problem the inspector of its site; for a problem from outside rounds
+ * the inspector the office gave it to, or the 包联 leader who recorded it; never the one who reported
+ * the fix.
+ */
 function canReinspect(db: Db, a: Actor, p: ProblemRow): true | string {
-  if (!isOffice(a) && a.role !== 'inspector') return '只有创城办或测评员可以复查';
-  if (a.role === 'inspector' && p.source === 'document') return '材料问题由创城办审核整改材料后销号';
-  if (a.role === 'inspector' && problemInspector(db, p) !== a.id) return '您无权复查该问题';
+  const leaderMay = a.role === 'leader' && p.round_id === null && p.source !== 'document';
+  if (!isOffice(a) && a.role !== 'inspector' && !leaderMay) return '只有创城办或测评员可以复查';
+  if (!isOffice(a) && p.source === 'document') return '材料问题由创城办审核整改材料后销号';
+  if (a.role === 'leader' && (p.recorded_by !== a.id || p.reinspector_id !== null))
+    return '只有记录该问题的包联领导可以复查（已交给测评员复查的除外）';
+  if (a.role === 'inspector' && p.round_id === null && p.reinspector_id !== a.id) return '该问题未交给您复查';
+  if (a.role === 'inspector' && p.round_id !== null && problemInspector(db, p) !== a.id)
+    return '您无权复查该问题';
   return p.fixed_by !== a.id || '复查人不能是报告整改的人';
 }
 
@@ -200,8 +223,8 @@ function canSeePhoto(db: Db, a: Actor, photo: PhotoRow): true | string {
   if (a.role === 'anonymous') return no;
   const problems = photoProblems(db, photo);
   if (a.role === 'unit' && problems.some((p) => actsFor(db, a, p))) return true;
-  if (a.role === 'inspector' && problems.some((p) => assignedInspectorId(db, p.round_id, p.site_id) === a.id))
-    return true;
+  if (a.role === 'inspector' && problems.some((p) => canSeeProblem(db, a, p) === true)) return true;
+  if (a.role === 'leader' && problems.some((p) => canSeeProblem(db, a, p) === true)) return true;
   const place = photo.inspection_id === null ? undefined : photoPlace(db, photo.inspection_id);
   if (!place) return no;
   if (a.role === 'inspector') return assignedInspectorId(db, place.round_id, place.site_id) === a.id || no;
@@ -254,6 +277,11 @@ const RULES: { [V in Verb]: Rule<V> } = {
   'problem.reinspect': canReinspect,
   'problem.decide': officeOnly('只有创城办可以处理此申请'),
   'problem.export': (_db, a) => isOffice(a) || a.role === 'unit' || '没有权限访问此页面',
+  'problem.record': (_db, a) =>
+    isOffice(a) || (a.role === 'leader' && a.unit_id !== null) || '只有创城办和包联领导可以记录督查问题',
+  'problem.assign': (_db, a, p) =>
+    !isOffice(a) ? '只有创城办可以安排复查' : p.round_id === null || '测评问题由该点位的测评员复查',
+  'report.triage': officeOnly('只有创城办可以受理群众反映和12345工单'),
   'photo.read': canSeePhoto,
   'task.list': (_db, a) =>
     isOffice(a) || (a.role === 'unit' && a.unit_id !== null) || a.role === 'leader' || '没有材料任务可以查看',

@@ -16,6 +16,7 @@ import { InvalidInput, NotFound } from '../errors.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
 import { canOrReject, type Actor } from './access.ts';
 import { requireRound } from './rounds.ts';
+import { problemStandard } from './problems.ts';
 import { problemFilter, type ProblemQuery } from './problem-board.ts';
 
 export interface ProblemExportCtx {
@@ -54,13 +55,9 @@ export function problemNotice(
     roundId: q.roundId,
     status: null,
   }).filter((p) => p.status === 'open' || p.status === 'fixed');
-  // a problem's standard named by its text in the version its round was scored with
-  const versionOf = new Map<number, number>();
-  const standardText = (p: ProblemListRow): string => {
-    if (!versionOf.has(p.round_id))
-      versionOf.set(p.round_id, requireRound(db, p.round_id).criteria_version_id);
-    return ctx.criteria.get(versionOf.get(p.round_id)!).byCode.get(p.standard_code)?.text ?? '';
-  };
+  // a problem's standard named by its text in the version its round was scored with (or, from outside
+  // rounds, the one it was recorded under)
+  const standardText = (p: ProblemListRow): string => problemStandard(db, ctx.criteria, p)?.text ?? '';
   return {
     unit,
     round,

@@ -17,7 +17,7 @@ import {
 } from '../db/repos/problems.ts';
 import { siteTypeNames } from '../db/repos/places.ts';
 import { findUnitById, listUnits, type UnitRow } from '../db/repos/units.ts';
-import { findRoundById } from '../db/repos/rounds.ts';
+import { problemStandard } from './problems.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
 import { can, canOrReject, type Actor } from './access.ts';
 import { NotFound } from '../errors.ts';
@@ -28,7 +28,7 @@ export interface ProblemPageCtx {
 }
 
 /** The kinds of photo a problem has: 整改前 (the sheet's evidence), 整改后, 复查, 申诉材料. */
-export type ProblemPhotoKind = 'evidence' | 'fix' | 'reinspect' | 'appeal';
+export type ProblemPhotoKind = 'evidence' | 'record' | 'report' | 'fix' | 'reinspect' | 'appeal';
 
 /** A step of the problem's history, its data read from JSON. */
 export interface ProblemEvent extends Omit<ProblemEventRow, 'data'> {
@@ -70,9 +70,15 @@ export function problemPage(ctx: ProblemPageCtx, actor: Actor, id: number): Prob
   const p = listProblems(db, { id })[0];
   if (!p) throw new NotFound('找不到该问题');
   canOrReject(db, actor, 'problem.read', p);
-  const version = ctx.criteria.get(findRoundById(db, p.round_id)!.criteria_version_id);
-  const standard = version.byCode.get(p.standard_code);
-  const photos: ProblemPage['photos'] = { evidence: [], fix: [], reinspect: [], appeal: [] };
+  const standard = problemStandard(db, ctx.criteria, p);
+  const photos: ProblemPage['photos'] = {
+    evidence: [],
+    record: [],
+    report: [],
+    fix: [],
+    reinspect: [],
+    appeal: [],
+  };
   for (const ph of problemPhotos(db, p)) photos[ph.kind as ProblemPhotoKind]?.push(ph);
   const events = problemEvents(db, p.id).map((e) => ({
     ...e,

@@ -1,7 +1,7 @@
 /**
  * Problems (问题交办) raised from an approved sheet: one per deduction or failure, sent point-to-point to
  * the unit the standard names (the site's own, its 社区's or 镇街's, or a department), with a deadline
- * in calendar days (Asia/Shanghai) and the 反复出现 link to the same site and standard's problem in the
+ * by the standard's rule (calendar days unless its version says working days or hours; deadlines.ts) and the 反复出现 link to the same site and standard's problem in the
  * previous round. A later correction voids or adds problems; none is ever deleted.
  */
 import { now } from '../util/clock.ts';
@@ -20,7 +20,7 @@ import {
 } from '../db/repos/problems.ts';
 import type { IndexedStandard } from '../criteria/load.ts';
 import { scoreStandard } from '../scoring/standard.ts';
-import { addDays, shanghaiDate } from '../util/time.ts';
+import { computeDeadline, deadlineFields, standardDeadlineRule } from './deadlines.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
 
 /** The unit that must fix a problem under this standard at this site (null: the office assigns one). */
@@ -97,7 +97,7 @@ export function syncProblems(
       description: a.note || standard.text,
       pointsLost: score.lost,
       unitId: responsibleUnitFor(db, site, standard),
-      deadline: addDays(shanghaiDate(at), standard.deadlineDays),
+      ...deadlineFields(computeDeadline(db, standardDeadlineRule(standard), at)),
       repeatCount: isRepeat ? (earlier?.repeat_count ?? 0) + 1 : 0,
       previousProblemId: isRepeat ? (earlier?.id ?? null) : null,
     });

@@ -212,7 +212,7 @@ function upholdDispute(db: Db, p: ProblemRow, user: UserRow, note: string): void
   });
   transition(db, p, user, 'uphold_dispute', 'void', {}, note);
   const sheet = p.sheet_id === null ? undefined : findInspectionById(db, p.sheet_id);
-  if (!sheet) return;
+  if (!sheet || p.standard_code === null) return;
   const old = listAnswers(db, sheet.id).find((a) => a.standard_code === p.standard_code);
   upsertAnswer(
     db,

@@ -21,9 +21,13 @@ import { Conflict, InvalidInput, NotFound } from '../errors.ts';
 import type { StoredPhoto } from '../photos/store.ts';
 import { fixPhotoFlags, type EvidenceFlag } from '../photos/evidence.ts';
 import { storePhotoOffThread } from '../photos/off-thread.ts';
-import { formatShanghai, nowIso, shanghaiDate } from '../util/time.ts';
+import { formatShanghai, nowIso } from '../util/time.ts';
 import { PROBLEM_STATUS_NAMES } from '../labels.ts';
 import { canOrReject, userOf, type Actor } from './access.ts';
+import { deadlinePassed } from './deadlines.ts';
+import { findRoundById } from '../db/repos/rounds.ts';
+import type { CriteriaCache } from './criteria-registry.ts';
+import type { IndexedStandard } from '../criteria/load.ts';
 
 export interface ProblemCtx {
   db: Db;
@@ -59,8 +63,36 @@ export function problemFor(
   return { p, user: userOf(actor) };
 }
 
-export function isOverdue(p: ProblemRow, today = shanghaiDate()): boolean {
-  return p.status === 'open' && p.deadline < today;
+/** An open problem past its stored deadline (one in hours: to the minute, by the app's clock). */
+export function isOverdue(
+  p: Pick<ProblemRow, 'status' | 'deadline' | 'deadline_time'>,
+  today?: string,
+): boolean {
+  if (p.status !== 'open') return false;
+  return today === undefined ? deadlinePassed(p) : p.deadline < today;
+}
+
+/**
+ * The criteria version a problem's standard is read in: its round's, or for a problem from outside
+ * rounds the one it was recorded under (null: recorded without a standard).
+ */
+export function problemVersionId(
+  db: Db,
+  p: Pick<ProblemRow, 'round_id' | 'criteria_version_id'>,
+): number | null {
+  if (p.round_id !== null) return findRoundById(db, p.round_id)?.criteria_version_id ?? null;
+  return p.criteria_version_id;
+}
+
+/** The standard a problem is under, as its version states it (undefined: none, or not in the version). */
+export function problemStandard(
+  db: Db,
+  criteria: CriteriaCache,
+  p: Pick<ProblemRow, 'round_id' | 'criteria_version_id' | 'standard_code'>,
+): IndexedStandard | undefined {
+  const versionId = problemVersionId(db, p);
+  if (versionId === null || p.standard_code === null) return undefined;
+  return criteria.get(versionId).byCode.get(p.standard_code);
 }
 
 /**

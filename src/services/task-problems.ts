@@ -4,6 +4,7 @@
  * and no sheet, due today + the standard's deadlineDays (calendar days, Asia/Shanghai), with its 交办
  * history row as a sheet's problems get (problem-raise.ts, through the same repository inserts).
  */
+import { computeDeadline, deadlineFields, standardDeadlineRule } from './deadlines.ts';
 import type { Db } from '../db/connection.ts';
 import type { DocumentTaskRow } from '../db/repos/document-tasks.ts';
 import { addProblemEvent, findProblem, insertProblem, updateProblem } from '../db/repos/problems.ts';
@@ -11,7 +12,6 @@ import { liveTaskProblemId } from '../db/repos/task-review.ts';
 import type { UserRow } from '../db/repos/users.ts';
 import type { IndexedStandard } from '../criteria/load.ts';
 import type { StandardScore } from '../scoring/standard.ts';
-import { addDays, shanghaiDate } from '../util/time.ts';
 
 /**
  * The task's problem made to match its score: one open problem while it loses points (voided and raised
@@ -52,7 +52,7 @@ export function syncTaskProblem(
     description: note || `材料不合格：${standard.text}`,
     pointsLost: score.lost,
     unitId: task.unit_id,
-    deadline: addDays(shanghaiDate(), standard.deadlineDays),
+    ...deadlineFields(computeDeadline(db, standardDeadlineRule(standard))),
     repeatCount: 0,
     previousProblemId: null,
   });

@@ -13,6 +13,7 @@ export const ROLE_PARTS: Record<Role, string> = {
   office: 'office',
   inspector: 'inspector',
   unit: 'unit',
+  leader: 'leader',
 };
 
 interface Rule {

@@ -145,7 +145,7 @@ describe('what an actor may list', () => {
     expect(canSeeSite(all, siteId('西城公园'))).toBe(true);
   });
 
-  it('the problem board: a unit its subtree, an inspector their sites, a leader the 包联 社区', () => {
+  it('the problem board: a unit its subtree, an inspector their sites, a leader the 包联 社区 and what they recorded', () => {
     const board = (a: Actor) => {
       const f = problemListScope(db, a);
       return Object.fromEntries(Object.entries(f).map(([k, v]) => [k, Array.isArray(v) ? ids(v) : v]));
@@ -158,8 +158,11 @@ describe('what an actor may list', () => {
     });
     expect(board(user('chengguan'))).toEqual({ unitIds: [unitIdOf(db, 'D-CGJ')] });
     expect(board(user('inspector2'))).toEqual({ inspectorId: userIdOf(db, 'inspector2') });
-    expect(board(leader('宣传部领导', 'L-XCB'))).toEqual({
+    const xcbLeader = leader('宣传部领导', 'L-XCB');
+    // and the problems they recorded (督查), wherever those are
+    expect(board(xcbLeader)).toEqual({
       communityIds: ids(XCB_COMMUNITIES.map(communityId)),
+      recordedBy: xcbLeader.id,
     });
     expect(answerOf(() => problemListScope(db, ANONYMOUS))).toEqual(LOGIN);
   });

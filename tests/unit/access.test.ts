@@ -338,6 +338,31 @@ const CASES: { [V in Verb]: Case<V>[] } = {
   'problem.decide': [
     { what: 'a request', object: xingfuProblem, answers: officeOnly('只有创城办可以处理此申请') },
   ],
+  'problem.record': [
+    {
+      what: 'a 督查 problem',
+      object: () => null,
+      answers: {
+        ...officeOnly('只有创城办和包联领导可以记录督查问题'),
+        leader: OK,
+        otherLeader: OK,
+      },
+    },
+  ],
+  'problem.assign': [
+    {
+      what: 'a round’s problem',
+      object: xingfuProblem,
+      answers: {
+        ...allRefused('只有创城办可以安排复查'),
+        office: no('测评问题由该点位的测评员复查'),
+        system: no('测评问题由该点位的测评员复查'),
+      },
+    },
+  ],
+  'report.triage': [
+    { what: '随手拍 and 12345', object: () => null, answers: officeOnly('只有创城办可以受理群众反映和12345工单') },
+  ],
   'problem.export': [
     {
       what: '整改清单',

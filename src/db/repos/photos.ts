@@ -1,8 +1,13 @@
 /** photos: metadata rows of stored originals (the files live under UPLOAD_DIR, named by SHA-256). */
 import type { Db } from '../connection.ts';
 import { nowIso } from '../../util/time.ts';
+import { findProblem, type ProblemRow } from './problems.ts';
 
-export type PhotoKind = 'evidence' | 'fix' | 'reinspect' | 'appeal';
+/**
+ * evidence: a sheet's; fix / reinspect / appeal: a problem's steps; record: a 督查 problem's, taken by the
+ * office or a 包联 leader; report: a resident's 随手拍 (no uploader; report_id says which report).
+ */
+export type PhotoKind = 'evidence' | 'fix' | 'reinspect' | 'appeal' | 'record' | 'report';
 
 export interface PhotoRow {
   id: number;
@@ -22,9 +27,12 @@ export interface PhotoRow {
   gps_lat: number | null;
   gps_lng: number | null;
   flags: string;
-  uploaded_by: number;
+  /** null only for a resident's photo (kind 'report') */
+  uploaded_by: number | null;
   uploaded_at: string;
   deleted_at: string | null;
+  /** the 随手拍 report a resident's photo came with */
+  report_id: number | null;
   /** JSON array of the caption band's lines; null for rows from before versions were made afterwards */
   caption: string | null;
   /** 0: display version and thumbnail not made yet; 1: made; -1: making them failed */
@@ -32,7 +40,8 @@ export interface PhotoRow {
 }
 
 const COLUMNS = `id, client_id, sha256, display_key, kind, inspection_id, standard_code, problem_id, original_name, mime,
-  bytes, width, height, taken_at, gps_lat, gps_lng, flags, uploaded_by, uploaded_at, deleted_at, caption, versions_ready`;
+  bytes, width, height, taken_at, gps_lat, gps_lng, flags, uploaded_by, uploaded_at, deleted_at, caption, versions_ready,
+  report_id`;
 
 export interface NewPhoto {
   clientId: string | null;
@@ -51,7 +60,9 @@ export interface NewPhoto {
   gpsLat: number | null;
   gpsLng: number | null;
   flags: unknown[];
-  uploadedBy: number;
+  /** null only for a resident's photo (kind 'report', with reportId) */
+  uploadedBy: number | null;
+  reportId?: number | null;
   /** the caption band's lines; with them the display version and thumbnail are made after the insert */
   caption: string[] | null;
 }
@@ -62,8 +73,8 @@ export function insertPhoto(db: Db, p: NewPhoto): number {
       .prepare(
         `INSERT INTO photos (client_id, sha256, display_key, kind, inspection_id, standard_code, problem_id, original_name,
            mime, bytes, width, height, taken_at, gps_lat, gps_lng, flags, uploaded_by, uploaded_at, caption,
-           versions_ready)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           versions_ready, report_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         p.clientId,
@@ -86,6 +97,7 @@ export function insertPhoto(db: Db, p: NewPhoto): number {
         nowIso(),
         p.caption ? JSON.stringify(p.caption) : null,
         p.caption ? 0 : 1,
+        p.reportId ?? null,
       ).lastInsertRowid,
   );
 }
@@ -179,18 +191,14 @@ export function photoPlace(db: Db, inspectionId: number): PhotoPlace | undefined
 }
 
 /** The units and sites of the problems a photo documents (its own problem, or the problems raised from it). */
-export function photoProblems(
-  db: Db,
-  photo: PhotoRow,
-): { unit_id: number | null; site_id: number; round_id: number }[] {
-  return db
+export function photoProblems(db: Db, photo: PhotoRow): ProblemRow[] {
+  const ids = db
     .prepare(
-      `SELECT unit_id, site_id, round_id FROM problems
-       WHERE id = ? OR (inspection_id = ? AND standard_code = ?)`,
+      `SELECT id FROM problems
+       WHERE id = ? OR (inspection_id = ? AND standard_code = ?)
+          OR id = (SELECT problem_id FROM citizen_reports WHERE id = ?)`,
     )
-    .all(photo.problem_id, photo.inspection_id, photo.standard_code) as {
-    unit_id: number | null;
-    site_id: number;
-    round_id: number;
-  }[];
+    .pluck()
+    .all(photo.problem_id, photo.inspection_id, photo.standard_code, photo.report_id ?? null) as number[];
+  return ids.map((id) => findProblem(db, id)!);
 }

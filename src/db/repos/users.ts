@@ -2,7 +2,7 @@
 import type { Db } from '../connection.ts';
 import { nowIso } from '../../util/time.ts';
 
-export type Role = 'office' | 'inspector' | 'unit';
+export type Role = 'office' | 'inspector' | 'unit' | 'leader';
 
 export interface UserRow {
   id: number;

@@ -6,7 +6,7 @@ import type { HomePage, InspectorWork, OfficeWork, SheetPile, UnitWork } from '.
 import { TASK_DUE_SOON_DAYS } from '../../services/home.ts';
 import type { ProblemListRow } from '../../db/repos/problems.ts';
 import type { RequestDecisionRow } from '../../db/repos/problem-work.ts';
-import { DECISION_NAMES, PROBLEM_STATUS_NAMES, REQUEST_NAMES } from '../../labels.ts';
+import { DECISION_NAMES, PROBLEM_SOURCE_NAMES, PROBLEM_STATUS_NAMES, REQUEST_NAMES } from '../../labels.ts';
 import { formatShanghai } from '../../util/time.ts';
 import { problemPlace } from '../../services/problem-places.ts';
 import { groupAssignedSites, presentRound, type SiteGroup } from './rounds.ts';
@@ -127,8 +127,12 @@ export function presentInspectorHome(work: InspectorWork, q: string) {
 const problemWhat = (p: {
   source: ProblemListRow['source'];
   site_name: string | null;
-  standard_code: string;
-}) => (p.source === 'document' || p.site_name === null ? `材料 · ${p.standard_code}` : p.site_name);
+  standard_code: string | null;
+  address?: string;
+}) =>
+  p.source === 'document'
+    ? `材料 · ${p.standard_code ?? ''}`
+    : (p.site_name ?? `${PROBLEM_SOURCE_NAMES[p.source]} · ${p.address || '未填写地点'}`);
 
 function presentOpenProblem(p: ProblemListRow, today: string) {
   const d = deadlineText(p.deadline, today);
