@@ -354,6 +354,8 @@ export const AUDIT_ACTION_NAMES: Record<string, string> = {
   'settings.avoidance': '修改回避设置',
   'problem.raise': '登记问题（督查、随手拍、12345、媒体）',
   'deadline_rule.set': '设置整改时限规则',
+  'settings.outside_district': '修改辖区外判定距离',
+  'settings.report_phone_days': '修改随手拍电话保留天数',
   'problem.fix': '报告整改',
   'problem.close': '复查通过，销号',
   'problem.reject': '复查不通过，退回',

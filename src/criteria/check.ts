@@ -5,12 +5,28 @@
  */
 import type { z } from 'zod';
 import { criteriaVersionSchema, type CriteriaVersion, type Standard } from './schema.ts';
-import { METHOD_NAMES } from '../labels.ts';
+import { DEADLINE_UNIT_NAMES, METHOD_NAMES } from '../labels.ts';
 
 export interface CriteriaIssue {
   /** JSON path like items[2].contents[0].standards[1].points */
   path: string;
   message: string;
+}
+
+/**
+ * The largest 整改时限 per unit: a standard's deadlineDays is the amount in its deadlineUnit (calendar
+ * days when absent, working days, or hours). The schema bounds it by 365; working days stop at 250 (about
+ * a year of them). The office's per-source rules share these limits (services/deadlines.ts).
+ */
+export const STANDARD_DEADLINE_MAX = { calendar: 365, workdays: 250, hours: 720 } as const;
+
+/** A standard's 整改时限 beyond its unit's limit. */
+function deadlineIssues(s: Standard, base: string): CriteriaIssue[] {
+  const unit = s.deadlineUnit ?? 'calendar';
+  const max = STANDARD_DEADLINE_MAX[unit];
+  if (s.deadlineDays <= max) return [];
+  const message = `整改时限不能超过 ${max} ${DEADLINE_UNIT_NAMES[unit]}（现为 ${s.deadlineDays}）`;
+  return [{ path: `${base}.deadlineDays`, message }];
 }
 
 export type CheckResult = { ok: true; version: CriteriaVersion } | { ok: false; issues: CriteriaIssue[] };
@@ -155,7 +171,7 @@ export function checkConsistency(version: CriteriaVersion): CriteriaIssue[] {
               message: `等级门槛必须依次增大（B < C < C#），现为 B=${t.B}、C=${t.C}、C#=${t['C#']}`,
             });
         }
-        issues.push(...taskIssues(s, base));
+        issues.push(...taskIssues(s, base), ...deadlineIssues(s, base));
         methodsUsed.add(s.method === 'online' ? 'document' : s.method);
         if (s.scoring.mode === 'deduction' && s.scoring.perCase > s.points)
           issues.push({

@@ -26,6 +26,7 @@ import {
   AGGREGATION_WORDS,
   COMBINE_NAMES,
   COMBINE_WORDS,
+  DEADLINE_RULE_NAMES,
   MATERIAL_NAMES,
   MATERIAL_WORDS,
   METHOD_WORDS,
@@ -171,6 +172,14 @@ function due(): CellParser<TaskDue> {
     },
   );
 }
+/**
+ * 整改时限单位 (自然日 / 工作日 / 小时). 自然日 is what an absent deadlineUnit means: read back, it leaves
+ * the field out again (excel-read.ts), so a version round-trips to exactly its JSON.
+ */
+const DEADLINE_UNIT_WORDS = Object.fromEntries(
+  Object.entries(DEADLINE_RULE_NAMES).map(([unit, word]) => [word, unit as keyof typeof DEADLINE_RULE_NAMES]),
+);
+
 export const MODES = oneOf<string>(SCORING_MODE_WORDS);
 const UNITS = oneOf(RESPONSIBLE_UNIT_WORDS);
 const col = (key: string, header: string, parse?: CellParser, required = false): Column => ({
@@ -196,7 +205,11 @@ export const C = {
   C: col('scoring.thresholds.C', 'C档问题数', integer()),
   'C#': col('scoring.thresholds.C#', 'C#档问题数', integer()),
   photo: col('photoRequired', '须拍照', yesNo(), true),
-  deadline: col('deadlineDays', '整改时限（天）', integer(), true),
+  deadline: { ...col('deadlineDays', '整改时限（天）', integer(), true), aliases: ['整改时限'] },
+  deadlineUnit: {
+    ...col('deadlineUnit', '整改时限单位', oneOf(DEADLINE_UNIT_WORDS)),
+    note: '自然日、工作日或小时；不填即为自然日',
+  },
   unit: col('responsibleUnit.kind', '责任单位类别', UNITS, true),
   department: { ...col('responsibleUnit.department', '责任部门'), note: '责任单位类别为“部门”时填写' },
   guidance: col('guidance', '抽查方法'),
@@ -210,14 +223,21 @@ export const MODE_COLUMNS: Record<string, Column[]> = { deduction: [C.perCase], 
 
 export const TASK_COLUMNS = [C.materials, C.period, C.requirement, C.due];
 
+/** With the unit column the amount is not always in days: its header says 整改时限 (both read). */
+const DEADLINE_IN_UNIT: Column = { ...C.deadline, header: '整改时限', aliases: ['整改时限（天）'] };
+
 /**
- * The 测评标准 sheet. Reading always knows the 提交要求 columns (an older workbook simply lacks them);
- * writing adds them only for a version that sets a task, so versions without one export as before.
+ * The 测评标准 sheet. Reading always knows the 提交要求 and 整改时限单位 columns (an older workbook simply
+ * lacks them); writing adds them only for a version that sets a task, or a unit other than calendar days
+ * on some standard, so versions without either export as before.
  */
-export function standardSpec(siteTypes: SiteType[], taskColumns = true): TableSpec {
+export function standardSpec(siteTypes: SiteType[], taskColumns = true, unitColumn = true): TableSpec {
   const sites = siteTypes.map((t) => ({ key: `site:${t.code}`, header: t.name, parse: tick(), width: 7 }));
   const unknownColumnHint = '点位类型列的列名须与「点位类型」表中的名称一致';
-  const own = Object.values(C).filter((c) => taskColumns || !TASK_COLUMNS.includes(c));
+  const own = Object.values(C)
+    .filter((c) => taskColumns || !TASK_COLUMNS.includes(c))
+    .filter((c) => unitColumn || c !== C.deadlineUnit)
+    .map((c) => (unitColumn && c === C.deadline ? DEADLINE_IN_UNIT : c));
   const columns = [...own, ...sites];
   const spec = { name: '测评标准', sheetName: '测评标准', sheetRequired: true, columns, unknownColumnHint };
   return { ...spec, maxRows: 1000 }; // a system has a few hundred standards; keeps the dropdown ranges small

@@ -189,6 +189,8 @@ function toStandard(row: Row, siteTypes: SiteType[], errors: string[]): Record<s
     siteTypes: siteTypes.filter((t) => row[`site:${t.code}`] === true).map((t) => t.code),
   };
   for (const c of STANDARD_COLUMNS) if (row[c.key] !== undefined) setPath(standard, c.key, row[c.key]);
+  // 自然日 is the absent field (excel-layout.ts): an older version's JSON has no deadlineUnit
+  if (standard.deadlineUnit === 'calendar') delete standard.deadlineUnit;
   const mode = row[C.mode.key] as string;
   for (const [other, columns] of Object.entries(MODE_COLUMNS))
     for (const c of other === mode ? [] : columns)

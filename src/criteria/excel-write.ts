@@ -1,7 +1,8 @@
 /**
  * Writes a criteria version as the workbook laid out in excel-layout.ts: the 版本信息 rows with their
  * help text, rates as percentages and fixed choices as dropdowns; the 点位类型 with their weights; and
- * one 测评标准 row per standard with a ✓ per site type, filterable, with dropdowns for coded columns.
+ * one 测评标准 row per standard with a ✓ per site type, filterable, with dropdowns for coded columns
+ * (提交要求 and 整改时限单位 only for a version that uses them).
  */
 import ExcelJS from 'exceljs';
 import { RATE_FORMAT, addListValidation, addTableSheet, toBuffer } from '../excel/index.ts';
@@ -46,6 +47,7 @@ export async function criteriaToWorkbook(version: CriteriaVersion): Promise<Buff
     item.contents.flatMap((content) =>
       content.standards.map((s) => ({
         ...Object.fromEntries(STANDARD_COLUMNS.map((c) => [c.key, getPath(s, c.key)])),
+        deadlineUnit: s.deadlineUnit ?? 'calendar',
         ...Object.fromEntries(s.siteTypes.map((t) => [`site:${t}`, true])),
         'item.code': item.code,
         'item.name': item.name,
@@ -55,7 +57,8 @@ export async function criteriaToWorkbook(version: CriteriaVersion): Promise<Buff
     ),
   );
   const hasTask = version.items.some((i) => i.contents.some((c) => c.standards.some((s) => s.task)));
-  const spec = standardSpec(version.siteTypes, hasTask);
+  const hasUnit = version.items.some((i) => i.contents.some((c) => c.standards.some((s) => s.deadlineUnit)));
+  const spec = standardSpec(version.siteTypes, hasTask, hasUnit);
   addTableSheet(wb, spec, rows, { dropdowns: true, autoFilter: true });
   return toBuffer(wb);
 }

@@ -114,10 +114,12 @@ export const standardSchema = z
     scoring: scoringSchema,
     guidance: z.string().max(400).optional(),
     photoRequired: z.boolean(),
+    /** 整改时限: the amount in deadlineUnit (days, working days or hours, despite the name) */
     deadlineDays: z.number().int().min(1, '整改时限至少1天').max(365, '整改时限不能超过365天'),
     /**
      * What deadlineDays counts: working days (holidays and 调休 make-up days followed) or hours. Absent:
      * calendar days, as in every version written before this field (no default, so they parse unchanged).
+     * Working days stop at 250 (check.ts); the workbook's column 整改时限单位 (自然日 / 工作日 / 小时).
      */
     deadlineUnit: z
       .enum(['workdays', 'hours'], { error: '整改时限单位只能是 workdays（工作日）或 hours（小时）' })

@@ -16,6 +16,7 @@ import { InvalidInput } from '../errors.ts';
 import { now } from '../util/clock.ts';
 import { addDays, shanghaiDate } from '../util/time.ts';
 import { DEADLINE_RULE_NAMES, DEADLINE_UNIT_NAMES, PROBLEM_SOURCE_NAMES } from '../labels.ts';
+import { STANDARD_DEADLINE_MAX } from '../criteria/check.ts';
 import { workCalendarOf } from './calendar.ts';
 import { auditUserId, canOrReject, type Actor } from './access.ts';
 
@@ -38,8 +39,12 @@ export interface ComputedDeadline {
 
 const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
 
-/** The largest amount a rule may have, per unit. */
-export const DEADLINE_MAX: Record<DeadlineUnit, number> = { calendar: 365, workdays: 250, hours: 720 };
+/**
+ * The largest amount a rule may have, per unit: a year of calendar or working days, 30 days in hours.
+ * The same limits bound a criteria version's standards (criteria/check.ts), so a standard's rule is
+ * always one the office could also set.
+ */
+export const DEADLINE_MAX: Record<DeadlineUnit, number> = STANDARD_DEADLINE_MAX;
 
 /** The deadline `rule` gives counted from `from` (default: now, by the app's clock). */
 export function computeDeadline(db: Db, rule: DeadlineRule, from: Date = now()): ComputedDeadline {
@@ -94,7 +99,9 @@ export function sourceDeadlineRule(db: Db, source: OutsideSource): DeadlineRule 
   if (raw) {
     try {
       const r = JSON.parse(raw) as DeadlineRule;
-      if (r && r.unit in DEADLINE_MAX && Number.isInteger(r.amount) && r.amount >= 1) return r;
+      const known = !!r && Object.hasOwn(DEADLINE_MAX, r.unit);
+      if (known && Number.isInteger(r.amount) && r.amount >= 1 && r.amount <= DEADLINE_MAX[r.unit])
+        return { unit: r.unit, amount: r.amount };
     } catch {
       // a damaged setting falls back to the default
     }
@@ -108,7 +115,8 @@ export function sourceDeadlineRule(db: Db, source: OutsideSource): DeadlineRule 
  */
 export function parseDeadlineRule(unitIn: unknown, amountIn: unknown, field = '整改时限'): DeadlineRule {
   const unit = typeof unitIn === 'string' ? unitIn.trim() : '';
-  if (!(unit in DEADLINE_MAX)) throw new InvalidInput(`${field}：请选择按自然日、工作日或小时计算`);
+  if (!Object.hasOwn(DEADLINE_MAX, unit))
+    throw new InvalidInput(`${field}：请选择按自然日、工作日或小时计算`);
   const u = unit as DeadlineUnit;
   const text =
     typeof amountIn === 'string' ? amountIn.trim() : typeof amountIn === 'number' ? String(amountIn) : '';
@@ -130,7 +138,7 @@ export function setSourceDeadlineRule(db: Db, actor: Actor, source: OutsideSourc
       action: 'deadline_rule.set',
       entity: 'setting',
       entityId: null,
-      detail: { source: PROBLEM_SOURCE_NAMES[source], old: ruleText(old), new: ruleText(rule) },
+      detail: { source: PROBLEM_SOURCE_NAMES[source], rule: { old: ruleText(old), new: ruleText(rule) } },
     });
   });
 }

@@ -82,6 +82,10 @@ const LABELS: Record<string, string> = {
   dueOn: '提交期限',
   material: '材料类型',
   replacedName: '替换的模板',
+  source: '来源',
+  rule: '整改时限规则',
+  metres: '辖区外判定距离（米）',
+  phoneDays: '电话号码保留天数',
 };
 
 /** A detail's coded values, by the key they are written under. */

@@ -9,7 +9,7 @@
 import type { IndexedCriteria } from '../../criteria/load.ts';
 import type { Standard } from '../../criteria/schema.ts';
 import type { LoadedVersion } from '../../services/criteria-pages.ts';
-import { MATERIAL_NAMES, METHOD_NAMES, RESPONSIBLE_UNIT_NAMES } from '../../labels.ts';
+import { DEADLINE_UNIT_NAMES, MATERIAL_NAMES, METHOD_NAMES, RESPONSIBLE_UNIT_NAMES } from '../../labels.ts';
 import { formatShanghai } from '../../util/time.ts';
 import { scoringText } from './sheet.ts';
 import { ruleLines } from './rules.ts';
@@ -77,6 +77,7 @@ export function presentCriteriaVersion(id: number, c: IndexedCriteria) {
           ...s,
           methodName: METHOD_NAMES[s.method],
           scoringText: scoringText(s.points, s.scoring),
+          deadlineText: `${s.deadlineDays} ${DEADLINE_UNIT_NAMES[s.deadlineUnit ?? 'calendar']}`,
           responsible:
             s.responsibleUnit.kind === 'department'
               ? s.responsibleUnit.department

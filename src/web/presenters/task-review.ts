@@ -14,6 +14,7 @@ import { formatShanghai } from '../../util/time.ts';
 import {
   MATERIAL_NAMES,
   METHOD_NAMES,
+  DEADLINE_UNIT_NAMES,
   NO_UNIT_NAME,
   PROBLEM_STATUS_NAMES,
   TASK_EVENT_NAMES,
@@ -127,7 +128,7 @@ export function reviewPageView(p: ReviewPage) {
     text: s.text,
     item: `${s.item.name} / ${s.content.name}`,
     points: s.points,
-    fixDays: s.deadlineDays,
+    fixTime: `${s.deadlineDays} ${DEADLINE_UNIT_NAMES[s.deadlineUnit ?? 'calendar']}`,
     method: METHOD_NAMES[s.method],
     mode: s.scoring.mode,
     rule: scoringRule(s, p.rules),
