@@ -1,14 +1,17 @@
-/** 用户 import: username, name, role, unit, home 镇街 (回避) and a first password (hashed before writing). */
+/**
+ * 用户 import: username, name, role, unit, home 镇街 (回避) and a first password (hashed before writing).
+ * A 包联领导's unit is the 包联 unit they lead (accounts.ts `unitRefusal` says which units may be).
+ */
 import { oneOf, text, type RowError } from '../excel/index.ts';
 import { findUserByUsername, listUsers, type Role } from '../db/repos/users.ts';
 import { listStreets } from '../db/repos/places.ts';
 import { listUnits } from '../db/repos/units.ts';
 import { hashPassword } from '../services/passwords.ts';
-import { createImportedUser, passwordSchema, usernameSchema } from '../services/accounts.ts';
+import { createImportedUser, passwordSchema, unitRefusal, usernameSchema } from '../services/accounts.ts';
 import { lookup, type ImportKind } from './kind.ts';
 import { placeChoices, placeIndex } from './places-lookup.ts';
 
-const ROLES = { 创城办: 'office', 测评员: 'inspector', 责任单位: 'unit' } as const;
+const ROLES = { 创城办: 'office', 测评员: 'inspector', 责任单位: 'unit', 包联领导: 'leader' } as const;
 
 interface Row {
   username: string;
@@ -53,7 +56,7 @@ export const usersImport: ImportKind<Row, Planned[]> = {
           header: '所属单位',
           width: 18,
           parse: text({ max: 100 }),
-          note: '单位名称（从下拉列表选择）或单位编码；责任单位账号必填',
+          note: '单位名称（从下拉列表选择）或单位编码；责任单位账号必填；包联领导填所领导的包联单位',
           choices: choices.unitNames,
         },
         {
@@ -89,8 +92,8 @@ export const usersImport: ImportKind<Row, Planned[]> = {
       const pw = passwordSchema.safeParse(r.password ?? '');
       if (!pw.success) errors.push({ row: r._row, column: '初始密码', message: pw.error.issues[0]!.message });
       const unitId = lookup(errors, r._row, '所属单位', r.unit, idx.unit, '单位');
-      if (r.role === 'unit' && !r.unit)
-        errors.push({ row: r._row, column: '所属单位', message: '责任单位账号必须填写所属单位' });
+      const unitWrong = r.unit && unitId === undefined ? null : unitRefusal(db, r.role, unitId ?? null);
+      if (unitWrong) errors.push({ row: r._row, column: '所属单位', message: unitWrong });
       const homeStreetId = lookup(errors, r._row, '所在镇街', r.homeStreet, idx.street, '镇街');
       if (name.success && pw.success && !errors.some((e) => e.row === r._row))
         plan.push({

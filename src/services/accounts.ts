@@ -2,6 +2,7 @@
  * Accounts: creating and editing users, changing passwords, checking a login and recording it. Used by
  * the office's users page, the users import, the CLI and the demo seed, so every path applies the same
  * rules; each change is the office's (access.ts: `office.manage`) and names its actor in the audit log.
+ * A unit's account belongs to a unit; a 包联 leader's (包联领导) to the 包联 unit they lead.
  */
 import { atomically } from '../db/connection.ts';
 import { z } from 'zod';
@@ -17,7 +18,13 @@ import {
   type NewUser,
   type UserRow,
 } from '../db/repos/users.ts';
-import { findUnitByCodeOrName, findUnitById } from '../db/repos/units.ts';
+import {
+  findUnitByCodeOrName,
+  findUnitById,
+  liaisonCommunityIds,
+  type UnitKind,
+  type UnitRow,
+} from '../db/repos/units.ts';
 import { findStreetById } from '../db/repos/places.ts';
 import { appendAudit } from '../db/repos/audit.ts';
 import { getSetting } from '../db/repos/settings.ts';
@@ -31,9 +38,30 @@ export const usernameSchema = z
   .max(40, '用户名不能超过40个字符')
   .regex(/^[A-Za-z0-9_.\-\u4e00-\u9fff]+$/, '用户名只能包含字母、数字、汉字、下划线、点和连字符');
 export const passwordSchema = z.string().min(8, '密码至少8个字符').max(200, '密码不能超过200个字符');
-export const roleSchema = z.enum(['office', 'inspector', 'unit'], {
-  error: '角色只能是 office、inspector 或 unit',
+export const roleSchema = z.enum(['office', 'inspector', 'unit', 'leader'], {
+  error: '角色只能是 office、inspector、unit 或 leader',
 });
+
+/** Unit kinds that 包联 communities (district leaders' offices and departments, not the places' own units). */
+export const LIAISON_KINDS: ReadonlySet<UnitKind> = new Set<UnitKind>(['department', 'other']);
+
+/** A 包联 unit: of a kind that 包联s 社区, or one that 包联s some already. A leader's account belongs to one. */
+export const isLiaisonUnit = (db: Db, unit: UnitRow): boolean =>
+  LIAISON_KINDS.has(unit.kind) || liaisonCommunityIds(db, [unit.id]).length > 0;
+
+/**
+ * Why a role cannot have this unit (the message, and the field's), or null: a unit account needs a
+ * unit, a 包联 leader a 包联 unit. The users page, the import and the CLI all ask this.
+ */
+export function unitRefusal(db: Db, role: string, unitId: number | null): string | null {
+  if (role === 'unit' && unitId === null) return '责任单位账号必须指定所属单位';
+  if (role !== 'leader') return null;
+  if (unitId === null) return '包联领导账号必须指定所领导的包联单位';
+  const unit = findUnitById(db, unitId);
+  if (unit && !isLiaisonUnit(db, unit))
+    return `“${unit.name}”不是包联单位：包联领导只能属于包联社区的部门或单位`;
+  return null;
+}
 
 export interface CreateUserInput {
   username: string;
@@ -65,8 +93,8 @@ export async function createUser(db: Db, actor: Actor, input: CreateUserInput): 
   const password = parseField(passwordSchema, input.password, 'password');
   const role = parseField(roleSchema, input.role, 'role');
   const unitId = unitOfInput(db, input.unit);
-  if (role === 'unit' && unitId === null)
-    throw new InvalidInput('责任单位账号必须指定所属单位', { unit: '必须指定所属单位' });
+  const unitWrong = unitRefusal(db, role, unitId);
+  if (unitWrong) throw new InvalidInput(unitWrong, { unit: unitWrong });
   const home = input.homeStreetId ?? null;
   if (home !== null && (!Number.isInteger(home) || !findStreetById(db, home)))
     throw new InvalidInput('所在镇街不存在', { homeStreetId: '所在镇街不存在' });
@@ -187,8 +215,8 @@ export function editUser(db: Db, actor: Actor, id: number, input: EditUserInput)
   const role = parseField(roleSchema, input.role, 'role');
   if (input.unitId !== null && (!Number.isInteger(input.unitId) || !findUnitById(db, input.unitId)))
     throw new InvalidInput('所选单位不存在', { unitId: '所选单位不存在' });
-  if (role === 'unit' && input.unitId === null)
-    throw new InvalidInput('责任单位账号必须指定所属单位', { unitId: '必须指定所属单位' });
+  const unitWrong = unitRefusal(db, role, input.unitId);
+  if (unitWrong) throw new InvalidInput(unitWrong, { unitId: unitWrong });
   if (
     input.homeStreetId !== null &&
     (!Number.isInteger(input.homeStreetId) || !findStreetById(db, input.homeStreetId))

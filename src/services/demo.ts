@@ -195,7 +195,7 @@ export async function seedDemo(
     options.password ?? Array.from({ length: 10 }, () => alphabet[randomInt(alphabet.length)]).join('');
   const add = async (
     username: string,
-    role: 'office' | 'inspector' | 'unit',
+    role: 'office' | 'inspector' | 'unit' | 'leader',
     who: string,
     extra: { unit?: string; homeStreetId?: number } = {},
   ) => {
@@ -217,6 +217,9 @@ export async function seedDemo(
   await add('xingfu', 'unit', '吴书记（幸福社区）', { unit: 'C-DH-1' });
   await add('xuanchuan', 'unit', '郑干事（区委宣传部）', { unit: 'L-XCB' });
   await add('quji', 'unit', '钱科员（区创城办，区级材料）', { unit: 'Q-CCB' });
+  // 包联领导: each leads a 包联 unit and sees the 社区 it 包联s
+  await add('leader-xcb', 'leader', '林部长（区委宣传部）', { unit: 'L-XCB' });
+  await add('leader-czj', 'leader', '何局长（区财政局）', { unit: 'L-CZJ' });
 
   const { id: versionId } = criteria.getByCode(DEMO_CRITERIA_CODE);
   const office = findUserById(db, officeId)!;

@@ -2,7 +2,10 @@
  * The day's work of each role, as its home page lists it: for the office what waits for it (sheets to
  * review, units' requests, overdue problems, fixes to re-inspect, rounds about to end with sheets not
  * in); for an inspector the sheets to redo or finish and the fixes to re-inspect; for a unit its open
- * problems by nearest deadline, its requests and the office's answers, and the results it may see.
+ * problems by nearest deadline, its requests and the office's answers, and the results it may see; for a
+ * 包联 leader their 社区 and problems (home-leader.ts). The office also sees what arrived from outside
+ * rounds (随手拍 待受理, 12345 open and overdue) and a warning when open working-day deadlines fall in a
+ * year whose holidays nobody has entered.
  * `homePage` answers which of these the actor's home shows, with everything the page needs loaded once;
  * plain data: the presenter words it, the route renders it.
  */
@@ -35,6 +38,10 @@ import { openDocumentRounds, submittedTasksByOpenRound } from '../db/repos/unit-
 import { taskDeadline, taskState } from './document-tasks.ts';
 import { interviewCount } from './survey-answer-pages.ts';
 import { flaggedAnswersByOpenRound } from '../db/repos/surveys.ts';
+import { countNewReports, openSourceCounts } from '../db/repos/reports.ts';
+import { unknownDeadlineYears } from './deadlines.ts';
+import { leaderWork, type LeaderWork } from './home-leader.ts';
+import { formatShanghai, nowIso } from '../util/time.ts';
 
 /** A round counts as closing soon this many days before its last day (and after it, while still open). */
 export const CLOSING_SOON_DAYS = 3;
@@ -63,6 +70,12 @@ export interface OfficeWork {
   surveyFlagged: { round_id: number; round_name: string; flagged: number }[];
   /** every round, for the table under the work queues */
   rounds: CountedRound[];
+  /** years of open problems' working-day deadlines whose holidays nobody entered (weekends only counted) */
+  unknownYears: number[];
+  /** 随手拍 waiting for triage (待受理) */
+  reportsNew: number;
+  /** 12345 problems still open, and how many of them are overdue */
+  hotline: { open: number; overdue: number };
 }
 
 function officeWork(ctx: HomeCtx, actor: Actor, today: string): OfficeWork {
@@ -76,6 +89,9 @@ function officeWork(ctx: HomeCtx, actor: Actor, today: string): OfficeWork {
     documentRounds: openDocumentRounds(db),
     surveyFlagged: flaggedAnswersByOpenRound(db),
     rounds: roundsVisibleTo(db, actor).map((round) => roundSummary(ctx, round)),
+    unknownYears: unknownDeadlineYears(db),
+    reportsNew: countNewReports(db),
+    hotline: openSourceCounts(db, 'hotline', today, formatShanghai(nowIso()).slice(11, 16)),
   };
 }
 
@@ -184,16 +200,19 @@ function unitWork(db: Db, user: UserRow, today: string): UnitWork {
 export type HomePage =
   | { page: 'office'; work: OfficeWork }
   | { page: 'inspector'; work: InspectorWork; q: string }
-  | { page: 'unit'; work: UnitWork };
+  | { page: 'unit'; work: UnitWork }
+  | { page: 'leader'; work: LeaderWork };
 
 /**
  * What the actor's home shows: the office's work queues to whoever may manage the district, an
- * inspector's sites (matching `q`, if given), else the unit's problems and results. Logged-in users only.
+ * inspector's sites (matching `q`, if given), a leader's 社区 and problems, else the unit's problems and
+ * results. Logged-in users only.
  */
 export function homePage(ctx: HomeCtx, actor: Actor, q = '', today = shanghaiDate()): HomePage {
   const user = userOf(actor);
   if (can(ctx.db, user, 'office.manage', null)) return { page: 'office', work: officeWork(ctx, user, today) };
   if (user.role === 'inspector')
     return { page: 'inspector', work: inspectorWork(ctx.db, ctx.criteria, user, q), q };
+  if (user.role === 'leader') return { page: 'leader', work: leaderWork(ctx, user, today) };
   return { page: 'unit', work: unitWork(ctx.db, user, today) };
 }

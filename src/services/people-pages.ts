@@ -1,7 +1,7 @@
 /**
  * What the office's people pages show: the 责任单位 tree (each unit with its depth, its kind's name and
  * the 社区 it 包联, ticked by 镇街) and the user accounts (with their unit and home 镇街, and the units and
- * 镇街 to choose from). Each page is the office's (access.ts: `office.manage`); everything is read once.
+ * 镇街 to choose from; a 包联 leader chooses among the 包联 units). Each page is the office's (access.ts: `office.manage`); everything is read once.
  */
 import type { Db } from '../db/connection.ts';
 import { allLiaisons, listUnits, type UnitKind, type UnitRow } from '../db/repos/units.ts';
@@ -9,9 +9,7 @@ import { listUsers, type UserRow } from '../db/repos/users.ts';
 import { listCommunities, listStreets, type StreetRow } from '../db/repos/places.ts';
 import { UNIT_KIND_NAMES } from '../labels.ts';
 import { canOrReject, type Actor } from './access.ts';
-
-/** Unit kinds that 包联 communities (district leaders' offices and departments, not the places' own units). */
-const LIAISON_KINDS = new Set<UnitKind>(['department', 'other']);
+import { isLiaisonUnit, LIAISON_KINDS } from './accounts.ts';
 
 export interface UnitLine extends UnitRow {
   /** how deep in the tree (0: a top unit) */
@@ -74,6 +72,8 @@ export interface UsersPage {
   users: UserLine[];
   /** to choose a user's unit and home 镇街 from */
   units: UnitRow[];
+  /** the 包联 units, a 包联 leader's to choose from (the others: a unit account's) */
+  liaisonUnitIds: Set<number>;
   streets: StreetRow[];
 }
 
@@ -88,5 +88,6 @@ export function usersPage(db: Db, actor: Actor): UsersPage {
     unitName: (u.unit_id !== null && unitName.get(u.unit_id)) || '',
     homeName: (u.home_street_id !== null && streetName.get(u.home_street_id)) || '',
   }));
-  return { users, units, streets };
+  const liaisonUnitIds = new Set(units.filter((u) => isLiaisonUnit(db, u)).map((u) => u.id));
+  return { users, units, liaisonUnitIds, streets };
 }

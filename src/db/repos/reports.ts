@@ -81,3 +81,28 @@ export function forgetExpiredPhones(db: Db, nowIso: string): number {
     )
     .run(nowIso).changes;
 }
+
+/** 待受理: residents' reports nobody has triaged yet (the office home page's pile). */
+export function countNewReports(db: Db): number {
+  return db.prepare("SELECT count(*) FROM citizen_reports WHERE status = 'new'").pluck().get() as number;
+}
+
+/**
+ * Open problems from one source, and how many of them are past their deadline at `today` (YYYY-MM-DD)
+ * and `hhmm` (a deadline in hours passes to the minute), Asia/Shanghai: the office home's 12345 pile.
+ */
+export function openSourceCounts(
+  db: Db,
+  source: string,
+  today: string,
+  hhmm: string,
+): { open: number; overdue: number } {
+  return db
+    .prepare(
+      `SELECT count(*) AS open,
+              coalesce(sum(deadline < :today OR (deadline = :today AND deadline_time IS NOT NULL
+                AND deadline_time < :hhmm)), 0) AS overdue
+       FROM problems WHERE source = :source AND status = 'open'`,
+    )
+    .get({ source, today, hhmm }) as { open: number; overdue: number };
+}

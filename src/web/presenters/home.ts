@@ -10,6 +10,7 @@ import { DECISION_NAMES, PROBLEM_SOURCE_NAMES, PROBLEM_STATUS_NAMES, REQUEST_NAM
 import { formatShanghai } from '../../util/time.ts';
 import { problemPlace } from '../../services/problem-places.ts';
 import { groupAssignedSites, presentRound, type SiteGroup } from './rounds.ts';
+import { presentLeaderHome } from './home-leader.ts';
 
 export interface WorkTile {
   label: string;
@@ -75,6 +76,25 @@ export function presentOfficeHome(work: OfficeWork) {
       note: r.round_name,
     })),
   ];
+  // what arrived from outside rounds: residents' 随手拍 to triage, 12345 orders in the loop
+  const outside: WorkTile[] = [
+    { label: `${PROBLEM_SOURCE_NAMES.report}待受理`, value: work.reportsNew, href: '/reports', urgent: true },
+    {
+      label: `${PROBLEM_SOURCE_NAMES.hotline}待整改`,
+      value: work.hotline.open,
+      href: '/problems?source=hotline&status=open',
+    },
+    {
+      label: `${PROBLEM_SOURCE_NAMES.hotline}逾期`,
+      value: work.hotline.overdue,
+      href: '/problems?source=hotline&overdue=1',
+      urgent: true,
+    },
+  ];
+  const years = work.unknownYears;
+  const calendarWarning = years.length
+    ? `${years.join('、')} 年的节假日尚未录入：这些整改时限暂按周末计算`
+    : null;
   const closing = work.closing.map((r) => {
     const left = daysBetween(work.today, r.ends_on);
     return {
@@ -88,7 +108,7 @@ export function presentOfficeHome(work: OfficeWork) {
     };
   });
   const rounds = work.rounds.map(presentRound);
-  return { title: '工作台', tiles, closing, rounds };
+  return { title: '工作台', tiles, outside, calendarWarning, closing, rounds };
 }
 
 const PILE_TITLES: Record<SheetPile, { title: string; short: string }> = {
@@ -215,5 +235,6 @@ export function presentHome(home: HomePage): { view: string; locals: object } {
   if (home.page === 'office') return { view: 'home/office', locals: presentOfficeHome(home.work) };
   if (home.page === 'inspector')
     return { view: 'home/inspector', locals: presentInspectorHome(home.work, home.q) };
+  if (home.page === 'leader') return { view: 'home/leader', locals: presentLeaderHome(home.work) };
   return { view: 'home/unit', locals: presentUnitHome(home.work) };
 }
