@@ -12,6 +12,7 @@ const ENTRIES = {
   'sheet.js': '../client/sheet.ts',
   'offline.js': '../client/offline-page.ts',
   'sw.js': '../client/sw.ts',
+  'record.js': '../client/record.ts',
 } as const;
 
 /** served by their own route, not under /static/js/ */
