@@ -173,6 +173,15 @@ export const REPORT_STATUS_NAMES: Record<ReportStatus, string> = {
   rejected: '不予受理',
 };
 
+/** 12345: a work order's 办理状态, as the outcome export writes it back to the hotline platform. */
+export const HOTLINE_STATE_NAMES = {
+  open: '办理中',
+  fixed: '已整改待复查',
+  closed: '已办结',
+  overdue: '逾期',
+  void: '作废',
+} as const;
+
 /** A document task's history steps. */
 export const TASK_EVENT_NAMES: Record<string, string> = {
   upload: '上传文件',
@@ -354,6 +363,8 @@ export const AUDIT_ACTION_NAMES: Record<string, string> = {
   'settings.avoidance': '修改回避设置',
   'problem.raise': '登记问题（督查、随手拍、12345、媒体）',
   'deadline_rule.set': '设置整改时限规则',
+  'unit_alias.add': '添加单位别名',
+  'unit_alias.remove': '删除单位别名',
   'settings.outside_district': '修改辖区外判定距离',
   'settings.report_phone_days': '修改随手拍电话保留天数',
   'problem.fix': '报告整改',
@@ -429,3 +440,6 @@ export const COMBINE_NAMES: Record<MethodsRule['combine'], string> = {
 };
 /** The criteria workbook's 方法合成 cell: the labels themselves. */
 export const COMBINE_WORDS = invert(COMBINE_NAMES);
+/** The 12345 import's 时限单位 cell: 自然日 / 工作日 / 小时, and 天 / 个工作日 as typed after a number. */
+export const DEADLINE_RULE_WORDS = invert(DEADLINE_RULE_NAMES);
+export const DEADLINE_UNIT_WORDS = invert(DEADLINE_UNIT_NAMES);

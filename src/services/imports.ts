@@ -111,7 +111,8 @@ export async function runImport(
   return { kind: kind.title, ...outcome };
 }
 
-async function importRows(kind: AnyKind, buf: Buffer, env: ImportCtx): Promise<ImportOutcome> {
+/** Reads, checks and applies one workbook of a kind, all or nothing (also the 12345 import's runner). */
+export async function importRows(kind: AnyKind, buf: Buffer, env: ImportCtx): Promise<ImportOutcome> {
   const read = await readTable<Record<string, unknown>>(buf, kind.spec(env));
   if (!read.ok && (read.fatal || !read.validRows)) return { ok: false, messages: read.messages };
   const rows = read.ok ? read.rows : read.validRows!;
