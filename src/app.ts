@@ -42,6 +42,7 @@ import { surveysRouter } from './web/routes/surveys.ts';
 import { interviewsRouter } from './web/routes/interviews.ts';
 import { surveyResultsRouter } from './web/routes/survey-results.ts';
 import { forgetOldAddresses } from './services/surveys.ts';
+import { forgetReportPrivacy } from './services/reports-public.ts';
 import { calendarRouter } from './web/routes/calendar.ts';
 import { RECORD_MULTIPART_ROUTES, problemRecordRouter } from './web/routes/problem-record.ts';
 import { REPORT_MULTIPART_ROUTES, reportsRouter } from './web/routes/reports.ts';
@@ -255,9 +256,12 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName' | 'versions'>
   app.use(notFound);
   app.use(errorHandler(deps.logError));
   versions.start();
-  // survey senders' address hashes are kept for the abuse window only: forgotten at start (boot.ts) and
-  // every six hours while the server runs
-  const forget = setInterval(() => forgetOldAddresses(deps.db, config.publicAbuseDays), 6 * 3_600_000);
+  // survey and 随手拍 senders' address hashes are kept for the abuse window only, 随手拍 phone numbers for
+  // their period: forgotten at start (boot.ts) and every six hours while the server runs
+  const forget = setInterval(() => {
+    forgetOldAddresses(deps.db, config.publicAbuseDays);
+    forgetReportPrivacy(deps.db, config.publicAbuseDays);
+  }, 6 * 3_600_000);
   forget.unref();
   return {
     app,

@@ -12,6 +12,7 @@ import { countUsers } from './db/repos/users.ts';
 import { CRITERIA_DIR, loadShippedCriteria } from './criteria/load.ts';
 import { loadQuestionnairesBeside, syncShippedQuestionnaires } from './services/questionnaires.ts';
 import { forgetOldAddresses } from './services/surveys.ts';
+import { forgetReportPrivacy } from './services/reports-public.ts';
 import { CriteriaCache, syncShippedCriteria } from './services/criteria-registry.ts';
 import { seedDemo, type DemoAccount } from './services/demo.ts';
 import { createApp, type AppDeps } from './app.ts';
@@ -64,6 +65,8 @@ export async function boot(
     pruneIdempotent(db, IDEMPOTENCY_DAYS);
     // survey senders' address hashes are kept for the abuse window only
     forgetOldAddresses(db, config.publicAbuseDays);
+    // 随手拍: phone numbers past their kept period, senders' address hashes past the abuse window
+    forgetReportPrivacy(db, config.publicAbuseDays);
     let secret = config.sessionSecret ?? getSetting(db, 'session_secret');
     if (!secret) {
       secret = randomBytes(32).toString('hex');

@@ -173,6 +173,17 @@ export const REPORT_STATUS_NAMES: Record<ReportStatus, string> = {
   rejected: '不予受理',
 };
 
+/** A 随手拍 report's progress as the resident reads it on the tracking page (accepted: by its problem's state). */
+export const REPORT_PROGRESS_NAMES: Record<string, string> = {
+  new: '待受理',
+  open: '已受理·整改中',
+  fixed: '已整改待复查',
+  closed: '已办结',
+  void: '已办结',
+  duplicate: '重复问题',
+  rejected: '不予受理',
+};
+
 /** 12345: a work order's 办理状态, as the outcome export writes it back to the hotline platform. */
 export const HOTLINE_STATE_NAMES = {
   open: '办理中',
@@ -297,6 +308,7 @@ export const PROBLEM_EVENT_NAMES: Record<string, string> = {
   uphold_dispute: '申诉成立，作废并取消扣分',
   transfer: '转办',
   extend: '同意延期',
+  assign: '安排复查',
 };
 
 /** The office's answer to a unit's request, as the unit's home page tells it. */
@@ -363,10 +375,10 @@ export const AUDIT_ACTION_NAMES: Record<string, string> = {
   'settings.avoidance': '修改回避设置',
   'problem.raise': '登记问题（督查、随手拍、12345、媒体）',
   'deadline_rule.set': '设置整改时限规则',
-  'unit_alias.add': '添加单位别名',
-  'unit_alias.remove': '删除单位别名',
   'settings.outside_district': '修改辖区外判定距离',
   'settings.report_phone_days': '修改随手拍电话保留天数',
+  'unit_alias.add': '添加单位别名',
+  'unit_alias.remove': '删除单位别名',
   'problem.fix': '报告整改',
   'problem.close': '复查通过，销号',
   'problem.reject': '复查不通过，退回',
@@ -379,12 +391,17 @@ export const AUDIT_ACTION_NAMES: Record<string, string> = {
   'problem.uphold_dispute': '申诉成立，问题作废',
   'problem.transfer': '同意转办',
   'problem.extend': '同意延期',
+  'problem.assign': '安排复查人',
   'survey.target': '修改问卷样本目标',
   'survey.interviewer_add': '分配入户调查员',
   'survey.interviewer_remove': '取消入户调查员',
   'survey.clear': '核实问卷答案有效',
   'survey.void': '作废问卷答案',
   'calendar.enter': '录入节假日与调休安排',
+  'report.accept': '受理随手拍（转为整改问题）',
+  'report.duplicate': '随手拍标为重复问题',
+  'report.reject': '随手拍不予受理',
+  'report.reply': '发布随手拍答复',
 };
 
 /** An audit entry's object (the part of its action before the dot; `inspection` is an old rows' word). */
@@ -407,6 +424,7 @@ export const AUDIT_ENTITY_NAMES: Record<string, string> = {
   results: '测评结果',
   survey: '问卷调查',
   calendar: '工作日日历',
+  report: '随手拍',
 };
 
 /** Avoidance settings (回避方式) as the audit page shows them. */

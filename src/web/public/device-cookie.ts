@@ -32,14 +32,17 @@ export function readDevice(req: Request, key: Buffer): string | null {
   return dot > 0 && ID.test(id) && macMatches(key, id, value.slice(dot + 1)) ? id : null;
 }
 
-/** The device id, making a new device (and setting its cookie) when the request has no valid one. */
-export function deviceOf(req: Request, res: Response, key: Buffer): string {
+/**
+ * The device id, making a new device (and setting its cookie) when the request has no valid one.
+ * `path`: the pages the cookie is sent to (/s/ the survey, /r/ 随手拍).
+ */
+export function deviceOf(req: Request, res: Response, key: Buffer, path = '/s/'): string {
   const known = readDevice(req, key);
   if (known) return known;
   const id = randomBytes(16).toString('base64url');
   res.append(
     'Set-Cookie',
-    `${DEVICE_COOKIE}=${id}.${mac(key, id)}; Path=/s/; Max-Age=${MAX_AGE_SECONDS}; HttpOnly; SameSite=Lax` +
+    `${DEVICE_COOKIE}=${id}.${mac(key, id)}; Path=${path}; Max-Age=${MAX_AGE_SECONDS}; HttpOnly; SameSite=Lax` +
       (req.secure ? '; Secure' : ''),
   );
   return id;

@@ -15,7 +15,8 @@ export const FORM_TOKEN_HOURS = 2;
 export const FORM_EXPIRED = '页面已过期，请重新扫码打开问卷';
 export const INTERVIEW_FORM_EXPIRED = '页面已过期或答卷无效，请重新打开入户答卷页面';
 
-export type FormStep = 'screen' | 'answer' | 'interview';
+/** report: a 随手拍 form (`community` then carries the report link's id, `round` 0) */
+export type FormStep = 'screen' | 'answer' | 'interview' | 'report';
 
 export interface FormToken {
   step: FormStep;
