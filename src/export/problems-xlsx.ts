@@ -6,13 +6,16 @@
  * in pages and images one at a time, so memory stays flat however long the list (see xlsx-parts.ts; the
  * pictures' anchors are written by xlsx-drawing.ts). A problem from a document task (来源 材料) has no
  * site and no photos: its 点位 columns are empty, its 镇街 and 社区 are its task's, and 材料所属 names the
- * task's place (a 社区, a 镇街, a department or 区级).
+ * task's place (a 社区, a 镇街, a department or 区级). A problem from outside rounds (督查, 随手拍, 12345, 媒体)
+ * has no round and no deduction and maybe no site or standard: its before photo is its 督查 or residents'
+ * photo. The board's workbook (every source, across rounds) adds 轮次, 工单号 and 地址 after the round's
+ * columns, which stay as they were.
  */
 import yazl from 'yazl';
 import { createReadStream, existsSync } from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import type { Db } from '../db/connection.ts';
-import type { ProblemFilter, ProblemStatus } from '../db/repos/problems.ts';
+import { isOutsideSource, type ProblemFilter, type ProblemStatus } from '../db/repos/problems.ts';
 import {
   exportRows,
   exportSkeleton,
@@ -23,7 +26,7 @@ import {
 import { photoPaths } from '../photos/files.ts';
 import type { CriteriaCache } from '../services/criteria-registry.ts';
 import { findRoundById } from '../db/repos/rounds.ts';
-import { instantToSerial, isFormulaLike, ymdToSerial } from '../excel/formats.ts';
+import { cellDate, cellLink, cellNumber, cellText, cellTime, lines } from './xlsx-cells.ts';
 import {
   columnLetter,
   contentTypes,
@@ -34,7 +37,6 @@ import {
   stylesXml,
   workbookRels,
   workbookXml,
-  xmlEscape,
   NS_MAIN,
   NS_REL,
 } from './xlsx-parts.ts';
@@ -63,21 +65,16 @@ const COLUMNS: [header: string, width: number][] = [
   ['来源', 8],
   ['材料所属', 16],
 ];
-const LAST_COL = columnLetter(COLUMNS.length);
+/** The board's workbook's columns after the round's: its problems come from many rounds, or none. */
+const BOARD_COLUMNS: [header: string, width: number][] = [
+  ['轮次', 14],
+  ['工单号', 16],
+  ['地址', 24],
+];
 const PHOTO_COLS = { before: 9, after: 14 } as const; // zero-based: J and O
 const PAGE = 100;
 const PHOTO_ROW_PT = 78; // row height with pictures: the box plus a line for the link
 const LINE_PT = 14; // one wrapped line of 9-point text
-
-/**
- * Wrapped lines `text` takes in a column `width` characters wide: a Chinese character is a little over
- * two, and a line never fills to the last character (words and punctuation wrap early).
- */
-function lines(text: string, width: number): number {
-  let units = 0;
-  for (const ch of text) units += ch.charCodeAt(0) > 0x2e80 ? 2.2 : 1;
-  return Math.min(8, Math.max(1, Math.ceil(units / Math.max(1, width - 2))));
-}
 
 export interface ProblemsWorkbookInput {
   db: Db;
@@ -88,35 +85,10 @@ export interface ProblemsWorkbookInput {
   filter: ProblemFilter;
   siteTypeNames: Map<string, string>;
   title: string;
+  /** the board's workbook: 轮次, 工单号 and 地址 columns as well */
+  board?: boolean;
   /** makes a photo's thumbnail that is not made yet (photos/versions.ts); without it such a photo is left out */
   makeThumb?: (photoId: number) => Promise<void>;
-}
-
-function cellText(ref: string, value: string | null | undefined, style: number = STYLE.text): string {
-  if (value === null || value === undefined || value === '') return `<c r="${ref}" s="${style}"/>`;
-  const s = style === STYLE.text && isFormulaLike(value) ? STYLE.literal : style;
-  return `<c r="${ref}" s="${s}" t="inlineStr"><is><t xml:space="preserve">${xmlEscape(value)}</t></is></c>`;
-}
-
-function cellNumber(ref: string, value: number, style: number): string {
-  return `<c r="${ref}" s="${style}"><v>${value}</v></c>`;
-}
-
-/** A 'YYYY-MM-DD' calendar day as a date cell (anything else stays text). */
-function cellDate(ref: string, ymd: string): string {
-  return /^\d{4}-\d{2}-\d{2}$/.test(ymd) ? cellNumber(ref, ymdToSerial(ymd), STYLE.date) : cellText(ref, ymd);
-}
-
-/** A stored UTC instant as a date-and-time cell showing its Asia/Shanghai time. */
-function cellTime(ref: string, iso: string | null): string {
-  const at = iso ? new Date(iso) : null;
-  return at && !Number.isNaN(at.getTime())
-    ? cellNumber(ref, instantToSerial(at), STYLE.time)
-    : cellText(ref, '');
-}
-
-function cellLink(ref: string, url: string): string {
-  return `<c r="${ref}" s="${STYLE.link}" t="str"><f>HYPERLINK("${xmlEscape(url)}","查看原图")</f><v>查看原图</v></c>`;
 }
 
 /** 材料所属: the document task's place and level, e.g. 幸福社区（社区）, 教育局（部门）, 区级. */
@@ -153,6 +125,7 @@ export async function writeProblemsWorkbook(input: ProblemsWorkbookInput, out: W
   });
   const withPhotos = new Set(images.map((im) => im.row));
   const lastRow = skeleton.length + 1;
+  const lastCol = columnLetter(COLUMNS.length + (input.board ? BOARD_COLUMNS.length : 0));
 
   // yazl asks for each entry's stream only when it reaches that entry, so pictures are read one at a time
   const zip = new yazl.ZipFile();
@@ -169,7 +142,7 @@ export async function writeProblemsWorkbook(input: ProblemsWorkbookInput, out: W
   text('[Content_Types].xml', contentTypes(images.length > 0));
   text('_rels/.rels', rootRels);
   text('docProps/core.xml', coreProps(input.title, new Date()));
-  text('xl/workbook.xml', workbookXml('整改清单', lastRow, LAST_COL));
+  text('xl/workbook.xml', workbookXml('整改清单', lastRow, lastCol));
   text('xl/_rels/workbook.xml.rels', workbookRels);
   text('xl/styles.xml', stylesXml);
   lazy('xl/worksheets/sheet1.xml', () =>
@@ -193,28 +166,31 @@ async function* sheetXml(
 ): AsyncGenerator<string> {
   const ids = skeleton.map((s) => s.id);
   const lastRow = ids.length + 1;
+  const columns = input.board ? [...COLUMNS, ...BOARD_COLUMNS] : COLUMNS;
+  const LAST_COL = columnLetter(columns.length);
   yield (
     `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="${NS_MAIN}" xmlns:r="${NS_REL}">` +
     `<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><dimension ref="A1:${LAST_COL}${lastRow}"/>` +
     `<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>` +
     `<sheetFormatPr defaultRowHeight="15"/><cols>` +
-    COLUMNS.map(([, w], i) => `<col min="${i + 1}" max="${i + 1}" width="${w}" customWidth="1"/>`).join('') +
+    columns.map(([, w], i) => `<col min="${i + 1}" max="${i + 1}" width="${w}" customWidth="1"/>`).join('') +
     `</cols><sheetData><row r="1" ht="24" customHeight="1">` +
-    COLUMNS.map(([h], i) => cellText(`${columnLetter(i + 1)}1`, h, STYLE.header)).join('') +
+    columns.map(([h], i) => cellText(`${columnLetter(i + 1)}1`, h, STYLE.header)).join('') +
     `</row>`
   );
-  const round = input.filter.roundId ? findRoundById(input.db, input.filter.roundId) : undefined;
-  const versionOf = new Map<number, ReturnType<CriteriaCache['get']>>();
-  const version = (roundId: number) => {
-    let v = versionOf.get(roundId);
-    if (!v)
-      versionOf.set(
-        roundId,
-        (v = input.criteria.get(
-          (round?.id === roundId ? round : findRoundById(input.db, roundId))!.criteria_version_id,
-        )),
-      );
-    return v;
+  // a standard is read in its round's version, or (from outside rounds) the one it was recorded under
+  const roundVersion = new Map<number, number | null>();
+  const versionIdOf = (r: ExportRow): number | null => {
+    if (r.round_id === null) return r.criteria_version_id;
+    if (!roundVersion.has(r.round_id))
+      roundVersion.set(r.round_id, findRoundById(input.db, r.round_id)?.criteria_version_id ?? null);
+    return roundVersion.get(r.round_id)!;
+  };
+  const standardOf = (r: ExportRow) => {
+    const versionId = versionIdOf(r);
+    return versionId === null || r.standard_code === null
+      ? undefined
+      : input.criteria.get(versionId).byCode.get(r.standard_code);
   };
   // the links point at the same photos as the embedded pictures
   const skeletonPhotos = new Map(skeleton.map((s) => [s.id, { before: s.before?.id, after: s.after?.id }]));
@@ -226,36 +202,40 @@ async function* sheetXml(
       const r = rows.get(id);
       const n = start + k + 2;
       if (!r) return;
-      const std = version(r.round_id).byCode.get(r.standard_code);
+      const std = standardOf(r);
       const photos = skeletonPhotos.get(id);
       const ref = (c: number) => `${columnLetter(c)}${n}`;
-      const standardText = std ? `${std.code} ${std.text}` : r.standard_code;
+      const standardText = std ? `${std.code} ${std.text}` : (r.standard_code ?? '');
       // a row without pictures is as tall as its longest wrapped text (spreadsheets do not fit on open)
       const isDocument = r.source === 'document';
+      const isOutside = isOutsideSource(r.source);
       const textLines = Math.max(
         lines(r.site ?? '', COLUMNS[3]![1]),
         lines(standardText, COLUMNS[6]![1]),
         lines(r.description, COLUMNS[7]![1]),
         lines(r.fix_note, COLUMNS[13]![1]),
         lines(r.review_note ?? '', COLUMNS[16]![1] - 5),
+        input.board ? lines(r.address, BOARD_COLUMNS[2]![1]) : 1,
       );
       const height = withPhotos.has(n - 1) ? PHOTO_ROW_PT : textLines > 1 ? textLines * LINE_PT : 0;
       xml +=
         `<row r="${n}"${height ? ` ht="${height}" customHeight="1"` : ''}>` +
         cellNumber(ref(1), start + k + 1, STYLE.count) +
         cellText(ref(2), r.street) +
-        cellText(ref(3), r.community ?? (isDocument ? '' : '镇街直属')) +
+        cellText(ref(3), r.community ?? (isDocument || isOutside ? '' : '镇街直属')) +
         cellText(ref(4), r.site) +
         cellText(ref(5), r.site_type === null ? '' : (input.siteTypeNames.get(r.site_type) ?? r.site_type)) +
         cellText(ref(6), std?.item.name ?? '') +
         cellText(ref(7), standardText) +
         cellText(ref(8), r.description) +
-        cellNumber(ref(9), Math.round(r.points_lost * 100) / 100, STYLE.score) +
+        (isOutside
+          ? cellText(ref(9), '')
+          : cellNumber(ref(9), Math.round(r.points_lost * 100) / 100, STYLE.score)) +
         (photos?.before
           ? cellLink(ref(10), `${input.baseUrl}/photos/${photos.before}/display`)
           : cellText(ref(10), '')) +
         cellText(ref(11), r.unit ?? '（未指定）') +
-        cellDate(ref(12), r.deadline) +
+        cellDate(ref(12), r.deadline, r.deadline_time) +
         cellText(ref(13), PROBLEM_STATUS_NAMES[r.status as ProblemStatus] ?? r.status) +
         cellText(ref(14), r.fix_note) +
         (photos?.after
@@ -273,6 +253,11 @@ async function* sheetXml(
         cellText(ref(18), r.repeat_count > 0 ? `是（第${r.repeat_count + 1}次）` : '否') +
         cellText(ref(19), PROBLEM_SOURCE_NAMES[r.source]) +
         cellText(ref(20), isDocument ? documentPlace(r) : '') +
+        (input.board
+          ? cellText(ref(21), r.round_name) +
+            cellText(ref(22), r.external_ref) +
+            cellText(ref(23), isOutside ? r.address : '')
+          : '') +
         `</row>`;
     });
     yield xml;

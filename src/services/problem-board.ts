@@ -3,8 +3,10 @@
  * narrowed by the board's filters, the counts by status, 逾期 and 整改率 overall and per unit, and the
  * choices of the filter form. The office sees every problem, a unit its own subtree's, an inspector those
  * of the sites assigned to them (their list opens on the fixes waiting for their 复查), a 包联 leader
- * those in the 社区 their unit 包联s. A problem from a document task is in its task's 镇街 and 社区 (the
- * 镇街 and 社区 filters and a leader's 社区 find it there); it has no site, so no inspector lists it.
+ * those in the 社区 their unit 包联s and those they recorded. A problem from a document task is in its
+ * task's 镇街 and 社区 (the 镇街 and 社区 filters and a leader's 社区 find it there); it has no site, so no
+ * inspector lists it. A problem from outside rounds (督查, 随手拍, 12345, 媒体) has no round: the round
+ * filter's 全部 includes it, and an inspector lists it once the office gives them its 复查.
  */
 import type { Db } from '../db/connection.ts';
 import type { RoundRow } from '../db/repos/rounds.ts';
@@ -27,8 +29,8 @@ import { shanghaiDate } from '../util/time.ts';
 
 export const PROBLEM_STATUSES = ['open', 'fixed', 'closed', 'void'] as const;
 export const PROBLEM_REQUESTS = ['dispute', 'transfer', 'extension', 'any'] as const;
-/** 来源: a sheet's deduction (测评) or a document task's (材料) */
-export const PROBLEM_SOURCES = ['round', 'document'] as const;
+/** 来源: a sheet's deduction (测评), a document task's (材料), or from outside rounds */
+export const PROBLEM_SOURCES = ['round', 'document', 'inspection', 'report', 'hotline', 'media'] as const;
 
 /**
  * The board's filters, parsed from its query (?round= &street= &community= &unit= &status= &overdue=1
@@ -45,7 +47,7 @@ export interface ProblemQuery {
   overdue: boolean;
   repeat: boolean;
   request: ProblemRequest | 'any' | null;
-  /** 来源 (null: both) */
+  /** 来源 (null: every source) */
   source: ProblemSource | null;
 }
 
@@ -63,6 +65,7 @@ export function problemFilter(db: Db, actor: Actor, q: ProblemQuery): ProblemFil
     communityId: q.communityId,
     unitIds: scope.unitIds ? (asked ?? scope.unitIds).filter((u) => scope.unitIds!.includes(u)) : asked,
     communityIds: scope.communityIds ?? null,
+    recordedBy: scope.recordedBy ?? null,
     inspectorId: scope.inspectorId ?? null,
     status: status === 'all' ? null : status,
     overdueBefore: q.overdue ? shanghaiDate() : null,

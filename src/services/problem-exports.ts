@@ -1,13 +1,14 @@
 /**
- * The problems on paper: a unit's printable 整改通知单 (its open and fixed problems, each standard named
- * by its text) and the 整改清单 workbook of a round (the board's filters, within what the actor may list).
- * Both are the office's and a unit's (`problem.export`); a unit's are always its own problems.
+ * The problems on paper: a unit's printable 整改通知单 (its open and fixed problems of every source, each
+ * standard named by its text), the 整改清单 workbook of a round, and the board's workbook (every source,
+ * across rounds, as the board is filtered) — the board's filters, within what the actor may list. All are
+ * the office's and a unit's (`problem.export`); a unit's are always its own problems.
  */
 import type { Writable } from 'node:stream';
 import type { Db } from '../db/connection.ts';
 import type { UnitRow } from '../db/repos/units.ts';
 import type { RoundRow } from '../db/repos/rounds.ts';
-import { listProblems, type ProblemListRow } from '../db/repos/problems.ts';
+import { listProblems, type ProblemFilter, type ProblemListRow } from '../db/repos/problems.ts';
 import { findUnitById, unitSubtreeIds } from '../db/repos/units.ts';
 import { siteTypeNames } from '../db/repos/places.ts';
 import { findPhoto, type PhotoRow } from '../db/repos/photos.ts';
@@ -18,6 +19,7 @@ import { canOrReject, type Actor } from './access.ts';
 import { requireRound } from './rounds.ts';
 import { problemStandard } from './problems.ts';
 import { problemFilter, type ProblemQuery } from './problem-board.ts';
+import { shanghaiDate } from '../util/time.ts';
 
 export interface ProblemExportCtx {
   db: Db;
@@ -66,6 +68,18 @@ export function problemNotice(
   };
 }
 
+/** Where a workbook's photo links point, and how to make a thumbnail not made yet. */
+export interface WorkbookLinks {
+  baseUrl: string;
+  ensureThumb: (photo: PhotoRow) => Promise<void>;
+}
+
+/** A workbook's file name, and the writer that streams it. */
+export interface Workbook {
+  fileName: string;
+  write: (out: Writable) => Promise<void>;
+}
+
 /**
  * The 整改清单 workbook of a round: its name, and the writer that streams it. `baseUrl` is where its
  * photo links point; `ensureThumb` makes a photo's thumbnail not made yet (photos/versions.ts).
@@ -75,13 +89,36 @@ export function problemsWorkbook(
   actor: Actor,
   roundId: number,
   q: ProblemQuery,
-  links: { baseUrl: string; ensureThumb: (photo: PhotoRow) => Promise<void> },
-): { fileName: string; write: (out: Writable) => Promise<void> } {
+  links: WorkbookLinks,
+): Workbook {
   const { db } = ctx;
   canOrReject(db, actor, 'problem.export', null);
   const round = requireRound(db, roundId);
   const filter = { ...problemFilter(db, actor, q), roundId: round.id };
-  const fileName = `整改清单-${round.name}.xlsx`;
+  return workbookOf(ctx, { filter, fileName: `整改清单-${round.name}.xlsx`, board: false }, links);
+}
+
+/**
+ * The board's workbook: every problem the board lists with the same query (every source, any round or
+ * none), with 轮次, 工单号 and 地址 beside the 整改清单 columns.
+ */
+export function boardWorkbook(
+  ctx: ProblemExportCtx,
+  actor: Actor,
+  q: ProblemQuery,
+  links: WorkbookLinks,
+): Workbook {
+  canOrReject(ctx.db, actor, 'problem.export', null);
+  const filter = problemFilter(ctx.db, actor, q);
+  return workbookOf(ctx, { filter, fileName: `问题清单-${shanghaiDate()}.xlsx`, board: true }, links);
+}
+
+function workbookOf(
+  ctx: ProblemExportCtx,
+  { filter, fileName, board }: { filter: ProblemFilter; fileName: string; board: boolean },
+  links: WorkbookLinks,
+): Workbook {
+  const { db } = ctx;
   return {
     fileName,
     write: (out) =>
@@ -94,6 +131,7 @@ export function problemsWorkbook(
           filter,
           siteTypeNames: siteTypeNames(db),
           title: fileName,
+          board,
           makeThumb: async (photoId) => {
             const photo = findPhoto(db, photoId);
             if (photo) await links.ensureThumb(photo);

@@ -1,15 +1,20 @@
 /**
  * What a problem's page shows, read once for the request: the problem with its place's names, its
  * standard's text, its photos by kind, its history with the names of the units a 转办 moved it between,
- * the corrected documents of a problem from a document task, which forms the actor may use (asked of access.ts, so a button is shown exactly when the action would
- * be allowed) and the units a transfer may name. The page itself is refused unless `problem.read`.
+ * the corrected documents of a problem from a document task, who recorded a problem from outside rounds
+ * and who re-inspects it, a 12345 problem's work order, a 随手拍 problem's reports (the residents' phone
+ * numbers for the office only), which forms the actor may use (asked of access.ts, so a button is shown
+ * exactly when the action would be allowed), the units a transfer may name and the inspectors a 复查
+ * may be given to. The page itself is refused unless `problem.read`.
  */
 import type { Db } from '../db/connection.ts';
 import {
+  hotlineOrderOfProblem,
   listProblems,
   problemDocuments,
   problemEvents,
   problemPhotos,
+  type HotlineOrderRow,
   type ProblemDocumentRow,
   type ProblemEventRow,
   type ProblemListRow,
@@ -17,17 +22,24 @@ import {
 } from '../db/repos/problems.ts';
 import { siteTypeNames } from '../db/repos/places.ts';
 import { findUnitById, listUnits, type UnitRow } from '../db/repos/units.ts';
+import { findUserById, listUsers, type UserRow } from '../db/repos/users.ts';
+import { reportsOfProblem, type ReportStatus } from '../db/repos/reports.ts';
+import { deadlineWords, ruleText } from './deadlines.ts';
 import { problemStandard } from './problems.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
 import { can, canOrReject, type Actor } from './access.ts';
 import { NotFound } from '../errors.ts';
+import { REPORT_STATUS_NAMES } from '../labels.ts';
 
 export interface ProblemPageCtx {
   db: Db;
   criteria: CriteriaCache;
 }
 
-/** The kinds of photo a problem has: 整改前 (the sheet's evidence), 整改后, 复查, 申诉材料. */
+/**
+ * The kinds of photo a problem has: 整改前 (the sheet's evidence; from outside rounds the 督查 photos,
+ * 'record', and the residents' 随手拍 photos, 'report'), 整改后, 复查, 申诉材料.
+ */
 export type ProblemPhotoKind = 'evidence' | 'record' | 'report' | 'fix' | 'reinspect' | 'appeal';
 
 /** A step of the problem's history, its data read from JSON. */
@@ -47,9 +59,42 @@ export interface ProblemPage {
   /** the names of the units the history mentions (a 转办's from and to, a request's target) */
   unitNames: Map<number, string>;
   /** the forms the actor may use now */
-  can: { fix: boolean; request: boolean; reinspect: boolean; decide: boolean };
+  can: { fix: boolean; request: boolean; reinspect: boolean; decide: boolean; assign: boolean };
   /** units in use that a 转办 may name (every one but the responsible one), when a form asks for one */
   transferUnits: UnitRow[];
+  /** the deadline in words with the rule it was counted by: 5 个工作日，至 2026-12-08 */
+  deadlineText: string;
+  /** who recorded a problem from outside rounds (督查: the office or a 包联 leader) */
+  recordedBy: string | null;
+  /** the inspector given its 复查 (null: the office itself, or the leader who recorded it) */
+  reinspector: string | null;
+  /** the 包联 leader who recorded it may re-inspect it (it was not given to an inspector) */
+  recorderReinspects: boolean;
+  /** a 12345 problem's work order, its 时限 in words */
+  hotlineOrder: (HotlineOrderRow & { limitText: string }) | null;
+  /** a 随手拍 problem's reports: tracking codes and dates (phone: the office only, when kept) */
+  reports: {
+    code: string;
+    createdAt: string;
+    status: ReportStatus;
+    statusName: string;
+    description: string;
+    phone: string | null;
+  }[];
+  /** the office reads the phone numbers residents left for a reply (nobody else ever does) */
+  reportPhones: boolean;
+  /** the active inspectors the office may give the 复查 to (when it may) */
+  inspectors: UserRow[];
+}
+
+/** A stored deadline in words, with its rule when it has one: 5 个工作日，至 2026-12-08; 24 小时，至 2026-10-01 10:00. */
+export function deadlineText(
+  p: Pick<ProblemListRow, 'deadline' | 'deadline_time' | 'deadline_rule' | 'deadline_amount'>,
+): string {
+  const at = deadlineWords(p);
+  return p.deadline_amount === null
+    ? at
+    : `${ruleText({ unit: p.deadline_rule, amount: p.deadline_amount })}，至 ${at}`;
 }
 
 /** The units a step of the history names: a requested 转办's target, a 转办's from and to. */
@@ -93,7 +138,11 @@ export function problemPage(ctx: ProblemPageCtx, actor: Actor, id: number): Prob
     request: open && !p.request && can(db, actor, 'problem.request', p),
     reinspect: p.status === 'fixed' && can(db, actor, 'problem.reinspect', p),
     decide: open && !!p.request && can(db, actor, 'problem.decide', p),
+    assign: (open || p.status === 'fixed') && can(db, actor, 'problem.assign', p),
   };
+  const office = can(db, actor, 'office.manage', null);
+  const order = p.source === 'hotline' ? hotlineOrderOfProblem(db, p.id) : undefined;
+  const recorder = p.recorded_by === null ? undefined : findUserById(db, p.recorded_by);
   return {
     problem: p,
     siteTypes: siteTypeNames(db),
@@ -107,5 +156,22 @@ export function problemPage(ctx: ProblemPageCtx, actor: Actor, id: number): Prob
       allowed.request || allowed.decide
         ? listUnits(db).filter((u) => !u.retired_at && u.id !== p.unit_id)
         : [],
+    deadlineText: deadlineText(p),
+    recordedBy: recorder?.display_name ?? null,
+    reinspector: p.reinspector_id === null ? null : (findUserById(db, p.reinspector_id)?.display_name ?? ''),
+    recorderReinspects: recorder?.role === 'leader' && p.reinspector_id === null,
+    hotlineOrder: order
+      ? { ...order, limitText: ruleText({ unit: order.limit_unit, amount: order.limit_amount }) }
+      : null,
+    reports: reportsOfProblem(db, p.id).map((r) => ({
+      code: r.code,
+      createdAt: r.created_at,
+      status: r.status,
+      statusName: REPORT_STATUS_NAMES[r.status],
+      description: r.description,
+      phone: office ? r.phone : null,
+    })),
+    reportPhones: office,
+    inspectors: allowed.assign ? listUsers(db, 'inspector').filter((u) => u.active) : [],
   };
 }

@@ -109,11 +109,12 @@ export async function withPhotos(
   check: (file: StoredPhoto, site: SiteRow | undefined) => EvidenceFlag[] = () => [],
 ): Promise<void> {
   const site = p.site_id === null ? undefined : findSiteById(ctx.db, p.site_id);
+  const place = site || !p.address ? `点位 ${site?.name ?? ''}` : `地点 ${p.address}`; // no site: its address
   const stored: PreparedPhoto[] = [];
   try {
     for (const ph of photos.slice(0, 10)) {
       const file = await storePhotoOffThread(ctx.uploadDir, ph.buffer, {
-        lines: [`${label} ${formatShanghai(nowIso())}`, `点位 ${site?.name ?? ''}`, `${user.display_name}`],
+        lines: [`${label} ${formatShanghai(nowIso())}`, place, `${user.display_name}`],
       });
       stored.push({ original: ph.originalName, file, flags: check(file, site) });
     }
@@ -227,7 +228,7 @@ export async function reportFix(
     fixPhotoFlags(
       file.meta,
       { raisedAt: p.created_at },
-      { lat: site?.lat ?? null, lng: site?.lng ?? null },
+      { lat: site?.lat ?? p.gps_lat, lng: site?.lng ?? p.gps_lng }, // no site: where it was recorded
       now,
     );
   await withPhotos(
@@ -265,8 +266,9 @@ export async function reportFix(
 }
 
 /**
- * 复查: the office or the inspector of the problem's site — never the one who reported the fix — checks
- * on site, with a photo; 销号 or 退回 with the reason.
+ * 复查: the office, the inspector of the problem's site (from outside rounds: the one given it, or the
+ * leader who recorded it) — never the one who reported the fix — checks on site, with a photo; 销号 or
+ * 退回 with the reason.
  */
 export async function reinspect(
   ctx: ProblemCtx,

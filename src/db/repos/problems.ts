@@ -380,3 +380,24 @@ export function problemDocuments(db: Db, problemId: number): ProblemDocumentRow[
     )
     .all(problemId) as ProblemDocumentRow[];
 }
+
+/** A 12345 problem's work order as imported (hotline_orders): what the problem page shows of it. */
+export interface HotlineOrderRow {
+  order_no: string;
+  content: string;
+  address: string;
+  received_at: string;
+  handler: string;
+  limit_amount: number;
+  limit_unit: DeadlineUnit;
+}
+
+/** The hotline work order a problem came from (undefined: not from 12345, or not imported). */
+export function hotlineOrderOfProblem(db: Db, problemId: number): HotlineOrderRow | undefined {
+  return db
+    .prepare(
+      `SELECT order_no, content, address, received_at, handler, limit_amount, limit_unit
+       FROM hotline_orders WHERE problem_id = ?`,
+    )
+    .get(problemId) as HotlineOrderRow | undefined;
+}

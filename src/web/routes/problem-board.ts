@@ -1,10 +1,11 @@
 /**
- * The problem lists: the office's board (filters, counts, 整改率 per unit), a unit's own list, the
- * inspector's list that opens on the fixes waiting for their 复查, and a unit's printable 整改通知单.
+ * The problem lists: the office's board (filters — 来源 among them — counts, 整改率 per unit), a unit's
+ * own list, the inspector's list that opens on the fixes waiting for their 复查, a unit's printable
+ * 整改通知单, and the workbooks: the board's as filtered (every source) and a round's 整改清单.
  * The board's query names are the ones other pages link with (?request=, ?overdue=1, ?status=fixed).
  * What each actor may list is the services' to decide (services/problem-board.ts); this parses and shows.
  */
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../../app.ts';
 import type { ProblemListRow } from '../../db/repos/problems.ts';
 import { actorOf, allow } from '../middleware/auth.ts';
@@ -17,7 +18,16 @@ import {
   type ProblemBoard,
   type ProblemQuery,
 } from '../../services/problem-board.ts';
-import { problemNotice } from '../../services/problem-exports.ts';
+import {
+  boardWorkbook,
+  problemNotice,
+  problemsWorkbook,
+  type Workbook,
+  type WorkbookLinks,
+} from '../../services/problem-exports.ts';
+import { deadlineWords } from '../../services/deadlines.ts';
+import { attachment, linkBase } from '../download.ts';
+import { idParam } from '../params.ts';
 import { isOverdue } from '../../services/problems.ts';
 import { PROBLEM_SOURCE_NAMES, PROBLEM_STATUS_NAMES, REQUEST_NAMES } from '../../labels.ts';
 import { problemPlace, problemTaskHref } from '../../services/problem-places.ts';
@@ -38,8 +48,8 @@ const QUERY_NAMES = [
 
 /**
  * The board's query: ?round= &street= &community= &unit= &status=open|fixed|closed|void|all &overdue=1
- * &repeat=1 &request=dispute|transfer|extension|any &source=round|document (来源 测评 / 材料), as typed
- * (for the form) and parsed (for the service).
+ * &repeat=1 &request=dispute|transfer|extension|any &source=round|document|inspection|report|hotline|media
+ * (来源 测评 / 材料 / 督查 / 随手拍 / 12345 / 媒体), as typed (for the form) and parsed (for the service).
  */
 export function readProblemQuery(req: Request): { query: ProblemQuery; form: Record<string, string> } {
   const q = req.query as Record<string, unknown>;
@@ -73,8 +83,9 @@ export function readProblemQuery(req: Request): { query: ProblemQuery; form: Rec
 }
 
 /**
- * A problem as the lists and its page show it: its place in words (a site, or a document task's 社区,
- * 镇街, department or 区级) and, for a problem from a document task, the link to the task as `role` opens it.
+ * A problem as the lists and its page show it: its place in words (a site, a document task's 社区, 镇街,
+ * department or 区级, or where a problem from outside rounds was recorded), its deadline (with the time,
+ * for one in hours) and, for a problem from a document task, the link to the task as `role` opens it.
  */
 export const presentProblem = (p: ProblemListRow, siteTypes: Map<string, string>, role: string) => {
   const place = problemPlace(p, siteTypes);
@@ -85,6 +96,7 @@ export const presentProblem = (p: ProblemListRow, siteTypes: Map<string, string>
     taskHref: problemTaskHref(p, role),
     statusName: PROBLEM_STATUS_NAMES[p.status],
     overdue: isOverdue(p),
+    deadlineAt: deadlineWords(p),
     requestName: p.request ? REQUEST_NAMES[p.request] : '',
   };
 };
@@ -142,7 +154,7 @@ export function problemBoardRouter(deps: AppDeps): Router {
     const roundId = idOrNull(q.round);
     if (Number.isNaN(roundId)) throw new InvalidInput('轮次无效');
     const notice = problemNotice(ctx, actorOf(res), { unitId, roundId });
-    const roundNames = [...new Set(notice.rows.map((p) => p.round_name))];
+    const roundNames = [...new Set(notice.rows.map((p) => p.round_name).filter((n) => n !== null))];
     res.render('problems/notice', {
       title: `整改通知单 · ${notice.unit.name}`,
       unit: notice.unit,
@@ -151,8 +163,33 @@ export function problemBoardRouter(deps: AppDeps): Router {
       manyRounds: !notice.round && roundNames.length > 1,
       rows: notice.rows.map((p) => presentProblem(p, notice.siteTypes, actorOf(res).role)),
       hasDocuments: notice.rows.some((p) => p.source === 'document'),
+      // problems from outside rounds (督查, 随手拍, 12345, 媒体) were not found by a round's 测评
+      onlyRounds: notice.rows.every((p) => p.round_id !== null),
       today: shanghaiDate(),
     });
+  });
+
+  const workbookLinks = (req: Request): WorkbookLinks => ({
+    baseUrl: linkBase(req, deps.config.baseUrl),
+    ensureThumb: (photo) => deps.versions.ensure(photo),
+  });
+  const send = async (res: Response, workbook: Workbook) => {
+    attachment(res, workbook.fileName);
+    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    await workbook.write(res);
+  };
+
+  /** The board as filtered (the same query), every source: 问题清单. */
+  r.get('/problems.xlsx', allow(deps.db, 'problem.export'), async (req, res) => {
+    const { query } = readProblemQuery(req);
+    await send(res, boardWorkbook(ctx, actorOf(res), query, workbookLinks(req)));
+  });
+
+  /** A round's 整改清单 (the board's other filters apply). */
+  r.get('/rounds/:id/problems.xlsx', allow(deps.db, 'problem.export'), async (req, res) => {
+    const roundId = idParam(req.params.id, '测评轮次');
+    const { query } = readProblemQuery(req);
+    await send(res, problemsWorkbook(ctx, actorOf(res), roundId, query, workbookLinks(req)));
   });
 
   return r;

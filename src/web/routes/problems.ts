@@ -1,31 +1,30 @@
 /**
- * A problem's page — before and after photos side by side with their flags, its history — and the
- * actions of each role on it (a refused action shows the same page again with what was typed and the
- * reason beside the field), and the 整改清单 workbook. The lists are in problem-board.ts. What the page
- * shows and who may do what are the services' (problem-pages.ts asks access.ts which forms to show, the
- * actions ask it again); this parses, calls and renders.
+ * A problem's page — before and after photos side by side with their flags, its history, where a problem
+ * from outside rounds is and who recorded it, a 12345 work order, a 随手拍's reports — and the actions of
+ * each role on it (a refused action shows the same page again with what was typed and the reason beside
+ * the field, the office's 复查 assignment included). The lists and workbooks are in problem-board.ts.
+ * What the page shows and who may do what are the services' (problem-pages.ts asks access.ts which forms
+ * to show, the actions ask it again); this parses, calls and renders.
  */
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { AppDeps } from '../../app.ts';
-import type { ProblemPhotoRow } from '../../db/repos/problems.ts';
+import type { ProblemDocumentRow, ProblemPhotoRow } from '../../db/repos/problems.ts';
 import type { UnitRow } from '../../db/repos/units.ts';
-import { actorOf, allow } from '../middleware/auth.ts';
+import { actorOf } from '../middleware/auth.ts';
 import { flash } from '../middleware/flash.ts';
 import { photoUpload } from '../middleware/uploads.ts';
 import { idParam } from '../params.ts';
-import { attachment, linkBase } from '../download.ts';
 import { body, text, type FormBody } from '../forms.ts';
 import type { Refusal } from '../refusal.ts';
 import { changedOrShownAgain } from '../form-again.ts';
 import { reinspect, reportFix, type UploadedPhoto } from '../../services/problems.ts';
 import { decideRequest, requestChange } from '../../services/problem-requests.ts';
 import { problemPage, type ProblemEvent, type ProblemPage } from '../../services/problem-pages.ts';
-import { problemsWorkbook } from '../../services/problem-exports.ts';
-import { presentProblem, problemBoardRouter, readProblemQuery } from './problem-board.ts';
+import { assignReinspector, OFFICE_REINSPECTS } from '../../services/problem-assign.ts';
+import { presentProblem, problemBoardRouter } from './problem-board.ts';
 import { formatShanghai, shanghaiDate, addDays } from '../../util/time.ts';
 import { describeFlag, type EvidenceFlag } from '../../photos/evidence.ts';
 import { DOCUMENT_PROBLEM_EVENT_NAMES, PROBLEM_EVENT_NAMES, UNIT_KIND_GROUP_NAMES } from '../../labels.ts';
-import type { ProblemDocumentRow } from '../../db/repos/problems.ts';
 import { DOCUMENT_KINDS, DOCUMENT_LIMITS, type DocumentKind } from '../../documents/kinds.ts';
 import { documentUpload, uploadedDocuments, uploadRefusal } from '../middleware/document-uploads.ts';
 import { problemSourceOf, reportDocumentFix, reviewDocumentFix } from '../../services/problem-documents.ts';
@@ -34,7 +33,7 @@ export const PROBLEM_MULTIPART_ROUTES = [/^\/problems\/\d+\/(fix|reinspect|reque
 
 /** Which form on the problem page was refused, with what was typed. */
 interface Refused extends Refusal {
-  form: 'fix' | 'reinspect' | 'request' | 'decide';
+  form: 'fix' | 'reinspect' | 'request' | 'decide' | 'assign';
   values: FormBody;
 }
 
@@ -86,6 +85,25 @@ function eventExtra(e: ProblemEvent, unitNames: Map<number, string>): string {
   return '';
 }
 
+/** A time as the hotline platform gave it: an instant in Shanghai time, anything else as it was typed. */
+const orderTime = (v: string) => (/T.*(Z|[+-]\d\d:\d\d)$/.test(v) ? formatShanghai(v) : v);
+
+/** Where, who and what else a problem from outside rounds has: its 12345 order, its 随手拍 reports. */
+function outsideView(page: ProblemPage) {
+  const p = page.problem;
+  const o = page.hotlineOrder;
+  return {
+    recordedBy: page.recordedBy,
+    reinspector: page.reinspector,
+    recorderReinspects: page.recorderReinspects,
+    reportPhones: page.reportPhones,
+    gps: p.gps_lat === null || p.gps_lng === null ? '' : `${p.gps_lat.toFixed(6)}, ${p.gps_lng.toFixed(6)}`,
+    order: o && { ...o, receivedAt: orderTime(o.received_at), limit: o.limitText },
+    reports: page.reports.map((r) => ({ ...r, at: formatShanghai(r.createdAt) })),
+    inspectors: page.inspectors.map((u) => ({ id: u.id, name: u.display_name })),
+  };
+}
+
 /** problems/show's data: the page as the service read it, with the refused form (if any) and what was typed. */
 function showView(page: ProblemPage, refused: Refused | null, role: string) {
   const p = page.problem;
@@ -107,7 +125,12 @@ function showView(page: ProblemPage, refused: Refused | null, role: string) {
     documentAccept: '.pdf,.docx,.xlsx,.ofd,.jpg,.jpeg,.png',
     standard: page.standard ? `${page.standard.code} ${page.standard.text}` : p.standard_code,
     item: page.standard?.item ?? '',
+    ...outsideView(page),
+    deadlineText: page.deadlineText,
+    officeReinspects: OFFICE_REINSPECTS,
     before: photos('evidence'),
+    recorded: photos('record'),
+    reported: photos('report'),
     after: photos('fix'),
     checks: photos('reinspect'),
     appeals: photos('appeal'),
@@ -121,6 +144,7 @@ function showView(page: ProblemPage, refused: Refused | null, role: string) {
     canRequest: can.request,
     canReinspect: can.reinspect,
     canDecide: can.decide,
+    canAssign: can.assign,
     refused,
     // a refusal whose form is no longer on the page (the problem moved on) is shown at the top
     topError: refused && !can[refused.form] ? refused.error : '',
@@ -138,6 +162,7 @@ function showView(page: ProblemPage, refused: Refused | null, role: string) {
       decideNote: typed('decide', 'note'),
       decideUnit: typed('decide', 'unitId', p.request_unit_id === null ? '' : String(p.request_unit_id)),
       decideDeadline: typed('decide', 'deadline', p.request_deadline ?? ''),
+      inspectorId: typed('assign', 'inspectorId', String(p.reinspector_id ?? OFFICE_REINSPECTS)),
     },
     requestUnits: can.request ? unitGroups(page.transferUnits) : [],
     decideUnits: can.decide ? unitGroups(page.transferUnits) : [],
@@ -252,18 +277,12 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
     },
     [],
   );
-
-  r.get('/rounds/:id/problems.xlsx', allow(deps.db, 'problem.export'), async (req, res) => {
-    const roundId = idParam(req.params.id, '测评轮次');
-    const { query } = readProblemQuery(req);
-    const workbook = problemsWorkbook(ctx, actorOf(res), roundId, query, {
-      baseUrl: linkBase(req, deps.config.baseUrl),
-      ensureThumb: (photo) => deps.versions.ensure(photo),
-    });
-    attachment(res, workbook.fileName);
-    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-    await workbook.write(res);
-  });
+  act(
+    'assign',
+    (req, res, id) =>
+      assignReinspector(db, actorOf(res), id, body(req).inspectorId) ? '已安排复查。' : '复查安排没有变化。',
+    [],
+  );
 
   return r;
 }

@@ -1,0 +1,61 @@
+/**
+ * Who re-inspects a problem from outside rounds (督查, 随手拍, 12345, 媒体): it has no round, so no
+ * assigned inspector of a site does it. The office gives its 复查 to an active inspector, or keeps it
+ * (创城办自行复查; then the 包联 leader who recorded it may also do it). A round's problem is re-inspected
+ * by its site's inspector and cannot be given away. Each change is a step of the problem's history and
+ * an audit_log entry; the fixer never closes their own problem (access.ts, problem.reinspect).
+ */
+import { atomically, type Db } from '../db/connection.ts';
+import { addProblemEvent, updateProblem } from '../db/repos/problems.ts';
+import { findUserById } from '../db/repos/users.ts';
+import { Conflict, InvalidInput } from '../errors.ts';
+import { PROBLEM_STATUS_NAMES } from '../labels.ts';
+import { canOrReject, userOf, type Actor } from './access.ts';
+import { auditStep, requireProblem } from './problems.ts';
+
+/** What the form's select sends for "the office does it itself". */
+export const OFFICE_REINSPECTS = 'office';
+
+/** The inspector chosen (an active inspector's id), or null for the office itself; refuses anything else. */
+function chosenInspector(db: Db, value: unknown): { id: number; name: string } | null {
+  const text = typeof value === 'string' ? value.trim() : '';
+  if (text === OFFICE_REINSPECTS) return null;
+  const refuse = (m: string) => new InvalidInput(m, { inspectorId: m });
+  if (text === '') throw refuse('请选择复查人：一名测评员，或由创城办自行复查');
+  const user = /^\d{1,12}$/.test(text) ? findUserById(db, Number(text)) : undefined;
+  if (!user || user.role !== 'inspector' || !user.active)
+    throw refuse('找不到该测评员或其账号已停用，请重新选择');
+  return { id: user.id, name: user.display_name };
+}
+
+/**
+ * Gives a problem from outside rounds to an inspector for 复查, or back to the office (`inspectorIn`:
+ * an inspector's id or 'office'). Returns false when nothing changed (already so).
+ */
+export function assignReinspector(db: Db, actor: Actor, id: number, inspectorIn: unknown): boolean {
+  return atomically(db, () => {
+    const p = requireProblem(db, id);
+    canOrReject(db, actor, 'problem.assign', p);
+    const user = userOf(actor);
+    if (p.status !== 'open' && p.status !== 'fixed')
+      throw new Conflict(`该问题现为“${PROBLEM_STATUS_NAMES[p.status]}”，不能再安排复查`);
+    const to = chosenInspector(db, inspectorIn);
+    if ((to?.id ?? null) === p.reinspector_id) return false;
+    const from = p.reinspector_id === null ? null : (findUserById(db, p.reinspector_id)?.display_name ?? '');
+    updateProblem(db, id, { reinspector_id: to?.id ?? null });
+    const note = to ? `交由测评员 ${to.name} 复查` : '由创城办自行复查';
+    addProblemEvent(db, {
+      problemId: id,
+      userId: user.id,
+      action: 'assign',
+      from: p.status,
+      to: p.status,
+      note,
+      data: { from: p.reinspector_id, to: to?.id ?? null },
+    });
+    auditStep(db, p, user, 'assign', {
+      reinspector: { old: from ?? '创城办', new: to?.name ?? '创城办' },
+    });
+    return true;
+  });
+}
