@@ -67,6 +67,8 @@ function zodIssueMessage(issue: z.core.$ZodIssue): string {
     case 'unrecognized_keys':
       return `不认识的字段：${issue.keys.join('、')}`;
     case 'invalid_value':
+      // a schema's own words (deadlineUnit's) win over the generic list
+      if (/[\u4e00-\u9fff]/.test(issue.message)) return issue.message;
       return `取值无效：只能是 ${issue.values.map((v) => JSON.stringify(v)).join(' / ')}`;
     case 'invalid_union':
       return issue.message && !issue.message.startsWith('Invalid')
