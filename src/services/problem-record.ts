@@ -123,7 +123,9 @@ function readForm(ctx: RecordProblemCtx, actor: Actor, form: RecordForm, photos:
   const ruleChoice = mayChoose && typeof form.deadline_unit === 'string' ? form.deadline_unit : '';
   const rule = check(() => {
     if (!source) return null;
-    if (ruleChoice === '') return sourceDeadlineRule(db, source);
+    const amount = mayChoose && typeof form.deadline_amount === 'string' ? form.deadline_amount.trim() : '';
+    // an amount without its unit would be silently dropped: ask for the unit instead
+    if (ruleChoice === '' && amount === '') return sourceDeadlineRule(db, source);
     try {
       return parseDeadlineRule(ruleChoice, form.deadline_amount);
     } catch (err) {

@@ -140,6 +140,23 @@ describe('the office records a 督查 problem at a site', () => {
     expect((await office.bytes(`/photos/${photo.id}/original`)).body.equals(PHOTO)).toBe(true);
   });
 
+  it('sends a problem under a standard to the unit the standard names at that site', async () => {
+    // A02-1 (公益广告) names the 城管局 in both 2026 editions, whichever the newest round uses
+    const r = await record(
+      office,
+      { site_id: String(siteIdOf(db(), SITE)), description: '公益广告缺失', standard: 'A02-1' },
+      [PHOTO2],
+    );
+    expect(r.status).toBe(303);
+    const p = db().prepare('SELECT * FROM problems WHERE id = ?').get(newest()) as Record<string, unknown>;
+    expect(p).toMatchObject({
+      standard_code: 'A02-1',
+      unit_id: one("SELECT id FROM units WHERE name = '区城管局'"),
+    });
+    expect(p.criteria_version_id).not.toBeNull();
+    expect((await office.get(r.location!)).text).toContain('已记录问题，已交办 区城管局');
+  });
+
   it('records a 媒体 problem by address alone, without photos, left 待分派 when the office says so', async () => {
     const r = await record(office, {
       source: 'media',
@@ -203,6 +220,7 @@ describe('a 包联 leader records one on a phone', () => {
   it('may not record a 媒体 problem (400, nothing stored)', async () => {
     const c = await leader();
     await c.get('/problems/new');
+    await app.booted.versions.settled(); // no photo version still being made in the background
     const before = dbFingerprint(db());
     const files = listFiles(uploads());
     const r = await c.postMultipart(
@@ -225,6 +243,7 @@ describe('who may record', () => {
     expect(page.status).toBe(403);
     expect(page.text).toContain('只有创城办和包联领导可以记录督查问题');
     await c.get('/');
+    await app.booted.versions.settled(); // no photo version still being made in the background
     const before = dbFingerprint(db());
     const files = listFiles(uploads());
     const r = await c.postMultipart(
@@ -277,6 +296,12 @@ describe('bad input is refused in Chinese and nothing is stored', () => {
       '文件不是可识别的图片',
     ],
     [
+      'a deadline amount without its unit',
+      () => ({ site_id: site(), description: '时限', deadline_amount: '2' }),
+      [PHOTO],
+      '请选择按自然日、工作日或小时计算',
+    ],
+    [
       'seven photos',
       () => ({ site_id: site(), description: '太多' }),
       Array(7).fill(PHOTO2) as Photo[],
@@ -285,6 +310,7 @@ describe('bad input is refused in Chinese and nothing is stored', () => {
   ];
   it.each(cases)('%s', async (_name, fields, photos, message) => {
     await office.get('/problems/new');
+    await app.booted.versions.settled(); // no photo version still being made in the background
     const before = dbFingerprint(db());
     const files = listFiles(uploads());
     const r = await office.postMultipart('/problems/new', form(fields(), photos), { csrf: 'field' });
