@@ -6,16 +6,9 @@
  * round of 30,000 answers never sits in memory. Residents type the text: a value starting with = + - @
  * is kept as text (the Text format and quotePrefix, as src/excel/formats.ts does for every workbook).
  */
-import ExcelJS from 'exceljs';
 import type { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
-import {
-  instantToSerial,
-  isFormulaLike,
-  TEXT_FORMAT,
-  TIME_FORMAT,
-  withQuotePrefix,
-} from '../excel/formats.ts';
+import { instantToSerial, TIME_FORMAT } from '../excel/formats.ts';
+import { writeStreamedSheet } from './streamed-sheet.ts';
 import { SURVEY_ANSWER_STATE_NAMES, SURVEY_CHANNEL_NAMES, SURVEY_FLAG_NAMES } from '../labels.ts';
 import type { Option } from '../surveys/schema.ts';
 import type { AnswersExport } from '../services/survey-report-exports.ts';
@@ -68,62 +61,41 @@ const FIXED: [header: string, width: number][] = [
 ];
 
 /** Streams the workbook into `out`; resolves when every byte is written. */
-export async function writeAnswersWorkbook(data: AnswersExport, out: Writable): Promise<void> {
+export function writeAnswersWorkbook(data: AnswersExport, out: Writable): Promise<void> {
   const q = data.survey.questionnaire;
   const columns: AnswerColumn[] = [...q.screening, ...q.questions];
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
-    stream: out,
-    useStyles: true,
-    useSharedStrings: false,
-  });
-  // the styles part is written last, after every row: add quotePrefix to the Text format's styles there
-  const writer = wb as unknown as { addStyles(): Promise<void>; zip: Zip; styles: { xml: string } };
-  writer.addStyles = async () =>
-    writer.zip.append(withQuotePrefix(writer.styles.xml), { name: 'xl/styles.xml' });
-  const ws = wb.addWorksheet('答卷', { views: [{ state: 'frozen', xSplit: 3, ySplit: 1 }] });
-  ws.columns = [
-    ...FIXED.map(([, width], i) => ({ width, ...(i === 4 ? { style: { numFmt: TIME_FORMAT } } : {}) })),
-    ...columns.map((c) => ({ width: Math.min(40, Math.max(12, c.text.length)) })),
-  ];
-  const header = ws.addRow([...FIXED.map(([h]) => h), ...columns.map((c) => `${c.code} ${c.text}`)]);
-  header.font = { bold: true };
-  header.alignment = { wrapText: true, vertical: 'top' };
-  header.commit();
-  let after = 0;
-  for (let rows = data.page(after); rows.length; rows = data.page(after)) {
-    for (const r of rows) {
-      const place = data.places.get(r.community_id);
-      const answers = JSON.parse(r.answers) as Record<string, unknown>;
-      const row = ws.addRow([
-        r.id,
-        place?.streetName ?? '',
-        place?.name ?? '',
-        SURVEY_CHANNEL_NAMES[r.channel],
-        instantToSerial(new Date(r.submitted_at)),
-        r.seconds,
-        SURVEY_ANSWER_STATE_NAMES[answerState(r)],
-        r.flags
-          .split(',')
-          .filter(Boolean)
-          .map((f) => SURVEY_FLAG_NAMES[f as keyof typeof SURVEY_FLAG_NAMES] ?? f)
-          .join('、'),
-        r.void_reason === null ? null : cellText(r.void_reason),
-        ...columns.map((c) => answerText(c, answers[c.code])),
-      ]);
-      row.eachCell((cell) => {
-        if (isFormulaLike(cell.value)) cell.numFmt = TEXT_FORMAT;
-      });
-      row.commit();
-    }
-    after = rows[rows.length - 1]!.id;
-    // let the bytes written so far leave before reading the next page
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  ws.commit();
-  await wb.commit();
-  await finished(out);
-}
-
-interface Zip {
-  append(data: string, opts: { name: string }): void;
+  return writeStreamedSheet(
+    {
+      name: '答卷',
+      frozenColumns: 3,
+      columns: [
+        ...FIXED.map(([, width], i) => ({ width, ...(i === 4 ? { style: { numFmt: TIME_FORMAT } } : {}) })),
+        ...columns.map((c) => ({ width: Math.min(40, Math.max(12, c.text.length)) })),
+      ],
+      header: [...FIXED.map(([h]) => h), ...columns.map((c) => `${c.code} ${c.text}`)],
+      page: data.page,
+      key: (r) => r.id,
+      cells: (r) => {
+        const place = data.places.get(r.community_id);
+        const answers = JSON.parse(r.answers) as Record<string, unknown>;
+        return [
+          r.id,
+          place?.streetName ?? '',
+          place?.name ?? '',
+          SURVEY_CHANNEL_NAMES[r.channel],
+          instantToSerial(new Date(r.submitted_at)),
+          r.seconds,
+          SURVEY_ANSWER_STATE_NAMES[answerState(r)],
+          r.flags
+            .split(',')
+            .filter(Boolean)
+            .map((f) => SURVEY_FLAG_NAMES[f as keyof typeof SURVEY_FLAG_NAMES] ?? f)
+            .join('、'),
+          r.void_reason === null ? null : cellText(r.void_reason),
+          ...columns.map((c) => answerText(c, answers[c.code])),
+        ];
+      },
+    },
+    out,
+  );
 }

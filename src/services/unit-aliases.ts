@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { atomically, type Db } from '../db/connection.ts';
-import { findUnitById, listUnits, type UnitRow } from '../db/repos/units.ts';
+import { findUnitById, listUnits, type UnitKind, type UnitRow } from '../db/repos/units.ts';
 import {
   deleteUnitAlias,
   findUnitAlias,
@@ -21,8 +21,25 @@ import { parseField } from './validate.ts';
 import { auditUserId, canOrReject, type Actor } from './access.ts';
 
 export interface AliasesPage {
-  units: { id: number; name: string; code: string; kind: string; retired: boolean; aliases: string[] }[];
+  units: {
+    id: number;
+    name: string;
+    code: string;
+    kind: string;
+    kindCode: UnitKind;
+    retired: boolean;
+    aliases: string[];
+  }[];
 }
+
+/** Departments first: they are the units hotline platforms name most, and spell their own way. */
+const KIND_ORDER: Record<UnitKind, number> = {
+  department: 0,
+  district: 1,
+  street: 2,
+  community: 3,
+  other: 4,
+};
 
 /** Every unit with its aliases (retired units last, still listed: their aliases can be removed). */
 export function aliasesPage(db: Db, actor: Actor): AliasesPage {
@@ -35,10 +52,11 @@ export function aliasesPage(db: Db, actor: Actor): AliasesPage {
       name: u.name,
       code: u.code,
       kind: UNIT_KIND_NAMES[u.kind],
+      kindCode: u.kind,
       retired: u.retired_at !== null,
       aliases: byUnit.get(u.id) ?? [],
     }))
-    .sort((a, b) => Number(a.retired) - Number(b.retired));
+    .sort((a, b) => Number(a.retired) - Number(b.retired) || KIND_ORDER[a.kindCode] - KIND_ORDER[b.kindCode]);
   return { units };
 }
 

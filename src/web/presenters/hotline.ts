@@ -7,32 +7,17 @@ import { deadlineWords, ruleText } from '../../services/deadlines.ts';
 import type { HotlinePage } from '../../services/hotline.ts';
 import { formatShanghai } from '../../util/time.ts';
 
-export interface HotlineOrderLine {
-  problemId: number;
-  orderNo: string;
-  content: string;
-  address: string;
-  receivedAt: string;
-  handler: string;
-  /** the unit's name when it differs from how the platform wrote it (an alias, or a transfer since) */
-  unitName: string | null;
-  limit: string;
-  deadline: string;
-  state: keyof typeof HOTLINE_STATE_NAMES;
-  stateName: string;
-  batch: string;
-}
-
 export function presentHotlinePage(page: HotlinePage) {
   return {
     ...page,
-    orders: page.orders.map((o): HotlineOrderLine => ({
+    orders: page.orders.map((o) => ({
       problemId: o.problem_id,
       orderNo: o.order_no,
       content: o.content,
       address: o.address,
       receivedAt: formatShanghai(o.received_at),
       handler: o.handler,
+      // the unit's name when it differs from how the platform wrote it (an alias, or a transfer since)
       unitName: o.unit_name && o.unit_name.toLowerCase() !== o.handler.toLowerCase() ? o.unit_name : null,
       limit: ruleText({ unit: o.limit_unit, amount: o.limit_amount }),
       deadline: deadlineWords(o),
