@@ -268,7 +268,7 @@ describe('the problem page', () => {
     expect(page).toContain('定位坐标 45.500000, 100.250000 超出辖区');
     expect(page).toContain('整改时限 5 个工作日，至 2026-12-08');
     expect(page).toContain('群众照片');
-    expect(page).toContain('SP-7Q4K 2026-12-01 09:30 已受理 路边堆了很多垃圾 13800001111');
+    expect(page).toContain('SP-7Q4K 2026-12-01 09:30 · 已受理 联系电话 13800001111 路边堆了很多垃圾');
     // no round, no deduction
     expect(html).not.toContain('<dt>轮次</dt>');
     expect(html).not.toContain('<dt>扣分</dt>');
