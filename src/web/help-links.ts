@@ -24,7 +24,12 @@ interface Rule {
 export const HELP_RULES: readonly Rule[] = [
   {
     pattern: /^\/$/,
-    anchors: { office: 'office-progress', inspector: 'inspector-sites', unit: 'unit-problems' },
+    anchors: {
+      office: 'office-progress',
+      inspector: 'inspector-sites',
+      unit: 'unit-problems',
+      leader: 'leader-home',
+    },
   },
   { pattern: /^\/rounds\/new$/, anchors: { office: 'office-round' } },
   { pattern: /^\/calendar/, anchors: { office: 'office-criteria' } },
@@ -35,7 +40,10 @@ export const HELP_RULES: readonly Rule[] = [
   { pattern: /^\/rounds\/\d+\/surveys/, anchors: { office: 'office-surveys' } },
   { pattern: /^\/interviews/, anchors: { inspector: 'inspector-interviews' } },
   { pattern: /^\/rounds\/\d+\/results\/weak/, anchors: { office: 'office-weak', unit: 'unit-results' } },
-  { pattern: /^\/rounds\/\d+\/results/, anchors: { office: 'office-results', unit: 'unit-results' } },
+  {
+    pattern: /^\/rounds\/\d+\/results/,
+    anchors: { office: 'office-results', unit: 'unit-results', leader: 'leader-home' },
+  },
   {
     pattern: /^\/rounds\/\d+\/sites\/\d+/,
     anchors: { office: 'office-review', inspector: 'inspector-sheet' },
@@ -45,13 +53,24 @@ export const HELP_RULES: readonly Rule[] = [
     anchors: { office: 'office-progress', inspector: 'inspector-sites', unit: 'unit-results' },
   },
   { pattern: /^\/problems-notice/, anchors: { office: 'office-problems', unit: 'unit-notice' } },
+  { pattern: /^\/problems\/new$/, anchors: { office: 'office-problems', leader: 'leader-record' } },
   {
     pattern: /^\/problems\/\d+/,
-    anchors: { office: 'office-requests', inspector: 'inspector-reinspect', unit: 'unit-fix' },
+    anchors: {
+      office: 'office-requests',
+      inspector: 'inspector-reinspect',
+      unit: 'unit-fix',
+      leader: 'leader-reinspect',
+    },
   },
   {
     pattern: /^\/problems/,
-    anchors: { office: 'office-problems', inspector: 'inspector-reinspect', unit: 'unit-problems' },
+    anchors: {
+      office: 'office-problems',
+      inspector: 'inspector-reinspect',
+      unit: 'unit-problems',
+      leader: 'leader-home',
+    },
   },
   { pattern: /^\/(places|units|users|imports)(\/|$)/, anchors: { office: 'office-setup' } },
   { pattern: /^\/criteria/, anchors: { office: 'office-criteria' } },

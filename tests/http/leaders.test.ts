@@ -31,6 +31,8 @@ afterAll(async () => {
 
 const db = () => app.booted.db;
 const one = (sql: string, ...args: unknown[]) => scalar(db(), sql, ...args);
+/** The problems a part of a page links to, in order. */
+const problemIds = (html: string) => [...html.matchAll(/href="\/problems\/(\d+)"/g)].map((m) => Number(m[1]));
 const unchanged = () => {
   const before = snapshot(db(), join(app.dir, 'uploads'));
   return () => expect(snapshot(db(), join(app.dir, 'uploads'))).toEqual(before);
@@ -229,8 +231,7 @@ describe('a leader’s home page', () => {
     expect(home).toContain('<b>翠湖社区</b> <small class="muted">东湖街道</small>');
     expect(home).toContain('本轮未参加测评');
     const open = home.slice(home.indexOf('id="open-title"'), home.indexOf('id="fixed-title"'));
-    const order = [...open.matchAll(/href="\/problems\/(\d+)"/g)].map((m) => Number(m[1]));
-    expect(order).toEqual([ids.late, ids.soon, ids.walk, ids.away]);
+    expect(problemIds(open)).toEqual([ids.late, ids.soon, ids.walk, ids.away]);
     expect(open).toContain('逾期 8 天');
     expect(open).toContain('时限 2026-09-30 14:00');
     expect(open).toContain('时限 2026-10-10');
@@ -243,12 +244,9 @@ describe('a leader’s home page', () => {
     expect(fixed).toContain('由您复查');
     const recorded = home.slice(home.indexOf('id="recorded-title"'));
     expect(recorded).toContain('我记录的问题（3）');
-    expect([...recorded.matchAll(/href="\/problems\/(\d+)"/g)].map((m) => Number(m[1]))).toEqual([
-      ids.fixed,
-      ids.away,
-      ids.walk,
-    ]);
+    expect(problemIds(recorded)).toEqual([ids.fixed, ids.away, ids.walk]);
     expect(home).toContain('<a class="button primary record-problem" href="/problems/new">');
+    expect(home).toContain('<a class="help-link" href="/help/guide#leader-home"');
   });
 
   it('an hours deadline passes to the minute', async () => {

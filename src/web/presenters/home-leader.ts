@@ -10,8 +10,8 @@ import { PROBLEM_SOURCE_NAMES, PROBLEM_STATUS_NAMES } from '../../labels.ts';
 import { presentArea } from './results.ts';
 import { deadlineText, type WorkTile } from './home.ts';
 
-/** How many open problems the leader's home lists before linking to the whole board. */
-export const LEADER_OPEN_SHOWN = 20;
+/** How many open problems the leader's home lists (on a phone) before linking to the whole board. */
+export const LEADER_OPEN_SHOWN = 10;
 
 function presentProblem(p: LeaderProblem, today: string) {
   const days = deadlineText(p.deadline, today);
