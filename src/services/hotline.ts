@@ -89,7 +89,6 @@ export type HotlineImportResult =
 /** The batch an import is filed under: as typed, else the file's name, else the time of the import. */
 function batchName(typed: unknown, fileName: string): string {
   const own = typeof typed === 'string' ? typed.trim() : '';
-  if ([...own].length > 60) throw new InvalidInput('批次名称不能超过60个字', { batch: '不能超过60个字' });
   const fromFile = fileName.replace(/\.xlsx$/i, '').trim();
   return own || [...fromFile].slice(0, 60).join('') || `${formatShanghai(nowIso())} 导入`;
 }
@@ -104,6 +103,8 @@ export async function importHotlineOrders(
   canOrReject(ctx.db, actor, 'report.triage', null);
   const user = userOf(actor);
   if (!file || file.size === 0) return { ok: false, messages: ['请选择要导入的 Excel 文件（.xlsx）'] };
+  if (typeof batchIn === 'string' && [...batchIn.trim()].length > 60)
+    return { ok: false, messages: ['批次名称不能超过60个字'] };
   const batch = batchName(batchIn, file.originalname);
   const stats: HotlineImportStats = { already: 0, unknownYears: new Set() };
   const outcome = await importRows(hotlineImport(batch, stats), file.buffer, {

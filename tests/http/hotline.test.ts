@@ -162,11 +162,19 @@ describe('importing 12345 orders', () => {
     expect(state()).toEqual(before);
   });
 
-  it('refuses a hostile workbook with its message, storing nothing', async () => {
+  it('refuses a hostile workbook, no file and a batch name too long, storing nothing', async () => {
     const before = state();
     const r = await upload(office, await deflateBomb(200, 4));
     expect(r.status).toBe(400);
     expect(r.text).toContain('文件不是有效的 Excel（.xlsx）文件');
+    const none = await upload(office, Buffer.alloc(0));
+    expect(none.status).toBe(400);
+    expect(none.text).toContain('请选择要导入的 Excel 文件（.xlsx）');
+    const long = await upload(office, await workbook(ORDERS), '批'.repeat(61));
+    expect(long.status).toBe(400);
+    expect(long.text).toContain('批次名称不能超过60个字');
+    // what was typed is kept
+    expect(long.text).toContain(`value="${'批'.repeat(61)}"`);
     expect(state()).toEqual(before);
   });
 

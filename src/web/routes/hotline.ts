@@ -42,6 +42,8 @@ export function hotlineRouter(deps: AppDeps, protect: RequestHandler): Router {
       title: '12345工单',
       page: presentHotlinePage(hotlinePage(deps.db, actorOf(res), req.query.batch)),
       result,
+      // a refused upload: the batch name as typed (the file must be chosen again)
+      typedBatch: result ? text(body(req).batch) : '',
     });
 
   r.get('/hotline', (req, res) => show(req, res, 200, null));
