@@ -83,6 +83,8 @@ const ORDERS = [
   ['GD-002', '夜间施工噪音扰民', '', cell('2026-09-30T10:00:00'), '区市场监管局', 24, '小时'],
   ['GD-003', '公交站台广告牌破损', '', '2026/9/30 10:00', 'jtj 交通科', 7, '自然日'],
   ['GD-004', '人行道井盖缺失', '', '2026年9月30日 10:00', '区城管局', '', ''],
+  // a date-time cell that lost its format: Excel's day number, 10:00 as its fraction; 天 as typed after a number
+  ['GD-005', '路灯不亮', '', 46295 + 10 / 24, '区住建局', 2, '天'],
 ];
 
 describe('units’ aliases', () => {
@@ -126,6 +128,10 @@ describe('importing 12345 orders', () => {
   });
 
   it('refuses every bad row at once, by row and column, and stores nothing', async () => {
+    // a retired unit matches neither by its name nor by its alias
+    expect((await addAlias('D-JYJ', '区教育局（热线）')).status).toBe(303);
+    await office.get('/units');
+    expect((await office.post(`/retire/unit/${unitIdOf(db(), 'D-JYJ')}`, { retired: '1' })).status).toBe(303);
     const before = state();
     const r = await upload(
       office,
@@ -137,6 +143,8 @@ describe('importing 12345 orders', () => {
         ['GD-103', '违规停车', '', '2026-09-30 09:00', '区城管执法大队', 2, '工作日'],
         ['GD-104', '噪音', '', '2026-09-30 09:00', '区城管局', 800, '小时'],
         ['GD-105', '积水', '', '2026-10-02 09:00', '区城管局', 0, '月'],
+        ['GD-106', '校门口摊贩', '', '2026-09-30 09:00', '区教育局（热线）', 2, '工作日'],
+        ['GD-107', '校门口摊贩', '', '2026-09-30 09:00', '区教育局', 2, '工作日'],
       ]),
     );
     expect(r.status).toBe(400);
@@ -147,6 +155,8 @@ describe('importing 12345 orders', () => {
       '第6行「时限」应在 1～720 之间（现为 800）',
       '第7行「时限」应在 1～720 之间（现为 0）',
       '第7行「时限单位」只能填写：自然日、工作日、小时（现为“月”）',
+      '第8行「承办单位」“区教育局（热线）”对应的单位「区教育局」已停用',
+      '第9行「承办单位」“区教育局”对应的单位「区教育局」已停用',
     ])
       expect(r.text).toContain(message);
     expect(r.text).toContain('没有导入任何工单');
@@ -181,7 +191,7 @@ describe('importing 12345 orders', () => {
   it('turns each order into a problem of the unit it names, its deadline counted from 受理时间', async () => {
     const r = await upload(office, await workbook(ORDERS), '国庆第1批');
     expect(r.status).toBe(303);
-    expect(r.text).toContain('已导入 12345 工单 4 条（批次「国庆第1批」）');
+    expect(r.text).toContain('已导入 12345 工单 5 条（批次「国庆第1批」）');
     // 09-30 + 3 工作日: 国庆 1–7 off, 10-08, 10-09 and the make-up Saturday 10-10
     expect(problemOf('GD-001')).toMatchObject({
       unit: 'D-CGJ',
@@ -206,8 +216,16 @@ describe('importing 12345 orders', () => {
     });
     // no 时限: the office's rule for 12345, 5 工作日 → 10-08, 10-09, 10-10, 10-12, 10-13
     expect(problemOf('GD-004')).toMatchObject({ unit: 'D-CGJ', deadline: '2026-10-13', deadline_amount: 5 });
-    expect(one("SELECT count(*) FROM hotline_orders WHERE batch = '国庆第1批'")).toBe(4);
-    expect(one("SELECT count(*) FROM audit_log WHERE action = 'problem.raise'")).toBeGreaterThanOrEqual(4);
+    expect(problemOf('GD-005')).toMatchObject({
+      unit: 'D-ZJJ',
+      deadline: '2026-10-02',
+      deadline_rule: 'calendar',
+    });
+    expect(one("SELECT received_at FROM hotline_orders WHERE order_no = 'GD-005'")).toBe(
+      '2026-09-30T02:00:00.000Z',
+    );
+    expect(one("SELECT count(*) FROM hotline_orders WHERE batch = '国庆第1批'")).toBe(5);
+    expect(one("SELECT count(*) FROM audit_log WHERE action = 'problem.raise'")).toBeGreaterThanOrEqual(5);
 
     const page = await office.get('/hotline');
     expect(page.text).toContain('GD-001');
@@ -227,7 +245,7 @@ describe('importing 12345 orders', () => {
     const r = await upload(office, await workbook(ORDERS), '国庆第1批（重传）');
     expect(r.status).toBe(303);
     expect(r.text).toContain('已导入 12345 工单 0 条');
-    expect(r.text).toContain('已导入过 4 条');
+    expect(r.text).toContain('已导入过 5 条');
     expect(tables()).toEqual(before);
   });
 
@@ -272,7 +290,7 @@ describe('the outcome export', () => {
       '导入批次',
     ]);
     const byOrder = new Map(rows.slice(1).map((r) => [r[0], r]));
-    expect(byOrder.size).toBe(4);
+    expect(byOrder.size).toBe(5);
     const closed = byOrder.get('GD-001')!;
     expect(closed.slice(2, 6)).toEqual(['区城管执法局', '区城管局', '已办结', '2026-10-10']);
     // 办结 at the clock's noon, Asia/Shanghai (an Excel date-time holds the wall clock)
@@ -282,7 +300,7 @@ describe('the outcome export', () => {
     expect(byOrder.get('GD-003')![4]).toBe('办理中');
     expect((byOrder.get('GD-003')![1] as Date).toISOString().slice(0, 16)).toBe('2026-09-30T10:00');
 
-    expect((await xlsx(office, '/hotline/outcomes.xlsx?from=2026-09-30&to=2026-09-30')).length).toBe(5);
+    expect((await xlsx(office, '/hotline/outcomes.xlsx?from=2026-09-30&to=2026-09-30')).length).toBe(6);
     expect(await xlsx(office, '/hotline/outcomes.xlsx?from=2026-10-01')).toHaveLength(1);
   });
 
