@@ -99,6 +99,8 @@ export interface ReportPage {
   problemUnit: string;
   /** 受理's choices */
   units: UnitRow[];
+  /** 受理's default unit: the 社区's own unit when the report names a 社区 */
+  suggestedUnit: number | null;
   rule: DeadlineRule;
   versions: { id: number; name: string }[];
 }
@@ -124,6 +126,8 @@ export function reportPage(db: Db, actor: Actor, id: number): ReportPage {
     problem,
     problemUnit: problem?.unit_id ? (findUnitById(db, problem.unit_id)?.name ?? '') : '',
     units: listUnits(db),
+    suggestedUnit:
+      report.community_id === null ? null : (findCommunityById(db, report.community_id)?.unit_id ?? null),
     rule: sourceDeadlineRule(db, 'report'),
     versions: listCriteriaVersions(db)
       .reverse()

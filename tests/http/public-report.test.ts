@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { request } from 'node:http';
 import { Client, loggedIn, scalar, startApp, type TestApp } from '../helpers/app.ts';
 import { snapshot } from '../helpers/snapshot.ts';
-import { communityIdOf } from '../helpers/ids.ts';
+import { openReportForm, REPORT_PHOTO, sendReport } from '../helpers/reports.ts';
 import { deriveKey } from '../../src/web/public/keys.ts';
 import { signFormToken } from '../../src/web/public/form-token.ts';
 import { DEVICE_COOKIE } from '../../src/web/public/device-cookie.ts';
@@ -18,7 +18,7 @@ import { setClock } from '../../src/util/clock.ts';
 
 const SECRET = 'public-report-test-secret-0123456789';
 const formKey = deriveKey(SECRET, 'form-token');
-const PHOTO = readFileSync(join(import.meta.dirname, '../../../shared/fixtures/photos/Canon_40D.jpg'));
+const PHOTO = REPORT_PHOTO;
 const CODE = /^[2-9A-HJ-NP-Z]{10}$/;
 
 let app: TestApp;
@@ -33,43 +33,10 @@ const still = async () => {
   await app.booted.versions.settled();
   return snapshot(app.booted.db, join(app.dir, 'uploads'));
 };
-const formOf = (html: string): string => /name="form" value="([^"]+)"/.exec(html)![1]!;
 const deviceOf = (phone: Client): string => phone.cookies.get(DEVICE_COOKIE)!.split('.')[0]!;
 
-interface Sent {
-  status: number;
-  text: string;
-  location: string | null;
-}
-
-/** A multipart post the way a phone's browser sends the form: fields, then the photos under `photos`. */
-async function send(
-  phone: Client,
-  token: string,
-  fields: Record<string, string>,
-  photos: (Buffer | [Buffer, string])[] = [PHOTO],
-): Promise<Sent> {
-  const form = new FormData();
-  for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  for (const p of photos) {
-    const [bytes, name] = Array.isArray(p) ? p : [p, 'IMG_0001.jpg'];
-    form.append('photos', new Blob([bytes]), name);
-  }
-  const res = await fetch(`${app.url}/r/${token}`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { cookie: [...phone.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
-    body: form,
-  });
-  return { status: res.status, text: await res.text(), location: res.headers.get('location') };
-}
-
-/** A new phone on a link: its client and the form's token. */
-async function opened(token: string, phone = new Client(app.url)) {
-  const page = await phone.get(`/r/${token}`);
-  expect(page.status).toBe(200);
-  return { phone, page, form: formOf(page.text) };
-}
+const send = sendReport;
+const opened = (token: string, phone?: Client) => openReportForm(app.url, token, phone);
 
 /** A post that declares a body of `length` bytes and sends almost none: refused before it is read. */
 function declaredOnly(path: string, length: number): Promise<{ status: number; text: string }> {
