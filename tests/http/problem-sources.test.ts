@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { Client, startApp, type TestApp, scalar } from '../helpers/app.ts';
+import { loggedIn, startApp, scalar, type Client, type TestApp } from '../helpers/app.ts';
 import { ROOT } from '../helpers/run.ts';
 import { unitIdOfUser, userIdOf } from '../helpers/ids.ts';
 import { dbFingerprint, refusalMessage } from '../helpers/routes.ts';
@@ -26,16 +26,7 @@ let app: TestApp;
 let office: Client;
 const db = () => app.booted.db;
 const one = (sql: string, ...args: unknown[]) => scalar(db(), sql, ...args);
-const clients = new Map<string, Client>();
-async function as(username: string) {
-  let c = clients.get(username);
-  if (!c) {
-    c = new Client(app.url);
-    expect((await c.login(username)).status).toBe(303);
-    clients.set(username, c);
-  }
-  return c;
-}
+const as = loggedIn(() => app.url);
 
 /** The problems this file raises, by what they are. */
 const ids = { inspection: 0, report: 0, hotline: 0, media: 0, round: 0 };

@@ -5,6 +5,7 @@
 import type { Db } from '../connection.ts';
 import { nowIso } from '../../util/time.ts';
 import type { TaskLevel } from './document-tasks.ts';
+import type { HotlineOrderListRow } from './hotline.ts';
 
 export type ProblemStatus = 'open' | 'fixed' | 'closed' | 'void';
 export type ProblemRequest = 'dispute' | 'transfer' | 'extension';
@@ -382,15 +383,10 @@ export function problemDocuments(db: Db, problemId: number): ProblemDocumentRow[
 }
 
 /** A 12345 problem's work order as imported (hotline_orders): what the problem page shows of it. */
-export interface HotlineOrderRow {
-  order_no: string;
-  content: string;
-  address: string;
-  received_at: string;
-  handler: string;
-  limit_amount: number;
-  limit_unit: DeadlineUnit;
-}
+export type HotlineOrderRow = Pick<
+  HotlineOrderListRow,
+  'order_no' | 'content' | 'address' | 'received_at' | 'handler' | 'limit_amount' | 'limit_unit'
+>;
 
 /** The hotline work order a problem came from (undefined: not from 12345, or not imported). */
 export function hotlineOrderOfProblem(db: Db, problemId: number): HotlineOrderRow | undefined {
