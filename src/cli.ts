@@ -1,6 +1,6 @@
 /**
  * Operator commands: `npm run cli -- <command> …`.
- *   user:add <username> --role <office|inspector|unit> --password <pw> [--unit <unit name or code>] [--name <display name>]
+ *   user:add <username> --role <office|inspector|unit|leader> --password <pw> [--unit <unit name or code>] [--name <display name>]
  *   user:passwd <username> --password <pw>
  *   backup <empty dir>        online backup of the database and photos (safe while the server runs)
  *   restore <backup dir>      replace the database and photos with a backup (stop the server first)
@@ -19,7 +19,7 @@ import { backup, restore } from './services/backup.ts';
 const USAGE = `用法：
   npm run cli -- backup <空目录>      在线备份数据库、照片和材料文件（服务器运行时也可以）
   npm run cli -- restore <备份目录>   从备份恢复（请先停止服务器）
-  npm run cli -- user:add <用户名> --role <office|inspector|unit> --password <密码> [--unit <单位名称或编码>] [--name <显示名>]
+  npm run cli -- user:add <用户名> --role <office|inspector|unit|leader> --password <密码> [--unit <单位名称或编码>] [--name <显示名>]
   npm run cli -- user:passwd <用户名> --password <新密码>`;
 
 class UsageError extends Error {}
