@@ -1,8 +1,9 @@
 /**
  * Problems (问题交办) raised from an approved sheet: one per deduction or failure, sent point-to-point to
  * the unit the standard names (the site's own, its 社区's or 镇街's, or a department), with a deadline
- * by the standard's rule (calendar days unless its version says working days or hours; deadlines.ts) and the 反复出现 link to the same site and standard's problem in the
- * previous round. A later correction voids or adds problems; none is ever deleted.
+ * by the standard's rule counted from the approval (calendar days unless its version says working days
+ * or hours; deadlines.ts, stored once), and the 反复出现 link to the same site and standard's problem in
+ * the previous round. A later correction voids or adds problems; none is ever deleted.
  */
 import { now } from '../util/clock.ts';
 import type { Db } from '../db/connection.ts';

@@ -105,28 +105,33 @@ export function saveProblemSettings(db: Db, actor: Actor, form: ProblemSettingsF
       changed++;
     }
     const userId = auditUserId(actor);
-    const oldMetres = outsideDistrictMeters(db);
-    if (oldMetres !== metres) {
-      setOutsideDistrictMeters(db, metres as number);
-      appendAudit(db, {
-        userId,
-        action: 'settings.outside_district',
-        entity: 'settings',
-        detail: { metres: { old: oldMetres, new: metres } },
-      });
+    /** One number: written and audited (old → new under `key`) when it differs. */
+    const number = (
+      old: number,
+      now: number,
+      set: (db: Db, n: number) => void,
+      action: string,
+      key: string,
+    ) => {
+      if (old === now) return;
+      set(db, now);
+      appendAudit(db, { userId, action, entity: 'settings', detail: { [key]: { old, new: now } } });
       changed++;
-    }
-    const oldDays = reportPhoneDays(db);
-    if (oldDays !== days) {
-      setReportPhoneDays(db, days as number);
-      appendAudit(db, {
-        userId,
-        action: 'settings.report_phone_days',
-        entity: 'settings',
-        detail: { phoneDays: { old: oldDays, new: days } },
-      });
-      changed++;
-    }
+    };
+    number(
+      outsideDistrictMeters(db),
+      metres as number,
+      setOutsideDistrictMeters,
+      'settings.outside_district',
+      'metres',
+    );
+    number(
+      reportPhoneDays(db),
+      days as number,
+      setReportPhoneDays,
+      'settings.report_phone_days',
+      'phoneDays',
+    );
     return changed;
   });
 }

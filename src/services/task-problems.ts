@@ -1,8 +1,9 @@
 /**
  * The rectification loop's side of a document task's score (材料 problems): a score that loses points
  * raises one problem with the task's unit (null stays null: the office gives the place a unit), no site
- * and no sheet, due today + the standard's deadlineDays (calendar days, Asia/Shanghai), with its 交办
- * history row as a sheet's problems get (problem-raise.ts, through the same repository inserts).
+ * and no sheet, due by the standard's rule counted from now (calendar days unless its version says
+ * working days or hours; deadlines.ts, stored once), with its 交办 history row as a sheet's problems get
+ * (problem-raise.ts, through the same repository inserts).
  */
 import { computeDeadline, deadlineFields, standardDeadlineRule } from './deadlines.ts';
 import type { Db } from '../db/connection.ts';

@@ -33,6 +33,7 @@ import {
   unknownDeadlineYears,
 } from '../../src/services/deadlines.ts';
 import { raiseOutsideProblem } from '../../src/services/outside-problems.ts';
+import { problemSettingsForm, problemSettingsPage } from '../../src/services/problem-settings.ts';
 import { isOverdue } from '../../src/services/problems.ts';
 import type { ProblemRow } from '../../src/db/repos/problems.ts';
 
@@ -266,17 +267,12 @@ describe('the office’s rule per source', () => {
 
     const office = await as('office');
     await office.get('/problem-settings');
+    // the form as the page fills it, with 督查 changed to 48 小时
+    const typed = problemSettingsForm(problemSettingsPage(db(), SYSTEM));
     const saved = await office.post('/problem-settings', {
+      ...typed,
       'unit.inspection': 'hours',
       'amount.inspection': '48',
-      'unit.report': 'workdays',
-      'amount.report': '5',
-      'unit.hotline': 'workdays',
-      'amount.hotline': '5',
-      'unit.media': 'workdays',
-      'amount.media': '3',
-      metres: '3000',
-      phoneDays: '90',
     });
     expect(saved.status).toBe(303);
     expect(problem(before)).toMatchObject({

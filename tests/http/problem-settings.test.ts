@@ -101,16 +101,14 @@ describe('问题设置', () => {
   it('saves what changed and audits each change; an unchanged save changes nothing', async () => {
     const c = await as('office');
     await c.get('/problem-settings');
-    const r = await c.post(
-      '/problem-settings',
-      form({
-        'unit.inspection': 'hours',
-        'amount.inspection': '48',
-        'unit.media': 'calendar',
-        metres: '5000',
-        phoneDays: '30',
-      }),
-    );
+    const changes = form({
+      'unit.inspection': 'hours',
+      'amount.inspection': '48',
+      'unit.media': 'calendar',
+      metres: '5000',
+      phoneDays: '30',
+    });
+    const r = await c.post('/problem-settings', changes);
     expect(r.status).toBe(303);
     expect(sourceDeadlineRule(db(), 'inspection')).toEqual({ unit: 'hours', amount: 48 });
     expect(sourceDeadlineRule(db(), 'media')).toEqual({ unit: 'calendar', amount: 3 });
@@ -129,16 +127,7 @@ describe('问题设置', () => {
     expect(page.text).toContain('现行：48 小时');
     expect(page.text).toContain('现行：3 天');
 
-    const again = await c.post(
-      '/problem-settings',
-      form({
-        'unit.inspection': 'hours',
-        'amount.inspection': '48',
-        'unit.media': 'calendar',
-        metres: '5000',
-        phoneDays: '30',
-      }),
-    );
+    const again = await c.post('/problem-settings', changes);
     expect(again.status).toBe(303);
     expect((await c.get('/problem-settings')).text).toContain('设置没有变化。');
     expect(auditRows()).toHaveLength(4);
