@@ -24,6 +24,7 @@ import { DEADLINE_RULE_NAMES, DEADLINE_RULE_WORDS, DEADLINE_UNIT_WORDS } from '.
 import { now } from '../util/clock.ts';
 import { nowIso } from '../util/time.ts';
 import type { ImportKind } from './kind.ts';
+import type { Db } from '../db/connection.ts';
 
 interface Row {
   orderNo: string;
@@ -111,12 +112,15 @@ export function dateTime(): CellParser<string> {
   );
 }
 
-/** The 社区 or 镇街 a unit stands for (a 社区 居委会 or 镇街 办事处 answering an order), for the problem's place. */
-function placeOfUnit(db: Parameters<typeof listStreets>[0], unitId: number) {
-  const community = listCommunities(db).find((c) => c.unit_id === unitId && c.retired_at === null);
-  if (community) return { communityId: community.id, streetId: community.street_id };
-  const street = listStreets(db).find((s) => s.unit_id === unitId && s.retired_at === null);
-  return { communityId: null, streetId: street?.id ?? null };
+/** The 社区 or 镇街 each unit stands for (a 社区 居委会 or 镇街 办事处 answering an order), for the problem's place. */
+function placesOfUnits(db: Db): (unitId: number) => { communityId: number | null; streetId: number | null } {
+  const communities = listCommunities(db).filter((c) => c.retired_at === null);
+  const streets = listStreets(db).filter((s) => s.retired_at === null);
+  return (unitId) => {
+    const community = communities.find((c) => c.unit_id === unitId);
+    if (community) return { communityId: community.id, streetId: community.street_id };
+    return { communityId: null, streetId: streets.find((s) => s.unit_id === unitId)?.id ?? null };
+  };
 }
 
 /** The import kind for one upload: `batch` names it, `stats` is filled in as it runs. */
@@ -195,6 +199,8 @@ export function hotlineImport(batch: string, stats: HotlineImportStats): ImportK
         rows.map((r) => r.orderNo),
       );
       const latest = now().toISOString();
+      const placeOfUnit = placesOfUnits(db);
+      const officeRule = sourceDeadlineRule(db, 'hotline');
       for (const r of rows) {
         if (before.has(r.orderNo)) {
           stats.already++;
@@ -205,7 +211,7 @@ export function hotlineImport(batch: string, stats: HotlineImportStats): ImportK
         const match = unitByNameOrAlias(db, r.handler);
         if ('none' in match) err('承办单位', `“${r.handler}”未匹配到单位，请在「单位别名」中添加`);
         if ('retired' in match) err('承办单位', `“${r.handler}”对应的单位「${match.retired.name}」已停用`);
-        let rule = sourceDeadlineRule(db, 'hotline');
+        let rule = officeRule;
         if (r.limitAmount !== undefined) {
           const unit = r.limitUnit ?? 'workdays';
           if (r.limitAmount > DEADLINE_MAX[unit])
@@ -216,7 +222,7 @@ export function hotlineImport(batch: string, stats: HotlineImportStats): ImportK
           rule = { unit, amount: r.limitAmount };
         } else if (r.limitUnit !== undefined) err('时限', '填写了时限单位，请同时填写时限');
         if ('unit' in match)
-          plan.push({ row: r, unitId: match.unit.id, ...placeOfUnit(db, match.unit.id), rule });
+          plan.push({ row: r, unitId: match.unit.id, ...placeOfUnit(match.unit.id), rule });
       }
       return { errors, plan };
     },
