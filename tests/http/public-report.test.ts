@@ -19,6 +19,7 @@ import { setClock } from '../../src/util/clock.ts';
 const SECRET = 'public-report-test-secret-0123456789';
 const formKey = deriveKey(SECRET, 'form-token');
 const PHOTO = REPORT_PHOTO;
+const CSS = readFileSync(new URL('../../public/css/public.css', import.meta.url));
 const CODE = /^[2-9A-HJ-NP-Z]{10}$/;
 
 let app: TestApp;
@@ -39,9 +40,13 @@ const send = sendReport;
 const opened = (token: string, phone?: Client) => openReportForm(app.url, token, phone);
 
 /** A post that declares a body of `length` bytes and sends almost none: refused before it is read. */
-function declaredOnly(path: string, length: number): Promise<{ status: number; text: string }> {
+function declaredOnly(
+  path: string,
+  length: number,
+  base = app.url,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${app.url}${path}`, {
+    const req = request(`${base}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(length) },
     });
@@ -86,8 +91,7 @@ describe('a resident reports a problem', () => {
     expect(page.text).not.toMatch(/<script/i);
     const cookie = page.headers.getSetCookie().find((c) => c.startsWith(`${DEVICE_COOKIE}=`))!;
     expect(cookie).toMatch(/Path=\/r\//);
-    const css = readFileSync(new URL('../../public/css/public.css', import.meta.url));
-    expect(Buffer.byteLength(page.text) + css.length).toBeLessThanOrEqual(100 * 1024);
+    expect(Buffer.byteLength(page.text) + CSS.length).toBeLessThanOrEqual(100 * 1024);
     expect(phone.cookies.has('cc.sid')).toBe(false);
     // a 社区's link knows its 社区: no select
     const own = await opened(community);
@@ -110,6 +114,8 @@ describe('a resident reports a problem', () => {
     const done = await phone.get(sent.location!);
     expect(done.status).toBe(200);
     expect(done.text).toContain('提交成功');
+    expect(Buffer.byteLength(done.text) + CSS.length).toBeLessThanOrEqual(100 * 1024);
+    expect(done.text).not.toMatch(/<script/i);
     expect(done.text).toContain(code);
     expect(done.text).toContain('待受理');
     expect(done.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;井盖破损');
@@ -271,5 +277,24 @@ describe('a resident reports a problem', () => {
       setClock(null);
     }
     expect(reports()).toBeGreaterThan(0);
+  });
+});
+
+describe('throttling', () => {
+  it('answers 429 past PUBLIC_RATE_LIMIT a minute per address, before a body is read', async () => {
+    const low = await startApp({ env: { PUBLIC_RATE_LIMIT: '3' } });
+    try {
+      const phone = new Client(low.url);
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await phone.get('/r/status')).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      // a post declaring a huge body is answered by the throttle, not by the body's size
+      const r = await declaredOnly(`/r/some-token`, 40 * 1024 * 1024, low.url);
+      expect(r.status).toBe(429);
+      expect(r.text).toContain('访问太频繁');
+      expect((await phone.get('/reports')).status).not.toBe(429);
+    } finally {
+      await low.destroy();
+    }
   });
 });
