@@ -26,7 +26,7 @@ import {
   AGGREGATION_WORDS,
   COMBINE_NAMES,
   COMBINE_WORDS,
-  DEADLINE_RULE_NAMES,
+  DEADLINE_RULE_WORDS,
   MATERIAL_NAMES,
   MATERIAL_WORDS,
   METHOD_WORDS,
@@ -172,14 +172,6 @@ function due(): CellParser<TaskDue> {
     },
   );
 }
-/**
- * 整改时限单位 (自然日 / 工作日 / 小时). 自然日 is what an absent deadlineUnit means: read back, it leaves
- * the field out again (excel-read.ts), so a version round-trips to exactly its JSON.
- */
-const DEADLINE_UNIT_WORDS = Object.fromEntries(
-  Object.entries(DEADLINE_RULE_NAMES).map(([unit, word]) => [word, unit as keyof typeof DEADLINE_RULE_NAMES]),
-);
-
 export const MODES = oneOf<string>(SCORING_MODE_WORDS);
 const UNITS = oneOf(RESPONSIBLE_UNIT_WORDS);
 const col = (key: string, header: string, parse?: CellParser, required = false): Column => ({
@@ -206,8 +198,10 @@ export const C = {
   'C#': col('scoring.thresholds.C#', 'C#档问题数', integer()),
   photo: col('photoRequired', '须拍照', yesNo(), true),
   deadline: { ...col('deadlineDays', '整改时限（天）', integer(), true), aliases: ['整改时限'] },
+  // 自然日 is the absent deadlineUnit: read back, the field is left out again (excel-read.ts), so a
+  // version round-trips to exactly its JSON
   deadlineUnit: {
-    ...col('deadlineUnit', '整改时限单位', oneOf(DEADLINE_UNIT_WORDS)),
+    ...col('deadlineUnit', '整改时限单位', oneOf(DEADLINE_RULE_WORDS)),
     note: '自然日、工作日或小时；不填即为自然日',
   },
   unit: col('responsibleUnit.kind', '责任单位类别', UNITS, true),

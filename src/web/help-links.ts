@@ -33,6 +33,7 @@ export const HELP_RULES: readonly Rule[] = [
   },
   { pattern: /^\/rounds\/new$/, anchors: { office: 'office-round' } },
   { pattern: /^\/calendar/, anchors: { office: 'office-criteria' } },
+  { pattern: /^\/problem-settings/, anchors: { office: 'office-criteria' } },
   { pattern: /^\/rounds\/\d+\/assignments/, anchors: { office: 'office-assign' } },
   { pattern: /^\/rounds\/\d+\/review/, anchors: { office: 'office-review' } },
   { pattern: /^\/rounds\/\d+\/imports/, anchors: { office: 'office-setup' } },
