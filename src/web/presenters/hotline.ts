@@ -13,7 +13,8 @@ export function presentHotlinePage(page: HotlinePage) {
     orders: page.orders.map((o) => ({
       problemId: o.problem_id,
       orderNo: o.order_no,
-      content: o.content,
+      // the list shows the start of a long 诉求; the problem page has it whole
+      content: [...o.content].length > 80 ? `${[...o.content].slice(0, 80).join('')}…` : o.content,
       address: o.address,
       receivedAt: formatShanghai(o.received_at),
       handler: o.handler,
