@@ -11,6 +11,7 @@ import { snapshot } from '../helpers/snapshot.ts';
 import { reportThrough } from '../helpers/reports.ts';
 import { unitIdOfUser } from '../helpers/ids.ts';
 import { setClock } from '../../src/util/clock.ts';
+import { CriteriaCache } from '../../src/services/criteria-registry.ts';
 
 const BASE = 'https://cc.example.gov.cn';
 
@@ -192,6 +193,33 @@ describe('the office triages 随手拍 reports', () => {
       reportId(accepted),
     );
     expect(audit).toBe(1);
+  });
+
+  it('accepts with a standard of the chosen criteria version, kept with the problem', async () => {
+    const office = await as('office');
+    const code = await reportThrough(app.url, community, { description: '公益广告牌破损' });
+    const version = scalar(db(), 'SELECT id FROM criteria_versions ORDER BY id DESC LIMIT 1') as number;
+    const standard = new CriteriaCache(db()).get(version).standards[0]!.code;
+    const done = await office.post(`/reports/${reportId(code)}/accept`, {
+      unit: String(unitIdOfUser(db(), 'chengguan')),
+      deadlineUnit: 'calendar',
+      deadlineAmount: '7',
+      version: String(version),
+      standard,
+      description: '公益广告牌破损',
+    });
+    expect(done.status).toBe(303);
+    const p = db()
+      .prepare(
+        'SELECT standard_code, criteria_version_id, deadline_rule, deadline_amount FROM problems WHERE id = (SELECT problem_id FROM citizen_reports WHERE code = ?)',
+      )
+      .get(code);
+    expect(p).toEqual({
+      standard_code: standard,
+      criteria_version_id: version,
+      deadline_rule: 'calendar',
+      deadline_amount: 7,
+    });
   });
 
   it('marks a duplicate of an existing problem (not an unknown or void one) and shows its progress', async () => {
