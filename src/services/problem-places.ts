@@ -76,7 +76,14 @@ export function problemPlace(p: ProblemPlaceColumns, siteTypes: Map<string, stri
       : level === 'street'
         ? (p.street_name ?? '')
         : TASK_LEVEL_NAMES[level];
-  return { sourceName, isDocument: true, isOutside: false, name, kind: `${TASK_LEVEL_NAMES[level]}材料`, area };
+  return {
+    sourceName,
+    isDocument: true,
+    isOutside: false,
+    name,
+    kind: `${TASK_LEVEL_NAMES[level]}材料`,
+    area,
+  };
 }
 
 /**
