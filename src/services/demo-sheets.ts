@@ -24,7 +24,7 @@ import { unitSubtreeIds } from '../db/repos/units.ts';
 import { reinspect, reportFix } from './problems.ts';
 import { decideRequest, requestChange } from './problem-requests.ts';
 
-async function demoPhoto(rand: () => number, width = 1200, height = 900): Promise<Buffer> {
+export async function demoPhoto(rand: () => number, width = 1200, height = 900): Promise<Buffer> {
   const hue = Math.floor(rand() * 360);
   const shapes = Array.from({ length: 6 }, () => {
     const x = Math.floor(rand() * 1000);

@@ -18,6 +18,7 @@ import { findUserById } from '../db/repos/users.ts';
 import { seedDemoProblems, seedDemoSheets, seedPublishedRound } from './demo-sheets.ts';
 import { seedDemoTasks } from './demo-tasks.ts';
 import { seedDemoSurveys } from './demo-surveys.ts';
+import { seedDemoSources } from './demo-sources.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
 import { addDays, shanghaiDate } from '../util/time.ts';
 import { seededRandom } from '../util/random.ts';
@@ -246,6 +247,8 @@ export async function seedDemo(
   // state, and residents' answers in every 社区
   const combined = await seedDemoTasks(db, criteria, options.uploadDir, office, today);
   seedDemoSurveys(db, combined, office, today);
+  // problems from outside rounds: 督查 (office and leaders), 媒体, 随手拍, a 12345 batch; 2027's calendar
+  await seedDemoSources(db, criteria, options.uploadDir, office, today);
   setSetting(db, 'demo_seeded_at', new Date().toISOString());
   return accounts;
 }

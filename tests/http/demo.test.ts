@@ -334,3 +334,77 @@ describe('the demo 综合测评 round (实地考察 + 材料审核 + 问卷调�
     });
   });
 });
+
+describe('the demo’s problems from outside rounds', () => {
+  const rows = (sql: string, ...args: unknown[]) =>
+    app.booted.db.prepare(sql).all(...args) as Record<string, unknown>[];
+
+  it('has every 来源, none of them in a round, and no round score touched', () => {
+    for (const source of ['round', 'document', 'inspection', 'report', 'hotline', 'media'])
+      expect(count('SELECT count(*) FROM problems WHERE source = ?', source), source).toBeGreaterThan(0);
+    expect(
+      count(
+        "SELECT count(*) FROM problems WHERE source IN ('inspection', 'report', 'hotline', 'media') AND round_id IS NOT NULL",
+      ),
+    ).toBe(0);
+    expect(
+      count(
+        "SELECT count(*) FROM problems WHERE source IN ('inspection', 'report', 'hotline', 'media') AND points_lost <> 0",
+      ),
+    ).toBe(0);
+  });
+
+  it('has 包联 leaders who recorded 督查 problems with photos, one fixed and closed by its leader', () => {
+    expect(count("SELECT count(*) FROM users WHERE role = 'leader'")).toBe(2);
+    const recorded = rows(
+      `SELECT u.username, p.status, (SELECT count(*) FROM photos ph WHERE ph.problem_id = p.id AND ph.kind = 'record') AS photos
+       FROM problems p JOIN users u ON u.id = p.recorded_by WHERE p.source = 'inspection' AND u.role = 'leader' ORDER BY u.username`,
+    );
+    expect(recorded).toEqual([
+      { username: 'leader-czj', status: 'closed', photos: 1 },
+      { username: 'leader-xcb', status: 'open', photos: 1 },
+    ]);
+    // the office's 督查 problem was fixed by 幸福社区 and given to inspector1 for 复查
+    expect(
+      rows(
+        `SELECT p.status, p.reinspector_id FROM problems p JOIN users u ON u.id = p.recorded_by
+         WHERE p.source = 'inspection' AND u.username = 'office'`,
+      ),
+    ).toEqual([{ status: 'fixed', reinspector_id: userIdOf(app.booted.db, 'inspector1') }]);
+  });
+
+  it('has 随手拍 reports with one of each outcome, the duplicate linked to the accepted one', () => {
+    const byStatus = rows('SELECT status, problem_id, reason, reply FROM citizen_reports ORDER BY id');
+    expect(byStatus.map((r) => r.status)).toEqual(['accepted', 'duplicate', 'rejected', 'new']);
+    expect(byStatus[1]!.problem_id).toBe(byStatus[0]!.problem_id);
+    expect(byStatus[2]!.reason).not.toBe('');
+    expect(byStatus[0]!.reply).not.toBe('');
+    expect(count("SELECT count(*) FROM photos WHERE kind = 'report' AND uploaded_by IS NULL")).toBe(4);
+  });
+
+  it('imported a 12345 batch through units’ aliases, deadlines counted from 受理时间 by each order’s 时限', () => {
+    const orders = rows(
+      `SELECT o.order_no, o.handler, u.code AS unit, p.deadline_rule, p.deadline_amount
+       FROM hotline_orders o JOIN problems p ON p.id = o.problem_id JOIN units u ON u.id = p.unit_id ORDER BY o.order_no`,
+    );
+    expect(orders).toHaveLength(5);
+    expect(orders[0]).toMatchObject({
+      handler: '清河区城市管理局',
+      unit: 'D-CGJ',
+      deadline_rule: 'workdays',
+    });
+    expect(orders[3]).toMatchObject({ unit: 'D-CGJ', deadline_rule: 'hours', deadline_amount: 24 });
+    expect(count('SELECT count(*) FROM unit_aliases')).toBe(2);
+  });
+
+  it('entered 2027’s working-day calendar, so no deadline warns of an unknown year', async () => {
+    expect(count('SELECT count(*) FROM calendar_years WHERE year = 2027')).toBe(1);
+    const c = new Client(app.url);
+    await c.login('office');
+    const home = await c.get('/');
+    expect(home.text).not.toContain('节假日尚未录入');
+    const board = await c.get('/problems?source=hotline');
+    expect(board.status).toBe(200);
+    expect(board.text).toContain('GD20261104');
+  });
+});
