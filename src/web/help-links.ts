@@ -33,7 +33,9 @@ export const HELP_RULES: readonly Rule[] = [
   },
   { pattern: /^\/rounds\/new$/, anchors: { office: 'office-round' } },
   { pattern: /^\/calendar/, anchors: { office: 'office-criteria' } },
-  { pattern: /^\/problem-settings/, anchors: { office: 'office-criteria' } },
+  { pattern: /^\/problem-settings/, anchors: { office: 'office-sources' } },
+  { pattern: /^\/reports(\/|$)/, anchors: { office: 'office-reports' } },
+  { pattern: /^\/hotline(\/|$)/, anchors: { office: 'office-hotline' } },
   { pattern: /^\/rounds\/\d+\/assignments/, anchors: { office: 'office-assign' } },
   { pattern: /^\/rounds\/\d+\/review/, anchors: { office: 'office-review' } },
   { pattern: /^\/rounds\/\d+\/imports/, anchors: { office: 'office-setup' } },
@@ -54,7 +56,7 @@ export const HELP_RULES: readonly Rule[] = [
     anchors: { office: 'office-progress', inspector: 'inspector-sites', unit: 'unit-results' },
   },
   { pattern: /^\/problems-notice/, anchors: { office: 'office-problems', unit: 'unit-notice' } },
-  { pattern: /^\/problems\/new$/, anchors: { office: 'office-problems', leader: 'leader-record' } },
+  { pattern: /^\/problems\/new$/, anchors: { office: 'office-record', leader: 'leader-record' } },
   {
     pattern: /^\/problems\/\d+/,
     anchors: {

@@ -7,6 +7,7 @@ import { Client, loggedIn, startApp, type TestApp, scalar } from '../helpers/app
 import { ROOT } from '../helpers/run.ts';
 import { HELP_RULES, ROLE_PARTS } from '../../src/web/help-links.ts';
 import { firstIdIn, roundWithStatus, unitIdOfUser, userIdOf } from '../helpers/ids.ts';
+import { insertReport } from '../../src/db/repos/reports.ts';
 
 let app: TestApp;
 let as: (username: string) => Promise<Client>;
@@ -88,6 +89,16 @@ describe('the guide inside the app', () => {
     ]);
     for (const a of anchors) expect(present.has(a), `#${a} missing from the guide`).toBe(true);
   });
+
+  it('every link from one part of the guide to another lands on a part that exists', async () => {
+    const present = await ids();
+    const md = readFileSync(join(ROOT, 'docs', '用户指南.md'), 'utf8');
+    const targets = [...md.matchAll(/\]\(#([\w-]+)\)/g)].map((m) => m[1]!);
+    // the table of contents alone links the four roles' parts and the #20 sections
+    for (const part of ['leader', 'office-record', 'office-reports', 'office-hotline', 'office-sources'])
+      expect(targets, part).toContain(part);
+    for (const t of targets) expect(present.has(t), `#${t} linked but missing`).toBe(true);
+  });
 });
 
 describe('a 帮助 link on every page, to the part for the page and the role', () => {
@@ -104,6 +115,21 @@ describe('a 帮助 link on every page, to the part for the page and the role', (
     const unitId = unitIdOfUser(app.booted.db, 'chengguan');
     const unitProblem = one('SELECT id FROM problems WHERE unit_id = ? ORDER BY id', unitId);
     const community = firstIdIn(app.booted.db, 'communities');
+    const link = one('SELECT id FROM report_links WHERE community_id IS NULL');
+    const report = insertReport(app.booted.db, {
+      code: 'HELP000001',
+      linkId: link,
+      communityId: null,
+      address: '幸福路12号',
+      description: '垃圾满溢',
+      phone: null,
+      phoneUntil: null,
+      device: 'help-test',
+      addrHash: null,
+      createdAt: new Date().toISOString(),
+    });
+    const leaderHome = (await (await as('leader-xcb')).get('/')).text;
+    const leaderProblem = /href="\/problems\/(\d+)"/.exec(leaderHome)![1]!;
     const pages: Record<string, [string, string][]> = {
       office: [
         ['/', 'office-progress'],
@@ -126,6 +152,15 @@ describe('a 帮助 link on every page, to the part for the page and the role', (
         ['/imports', 'office-setup'],
         ['/criteria', 'office-criteria'],
         ['/audit', 'office-audit'],
+        ['/problems/new', 'office-record'],
+        ['/reports', 'office-reports'],
+        ['/reports?status=new', 'office-reports'],
+        ['/reports/links', 'office-reports'],
+        [`/reports/${report}`, 'office-reports'],
+        ['/hotline', 'office-hotline'],
+        ['/hotline/aliases', 'office-hotline'],
+        ['/problem-settings', 'office-sources'],
+        ['/calendar', 'office-criteria'],
         ['/help/scoring', 'office'],
         ['/help/guide', 'office'],
       ],
@@ -143,6 +178,12 @@ describe('a 帮助 link on every page, to the part for the page and the role', (
         ['/problems', 'unit-problems'],
         [`/problems/${unitProblem}`, 'unit-fix'],
         ['/problems-notice', 'unit-notice'],
+      ],
+      'leader-xcb': [
+        ['/', 'leader-home'],
+        ['/problems', 'leader-home'],
+        ['/problems/new', 'leader-record'],
+        [`/problems/${leaderProblem}`, 'leader-reinspect'],
       ],
     };
     for (const [user, list] of Object.entries(pages)) {
