@@ -148,6 +148,9 @@ export interface DemoIds {
   dhCommunity: number;
   dhSite: number;
   otherCommunity: number;
+  /** problems from outside rounds and 随手拍 (#20): the demo's 媒体 problem (open, no 复查 given), a
+   *  report still waiting (待受理), a unit that has no alias, and a site */
+  sources: { outside: number; reportNew: number; aliasUnit: number };
 }
 
 type One = (sql: string, ...args: unknown[]) => unknown;
@@ -333,6 +336,15 @@ export function demoIds(db: Db, standardFor: (roundId: number, siteType: string)
       'SELECT id FROM communities WHERE street_id <> ? ORDER BY id LIMIT 1',
       dhStreet,
     ) as number,
+    sources: {
+      outside: one(
+        "SELECT id FROM problems WHERE source = 'media' AND status = 'open' ORDER BY id LIMIT 1",
+      ) as number,
+      reportNew: one("SELECT id FROM citizen_reports WHERE status = 'new' ORDER BY id LIMIT 1") as number,
+      aliasUnit: one(
+        "SELECT id FROM units WHERE kind = 'department' AND id NOT IN (SELECT unit_id FROM unit_aliases) ORDER BY id LIMIT 1",
+      ) as number,
+    },
   };
 }
 
@@ -780,6 +792,7 @@ export function routeTable(photo: Buffer): RouteSpec[] {
     { route: 'GET /rounds/:id/tasks', allow: ['office'], probe: (i) => page(`/rounds/${i.docRound}/tasks`) },
     ...surveyAdminRoutes(),
     ...surveyCollectionRoutes(),
+    ...problemSourceRoutes(photo),
     // 网上申报 package of the round's handed-in files (the office only)
     {
       route: 'GET /rounds/:id/materials.zip',
@@ -1181,6 +1194,158 @@ function surveyCollectionRoutes(): RouteSpec[] {
       // without the page's signed form token: refused for that, past the access check
       allowedOk: (status, text) =>
         status === 403 && refusalMessage(text) === '页面已过期或答卷无效，请重新打开入户答卷页面',
+    },
+  ];
+}
+
+/**
+ * Problems from outside rounds (#20): recording 督查 / 媒体 (the office; 包联 leaders are tried in
+ * problem-record.test.ts and leaders.test.ts), the board's workbook, 安排复查, 随手拍 (the residents' pages:
+ * anyone, tried with a link that does not exist — public-report.test.ts has the rest; the office's triage),
+ * 12345 and its aliases, and the rules for deadlines. Allowed roles send what is refused for its input, so
+ * the demo is left as it was.
+ */
+function problemSourceRoutes(photo: Buffer): RouteSpec[] {
+  const publicRefusal = (status: number, text: string) => status === 404 && isChinese(refusalMessage(text));
+  const refused =
+    (message: string, status = 400) =>
+    (s: number, text: string) =>
+      s === status && text.includes(message);
+  const report = (i: DemoIds, action: string) => `/reports/${i.sources.reportNew}/${action}`;
+  const settings = (metres: string) => ({
+    'unit.inspection': 'workdays',
+    'amount.inspection': '5',
+    'unit.report': 'workdays',
+    'amount.report': '5',
+    'unit.hotline': 'workdays',
+    'amount.hotline': '5',
+    'unit.media': 'hours',
+    'amount.media': '48',
+    metres,
+    phoneDays: '90',
+  });
+  return [
+    { route: 'GET /problems/new', allow: ['office'], probe: () => page('/problems/new') },
+    {
+      route: 'POST /problems/new',
+      allow: ['office'],
+      probe: (i) => ({
+        path: '/problems/new',
+        kind: 'multipart',
+        fields: { source: 'inspection', site_id: String(i.dhSite), description: '越权记录' },
+        files: [{ field: 'photos', name: 'photo.jpg', bytes: photo }],
+      }),
+      allowed: (i) => ({
+        path: '/problems/new',
+        kind: 'multipart',
+        fields: { source: 'inspection', site_id: String(i.dhSite), description: ' ' },
+        files: [{ field: 'photos', name: 'photo.jpg', bytes: photo }],
+      }),
+      allowedOk: refused('请填写问题描述'),
+    },
+    { route: 'GET /problems.xlsx', allow: ['unit', 'office'], probe: () => page('/problems.xlsx') },
+    {
+      route: 'POST /problems/:id/assign',
+      allow: ['office'],
+      probe: (i) =>
+        form(`/problems/${i.sources.outside}/assign`, { inspectorId: String(i.users.inspector2) }),
+      allowed: (i) => form(`/problems/${i.sources.outside}/assign`, { inspectorId: '' }),
+      allowedOk: refused('请选择复查人'),
+    },
+    // 随手拍, the residents' side
+    { route: 'GET /r/status', allow: ALL, probe: () => page('/r/status') },
+    { route: 'GET /r/:token', allow: ALL, probe: () => page('/r/no-such-link'), allowedOk: publicRefusal },
+    {
+      route: 'POST /r/:token',
+      allow: ALL,
+      probe: () => form('/r/no-such-link', { description: '越权反映', address: '某处' }),
+      allowedOk: publicRefusal,
+    },
+    {
+      route: 'GET /r/:token/status/:code',
+      allow: ALL,
+      probe: () => page('/r/no-such-link/status/ABCDEFGHJK'),
+      allowedOk: publicRefusal,
+    },
+    // 随手拍, the office's triage
+    ...['/reports', '/reports/links', '/reports/links/posters'].map((path) => ({
+      route: `GET ${path}`,
+      allow: ['office'] as Role[],
+      probe: () => page(path),
+    })),
+    { route: 'GET /reports/:id', allow: ['office'], probe: (i) => page(`/reports/${i.sources.reportNew}`) },
+    {
+      route: 'POST /reports/:id/accept',
+      allow: ['office'],
+      probe: (i) =>
+        form(report(i, 'accept'), {
+          unit: String(i.unit.id),
+          deadlineUnit: 'workdays',
+          deadlineAmount: '5',
+          description: '越权受理',
+        }),
+      allowed: (i) => form(report(i, 'accept'), { unit: '', description: 'x' }),
+      allowedOk: refused('请选择责任单位'),
+    },
+    {
+      route: 'POST /reports/:id/duplicate',
+      allow: ['office'],
+      probe: (i) => form(report(i, 'duplicate'), { problem: String(i.sources.outside) }),
+      allowed: (i) => form(report(i, 'duplicate'), { problem: '999999' }),
+      allowedOk: refused('找不到问题 #999999'),
+    },
+    {
+      route: 'POST /reports/:id/reject',
+      allow: ['office'],
+      probe: (i) => form(report(i, 'reject'), { reason: '越权不受理' }),
+      allowed: (i) => form(report(i, 'reject'), { reason: ' ' }),
+      allowedOk: refused('请填写不予受理的原因'),
+    },
+    {
+      route: 'POST /reports/:id/reply',
+      allow: ['office'],
+      probe: (i) => form(report(i, 'reply'), { reply: '越权答复' }),
+      allowed: (i) => form(report(i, 'reply'), { reply: '长'.repeat(501) }),
+      allowedOk: refused('答复不能超过500字'),
+    },
+    // 12345
+    ...['/hotline', '/hotline/template.xlsx', '/hotline/outcomes.xlsx', '/hotline/aliases'].map((path) => ({
+      route: `GET ${path}`,
+      allow: ['office'] as Role[],
+      probe: () => page(path),
+    })),
+    {
+      route: 'POST /hotline/import',
+      allow: ['office'],
+      probe: () => ({
+        path: '/hotline/import',
+        kind: 'multipart',
+        files: [{ field: 'file', name: '工单.xlsx', bytes: XLSX_GARBAGE }],
+      }),
+      allowedOk: (status) => status === 400,
+    },
+    {
+      route: 'POST /hotline/aliases',
+      allow: ['office'],
+      probe: (i) => form('/hotline/aliases', { unitId: String(i.sources.aliasUnit), alias: '越权别名' }),
+      allowed: (i) => form('/hotline/aliases', { unitId: String(i.sources.aliasUnit), alias: ' ' }),
+      allowedOk: refused('请填写别名'),
+    },
+    {
+      route: 'POST /hotline/aliases/remove',
+      allow: ['office'],
+      probe: () => form('/hotline/aliases/remove', { alias: '东湖街道' }),
+      allowed: () => form('/hotline/aliases/remove', { alias: '不存在的别名' }),
+      allowedOk: refused('找不到该别名', 404),
+    },
+    // 问题设置: the deadline rule per source, the outside-the-district distance, phone numbers' days
+    { route: 'GET /problem-settings', allow: ['office'], probe: () => page('/problem-settings') },
+    {
+      route: 'POST /problem-settings',
+      allow: ['office'],
+      probe: () => form('/problem-settings', settings('5000')),
+      allowed: () => form('/problem-settings', settings('99')),
+      allowedOk: refused('辖区外判定距离'),
     },
   ];
 }

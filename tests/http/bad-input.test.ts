@@ -59,6 +59,10 @@ const ids = {
   reviewTask: 0,
   /** a task of that round not yet submitted (延期 is for those) */
   pendingTask: 0,
+  /** #20: the demo's 媒体 problem (open, from outside rounds), a 随手拍 report still waiting, a site */
+  outsideProblem: 0,
+  reportNew: 0,
+  site: 0,
 };
 let bombPath = '';
 let bigRowsPath = '';
@@ -106,6 +110,11 @@ beforeAll(async () => {
     "SELECT id FROM problems WHERE status = 'open' AND request = 'transfer' ORDER BY id LIMIT 1",
   ) as number;
   ids.inspectorUser = userIdOf(app.booted.db, 'inspector2');
+  ids.outsideProblem = one(
+    "SELECT id FROM problems WHERE source = 'media' AND status = 'open' ORDER BY id LIMIT 1",
+  ) as number;
+  ids.reportNew = one("SELECT id FROM citizen_reports WHERE status = 'new' ORDER BY id LIMIT 1") as number;
+  ids.site = ids.freshSite;
   ids.unitTask = one(
     `SELECT t.id FROM document_tasks t JOIN document_task_units tu ON tu.task_id = t.id
        JOIN users u ON u.unit_id = tu.unit_id
@@ -1640,8 +1649,166 @@ const FLASHED: FlashCase[] = [
   ...SURVEY_ADMIN,
 ];
 
+/** Problems from outside rounds (#20): recording, 安排复查, 随手拍 and its triage, 12345, 问题设置. */
+const SOURCES: Case[] = [
+  {
+    name: '记录问题: a description of only spaces',
+    as: 'office',
+    send: (c) =>
+      c.postMultipart(
+        '/problems/new',
+        file(
+          fields({ _csrf: c.csrf!, source: 'inspection', site_id: String(ids.site), description: '   ' }),
+          'photos',
+          photo('Canon_40D.jpg'),
+          'photo.jpg',
+        ),
+        { csrf: false },
+      ),
+    status: 400,
+    message: '请填写问题描述',
+  },
+  {
+    name: '记录问题: a text file as the photo',
+    as: 'office',
+    send: (c) =>
+      c.postMultipart(
+        '/problems/new',
+        file(
+          fields({ _csrf: c.csrf!, source: 'inspection', site_id: String(ids.site), description: '垃圾' }),
+          'photos',
+          Buffer.from('not a photo at all'),
+          'photo.jpg',
+        ),
+        { csrf: false },
+      ),
+    status: 400,
+    message: '不是可识别的图片',
+  },
+  {
+    name: '记录问题: coordinates that are not numbers',
+    as: 'office',
+    send: (c) =>
+      c.postMultipart(
+        '/problems/new',
+        file(
+          fields({ _csrf: c.csrf!, source: 'media', lat: '北纬', lng: '120.1', description: '媒体报道' }),
+          'photos',
+          photo('Canon_40D.jpg'),
+          'photo.jpg',
+        ),
+        { csrf: false },
+      ),
+    status: 400,
+    message: '定位坐标无效，请重新定位或改填地址',
+  },
+  {
+    name: '安排复查: nobody chosen',
+    as: 'office',
+    send: (c) => c.post(`/problems/${ids.outsideProblem}/assign`, { inspectorId: '' }),
+    status: 400,
+    message: '请选择复查人',
+  },
+  {
+    name: '安排复查: an inspector id that is nobody',
+    as: 'office',
+    send: (c) => c.post(`/problems/${ids.outsideProblem}/assign`, { inspectorId: '999999' }),
+    status: 400,
+    message: '找不到该测评员或其账号已停用',
+  },
+  {
+    name: '随手拍: a link that does not exist',
+    as: 'office',
+    send: (c) => c.post('/r/no-such-link', { description: '<script>alert(1)</script>', address: 'x' }),
+    status: 404,
+    message: '找不到该随手拍页面，请核对二维码或链接',
+  },
+  {
+    name: '随手拍受理: no unit',
+    as: 'office',
+    send: (c) => c.post(`/reports/${ids.reportNew}/accept`, { unit: '', description: '垃圾' }),
+    status: 400,
+    message: '请选择责任单位',
+  },
+  {
+    name: '随手拍重复: a problem that does not exist',
+    as: 'office',
+    send: (c) => c.post(`/reports/${ids.reportNew}/duplicate`, { problem: '999999' }),
+    status: 400,
+    message: '找不到问题 #999999',
+  },
+  {
+    name: '随手拍不受理: no reason',
+    as: 'office',
+    send: (c) => c.post(`/reports/${ids.reportNew}/reject`, { reason: '  ' }),
+    status: 400,
+    message: '请填写不予受理的原因',
+  },
+  {
+    name: '随手拍答复: 501 characters',
+    as: 'office',
+    send: (c) => c.post(`/reports/${ids.reportNew}/reply`, { reply: '长'.repeat(501) }),
+    status: 400,
+    message: '答复不能超过500字',
+  },
+  {
+    name: '随手拍: an action on a report that does not exist',
+    as: 'office',
+    send: (c) => c.post('/reports/999999/reject', { reason: '重复' }),
+    status: 404,
+    message: '找不到该群众反映',
+  },
+  {
+    name: '12345: import without a file',
+    as: 'office',
+    send: (c) => c.postMultipart('/hotline/import', fields({ _csrf: c.csrf!, batch: '' }), { csrf: false }),
+    status: 400,
+    message: '请选择要导入的 Excel 文件（.xlsx）',
+  },
+  {
+    name: '12345 单位别名: a unit id that is not one',
+    as: 'office',
+    send: (c) => c.post('/hotline/aliases', { unitId: 'abc', alias: '城管' }),
+    status: 400,
+    message: '请选择单位',
+  },
+  {
+    name: '12345 单位别名: remove one that does not exist',
+    as: 'office',
+    send: (c) => c.post('/hotline/aliases/remove', { alias: '不存在' }),
+    status: 404,
+    message: '找不到该别名',
+  },
+  {
+    name: '12345 办理结果: a 受理日期 that is not a date',
+    as: 'office',
+    send: (c) => c.get('/hotline/outcomes.xlsx?from=2026-13-01'),
+    status: 400,
+    message: '受理日期（起）应为日期',
+  },
+  {
+    name: '问题设置: 251 working days and a distance under 100 m',
+    as: 'office',
+    send: (c) =>
+      c.post('/problem-settings', {
+        'unit.inspection': 'workdays',
+        'amount.inspection': '5',
+        'unit.report': 'weeks',
+        'amount.report': '5',
+        'unit.hotline': 'workdays',
+        'amount.hotline': '5',
+        'unit.media': 'workdays',
+        'amount.media': '251',
+        metres: '99',
+        phoneDays: '366',
+      }),
+    status: 400,
+    message: '设置有误，未保存',
+  },
+];
+
 describe('bad input is refused with a Chinese message and changes nothing', () => {
-  const all = [...FORMS, ...AUTOSAVE, ...UPLOADS, ...IMPORTS, ...URLS];
+  const all = [...FORMS, ...AUTOSAVE, ...UPLOADS, ...IMPORTS, ...URLS, ...SOURCES];
 
   it('has a case for every kind of input, each with its own name', () => {
     expect(all.length).toBeGreaterThanOrEqual(40);
