@@ -309,6 +309,8 @@ export const PROBLEM_EVENT_NAMES: Record<string, string> = {
   transfer: '转办',
   extend: '同意延期',
   assign: '安排复查',
+  assign_unit: '交办',
+  reassign_unit: '改派',
 };
 
 /** The office's answer to a unit's request, as the unit's home page tells it. */
@@ -392,6 +394,7 @@ export const AUDIT_ACTION_NAMES: Record<string, string> = {
   'problem.transfer': '同意转办',
   'problem.extend': '同意延期',
   'problem.assign': '安排复查人',
+  'problem.unit': '交办 / 改派责任单位',
   'survey.target': '修改问卷样本目标',
   'survey.interviewer_add': '分配入户调查员',
   'survey.interviewer_remove': '取消入户调查员',

@@ -25,7 +25,7 @@ import { listUnits, unitSubtreeIds, type UnitRow } from '../db/repos/units.ts';
 import { can, type Actor } from './access.ts';
 import { problemListScope } from './access-scopes.ts';
 import { isOverdue } from './problems.ts';
-import { shanghaiDate } from '../util/time.ts';
+import { formatShanghai, nowIso } from '../util/time.ts';
 
 export const PROBLEM_STATUSES = ['open', 'fixed', 'closed', 'void'] as const;
 export const PROBLEM_REQUESTS = ['dispute', 'transfer', 'extension', 'any'] as const;
@@ -33,7 +33,7 @@ export const PROBLEM_REQUESTS = ['dispute', 'transfer', 'extension', 'any'] as c
 export const PROBLEM_SOURCES = ['round', 'document', 'inspection', 'report', 'hotline', 'media'] as const;
 
 /**
- * The board's filters, parsed from its query (?round= &street= &community= &unit= &status= &overdue=1
+ * The board's filters, parsed from its query (?round= &street= &community= &unit=<id>|none &status= &overdue=1
  * &repeat=1 &request= &source=). `status` null: the actor's default (an inspector's list opens on 'fixed'); 'all':
  * every status.
  */
@@ -43,6 +43,8 @@ export interface ProblemQuery {
   communityId: number | null;
   /** a unit and the units below it */
   unitId: number | null;
+  /** 责任单位：待分派 (?unit=none): only problems without a unit */
+  unassigned?: boolean;
   status: ProblemStatus | 'all' | null;
   overdue: boolean;
   repeat: boolean;
@@ -59,6 +61,7 @@ export function problemFilter(db: Db, actor: Actor, q: ProblemQuery): ProblemFil
   const scope = problemListScope(db, actor);
   const asked = q.unitId === null ? null : unitSubtreeIds(db, q.unitId);
   const status = q.status ?? (defaultStatus(actor) || null);
+  const at = formatShanghai(nowIso()); // 逾期 to the minute, as isOverdue counts it
   return {
     roundId: q.roundId,
     streetId: q.streetId,
@@ -68,7 +71,8 @@ export function problemFilter(db: Db, actor: Actor, q: ProblemQuery): ProblemFil
     recordedBy: scope.recordedBy ?? null,
     inspectorId: scope.inspectorId ?? null,
     status: status === 'all' ? null : status,
-    overdueBefore: q.overdue ? shanghaiDate() : null,
+    overdueAt: q.overdue ? { date: at.slice(0, 10), time: at.slice(11, 16) } : null,
+    unassigned: q.unassigned ?? false,
     repeatOnly: q.repeat,
     request: q.request,
     source: q.source,
@@ -109,7 +113,7 @@ export interface ProblemBoard {
 function progressByUnit(live: ProblemListRow[]): UnitProgress[] {
   const byUnit = new Map<string, UnitProgress>();
   for (const p of live) {
-    const key = p.unit_name ?? '（未指定单位）';
+    const key = p.unit_name ?? '待分派';
     const u = byUnit.get(key) ?? {
       id: p.unit_id,
       name: key,

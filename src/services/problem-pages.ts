@@ -59,8 +59,15 @@ export interface ProblemPage {
   /** the names of the units the history mentions (a 转办's from and to, a request's target) */
   unitNames: Map<number, string>;
   /** the forms the actor may use now */
-  can: { fix: boolean; request: boolean; reinspect: boolean; decide: boolean; assign: boolean };
-  /** units in use that a 转办 may name (every one but the responsible one), when a form asks for one */
+  can: {
+    fix: boolean;
+    request: boolean;
+    reinspect: boolean;
+    decide: boolean;
+    assign: boolean;
+    unit: boolean;
+  };
+  /** units in use that a 转办 or 交办 may name (every one but the responsible one), when a form asks for one */
   transferUnits: UnitRow[];
   /** the deadline in words with the rule it was counted by: 5 个工作日，至 2026-12-08 */
   deadlineText: string;
@@ -102,7 +109,7 @@ function unitIdsOf(e: ProblemEvent): number[] {
   const ids =
     e.action === 'request_transfer'
       ? [e.data.unitId]
-      : e.action === 'transfer'
+      : ['transfer', 'assign_unit', 'reassign_unit'].includes(e.action)
         ? [e.data.from, e.data.to]
         : [];
   return ids.filter((id): id is number => typeof id === 'number');
@@ -139,6 +146,8 @@ export function problemPage(ctx: ProblemPageCtx, actor: Actor, id: number): Prob
     reinspect: p.status === 'fixed' && can(db, actor, 'problem.reinspect', p),
     decide: open && !!p.request && can(db, actor, 'problem.decide', p),
     assign: (open || p.status === 'fixed') && can(db, actor, 'problem.assign', p),
+    // 交办 / 改派 (the page says so, without the form, while a request waits)
+    unit: open && can(db, actor, 'problem.assign', p),
   };
   const office = can(db, actor, 'office.manage', null);
   const order = p.source === 'hotline' ? hotlineOrderOfProblem(db, p.id) : undefined;
@@ -153,7 +162,7 @@ export function problemPage(ctx: ProblemPageCtx, actor: Actor, id: number): Prob
     unitNames,
     can: allowed,
     transferUnits:
-      allowed.request || allowed.decide
+      allowed.request || allowed.decide || allowed.unit
         ? listUnits(db).filter((u) => !u.retired_at && u.id !== p.unit_id)
         : [],
     deadlineText: deadlineText(p),

@@ -63,8 +63,8 @@ function newDeadline(p: ProblemRow, value: unknown, today = shanghaiDate()): str
   return date;
 }
 
-/** The unit a transfer names: chosen (not the placeholder), in use, and not the one responsible now. */
-function transferTarget(db: Db, p: ProblemRow, value: unknown, choose: string): number {
+/** The unit a transfer (or the office's 交办) names: chosen, in use, and not the one responsible now. */
+export function transferTarget(db: Db, p: ProblemRow, value: unknown, choose: string): number {
   const id = typeof value === 'string' && /^\d{1,12}$/.test(value) ? Number(value) : null;
   if (id === null) throw new InvalidInput(choose, { unitId: choose });
   const unit = findUnitById(db, id);

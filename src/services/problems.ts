@@ -7,10 +7,9 @@
  * problem's own history) and an audit_log entry (the office's one log of who changed what).
  */
 import { now as clockNow } from '../util/clock.ts';
-import { atomically } from '../db/connection.ts';
+import { atomically, type Db } from '../db/connection.ts';
 import { z } from 'zod';
 import { parseField } from './validate.ts';
-import type { Db } from '../db/connection.ts';
 import type { UserRow } from '../db/repos/users.ts';
 import { addProblemEvent, findProblem, updateProblem, type ProblemRow } from '../db/repos/problems.ts';
 import { findSiteById, type SiteRow } from '../db/repos/places.ts';
@@ -29,15 +28,9 @@ import { findRoundById } from '../db/repos/rounds.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
 import type { IndexedStandard } from '../criteria/load.ts';
 
-export interface ProblemCtx {
-  db: Db;
-  uploadDir: string;
-}
+export type ProblemCtx = { db: Db; uploadDir: string };
 
-export interface UploadedPhoto {
-  buffer: Buffer;
-  originalName: string;
-}
+export type UploadedPhoto = { buffer: Buffer; originalName: string };
 
 export const text = (what: string, max = 500) =>
   z.string().trim().min(1, `请填写${what}`).max(max, `${what}不能超过${max}个字符`);
@@ -132,12 +125,14 @@ export interface PreparedPhoto {
   flags: EvidenceFlag[];
 }
 
+/** Rows for stored photos: a problem's, by `user`; or (`p` and `user` null) a 随手拍 report's, `reportId`. */
 export function insertPhotos(
   db: Db,
-  p: ProblemRow,
-  user: UserRow,
+  p: Pick<ProblemRow, 'id' | 'standard_code'> | null,
+  user: UserRow | null,
   kind: PhotoKind,
   stored: PreparedPhoto[],
+  reportId: number | null = null,
 ): number[] {
   return stored.map(({ original, file, flags }) =>
     insertPhoto(db, {
@@ -146,8 +141,9 @@ export function insertPhotos(
       displayKey: file.displayKey,
       kind,
       inspectionId: null,
-      standardCode: p.standard_code,
-      problemId: p.id,
+      standardCode: p?.standard_code ?? null,
+      problemId: p?.id ?? null,
+      reportId,
       originalName: original.slice(0, 200),
       mime: file.mime,
       bytes: file.bytes,
@@ -157,7 +153,7 @@ export function insertPhotos(
       gpsLat: file.meta.gps?.lat ?? null,
       gpsLng: file.meta.gps?.lng ?? null,
       flags,
-      uploadedBy: user.id,
+      uploadedBy: user?.id ?? null,
       caption: file.caption,
     }),
   );

@@ -10,7 +10,6 @@
  */
 import { atomically, type Db } from '../db/connection.ts';
 import { findCommunityById, findStreetById, listCommunities, listStreets } from '../db/repos/places.ts';
-import { insertPhoto } from '../db/repos/photos.ts';
 import { findProblem } from '../db/repos/problems.ts';
 import {
   countDeviceReportsSince,
@@ -27,6 +26,7 @@ import { storePhotoOffThread } from '../photos/off-thread.ts';
 import { now } from '../util/clock.ts';
 import { formatShanghai } from '../util/time.ts';
 import { discardStoredPhoto } from './photo-files.ts';
+import { insertPhotos, type PreparedPhoto } from './problems.ts';
 import { reportPhoneDays } from './outside-problems.ts';
 import { checkPhone, newTrackingCode, normalizeTrackingCode } from './report-codes.ts';
 
@@ -159,7 +159,7 @@ export async function submitReport(
   if (photos.length > REPORT_LIMITS.maxPhotos)
     throw new InvalidInput(`最多上传${REPORT_LIMITS.maxPhotos}张照片`, { photos: '照片太多' });
   const checked = checkReport(db, view, input, photos.length);
-  const stored: { original: string; file: Awaited<ReturnType<typeof storePhotoOffThread>> }[] = [];
+  const stored: PreparedPhoto[] = [];
   try {
     for (const [i, ph] of photos.entries()) {
       try {
@@ -167,7 +167,7 @@ export async function submitReport(
           lines: [`群众随手拍 · ${view.placeName}`],
           timeFirst: true,
         });
-        stored.push({ original: ph.originalName.slice(0, 200), file });
+        stored.push({ original: ph.originalName, file, flags: [] });
       } catch (err) {
         if (err instanceof InvalidInput)
           throw new InvalidInput(`第${i + 1}张照片：${err.message}`, { photos: err.message });
@@ -193,28 +193,7 @@ export async function submitReport(
         addrHash: visitor.addrHash,
         createdAt,
       });
-      for (const { original, file } of stored)
-        insertPhoto(db, {
-          clientId: null,
-          sha256: file.sha256,
-          displayKey: file.displayKey,
-          kind: 'report',
-          inspectionId: null,
-          standardCode: null,
-          problemId: null,
-          originalName: original,
-          mime: file.mime,
-          bytes: file.bytes,
-          width: file.width,
-          height: file.height,
-          takenAt: file.meta.takenAt,
-          gpsLat: file.meta.gps?.lat ?? null,
-          gpsLng: file.meta.gps?.lng ?? null,
-          flags: [],
-          uploadedBy: null,
-          reportId,
-          caption: file.caption,
-        });
+      insertPhotos(db, null, null, 'report', stored, reportId); // a resident's: no problem yet, no uploader
       return code;
     });
   } catch (err) {

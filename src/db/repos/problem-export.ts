@@ -3,7 +3,13 @@
  * open across the stream (better-sqlite3 would block every other request) nor all rows in memory.
  */
 import type { Db } from '../connection.ts';
-import { PROBLEM_PLACE_FROM, type ProblemFilter, type ProblemSource } from './problems.ts';
+import {
+  OVERDUE_WHERE,
+  overdueParams,
+  PROBLEM_PLACE_FROM,
+  type ProblemFilter,
+  type ProblemSource,
+} from './problems.ts';
 import type { TaskLevel } from './document-tasks.ts';
 
 export interface ExportPhoto {
@@ -31,7 +37,8 @@ const WHERE = `(:roundId IS NULL OR p.round_id = :roundId)
   AND (:source IS NULL OR p.source = :source)
   AND (:unitIds IS NULL OR p.unit_id IN (SELECT value FROM json_each(:unitIds)))
   AND (:status IS NULL OR p.status = :status)
-  AND (:overdue IS NULL OR (p.status = 'open' AND p.deadline < :overdue))
+  AND ${OVERDUE_WHERE}
+  AND (:unassigned = 0 OR p.unit_id IS NULL)
   AND (:repeatOnly = 0 OR p.repeat_count > 0)
   AND (:request IS NULL OR (p.status = 'open' AND p.request IS NOT NULL AND (:request = 'any' OR p.request = :request)))`;
 
@@ -46,7 +53,8 @@ function params(f: ProblemFilter) {
     source: f.source ?? null,
     unitIds: f.unitIds ? JSON.stringify(f.unitIds) : null,
     status: f.status ?? null,
-    overdue: f.overdueBefore ?? null,
+    ...overdueParams(f),
+    unassigned: f.unassigned ? 1 : 0,
     repeatOnly: f.repeatOnly ? 1 : 0,
     request: f.request ?? null,
   };

@@ -248,7 +248,10 @@ export interface ProblemFilter {
   communityIds?: number[] | null;
   unitIds?: number[] | null;
   status?: ProblemStatus | null;
-  overdueBefore?: string | null;
+  /** open problems past their deadline at this moment (Asia/Shanghai): OVERDUE_WHERE */
+  overdueAt?: { date: string; time: string } | null;
+  /** 待分派: only problems without a responsible unit */
+  unassigned?: boolean;
   repeatOnly?: boolean;
   /** open problems with a pending request of this kind ('any': of any kind) */
   request?: ProblemRequest | 'any' | null;
@@ -293,6 +296,19 @@ export const PROBLEM_PLACE_FROM = `LEFT JOIN sites s ON s.id = p.site_id
        LEFT JOIN communities c ON c.id = coalesce(s.community_id, t.community_id, p.community_id)
        LEFT JOIN streets st ON st.id = coalesce(s.street_id, t.street_id, c.street_id, p.street_id)`;
 
+/**
+ * The board's 逾期 filter, as isOverdue counts it: an open problem whose deadline day has passed, or
+ * (a deadline in hours) whose day is today and whose time has passed, to the minute. Its parameters
+ * come from overdueParams.
+ */
+export const OVERDUE_WHERE = `(:overdueDate IS NULL OR (p.status = 'open' AND (p.deadline < :overdueDate
+  OR (p.deadline = :overdueDate AND p.deadline_time IS NOT NULL AND p.deadline_time < :overdueTime))))`;
+
+export const overdueParams = (f: ProblemFilter) => ({
+  overdueDate: f.overdueAt?.date ?? null,
+  overdueTime: f.overdueAt?.time ?? null,
+});
+
 export function listProblems(db: Db, f: ProblemFilter): ProblemListRow[] {
   return db
     .prepare(
@@ -316,7 +332,8 @@ export function listProblems(db: Db, f: ProblemFilter): ProblemListRow[] {
               OR (:recordedBy IS NOT NULL AND p.recorded_by = :recordedBy))
          AND (:unitIds IS NULL OR p.unit_id IN (SELECT value FROM json_each(:unitIds)))
          AND (:status IS NULL OR p.status = :status)
-         AND (:overdue IS NULL OR (p.status = 'open' AND p.deadline < :overdue))
+         AND ${OVERDUE_WHERE}
+         AND (:unassigned = 0 OR p.unit_id IS NULL)
          AND (:repeatOnly = 0 OR p.repeat_count > 0)
          AND (:request IS NULL OR (p.status = 'open' AND p.request IS NOT NULL AND (:request = 'any' OR p.request = :request)))
          AND (:inspectorId IS NULL OR p.reinspector_id = :inspectorId
@@ -333,7 +350,8 @@ export function listProblems(db: Db, f: ProblemFilter): ProblemListRow[] {
       communityIds: f.communityIds ? JSON.stringify(f.communityIds) : null,
       unitIds: f.unitIds ? JSON.stringify(f.unitIds) : null,
       status: f.status ?? null,
-      overdue: f.overdueBefore ?? null,
+      ...overdueParams(f),
+      unassigned: f.unassigned ? 1 : 0,
       repeatOnly: f.repeatOnly ? 1 : 0,
       request: f.request ?? null,
       inspectorId: f.inspectorId ?? null,

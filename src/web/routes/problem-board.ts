@@ -34,6 +34,9 @@ import { problemPlace, problemTaskHref } from '../../services/problem-places.ts'
 import { InvalidInput } from '../../errors.ts';
 import { shanghaiDate } from '../../util/time.ts';
 
+/** ?unit= for 责任单位：待分派 (problems from outside rounds recorded without a unit). */
+export const UNASSIGNED = 'none';
+
 const QUERY_NAMES = [
   'round',
   'street',
@@ -47,7 +50,7 @@ const QUERY_NAMES = [
 ] as const;
 
 /**
- * The board's query: ?round= &street= &community= &unit= &status=open|fixed|closed|void|all &overdue=1
+ * The board's query: ?round= &street= &community= &unit=<id>|none (待分派) &status=open|fixed|closed|void|all &overdue=1
  * &repeat=1 &request=dispute|transfer|extension|any &source=round|document|inspection|report|hotline|media
  * (来源 测评 / 材料 / 督查 / 随手拍 / 12345 / 媒体), as typed (for the form) and parsed (for the service).
  */
@@ -58,7 +61,7 @@ export function readProblemQuery(req: Request): { query: ProblemQuery; form: Rec
     roundId: idOrNull(form.round),
     streetId: idOrNull(form.street),
     communityId: idOrNull(form.community),
-    unitId: idOrNull(form.unit),
+    unitId: form.unit === UNASSIGNED ? null : idOrNull(form.unit),
   };
   if (Object.values(ids).some((v) => Number.isNaN(v))) throw new InvalidInput('筛选条件无效');
   if (form.status && form.status !== 'all' && !(PROBLEM_STATUSES as readonly string[]).includes(form.status))
@@ -73,6 +76,7 @@ export function readProblemQuery(req: Request): { query: ProblemQuery; form: Rec
     form,
     query: {
       ...ids,
+      unassigned: form.unit === UNASSIGNED,
       status: (form.status || null) as ProblemQuery['status'],
       overdue: form.overdue === '1',
       repeat: form.repeat === '1',
@@ -109,6 +113,7 @@ function boardTitle(role: string, form: Record<string, string>, count: number): 
     return `待处理的${REQUEST_NAMES[form.request as 'dispute']}申请（${count}）`;
   if (form.request === 'any') return `待处理的申请（${count}）`;
   if (form.overdue === '1') return `逾期未整改的问题（${count}）`;
+  if (form.unit === UNASSIGNED) return `待分派的问题（${count}）`;
   if (form.status === 'fixed') return `已整改待复查的问题（${count}）`;
   return role === 'unit' ? '本单位的问题' : '问题整改';
 }
@@ -130,6 +135,7 @@ function boardView(board: ProblemBoard, role: string, form: Record<string, strin
     streets: board.streets,
     communities: board.communities,
     unitOptions: board.unitOptions,
+    unassigned: UNASSIGNED,
     statusNames: PROBLEM_STATUS_NAMES,
     requestNames: REQUEST_NAMES,
     sourceNames: PROBLEM_SOURCE_NAMES,

@@ -2,9 +2,9 @@
  * A problem's page — before and after photos side by side with their flags, its history, where a problem
  * from outside rounds is and who recorded it, a 12345 work order, a 随手拍's reports — and the actions of
  * each role on it (a refused action shows the same page again with what was typed and the reason beside
- * the field, the office's 复查 assignment included). The lists and workbooks are in problem-board.ts.
- * What the page shows and who may do what are the services' (problem-pages.ts asks access.ts which forms
- * to show, the actions ask it again); this parses, calls and renders.
+ * the field, the office's 交办 / 改派 and 复查 assignment included). The lists and workbooks are in
+ * problem-board.ts. What the page shows and who may do what are the services' (problem-pages.ts asks
+ * access.ts which forms to show, the actions ask it again); this parses, calls and renders.
  */
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { AppDeps } from '../../app.ts';
@@ -20,7 +20,7 @@ import { changedOrShownAgain } from '../form-again.ts';
 import { reinspect, reportFix, type UploadedPhoto } from '../../services/problems.ts';
 import { decideRequest, requestChange } from '../../services/problem-requests.ts';
 import { problemPage, type ProblemEvent, type ProblemPage } from '../../services/problem-pages.ts';
-import { assignReinspector, OFFICE_REINSPECTS } from '../../services/problem-assign.ts';
+import { assignReinspector, assignUnit, OFFICE_REINSPECTS } from '../../services/problem-assign.ts';
 import { presentProblem, problemBoardRouter } from './problem-board.ts';
 import { formatShanghai, shanghaiDate, addDays } from '../../util/time.ts';
 import { describeFlag, type EvidenceFlag } from '../../photos/evidence.ts';
@@ -33,7 +33,7 @@ export const PROBLEM_MULTIPART_ROUTES = [/^\/problems\/\d+\/(fix|reinspect|reque
 
 /** Which form on the problem page was refused, with what was typed. */
 interface Refused extends Refusal {
-  form: 'fix' | 'reinspect' | 'request' | 'decide' | 'assign';
+  form: 'fix' | 'reinspect' | 'request' | 'decide' | 'assign' | 'unit';
   values: FormBody;
 }
 
@@ -80,7 +80,8 @@ function eventExtra(e: ProblemEvent, unitNames: Map<number, string>): string {
   const unit = (id: unknown) => (typeof id === 'number' ? (unitNames.get(id) ?? '') : '');
   if (e.action === 'request_transfer' && d.unitId) return `申请改由 ${unit(d.unitId)} 整改`;
   if (e.action === 'request_extension' && d.deadline) return `申请延至 ${String(d.deadline)}`;
-  if (e.action === 'transfer') return `${unit(d.from) || '（未指定）'} → ${unit(d.to)}`;
+  if (['transfer', 'assign_unit', 'reassign_unit'].includes(e.action))
+    return `${unit(d.from) || '待分派'} → ${unit(d.to)}`;
   if (e.action === 'extend') return `整改时限 ${String(d.from)} → ${String(d.to)}`;
   return '';
 }
@@ -145,6 +146,7 @@ function showView(page: ProblemPage, refused: Refused | null, role: string) {
     canReinspect: can.reinspect,
     canDecide: can.decide,
     canAssign: can.assign,
+    canUnit: can.unit,
     refused,
     // a refusal whose form is no longer on the page (the problem moved on) is shown at the top
     topError: refused && !can[refused.form] ? refused.error : '',
@@ -163,9 +165,12 @@ function showView(page: ProblemPage, refused: Refused | null, role: string) {
       decideUnit: typed('decide', 'unitId', p.request_unit_id === null ? '' : String(p.request_unit_id)),
       decideDeadline: typed('decide', 'deadline', p.request_deadline ?? ''),
       inspectorId: typed('assign', 'inspectorId', String(p.reinspector_id ?? OFFICE_REINSPECTS)),
+      unitId: typed('unit', 'unitId'),
+      unitNote: typed('unit', 'note'),
     },
     requestUnits: can.request ? unitGroups(page.transferUnits) : [],
     decideUnits: can.decide ? unitGroups(page.transferUnits) : [],
+    assignUnits: can.unit ? unitGroups(page.transferUnits) : [],
     earliestDeadline: [addDays(p.deadline, 1), today].sort().at(-1),
     today,
   };
@@ -281,6 +286,12 @@ export function problemsRouter(deps: AppDeps, protect: RequestHandler): Router {
     'assign',
     (req, res, id) =>
       assignReinspector(db, actorOf(res), id, body(req).inspectorId) ? '已安排复查。' : '复查安排没有变化。',
+    [],
+  );
+  act(
+    'unit',
+    (req, res, id) =>
+      `已交由 ${assignUnit(db, actorOf(res), id, { unitId: body(req).unitId, note: body(req).note })} 整改。`,
     [],
   );
 
