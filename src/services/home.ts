@@ -83,7 +83,7 @@ function officeWork(ctx: HomeCtx, actor: Actor, today: string): OfficeWork {
   return {
     today,
     review: submittedByOpenRound(db),
-    problems: problemWorkCounts(db, today),
+    problems: problemWorkCounts(db, today, formatShanghai(nowIso()).slice(11, 16)),
     closing: closingRounds(db, addDays(today, CLOSING_SOON_DAYS)),
     taskReview: submittedTasksByOpenRound(db),
     documentRounds: openDocumentRounds(db),

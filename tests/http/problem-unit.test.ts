@@ -2,8 +2,8 @@
 // reason (改派): a problem recorded 待分派 is found on the board (责任单位：待分派), handed to a unit that
 // then sees it on its board and home and fixes it; every refusal (not the office, a round's problem, an
 // unknown or retired unit, 改派 without a reason, a pending request) changes nothing. And the board's
-// 只看逾期 counts a deadline in hours to the minute, as the problem page does: due 2026-10-01 10:00
-// (2026-09-30 10:00 + 24 小时), not overdue at 10:00, overdue at 10:01.
+// 只看逾期 (and the office home's 逾期未整改 that opens it) counts a deadline in hours to the minute, as
+// the problem page does: due 2026-10-01 10:00 (2026-09-30 10:00 + 24 小时), late from 10:01, not at 10:00.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -257,9 +257,12 @@ describe('the board’s 只看逾期, to the minute', () => {
     setClock('2026-10-01T02:00:00Z'); // 10:00 in Shanghai: due now, not yet late
     expect(listed((await office.get('/problems?overdue=1')).text)).not.toContain(id);
     expect(pageText((await office.get(`/problems/${id}`)).text)).not.toContain('逾期');
+    const onTime = tile((await office.get('/')).text, '逾期未整改');
     setClock('2026-10-01T02:01:00Z'); // 10:01: one minute late
     const board = await office.get('/problems?overdue=1&source=hotline');
     expect(listed(board.text)).toContain(id);
     expect(pageText((await office.get(`/problems/${id}`)).text)).toContain('逾期');
+    // the office home's tile, which opens this list, counts it too
+    expect(tile((await office.get('/')).text, '逾期未整改')).toBe(onTime + 1);
   });
 });

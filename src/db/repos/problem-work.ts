@@ -4,6 +4,7 @@
  * from problems.ts, which reads and writes one problem and its history.
  */
 import type { Db } from '../connection.ts';
+import { OVERDUE_WHERE, overdueParams } from './problems.ts';
 
 /**
  * The office's work queue on problems: open requests by kind, overdue and waiting for 复查 — every
@@ -17,17 +18,18 @@ export interface ProblemWorkCounts {
   fixed: number;
 }
 
-export function problemWorkCounts(db: Db, today: string): ProblemWorkCounts {
+/** `time` (HH:MM, Asia/Shanghai): a deadline in hours due today is overdue once it has passed, as on the board. */
+export function problemWorkCounts(db: Db, today: string, time = ''): ProblemWorkCounts {
   return db
     .prepare(
       `SELECT coalesce(sum(status = 'open' AND request = 'dispute'), 0) AS dispute,
               coalesce(sum(status = 'open' AND request = 'transfer'), 0) AS transfer,
               coalesce(sum(status = 'open' AND request = 'extension'), 0) AS extension,
-              coalesce(sum(status = 'open' AND deadline < ?), 0) AS overdue,
+              coalesce(sum(${OVERDUE_WHERE}), 0) AS overdue,
               coalesce(sum(status = 'fixed'), 0) AS fixed
-       FROM problems`,
+       FROM problems p`,
     )
-    .get(today) as ProblemWorkCounts;
+    .get(overdueParams({ overdueAt: { date: today, time } })) as ProblemWorkCounts;
 }
 
 /**
