@@ -11,6 +11,7 @@ import { loggedIn, startApp, scalar, type Client, type TestApp } from '../helper
 import { ROOT } from '../helpers/run.ts';
 import { unitIdOfUser, userIdOf } from '../helpers/ids.ts';
 import { dbFingerprint, refusalMessage } from '../helpers/routes.ts';
+import { unzipText } from '../helpers/xlsx.ts';
 import { atomically } from '../../src/db/connection.ts';
 import { raiseOutsideProblem, type OutsideProblemInput } from '../../src/services/outside-problems.ts';
 import { computeDeadline } from '../../src/services/deadlines.ts';
@@ -97,6 +98,12 @@ describe('交办: a problem recorded without a unit', () => {
     expect(pageText(board.text)).toContain('待分派的问题');
     // every problem it lists has no unit
     for (const id of listed(board.text)) expect(unitOf(id)).toBeNull();
+    // and so is the board's workbook, downloaded with the same filter
+    const book = await office.bytes('/problems.xlsx?unit=none');
+    expect(book.status).toBe(200);
+    const sheets = [...unzipText(book.body).values()].join('');
+    expect(sheets).toContain('井盖缺失无人认领');
+    expect(sheets).not.toContain('公交站牌倾斜');
     const page = await office.get(`/problems/${waiting}`);
     expect(pageText(page.text)).toContain('交办责任单位');
     expect(page.text).toContain(`action="/problems/${waiting}/unit"`);
