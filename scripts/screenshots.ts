@@ -391,6 +391,49 @@ async function main(): Promise<void> {
       await context.close();
     }
 
+    console.log('包联领导与居民（手机）、群众反映与12345（创城办）…');
+    {
+      const PHONE = { width: 360, height: 640 };
+      const context = await newTablet(browser, url, PHONE);
+      const page = await context.newPage();
+      await loginAs(page, 'leader-xcb');
+      await visit(page, '/');
+      await shot(page, 'leader-home', { maxHeight: 1300 });
+      await visit(page, '/problems/new');
+      await shot(page, 'leader-record', { maxHeight: 1300 });
+      await context.close();
+      // a resident, no account: the district's 随手拍 link, then the status page of a report
+      const resident = await newTablet(browser, url, PHONE);
+      const phone = await resident.newPage();
+      const token = db
+        .prepare('SELECT token FROM report_links WHERE community_id IS NULL')
+        .pluck()
+        .get() as string;
+      await visit(phone, `/r/${token}`);
+      await shot(phone, 'resident-report', { maxHeight: 1300 });
+      const code = db
+        .prepare("SELECT code FROM citizen_reports WHERE status = 'accepted' ORDER BY id LIMIT 1")
+        .pluck()
+        .get() as string;
+      await visit(phone, `/r/${token}/status/${code}`);
+      await shot(phone, 'resident-status', { maxHeight: 900 });
+      await resident.close();
+      const desk = await newTablet(browser, url, { width: 1280, height: 800 });
+      const office = await desk.newPage();
+      await loginAs(office, 'office');
+      const waiting = db
+        .prepare("SELECT id FROM citizen_reports WHERE status = 'new' ORDER BY id LIMIT 1")
+        .pluck()
+        .get() as number;
+      await visit(office, `/reports/${waiting}`);
+      await shot(office, 'office-report-triage', { maxHeight: 1200 });
+      await visit(office, '/hotline');
+      await shot(office, 'office-hotline', { maxHeight: 900 });
+      await visit(office, '/problems?source=inspection');
+      await shot(office, 'office-problems-sources', { maxHeight: 800 });
+      await desk.close();
+    }
+
     console.log('责任单位…');
     {
       const context = await newTablet(browser, url);

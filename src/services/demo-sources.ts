@@ -95,7 +95,7 @@ export async function seedDemoSources(
   );
   assignReinspector(db, office, walked.id, String(user('inspector1').id));
 
-  // 媒体: a newspaper's report of a crossing, by address, sent to the 城管局
+  // 媒体: a newspaper's report of a crossing, by address, its unit not yet decided (待分派)
   await recordProblem(
     ctx,
     office,
@@ -104,7 +104,8 @@ export async function seedDemoSources(
       address: '滨河路与东湖路交叉口东北角',
       community_id: String(communityId('湖滨社区')),
       description: '《清河晚报》报道：路口占道经营，夜间油烟扰民',
-      unit_id: String(unitId('D-CGJ')),
+      // 待分派: the office decides whose it is on the problem's page (交办)
+      unit_id: 'none',
     },
     await photos('media-1.jpg'),
   );

@@ -1252,6 +1252,15 @@ function problemSourceRoutes(photo: Buffer): RouteSpec[] {
       allowed: (i) => form(`/problems/${i.sources.outside}/assign`, { inspectorId: '' }),
       allowedOk: refused('请选择复查人'),
     },
+    {
+      // 交办: the demo's 媒体 problem waits for its unit (待分派)
+      route: 'POST /problems/:id/unit',
+      allow: ['office'],
+      probe: (i) =>
+        form(`/problems/${i.sources.outside}/unit`, { unitId: String(i.unit.id), note: '越权交办' }),
+      allowed: (i) => form(`/problems/${i.sources.outside}/unit`, { unitId: '' }),
+      allowedOk: refused('请选择责任单位'),
+    },
     // 随手拍, the residents' side
     { route: 'GET /r/status', allow: ALL, probe: () => page('/r/status') },
     { route: 'GET /r/:token', allow: ALL, probe: () => page('/r/no-such-link'), allowedOk: publicRefusal },

@@ -1717,6 +1717,20 @@ const SOURCES: Case[] = [
     message: '找不到该测评员或其账号已停用',
   },
   {
+    name: '交办: a unit that does not exist',
+    as: 'office',
+    send: (c) => c.post(`/problems/${ids.outsideProblem}/unit`, { unitId: '999999', note: '' }),
+    status: 400,
+    message: '找不到该单位或已停用，请重新选择',
+  },
+  {
+    name: '交办: a unit id that is not a number',
+    as: 'office',
+    send: (c) => c.post(`/problems/${ids.outsideProblem}/unit`, { unitId: 'abc' }),
+    status: 400,
+    message: /请选择|找不到该单位/,
+  },
+  {
     name: '随手拍: a link that does not exist',
     as: 'office',
     send: (c) => c.post('/r/no-such-link', { description: '<script>alert(1)</script>', address: 'x' }),

@@ -215,6 +215,9 @@ describe('a year nobody entered, then entered', () => {
     );
 
   it('counts weekends only in 2027 and reports it; entering 2027 later moves nothing raised before', async () => {
+    // the demo enters 2027 (marked 演示): this test is about a year nobody has entered
+    db().prepare("DELETE FROM calendar_days WHERE day LIKE '2027-%'").run();
+    db().prepare('DELETE FROM calendar_years WHERE year = 2027').run();
     setClock(shanghai('2027-09-30T09:00:00')); // a Thursday
     const before = raise('国庆前发现的占道经营');
     // Fri 10-01 (1), Mon 10-04 (2), Tue 10-05 (3): the holidays are unknown

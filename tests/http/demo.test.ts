@@ -399,6 +399,8 @@ describe('the demo’s problems from outside rounds', () => {
 
   it('entered 2027’s working-day calendar, so no deadline warns of an unknown year', async () => {
     expect(count('SELECT count(*) FROM calendar_years WHERE year = 2027')).toBe(1);
+    // the 媒体 report waits for the office to decide whose it is (待分派)
+    expect(count("SELECT count(*) FROM problems WHERE source = 'media' AND unit_id IS NULL")).toBe(1);
     const c = new Client(app.url);
     await c.login('office');
     const home = await c.get('/');

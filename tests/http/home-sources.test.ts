@@ -46,6 +46,9 @@ const WARNING = '2027 年的节假日尚未录入：这些整改时限暂按周�
 
 describe('the office home page', () => {
   it('warns when a working-day deadline falls in a year nobody entered, until /calendar has it', async () => {
+    // the demo enters 2027 (marked 演示): this test is about a year nobody has entered
+    db().prepare("DELETE FROM calendar_days WHERE day LIKE '2027-%'").run();
+    db().prepare('DELETE FROM calendar_years WHERE year = 2027').run();
     const office = await as('office');
     expect((await office.get('/')).text).not.toContain('尚未录入');
     // 10 working days from Sunday 20 December: 21–25 and 28–31 December are 9, then 1 January 2027 —
@@ -73,10 +76,11 @@ describe('the office home page', () => {
 
   it('counts the 随手拍 waiting for triage', async () => {
     const office = await as('office');
-    expect((await office.get('/')).text).toContain(tile('随手拍待受理', 0));
-    const link = db()
-      .prepare("INSERT INTO report_links (token, community_id, created_at) VALUES ('t-district', NULL, ?)")
-      .run('2026-12-20T02:00:00.000Z').lastInsertRowid;
+    // the demo's reports: one still waiting
+    const waiting = one("SELECT count(*) FROM citizen_reports WHERE status = 'new'") as number;
+    expect(waiting).toBe(1);
+    expect((await office.get('/')).text).toContain(tile('随手拍待受理', waiting));
+    const link = one('SELECT id FROM report_links WHERE community_id IS NULL') as number;
     const report = db().prepare(
       `INSERT INTO citizen_reports (code, link_id, description, status, reason, created_at)
        VALUES (?, ?, ?, ?, ?, '2026-12-20T02:00:00.000Z')`,
@@ -85,14 +89,17 @@ describe('the office home page', () => {
     report.run('R-0002', link, '路面积水', 'new', '');
     report.run('R-0003', link, '与城市文明无关', 'rejected', '不属于创城范围');
     const home = (await office.get('/')).text;
-    expect(home).toContain(`<a href="/reports">${tile('随手拍待受理', 2)}</a>`);
+    expect(home).toContain(`<a href="/reports">${tile('随手拍待受理', waiting + 2)}</a>`);
   });
 
   it('counts the 12345 problems open and overdue, an hours deadline to the minute', async () => {
     const office = await as('office');
     const before = (await office.get('/')).text;
-    expect(before).toContain(tile('12345待整改', 0));
-    expect(before).toContain(tile('12345逾期', 0));
+    // the demo's batch of five orders, all due before 20 December: open and overdue
+    const demo = one("SELECT count(*) FROM problems WHERE source = 'hotline' AND status = 'open'") as number;
+    expect(demo).toBe(5);
+    expect(before).toContain(tile('12345待整改', demo));
+    expect(before).toContain(tile('12345逾期', demo));
     const hotline = (ref: string, deadline: ReturnType<typeof computeDeadline>) =>
       raise({ source: 'hotline', externalRef: ref, deadline });
     hotline('GD-1', computeDeadline(db(), { unit: 'calendar', amount: 3 }, new Date('2026-12-10T02:00:00Z')));
@@ -108,11 +115,13 @@ describe('the office home page', () => {
     const morning = (await office.get('/')).text;
     // GD-1 (2026-12-13) overdue; GD-2 due at 12:00, GD-3 on 2026-12-25; GD-4 closed
     expect(morning).toContain(
-      `<a href="/problems?source=hotline&amp;status=open">${tile('12345待整改', 3)}</a>`,
+      `<a href="/problems?source=hotline&amp;status=open">${tile('12345待整改', demo + 3)}</a>`,
     );
-    expect(morning).toContain(`<a href="/problems?source=hotline&amp;overdue=1">${tile('12345逾期', 1)}</a>`);
+    expect(morning).toContain(
+      `<a href="/problems?source=hotline&amp;overdue=1">${tile('12345逾期', demo + 1)}</a>`,
+    );
     setClock('2026-12-20T04:01:00.000Z'); // 12:01
-    expect((await office.get('/')).text).toContain(tile('12345逾期', 2));
+    expect((await office.get('/')).text).toContain(tile('12345逾期', demo + 2));
     setClock('2026-12-20T02:00:00.000Z');
   });
 

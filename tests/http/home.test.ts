@@ -231,8 +231,10 @@ describe('the inspector home page', () => {
     expect(names.every((n) => n!.includes(site))).toBe(true);
 
     const waiting = ids(
-      `SELECT p.id FROM problems p WHERE p.status = 'fixed' AND EXISTS (SELECT 1 FROM assignments a
-         WHERE a.round_id = p.round_id AND a.site_id = p.site_id AND a.inspector_id = ?) ORDER BY p.id`,
+      // sites of theirs in a round, and problems from outside rounds the office gave them for 复查
+      `SELECT p.id FROM problems p WHERE p.status = 'fixed' AND (p.reinspector_id = ? OR EXISTS (SELECT 1 FROM assignments a
+         WHERE a.round_id = p.round_id AND a.site_id = p.site_id AND a.inspector_id = ?)) ORDER BY p.id`,
+      me,
       me,
     );
     const html = (await c.get('/')).text;

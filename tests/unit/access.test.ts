@@ -361,7 +361,11 @@ const CASES: { [V in Verb]: Case<V>[] } = {
     },
   ],
   'report.triage': [
-    { what: '随手拍 and 12345', object: () => null, answers: officeOnly('只有创城办可以受理群众反映和12345工单') },
+    {
+      what: '随手拍 and 12345',
+      object: () => null,
+      answers: officeOnly('只有创城办可以受理群众反映和12345工单'),
+    },
   ],
   'problem.export': [
     {

@@ -33,18 +33,19 @@ export function problemWorkCounts(db: Db, today: string, time = ''): ProblemWork
 }
 
 /**
- * Fixes waiting for 复查 at sites assigned to this inspector (the same scope as the inspector's board;
- * a problem from a document task has no site and is the office's to review).
+ * Fixes waiting for 复查 at sites assigned to this inspector, and of problems from outside rounds the
+ * office gave them for 复查 (the same scope as the inspector's board; a problem from a document task
+ * has no site and is the office's to review).
  */
 export function countFixedForInspector(db: Db, inspectorId: number): number {
   return db
     .prepare(
       `SELECT count(*) FROM problems p
-       WHERE p.status = 'fixed' AND EXISTS (SELECT 1 FROM assignments a
-         WHERE a.round_id = p.round_id AND a.site_id = p.site_id AND a.inspector_id = ?)`,
+       WHERE p.status = 'fixed' AND (p.reinspector_id = :me OR EXISTS (SELECT 1 FROM assignments a
+         WHERE a.round_id = p.round_id AND a.site_id = p.site_id AND a.inspector_id = :me))`,
     )
     .pluck()
-    .get(inspectorId) as number;
+    .get({ me: inspectorId }) as number;
 }
 
 /** The office's answer to a unit's 申诉 / 转办 / 延期, with the problem it was about. */
