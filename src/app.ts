@@ -49,6 +49,9 @@ import { REPORT_MULTIPART_ROUTES, reportsRouter } from './web/routes/reports.ts'
 import { HOTLINE_MULTIPART_ROUTES, hotlineRouter } from './web/routes/hotline.ts';
 import { problemSettingsRouter } from './web/routes/problem-settings.ts';
 import { publicReportRouter } from './web/routes/public-report.ts';
+import { notificationsRouter } from './web/routes/notifications.ts';
+import { unitStandingRouter } from './web/routes/unit-standing.ts';
+import { unitContactsRouter } from './web/routes/unit-contacts.ts';
 import { helpHref } from './web/help-links.ts';
 import type { Role } from './db/repos/users.ts';
 import type { ClientAssets } from './web/assets.ts';
@@ -242,6 +245,9 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName' | 'versions'>
   app.use(reportsRouter(deps, csrf.protect));
   app.use(hotlineRouter(deps, csrf.protect));
   app.use(problemSettingsRouter(deps, csrf.protect));
+  app.use(notificationsRouter(deps, csrf.protect));
+  app.use(unitStandingRouter(deps, csrf.protect));
+  app.use(unitContactsRouter(deps, csrf.protect));
   app.use(tasksRouter(deps, csrf.protect));
   app.use(taskReviewRouter(deps, csrf.protect));
   app.use(materialsRouter(deps));

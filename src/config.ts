@@ -61,6 +61,22 @@ const envSchema = z.object({
     .min(1, '至少为1')
     .max(365, '不能大于365')
     .default(30),
+  /**
+   * the mail server reminders go out through, e.g. smtps://user:pass@smtp.example.gov.cn:465 or
+   * smtp://10.0.0.5:25 (unset: no e-mail reminders; robots still work)
+   */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, { error: '必须是 smtp:// 或 smtps:// 开头的地址' })
+    .optional(),
+  /** the sender of reminder e-mails, e.g. 创城办 <ccb@example.gov.cn> */
+  MAIL_FROM: z
+    .string()
+    .min(3, '至少3个字符')
+    .max(200, '不能超过200个字符')
+    .default('创城测评 <noreply@localhost>'),
+  /** 0: reminders are composed and logged but never sent (e.g. a copy of production's data for training) */
+  REMINDERS: flag.default(true),
 });
 
 export type Config = Readonly<{
@@ -87,6 +103,12 @@ export type Config = Readonly<{
   publicRateLimit: number;
   /** PUBLIC_ABUSE_DAYS: days a public sender's address hash is kept */
   publicAbuseDays: number;
+  /** SMTP_URL: where reminder e-mails go out (undefined: no e-mail channel) */
+  smtpUrl: string | undefined;
+  /** MAIL_FROM: the sender of reminder e-mails */
+  mailFrom: string;
+  /** REMINDERS: whether reminders are sent at all (outgoing HTTP honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY) */
+  reminders: boolean;
 }>;
 
 export class ConfigError extends Error {
@@ -180,5 +202,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     publicRateLimit: e.PUBLIC_RATE_LIMIT,
     publicAbuseDays: e.PUBLIC_ABUSE_DAYS,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    reminders: e.REMINDERS,
   });
 }

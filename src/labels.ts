@@ -19,6 +19,13 @@ import type { RoundMethod, TaskState } from './services/document-tasks.ts';
 import type { TaskLevel } from './db/repos/document-tasks.ts';
 import type { DeadlineUnit, ProblemSource } from './db/repos/problems.ts';
 import type { ReportStatus } from './db/repos/reports.ts';
+import type {
+  ContactRole,
+  DeliveryChannel,
+  DeliveryEvent,
+  DeliveryStatus,
+  RobotKind,
+} from './db/repos/reminders.ts';
 import type { SurveyChannel, SurveyFlag } from './db/repos/surveys.ts';
 import type { Questionnaire, QuestionKind, SurveyRule } from './surveys/schema.ts';
 
@@ -164,6 +171,37 @@ export const DEADLINE_RULE_NAMES: Record<DeadlineUnit, string> = {
   workdays: '工作日',
   hours: '小时',
 };
+
+/** Reminders (#21): what a reminder is about. */
+export const REMINDER_EVENT_NAMES: Record<DeliveryEvent, string> = {
+  digest: '每日汇总',
+  due_soon: '即将到期',
+  overdue: '已逾期',
+  escalation: '逾期抄送包联领导',
+  fix_returned: '整改被退回',
+  request_decided: '申请已处理',
+  survey_behind: '问卷进度落后',
+  test: '测试消息',
+};
+
+export const REMINDER_CHANNEL_NAMES: Record<DeliveryChannel, string> = {
+  wecom: '企业微信群机器人',
+  dingtalk: '钉钉群机器人',
+  email: '电子邮件',
+};
+
+export const DELIVERY_STATUS_NAMES: Record<DeliveryStatus, string> = {
+  queued: '待发送',
+  sending: '发送中',
+  sent: '已发送',
+  failed: '失败，将重试',
+  unknown: '结果未知',
+  dead: '失败，已放弃',
+};
+
+export const CONTACT_ROLE_NAMES: Record<ContactRole, string> = { head: '负责人', liaison: '联络员' };
+
+export const ROBOT_KIND_NAMES: Record<RobotKind, string> = { wecom: '企业微信', dingtalk: '钉钉' };
 
 /** A 随手拍 report's state, as the office and the resident read it. */
 export const REPORT_STATUS_NAMES: Record<ReportStatus, string> = {

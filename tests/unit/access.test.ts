@@ -360,6 +360,17 @@ const CASES: { [V in Verb]: Case<V>[] } = {
       },
     },
   ],
+  'standing.read': [
+    {
+      what: 'units ranked on their problems',
+      object: () => null,
+      answers: {
+        ...officeOnly('只有创城办和包联领导可以查看单位整改排名'),
+        leader: OK,
+        otherLeader: OK,
+      },
+    },
+  ],
   'report.triage': [
     {
       what: '随手拍 and 12345',
