@@ -100,6 +100,8 @@ export interface Objects {
   'problem.assign': ProblemRow;
   /** who is keeping up: units ranked on their problems and tasks (a 包联 leader: their own units only) */
   'standing.read': null;
+  /** a unit's contacts and group robot, read only (the office edits them under office.manage) */
+  'unit.contacts': { id: number };
   /** 随手拍 reports: the list, triage (受理 / 重复 / 不受理), replies, links and posters; 12345 imports */
   'report.triage': null;
   'photo.read': PhotoRow;
@@ -285,6 +287,8 @@ const RULES: { [V in Verb]: Rule<V> } = {
     !isOffice(a) ? '只有创城办可以安排复查' : p.round_id === null || '测评问题由该点位的测评员复查',
   'standing.read': (_db, a) =>
     isOffice(a) || (a.role === 'leader' && a.unit_id !== null) || '只有创城办和包联领导可以查看单位整改排名',
+  'unit.contacts': (db, a, u) =>
+    isOffice(a) || unitsOf(db, a).has(u.id) || '只能查看本单位的联系人和群机器人',
   'report.triage': officeOnly('只有创城办可以受理群众反映和12345工单'),
   'photo.read': canSeePhoto,
   'task.list': (_db, a) =>

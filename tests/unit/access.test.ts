@@ -371,6 +371,17 @@ const CASES: { [V in Verb]: Case<V>[] } = {
       },
     },
   ],
+  'unit.contacts': [
+    {
+      what: '幸福社区居委会’s contacts and group robot',
+      object: () => ({ id: unitIdOf(db, 'C-DH-1') }),
+      answers: {
+        ...officeOnly('只能查看本单位的联系人和群机器人'),
+        xingfu: OK,
+        donghu: OK,
+      },
+    },
+  ],
   'report.triage': [
     {
       what: '随手拍 and 12345',
