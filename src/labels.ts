@@ -372,6 +372,7 @@ export const AUDIT_ACTION_NAMES: Record<string, string> = {
   'unit.retire': '停用单位',
   'unit.restore': '恢复单位',
   'unit.liaisons': '设置包联社区',
+  'unit.contacts': '修改单位联系人与群机器人',
   'street.create': '新增镇街',
   'street.update': '修改镇街',
   'street.retire': '停用镇街',
