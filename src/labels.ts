@@ -418,6 +418,8 @@ export const AUDIT_ACTION_NAMES: Record<string, string> = {
   'deadline_rule.set': '设置整改时限规则',
   'settings.outside_district': '修改辖区外判定距离',
   'settings.report_phone_days': '修改随手拍电话保留天数',
+  'settings.reminders': '修改提醒设置（汇总时间、免打扰时段、抄送天数）',
+  'delivery.resend': '重新发送提醒',
   'unit_alias.add': '添加单位别名',
   'unit_alias.remove': '删除单位别名',
   'problem.fix': '报告整改',
@@ -467,6 +469,7 @@ export const AUDIT_ENTITY_NAMES: Record<string, string> = {
   survey: '问卷调查',
   calendar: '工作日日历',
   report: '随手拍',
+  delivery: '提醒消息',
 };
 
 /** Avoidance settings (回避方式) as the audit page shows them. */

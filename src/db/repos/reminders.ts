@@ -158,3 +158,37 @@ export function sendingToUnknown(db: Db): number {
     )
     .run().changes;
 }
+
+/**
+ * The moments this address was handed a message after `sinceIso` (exclusive), oldest first, whatever came
+ * of it: a robot counts every request it received, a failed one too (pacing: about 20 a minute).
+ */
+export function sendTimesToAddressSince(db: Db, address: string, sinceIso: string): string[] {
+  return db
+    .prepare('SELECT sent_at FROM deliveries WHERE address = ? AND sent_at > ? ORDER BY sent_at')
+    .pluck()
+    .all(address, sinceIso) as string[];
+}
+
+/**
+ * Takes a due delivery for sending: 'sending', one more attempt, sent_at = now — only while it is still
+ * queued or failed (false: another sender took it or the office moved it on).
+ */
+export function claimDelivery(db: Db, id: number, nowIso: string): boolean {
+  return (
+    db
+      .prepare(
+        `UPDATE deliveries SET status = 'sending', attempts = attempts + 1, sent_at = ?
+         WHERE id = ? AND status IN ('queued', 'failed')`,
+      )
+      .run(nowIso, id).changes === 1
+  );
+}
+
+/** Moves waiting deliveries (still queued or failed) to a later moment: pacing, quiet hours. */
+export function postponeDeliveries(db: Db, ids: number[], notBeforeIso: string): void {
+  const stmt = db.prepare(
+    "UPDATE deliveries SET not_before = ? WHERE id = ? AND status IN ('queued', 'failed')",
+  );
+  for (const id of ids) stmt.run(notBeforeIso, id);
+}

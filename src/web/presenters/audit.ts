@@ -12,6 +12,7 @@ import {
   AUDIT_VIA_NAMES,
   AVOIDANCE_POLICY_NAMES,
   PROBLEM_STATUS_NAMES,
+  REMINDER_CHANNEL_NAMES,
   RESULT_NAMES,
   ROLE_NAMES,
   UNIT_KIND_NAMES,
@@ -86,6 +87,13 @@ const LABELS: Record<string, string> = {
   rule: '整改时限规则',
   metres: '辖区外判定距离（米）',
   phoneDays: '电话号码保留天数',
+  // 提醒 (settings.reminders, delivery.resend)
+  digestHour: '每日汇总时间（时）',
+  quietStart: '免打扰开始（时）',
+  quietEnd: '免打扰结束（时）',
+  escalateDays: '逾期抄送包联领导天数',
+  resendOf: '重发的消息编号',
+  channel: '发送渠道',
 };
 
 /** A detail's coded values, by the key they are written under. */
@@ -96,6 +104,7 @@ const WORDS: Record<string, Record<string, string>> = {
   status: PROBLEM_STATUS_NAMES,
   policy: AVOIDANCE_POLICY_NAMES,
   via: AUDIT_VIA_NAMES,
+  channel: REMINDER_CHANNEL_NAMES,
 };
 
 /** site.update keeps the row before (column names) beside the form after (field names). */
