@@ -1,0 +1,86 @@
+/**
+ * The two group robots a unit's reminders can go to, in their documented formats:
+ * - 企业微信 群机器人: POST {"msgtype":"markdown","markdown":{"content":"…"}} to the webhook (…/send?key=…);
+ * - 钉钉 自定义机器人: POST {"msgtype":"markdown","markdown":{"title":"…","text":"…"}} to the webhook
+ *   (…/send?access_token=…), with &timestamp=<ms>&sign=<base64 HMAC-SHA256> when the robot is 加签.
+ * Both answer {"errcode":0,"errmsg":"ok"}, and both answer HTTP 200 with another errcode when they refuse
+ * (企业微信 93000 invalid webhook url, 钉钉 310000 sign not match, 130101 send too fast): that is a failure.
+ */
+import { createHmac } from 'node:crypto';
+import type { Dispatcher } from 'undici';
+import type { Channel, OutgoingMessage, SendOutcome } from './types.ts';
+import { postJson } from './http.ts';
+import { ROBOT_MAX_BYTES } from './markdown.ts';
+
+export type RobotKind = 'wecom' | 'dingtalk';
+
+const ROBOT_NAMES: Record<RobotKind, string> = { wecom: '企业微信', dingtalk: '钉钉' };
+
+/**
+ * 钉钉's signature of a request: base64(HMAC-SHA256(key = secret, timestamp + "\n" + secret)). Returned as
+ * base64; it is URL-encoded where it is put into the address.
+ */
+export function signDingtalk(secret: string, timestampMs: number): string {
+  return createHmac('sha256', secret).update(`${timestampMs}\n${secret}`, 'utf8').digest('base64');
+}
+
+/** the webhook address to POST to, or null when it is not an http(s) address */
+function webhookUrl(message: OutgoingMessage, now: Date): URL | null {
+  let url: URL;
+  try {
+    url = new URL(message.address);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  if (message.channel === 'dingtalk' && message.secret) {
+    const timestamp = now.getTime();
+    url.searchParams.set('timestamp', String(timestamp));
+    url.searchParams.set('sign', signDingtalk(message.secret, timestamp));
+  }
+  return url;
+}
+
+function payloadOf(kind: RobotKind, message: OutgoingMessage): unknown {
+  return kind === 'wecom'
+    ? { msgtype: 'markdown', markdown: { content: message.body } }
+    : { msgtype: 'markdown', markdown: { title: message.subject, text: message.body } };
+}
+
+const short = (s: string, max = 120): string => (s.length > max ? `${s.slice(0, max)}…` : s);
+
+/** what the robot's answer means: only errcode 0 in a JSON body with a 2xx status is `sent` */
+export function readRobotAnswer(kind: RobotKind, status: number, body: string): SendOutcome {
+  const name = ROBOT_NAMES[kind];
+  if (status < 200 || status >= 300) return { outcome: 'failed', error: `${name}返回 HTTP ${status}` };
+  let answer: unknown;
+  try {
+    answer = JSON.parse(body);
+  } catch {
+    return { outcome: 'failed', error: `${name}的回答无法识别：${short(body.trim(), 60) || '（空）'}` };
+  }
+  const { errcode, errmsg } = (answer ?? {}) as { errcode?: unknown; errmsg?: unknown };
+  if (typeof errcode !== 'number')
+    return { outcome: 'failed', error: `${name}的回答缺少 errcode：${short(body.trim(), 60)}` };
+  if (errcode !== 0)
+    return { outcome: 'failed', error: `${name}返回错误 ${errcode}：${short(String(errmsg ?? ''))}` };
+  return { outcome: 'sent' };
+}
+
+/** A robot channel sending through `dispatcher` (the proxy-aware one from http.ts). */
+export function robotChannel(kind: RobotKind, dispatcher: Dispatcher): Channel {
+  const name = ROBOT_NAMES[kind];
+  return {
+    async send(message, { timeoutMs, now }) {
+      const url = webhookUrl(message, now);
+      if (!url) return { outcome: 'failed', error: `${name}机器人地址不是 http(s) 网址` };
+      const size = Buffer.byteLength(message.body, 'utf8');
+      if (size > ROBOT_MAX_BYTES)
+        return { outcome: 'failed', error: `消息 ${size} 字节，超过${name}的 ${ROBOT_MAX_BYTES} 字节上限` };
+      const answer = await postJson(dispatcher, url, payloadOf(kind, message), timeoutMs);
+      if (answer.kind === 'notSent') return { outcome: 'failed', error: `${name}：${answer.error}` };
+      if (answer.kind === 'lost') return { outcome: 'unknown', error: `${name}：${answer.error}` };
+      return readRobotAnswer(kind, answer.status, answer.body);
+    },
+  };
+}
