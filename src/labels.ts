@@ -446,6 +446,7 @@ export const AUDIT_ACTION_NAMES: Record<string, string> = {
   'report.duplicate': '随手拍标为重复问题',
   'report.reject': '随手拍不予受理',
   'report.reply': '发布随手拍答复',
+  'unit.test_message': '向单位发送测试提醒',
 };
 
 /** An audit entry's object (the part of its action before the dot; `inspection` is an old rows' word). */

@@ -1,0 +1,172 @@
+/**
+ * The office's delivery log (/notifications, `office.manage`): one page of reminders sent or waiting —
+ * failures and unknowns first, then the newest — filtered by status, event, unit and channel, each with
+ * what the office may do with it (重发 for a failed, dead or unknown one). A robot's webhook address holds
+ * its key: the page only ever gets it shortened (never the key in full), also inside an error message.
+ */
+import type { Db } from '../db/connection.ts';
+import {
+  ATTENTION_STATUSES,
+  pageDeliveryLog,
+  unitChannels,
+  type DeliveryLogFilter,
+  type DeliveryLogRow,
+} from '../db/repos/deliveries-log.ts';
+import type { DeliveryChannel, DeliveryEvent, DeliveryStatus } from '../db/repos/reminders.ts';
+import { InvalidInput, type FieldErrors } from '../errors.ts';
+import { DELIVERY_STATUS_NAMES, REMINDER_CHANNEL_NAMES, REMINDER_EVENT_NAMES } from '../labels.ts';
+import { canOrReject, type Actor } from './access.ts';
+
+/** Rows a page of the log shows. */
+export const LOG_PAGE_SIZE = 50;
+
+/** The query string as typed: '' for no filter. */
+export interface LogQuery {
+  status: string;
+  event: string;
+  unit: string;
+  channel: string;
+  page: string;
+}
+
+export interface LogLine {
+  id: number;
+  createdAt: string;
+  sentAt: string | null;
+  notBefore: string;
+  unitName: string;
+  event: DeliveryEvent;
+  channel: DeliveryChannel;
+  /** the e-mail address, or the webhook shortened (its key never in full) */
+  address: string;
+  status: DeliveryStatus;
+  attempts: number;
+  error: string;
+  resendOf: number | null;
+  /** failed, dead or unknown: the office may send it again */
+  resendable: boolean;
+}
+
+export interface UnitChoice {
+  id: number;
+  name: string;
+  /** the channels it can be reached by, in words ('' when none) */
+  channels: string;
+}
+
+export interface LogPage {
+  filter: DeliveryLogFilter;
+  query: LogQuery;
+  lines: LogLine[];
+  total: number;
+  /** failed, dead or unknown among those filtered */
+  attention: number;
+  page: number;
+  pages: number;
+  units: UnitChoice[];
+}
+
+/** Path segments and query values longer than this are keys or tokens: only their last 4 are shown. */
+const SECRET_LENGTH = 12;
+
+const hideLong = (s: string) => (s.length > SECRET_LENGTH ? `…${s.slice(-4)}` : s);
+
+/**
+ * A webhook address as the page may show it: host and path without scheme or credentials, with every long
+ * path segment and every query value cut to its last 4 characters (企业微信 ?key=…, 钉钉 ?access_token=…).
+ */
+export function shortAddress(channel: DeliveryChannel, address: string): string {
+  if (channel === 'email') return address;
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    return hideLong(address);
+  }
+  const path = url.pathname
+    .split('/')
+    .map((seg) => hideLong(decodeURIComponent(seg)))
+    .join('/');
+  const query = [...url.searchParams].map(([k, v]) => `${k}=${hideLong(v)}`).join('&');
+  return `${url.host}${path}${query ? `?${query}` : ''}`;
+}
+
+/** An error message with the address it may quote shortened like the address itself. */
+function safeError(channel: DeliveryChannel, address: string, error: string | null): string {
+  if (!error) return '';
+  return channel === 'email' ? error : error.split(address).join(shortAddress(channel, address));
+}
+
+export function logLine(r: DeliveryLogRow): LogLine {
+  return {
+    id: r.id,
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
+    notBefore: r.not_before,
+    unitName: r.unit_name ?? '',
+    event: r.event,
+    channel: r.channel,
+    address: shortAddress(r.channel, r.address),
+    status: r.status,
+    attempts: r.attempts,
+    error: safeError(r.channel, r.address, r.last_error),
+    resendOf: r.resend_of,
+    resendable: ATTENTION_STATUSES.includes(r.status),
+  };
+}
+
+/** The units to choose from, each with its channels in words (企业微信群机器人、2 个邮箱). */
+export function unitChoices(db: Db): UnitChoice[] {
+  return unitChannels(db).map((u) => ({
+    id: u.id,
+    name: u.name,
+    channels: [u.robot_kind ? REMINDER_CHANNEL_NAMES[u.robot_kind] : '', u.emails ? `${u.emails} 个邮箱` : '']
+      .filter(Boolean)
+      .join('、'),
+  }));
+}
+
+/** One of a label table's codes, or the field's message. */
+function code<K extends string>(names: Record<K, string>, typed: string): K | null | undefined {
+  if (!typed) return null;
+  return Object.hasOwn(names, typed) ? (typed as K) : undefined;
+}
+
+/** GET /notifications: a page of the log; a filter or page that is not offered is a 400 with its field. */
+export function deliveryLogPage(db: Db, actor: Actor, q: LogQuery): LogPage {
+  canOrReject(db, actor, 'office.manage', null);
+  const units = unitChoices(db);
+  const fields: FieldErrors = {};
+  const status = code(DELIVERY_STATUS_NAMES, q.status);
+  if (status === undefined) fields.status = '状态无效';
+  const event = code(REMINDER_EVENT_NAMES, q.event);
+  if (event === undefined) fields.event = '提醒类型无效';
+  const channel = code(REMINDER_CHANNEL_NAMES, q.channel);
+  if (channel === undefined) fields.channel = '渠道无效';
+  let unitId: number | null = null;
+  if (q.unit) {
+    unitId = /^\d{1,12}$/.test(q.unit) ? Number(q.unit) : NaN;
+    if (!units.some((u) => u.id === unitId)) fields.unit = '单位无效';
+  }
+  const page = q.page ? (/^\d{1,6}$/.test(q.page) ? Number(q.page) : 0) : 1;
+  if (page < 1) fields.page = '页码无效';
+  if (Object.keys(fields).length) throw new InvalidInput('筛选条件无效', fields);
+
+  const filter: DeliveryLogFilter = {
+    status: status ?? null,
+    event: event ?? null,
+    unitId,
+    channel: channel ?? null,
+  };
+  const { rows, total, attention } = pageDeliveryLog(db, filter, LOG_PAGE_SIZE, (page - 1) * LOG_PAGE_SIZE);
+  return {
+    filter,
+    query: q,
+    lines: rows.map(logLine),
+    total,
+    attention,
+    page,
+    pages: Math.max(1, Math.ceil(total / LOG_PAGE_SIZE)),
+    units,
+  };
+}
