@@ -192,3 +192,39 @@ export function postponeDeliveries(db: Db, ids: number[], notBeforeIso: string):
   );
   for (const id of ids) stmt.run(notBeforeIso, id);
 }
+
+/** Writes a unit's 负责人 or 联络员 (one per role per unit), replacing the one there was. */
+export function saveContact(
+  db: Db,
+  unitId: number,
+  role: ContactRole,
+  c: { name: string; mobile: string | null; email: string | null },
+  createdAt: string,
+): void {
+  db.prepare(
+    `INSERT INTO unit_contacts (unit_id, role, name, mobile, email, created_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (unit_id, role) DO UPDATE SET name = excluded.name, mobile = excluded.mobile, email = excluded.email`,
+  ).run(unitId, role, c.name, c.mobile, c.email, createdAt);
+}
+
+export function removeContact(db: Db, unitId: number, role: ContactRole): void {
+  db.prepare('DELETE FROM unit_contacts WHERE unit_id = ? AND role = ?').run(unitId, role);
+}
+
+/** Writes a unit's group robot, replacing the one there was. */
+export function saveRobot(
+  db: Db,
+  unitId: number,
+  r: { kind: RobotKind; webhook: string; secret: string | null },
+  updatedAt: string,
+): void {
+  db.prepare(
+    `INSERT INTO unit_robots (unit_id, kind, webhook, secret, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (unit_id) DO UPDATE SET kind = excluded.kind, webhook = excluded.webhook,
+       secret = excluded.secret, updated_at = excluded.updated_at`,
+  ).run(unitId, r.kind, r.webhook, r.secret, updatedAt);
+}
+
+export function removeRobot(db: Db, unitId: number): void {
+  db.prepare('DELETE FROM unit_robots WHERE unit_id = ?').run(unitId);
+}
