@@ -3,7 +3,7 @@
 // something that is not JSON, hang or drop the line; an SMTP server that accepts, refuses or hangs; a port
 // nobody listens on; and a proxy named by HTTP_PROXY that the robots' requests go through, unless NO_PROXY
 // names the robot's host.
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeChannels } from '../../src/notify/channels.ts';
 import type { OutgoingMessage } from '../../src/notify/types.ts';
@@ -209,6 +209,23 @@ describe('the proxy', () => {
       outcome: 'failed',
       error: `企业微信：连接被拒绝（127.0.0.1:${proxyPort}）`,
     });
+    expect(r.received).toHaveLength(0);
+
+    // a proxy that accepts the connection and never answers CONNECT: the request was never written
+    const held: Socket[] = [];
+    const silent = createServer((socket) => void held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    process.env.HTTP_PROXY = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    const stuck = await makeChannels({ mailFrom: 'x <x@example.gov.cn>' }).wecom.send(
+      robotMessage('wecom', r.url),
+      opts,
+    );
+    expect(stuck).toEqual({
+      outcome: 'failed',
+      error: `企业微信：连接超时（0.4 秒，${new URL(r.url).host}）`,
+    });
+    held.forEach((socket) => socket.destroy());
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
     expect(r.received).toHaveLength(0);
 
     const proxy = await startProxy();
