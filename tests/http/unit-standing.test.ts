@@ -12,6 +12,9 @@ import { SYSTEM } from '../../src/services/access.ts';
 import { createUnit, linkLiaison } from '../../src/services/units.ts';
 import { createCommunity } from '../../src/services/places.ts';
 import { insertProblem } from '../../src/db/repos/problems.ts';
+import { liaisonCommunityIds } from '../../src/db/repos/units.ts';
+import { resultsFor } from '../../src/services/results.ts';
+import { percent } from '../../src/web/presenters/rules.ts';
 
 let app: TestApp;
 let as: (username: string) => Promise<Client>;
@@ -236,6 +239,34 @@ describe('the office ranks the units', () => {
     const page = await office.get(PERIOD);
     const first = row(page.text, 'units', String(sheet.getRow(4).getCell(2).value));
     expect(first?.[0]).toBe('1');
+  });
+});
+
+describe('the 得分率 column', () => {
+  it('sums a 包联 unit’s 社区 from the published round’s own standard scores', async () => {
+    const roundId = roundWithStatus(db(), 'published');
+    const { results } = resultsFor({ db: db(), criteria: app.booted.criteria }, SYSTEM, roundId);
+    const mine = new Set(liaisonCommunityIds(db(), [unitIdOf(db(), 'L-XCB')]));
+    let earned = 0;
+    let possible = 0;
+    for (const site of results.sites)
+      for (const s of site.standards)
+        if (s.applicable && site.communityId !== null && mine.has(site.communityId)) {
+          earned += s.earned;
+          possible += s.possible;
+        }
+    for (const t of results.combined?.tasks ?? [])
+      if (
+        (t.kind === 'scored' || t.kind === 'overdue') &&
+        t.level === 'community' &&
+        mine.has(t.communityId!)
+      ) {
+        earned += t.earned;
+        possible += t.possible;
+      }
+    expect(possible).toBeGreaterThan(0);
+    const page = await (await as('office')).get(PERIOD);
+    expect(row(page.text, 'liaisons', '区委宣传部')?.[9]).toBe(percent(earned / possible));
   });
 });
 
