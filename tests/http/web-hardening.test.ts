@@ -69,9 +69,10 @@ function expectNoLeak(r: Reply, what: string) {
 }
 
 describe('CSRF', () => {
-  // the residents' public survey forms (POST /s/…) have no session to hold a CSRF token: they carry their
-  // own signed form token instead, refused in public-survey.test.ts
-  const publicForm = (route: string) => route.startsWith('POST /s/');
+  // the residents' public survey and 随手拍 forms (POST /s/…, POST /r/…) have no session to hold a CSRF
+  // token: they carry their own signed form token instead, refused in public-survey.test.ts and
+  // public-report.test.ts
+  const publicForm = (route: string) => route.startsWith('POST /s/') || route.startsWith('POST /r/');
   const changing = TABLE.filter((s) => isStateChanging(s.route) && !publicForm(s.route));
 
   it('knows every state-changing route the app has', () => {
