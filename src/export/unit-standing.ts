@@ -15,23 +15,19 @@ type Cell = string | number | null;
 const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFF2DCDB' } };
 const AVERAGE_FORMAT = '0.0';
 
-const COLUMNS: { header: string; format?: string }[] = [
-  { header: '名次', format: COUNT_FORMAT },
-  { header: '单位' },
-  { header: '类别' },
-  { header: '问题数', format: COUNT_FORMAT },
-  { header: '已销号', format: COUNT_FORMAT },
-  { header: '整改率', format: RATE_FORMAT },
-  { header: '逾期数', format: COUNT_FORMAT },
-  { header: '反复出现', format: COUNT_FORMAT },
-  { header: '平均整改用时（天）', format: AVERAGE_FORMAT },
-  { header: '平均整改用时（工作日）', format: AVERAGE_FORMAT },
-  { header: '平均整改用时（小时）', format: AVERAGE_FORMAT },
-  { header: '应交材料', format: COUNT_FORMAT },
-  { header: '按时提交', format: COUNT_FORMAT },
-  { header: '材料按时率', format: RATE_FORMAT },
-  { header: '得分率', format: RATE_FORMAT },
-];
+const COLUMNS: { header: string; format?: string }[] = (
+  [
+    ['名次', COUNT_FORMAT],
+    ['单位'],
+    ['类别'],
+    ...['问题数', '已销号'].map((h) => [h, COUNT_FORMAT]),
+    ['整改率', RATE_FORMAT],
+    ...['逾期数', '反复出现'].map((h) => [h, COUNT_FORMAT]),
+    ...['天', '工作日', '小时'].map((u) => [`平均整改用时（${u}）`, AVERAGE_FORMAT]),
+    ...['应交材料', '按时提交'].map((h) => [h, COUNT_FORMAT]),
+    ...['材料按时率', '得分率'].map((h) => [h, RATE_FORMAT]),
+  ] as [string, string?][]
+).map(([header, format]) => (format ? { header, format } : { header }));
 
 const average = (r: StandingRow, unit: DeadlineUnit): number | null => {
   const t = r.fixTimes.find((f) => f.unit === unit);
