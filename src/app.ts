@@ -43,6 +43,8 @@ import { interviewsRouter } from './web/routes/interviews.ts';
 import { surveyResultsRouter } from './web/routes/survey-results.ts';
 import { forgetOldAddresses } from './services/surveys.ts';
 import { forgetReportPrivacy } from './services/reports-public.ts';
+import { startReminders, type ReminderScheduler } from './services/reminder-scheduler.ts';
+import { makeChannels } from './notify/channels.ts';
 import { calendarRouter } from './web/routes/calendar.ts';
 import { RECORD_MULTIPART_ROUTES, problemRecordRouter } from './web/routes/problem-record.ts';
 import { REPORT_MULTIPART_ROUTES, reportsRouter } from './web/routes/reports.ts';
@@ -98,6 +100,8 @@ const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 export function createApp(input: Omit<AppDeps, 'sessionCookieName' | 'versions'>): {
   app: Express;
   versions: PhotoVersions;
+  /** reminders composed and sent each minute; null when REMINDERS=0 */
+  reminders: ReminderScheduler | null;
   close: () => void;
 } {
   // requests being served: photo versions are made when there are none (see photos/versions.ts)
@@ -269,10 +273,21 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName' | 'versions'>
     forgetReportPrivacy(deps.db, config.publicAbuseDays);
   }, 6 * 3_600_000);
   forget.unref();
+  // reminders (#21): each minute, those due by the app's clock composed and handed to the channels
+  const reminders = config.reminders
+    ? startReminders({
+        db: deps.db,
+        channels: makeChannels({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom }),
+        baseUrl: config.baseUrl ?? `http://localhost:${config.port}`,
+        logError: deps.logError,
+      })
+    : null;
   return {
     app,
     versions,
+    reminders,
     close: () => {
+      reminders?.stop();
       clearInterval(forget);
       versions.close();
       store.close();

@@ -22,6 +22,7 @@ import { sweepStrayFiles } from './photos/sweep.ts';
 import { knownDocumentHashes } from './db/repos/document-tasks.ts';
 import { isKnownPhotoFile } from './db/repos/photos.ts';
 import { pruneIdempotent } from './db/repos/idempotency.ts';
+import { sendingToUnknown } from './db/repos/reminders.ts';
 
 /** How long the answer to a device's request is kept for its retries (see repos/idempotency.ts). */
 const IDEMPOTENCY_DAYS = 60;
@@ -35,6 +36,8 @@ export interface Booted {
   app: ReturnType<typeof createApp>['app'];
   /** photo versions made after uploads; `settled()` waits for the queue to empty */
   versions: ReturnType<typeof createApp>['versions'];
+  /** the reminders' scheduler (null when REMINDERS=0); `tick()` runs one round now */
+  reminders: ReturnType<typeof createApp>['reminders'];
   demoAccounts: DemoAccount[] | null;
   close: () => void;
 }
@@ -63,6 +66,9 @@ export async function boot(
     );
     if (removed.length) log(`已清理 ${removed.length} 个未入库的照片、材料文件或临时文件`);
     pruneIdempotent(db, IDEMPOTENCY_DAYS);
+    // a reminder the last run was sending when it stopped may or may not have arrived: never sent again
+    const interrupted = sendingToUnknown(db);
+    if (interrupted) log(`${interrupted} 条提醒在上次停止时正在发送，已记为“结果未知”，不会自动重发`);
     // survey senders' address hashes are kept for the abuse window only
     forgetOldAddresses(db, config.publicAbuseDays);
     // 随手拍: phone numbers past their kept period, senders' address hashes past the abuse window
@@ -82,7 +88,7 @@ export async function boot(
     }
     const assets = await buildClientAssets();
     const logError = config.logLevel === 'silent' ? () => {} : (m: string) => console.error(m);
-    const { app, versions, close } = createApp({
+    const { app, versions, reminders, close } = createApp({
       db,
       config,
       criteria,
@@ -97,6 +103,7 @@ export async function boot(
       criteria,
       app,
       versions,
+      reminders,
       demoAccounts,
       close: () => {
         close();

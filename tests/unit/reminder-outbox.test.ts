@@ -17,6 +17,7 @@ import {
   saveReminderSettings,
 } from '../../src/services/reminder-settings.ts';
 import { SYSTEM } from '../../src/services/access.ts';
+import { startReminders } from '../../src/services/reminder-scheduler.ts';
 import { setClock } from '../../src/util/clock.ts';
 import { Conflict, Forbidden, InvalidInput } from '../../src/errors.ts';
 
@@ -415,5 +416,36 @@ describe('reminder settings', () => {
     expect(reminderSettings(db).digestHour).toBe(8);
     expect(db.prepare("SELECT count(*) FROM settings WHERE key LIKE 'reminder%'").pluck().get()).toBe(0);
     expect(db.prepare('SELECT count(*) FROM audit_log').pluck().get()).toBe(0);
+  });
+});
+
+describe('the scheduler', () => {
+  it('never runs two rounds at once, and logs a failing round instead of throwing', async () => {
+    addRobot(unitId);
+    setClock(at('2026-10-12T10:00:00'));
+    queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'));
+    let release = () => {};
+    answer = () => new Promise((r) => (release = () => r({ outcome: 'sent' })));
+    const errors: string[] = [];
+    const scheduler = startReminders({
+      db,
+      channels,
+      baseUrl: 'http://cc.local',
+      logError: (m) => errors.push(m),
+    });
+    const first = scheduler.tick();
+    const second = scheduler.tick();
+    expect(second).toBe(first);
+    await new Promise((r) => setTimeout(r, 20));
+    release();
+    await first;
+    expect(handed.filter((m) => m.address === ROBOT)).toHaveLength(1);
+    expect(errors).toEqual([]);
+
+    db.close();
+    await scheduler.tick();
+    expect(errors.map((e) => e.split('：')[0])).toEqual(['提醒生成失败', '提醒发送失败']);
+    scheduler.stop();
+    db = openDatabase(':memory:');
   });
 });
