@@ -1,7 +1,9 @@
 /**
  * 责任单位 import: code, name, kind, department and parent code. A 镇街 or 社区 unit may also name the
  * 镇街 / 社区 it stands for, which is created when missing, so a district can be set up from one
- * spreadsheet: units (with their places) first, then sites, users and assignments.
+ * spreadsheet: units (with their places) first, then sites, users and assignments. Optional columns give
+ * the unit's contacts and group robot (#21), checked as the unit's contacts page checks them; a workbook
+ * written before they existed imports as it always did.
  */
 import { oneOf, text } from '../excel/index.ts';
 import type { RowError } from '../excel/index.ts';
@@ -14,6 +16,10 @@ import { placeChoices } from './places-lookup.ts';
 import { listCriteriaVersions } from '../db/repos/criteria-versions.ts';
 import type { CriteriaCache } from '../services/criteria-registry.ts';
 import type { Db } from '../db/connection.ts';
+import { findRobot, listContacts } from '../db/repos/reminders.ts';
+import { checkContactsForm, writeUnitContacts, type CheckedContacts } from '../services/unit-contacts.ts';
+import type { ContactField, RobotField } from '../services/unit-contacts-check.ts';
+import { ROBOT_KIND_NAMES } from '../labels.ts';
 
 const KINDS = {
   区级: 'district',
@@ -30,6 +36,52 @@ interface Row {
   department?: string;
   parent?: string;
   place?: string;
+  headName?: string;
+  headMobile?: string;
+  headEmail?: string;
+  liaisonName?: string;
+  liaisonMobile?: string;
+  liaisonEmail?: string;
+  robotKind?: string;
+  webhook?: string;
+  secret?: string;
+}
+
+/** The contact and robot columns: the page's field, the row's key and the header. */
+const CONTACT_COLUMNS: [ContactField | RobotField, keyof Row, string][] = [
+  ['head.name', 'headName', '负责人'],
+  ['head.mobile', 'headMobile', '负责人手机'],
+  ['head.email', 'headEmail', '负责人邮箱'],
+  ['liaison.name', 'liaisonName', '联络员'],
+  ['liaison.mobile', 'liaisonMobile', '联络员手机'],
+  ['liaison.email', 'liaisonEmail', '联络员邮箱'],
+  ['robot.kind', 'robotKind', '群机器人类型'],
+  ['robot.webhook', 'webhook', '机器人地址'],
+  ['robot.secret', 'secret', '加签密钥'],
+];
+const NOTES: Partial<Record<keyof Row, string>> = {
+  headName: '可不填；填了手机或邮箱须填姓名',
+  headMobile: '11 位中国大陆手机号',
+  liaisonMobile: '11 位中国大陆手机号',
+  robotKind: '企业微信 或 钉钉；不设群机器人则留空',
+  webhook: `以 http:// 或 https:// 开头，至多 500 字符；通常为 https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…（企业微信）或 https://oapi.dingtalk.com/robot/send?access_token=…（钉钉）`,
+  secret: '仅钉钉“加签”：SEC 开头的 67 位字符。导出时不含已保存的密钥',
+};
+const EXAMPLES: Partial<Record<keyof Row, string>> = {
+  headName: '王主任',
+  headMobile: '13800000000',
+  headEmail: 'wang@example.gov.cn',
+};
+
+/** A row's contacts and robot, checked with the page's rules; each message goes to its column. */
+function checkedContacts(r: Row & { _row: number }, errors: RowError[]): CheckedContacts | null {
+  const form: Record<string, string> = {};
+  for (const [field, key] of CONTACT_COLUMNS) form[field] = r[key] ?? '';
+  if (Object.values(form).every((v) => v === '')) return null;
+  const header = new Map(CONTACT_COLUMNS.map(([field, , h]) => [field, h]));
+  return checkContactsForm(form, undefined, (field, message) =>
+    errors.push({ row: r._row, column: header.get(field)!, message }),
+  );
 }
 
 /** 部门 names the criteria versions send problems to, and those units already use. */
@@ -44,6 +96,8 @@ function departments(db: Db, criteria: CriteriaCache): string[] {
 
 interface Plan {
   rows: Row[];
+  /** code → the unit's contacts and robot, for the rows that give any */
+  contacts: Map<string, CheckedContacts>;
 }
 
 export const unitsImport: ImportKind<Row, Plan> = {
@@ -97,12 +151,26 @@ export const unitsImport: ImportKind<Row, Plan> = {
         parse: text({ max: 100 }),
         note: '类别为镇街或社区时可填：不存在则一并新建（社区的上级须是镇街单位）',
       },
+      ...CONTACT_COLUMNS.map(([, key, header]) => ({
+        key,
+        header,
+        width: key === 'webhook' ? 40 : key === 'secret' ? 24 : key.endsWith('Email') ? 22 : 14,
+        parse:
+          key === 'robotKind'
+            ? oneOf({ [ROBOT_KIND_NAMES.wecom]: 'wecom', [ROBOT_KIND_NAMES.dingtalk]: 'dingtalk' })
+            : text(),
+        note: NOTES[key],
+        example: EXAMPLES[key],
+      })),
     ],
   }),
   resolve(rows, { db }) {
     const errors: RowError[] = [];
     const codesInFile = new Map(rows.map((r) => [r.code, r]));
+    const contacts = new Map<string, CheckedContacts>();
     for (const r of rows) {
+      const checked = checkedContacts(r, errors);
+      if (checked) contacts.set(r.code, checked);
       if (findUnitByCode(db, r.code))
         errors.push({ row: r._row, column: '单位编码', message: `单位编码“${r.code}”已存在` });
       // unit names are unique too (units are picked and looked up by name): the same rule as the units page
@@ -138,9 +206,9 @@ export const unitsImport: ImportKind<Row, Plan> = {
         errors.push({ row: r._row, column: '上级单位编码', message: `上级单位“${r.parent}”须写在本行之前` });
       seen.add(r.code);
     }
-    return { errors, plan: { rows } };
+    return { errors, plan: { rows, contacts } };
   },
-  apply({ rows }, { db, actor }) {
+  apply({ rows, contacts }, { db, actor }) {
     const streetOfUnit = new Map<string, number>();
     for (const r of rows) {
       const parentId = r.parent ? (findUnitByCode(db, r.parent)?.id ?? null) : null;
@@ -151,6 +219,8 @@ export const unitsImport: ImportKind<Row, Plan> = {
         department: r.department ?? null,
         parentId,
       });
+      const checked = contacts.get(r.code);
+      if (checked) writeUnitContacts(db, actor, id, checked);
       if (r.place && r.kind === 'street') {
         const existing = listStreets(db).find((s) => s.name === r.place);
         streetOfUnit.set(r.code, existing?.id ?? createStreet(db, actor, r.place, id));
@@ -171,6 +241,7 @@ export const unitsImport: ImportKind<Row, Plan> = {
     const streets = listStreets(db);
     const communities = listCommunities(db);
     return units.map((u) => ({
+      ...contactCells(db, u.id),
       code: u.code,
       name: u.name,
       kind: u.kind,
@@ -183,3 +254,19 @@ export const unitsImport: ImportKind<Row, Plan> = {
     }));
   },
 };
+
+/** A unit's contacts and robot in the workbook's columns (never the secret). */
+function contactCells(db: Db, unitId: number): Partial<Row> {
+  const cells: Partial<Row> = {};
+  for (const c of listContacts(db, unitId)) {
+    cells[`${c.role}Name`] = c.name;
+    cells[`${c.role}Mobile`] = c.mobile ?? '';
+    cells[`${c.role}Email`] = c.email ?? '';
+  }
+  const robot = findRobot(db, unitId);
+  if (robot) {
+    cells.robotKind = robot.kind;
+    cells.webhook = robot.webhook;
+  }
+  return cells;
+}

@@ -4,6 +4,7 @@
 // reading its own page; as anyone else, refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { Client, loggedIn, scalar, startApp, type TestApp } from '../helpers/app.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { unitIdOf } from '../helpers/ids.ts';
@@ -285,5 +286,190 @@ describe('who may see and change it', () => {
     const visitor = await new Client(app.url).get(`/units/${xingfu}/contacts`);
     expect(visitor.status).toBe(303);
     expect(visitor.location).toContain('/login');
+  });
+});
+
+describe('the units workbook carries contacts and robots', () => {
+  const OLD_HEAD = ['单位编码', '单位名称', '类别', '部门名称', '上级单位编码', '对应镇街/社区'];
+  const CONTACT_HEAD = ['负责人', '负责人手机', '负责人邮箱', '联络员', '联络员手机', '联络员邮箱'];
+  const ROBOT_HEAD = ['群机器人类型', '机器人地址', '加签密钥'];
+
+  async function upload(rows: unknown[][]) {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('责任单位');
+    for (const r of rows) ws.addRow(r);
+    const form = new FormData();
+    form.set('file', new Blob([new Uint8Array(await wb.xlsx.writeBuffer())]), 'units.xlsx');
+    const office = await as('office');
+    await office.get('/imports');
+    return office.postMultipart('/imports/units', form, { csrf: 'field' });
+  }
+  async function download(path: string): Promise<ExcelJS.Worksheet> {
+    const { status, body } = await (await as('office')).bytes(path);
+    expect(status).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(body as never);
+    return wb.getWorksheet('责任单位')!;
+  }
+  const contactsOf = (code: string) =>
+    app.booted.db
+      .prepare(
+        'SELECT c.role, c.name, c.mobile, c.email FROM unit_contacts c JOIN units u ON u.id = c.unit_id WHERE u.code = ? ORDER BY c.role',
+      )
+      .all(code);
+  const robotOf = (code: string) =>
+    app.booted.db
+      .prepare(
+        'SELECT r.kind, r.webhook, r.secret FROM unit_robots r JOIN units u ON u.id = r.unit_id WHERE u.code = ?',
+      )
+      .get(code);
+
+  it('a workbook written before the new columns imports as it always did', async () => {
+    const r = await upload([OLD_HEAD, ['D-OLD', '区老表局', '部门', '老表局', '', '']]);
+    expect(r.status).toBe(200);
+    expect(r.text).toContain('已导入责任单位 1 条');
+    expect(contactsOf('D-OLD')).toEqual([]);
+    expect(robotOf('D-OLD')).toBeUndefined();
+  });
+
+  it('imports each unit’s contacts and robot; a row without them gets none', async () => {
+    const r = await upload([
+      [...OLD_HEAD, ...CONTACT_HEAD, ...ROBOT_HEAD],
+      [
+        'D-NEW1',
+        '区新一局',
+        '部门',
+        '新一局',
+        '',
+        '',
+        '孙局长',
+        13700001111,
+        'sun@xinyi.gov.cn',
+        '',
+        '',
+        '',
+        '钉钉',
+        DING,
+        SECRET,
+      ],
+      [
+        'D-NEW2',
+        '区新二局',
+        '部门',
+        '新二局',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '钱联络',
+        '13700002222',
+        '',
+        '企业微信',
+        WECOM,
+        '',
+      ],
+      ['D-NEW3', '区新三局', '部门', '新三局', '', '', '', '', '', '', '', '', '', '', ''],
+    ]);
+    expect(r.status).toBe(200);
+    expect(r.text).toContain('已导入责任单位 3 条');
+    // a mobile typed as a number in Excel reads as its digits
+    expect(contactsOf('D-NEW1')).toEqual([
+      { role: 'head', name: '孙局长', mobile: '13700001111', email: 'sun@xinyi.gov.cn' },
+    ]);
+    expect(robotOf('D-NEW1')).toEqual({ kind: 'dingtalk', webhook: DING, secret: SECRET });
+    expect(contactsOf('D-NEW2')).toEqual([
+      { role: 'liaison', name: '钱联络', mobile: '13700002222', email: null },
+    ]);
+    expect(robotOf('D-NEW2')).toEqual({ kind: 'wecom', webhook: WECOM, secret: null });
+    expect(contactsOf('D-NEW3')).toEqual([]);
+    expect(robotOf('D-NEW3')).toBeUndefined();
+    const audit = one(
+      "SELECT detail FROM audit_log WHERE action = 'unit.contacts' AND entity_id = ?",
+      unitIdOf(app.booted.db, 'D-NEW1'),
+    ) as string;
+    expect(audit).toContain('孙局长');
+    expect(audit).not.toContain(SECRET);
+  });
+
+  it('one bad row and nothing is imported, each message by its row and column', async () => {
+    const before = snapshot(app.booted.db, join(app.dir, 'uploads'));
+    const r = await upload([
+      [...OLD_HEAD, ...CONTACT_HEAD, ...ROBOT_HEAD],
+      ['D-OK', '区好局', '部门', '好局', '', '', '周局长', '13700003333', '', '', '', '', '', '', ''],
+      ['D-BAD1', '区坏一局', '部门', '坏一局', '', '', '吴', '2700003333', 'wu@', '', '', '', '', '', ''],
+      ['D-BAD2', '区坏二局', '部门', '坏二局', '', '', '', '', '', '', '', '', '企业微信', WECOM, SECRET],
+      [
+        'D-BAD3',
+        '区坏三局',
+        '部门',
+        '坏三局',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '钉钉',
+        'ftp://oapi.dingtalk.com/x',
+        'SEC1',
+      ],
+      [
+        'D-BAD4',
+        '区坏四局',
+        '部门',
+        '坏四局',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '13700004444',
+        '',
+        '',
+        'https://example.org/hook',
+        '',
+      ],
+    ]);
+    expect(r.status).toBe(400);
+    expect(r.text).toContain('第3行「负责人手机」负责人手机号应为 11 位中国大陆手机号码（以 1 开头）');
+    expect(r.text).toContain('第3行「负责人邮箱」负责人邮箱“wu@”不是有效的电子邮件地址');
+    expect(r.text).toContain('第4行「加签密钥」企业微信群机器人不使用加签密钥，请清空该项');
+    expect(r.text).toContain('第5行「机器人地址」群机器人地址必须以 http:// 或 https:// 开头');
+    expect(r.text).toContain('第6行「联络员」填写了联络员的手机或邮箱，请同时填写联络员姓名');
+    expect(r.text).toContain('第6行「群机器人类型」填写了群机器人地址，请选择群机器人类型（企业微信或钉钉）');
+    expect(snapshot(app.booted.db, join(app.dir, 'uploads'))).toEqual(before);
+  });
+
+  it('a robot type that is neither is refused by the column', async () => {
+    const r = await upload([
+      [...OLD_HEAD, ...ROBOT_HEAD],
+      ['D-SLACK', '区松弛局', '部门', '松弛局', '', '', '飞书', 'https://open.feishu.cn/hook', ''],
+    ]);
+    expect(r.status).toBe(400);
+    expect(r.text).toContain('第2行「群机器人类型」只能填写：企业微信、钉钉（现为“飞书”）');
+    expect(one("SELECT count(*) FROM units WHERE code = 'D-SLACK'")).toBe(0);
+  });
+
+  it('the template has the columns; the export has what is stored, never the secret', async () => {
+    const template = await download('/imports/units/template.xlsx');
+    const head = (template.getRow(1).values as unknown[]).slice(1);
+    expect(head).toEqual([...OLD_HEAD, ...CONTACT_HEAD, ...ROBOT_HEAD]);
+
+    await save(form({ 'robot.secret': SECRET }));
+    const exported = await download('/imports/units/export.xlsx');
+    // the export has a title row above the header
+    const headers = (exported.getRow(2).values as unknown[]).slice(1) as string[];
+    expect(exported.getRow(1).getCell(1).value).toBe('责任单位清单');
+    const row = exported.getSheetValues().find((v) => Array.isArray(v) && v[1] === 'C-DH-1') as unknown[];
+    const cell = (h: string) => row[headers.indexOf(h) + 1] ?? '';
+    expect(cell('负责人')).toBe('吴书记');
+    expect(cell('负责人手机')).toBe('13812345678');
+    expect(cell('群机器人类型')).toBe('钉钉');
+    expect(cell('机器人地址')).toBe(DING);
+    expect(cell('加签密钥')).toBe('');
   });
 });
