@@ -47,10 +47,11 @@ export function oneLine(text: string, max = DESCRIPTION_MAX): string {
  * markup are replaced by their full-width forms, so a description cannot break the message.
  */
 const md = (text: string): string =>
-  text.replace(/[[\]*_`<>#]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0));
+  text.replace(/[[\]*_`<>]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0));
 
+/** A site or an address with its 镇街 / 社区; a 社区's or 镇街's own materials: just those. */
 const placeWords = (place: { name: string; area: string }) =>
-  place.area && place.area !== place.name ? `${place.name}（${place.area}）` : place.name;
+  !place.area ? place.name : place.area.includes(place.name) ? place.area : `${place.name}（${place.area}）`;
 
 /** A problem as reminders name it; `base`: the app's address, without a trailing slash. */
 export function problemItem(p: ReminderProblemRow, base: string): ReminderItem {
@@ -92,11 +93,13 @@ export function taskItem(t: ReminderTaskRow, standardText: string, base: string)
   };
 }
 
+const plain = (s: string) => s;
+
 const itemLine = (i: ReminderItem) =>
-  `${i.ref}【${i.source}】${i.place}：${i.description}（时限 ${i.deadline}）`;
+  `${i.ref}【${i.source}】${i.place}：${i.description}；时限 ${i.deadline}`;
 
 const itemMarkdown = (i: ReminderItem) =>
-  `- [${i.ref}](${i.url}) **${md(i.source)}** ${md(i.place)}：${md(i.description)}（时限 ${i.deadline}）`;
+  `- [${i.ref}](${i.url}) **${md(i.source)}** ${md(i.place)}：${md(i.description)}；时限 ${i.deadline}`;
 
 const itemText = (i: ReminderItem) => `· ${itemLine(i)}\n  ${i.url}`;
 
@@ -169,7 +172,7 @@ export function digestMessage(f: DigestFacts): ReminderMessage {
 export function dueSoonMessage(unitName: string, i: ReminderItem, isTask: boolean): ReminderMessage {
   const what = isTask ? '提交材料' : '完成整改并报告';
   return single(
-    `${i.ref} 将于 ${i.deadline} 到期`,
+    `${i.ref} 整改时限将至：${i.deadline}`,
     `${i.ref} 整改时限将至`,
     [
       {
@@ -185,12 +188,12 @@ export function dueSoonMessage(unitName: string, i: ReminderItem, isTask: boolea
 /** A problem's deadline has passed and it is still open. */
 export function overdueMessage(unitName: string, i: ReminderItem): ReminderMessage {
   return single(
-    `${i.ref} 已逾期（时限 ${i.deadline}）`,
+    `${i.ref} 已逾期：时限 ${i.deadline}`,
     `${i.ref} 已逾期`,
     [
       {
-        text: `${unitName}：${i.ref} 的整改时限 ${i.deadline} 已过，仍未报告整改，请尽快整改。`,
-        markdown: `**${md(unitName)}**：${i.ref} 的整改时限 ${i.deadline} 已过，仍未报告整改，请尽快整改。`,
+        text: `${unitName}：${i.ref} 的整改时限 ${i.deadline}已过，仍未报告整改，请尽快整改。`,
+        markdown: `**${md(unitName)}**：${i.ref} 的整改时限 ${i.deadline}已过，仍未报告整改，请尽快整改。`,
       },
       about(i),
     ],
@@ -246,12 +249,12 @@ export function decidedMessage(
   link: { label: string; url: string },
 ): ReminderMessage {
   const opinion = oneLine(note, NOTE_MAX);
-  const say = (b: (s: string) => string) =>
-    `${b(unitName)}：${i.ref} 的${decision.kind}申请已处理：${decision.answer}${opinion ? `，意见：${b(opinion)}` : ''}。`;
+  const say = (b: (s: string) => string, typed: (s: string) => string) =>
+    `${b(unitName)}：${i.ref} 的${decision.kind}申请已处理：${decision.answer}${opinion ? `，意见：${typed(opinion)}` : ''}。`;
   return single(
     `${i.ref} ${decision.kind}申请：${decision.answer}`,
     `${decision.kind}申请已处理`,
-    [{ text: say((s) => s), markdown: say((s) => md(s)) }, about(i)],
+    [{ text: say(plain, plain), markdown: say((s) => `**${md(s)}**`, md) }, about(i)],
     link,
   );
 }

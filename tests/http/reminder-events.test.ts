@@ -90,6 +90,21 @@ function raise(unitId: number, community: string, address: string, description: 
   );
 }
 
+/** A round of district-2026-2 over every place, counting one method, opened now. */
+function openedRound(name: string, startsOn: string, endsOn: string, method: 'survey' | 'document') {
+  const { criteria } = app.booted;
+  const id = createRound({ db: db(), criteria }, SYSTEM, {
+    name,
+    criteriaVersionId: criteria.getByCode('district-2026-2').id,
+    startsOn,
+    endsOn,
+    selection: { mode: 'all' },
+    methods: [method],
+  });
+  openRound(db(), SYSTEM, id);
+  return id;
+}
+
 beforeAll(async () => {
   app = await startApp({ env: { REMINDERS: '0' } });
   xingfu = unitIdOf(db(), 'C-DH-1');
@@ -112,16 +127,7 @@ beforeAll(async () => {
 
   // a survey round ending Sunday 2027-03-14: 湖滨社区 has reached its target of 1, the others (the questionnaire's 50) not
   at('2027-03-01T09:00:00');
-  const { criteria } = app.booted;
-  surveyRound = createRound({ db: db(), criteria }, SYSTEM, {
-    name: '2027年3月问卷调查',
-    criteriaVersionId: criteria.getByCode('district-2026-2').id,
-    startsOn: '2027-03-01',
-    endsOn: '2027-03-14',
-    selection: { mode: 'all' },
-    methods: ['survey'],
-  });
-  openRound(db(), SYSTEM, surveyRound);
+  surveyRound = openedRound('2027年3月问卷调查', '2027-03-01', '2027-03-14', 'survey');
   const hubin = communityIdOf(db(), '湖滨社区');
   setSurveyTarget(db(), surveyRound, hubin, 1);
   insertSurveyResponse(db(), {
@@ -159,21 +165,20 @@ describe('the daily digest', () => {
     expect(one('SELECT deadline FROM problems WHERE id = ?', problems.p1)).toBe('2027-03-08');
     expect(compose('2027-03-03T10:00:00')).toBe(0);
     expect(compose('2027-03-04T07:59:00')).toBe(0);
-    expect(deliveries('digest:2027-03-04:u' + xingfu)).toEqual([]);
+    expect(deliveries(`digest:2027-03-04:u${xingfu}`)).toEqual([]);
 
     const preview = digestPreview(db(), xingfu, at('2027-03-04T08:00:00'), BASE);
     expect(compose('2027-03-04T08:00:00')).toBe(2); // the robot and the 联络员's e-mail
-    const [robot, mail] = [deliveries(`digest:2027-03-04:u${xingfu}`)].map((r) => [
-      r.find((d) => d.channel === 'wecom')!,
-      r.find((d) => d.channel === 'email')!,
-    ])[0]!;
+    const digest = deliveries(`digest:2027-03-04:u${xingfu}`);
+    const robot = digest.find((d) => d.channel === 'wecom')!;
+    const mail = digest.find((d) => d.channel === 'email')!;
     expect(mail.address).toBe('limin@xingfu.example.cn');
     expect(robot.address).toBe(WEBHOOK);
     expect(mail.not_before).toBe('2027-03-04T00:00:00.000Z'); // 08:00 in Shanghai, outside quiet hours
     expect(mail.subject).toBe('【创城测评】幸福社区居委会：新交办问题 1 条');
     expect(mail.body).toContain('幸福社区居委会 2027-03-04 每日提醒');
     expect(mail.body).toContain(
-      `问题 #${problems.p1}【督查】幸福路 12 号（东湖街道 / 幸福社区）：绿化带内堆放建筑垃圾（时限 2027-03-08（3 个工作日））`,
+      `问题 #${problems.p1}【督查】幸福路 12 号（东湖街道 / 幸福社区）：绿化带内堆放建筑垃圾；时限 2027-03-08（3 个工作日）`,
     );
     expect(mail.body).toContain(`${LINK}/problems/${problems.p1}`);
     expect(mail.body).not.toContain('人行道砖松动'); // 和平社区's problem is not theirs
@@ -193,7 +198,9 @@ describe('deadlines', () => {
     expect(deliveries(key)).toEqual([]); // Thursday's compose left it
     expect(compose('2027-03-05T08:00:00')).toBe(2);
     expect(deliveries(key).map((d) => d.channel)).toEqual(['email', 'wecom']);
-    expect(email(key)!.subject).toBe(`【创城测评】问题 #${problems.p1} 将于 2027-03-08（3 个工作日） 到期`);
+    expect(email(key)!.subject).toBe(
+      `【创城测评】问题 #${problems.p1} 整改时限将至：2027-03-08（3 个工作日）`,
+    );
     expect(email(key)!.body).toContain('幸福社区居委会：问题');
     expect(email(key)!.body).toContain('请在此前完成整改并报告');
   });
@@ -205,7 +212,7 @@ describe('deadlines', () => {
     expect(deliveries(overdue)).toEqual([]); // due today: not yet
     compose('2027-03-09T08:00:00');
     expect(deliveries(overdue).map((d) => d.address)).toEqual(['limin@xingfu.example.cn', WEBHOOK]);
-    expect(email(overdue)!.body).toContain('整改时限 2027-03-08（3 个工作日） 已过');
+    expect(email(overdue)!.body).toContain('整改时限 2027-03-08（3 个工作日）已过');
     compose('2027-03-10T08:00:00');
     expect(deliveries(escalated)).toEqual([]); // 2 days overdue
     compose('2027-03-11T08:00:00');
@@ -223,7 +230,7 @@ describe('deadlines', () => {
     compose('2027-03-11T10:00:00');
     expect(deliveries(key)).toEqual([]);
     compose('2027-03-11T10:01:00');
-    expect(email(key)!.body).toContain('整改时限 2027-03-11 10:00（24 小时） 已过');
+    expect(email(key)!.body).toContain('整改时限 2027-03-11 10:00（24 小时）已过');
   });
 });
 
@@ -285,6 +292,34 @@ describe('surveys', () => {
     expect(deliveries(key('湖滨社区'))).toEqual([]); // 1 of 1
     compose('2027-03-12T12:00:00');
     expect(deliveries(key('幸福社区'))).toHaveLength(3);
+  });
+});
+
+describe('document tasks', () => {
+  it('are in the digest after their round opens, and reminded the working day before they are due', () => {
+    compose('2027-03-15T08:00:00');
+    at('2027-03-15T10:00:00');
+    const round = openedRound('2027年3月材料审核', '2027-03-15', '2027-04-15', 'document');
+    const tasks = db()
+      .prepare(
+        'SELECT task_id FROM document_task_units tu JOIN document_tasks t ON t.id = tu.task_id WHERE t.round_id = ? AND tu.unit_id = ? ORDER BY task_id',
+      )
+      .pluck()
+      .all(round, xingfu) as number[];
+    expect(tasks.length).toBeGreaterThan(0);
+    compose('2027-03-16T08:00:00');
+    const digest = email(`digest:2027-03-16:u${xingfu}`)!;
+    expect(digest.body).toContain(`新材料任务 ${tasks.length} 项`);
+    expect(digest.body).toContain(`材料任务 #${tasks[0]}【材料审核】东湖街道 / 幸福社区：`);
+    expect(digest.body).toContain(`${LINK}/tasks/${tasks[0]}`);
+
+    // the office gave the first task until Monday 03-22: reminded on Friday 03-19
+    db().prepare('UPDATE document_tasks SET extended_to = ? WHERE id = ?').run('2027-03-22', tasks[0]);
+    const key = `due:t${tasks[0]}:2027-03-22`;
+    compose('2027-03-18T08:00:00');
+    expect(deliveries(key)).toEqual([]);
+    compose('2027-03-19T08:00:00');
+    expect(email(key)!.body).toContain(`时限为 2027-03-22，请在此前提交材料。`);
   });
 });
 
