@@ -34,6 +34,11 @@ afterEach(() => setClock(null));
 
 const db = () => app.booted.db;
 const tick = () => app.booted.reminders!.tick();
+/** The clock moved to a moment in Shanghai time, and the scheduler's round there. */
+const tickAt = (local: string) => {
+  setClock(at(local));
+  return tick();
+};
 
 let units = 0;
 /** A unit of its own for each test, with a robot and, optionally, a 负责人 with an e-mail address. */
@@ -78,39 +83,39 @@ const markdownOf = (r: Robot, i: number) => {
   return markdown.content ?? markdown.text ?? '';
 };
 
+/** A 企业微信 robot of its own for a unit of its own, and one reminder queued to it at 10:00. */
+async function queuedAtTen(eventKey: string) {
+  const r = await robot('wecom');
+  const unit = unitWith(r);
+  setClock(at('2026-10-12T10:00:00'));
+  const [id] = queueReminder(db(), reminder(eventKey, unit), second());
+  return { r, id: id! };
+}
+
 describe('the scheduler sends through the real channels', () => {
   it('a failed send (HTTP 500) is retried after a minute, not before, and then arrives once', async () => {
-    const r = await robot('wecom');
-    const unit = unitWith(r);
-    setClock(at('2026-10-12T10:00:00'));
-    const [id] = queueReminder(db(), reminder('overdue:r1', unit), second());
+    const { r, id } = await queuedAtTen('overdue:r1');
     r.behave('fail500');
     await tick();
     expect(r.received).toHaveLength(1);
-    expect(row(id!)).toMatchObject({ status: 'failed', attempts: 1, last_error: '企业微信返回 HTTP 500' });
+    expect(row(id)).toMatchObject({ status: 'failed', attempts: 1, last_error: '企业微信返回 HTTP 500' });
     r.behave('ok');
-    setClock(at('2026-10-12T10:00:50'));
-    await tick();
+    await tickAt('2026-10-12T10:00:50');
     expect(r.received).toHaveLength(1);
-    setClock(at('2026-10-12T10:01:00'));
-    await tick();
+    await tickAt('2026-10-12T10:01:00');
     expect(r.received).toHaveLength(2);
     expect(markdownOf(r, 1)).toContain('幸福社区 垃圾桶破损（overdue:r1）');
-    expect(row(id!)).toMatchObject({ status: 'sent', attempts: 2 });
-    setClock(at('2026-10-12T12:00:00'));
-    await tick();
+    expect(row(id)).toMatchObject({ status: 'sent', attempts: 2 });
+    await tickAt('2026-10-12T12:00:00');
     expect(r.received).toHaveLength(2);
   });
 
   it('an answer of 200 with an error code is a failure', async () => {
-    const r = await robot('wecom');
-    const unit = unitWith(r);
-    setClock(at('2026-10-12T10:00:00'));
-    const [id] = queueReminder(db(), reminder('overdue:r2', unit), second());
+    const { r, id } = await queuedAtTen('overdue:r2');
     r.behave('errcode');
     await tick();
-    expect(row(id!).status).toBe('failed');
-    expect(row(id!).last_error).toContain('93000');
+    expect(row(id).status).toBe('failed');
+    expect(row(id).last_error).toContain('93000');
   });
 
   it('queued at 23:00: nothing in the night, the robot (signed 钉钉) and the e-mail at 07:00', async () => {
@@ -120,12 +125,10 @@ describe('the scheduler sends through the real channels', () => {
     const ids = queueReminder(db(), reminder('overdue:r3', unit), second());
     expect(ids).toHaveLength(2);
     await tick();
-    setClock(at('2026-10-13T06:59:00'));
-    await tick();
+    await tickAt('2026-10-13T06:59:00');
     expect(r.received).toHaveLength(0);
     expect(smtp.received.filter((m) => m.envelopeTo.includes('zhang@qh.gov.cn'))).toHaveLength(0);
-    setClock(at('2026-10-13T07:00:00'));
-    await tick();
+    await tickAt('2026-10-13T07:00:00');
     expect(r.received).toHaveLength(1);
     expect(r.received[0]!.signatureOk).toBe(true);
     const mail = smtp.received.filter((m) => m.envelopeTo.includes('zhang@qh.gov.cn'));
@@ -145,29 +148,23 @@ describe('the scheduler sends through the real channels', () => {
     for (let i = 1; i <= 25; i++) queueReminder(db(), reminder(`overdue:m${i}`, unit), second());
     await tick();
     expect(r.received).toHaveLength(20);
-    setClock(at('2026-10-12T10:00:59'));
-    await tick();
+    await tickAt('2026-10-12T10:00:59');
     expect(r.received).toHaveLength(20);
-    setClock(at('2026-10-12T10:01:00'));
-    await tick();
+    await tickAt('2026-10-12T10:01:00');
     expect(r.received).toHaveLength(25);
     // in the order they were queued
     expect(r.received.map((_, i) => /overdue:m\d+/.exec(markdownOf(r, i))![0])).toEqual(
       Array.from({ length: 25 }, (_, i) => `overdue:m${i + 1}`),
     );
     expect(queueReminder(db(), reminder('overdue:m7', unit), second())).toEqual([]);
-    setClock(at('2026-10-12T10:05:00'));
-    await tick();
+    await tickAt('2026-10-12T10:05:00');
     expect(r.received).toHaveLength(25);
   });
 });
 
 describe('a receiver that hangs', () => {
   it('is unknown after the timeout and never sent again', async () => {
-    const r = await robot('wecom');
-    const unit = unitWith(r);
-    setClock(at('2026-10-12T10:00:00'));
-    const [id] = queueReminder(db(), reminder('overdue:h1', unit), second());
+    const { r, id } = await queuedAtTen('overdue:h1');
     r.behave('hang');
     const channels = makeChannels({ mailFrom: 'x <x@localhost>' });
     expect(await deliverDue(db(), channels, now(), { timeoutMs: 300 })).toEqual({
@@ -175,32 +172,27 @@ describe('a receiver that hangs', () => {
       failed: 0,
       unknown: 1,
     });
-    expect(row(id!).status).toBe('unknown');
+    expect(row(id).status).toBe('unknown');
     r.behave('ok');
-    setClock(at('2026-10-13T10:00:00'));
-    await tick();
+    await tickAt('2026-10-13T10:00:00');
     expect(r.received).toHaveLength(1);
   });
 
   it('the process stops while the robot holds the message: unknown after the restart, not repeated', async () => {
-    const r = await robot('wecom');
-    const unit = unitWith(r);
-    setClock(at('2026-10-12T10:00:00'));
-    const [id] = queueReminder(db(), reminder('overdue:h2', unit), second());
+    const { r, id } = await queuedAtTen('overdue:h2');
     r.behave('hang');
     const sending = deliverDue(db(), makeChannels({ mailFrom: 'x <x@localhost>' }), now(), {
       timeoutMs: 5_000,
     }).catch(() => 'stopped');
     while (r.received.length === 0) await new Promise((res) => setTimeout(res, 10));
-    expect(row(id!)).toMatchObject({ status: 'sending', attempts: 1 });
+    expect(row(id)).toMatchObject({ status: 'sending', attempts: 1 });
     await app.stop();
     app = await startApp({ dir: app.dir, demo: false, env: { SMTP_URL: smtp.url, REMINDERS: '1' } });
-    expect(row(id!)).toMatchObject({ status: 'unknown', last_error: '发送中断（服务重启），是否送达未知' });
+    expect(row(id)).toMatchObject({ status: 'unknown', last_error: '发送中断（服务重启），是否送达未知' });
     r.behave('ok');
-    setClock(at('2026-10-12T10:10:00'));
-    await tick();
+    await tickAt('2026-10-12T10:10:00');
     expect(r.received).toHaveLength(1);
-    expect(row(id!).status).toBe('unknown');
+    expect(row(id).status).toBe('unknown');
     await r.close();
     expect(await sending).toBe('stopped');
   });
