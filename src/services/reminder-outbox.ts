@@ -106,22 +106,25 @@ export interface DeliverTally {
 
 /**
  * Sends every delivery due at `now` (queued, or failed and past its backoff), addresses side by side and
- * each address's messages in order. In quiet hours reminders are moved to the morning instead.
+ * each address's messages in order — or only those of `only` (a test message the office waits for, not
+ * the backlog). In quiet hours reminders are moved to the morning instead.
  */
 export async function deliverDue(
   db: Db,
   channels: Channels,
   now: Date,
-  opts: { timeoutMs?: number } = {},
+  opts: { timeoutMs?: number; only?: readonly number[] } = {},
 ): Promise<DeliverTally> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const only = opts.only ? new Set(opts.only) : null;
   const settings = reminderSettings(db);
   const tally: DeliverTally = { sent: 0, failed: 0, unknown: 0 };
   const seen = new Set<number>();
   for (;;) {
-    const due = dueDeliveries(db, now.toISOString(), BATCH).filter((d) => !seen.has(d.id));
-    if (!due.length) return tally;
-    for (const d of due) seen.add(d.id);
+    const batch = dueDeliveries(db, now.toISOString(), BATCH).filter((d) => !seen.has(d.id));
+    if (!batch.length) return tally;
+    for (const d of batch) seen.add(d.id);
+    const due = only ? batch.filter((d) => only.has(d.id)) : batch;
     let ready = due;
     if (inQuietHours(settings, now)) {
       ready = due.filter((d) => d.event === 'test');

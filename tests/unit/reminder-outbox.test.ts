@@ -204,6 +204,19 @@ describe('pacing a robot', () => {
   });
 });
 
+describe('only some', () => {
+  it("a test message the office waits for goes alone, the backlog stays for the scheduler's round", async () => {
+    addRobot(unitId);
+    const backlog = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'));
+    const [test] = queueReminder(db, { ...reminder('test:1'), event: 'test' }, at('2026-10-12T10:00:00'));
+    expect(await deliverDue(db, channels, at('2026-10-12T10:00:00'), { only: [test!] })).toMatchObject({
+      sent: 1,
+    });
+    expect(row(test!).status).toBe('sent');
+    expect(row(backlog[0]!).status).toBe('queued');
+  });
+});
+
 describe('failures, unknowns and retries', () => {
   it('a clear failure is retried after a minute, and then goes', async () => {
     addRobot(unitId);
