@@ -75,8 +75,7 @@ const hideLong = (s: string) => (s.length > SECRET_LENGTH ? `…${s.slice(-4)}` 
  * A webhook address as the page may show it: host and path without scheme or credentials, with every long
  * path segment and every query value cut to its last 4 characters (企业微信 ?key=…, 钉钉 ?access_token=…).
  */
-export function shortAddress(channel: DeliveryChannel, address: string): string {
-  if (channel === 'email') return address;
+export function shortUrl(address: string): string {
   let url: URL;
   try {
     url = new URL(address);
@@ -85,17 +84,26 @@ export function shortAddress(channel: DeliveryChannel, address: string): string 
   }
   const path = url.pathname
     .split('/')
-    .map((seg) => hideLong(decodeURIComponent(seg)))
+    .map((seg) => hideLong(safeDecode(seg)))
     .join('/');
   const query = [...url.searchParams].map(([k, v]) => `${k}=${hideLong(v)}`).join('&');
   return `${url.host}${path}${query ? `?${query}` : ''}`;
 }
 
-/** An error message with the address it may quote shortened like the address itself. */
-function safeError(channel: DeliveryChannel, address: string, error: string | null): string {
-  if (!error) return '';
-  return channel === 'email' ? error : error.split(address).join(shortAddress(channel, address));
-}
+const safeDecode = (s: string) => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+
+export const shortAddress = (channel: DeliveryChannel, address: string): string =>
+  channel === 'email' ? address : shortUrl(address);
+
+/** Any web address inside an error message (a robot's, quoted by a library) shortened the same way. */
+const safeError = (error: string | null) =>
+  error ? error.replace(/https?:\/\/[^\s"'<>，。；）]+/g, shortUrl) : '';
 
 export function logLine(r: DeliveryLogRow): LogLine {
   return {
@@ -109,7 +117,7 @@ export function logLine(r: DeliveryLogRow): LogLine {
     address: shortAddress(r.channel, r.address),
     status: r.status,
     attempts: r.attempts,
-    error: safeError(r.channel, r.address, r.last_error),
+    error: safeError(r.last_error),
     resendOf: r.resend_of,
     resendable: ATTENTION_STATUSES.includes(r.status),
   };

@@ -17,12 +17,22 @@ import {
   type DeliveryStatus,
 } from '../../src/db/repos/reminders.ts';
 import { reminderSettings } from '../../src/services/reminder-settings.ts';
+import { digestPreview } from '../../src/services/reminder-events.ts';
+import { escapeHtml } from '../../src/app.ts';
+import { listUnits } from '../../src/db/repos/units.ts';
+import { now } from '../../src/util/clock.ts';
+import { startRobot, startSmtpReceiver, type SmtpReceiver } from '../helpers/receivers.ts';
 
 let app: TestApp;
+let smtp: SmtpReceiver;
 beforeAll(async () => {
-  app = await startApp();
+  smtp = await startSmtpReceiver();
+  app = await startApp({ env: { SMTP_URL: smtp.url } });
 });
-afterAll(() => app.destroy());
+afterAll(async () => {
+  await app.destroy();
+  await smtp.close();
+});
 const as = loggedIn(() => app.url);
 const db = () => app.booted.db;
 
@@ -64,7 +74,8 @@ function delivery(
 }
 
 /** The ids of the log's rows, in the page's order. */
-const rowIds = (html: string) => [...html.matchAll(/<td class="num">#(\d+)<\/td>/g)].map((m) => Number(m[1]));
+const rowIds = (html: string) =>
+  [...html.matchAll(/<span class="muted small row-id">#(\d+)<\/span>/g)].map((m) => Number(m[1]));
 
 const row = (id: number) => db().prepare('SELECT * FROM deliveries WHERE id = ?').get(id) as DeliveryRow;
 
@@ -255,6 +266,11 @@ describe('the delivery log', () => {
     expect(page.text).toContain(`重发 #${ids.failedOverdue}`);
   });
 
+  it('is linked from the office’s home', async () => {
+    const home = await (await as('office')).get('/');
+    expect(home.text).toContain('<a class="button" href="/notifications">提醒与发送记录</a>');
+  });
+
   it('is the office’s alone', async () => {
     for (const who of ['inspector1', 'chengguan', 'leader-xcb']) {
       const c = await as(who);
@@ -311,5 +327,112 @@ describe('提醒设置', () => {
     expect(saved.status).toBe(303);
     expect(reminderSettings(db())).toEqual({ digestHour: 9, quietStart: 21, quietEnd: 6, escalateDays: 5 });
     expect((await c.get('/notifications/settings')).text).toContain('提醒设置已保存。');
+  });
+});
+
+describe('汇总预览', () => {
+  it('shows a unit’s next digest as robots and e-mail carry it, and 暂无新内容 when there is nothing new', async () => {
+    const c = await as('office');
+    const base = app.url;
+    const units = listUnits(db()).filter((u) => !u.retired_at);
+    const withNews = units.find((u) => digestPreview(db(), u.id, now(), base));
+    const without = units.find((u) => !digestPreview(db(), u.id, now(), base));
+    expect(withNews, 'a demo unit with new problems or tasks').toBeDefined();
+    const expected = digestPreview(db(), withNews!.id, now(), base)!;
+    const page = await c.get(`/notifications/preview?unit=${withNews!.id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(`<h2>${escapeHtml(expected.subject)}</h2>`);
+    expect(page.text).toContain(`<pre class="message-text">${escapeHtml(expected.markdown)}</pre>`);
+    expect(page.text).toContain(`<pre class="message-text">${escapeHtml(expected.text)}</pre>`);
+    const empty = await c.get(`/notifications/preview?unit=${without!.id}`);
+    expect(empty.text).toContain(`暂无新内容：${escapeHtml(without!.name)}下一次汇总没有要发送的内容。`);
+    expect((await c.get('/notifications/preview')).text).not.toContain('暂无新内容');
+    for (const bad of ['999999', 'x']) {
+      const r = await c.get(`/notifications/preview?unit=${bad}`);
+      expect(r.status).toBe(400);
+      expect(r.text).toContain('请选择单位');
+    }
+  });
+});
+
+describe('测试消息', () => {
+  it('goes to each of the unit’s channels at once; the page shows what each answered', async () => {
+    db().prepare('DELETE FROM deliveries').run();
+    const ok = await startRobot('wecom', 'ok');
+    const refusing = await startRobot('dingtalk', 'errcode');
+    try {
+      const cgj = unitIdOf(db(), 'D-CGJ');
+      const scjg = unitIdOf(db(), 'D-SCJG');
+      const at = '2026-10-09T00:00:00.000Z';
+      db()
+        .prepare(
+          'INSERT INTO unit_robots (unit_id, kind, webhook, secret, updated_at) VALUES (?, ?, ?, NULL, ?)',
+        )
+        .run(cgj, 'wecom', ok.url, at);
+      db()
+        .prepare(
+          'INSERT INTO unit_robots (unit_id, kind, webhook, secret, updated_at) VALUES (?, ?, ?, NULL, ?)',
+        )
+        .run(scjg, 'dingtalk', refusing.url, at);
+      db()
+        .prepare(
+          "INSERT INTO unit_contacts (unit_id, role, name, email, created_at) VALUES (?, 'liaison', '赵科长', ?, ?)",
+        )
+        .run(cgj, 'zhao@cgj.example.gov.cn', at);
+      const c = await as('office');
+      const form = await c.get('/notifications/test');
+      expect(form.text).toContain('区城管局（企业微信群机器人、1 个邮箱）');
+      expect(form.text).toContain('区市场监管局（钉钉群机器人）');
+
+      const sent = await c.post('/notifications/test', { unit: String(cgj) });
+      expect(sent.status).toBe(303);
+      const page = await c.get(sent.location!);
+      expect(page.text).toMatch(/<li data-status="sent"><b>企业微信群机器人<\/b>[^]*?已送达/);
+      expect(page.text).toMatch(
+        /<li data-status="sent"><b>电子邮件<\/b> <span class="muted">zhao@cgj.example.gov.cn<\/span>[^]*?已送达/,
+      );
+      expect(ok.received).toHaveLength(1);
+      expect(JSON.stringify(ok.received[0]!.json)).toContain('这是创城测评系统发给 区城管局 的测试消息');
+      expect(smtp.received.map((m) => [m.envelopeTo, m.subject])).toEqual([
+        [['zhao@cgj.example.gov.cn'], '测试消息：区城管局'],
+      ]);
+      // a second click is a second message
+      await c.post('/notifications/test', { unit: String(cgj) });
+      expect(ok.received).toHaveLength(2);
+
+      const failed = await c.get((await c.post('/notifications/test', { unit: String(scjg) })).location!);
+      expect(failed.text).toMatch(
+        /<li data-status="failed"><b>钉钉群机器人<\/b>[^]*?失败，将重试[^]*?300001[^]*?token is not exist/,
+      );
+      expect(refusing.received).toHaveLength(1);
+      expect(failed.text).not.toContain('test-token-0001');
+      // in the log, with the error
+      const log = await c.get('/notifications?event=test');
+      expect(log.text).toContain(
+        '共 <b class="delivery-total">5</b> 条，其中失败或结果未知 <b class="flag">1</b> 条',
+      );
+      const audits = scalar(db(), "SELECT count(*) FROM audit_log WHERE action = 'unit.test_message'");
+      expect(audits).toBe(3);
+    } finally {
+      await ok.close();
+      await refusing.close();
+    }
+  });
+
+  it('a unit without channels, or none chosen: a clear message, nothing stored', async () => {
+    const c = await as('office');
+    await c.get('/notifications/test');
+    const before = dbFingerprint(db());
+    const none = await c.post('/notifications/test', { unit: String(unitIdOf(db(), 'S-DH')) });
+    expect(none.status).toBe(400);
+    expect(none.text).toContain(
+      '东湖街道办事处还没有接收提醒的渠道：请先在单位页面填写群机器人或联系人的电子邮箱',
+    );
+    for (const unit of ['', '999999', 'abc']) {
+      const r = await c.post('/notifications/test', { unit });
+      expect(r.status, unit).toBe(400);
+      expect(r.text).toContain('<p class="alert error" role="alert">请选择单位</p>');
+    }
+    expect(dbFingerprint(db())).toEqual(before);
   });
 });
