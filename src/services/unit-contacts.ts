@@ -29,6 +29,7 @@ import { InvalidInput, NotFound, type FieldErrors } from '../errors.ts';
 import { CONTACT_ROLE_NAMES, ROBOT_KIND_NAMES, UNIT_KIND_NAMES } from '../labels.ts';
 import { nowIso } from '../util/time.ts';
 import { auditUserId, can, canOrReject, type Actor } from './access.ts';
+import { reminderSettings } from './reminder-settings.ts';
 import {
   CONTACT_ROLES,
   EXPECTED_WEBHOOK,
@@ -82,6 +83,8 @@ export interface UnitContactsPage {
   /** the 社区 this unit 包联 itself, and its leaders' accounts */
   liaisonFor: string[];
   leaders: string[];
+  /** after how many days overdue a problem is copied to its 社区' 包联 units */
+  escalateDays: number;
   /** the stored values as the form writes them (the secret never) */
   form: ContactsForm;
 }
@@ -159,6 +162,7 @@ export function unitContactsPage(db: Db, actor: Actor, unitId: number): UnitCont
     communities,
     liaisonFor,
     leaders: leaderNames(db, unitId),
+    escalateDays: reminderSettings(db).escalateDays,
     form: storedForm(contacts, stored),
   };
 }

@@ -65,6 +65,11 @@ describe('the office sets a unit’s contacts and group robot', () => {
     expect(page.text).toContain('区委宣传部');
     expect(page.text).toContain('林部长（区委宣传部）');
     expect(page.text).toContain('https://oapi.dingtalk.com/robot/send?access_token=…');
+    expect(page.text).toMatch(/问题逾期 \d+ 天仍未整改时，提醒抄送问题所在社区的包联单位/);
+    // and the 包联 unit's own page names the 社区 whose overdue problems reach it
+    const liaison = await office.get(`/units/${unitIdOf(app.booted.db, 'L-XCB')}/contacts`);
+    expect(liaison.text).toMatch(/本单位包联<strong>[^<]*幸福社区[^<]*<\/strong>/);
+    expect(liaison.text).toContain('包联领导：林部长（区委宣传部）');
   });
 
   it('saves both contacts and a 钉钉 robot; the secret is shown masked and never logged', async () => {
