@@ -128,8 +128,8 @@ describe('a problem from a document task', () => {
     expect(board.text).toContain(`href="/problems/${problemId}"`);
     expect(board.text).toContain('<option value="document" >材料</option>');
     const row = board.text.slice(board.text.indexOf(`href="/problems/${problemId}"`)).split('</tr>')[0]!;
-    // the 来源 column, then the task's place
-    expect(row).toMatch(/<span class="badge source-document">材料<\/span><\/td>\s*<td>幸福社区</);
+    // the 来源 under the number, then the task's place
+    expect(row).toMatch(/<span class="badge source-document"[^>]*>材料<\/span><\/td>\s*<td>幸福社区</);
     expect(row).toContain('社区材料');
     expect(row).toContain(`href="/rounds/${roundId}/tasks/${task.id}"`);
     expect(row).toContain('缺3个月的志愿服务记录');
