@@ -116,6 +116,6 @@ export async function sendTestMessage(
     });
     return queued;
   });
-  await deliverDue(db, channels, now, { timeoutMs: opts.timeoutMs ?? 10_000 });
+  await deliverDue(db, channels, now, { timeoutMs: opts.timeoutMs ?? 10_000, only: ids });
   return ids;
 }

@@ -379,6 +379,8 @@ describe('测试消息', () => {
           "INSERT INTO unit_contacts (unit_id, role, name, email, created_at) VALUES (?, 'liaison', '赵科长', ?, ?)",
         )
         .run(cgj, 'zhao@cgj.example.gov.cn', at);
+      // a reminder of the backlog, due, to the same robot: the test message does not take it along
+      const backlog = delivery('D-CGJ', 'overdue', 'wecom', ok.url, 'queued', '2026-10-09T00:00:00.000Z');
       const c = await as('office');
       const form = await c.get('/notifications/test');
       expect(form.text).toContain('区城管局（企业微信群机器人、1 个邮箱）');
@@ -392,6 +394,7 @@ describe('测试消息', () => {
         /<li data-status="sent"><b>电子邮件<\/b> <span class="muted">zhao@cgj.example.gov.cn<\/span>[^]*?已送达/,
       );
       expect(ok.received).toHaveLength(1);
+      expect(row(backlog).status).toBe('queued');
       expect(JSON.stringify(ok.received[0]!.json)).toContain('这是创城测评系统发给 区城管局 的测试消息');
       expect(smtp.received.map((m) => [m.envelopeTo, m.subject])).toEqual([
         [['zhao@cgj.example.gov.cn'], '测试消息：区城管局'],
