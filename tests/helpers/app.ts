@@ -41,6 +41,9 @@ export async function startApp(
     DEMO: options.demo === false ? '0' : '1',
     DEMO_PASSWORD,
     LOG_LEVEL: 'silent',
+    // no reminder scheduler unless a test asks for it: a tick a minute would write deliveries between a
+    // test's two snapshots of the database
+    REMINDERS: '0',
     ...options.env,
   });
   const booted = await boot(config, () => {});

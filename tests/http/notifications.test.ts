@@ -27,7 +27,7 @@ let app: TestApp;
 let smtp: SmtpReceiver;
 beforeAll(async () => {
   smtp = await startSmtpReceiver();
-  app = await startApp({ env: { SMTP_URL: smtp.url } });
+  app = await startApp({ env: { SMTP_URL: smtp.url, REMINDERS: '1' } });
 });
 afterAll(async () => {
   await app.destroy();
