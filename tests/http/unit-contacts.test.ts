@@ -298,6 +298,17 @@ describe('the units workbook carries contacts and robots', () => {
   const OLD_HEAD = ['单位编码', '单位名称', '类别', '部门名称', '上级单位编码', '对应镇街/社区'];
   const CONTACT_HEAD = ['负责人', '负责人手机', '负责人邮箱', '联络员', '联络员手机', '联络员邮箱'];
   const ROBOT_HEAD = ['群机器人类型', '机器人地址', '加签密钥'];
+  const HEAD = [...OLD_HEAD, ...CONTACT_HEAD, ...ROBOT_HEAD];
+  /** A 部门 unit's row in the full workbook: 区X局 of department X局, with the cells named by header. */
+  const unitRow = (code: string, name: string, cells: Record<string, unknown> = {}): unknown[] => {
+    const own: Record<string, unknown> = {
+      单位编码: code,
+      单位名称: name,
+      类别: '部门',
+      部门名称: name.slice(1),
+    };
+    return HEAD.map((h) => own[h] ?? cells[h] ?? '');
+  };
 
   async function upload(rows: unknown[][]) {
     const wb = new ExcelJS.Workbook();
@@ -339,42 +350,22 @@ describe('the units workbook carries contacts and robots', () => {
 
   it('imports each unit’s contacts and robot; a row without them gets none', async () => {
     const r = await upload([
-      [...OLD_HEAD, ...CONTACT_HEAD, ...ROBOT_HEAD],
-      [
-        'D-NEW1',
-        '区新一局',
-        '部门',
-        '新一局',
-        '',
-        '',
-        '孙局长',
-        13700001111,
-        'sun@xinyi.gov.cn',
-        '',
-        '',
-        '',
-        '钉钉',
-        DING,
-        SECRET,
-      ],
-      [
-        'D-NEW2',
-        '区新二局',
-        '部门',
-        '新二局',
-        '',
-        '',
-        '',
-        '',
-        '',
-        '钱联络',
-        '13700002222',
-        '',
-        '企业微信',
-        WECOM,
-        '',
-      ],
-      ['D-NEW3', '区新三局', '部门', '新三局', '', '', '', '', '', '', '', '', '', '', ''],
+      HEAD,
+      unitRow('D-NEW1', '区新一局', {
+        负责人: '孙局长',
+        负责人手机: 13700001111,
+        负责人邮箱: 'sun@xinyi.gov.cn',
+        群机器人类型: '钉钉',
+        机器人地址: DING,
+        加签密钥: SECRET,
+      }),
+      unitRow('D-NEW2', '区新二局', {
+        联络员: '钱联络',
+        联络员手机: '13700002222',
+        群机器人类型: '企业微信',
+        机器人地址: WECOM,
+      }),
+      unitRow('D-NEW3', '区新三局'),
     ]);
     expect(r.status).toBe(200);
     expect(r.text).toContain('已导入责任单位 3 条');
@@ -398,54 +389,32 @@ describe('the units workbook carries contacts and robots', () => {
   });
 
   it('one bad row and nothing is imported, each message by its row and column', async () => {
+    await as('office'); // logged in before the snapshot (a login is audited)
     const before = snapshot(app.booted.db, join(app.dir, 'uploads'));
     const r = await upload([
-      [...OLD_HEAD, ...CONTACT_HEAD, ...ROBOT_HEAD],
-      ['D-OK', '区好局', '部门', '好局', '', '', '周局长', '13700003333', '', '', '', '', '', '', ''],
-      ['D-BAD1', '区坏一局', '部门', '坏一局', '', '', '吴', '2700003333', 'wu@', '', '', '', '', '', ''],
-      ['D-BAD2', '区坏二局', '部门', '坏二局', '', '', '', '', '', '', '', '', '企业微信', WECOM, SECRET],
-      [
-        'D-BAD3',
-        '区坏三局',
-        '部门',
-        '坏三局',
-        '',
-        '',
-        '',
-        '',
-        '',
-        '',
-        '',
-        '',
-        '钉钉',
-        'ftp://oapi.dingtalk.com/x',
-        'SEC1',
-      ],
-      [
-        'D-BAD4',
-        '区坏四局',
-        '部门',
-        '坏四局',
-        '',
-        '',
-        '',
-        '',
-        '',
-        '',
-        '13700004444',
-        '',
-        '',
-        'https://example.org/hook',
-        '',
-      ],
+      HEAD,
+      unitRow('D-OK', '区好局', { 负责人: '周局长', 负责人手机: '13700003333' }),
+      unitRow('D-BAD1', '区坏一局', { 负责人: '吴', 负责人手机: '2700003333', 负责人邮箱: 'wu@' }),
+      unitRow('D-BAD2', '区坏二局', { 群机器人类型: '企业微信', 机器人地址: WECOM, 加签密钥: SECRET }),
+      unitRow('D-BAD3', '区坏三局', {
+        群机器人类型: '钉钉',
+        机器人地址: 'ftp://oapi.dingtalk.com/x',
+        加签密钥: 'SEC1',
+      }),
+      unitRow('D-BAD4', '区坏四局', { 联络员手机: '13700004444', 机器人地址: 'https://example.org/hook' }),
     ]);
     expect(r.status).toBe(400);
-    expect(r.text).toContain('第3行「负责人手机」负责人手机号应为 11 位中国大陆手机号码（以 1 开头）');
-    expect(r.text).toContain('第3行「负责人邮箱」负责人邮箱“wu@”不是有效的电子邮件地址');
-    expect(r.text).toContain('第4行「加签密钥」企业微信群机器人不使用加签密钥，请清空该项');
-    expect(r.text).toContain('第5行「机器人地址」群机器人地址必须以 http:// 或 https:// 开头');
-    expect(r.text).toContain('第6行「联络员」填写了联络员的手机或邮箱，请同时填写联络员姓名');
-    expect(r.text).toContain('第6行「群机器人类型」填写了群机器人地址，请选择群机器人类型（企业微信或钉钉）');
+    // exactly these messages, the good row 2 in none of them
+    const listed = /<ul class="import-errors">([\s\S]*?)<\/ul>/.exec(r.text)?.[1] ?? '';
+    expect([...listed.matchAll(/<li>([^<]*)<\/li>/g)].map((m) => m[1])).toEqual([
+      '第3行「负责人手机」负责人手机号应为 11 位中国大陆手机号码（以 1 开头）',
+      '第3行「负责人邮箱」负责人邮箱“wu@”不是有效的电子邮件地址',
+      '第4行「加签密钥」企业微信群机器人不使用加签密钥，请清空该项',
+      '第5行「机器人地址」群机器人地址必须以 http:// 或 https:// 开头',
+      '第5行「加签密钥」加签密钥应为 SEC 开头的 67 位字符',
+      '第6行「联络员」填写了联络员的手机或邮箱，请同时填写联络员姓名',
+      '第6行「群机器人类型」填写了群机器人地址，请选择群机器人类型（企业微信或钉钉）',
+    ]);
     expect(snapshot(app.booted.db, join(app.dir, 'uploads'))).toEqual(before);
   });
 
@@ -462,7 +431,7 @@ describe('the units workbook carries contacts and robots', () => {
   it('the template has the columns; the export has what is stored, never the secret', async () => {
     const template = await download('/imports/units/template.xlsx');
     const head = (template.getRow(1).values as unknown[]).slice(1);
-    expect(head).toEqual([...OLD_HEAD, ...CONTACT_HEAD, ...ROBOT_HEAD]);
+    expect(head).toEqual(HEAD);
 
     await save(form({ 'robot.secret': SECRET }));
     const exported = await download('/imports/units/export.xlsx');
