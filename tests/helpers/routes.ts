@@ -150,7 +150,7 @@ export interface DemoIds {
   otherCommunity: number;
   /** problems from outside rounds and 随手拍 (#20): the demo's 媒体 problem (open, no 复查 given), a
    *  report still waiting (待受理), a unit that has no alias, and a site */
-  sources: { outside: number; reportNew: number; aliasUnit: number };
+  sources: { outside: number; reportNew: number; aliasUnit: number; cgUnit: number };
 }
 
 type One = (sql: string, ...args: unknown[]) => unknown;
@@ -341,6 +341,7 @@ export function demoIds(db: Db, standardFor: (roundId: number, siteType: string)
         "SELECT id FROM problems WHERE source = 'media' AND status = 'open' ORDER BY id LIMIT 1",
       ) as number,
       reportNew: one("SELECT id FROM citizen_reports WHERE status = 'new' ORDER BY id LIMIT 1") as number,
+      cgUnit: unitOf('chengguan'),
       aliasUnit: one(
         "SELECT id FROM units WHERE kind = 'department' AND id NOT IN (SELECT unit_id FROM unit_aliases) ORDER BY id LIMIT 1",
       ) as number,
@@ -793,6 +794,7 @@ export function routeTable(photo: Buffer): RouteSpec[] {
     ...surveyAdminRoutes(),
     ...surveyCollectionRoutes(),
     ...problemSourceRoutes(photo),
+    ...reminderRoutes(),
     // 网上申报 package of the round's handed-in files (the office only)
     {
       route: 'GET /rounds/:id/materials.zip',
@@ -1356,5 +1358,73 @@ function problemSourceRoutes(photo: Buffer): RouteSpec[] {
       allowed: () => form('/problem-settings', settings('99')),
       allowedOk: refused('辖区外判定距离'),
     },
+  ];
+}
+
+/**
+ * Reminders (#21): the office's delivery log, resend, digest preview, test message and settings, and who
+ * is keeping up (the office; 包联 leaders are tried in unit-standing.test.ts). Allowed roles send what is
+ * refused for its input, so nothing is queued or sent.
+ */
+function reminderRoutes(): RouteSpec[] {
+  const refused =
+    (message: string, status = 400) =>
+    (s: number, text: string) =>
+      s === status && text.includes(message);
+  const settings = (digestHour: string) => ({
+    digestHour,
+    quietStart: '22',
+    quietEnd: '7',
+    escalateDays: '3',
+  });
+  return [
+    ...['/notifications', '/notifications/preview', '/notifications/test', '/notifications/settings'].map(
+      (path) => ({ route: `GET ${path}`, allow: ['office'] as Role[], probe: () => page(path) }),
+    ),
+    {
+      // no delivery in the demo's log: refused roles are refused before the id is looked up
+      route: 'POST /notifications/:id/resend',
+      allow: ['office'],
+      probe: () => form('/notifications/999999/resend'),
+      allowedOk: refused('找不到该发送记录', 404),
+    },
+    {
+      route: 'POST /notifications/test',
+      allow: ['office'],
+      probe: (i) => form('/notifications/test', { unit: String(i.unit.id) }),
+      allowed: () => form('/notifications/test', { unit: 'abc' }),
+      allowedOk: refused('请选择单位'),
+    },
+    {
+      route: 'POST /notifications/settings',
+      allow: ['office'],
+      probe: () => form('/notifications/settings', settings('9')),
+      allowed: () => form('/notifications/settings', settings('24')),
+      allowedOk: refused('每日汇总时间应为 0 到 23 之间的整数'),
+    },
+    // a unit's contacts and group robot: the office edits; a unit user sees its own (chengguan: 区城管局)
+    {
+      route: 'GET /units/:id/contacts',
+      allow: ['unit', 'office'],
+      probe: (i) => page(`/units/${i.sources.cgUnit}/contacts`),
+    },
+    {
+      route: 'POST /units/:id/contacts',
+      allow: ['office'],
+      probe: (i) =>
+        form(`/units/${i.sources.cgUnit}/contacts`, {
+          'head.name': '越权',
+          'head.mobile': '13800138000',
+          'robot.kind': '',
+        }),
+      allowed: (i) =>
+        form(`/units/${i.sources.cgUnit}/contacts`, {
+          'robot.kind': 'dingtalk',
+          'robot.webhook': 'ftp://oapi.dingtalk.com/robot/send',
+        }),
+      allowedOk: refused('群机器人地址必须以 http:// 或 https:// 开头'),
+    },
+    { route: 'GET /units/standing', allow: ['office'], probe: () => page('/units/standing') },
+    { route: 'GET /units/standing.xlsx', allow: ['office'], probe: () => page('/units/standing.xlsx') },
   ];
 }

@@ -1821,8 +1821,94 @@ const SOURCES: Case[] = [
   },
 ];
 
+/** Reminders (#21): the office's /notifications and who is keeping up. */
+const REMINDERS: Case[] = [
+  {
+    name: '单位联系人: a 钉钉 robot at an ftp:// address and a secret of the wrong shape',
+    as: 'office',
+    send: (c) =>
+      c.post(`/units/${unitIdOf(app.booted.db, 'D-CGJ')}/contacts`, {
+        'head.name': '赵科长',
+        'head.mobile': '13800138000',
+        'robot.kind': 'dingtalk',
+        'robot.webhook': 'ftp://oapi.dingtalk.com/robot/send',
+        'robot.secret': 'SEC123',
+      }),
+    status: 400,
+    message: '群机器人地址必须以 http:// 或 https:// 开头',
+  },
+  {
+    name: '单位联系人: a unit id that is not one',
+    as: 'office',
+    send: (c) => c.post('/units/abc/contacts', { 'robot.kind': '' }),
+    status: 404,
+    message: '找不到该单位',
+  },
+  {
+    name: '提醒: resend a delivery id that is not a number',
+    as: 'office',
+    send: (c) => c.post('/notifications/abc/resend'),
+    status: 404,
+    message: '找不到该发送记录',
+  },
+  {
+    name: '提醒: a test message to a unit that is not one',
+    as: 'office',
+    send: (c) => c.post('/notifications/test', { unit: 'abc' }),
+    status: 400,
+    message: '请选择单位',
+  },
+  {
+    name: '提醒设置: a digest hour of 24',
+    as: 'office',
+    send: (c) =>
+      c.post('/notifications/settings', {
+        digestHour: '24',
+        quietStart: '22',
+        quietEnd: '7',
+        escalateDays: '3',
+      }),
+    status: 400,
+    message: '每日汇总时间应为 0 到 23 之间的整数',
+  },
+  {
+    name: '提醒设置: every field wrong',
+    as: 'office',
+    send: (c) =>
+      c.post('/notifications/settings', {
+        digestHour: 'x',
+        quietStart: '-1',
+        quietEnd: '99',
+        escalateDays: '0',
+      }),
+    status: 400,
+    message: '提醒设置有误，未保存',
+  },
+  {
+    name: '提醒: a log filter it does not offer',
+    as: 'office',
+    send: (c) => c.get('/notifications?status=lost'),
+    status: 400,
+    message: '筛选条件无效',
+  },
+  {
+    name: '单位整改排名: a period it does not offer',
+    as: 'office',
+    send: (c) => c.get('/units/standing?period=year'),
+    status: 400,
+    message: '统计期间：请选择本月、近30天或自定义日期',
+  },
+  {
+    name: '单位整改排名: an end before the start, in the workbook',
+    as: 'office',
+    send: (c) => c.get('/units/standing.xlsx?period=range&from=2026-11-30&to=2026-11-01'),
+    status: 400,
+    message: '结束日期：不能早于开始日期',
+  },
+];
+
 describe('bad input is refused with a Chinese message and changes nothing', () => {
-  const all = [...FORMS, ...AUTOSAVE, ...UPLOADS, ...IMPORTS, ...URLS, ...SOURCES];
+  const all = [...FORMS, ...AUTOSAVE, ...UPLOADS, ...IMPORTS, ...URLS, ...SOURCES, ...REMINDERS];
 
   it('has a case for every kind of input, each with its own name', () => {
     expect(all.length).toBeGreaterThanOrEqual(40);
