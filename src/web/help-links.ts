@@ -75,6 +75,12 @@ export const HELP_RULES: readonly Rule[] = [
       leader: 'leader-home',
     },
   },
+  { pattern: /^\/notifications(\/|$)/, anchors: { office: 'office-reminders' } },
+  {
+    pattern: /^\/units\/standing(\.xlsx)?$/,
+    anchors: { office: 'office-standing', leader: 'leader-standing' },
+  },
+  { pattern: /^\/units\/\d+\/contacts/, anchors: { office: 'office-contacts', unit: 'unit-reminders' } },
   { pattern: /^\/(places|units|users|imports)(\/|$)/, anchors: { office: 'office-setup' } },
   { pattern: /^\/criteria/, anchors: { office: 'office-criteria' } },
   { pattern: /^\/audit/, anchors: { office: 'office-audit' } },

@@ -95,13 +95,36 @@ describe('the guide inside the app', () => {
     const md = readFileSync(join(ROOT, 'docs', '用户指南.md'), 'utf8');
     const targets = [...md.matchAll(/\]\(#([\w-]+)\)/g)].map((m) => m[1]!);
     // the table of contents alone links the four roles' parts and the #20 sections
-    for (const part of ['leader', 'office-record', 'office-reports', 'office-hotline', 'office-sources'])
+    for (const part of [
+      'leader',
+      'office-record',
+      'office-reports',
+      'office-hotline',
+      'office-sources',
+      'office-reminders',
+      'office-contacts',
+      'office-standing',
+      'unit-reminders',
+      'leader-standing',
+    ])
       expect(targets, part).toContain(part);
     for (const t of targets) expect(present.has(t), `#${t} linked but missing`).toBe(true);
   });
 });
 
 describe('a 帮助 link on every page, to the part for the page and the role', () => {
+  it("a unit's home links its contacts page, whose 帮助 says what reminders the unit receives", async () => {
+    const c = await as('chengguan');
+    const unitId = unitIdOfUser(app.booted.db, 'chengguan');
+    const home = await c.get('/');
+    expect(home.text).toContain(`<a href="/units/${unitId}/contacts">本单位联系人与群机器人 ›</a>`);
+    const page = await c.get(`/units/${unitId}/contacts`);
+    expect(page.status).toBe(200);
+    expect(helpLink(page.text)).toBe('/help/guide#unit-reminders');
+    const guide = (await c.get('/help/guide')).text;
+    expect(guide).toMatch(/id="unit-reminders"[\s\S]*本单位联系人与提醒/);
+  });
+
   it('as each role, on the main pages', async () => {
     const present = await ids();
     const pub = roundWithStatus(app.booted.db, 'published');
@@ -161,6 +184,13 @@ describe('a 帮助 link on every page, to the part for the page and the role', (
         ['/hotline/aliases', 'office-hotline'],
         ['/problem-settings', 'office-sources'],
         ['/calendar', 'office-criteria'],
+        ['/notifications', 'office-reminders'],
+        ['/notifications?status=failed', 'office-reminders'],
+        ['/notifications/preview', 'office-reminders'],
+        ['/notifications/test', 'office-reminders'],
+        ['/notifications/settings', 'office-reminders'],
+        ['/units/standing', 'office-standing'],
+        [`/units/${unitId}/contacts`, 'office-contacts'],
         ['/help/scoring', 'office'],
         ['/help/guide', 'office'],
       ],
@@ -178,12 +208,14 @@ describe('a 帮助 link on every page, to the part for the page and the role', (
         ['/problems', 'unit-problems'],
         [`/problems/${unitProblem}`, 'unit-fix'],
         ['/problems-notice', 'unit-notice'],
+        [`/units/${unitId}/contacts`, 'unit-reminders'],
       ],
       'leader-xcb': [
         ['/', 'leader-home'],
         ['/problems', 'leader-home'],
         ['/problems/new', 'leader-record'],
         [`/problems/${leaderProblem}`, 'leader-reinspect'],
+        ['/units/standing', 'leader-standing'],
       ],
     };
     for (const [user, list] of Object.entries(pages)) {
