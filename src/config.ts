@@ -75,7 +75,7 @@ const envSchema = z.object({
     .min(3, '至少3个字符')
     .max(200, '不能超过200个字符')
     .default('创城测评 <noreply@localhost>'),
-  /** 0: reminders are composed and logged but never sent (e.g. a copy of production's data for training) */
+  /** 0: no reminder is composed or sent (e.g. a copy of production's data for training); a row left 'sending' still becomes unknown at start */
   REMINDERS: flag.default(true),
 });
 
