@@ -12,7 +12,9 @@ import { atomically, type Db } from '../db/connection.ts';
 import { findCommunityById, findStreetById, listCommunities, listStreets } from '../db/repos/places.ts';
 import { findProblem } from '../db/repos/problems.ts';
 import {
+  countAddressReportsSince,
   countDeviceReportsSince,
+  countReportsSince,
   findReportByCode,
   findReportLinkByToken,
   forgetExpiredPhones,
@@ -38,11 +40,39 @@ export const REPORT_LIMITS = {
   photoBytes: 10 * 1024 * 1024,
   /** reports one device may send in a day (Asia/Shanghai) */
   perDevicePerDay: 10,
+  /**
+   * reports from one network address in a day: a new device id costs a stranger nothing, an address
+   * does (many phones may share a carrier's address: well above one person's use)
+   */
+  perAddressPerDay: 50,
+  /** reports the whole district takes in a day: beyond it, strangers cannot fill the disk with photos */
+  perDistrictPerDay: 2000,
+  /** uploads read at the same time (each up to maxPhotos × photoBytes in memory) */
+  concurrentUploads: 4,
 };
 
 export const UNKNOWN_REPORT_LINK = '找不到该随手拍页面，请核对二维码或链接';
 export const UNKNOWN_CODE = '查询码不正确，请核对后重新输入（共10位字母和数字）';
 export const DAILY_CAP = `感谢您的热心！同一部手机每天最多提交${REPORT_LIMITS.perDevicePerDay}条反映，请明天再来。`;
+export const ADDRESS_CAP =
+  '感谢您的热心！您所在的网络今天提交的反映已达上限，请明天再来，或拨打 12345 反映。';
+export const DISTRICT_CAP = '今天收到的反映已达上限，请明天再来，或拨打 12345 反映。';
+
+/**
+ * Refuses (429) a sender over a day's limits, BEFORE the route reads any body: per device, per network
+ * address (its keyed hash) and for the whole district.
+ */
+export function refuseOverDailyLimits(db: Db, visitor: ReportVisitor, at: Date = now()): void {
+  const since = shanghaiDayStart(at);
+  if (countDeviceReportsSince(db, visitor.deviceId, since) >= REPORT_LIMITS.perDevicePerDay)
+    throw new AppError(429, DAILY_CAP);
+  if (
+    visitor.addrHash !== null &&
+    countAddressReportsSince(db, visitor.addrHash, since) >= REPORT_LIMITS.perAddressPerDay
+  )
+    throw new AppError(429, ADDRESS_CAP);
+  if (countReportsSince(db, since) >= REPORT_LIMITS.perDistrictPerDay) throw new AppError(429, DISTRICT_CAP);
+}
 
 export interface ReportLinkView {
   link: ReportLinkRow;
@@ -153,9 +183,7 @@ export async function submitReport(
   const { db } = ctx;
   const view = reportLinkView(db, token);
   const at = now();
-  const capped = () =>
-    countDeviceReportsSince(db, visitor.deviceId, shanghaiDayStart(at)) >= REPORT_LIMITS.perDevicePerDay;
-  if (capped()) throw new AppError(429, DAILY_CAP);
+  refuseOverDailyLimits(db, visitor, at);
   if (photos.length > REPORT_LIMITS.maxPhotos)
     throw new InvalidInput(`最多上传${REPORT_LIMITS.maxPhotos}张照片`, { photos: '照片太多' });
   const checked = checkReport(db, view, input, photos.length);
@@ -175,7 +203,8 @@ export async function submitReport(
       }
     }
     return atomically(db, () => {
-      if (capped()) throw new AppError(429, DAILY_CAP);
+      // again inside the transaction: two uploads of the same sender may have been read side by side
+      refuseOverDailyLimits(db, visitor, at);
       const createdAt = at.toISOString();
       let code = newTrackingCode();
       while (findReportByCode(db, code)) code = newTrackingCode();

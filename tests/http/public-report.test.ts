@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { request } from 'node:http';
 import { Client, loggedIn, scalar, startApp, type TestApp } from '../helpers/app.ts';
 import { snapshot } from '../helpers/snapshot.ts';
-import { openReportForm, REPORT_PHOTO, sendReport } from '../helpers/reports.ts';
+import { openReportForm, REPORT_PHOTO, reportThrough, sendReport } from '../helpers/reports.ts';
 import { deriveKey } from '../../src/web/public/keys.ts';
 import { signFormToken } from '../../src/web/public/form-token.ts';
 import { DEVICE_COOKIE } from '../../src/web/public/device-cookie.ts';
@@ -44,11 +44,17 @@ function declaredOnly(
   path: string,
   length: number,
   base = app.url,
+  phone?: Client,
 ): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
+    const cookie = phone ? [...phone.cookies].map(([k, v]) => `${k}=${v}`).join('; ') : '';
     const req = request(`${base}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(length) },
+      headers: {
+        'content-type': 'multipart/form-data; boundary=x',
+        'content-length': String(length),
+        ...(cookie ? { cookie } : {}),
+      },
     });
     req.on('response', (res) => {
       let text = '';
@@ -221,7 +227,7 @@ describe('a resident reports a problem', () => {
     const badCommunity = await send(phone, district, { form: await fresh(), ...GOOD, community: '999999' });
     expect(badCommunity.text).toContain('请从列表中选择社区');
     // the whole body declared over the limit: refused before it is read
-    const huge = await declaredOnly(`/r/${district}`, 40 * 1024 * 1024);
+    const huge = await declaredOnly(`/r/${district}`, 40 * 1024 * 1024, app.url, phone);
     expect(huge.status).toBe(413);
     expect(huge.text).toContain('提交的内容太大');
     expect(await still()).toEqual(before);
@@ -277,6 +283,106 @@ describe('a resident reports a problem', () => {
       setClock(null);
     }
     expect(reports()).toBeGreaterThan(0);
+  });
+});
+
+describe('what a stranger cannot do with new device ids', () => {
+  it('refuses a post without the device cookie before reading its body', async () => {
+    const before = await still();
+    // declares 30 MB and sends four bytes: answered at once, nothing read or stored
+    const r = await declaredOnly(`/r/${district}`, 30 * 1024 * 1024);
+    expect(r.status).toBe(403);
+    expect(r.text).toContain('无法识别本设备');
+    expect(await still()).toEqual(before);
+  });
+
+  it('caps a network address at 50 reports a day, whatever device ids it makes up', async () => {
+    const db = app.booted.db;
+    const code = await reportThrough(app.url, district, { ...GOOD });
+    const mine = db.prepare('SELECT link_id, addr_hash FROM citizen_reports WHERE code = ?').get(code) as {
+      link_id: number;
+      addr_hash: string;
+    };
+    expect(mine.addr_hash).toMatch(/^[0-9a-f]+|^[A-Za-z0-9_-]+$/);
+    // already today from this address: this one, any other test's, and made-up ones up to 50
+    const today = scalar(
+      db,
+      'SELECT count(*) FROM citizen_reports WHERE addr_hash = ?',
+      mine.addr_hash,
+    ) as number;
+    const insert = db.prepare(
+      "INSERT INTO citizen_reports (code, link_id, description, device, addr_hash, created_at) VALUES (?, ?, '测试', ?, ?, ?)",
+    );
+    for (let i = today; i < 50; i++)
+      insert.run(
+        `ADDRCAP${String(i).padStart(3, '0')}`,
+        mine.link_id,
+        `made-up-${i}`,
+        mine.addr_hash,
+        new Date().toISOString(),
+      );
+    // a brand-new phone (a new device id) on the same address
+    const { phone, form } = await opened(district);
+    const before = await still();
+    const r = await send(phone, district, { form, ...GOOD });
+    expect(r.status).toBe(429);
+    expect(r.text).toContain('您所在的网络今天提交的反映已达上限');
+    expect(await still()).toEqual(before);
+    db.prepare("DELETE FROM citizen_reports WHERE code LIKE 'ADDRCAP%'").run();
+  });
+
+  it('reads at most four uploads at once: a fifth is asked to wait, and the slots free when uploads end', async () => {
+    const { phone } = await opened(district);
+    const cookie = [...phone.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    // four phones on a slow network: each has sent the start of a 1 MB upload and is still sending
+    const slow = Array.from({ length: 4 }, () => {
+      const req = request(`${app.url}/r/${district}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'multipart/form-data; boundary=x',
+          'content-length': String(1024 * 1024),
+          cookie,
+        },
+      });
+      req.on('error', () => {});
+      req.write('--x\r\n');
+      return req;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const before = await still();
+    const fifth = await declaredOnly(`/r/${district}`, 1024 * 1024, app.url, phone);
+    expect(fifth.status).toBe(503);
+    expect(fifth.text).toContain('提交的人较多，请稍等片刻后重新提交');
+    for (const req of slow) req.destroy();
+    await new Promise((r) => setTimeout(r, 300));
+    // the slots are free again: the next upload is read (and refused for its missing form token, not for the load)
+    const next = await send(phone, district, { ...GOOD });
+    expect(next.status).toBe(403);
+    expect(await still()).toEqual(before);
+  });
+
+  it('caps the whole district at 2,000 reports a day', async () => {
+    const db = app.booted.db;
+    const link = scalar(db, 'SELECT id FROM report_links WHERE token = ?', district) as number;
+    const today = scalar(
+      db,
+      'SELECT count(*) FROM citizen_reports WHERE created_at >= ?',
+      new Date(Date.now() - 3600_000).toISOString(),
+    ) as number;
+    const insert = db.prepare(
+      "INSERT INTO citizen_reports (code, link_id, description, device, addr_hash, created_at) VALUES (?, ?, '测试', ?, ?, ?)",
+    );
+    db.transaction(() => {
+      for (let i = today; i < 2000; i++)
+        insert.run(`DAYCAP${String(i).padStart(4, '0')}`, link, `d-${i}`, `a-${i}`, new Date().toISOString());
+    })();
+    const { phone, form } = await opened(district);
+    const before = await still();
+    const r = await send(phone, district, { form, ...GOOD });
+    expect(r.status).toBe(429);
+    expect(r.text).toContain('今天收到的反映已达上限');
+    expect(await still()).toEqual(before);
+    db.prepare("DELETE FROM citizen_reports WHERE code LIKE 'DAYCAP%'").run();
   });
 });
 

@@ -116,6 +116,20 @@ export function countDeviceReportsSince(db: Db, device: string, sinceIso: string
     .get(device, sinceIso) as number;
 }
 
+export function countAddressReportsSince(db: Db, addrHash: string, sinceIso: string): number {
+  return db
+    .prepare('SELECT count(*) FROM citizen_reports WHERE addr_hash = ? AND created_at >= ?')
+    .pluck()
+    .get(addrHash, sinceIso) as number;
+}
+
+export function countReportsSince(db: Db, sinceIso: string): number {
+  return db
+    .prepare('SELECT count(*) FROM citizen_reports WHERE created_at >= ?')
+    .pluck()
+    .get(sinceIso) as number;
+}
+
 export interface ReportFilter {
   status?: ReportStatus | undefined;
   communityId?: number | undefined;

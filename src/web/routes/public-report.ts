@@ -21,6 +21,7 @@ import { AppError, Conflict, Forbidden } from '../../errors.ts';
 import { nowMs } from '../../util/clock.ts';
 import {
   REPORT_LIMITS,
+  refuseOverDailyLimits,
   reportLinkView,
   reportStatusView,
   submitReport,
@@ -45,6 +46,8 @@ export function publicReportRouter(deps: AppDeps): Router {
   const formKey = deriveKey(deps.sessionSecret, 'form-token');
   const addrKey = deriveKey(deps.sessionSecret, 'address-hash');
   const spent = new SpentTokens();
+  /** residents' uploads being read right now (each may hold up to 30 MB in memory) */
+  let uploading = 0;
 
   const page = (res: Response, status: number, view: string, data: Record<string, unknown>) => {
     res.status(status).set('Cache-Control', 'no-store');
@@ -114,15 +117,27 @@ export function publicReportRouter(deps: AppDeps): Router {
 
   router.post('/r/:token', async (req, res) => {
     const view = reportLinkView(db, String(req.params.token)); // 404 before any body is read
-    const upload = await readPublicUpload(req, res, {
-      field: 'photos',
-      maxFiles: REPORT_LIMITS.maxPhotos,
-      fileBytes: REPORT_LIMITS.photoBytes,
-      maxFields: 20,
-      fieldBytes: 16 * 1024,
-    });
+    // the device cookie, the day's limits and the uploads in progress are all known from the headers:
+    // each is refused before a byte of the body is read
     const device = readDevice(req, deviceKey);
     if (!device) throw new Forbidden(NO_COOKIE);
+    const addrHash = mac(addrKey, req.ip ?? '');
+    refuseOverDailyLimits(db, { deviceId: device, addrHash });
+    if (uploading >= REPORT_LIMITS.concurrentUploads)
+      throw new AppError(503, '提交的人较多，请稍等片刻后重新提交');
+    uploading++;
+    let upload: Awaited<ReturnType<typeof readPublicUpload>>;
+    try {
+      upload = await readPublicUpload(req, res, {
+        field: 'photos',
+        maxFiles: REPORT_LIMITS.maxPhotos,
+        fileBytes: REPORT_LIMITS.photoBytes,
+        maxFields: 20,
+        fieldBytes: 16 * 1024,
+      });
+    } finally {
+      uploading--;
+    }
     const t = verifyFormToken(formKey, upload.fields.form, {
       step: 'report',
       who: device,
@@ -144,7 +159,7 @@ export function publicReportRouter(deps: AppDeps): Router {
         ctx,
         view.link.token,
         { ...typed, consent: typed.consent === '1' },
-        { deviceId: device, addrHash: mac(addrKey, req.ip ?? '') },
+        { deviceId: device, addrHash },
         upload.files,
       );
     } catch (err) {
