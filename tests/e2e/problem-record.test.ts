@@ -13,7 +13,7 @@ import { hashPassword } from '../../src/services/passwords.ts';
 
 const PHONE = { width: 360, height: 640 };
 const PHOTOS = [
-  join(ROOT, '../shared/fixtures/photos/gps-DSCN0010.jpg'),
+  join(ROOT, 'tests/fixtures/photos/gps-DSCN0010.jpg'),
   join(ROOT, 'tests/fixtures/photos/orientation-portrait_1.jpg'),
 ];
 // a point among the demo district's sites (幸福社区)

@@ -5,7 +5,6 @@
  * its header declares), a JPEG from the shared fixtures, and a multipart form to post them.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import type { Booted } from '../../src/boot.ts';
 import { SYSTEM } from '../../src/services/access.ts';
@@ -143,9 +142,9 @@ export function docxBomb(mb = 8): Buffer {
   ]);
 }
 
-/** A real camera JPEG from the shared fixtures. */
+/** A real camera JPEG from the fixtures (tests/fixtures/photos: copies of the shared camera photos). */
 export function jpeg(): Buffer {
-  return readFileSync(join('/work/shared/fixtures/photos', 'Canon_40D.jpg'));
+  return readFileSync(new URL('../fixtures/photos/Canon_40D.jpg', import.meta.url));
 }
 
 /** A form with these files under `field` (each a name and its bytes) and other fields. */

@@ -8,9 +8,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { Client } from './app.ts';
 
-export const REPORT_PHOTO = readFileSync(
-  join(import.meta.dirname, '../../../shared/fixtures/photos/Canon_40D.jpg'),
-);
+export const REPORT_PHOTO = readFileSync(join(import.meta.dirname, '../fixtures/photos/Canon_40D.jpg'));
 
 export interface Sent {
   status: number;

@@ -13,7 +13,7 @@ import { insertUser } from '../../src/db/repos/users.ts';
 import { hashPassword } from '../../src/services/passwords.ts';
 import { setClock } from '../../src/util/clock.ts';
 
-const PHOTO = readFileSync(join(ROOT, '../shared/fixtures/photos/gps-DSCN0010.jpg'));
+const PHOTO = readFileSync(join(ROOT, 'tests/fixtures/photos/gps-DSCN0010.jpg'));
 const PHOTO2 = readFileSync(join(ROOT, 'tests/fixtures/photos/orientation-landscape_3.jpg'));
 const PHOTO3 = readFileSync(join(ROOT, 'tests/fixtures/photos/orientation-portrait_1.jpg'));
 const SITE = '幸福社区党群服务中心';

@@ -114,9 +114,7 @@ let jpeg: Buffer;
 let png: Buffer;
 let xlsx: Buffer;
 beforeAll(async () => {
-  jpeg = await readFile(new URL('../../../shared/fixtures/photos/Canon_40D.jpg', import.meta.url)).catch(() =>
-    readFile(new URL('../fixtures/photos/Canon_40D.jpg', import.meta.url)),
-  );
+  jpeg = await readFile(new URL('../fixtures/photos/Canon_40D.jpg', import.meta.url));
   png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#c00' } })
     .png()
     .toBuffer();
