@@ -11,6 +11,7 @@ import { atomically, type Db } from '../db/connection.ts';
 import type { DeadlineUnit, OutsideSource } from '../db/repos/problems.ts';
 import { getSetting, setSetting } from '../db/repos/settings.ts';
 import { appendAudit } from '../db/repos/audit.ts';
+import { workdayDeadlineYears } from '../db/repos/problem-work.ts';
 import { addWorkdays } from '../calendar/workdays.ts';
 import { InvalidInput } from '../errors.ts';
 import { now } from '../util/clock.ts';
@@ -160,13 +161,6 @@ export function deadlinePassed(
  * page warns: there weekends only were counted).
  */
 export function unknownDeadlineYears(db: Db): number[] {
-  const years = db
-    .prepare(
-      `SELECT DISTINCT CAST(substr(deadline, 1, 4) AS INTEGER) FROM problems
-       WHERE status IN ('open', 'fixed') AND deadline_rule = 'workdays' ORDER BY 1`,
-    )
-    .pluck()
-    .all() as number[];
   const calendar = workCalendarOf(db);
-  return years.filter((y) => !calendar.knows(y));
+  return workdayDeadlineYears(db).filter((y) => !calendar.knows(y));
 }

@@ -15,7 +15,10 @@ import {
   ruleText,
   sourceDeadlineRule,
   standardDeadlineRule,
+  unknownDeadlineYears,
 } from '../../src/services/deadlines.ts';
+import { insertProblem, updateProblem, type DeadlineUnit } from '../../src/db/repos/problems.ts';
+import { workdayDeadlineYears } from '../../src/db/repos/problem-work.ts';
 import { enterCalendarYear } from '../../src/services/calendar.ts';
 import { SYSTEM } from '../../src/services/access.ts';
 import { InvalidInput } from '../../src/errors.ts';
@@ -127,6 +130,40 @@ describe('deadlinePassed', () => {
     expect(deadlinePassed(p, at('2026-10-11T00:00:00'))).toBe(true);
     // 2026-10-10 16:30 UTC is already 10月11日 in Shanghai
     expect(deadlinePassed(p, new Date('2026-10-10T16:30:00Z'))).toBe(true);
+  });
+});
+
+describe('the years of working-day deadlines (the office home warns of the ones nobody entered)', () => {
+  const problem = (deadline: string, rule: DeadlineUnit, status: 'open' | 'fixed' | 'closed' = 'open') => {
+    const id = insertProblem(db, {
+      roundId: null,
+      siteId: null,
+      source: 'inspection',
+      sheetId: null,
+      standardCode: null,
+      description: '测试问题',
+      pointsLost: 0,
+      unitId: null,
+      deadline,
+      repeatCount: 0,
+      previousProblemId: null,
+      deadlineRule: rule,
+      deadlineAmount: 5,
+    });
+    if (status !== 'open') updateProblem(db, id, { status });
+  };
+
+  it('reads the years of open and fixed working-day deadlines only, and keeps those nobody entered', () => {
+    problem('2026-12-30', 'workdays', 'fixed');
+    problem('2027-01-04', 'workdays');
+    problem('2027-03-01', 'workdays');
+    problem('2028-01-03', 'workdays', 'closed'); // closed: its year no longer matters
+    problem('2029-01-02', 'calendar'); // calendar days know no holidays
+    expect(workdayDeadlineYears(db)).toEqual([2026, 2027]);
+    // the package knows 2026; nobody entered 2027 in this fresh database
+    expect(unknownDeadlineYears(db)).toEqual([2027]);
+    enterCalendarYear(db, SYSTEM, '2027', '2027-01-01 休 元旦');
+    expect(unknownDeadlineYears(db)).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * What waits on whom over problems, as the home pages count it: the office's queue, an inspector's fixes
- * to re-inspect, and the office's answers to a unit's requests. Aggregates over many problems, apart
+ * to re-inspect, the office's answers to a unit's requests, and the years working-day deadlines fall in
+ * (the office home's calendar warning). Aggregates over many problems, apart
  * from problems.ts, which reads and writes one problem and its history.
  */
 import type { Db } from '../connection.ts';
@@ -81,4 +82,15 @@ export function requestDecisions(db: Db, unitIds: number[], since: string, limit
        ORDER BY e.at DESC, e.id DESC LIMIT :limit`,
     )
     .all({ units: JSON.stringify(unitIds), since, limit }) as RequestDecisionRow[];
+}
+
+/** The years (ascending) in which open or fixed problems' working-day deadlines fall. */
+export function workdayDeadlineYears(db: Db): number[] {
+  return db
+    .prepare(
+      `SELECT DISTINCT CAST(substr(deadline, 1, 4) AS INTEGER) FROM problems
+       WHERE status IN ('open', 'fixed') AND deadline_rule = 'workdays' ORDER BY 1`,
+    )
+    .pluck()
+    .all() as number[];
 }
