@@ -279,6 +279,7 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName' | 'versions'>
         db: deps.db,
         channels: makeChannels({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom }),
         baseUrl: config.baseUrl ?? `http://localhost:${config.port}`,
+        email: config.smtpUrl !== undefined,
         logError: deps.logError,
       })
     : null;

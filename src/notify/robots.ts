@@ -49,19 +49,37 @@ function payloadOf(kind: RobotKind, message: OutgoingMessage): unknown {
 
 const short = (s: string, max = 120): string => (s.length > max ? `${s.slice(0, max)}…` : s);
 
+/**
+ * Statuses that say the robot did not take the message (safe to send again later): a refusal (4xx), too
+ * many requests, or a service that is not accepting any (503). Any other 5xx (500, 502, 504 …) may come
+ * from a proxy or gateway after the message went through, so it is unknown, and so is a 2xx answer that is
+ * not the robots' JSON (a maintenance page, a captive portal after it forwarded).
+ */
+const notTaken = (status: number) => (status >= 400 && status < 500) || status === 503;
+
 /** what the robot's answer means: only errcode 0 in a JSON body with a 2xx status is `sent` */
 export function readRobotAnswer(kind: RobotKind, status: number, body: string): SendOutcome {
   const name = ROBOT_NAMES[kind];
-  if (status < 200 || status >= 300) return { outcome: 'failed', error: `${name}返回 HTTP ${status}` };
+  if (status < 200 || status >= 300) {
+    const error = `${name}返回 HTTP ${status}`;
+    if (notTaken(status)) return { outcome: 'failed', error };
+    return { outcome: 'unknown', error: `${error}，不确定是否已送达` };
+  }
   let answer: unknown;
   try {
     answer = JSON.parse(body);
   } catch {
-    return { outcome: 'failed', error: `${name}的回答无法识别：${short(body.trim(), 60) || '（空）'}` };
+    return {
+      outcome: 'unknown',
+      error: `${name}的回答无法识别，不确定是否已送达：${short(body.trim(), 60) || '（空）'}`,
+    };
   }
   const { errcode, errmsg } = (answer ?? {}) as { errcode?: unknown; errmsg?: unknown };
   if (typeof errcode !== 'number')
-    return { outcome: 'failed', error: `${name}的回答缺少 errcode：${short(body.trim(), 60)}` };
+    return {
+      outcome: 'unknown',
+      error: `${name}的回答缺少 errcode，不确定是否已送达：${short(body.trim(), 60)}`,
+    };
   if (errcode !== 0)
     return { outcome: 'failed', error: `${name}返回错误 ${errcode}：${short(String(errmsg ?? ''))}` };
   return { outcome: 'sent' };

@@ -43,6 +43,8 @@ export interface LogLine {
   attempts: number;
   error: string;
   resendOf: number | null;
+  /** the row that resent this one (it cannot be resent again) */
+  resentAs: number | null;
   /** failed, dead or unknown: the office may send it again */
   resendable: boolean;
 }
@@ -52,6 +54,8 @@ export interface UnitChoice {
   name: string;
   /** the channels it can be reached by, in words ('' when none) */
   channels: string;
+  /** how many distinct contact e-mail addresses it has */
+  emails: number;
 }
 
 export interface LogPage {
@@ -119,7 +123,8 @@ export function logLine(r: DeliveryLogRow): LogLine {
     attempts: r.attempts,
     error: safeError(r.last_error),
     resendOf: r.resend_of,
-    resendable: ATTENTION_STATUSES.includes(r.status),
+    resentAs: r.resent_as,
+    resendable: ATTENTION_STATUSES.includes(r.status) && r.resent_as === null,
   };
 }
 
@@ -131,6 +136,7 @@ export function unitChoices(db: Db): UnitChoice[] {
     channels: [u.robot_kind ? REMINDER_CHANNEL_NAMES[u.robot_kind] : '', u.emails ? `${u.emails} 个邮箱` : '']
       .filter(Boolean)
       .join('、'),
+    emails: u.emails,
   }));
 }
 

@@ -69,6 +69,8 @@ export function testPage(db: Db, actor: Actor, typedUnit: string, sent: number[]
 export interface TestOptions {
   /** REMINDERS=0: nothing goes out, a test message neither */
   enabled: boolean;
+  /** a mail server is configured (SMTP_URL): without one no e-mail is sent */
+  email: boolean;
   baseUrl: string;
   timeoutMs?: number;
 }
@@ -101,7 +103,13 @@ export async function sendTestMessage(
         text: `这是创城测评系统发给 ${unit.name} 的测试消息，收到说明提醒可以送达本邮箱。\n\n创城测评：${opts.baseUrl}/\n（${when} 发送）`,
       },
       now,
+      { email: opts.email },
     );
+    if (!queued.length && !opts.email && unit.emails > 0)
+      throw new InvalidInput(
+        `${unit.name}只有联系人邮箱，没有群机器人；本系统未配置邮件服务器（SMTP_URL），不发邮件`,
+        { unit: '该单位没有群机器人，邮件服务器未配置' },
+      );
     if (!queued.length)
       throw new InvalidInput(
         `${unit.name}还没有接收提醒的渠道：请先在单位页面填写群机器人或联系人的电子邮箱`,

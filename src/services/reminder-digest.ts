@@ -21,7 +21,7 @@ import {
 import { addDays, shanghaiDate } from '../util/time.ts';
 import { CriteriaCache } from './criteria-registry.ts';
 import { digestMessage, problemItem, taskItem, type ReminderMessage } from './reminder-messages.ts';
-import { queueReminder } from './reminder-outbox.ts';
+import { queueReminder, type QueueOptions } from './reminder-outbox.ts';
 
 /** settings key: when the last digests were composed (ISO UTC) */
 export const DIGEST_AT_KEY = 'reminders.digest_at';
@@ -98,7 +98,7 @@ function message(
  * Composes today's digests unless done already (call at or after the digest hour); returns how many
  * deliveries were queued.
  */
-export function composeDigests(db: Db, now: Date, baseUrl: string): number {
+export function composeDigests(db: Db, now: Date, baseUrl: string, queue: QueueOptions): number {
   return atomically(db, () => {
     if (doneToday(db, now)) return 0;
     const base = linkBase(baseUrl);
@@ -111,6 +111,7 @@ export function composeDigests(db: Db, now: Date, baseUrl: string): number {
         db,
         { eventKey: `digest:${today}:u${unitId}`, event: 'digest', unitId, ...m },
         now,
+        queue,
       ).length;
     }
     setSetting(db, DIGEST_AT_KEY, now.toISOString());

@@ -34,7 +34,7 @@ import { workCalendarOf } from './calendar.ts';
 import { CriteriaCache } from './criteria-registry.ts';
 import { deadlinePassed } from './deadlines.ts';
 import { roundSurvey, surveyCommunities } from './surveys.ts';
-import { queueReminder } from './reminder-outbox.ts';
+import { queueReminder, type QueueOptions } from './reminder-outbox.ts';
 import { reminderSettings } from './reminder-settings.ts';
 import { composeDigests, linkBase } from './reminder-digest.ts';
 import {
@@ -66,10 +66,11 @@ interface Run {
   today: string;
   base: string;
   queued: number;
+  queue: QueueOptions;
 }
 
 function queue(run: Run, eventKey: string, event: DeliveryEvent, unitId: number, m: ReminderMessage): void {
-  run.queued += queueReminder(run.db, { eventKey, event, unitId, ...m }, run.now).length;
+  run.queued += queueReminder(run.db, { eventKey, event, unitId, ...m }, run.now, run.queue).length;
 }
 
 const daysBetween = (from: string, to: string): number =>
@@ -77,9 +78,12 @@ const daysBetween = (from: string, to: string): number =>
 
 const shanghaiHour = (at: Date): number => new Date(at.getTime() + 8 * 3600 * 1000).getUTCHours();
 
-/** Queues every reminder due at `now`; returns how many deliveries were queued. */
-export function composeDue(db: Db, now: Date, baseUrl: string): number {
-  const run: Run = { db, now, today: shanghaiDate(now), base: linkBase(baseUrl), queued: 0 };
+/**
+ * Queues every reminder due at `now` to the channels `queue` says this server has; returns how many
+ * deliveries were queued.
+ */
+export function composeDue(db: Db, now: Date, baseUrl: string, queue: QueueOptions): number {
+  const run: Run = { db, now, today: shanghaiDate(now), base: linkBase(baseUrl), queued: 0, queue };
   atomically(db, () => {
     returnedFixes(run);
     decidedRequests(run);
@@ -87,7 +91,7 @@ export function composeDue(db: Db, now: Date, baseUrl: string): number {
   });
   const settings = reminderSettings(db);
   if (shanghaiHour(now) < settings.digestHour) return run.queued;
-  run.queued += composeDigests(db, now, baseUrl);
+  run.queued += composeDigests(db, now, baseUrl, queue);
   atomically(db, () => {
     dueSoon(run);
     overdue(run, addDays(run.today, -CATCH_UP_DAYS), addDays(run.today, -1));

@@ -14,11 +14,13 @@ import { appendAudit } from '../db/repos/audit.ts';
 import {
   claimDelivery,
   dueDeliveries,
+  dueDeliveriesAmong,
   findDelivery,
   findRobot,
   insertDelivery,
   listContacts,
   postponeDeliveries,
+  resendOf,
   sendTimesToAddressSince,
   updateDelivery,
   type DeliveryEvent,
@@ -65,14 +67,20 @@ function firstMoment(db: Db, event: DeliveryEvent, now: Date): Date {
   return event === 'test' ? now : afterQuietHours(reminderSettings(db), now);
 }
 
+/** Which channels this server has: without a mail server (SMTP_URL unset) no e-mail is queued at all. */
+export interface QueueOptions {
+  email: boolean;
+}
+
 /**
  * Queues a reminder to the unit's robot and to each of its contacts' e-mail addresses (the same address
- * once). Returns the new deliveries' ids: [] when the unit has no channel or the reminder already went.
+ * once) when e-mail is on. Returns the new deliveries' ids: [] when the unit has no channel or the
+ * reminder already went.
  */
-export function queueReminder(db: Db, r: Reminder, now: Date): number[] {
+export function queueReminder(db: Db, r: Reminder, now: Date, opts: QueueOptions): number[] {
   const robot = findRobot(db, r.unitId);
   const emails = new Map<string, string>();
-  for (const c of listContacts(db, r.unitId)) {
+  for (const c of opts.email ? listContacts(db, r.unitId) : []) {
     const email = c.email?.trim();
     if (email && !emails.has(email.toLowerCase())) emails.set(email.toLowerCase(), email);
   }
@@ -116,15 +124,17 @@ export async function deliverDue(
   opts: { timeoutMs?: number; only?: readonly number[] } = {},
 ): Promise<DeliverTally> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const only = opts.only ? new Set(opts.only) : null;
+  const only = opts.only ?? null;
   const settings = reminderSettings(db);
   const tally: DeliverTally = { sent: 0, failed: 0, unknown: 0 };
   const seen = new Set<number>();
   for (;;) {
-    const batch = dueDeliveries(db, now.toISOString(), BATCH).filter((d) => !seen.has(d.id));
-    if (!batch.length) return tally;
-    for (const d of batch) seen.add(d.id);
-    const due = only ? batch.filter((d) => only.has(d.id)) : batch;
+    // `only`: read by id, not from the head of the queue (200 reminders ahead must not hide a test message)
+    const due = (
+      only ? dueDeliveriesAmong(db, now.toISOString(), only) : dueDeliveries(db, now.toISOString(), BATCH)
+    ).filter((d) => !seen.has(d.id));
+    if (!due.length) return tally;
+    for (const d of due) seen.add(d.id);
     let ready = due;
     if (inQuietHours(settings, now)) {
       ready = due.filter((d) => d.event === 'test');
@@ -239,7 +249,9 @@ const RESENDABLE: ReadonlySet<DeliveryStatus> = new Set(['failed', 'dead', 'unkn
 /**
  * The office sends one delivery again (a failure, one given up, or one whose outcome is unknown): a new
  * row for the same channel and address under `<event key>#resend<n>`, queued like any reminder. A failed
- * one's own retries stop (dead): the new row replaces them, so the message cannot go twice by itself.
+ * one's own retries stop (dead): the new row replaces them, so the message cannot go twice by itself; and
+ * a row is resent at most once (a second click, or two offices at once, get 409 — the resend itself may be
+ * resent if it fails).
  * Returns the new delivery's id.
  */
 export function resendDelivery(db: Db, actor: Actor, id: number, now: Date): number {
@@ -248,6 +260,8 @@ export function resendDelivery(db: Db, actor: Actor, id: number, now: Date): num
     const old = findDelivery(db, id);
     if (!old) throw new NotFound('找不到该发送记录');
     if (!RESENDABLE.has(old.status)) throw new Conflict('只有发送失败或结果未知的消息可以重新发送');
+    const already = resendOf(db, old.id);
+    if (already !== null) throw new Conflict(`这条消息已经重发过（#${already}），不再重发；请看重发的那一条`);
     const base = old.event_key.replace(/#resend\d+$/, '');
     const row = {
       event: old.event,

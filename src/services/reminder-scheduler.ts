@@ -25,6 +25,8 @@ export function startReminders(deps: {
   channels: Channels;
   /** the address links in reminders start with */
   baseUrl: string;
+  /** whether e-mail reminders are queued (a mail server is configured) */
+  email: boolean;
   logError: (message: string) => void;
   /** how often to look (default a minute) */
   everyMs?: number;
@@ -35,7 +37,7 @@ export function startReminders(deps: {
   const round = async () => {
     const now = new Date(Math.floor(nowMs() / 1000) * 1000);
     try {
-      composeDue(deps.db, now, deps.baseUrl);
+      composeDue(deps.db, now, deps.baseUrl, { email: deps.email });
     } catch (err) {
       deps.logError(`提醒生成失败：${(err as Error).stack ?? String(err)}`);
     }

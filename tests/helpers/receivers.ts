@@ -166,11 +166,12 @@ export async function startSmtpReceiver(behaviour: SmtpBehaviour = 'ok'): Promis
 // ---------------------------------------------------------------- robots
 
 /**
- * ok: errcode 0 (钉钉 with a secret: 310000 unless the signature checks out); fail500: HTTP 500;
+ * ok: errcode 0 (钉钉 with a secret: 310000 unless the signature checks out); fail500: HTTP 500 (a gateway's
+ * page: the message may have gone through); busy503: HTTP 503 (not taken);
  * errcode: HTTP 200 with 企业微信's 93000 / 钉钉's 300001; badsign: 钉钉's 310000 whatever was signed;
  * badjson: HTTP 200 with an HTML page; hang: never answers; reset: reads the message, then drops the line
  */
-export type RobotBehaviour = 'ok' | 'fail500' | 'errcode' | 'hang' | 'badsign' | 'badjson' | 'reset';
+export type RobotBehaviour = 'ok' | 'fail500' | 'busy503' | 'errcode' | 'hang' | 'badsign' | 'badjson' | 'reset';
 
 export interface RobotMessage {
   path: string;
@@ -234,6 +235,7 @@ export async function startRobot(
       if (mode === 'hang') return;
       if (mode === 'reset') return void req.socket.destroy();
       if (mode === 'fail500') return answer(500, '<html><body>502 Bad Gateway</body></html>', res);
+      if (mode === 'busy503') return answer(503, { error: 'Service Unavailable' }, res);
       if (mode === 'badjson') return answer(200, '<html><body>系统维护中</body></html>', res);
       if (mode === 'errcode')
         return kind === 'wecom'

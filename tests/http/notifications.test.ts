@@ -237,19 +237,18 @@ describe('the delivery log', () => {
 
   it('重发 queues a failed one again (a new row naming it) and refuses one that went, 409, nothing stored', async () => {
     const c = await as('office');
-    await c.get('/notifications');
-    const before = dbFingerprint(db());
+    const before = { page: (await c.get('/notifications')).text, db: dbFingerprint(db()) };
     const refused = await c.post(`/notifications/${ids.sentTest}/resend`);
     expect(refused.status).toBe(409);
     expect(refused.text).toContain('只有发送失败或结果未知的消息可以重新发送');
     expect(rowIds(refused.text)[0]).toBe(ids.dead);
-    expect(dbFingerprint(db())).toEqual(before);
+    expect(dbFingerprint(db())).toEqual(before.db);
     expect((await c.post('/notifications/999999/resend')).status).toBe(404);
     expect((await c.post('/notifications/abc/resend')).status).toBe(404);
     expect((await c.post(`/notifications/${ids.failedOverdue}/resend`, {}, { csrf: false })).status).toBe(
       403,
     );
-    expect(dbFingerprint(db())).toEqual(before);
+    expect(dbFingerprint(db())).toEqual(before.db);
 
     const ok = await c.post(`/notifications/${ids.failedOverdue}/resend`);
     expect(ok.status).toBe(303);
@@ -264,6 +263,19 @@ describe('the delivery log', () => {
     const page = await c.get('/notifications');
     expect(page.text).toContain(`已重新排队发送（新记录 #${newId}，原记录 #${ids.failedOverdue}）`);
     expect(page.text).toContain(`重发 #${ids.failedOverdue}`);
+    // the old row is settled: it says by which row, offers no 重发, and no longer counts as needing attention
+    const attention = (html: string) =>
+      Number(/其中失败或结果未知 <b class="flag">(\d+)<\/b>/.exec(html)?.[1] ?? 0);
+    expect(attention(page.text)).toBe(attention(before.page) - 1);
+    const oldRow = new RegExp(`row-id">#${ids.failedOverdue}</span>[^]*?</tr>`).exec(page.text)![0];
+    expect(oldRow).toContain(`已重发 #${newId}`);
+    expect(oldRow).not.toContain('/resend');
+    // a second click on the old row (a stale page, or two offices at once): 409, nothing stored
+    const stored = dbFingerprint(db());
+    const twice = await c.post(`/notifications/${ids.failedOverdue}/resend`);
+    expect(twice.status).toBe(409);
+    expect(twice.text).toContain(`这条消息已经重发过（#${newId}），不再重发；请看重发的那一条`);
+    expect(dbFingerprint(db())).toEqual(stored);
   });
 
   it('is linked from the office’s home', async () => {
@@ -437,5 +449,55 @@ describe('测试消息', () => {
       expect(r.text).toContain('<p class="alert error" role="alert">请选择单位</p>');
     }
     expect(dbFingerprint(db())).toEqual(before);
+  });
+});
+
+describe('a server that sends nothing (REMINDERS=0), and one without a mail server', () => {
+  it('REMINDERS=0: the pages say so and a test message is refused, 409, nothing stored', async () => {
+    const off = await startApp({ env: { REMINDERS: '0' } });
+    try {
+      const c = await loggedIn(() => off.url)('office');
+      const log = await c.get('/notifications');
+      expect(log.text).toContain('提醒发送已关闭（REMINDERS=0）：不生成也不发出提醒，测试消息也不会发出。');
+      const form = await c.get('/notifications/test');
+      expect(form.text).toContain('提醒发送已关闭（REMINDERS=0），测试消息不会发出。');
+      const cgj = unitIdOf(off.booted.db, 'D-CGJ');
+      off.booted.db
+        .prepare(
+          "INSERT INTO unit_robots (unit_id, kind, webhook, secret, updated_at) VALUES (?, 'wecom', ?, NULL, '2026-10-09T00:00:00Z')",
+        )
+        .run(cgj, WECOM);
+      const before = dbFingerprint(off.booted.db);
+      const r = await c.post('/notifications/test', { unit: String(cgj) });
+      expect(r.status).toBe(409);
+      expect(r.text).toContain('提醒发送已关闭（REMINDERS=0），测试消息不会发出');
+      expect(dbFingerprint(off.booted.db)).toEqual(before);
+      expect(scalar(off.booted.db, 'SELECT count(*) FROM deliveries')).toBe(0);
+    } finally {
+      await off.destroy();
+    }
+  });
+
+  it('no SMTP_URL: a unit reached only by e-mail gets no test message, and is told why', async () => {
+    const noMail = await startApp({ env: { REMINDERS: '1' } });
+    try {
+      const c = await loggedIn(() => noMail.url)('office');
+      const cgj = unitIdOf(noMail.booted.db, 'D-CGJ');
+      noMail.booted.db
+        .prepare(
+          "INSERT INTO unit_contacts (unit_id, role, name, email, created_at) VALUES (?, 'liaison', '赵科长', 'zhao@cgj.example.gov.cn', '2026-10-09T00:00:00Z')",
+        )
+        .run(cgj);
+      await c.get('/notifications/test');
+      const before = dbFingerprint(noMail.booted.db);
+      const r = await c.post('/notifications/test', { unit: String(cgj) });
+      expect(r.status).toBe(400);
+      expect(r.text).toContain(
+        '区城管局只有联系人邮箱，没有群机器人；本系统未配置邮件服务器（SMTP_URL），不发邮件',
+      );
+      expect(dbFingerprint(noMail.booted.db)).toEqual(before);
+    } finally {
+      await noMail.destroy();
+    }
   });
 });

@@ -65,24 +65,30 @@ describe('the 企业微信 robot', () => {
     expect(r.received[0]!.json).toEqual({ msgtype: 'markdown', markdown: { content: body } });
   });
 
-  it('fails on HTTP 500, on 200 with an error code, and on an answer that is not JSON', async () => {
-    const r = await robot('wecom', 'fail500');
+  it('fails on HTTP 503 and on 200 with an error code; is unknown on HTTP 500 and on an answer that is not JSON', async () => {
+    const r = await robot('wecom', 'busy503');
     expect(await channels.wecom.send(robotMessage('wecom', r.url), opts)).toEqual({
       outcome: 'failed',
-      error: '企业微信返回 HTTP 500',
+      error: '企业微信返回 HTTP 503',
     });
     r.behave('errcode');
     expect(await channels.wecom.send(robotMessage('wecom', r.url), opts)).toEqual({
       outcome: 'failed',
       error: '企业微信返回错误 93000：invalid webhook url, hint: [1700000000_1_abc]',
     });
+    // a gateway's 500 page and a 200 that is not the robots' JSON may come after the message was posted
+    r.behave('fail500');
+    expect(await channels.wecom.send(robotMessage('wecom', r.url), opts)).toEqual({
+      outcome: 'unknown',
+      error: '企业微信返回 HTTP 500，不确定是否已送达',
+    });
     r.behave('badjson');
     const bad = await channels.wecom.send(robotMessage('wecom', r.url), opts);
     expect(bad).toEqual({
-      outcome: 'failed',
-      error: '企业微信的回答无法识别：<html><body>系统维护中</body></html>',
+      outcome: 'unknown',
+      error: '企业微信的回答无法识别，不确定是否已送达：<html><body>系统维护中</body></html>',
     });
-    expect(r.received).toHaveLength(3);
+    expect(r.received).toHaveLength(4);
   });
 
   it('is unknown when the robot took the message and never answered, or dropped the line', async () => {
@@ -160,7 +166,7 @@ describe('the 钉钉 robot', () => {
     expect(r.received[1]!.signatureOk).toBe(true);
   });
 
-  it('fails on 200 with an error code and on HTTP 500, is unknown on a hang', async () => {
+  it('fails on 200 with an error code and on HTTP 503, is unknown on a hang', async () => {
     const r = await robot('dingtalk', 'errcode');
     expect(await channels.dingtalk.send(robotMessage('dingtalk', r.url), opts)).toEqual({
       outcome: 'failed',
@@ -168,10 +174,10 @@ describe('the 钉钉 robot', () => {
     });
     // no secret: the address carries no timestamp or sign
     expect(r.received[0]!.query).toEqual({ access_token: 'test-token-0001' });
-    r.behave('fail500');
+    r.behave('busy503');
     expect(await channels.dingtalk.send(robotMessage('dingtalk', r.url), opts)).toEqual({
       outcome: 'failed',
-      error: '钉钉返回 HTTP 500',
+      error: '钉钉返回 HTTP 503',
     });
     r.behave('hang');
     expect((await channels.dingtalk.send(robotMessage('dingtalk', r.url), quick)).outcome).toBe('unknown');

@@ -46,7 +46,7 @@ const at = (local: string): Date => {
   setClock(`${local}+08:00`);
   return now();
 };
-const compose = (local: string) => composeDue(db(), at(local), BASE);
+const compose = (local: string) => composeDue(db(), at(local), BASE, { email: true });
 
 interface Row {
   channel: string;

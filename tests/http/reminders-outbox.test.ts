@@ -88,17 +88,17 @@ async function queuedAtTen(eventKey: string) {
   const r = await robot('wecom');
   const unit = unitWith(r);
   setClock(at('2026-10-12T10:00:00'));
-  const [id] = queueReminder(db(), reminder(eventKey, unit), second());
+  const [id] = queueReminder(db(), reminder(eventKey, unit), second(), { email: true });
   return { r, id: id! };
 }
 
 describe('the scheduler sends through the real channels', () => {
-  it('a failed send (HTTP 500) is retried after a minute, not before, and then arrives once', async () => {
+  it('a failed send (HTTP 503) is retried after a minute, not before, and then arrives once', async () => {
     const { r, id } = await queuedAtTen('overdue:r1');
-    r.behave('fail500');
+    r.behave('busy503');
     await tick();
     expect(r.received).toHaveLength(1);
-    expect(row(id)).toMatchObject({ status: 'failed', attempts: 1, last_error: '企业微信返回 HTTP 500' });
+    expect(row(id)).toMatchObject({ status: 'failed', attempts: 1, last_error: '企业微信返回 HTTP 503' });
     r.behave('ok');
     await tickAt('2026-10-12T10:00:50');
     expect(r.received).toHaveLength(1);
@@ -122,7 +122,7 @@ describe('the scheduler sends through the real channels', () => {
     const r = await robot('dingtalk', 'SECtest0001');
     const unit = unitWith(r, 'dingtalk', 'SECtest0001', 'zhang@qh.gov.cn');
     setClock(at('2026-10-12T23:00:00'));
-    const ids = queueReminder(db(), reminder('overdue:r3', unit), second());
+    const ids = queueReminder(db(), reminder('overdue:r3', unit), second(), { email: true });
     expect(ids).toHaveLength(2);
     await tick();
     await tickAt('2026-10-13T06:59:00');
@@ -145,7 +145,7 @@ describe('the scheduler sends through the real channels', () => {
     const r = await robot('wecom');
     const unit = unitWith(r);
     setClock(at('2026-10-12T10:00:00'));
-    for (let i = 1; i <= 25; i++) queueReminder(db(), reminder(`overdue:m${i}`, unit), second());
+    for (let i = 1; i <= 25; i++) queueReminder(db(), reminder(`overdue:m${i}`, unit), second(), { email: true });
     await tick();
     expect(r.received).toHaveLength(20);
     await tickAt('2026-10-12T10:00:59');
@@ -156,7 +156,7 @@ describe('the scheduler sends through the real channels', () => {
     expect(r.received.map((_, i) => /overdue:m\d+/.exec(markdownOf(r, i))![0])).toEqual(
       Array.from({ length: 25 }, (_, i) => `overdue:m${i + 1}`),
     );
-    expect(queueReminder(db(), reminder('overdue:m7', unit), second())).toEqual([]);
+    expect(queueReminder(db(), reminder('overdue:m7', unit), second(), { email: true })).toEqual([]);
     await tickAt('2026-10-12T10:05:00');
     expect(r.received).toHaveLength(25);
   });

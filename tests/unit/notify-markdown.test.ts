@@ -76,8 +76,25 @@ describe('a robot’s answer', () => {
       outcome: 'failed',
       error: '钉钉返回 HTTP 404',
     });
-    expect(readRobotAnswer('wecom', 200, '{"errmsg":"ok"}').outcome).toBe('failed');
-    expect(readRobotAnswer('wecom', 200, '').outcome).toBe('failed');
+    expect(readRobotAnswer('wecom', 429, '').outcome).toBe('failed');
+    expect(readRobotAnswer('wecom', 503, '').outcome).toBe('failed');
+  });
+
+  it('is unknown when the answer may have come after the message was posted', () => {
+    // a gateway's error after it forwarded, or a 2xx that is not the robots' JSON
+    for (const status of [500, 502, 504])
+      expect(readRobotAnswer('wecom', status, '<html>Bad Gateway</html>')).toEqual({
+        outcome: 'unknown',
+        error: `企业微信返回 HTTP ${status}，不确定是否已送达`,
+      });
+    expect(readRobotAnswer('wecom', 200, '{"errmsg":"ok"}')).toEqual({
+      outcome: 'unknown',
+      error: '企业微信的回答缺少 errcode，不确定是否已送达：{"errmsg":"ok"}',
+    });
+    expect(readRobotAnswer('dingtalk', 200, '')).toEqual({
+      outcome: 'unknown',
+      error: '钉钉的回答无法识别，不确定是否已送达：（空）',
+    });
   });
 });
 

@@ -78,7 +78,7 @@ describe('queueReminder', () => {
     addRobot(unitId);
     addContact(unitId, 'head', 'head@cg.gov.cn');
     addContact(unitId, 'liaison', ' HEAD@cg.gov.cn ');
-    const ids = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'));
+    const ids = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'), { email: true });
     expect(ids).toHaveLength(2);
     const [robot, mail] = rows();
     expect(robot).toMatchObject({ channel: 'wecom', address: ROBOT, status: 'queued' });
@@ -87,13 +87,25 @@ describe('queueReminder', () => {
     expect(mail!.body).toBe('问题已逾期：http://cc.local/problems/12');
     expect(robot!.not_before).toBe('2026-10-12T02:00:00.000Z');
 
-    expect(queueReminder(db, reminder('overdue:p12'), at('2026-10-12T11:00:00'))).toEqual([]);
+    expect(queueReminder(db, reminder('overdue:p12'), at('2026-10-12T11:00:00'), { email: true })).toEqual(
+      [],
+    );
     expect(rows()).toHaveLength(2);
+  });
+
+  it('queues no e-mail when the server has no mail server (SMTP_URL unset): the robot only', () => {
+    addRobot(unitId);
+    addContact(unitId, 'head', 'head@cg.gov.cn');
+    const ids = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'), { email: false });
+    expect(ids).toHaveLength(1);
+    expect(rows().map((r) => r.channel)).toEqual(['wecom']);
   });
 
   it('queues nothing for a unit with no robot and no e-mail address', () => {
     addContact(unitId, 'head', null);
-    expect(queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'))).toEqual([]);
+    expect(queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'), { email: true })).toEqual(
+      [],
+    );
     expect(rows()).toHaveLength(0);
   });
 });
@@ -101,7 +113,7 @@ describe('queueReminder', () => {
 describe('quiet hours (22–7 by default)', () => {
   it('a reminder queued at 23:00 goes at 07:00 the next morning, not before', async () => {
     addRobot(unitId);
-    const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T23:00:00'));
+    const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T23:00:00'), { email: true });
     expect(row(id!).not_before).toBe(at('2026-10-13T07:00:00').toISOString());
     expect(await deliverDue(db, channels, at('2026-10-13T06:59:00'))).toEqual({
       sent: 0,
@@ -115,7 +127,7 @@ describe('quiet hours (22–7 by default)', () => {
 
   it('one that fell due before the night but is looked at inside it waits for the morning too', async () => {
     addRobot(unitId);
-    const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T21:30:00'));
+    const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T21:30:00'), { email: true });
     expect(await deliverDue(db, channels, at('2026-10-13T01:30:00'))).toMatchObject({ sent: 0 });
     expect(row(id!)).toMatchObject({ status: 'queued', not_before: at('2026-10-13T07:00:00').toISOString() });
   });
@@ -135,7 +147,9 @@ describe('quiet hours (22–7 by default)', () => {
 
   it('an office test message is not a reminder: it goes at night', async () => {
     addRobot(unitId);
-    const [id] = queueReminder(db, { ...reminder('test:1'), event: 'test' }, at('2026-10-12T23:00:00'));
+    const [id] = queueReminder(db, { ...reminder('test:1'), event: 'test' }, at('2026-10-12T23:00:00'), {
+      email: true,
+    });
     expect(await deliverDue(db, channels, at('2026-10-12T23:00:00'))).toMatchObject({ sent: 1 });
     expect(row(id!).status).toBe('sent');
   });
@@ -146,7 +160,7 @@ describe('pacing a robot', () => {
     addRobot(unitId);
     addContact(unitId, 'head', 'head@cg.gov.cn');
     const t = at('2026-10-12T10:00:00');
-    for (let i = 1; i <= 25; i++) queueReminder(db, reminder(`overdue:p${i}`), t);
+    for (let i = 1; i <= 25; i++) queueReminder(db, reminder(`overdue:p${i}`), t, { email: true });
     const robotRows = () => rows().filter((r) => r.channel === 'wecom');
     const order = (address: string) =>
       handed.filter((m) => m.address === address).map((m) => /overdue:\w+/.exec(m.body)![0]);
@@ -177,8 +191,8 @@ describe('pacing a robot', () => {
     addRobot(unitId);
     addRobot(other, 'https://oapi.dingtalk.com/robot/send?access_token=x', 'dingtalk', 'SEC0123');
     for (let i = 1; i <= 3; i++) {
-      queueReminder(db, reminder(`overdue:a${i}`), at('2026-10-12T10:00:00'));
-      queueReminder(db, reminder(`overdue:b${i}`, other), at('2026-10-12T10:00:00'));
+      queueReminder(db, reminder(`overdue:a${i}`), at('2026-10-12T10:00:00'), { email: true });
+      queueReminder(db, reminder(`overdue:b${i}`, other), at('2026-10-12T10:00:00'), { email: true });
     }
     let inFlight = 0;
     let most = 0;
@@ -207,20 +221,40 @@ describe('pacing a robot', () => {
 describe('only some', () => {
   it("a test message the office waits for goes alone, the backlog stays for the scheduler's round", async () => {
     addRobot(unitId);
-    const backlog = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'));
-    const [test] = queueReminder(db, { ...reminder('test:1'), event: 'test' }, at('2026-10-12T10:00:00'));
+    const backlog = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'), { email: true });
+    const [test] = queueReminder(db, { ...reminder('test:1'), event: 'test' }, at('2026-10-12T10:00:00'), {
+      email: true,
+    });
     expect(await deliverDue(db, channels, at('2026-10-12T10:00:00'), { only: [test!] })).toMatchObject({
       sent: 1,
     });
     expect(row(test!).status).toBe('sent');
     expect(row(backlog[0]!).status).toBe('queued');
   });
+
+  it('a test message behind 250 due reminders still goes at once, and only it', async () => {
+    addRobot(unitId);
+    for (let i = 0; i < 250; i++)
+      queueReminder(db, reminder(`overdue:p${i}`), at('2026-10-12T09:00:00'), { email: true });
+    const [test] = queueReminder(db, { ...reminder('test:1'), event: 'test' }, at('2026-10-12T10:00:00'), {
+      email: true,
+    });
+    expect(await deliverDue(db, channels, at('2026-10-12T10:00:00'), { only: [test!] })).toEqual({
+      sent: 1,
+      failed: 0,
+      unknown: 0,
+    });
+    expect(row(test!).status).toBe('sent');
+    expect(handed).toHaveLength(1);
+    expect(handed[0]!.subject).toBe('问题已逾期');
+    expect(rows().filter((r) => r.status === 'queued')).toHaveLength(250);
+  });
 });
 
 describe('failures, unknowns and retries', () => {
   it('a clear failure is retried after a minute, and then goes', async () => {
     addRobot(unitId);
-    const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'));
+    const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'), { email: true });
     answer = () =>
       Promise.resolve({ outcome: 'failed', error: '企业微信返回错误 93000：invalid webhook url' });
     expect(await deliverDue(db, channels, at('2026-10-12T10:00:00'))).toEqual({
@@ -243,7 +277,7 @@ describe('failures, unknowns and retries', () => {
 
   it('backs off 1, 5, 15, 60 minutes and gives up after the 5th failure', async () => {
     addContact(unitId, 'head', 'head@cg.gov.cn');
-    const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'));
+    const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'), { email: true });
     answer = () => Promise.resolve({ outcome: 'failed', error: '连接被拒绝' });
     let t = at('2026-10-12T10:00:00').getTime();
     const waits: number[] = [];
@@ -263,7 +297,7 @@ describe('failures, unknowns and retries', () => {
 
   it("a retry's backoff that ends in the night waits for 07:00", async () => {
     addRobot(unitId);
-    const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T21:59:30'));
+    const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T21:59:30'), { email: true });
     answer = () => Promise.resolve({ outcome: 'failed', error: 'HTTP 502' });
     await deliverDue(db, channels, at('2026-10-12T21:59:30'));
     expect(row(id!).not_before).toBe(at('2026-10-13T07:00:00').toISOString());
@@ -271,7 +305,7 @@ describe('failures, unknowns and retries', () => {
 
   it('an unknown outcome is logged and never sent again by itself', async () => {
     addRobot(unitId);
-    const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'));
+    const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'), { email: true });
     answer = () => Promise.resolve({ outcome: 'unknown', error: '对方无应答（超时），是否送达未知' });
     expect(await deliverDue(db, channels, at('2026-10-12T10:00:00'))).toEqual({
       sent: 0,
@@ -286,7 +320,9 @@ describe('failures, unknowns and retries', () => {
   it('a channel that hangs past its timeout (or throws) is unknown, and the outbox moves on', async () => {
     addRobot(unitId);
     addContact(unitId, 'head', 'head@cg.gov.cn');
-    const [robotId, mailId] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'));
+    const [robotId, mailId] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'), {
+      email: true,
+    });
     answer = (m) =>
       m.channel === 'wecom' ? new Promise(() => {}) : Promise.reject(new Error('socket closed'));
     expect(await deliverDue(db, channels, at('2026-10-12T10:00:00'), { timeoutMs: 30 })).toEqual({
@@ -300,7 +336,7 @@ describe('failures, unknowns and retries', () => {
 
   it('a send the process died in the middle of is unknown after a restart, and not repeated', async () => {
     addRobot(unitId);
-    const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'));
+    const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'), { email: true });
     // the process dies while the robot has the message: the row was committed as 'sending'
     answer = () => new Promise(() => {});
     void deliverDue(db, channels, at('2026-10-12T10:00:00'));
@@ -330,7 +366,7 @@ describe('the office resends one', () => {
 
   it('an unknown one: a new row under #resend1, then #resend2, each audited', async () => {
     addRobot(unitId);
-    const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'));
+    const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'), { email: true });
     answer = () => Promise.resolve({ outcome: 'unknown', error: '超时' });
     await deliverDue(db, channels, at('2026-10-12T10:00:00'));
     setClock(at('2026-10-12T10:30:00'));
@@ -356,7 +392,7 @@ describe('the office resends one', () => {
 
   it("a failed one's own retries stop: the message cannot go twice by itself", async () => {
     addRobot(unitId);
-    const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'));
+    const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'), { email: true });
     answer = () => Promise.resolve({ outcome: 'failed', error: 'HTTP 500' });
     await deliverDue(db, channels, at('2026-10-12T10:00:00'));
     resendDelivery(db, SYSTEM, id!, at('2026-10-12T10:00:30'));
@@ -365,9 +401,24 @@ describe('the office resends one', () => {
     expect(row(id!).status).toBe('dead');
   });
 
+  it('one already resent is not resent again (409, nothing written): a second click cannot send it twice', async () => {
+    addRobot(unitId);
+    const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'), { email: true });
+    answer = () => Promise.resolve({ outcome: 'unknown', error: '超时' });
+    await deliverDue(db, channels, at('2026-10-12T10:00:00'));
+    const again = resendDelivery(db, SYSTEM, id!, at('2026-10-12T10:30:00'));
+    expect(() => resendDelivery(db, SYSTEM, id!, at('2026-10-12T10:31:00'))).toThrow(
+      `这条消息已经重发过（#${again}），不再重发；请看重发的那一条`,
+    );
+    expect(rows()).toHaveLength(2);
+    answer = () => Promise.resolve({ outcome: 'sent' });
+    await deliverDue(db, channels, at('2026-10-12T10:31:00'));
+    expect(handed).toHaveLength(2);
+  });
+
   it('refused for one that went or waits (409), for anyone but the office (403), nothing written', async () => {
     addRobot(unitId);
-    const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'));
+    const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'), { email: true });
     expect(() => resendDelivery(db, SYSTEM, id!, at('2026-10-12T10:00:00'))).toThrow(Conflict);
     await deliverDue(db, channels, at('2026-10-12T10:00:00'));
     expect(() => resendDelivery(db, SYSTEM, id!, at('2026-10-12T10:00:00'))).toThrow(
@@ -436,7 +487,7 @@ describe('the scheduler', () => {
   it('never runs two rounds at once, and logs a failing round instead of throwing', async () => {
     addRobot(unitId);
     setClock(at('2026-10-12T10:00:00'));
-    queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'));
+    queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'), { email: true });
     let release = () => {};
     answer = () => new Promise((r) => (release = () => r({ outcome: 'sent' })));
     const errors: string[] = [];
@@ -444,6 +495,7 @@ describe('the scheduler', () => {
       db,
       channels,
       baseUrl: 'http://cc.local',
+      email: true,
       logError: (m) => errors.push(m),
     });
     const first = scheduler.tick();

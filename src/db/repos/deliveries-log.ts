@@ -3,7 +3,7 @@
  * name, failures and unknowns first, then the newest. The table grows by tens of thousands of rows a
  * year, so a page is read with LIMIT/OFFSET along the primary key (id order is creation order), in two
  * parts — the rows that need attention, then the rest — each of which SQLite walks by id without
- * sorting; the units' channels (robot, e-mail addresses) for the unit choosers.
+ * sorting (a row the office has resent no longer needs attention); the units' channels (robot, e-mail addresses) for the unit choosers.
  */
 import type { Db } from '../connection.ts';
 import type { DeliveryChannel, DeliveryEvent, DeliveryRow, DeliveryStatus, RobotKind } from './reminders.ts';
@@ -18,12 +18,19 @@ export interface DeliveryLogFilter {
   channel: DeliveryChannel | null;
 }
 
-export type DeliveryLogRow = Omit<DeliveryRow, 'body'> & { unit_name: string | null };
+export type DeliveryLogRow = Omit<DeliveryRow, 'body'> & {
+  unit_name: string | null;
+  /** the row that resent this one (the newest, when a resend was itself resent), or null */
+  resent_as: number | null;
+};
 
 const LOG_COLUMNS = `d.id, d.event_key, d.event, d.unit_id, d.channel, d.address, d.subject, d.status, d.attempts,
-  d.not_before, d.last_error, d.created_at, d.sent_at, d.resend_of, u.name AS unit_name`;
+  d.not_before, d.last_error, d.created_at, d.sent_at, d.resend_of, u.name AS unit_name,
+  (SELECT max(r.id) FROM deliveries r WHERE r.resend_of = d.id) AS resent_as`;
 
-const ATTENTION_SQL = `d.status IN (${ATTENTION_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+/** failed, unknown or given up, and not yet resent by the office (a resent row is settled: its resend counts) */
+const ATTENTION_SQL = `(d.status IN (${ATTENTION_STATUSES.map((s) => `'${s}'`).join(', ')})
+  AND NOT EXISTS (SELECT 1 FROM deliveries r WHERE r.resend_of = d.id))`;
 
 /** The WHERE clause of a filter, and of one part (attention or not; null: both). */
 function where(f: DeliveryLogFilter, attention: boolean | null): { sql: string; args: unknown[] } {

@@ -127,14 +127,23 @@ export function dueDeliveries(db: Db, nowIso: string, limit = 200): DeliveryRow[
     .all(nowIso, limit) as DeliveryRow[];
 }
 
-/** How many were handed to this address since the moment (pacing a robot: about 20 a minute). */
-export function sentToAddressSince(db: Db, address: string, sinceIso: string): number {
+/** Those of `ids` that are queued or failed and due (a test message the office waits for, however long the queue). */
+export function dueDeliveriesAmong(db: Db, nowIso: string, ids: readonly number[]): DeliveryRow[] {
+  if (!ids.length) return [];
   return db
     .prepare(
-      "SELECT count(*) FROM deliveries WHERE address = ? AND sent_at >= ? AND status IN ('sending', 'sent', 'unknown')",
+      `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE status IN ('queued', 'failed') AND not_before <= ?
+       AND id IN (SELECT value FROM json_each(?)) ORDER BY not_before, id`,
     )
-    .pluck()
-    .get(address, sinceIso) as number;
+    .all(nowIso, JSON.stringify(ids)) as DeliveryRow[];
+}
+
+/** The id of the row that resent this delivery (the first), or null when it has not been resent. */
+export function resendOf(db: Db, id: number): number | null {
+  return (
+    (db.prepare('SELECT min(id) FROM deliveries WHERE resend_of = ?').pluck().get(id) as number | null) ??
+    null
+  );
 }
 
 export function updateDelivery(

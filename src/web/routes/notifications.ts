@@ -121,6 +121,7 @@ export function notificationsRouter(deps: AppDeps, _protect: RequestHandler): Ro
       async () =>
         (sent = await sendTestMessage(db, actorOf(res), channelsNow(), unit, now(), {
           enabled: config.reminders,
+          email: config.smtpUrl !== undefined,
           baseUrl: base(req),
         })),
       (refusal) => showTest(res, unit, [], refusal),
