@@ -19,7 +19,7 @@ import { insertSurveyResponse, type NewSurveyResponse, type SurveyFlag } from '.
 import { findUserByUsername, type UserRow } from '../db/repos/users.ts';
 import { seededRandom } from '../util/random.ts';
 import { tallyCode } from '../scoring/survey.ts';
-import { addDays } from '../util/time.ts';
+import { addDays, shanghaiMidnight } from '../util/time.ts';
 import { roundSurvey, surveyCommunities } from './surveys.ts';
 import { addInterviewer } from './survey-admin.ts';
 import { clearAnswer, voidAnswer } from './survey-admin-answers.ts';
@@ -85,7 +85,7 @@ export function seedDemoSurveys(db: Db, roundId: number, office: UserRow, today:
   const moment = (): Date => {
     const day = addDays(today, -1 - Math.floor(rand() * 21));
     const minutes = 8 * 60 + Math.floor(rand() * 13 * 60);
-    return new Date(Date.parse(`${day}T00:00:00+08:00`) + minutes * 60_000 + Math.floor(rand() * 60_000));
+    return new Date(Date.parse(shanghaiMidnight(day)) + minutes * 60_000 + Math.floor(rand() * 60_000));
   };
   const deviceId = () =>
     Array.from({ length: 4 }, () =>

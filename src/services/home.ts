@@ -32,7 +32,7 @@ import { findUnitById, unitSubtreeIds } from '../db/repos/units.ts';
 import { roundSummary, type RoundSummary } from './round-pages.ts';
 import { roundsVisibleTo } from './access-scopes.ts';
 import { can, userOf, type Actor } from './access.ts';
-import { addDays, shanghaiDate } from '../util/time.ts';
+import { addDays, formatShanghai, nowIso, shanghaiDate, shanghaiMidnight } from '../util/time.ts';
 import { tasksOfUnits } from '../db/repos/document-tasks.ts';
 import { openDocumentRounds, submittedTasksByOpenRound } from '../db/repos/unit-tasks.ts';
 import { taskDeadline, taskState } from './document-tasks.ts';
@@ -41,7 +41,6 @@ import { flaggedAnswersByOpenRound } from '../db/repos/surveys.ts';
 import { countNewReports, openSourceCounts } from '../db/repos/reports.ts';
 import { unknownDeadlineYears } from './deadlines.ts';
 import { leaderWork, type LeaderWork } from './home-leader.ts';
-import { formatShanghai, nowIso } from '../util/time.ts';
 
 /** A round counts as closing soon this many days before its last day (and after it, while still open). */
 export const CLOSING_SOON_DAYS = 3;
@@ -184,7 +183,7 @@ function unitWork(db: Db, user: UserRow, today: string): UnitWork {
   const open = mine
     .filter((p) => p.status === 'open')
     .sort((a, b) => a.deadline.localeCompare(b.deadline) || a.id - b.id);
-  const since = `${addDays(today, -DECISIONS_SHOWN_DAYS)}T00:00:00`;
+  const since = shanghaiMidnight(addDays(today, -DECISIONS_SHOWN_DAYS));
   return {
     today,
     unitName: (user.unit_id === null ? undefined : findUnitById(db, user.unit_id))?.name ?? '',

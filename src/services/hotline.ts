@@ -18,7 +18,7 @@ import { writeTemplate } from '../excel/index.ts';
 import { InvalidInput } from '../errors.ts';
 import { hotlineImport, type HotlineImportStats } from '../imports/hotline.ts';
 import type { HOTLINE_STATE_NAMES } from '../labels.ts';
-import { addDays, formatShanghai, nowIso, shanghaiDate } from '../util/time.ts';
+import { addDays, formatShanghai, nowIso, shanghaiDate, shanghaiMidnight } from '../util/time.ts';
 import { canOrReject, userOf, type Actor } from './access.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
 import { importRows, type UploadedFile, type Workbook } from './imports.ts';
@@ -157,9 +157,6 @@ function dayOf(value: unknown, what: string, field: string): string | null {
   return s;
 }
 
-/** The start of a Shanghai day as a stored instant. */
-const dayStart = (ymd: string) => new Date(`${ymd}T00:00:00+08:00`).toISOString();
-
 export interface OutcomeExport {
   fileName: string;
   /** the next page of rows after the problem id given (empty: done) */
@@ -177,8 +174,8 @@ export function outcomeExport(db: Db, actor: Actor, q: OutcomeQuery): OutcomeExp
   if (from && to && from > to) throw new InvalidInput('受理日期的起始日不能晚于截止日', { to: '早于起始日' });
   const filter: HotlineOrderFilter = {
     batch: batch || null,
-    from: from ? dayStart(from) : null,
-    before: to ? dayStart(addDays(to, 1)) : null,
+    from: from ? shanghaiMidnight(from) : null,
+    before: to ? shanghaiMidnight(addDays(to, 1)) : null,
   };
   const range = from || to ? `${from ?? ''}至${to ?? ''}` : '';
   return {

@@ -26,7 +26,7 @@ import { AppError, InvalidInput, NotFound, type FieldErrors } from '../errors.ts
 import { REPORT_PROGRESS_NAMES } from '../labels.ts';
 import { storePhotoOffThread } from '../photos/off-thread.ts';
 import { now } from '../util/clock.ts';
-import { formatShanghai } from '../util/time.ts';
+import { formatShanghai, shanghaiDate, shanghaiMidnight } from '../util/time.ts';
 import { discardStoredPhoto } from './photo-files.ts';
 import { insertPhotos, type PreparedPhoto } from './problems.ts';
 import { reportPhoneDays } from './outside-problems.ts';
@@ -63,7 +63,7 @@ export const DISTRICT_CAP = '今天收到的反映已达上限，请明天再来
  * address (its keyed hash) and for the whole district.
  */
 export function refuseOverDailyLimits(db: Db, visitor: ReportVisitor, at: Date = now()): void {
-  const since = shanghaiDayStart(at);
+  const since = shanghaiMidnight(shanghaiDate(at));
   if (countDeviceReportsSince(db, visitor.deviceId, since) >= REPORT_LIMITS.perDevicePerDay)
     throw new AppError(429, DAILY_CAP);
   if (
@@ -160,12 +160,6 @@ function checkReport(db: Db, view: ReportLinkView, input: ReportInput, photos: n
   if (photos < 1) fields.photos = '请至少拍摄或选择一张照片';
   if (Object.keys(fields).length) throw new InvalidInput(Object.values(fields)[0]!, fields);
   return { description, address, communityId, phone };
-}
-
-/** The moment today began in Asia/Shanghai, as ISO UTC. */
-function shanghaiDayStart(at: Date): string {
-  const local = new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-  return new Date(`${local}T00:00:00+08:00`).toISOString();
 }
 
 /**

@@ -25,7 +25,7 @@ import type { WorkCalendar } from '../calendar/workdays.ts';
 import { InvalidInput } from '../errors.ts';
 import { PROBLEM_SOURCE_NAMES } from '../labels.ts';
 import { now } from '../util/clock.ts';
-import { addDays, shanghaiDate } from '../util/time.ts';
+import { addDays, shanghaiDate, shanghaiMidnight } from '../util/time.ts';
 import { canOrReject, type Actor } from './access.ts';
 import { roundsVisibleTo } from './access-scopes.ts';
 import { deadlinePassed } from './deadlines.ts';
@@ -116,9 +116,6 @@ export function parseStandingFilter(q: Record<string, unknown>, today: string): 
   if (addDays(from, MAX_RANGE_DAYS) < to) throw new InvalidInput('结束日期：统计期间最长十年');
   return { period, from, to, source };
 }
-
-/** Midnight in Asia/Shanghai of a date, as an ISO instant (how created_at is stored). */
-const shanghaiMidnight = (date: string) => new Date(`${date}T00:00:00+08:00`).toISOString();
 
 /** Working days after `from` up to and including `to` (a fix on the day it was raised: 0). */
 export function workdaysBetween(calendar: WorkCalendar, from: string, to: string): number {

@@ -16,6 +16,14 @@ export function shanghaiDate(at: Date = now()): string {
   return new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
 }
 
+/**
+ * The moment a day in Asia/Shanghai ('YYYY-MM-DD') begins, as stored (ISO-8601 UTC):
+ * 2026-10-01 → 2026-09-30T16:00:00.000Z. Limits "today", periods and day ranges of stored times.
+ */
+export function shanghaiMidnight(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) - SHANGHAI_OFFSET_MS).toISOString();
+}
+
 /** 'YYYY-MM-DD HH:mm' in Asia/Shanghai, for pages and sheets. */
 export function formatShanghai(iso: string | null | undefined): string {
   if (!iso) return '';
