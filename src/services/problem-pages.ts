@@ -2,8 +2,9 @@
  * What a problem's page shows, read once for the request: the problem with its place's names, its
  * standard's text, its photos by kind, its history with the names of the units a 转办 moved it between,
  * the corrected documents of a problem from a document task, who recorded a problem from outside rounds
- * and who re-inspects it, a 12345 problem's work order, a 随手拍 problem's reports (the residents' phone
- * numbers for the office only), which forms the actor may use (asked of access.ts, so a button is shown
+ * and who re-inspects it, a 12345 problem's work order, a 随手拍 problem's reports (their tracking codes —
+ * with which a resident reads the report's progress — and the residents' phone numbers for the office
+ * only), which forms the actor may use (asked of access.ts, so a button is shown
  * exactly when the action would be allowed), the units a transfer may name and the inspectors a 复查
  * may be given to. The page itself is refused unless `problem.read`.
  */
@@ -79,9 +80,10 @@ export interface ProblemPage {
   recorderReinspects: boolean;
   /** a 12345 problem's work order, its 时限 in words */
   hotlineOrder: (HotlineOrderRow & { limitText: string }) | null;
-  /** a 随手拍 problem's reports: tracking codes and dates (phone: the office only, when kept) */
+  /** a 随手拍 problem's reports: dates and what the residents wrote (tracking code and phone: the office only) */
   reports: {
-    code: string;
+    /** the resident's tracking code: the office only (null for anyone else) */
+    code: string | null;
     createdAt: string;
     status: ReportStatus;
     statusName: string;
@@ -173,7 +175,7 @@ export function problemPage(ctx: ProblemPageCtx, actor: Actor, id: number): Prob
       ? { ...order, limitText: ruleText({ unit: order.limit_unit, amount: order.limit_amount }) }
       : null,
     reports: reportsOfProblem(db, p.id).map((r) => ({
-      code: r.code,
+      code: office ? r.code : null,
       createdAt: r.created_at,
       status: r.status,
       statusName: REPORT_STATUS_NAMES[r.status],

@@ -239,10 +239,12 @@ describe('the problem page', () => {
     // no round, no deduction
     expect(html).not.toContain('<dt>轮次</dt>');
     expect(html).not.toContain('<dt>扣分</dt>');
-    // the unit reads the report, never the resident's phone
+    // the unit reads the report, never the resident's phone nor the tracking code the resident follows
+    // the report's progress with (only the office sees it)
     const unit = await as('chengguan');
     const unitPage = pageText((await unit.get(`/problems/${ids.report}`)).text);
-    expect(unitPage).toContain('SP-7Q4K');
+    expect(unitPage).toContain('群众反映（随手拍） 2026-12-01 09:30 · 已受理 路边堆了很多垃圾');
+    expect(unitPage).not.toContain('SP-7Q4K');
     expect(unitPage).not.toContain('13800001111');
   });
 
