@@ -16,6 +16,7 @@ import type { DeliveryChannel, DeliveryEvent, DeliveryStatus } from '../db/repos
 import { InvalidInput, type FieldErrors } from '../errors.ts';
 import { DELIVERY_STATUS_NAMES, REMINDER_CHANNEL_NAMES, REMINDER_EVENT_NAMES } from '../labels.ts';
 import { canOrReject, type Actor } from './access.ts';
+import { shortUrl } from '../notify/address.ts';
 
 /** Rows a page of the log shows. */
 export const LOG_PAGE_SIZE = 50;
@@ -69,38 +70,6 @@ export interface LogPage {
   pages: number;
   units: UnitChoice[];
 }
-
-/** Path segments and query values longer than this are keys or tokens: only their last 4 are shown. */
-const SECRET_LENGTH = 12;
-
-const hideLong = (s: string) => (s.length > SECRET_LENGTH ? `…${s.slice(-4)}` : s);
-
-/**
- * A webhook address as the page may show it: host and path without scheme or credentials, with every long
- * path segment and every query value cut to its last 4 characters (企业微信 ?key=…, 钉钉 ?access_token=…).
- */
-export function shortUrl(address: string): string {
-  let url: URL;
-  try {
-    url = new URL(address);
-  } catch {
-    return hideLong(address);
-  }
-  const path = url.pathname
-    .split('/')
-    .map((seg) => hideLong(safeDecode(seg)))
-    .join('/');
-  const query = [...url.searchParams].map(([k, v]) => `${k}=${hideLong(v)}`).join('&');
-  return `${url.host}${path}${query ? `?${query}` : ''}`;
-}
-
-const safeDecode = (s: string) => {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-};
 
 export const shortAddress = (channel: DeliveryChannel, address: string): string =>
   channel === 'email' ? address : shortUrl(address);

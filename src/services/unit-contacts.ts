@@ -29,6 +29,7 @@ import { InvalidInput, NotFound, type FieldErrors } from '../errors.ts';
 import { CONTACT_ROLE_NAMES, ROBOT_KIND_NAMES, UNIT_KIND_NAMES } from '../labels.ts';
 import { nowIso } from '../util/time.ts';
 import { auditUserId, can, canOrReject, type Actor } from './access.ts';
+import { shortUrl } from '../notify/address.ts';
 import { reminderSettings } from './reminder-settings.ts';
 import {
   CONTACT_ROLES,
@@ -115,6 +116,7 @@ const leaderNames = (db: Db, unitId: number): string[] =>
 export function unitContactsPage(db: Db, actor: Actor, unitId: number): UnitContactsPage {
   const unit = unitOr404(db, unitId);
   canOrReject(db, actor, 'unit.contacts', unit);
+  const canEdit = can(db, actor, 'office.manage', null);
   const contacts: Record<ContactRole, ContactView | null> = { head: null, liaison: null };
   for (const c of listContacts(db, unitId)) contacts[c.role] = contactView(c);
   const stored = findRobot(db, unitId);
@@ -122,7 +124,8 @@ export function unitContactsPage(db: Db, actor: Actor, unitId: number): UnitCont
     ? {
         kind: stored.kind,
         kindName: ROBOT_KIND_NAMES[stored.kind],
-        webhook: stored.webhook,
+        // its key lets anyone post into the group: whole only in the office's form
+        webhook: canEdit ? stored.webhook : shortUrl(stored.webhook),
         secretMasked: stored.secret ? maskSecret(stored.secret) : null,
         unusual: unusualWebhook(stored.kind, stored.webhook),
         expected: EXPECTED_WEBHOOK[stored.kind],
@@ -155,7 +158,7 @@ export function unitContactsPage(db: Db, actor: Actor, unitId: number): UnitCont
       kindName: UNIT_KIND_NAMES[unit.kind],
       retired: unit.retired_at !== null,
     },
-    canEdit: can(db, actor, 'office.manage', null),
+    canEdit,
     contacts,
     robot,
     expected: EXPECTED_WEBHOOK,
@@ -163,7 +166,7 @@ export function unitContactsPage(db: Db, actor: Actor, unitId: number): UnitCont
     liaisonFor,
     leaders: leaderNames(db, unitId),
     escalateDays: reminderSettings(db).escalateDays,
-    form: storedForm(contacts, stored),
+    form: canEdit ? storedForm(contacts, stored) : {},
   };
 }
 
@@ -216,7 +219,8 @@ const sameContact = (a: ContactRow | undefined, b: CheckedContact | null) =>
     : b !== null && a.name === b.name && a.mobile === b.mobile && a.email === b.email;
 
 /**
- * Writes checked contacts and robot and audits the change (the secret only as new / kept / cleared);
+ * Writes checked contacts and robot and audits the change (the webhook shortened, its key never whole; the
+ * secret only as new / kept / cleared);
  * returns whether anything changed. The page and the import both write through here.
  */
 export function writeUnitContacts(db: Db, actor: Actor, unitId: number, next: CheckedContacts): boolean {
@@ -250,7 +254,7 @@ export function writeUnitContacts(db: Db, actor: Actor, unitId: number, next: Ch
         detail: {
           head: next.contacts.head,
           liaison: next.contacts.liaison,
-          robot: r && { kind: r.kind, webhook: r.webhook, secret: r.secretChange },
+          robot: r && { kind: r.kind, webhook: shortUrl(r.webhook), secret: r.secretChange },
         },
       });
     return changed;

@@ -464,7 +464,7 @@ describe('a server that sends nothing (REMINDERS=0), and one without a mail serv
       const cgj = unitIdOf(off.booted.db, 'D-CGJ');
       off.booted.db
         .prepare(
-          "INSERT INTO unit_robots (unit_id, kind, webhook, secret, updated_at) VALUES (?, 'wecom', ?, NULL, '2026-10-09T00:00:00Z')",
+          "INSERT OR REPLACE INTO unit_robots (unit_id, kind, webhook, secret, updated_at) VALUES (?, 'wecom', ?, NULL, '2026-10-09T00:00:00Z')",
         )
         .run(cgj, WECOM);
       const before = dbFingerprint(off.booted.db);
@@ -472,7 +472,7 @@ describe('a server that sends nothing (REMINDERS=0), and one without a mail serv
       expect(r.status).toBe(409);
       expect(r.text).toContain('提醒发送已关闭（REMINDERS=0），测试消息不会发出');
       expect(dbFingerprint(off.booted.db)).toEqual(before);
-      expect(scalar(off.booted.db, 'SELECT count(*) FROM deliveries')).toBe(0);
+      expect(scalar(off.booted.db, "SELECT count(*) FROM deliveries WHERE event = 'test'")).toBe(0);
     } finally {
       await off.destroy();
     }
@@ -483,6 +483,9 @@ describe('a server that sends nothing (REMINDERS=0), and one without a mail serv
     try {
       const c = await loggedIn(() => noMail.url)('office');
       const cgj = unitIdOf(noMail.booted.db, 'D-CGJ');
+      // reached by e-mail only: no robot, one contact with an address
+      noMail.booted.db.prepare('DELETE FROM unit_robots WHERE unit_id = ?').run(cgj);
+      noMail.booted.db.prepare('DELETE FROM unit_contacts WHERE unit_id = ?').run(cgj);
       noMail.booted.db
         .prepare(
           "INSERT INTO unit_contacts (unit_id, role, name, email, created_at) VALUES (?, 'liaison', '赵科长', 'zhao@cgj.example.gov.cn', '2026-10-09T00:00:00Z')",

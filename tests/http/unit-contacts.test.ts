@@ -23,8 +23,9 @@ afterAll(async () => {
 
 const one = (sql: string, ...args: unknown[]) => scalar(app.booted.db, sql, ...args);
 const SECRET = `SEC${'0f1e2d3c'.repeat(8)}`;
-const DING = 'https://oapi.dingtalk.com/robot/send?access_token=6f1c0a9e';
-const WECOM = 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx';
+const DING_TOKEN = '6f1c0a9e2b7d4c85a1e3f5d7b9c2e4a6f8d0b2c4e6a8f0d2b4c6e8a0f2d4b6c8';
+const DING = `https://oapi.dingtalk.com/robot/send?access_token=${DING_TOKEN}`;
+const WECOM = 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7a0c-4bc4-97a0-0ec2f1fa5aaa';
 
 /** The whole form as the page sends it: 负责人, 联络员 and a 钉钉 robot, overridden by `changes`. */
 const form = (changes: Record<string, string> = {}): Record<string, string> => ({
@@ -94,6 +95,11 @@ describe('the office sets a unit’s contacts and group robot', () => {
     expect(audit).toContain('吴书记');
     expect(audit).toContain('"secret":"new"');
     expect(audit).not.toContain(SECRET);
+    // the webhook's token lets anyone post into the group: the audit log keeps only its last 4
+    expect(audit).not.toContain(DING_TOKEN);
+    expect(audit).toContain('"webhook":"oapi.dingtalk.com/robot/send?access_token=…b6c8"');
+    // the office's own form has it whole, to edit
+    expect(page.text).toContain(`value="${DING}"`);
   });
 
   it('keeps the secret when none is typed, replaces it when one is, clears it on request', async () => {
@@ -261,7 +267,7 @@ describe('bad input: a clear message by its field, nothing stored', () => {
 });
 
 describe('who may see and change it', () => {
-  it('the unit itself and the 镇街 above it read it, without a form', async () => {
+  it('the unit itself and the 镇街 above it read it, without a form and without the robot’s key', async () => {
     await save(form({ 'robot.secret': SECRET }));
     for (const user of ['xingfu', 'donghu']) {
       const page = await (await as(user)).get(`/units/${xingfu}/contacts`);
@@ -271,6 +277,8 @@ describe('who may see and change it', () => {
       expect(page.text).toContain('钉钉（已设置加签密钥）');
       expect(page.text).not.toContain('name="head.name"');
       expect(page.text).not.toContain(SECRET);
+      expect(page.text).not.toContain(DING_TOKEN);
+      expect(page.text).toContain('oapi.dingtalk.com/robot/send?access_token=…b6c8');
       expect(page.text).toContain('如需修改，请联系创城办');
     }
   });
