@@ -54,6 +54,7 @@ import { publicReportRouter } from './web/routes/public-report.ts';
 import { notificationsRouter } from './web/routes/notifications.ts';
 import { unitStandingRouter } from './web/routes/unit-standing.ts';
 import { unitContactsRouter } from './web/routes/unit-contacts.ts';
+import { demoSinkRoutes } from './web/routes/demo-sink.ts';
 import { helpHref } from './web/help-links.ts';
 import type { Role } from './db/repos/users.ts';
 import type { ClientAssets } from './web/assets.ts';
@@ -173,6 +174,9 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName' | 'versions'>
   // is parsed, their own signed form tokens instead of the session's CSRF token
   app.use(publicSurveyRouter(deps));
   app.use(publicReportRouter(deps));
+  // the demo's robot sink (#21): called by this server's own reminder channels, no session or CSRF
+  const sink = config.demo ? demoSinkRoutes(deps) : null;
+  if (sink) app.use(sink.receive);
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 2000 }));
   app.use(express.json({ limit: '1mb' }));
 
@@ -252,6 +256,7 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName' | 'versions'>
   app.use(notificationsRouter(deps, csrf.protect));
   app.use(unitStandingRouter(deps, csrf.protect));
   app.use(unitContactsRouter(deps, csrf.protect));
+  if (sink) app.use(sink.page);
   app.use(tasksRouter(deps, csrf.protect));
   app.use(taskReviewRouter(deps, csrf.protect));
   app.use(materialsRouter(deps));

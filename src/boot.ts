@@ -84,6 +84,8 @@ export async function boot(
       demoAccounts = await seedDemo(db, criteria, {
         uploadDir: config.uploadDir,
         password: config.demoPassword,
+        port: config.port,
+        baseUrl: config.baseUrl,
       });
     }
     const assets = await buildClientAssets();

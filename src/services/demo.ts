@@ -19,6 +19,7 @@ import { seedDemoProblems, seedDemoSheets, seedPublishedRound } from './demo-she
 import { seedDemoTasks } from './demo-tasks.ts';
 import { seedDemoSurveys } from './demo-surveys.ts';
 import { seedDemoSources } from './demo-sources.ts';
+import { seedDemoReminders } from './demo-reminders.ts';
 import type { CriteriaCache } from './criteria-registry.ts';
 import { addDays, shanghaiDate } from '../util/time.ts';
 import { seededRandom } from '../util/random.ts';
@@ -106,7 +107,13 @@ const STREET_SITES: [string, string, string][] = [
 export async function seedDemo(
   db: Db,
   criteria: CriteriaCache,
-  options: { uploadDir: string; password?: string | undefined; today?: string },
+  options: {
+    uploadDir: string;
+    password?: string | undefined;
+    today?: string;
+    port?: number;
+    baseUrl?: string | undefined;
+  },
 ): Promise<DemoAccount[]> {
   const rand = seededRandom(20261128);
   const jitter = () => (rand() - 0.5) * 0.03;
@@ -249,6 +256,8 @@ export async function seedDemo(
   seedDemoSurveys(db, combined, office, today);
   // problems from outside rounds: 督查 (office and leaders), 媒体, 随手拍, a 12345 batch; 2027's calendar
   await seedDemoSources(db, criteria, options.uploadDir, office, today);
+  // units' contacts and robots at this server's demo sink, and yesterday's delivery log (#21)
+  await seedDemoReminders(db, { port: options.port ?? 3000, baseUrl: options.baseUrl, today });
   setSetting(db, 'demo_seeded_at', new Date().toISOString());
   return accounts;
 }
