@@ -84,6 +84,10 @@ export const ruleText = (r: { unit: DeadlineUnit; amount: number }): string =>
 export const deadlineWords = (p: { deadline: string; deadline_time: string | null }): string =>
   p.deadline_time ? `${p.deadline} ${p.deadline_time}` : p.deadline;
 
+/** A deadline's order: the date, then the time (a deadline without one ends with its day). */
+export const deadlineSortKey = (p: { deadline: string; deadline_time: string | null }): string =>
+  `${p.deadline} ${p.deadline_time ?? '24:00'}`;
+
 /** The office's default rule per source of problems from outside rounds. */
 export const DEFAULT_SOURCE_RULES: Record<OutsideSource, DeadlineRule> = {
   inspection: { unit: 'workdays', amount: 5 },

@@ -14,7 +14,7 @@ import { can } from './access.ts';
 import { problemListScope, roundsVisibleTo } from './access-scopes.ts';
 import { resultsPage } from './results-pages.ts';
 import type { ResultsCtx } from './results.ts';
-import { deadlinePassed } from './deadlines.ts';
+import { deadlinePassed, deadlineSortKey } from './deadlines.ts';
 
 /** How many of the problems the leader recorded the home page lists (the newest). */
 export const RECORDED_SHOWN = 10;
@@ -50,9 +50,6 @@ export interface LeaderWork {
   recordedTotal: number;
 }
 
-/** A deadline's order: the date, then the time (a deadline without one ends with the day). */
-const deadlineKey = (p: ProblemListRow) => `${p.deadline} ${p.deadline_time ?? '24:00'}`;
-
 export function leaderWork(ctx: ResultsCtx, user: UserRow, today: string): LeaderWork {
   const db = ctx.db;
   const unitId = user.unit_id;
@@ -75,7 +72,7 @@ export function leaderWork(ctx: ResultsCtx, user: UserRow, today: string): Leade
     mineToReinspect: p.status === 'fixed' && can(db, user, 'problem.reinspect', p),
   }));
   const byDeadline = (a: LeaderProblem, b: LeaderProblem) =>
-    deadlineKey(a).localeCompare(deadlineKey(b)) || a.id - b.id;
+    deadlineSortKey(a).localeCompare(deadlineSortKey(b)) || a.id - b.id;
   const recorded = problems.filter((p) => p.recorded_by === user.id).sort((a, b) => b.id - a.id);
   return {
     today,

@@ -39,7 +39,7 @@ import { taskDeadline, taskState } from './document-tasks.ts';
 import { interviewCount } from './survey-answer-pages.ts';
 import { flaggedAnswersByOpenRound } from '../db/repos/surveys.ts';
 import { countNewReports, openSourceCounts } from '../db/repos/reports.ts';
-import { unknownDeadlineYears } from './deadlines.ts';
+import { deadlinePassed, deadlineSortKey, unknownDeadlineYears } from './deadlines.ts';
 import { leaderWork, type LeaderWork } from './home-leader.ts';
 
 /** A round counts as closing soon this many days before its last day (and after it, while still open). */
@@ -140,18 +140,21 @@ export interface UnitWork {
   today: string;
   /** the user's unit, as the page's heading */
   unitName: string;
-  /** 待整改 problems, the nearest deadline first */
-  open: ProblemListRow[];
+  /** 待整改 problems, the nearest deadline first (a deadline in hours by its time) */
+  open: UnitProblem[];
   /** 已整改, waiting for the re-inspection */
   fixed: number;
   /** open problems with a request the office has not decided yet */
-  pending: ProblemListRow[];
+  pending: UnitProblem[];
   decisions: RequestDecisionRow[];
   /** published rounds, whose results the unit may open */
   results: RoundRow[];
   /** the unit's 材料任务 in open rounds: how many, and those that need it now */
   tasks: TaskWork;
 }
+
+/** An open problem of the unit, and whether its deadline has passed now (one in hours: to the minute). */
+export type UnitProblem = ProblemListRow & { overdue: boolean };
 
 export interface TaskWork {
   total: number;
@@ -182,7 +185,8 @@ function unitWork(db: Db, user: UserRow, today: string): UnitWork {
   const mine = unitIds.length ? listProblems(db, { unitIds }) : [];
   const open = mine
     .filter((p) => p.status === 'open')
-    .sort((a, b) => a.deadline.localeCompare(b.deadline) || a.id - b.id);
+    .map((p) => ({ ...p, overdue: deadlinePassed(p) }))
+    .sort((a, b) => deadlineSortKey(a).localeCompare(deadlineSortKey(b)) || a.id - b.id);
   const since = shanghaiMidnight(addDays(today, -DECISIONS_SHOWN_DAYS));
   return {
     today,

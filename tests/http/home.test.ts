@@ -258,9 +258,11 @@ describe('the unit home page', () => {
     const late = one(
       `SELECT id FROM problems WHERE ${inUnits} AND status = 'open' ORDER BY id DESC LIMIT 1`,
     ) as number;
-    db().prepare('UPDATE problems SET deadline = ? WHERE id = ?').run(day(-3), late);
+    db().prepare('UPDATE problems SET deadline = ?, deadline_time = NULL WHERE id = ?').run(day(-3), late);
+    // a deadline in hours by its time, one without a time at the end of its day
     const expected = ids(
-      `SELECT id FROM problems WHERE ${inUnits} AND status = 'open' ORDER BY deadline, id`,
+      `SELECT id FROM problems WHERE ${inUnits} AND status = 'open'
+       ORDER BY deadline, coalesce(deadline_time, '24:00'), id`,
     );
     const html = (await c.get('/')).text;
     const queue = /<ul class="work-list problem-queue">([\s\S]*?)<\/ul>/.exec(html)![1]!;
@@ -274,9 +276,14 @@ describe('the unit home page', () => {
     );
     const t = tiles(html);
     expect(t.get('待整改')).toEqual({ value: expected.length, href: '/problems?status=open', note: '' });
+    // a deadline in hours due today is overdue once its minute has passed
+    const hhmm = new Date(Date.now() + 8 * 3600_000).toISOString().slice(11, 16);
     const overdue = ids(
-      `SELECT id FROM problems WHERE ${inUnits} AND status = 'open' AND deadline < ?`,
+      `SELECT id FROM problems WHERE ${inUnits} AND status = 'open'
+         AND (deadline < ? OR (deadline = ? AND deadline_time < ?))`,
       day(),
+      day(),
+      hhmm,
     );
     expect(t.get('其中逾期')?.value).toBe(overdue.length);
     expect(boardIds((await c.get('/problems?overdue=1')).text)).toEqual(overdue.sort((a, b) => a - b));

@@ -2,13 +2,21 @@
  * The home pages' work queues in words: each count with the list it opens, deadlines as 逾期 n 天 /
  * 还剩 n 天, an inspector's sites in three piles (sent back, not done, done) grouped by 镇街 and 社区.
  */
-import type { HomePage, InspectorWork, OfficeWork, SheetPile, UnitWork } from '../../services/home.ts';
+import type {
+  HomePage,
+  InspectorWork,
+  OfficeWork,
+  SheetPile,
+  UnitProblem,
+  UnitWork,
+} from '../../services/home.ts';
 import { TASK_DUE_SOON_DAYS } from '../../services/home.ts';
 import type { ProblemListRow } from '../../db/repos/problems.ts';
 import type { RequestDecisionRow } from '../../db/repos/problem-work.ts';
 import { DECISION_NAMES, PROBLEM_SOURCE_NAMES, PROBLEM_STATUS_NAMES, REQUEST_NAMES } from '../../labels.ts';
 import { formatShanghai } from '../../util/time.ts';
 import { problemPlace } from '../../services/problem-places.ts';
+import { deadlineWords } from '../../services/deadlines.ts';
 import { groupAssignedSites, presentRound, type SiteGroup } from './rounds.ts';
 import { presentLeaderHome } from './home-leader.ts';
 
@@ -154,7 +162,7 @@ const problemWhat = (p: {
     ? `材料 · ${p.standard_code ?? ''}`
     : (p.site_name ?? `${PROBLEM_SOURCE_NAMES[p.source]} · ${p.address || '未填写地点'}`);
 
-function presentOpenProblem(p: ProblemListRow, today: string) {
+function presentOpenProblem(p: UnitProblem, today: string) {
   const d = deadlineText(p.deadline, today);
   const place = problemPlace(p, new Map());
   return {
@@ -163,9 +171,10 @@ function presentOpenProblem(p: ProblemListRow, today: string) {
     site: problemWhat(p),
     place: place.isDocument ? place.area : [p.street_name, p.community_name].filter(Boolean).join(' · '),
     description: p.description,
-    deadline: p.deadline,
-    deadlineText: d.text,
-    overdue: d.overdue,
+    deadline: deadlineWords(p),
+    // a deadline in hours passes during its day
+    deadlineText: p.overdue && !d.overdue ? '已逾期' : d.text,
+    overdue: p.overdue,
     request: p.request ? REQUEST_NAMES[p.request] : '',
     requestNote: p.request_note,
     requestDeadline: p.request_deadline ?? '',
