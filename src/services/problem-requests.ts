@@ -3,6 +3,10 @@
  * (a later deadline) — and the office's decision on each. The unit's choices travel with the request, so
  * the office decides from what was asked and never from a default; every refusal names the form field
  * and says in words what to choose. Each step is in the problem's history and in the audit log.
+ *
+ * A 延期 granted is a date the office chose, not a count: the new deadline is that whole day (a deadline
+ * in hours loses its time of day — 24 小时，至 10-02 10:00 extended to 10-04 is due by the end of 10-04)
+ * and the page shows the date without the rule it was first counted by.
  */
 import { atomically } from '../db/connection.ts';
 import { z } from 'zod';
@@ -22,6 +26,7 @@ import { Conflict, InvalidInput } from '../errors.ts';
 import { addDays, shanghaiDate } from '../util/time.ts';
 import { PROBLEM_STATUS_NAMES, REQUEST_NAMES } from '../labels.ts';
 import type { Actor } from './access.ts';
+import { deadlineWords } from './deadlines.ts';
 import {
   auditStep,
   insertPhotos,
@@ -194,9 +199,15 @@ export function decideRequest(
         opinion: note,
       });
     } else if (kind === 'extension') {
-      updateProblem(ctx.db, id, { ...cleared, deadline: deadline! });
-      event('extend', { from: p.deadline, to: deadline });
-      auditStep(ctx.db, p, user, 'extend', { deadline: { old: p.deadline, new: deadline }, opinion: note });
+      updateProblem(ctx.db, id, {
+        ...cleared,
+        deadline: deadline!,
+        deadline_time: null,
+        deadline_amount: null,
+      });
+      const old = deadlineWords(p);
+      event('extend', { from: old, to: deadline });
+      auditStep(ctx.db, p, user, 'extend', { deadline: { old, new: deadline }, opinion: note });
     } else upholdDispute(ctx.db, p, user, note);
   });
 }
