@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
@@ -19,6 +19,8 @@ import { measureExport } from './problems-export.ts';
 import { measureBombs } from './bombs.ts';
 import { measurePackage, seedTasks, type TaskCity } from './tasks.ts';
 import { measureAnswerPosts, measureAnswers, seedSurveys, type Send, type SurveyCity } from './surveys.ts';
+import { prepareReminders } from './reminders.ts';
+import { measureReminders } from './reminders-measure.ts';
 import { databaseFile, openDatabase } from '../src/db/connection.ts';
 import { CriteriaCache } from '../src/services/criteria-registry.ts';
 import { photoPaths } from '../src/photos/files.ts';
@@ -27,7 +29,8 @@ const quick = process.argv.includes('--quick');
 const scale = quick ? 0.1 : 1;
 const seconds = quick ? 3 : 10;
 const CONNECTIONS = 64;
-// `--only=ranking,page,bare,sheet,autosave,export-load,photo,intake,bomb,export,sqlite,tasks,survey` runs some phases
+// `--only=ranking,page,bare,sheet,autosave,export-load,photo,intake,bomb,export,sqlite,tasks,survey,reminders`
+// runs some phases
 const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
@@ -52,7 +55,10 @@ function inChild<T>(name: string, ...args: (string | number)[]): T {
 }
 
 // --- the app in its own process ---
-async function startServer(city: City): Promise<{ base: string; child: ChildProcess }> {
+async function startServer(
+  city: City,
+  extraEnv: Record<string, string> = {},
+): Promise<{ base: string; child: ChildProcess }> {
   const script = fileURLToPath(new URL('./server-child.ts', import.meta.url));
   // BENCH_PROF=<folder> writes the server's CPU profile there (open it in Chrome's DevTools)
   const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
@@ -60,7 +66,7 @@ async function startServer(city: City): Promise<{ base: string; child: ChildProc
   const child = spawn(process.execPath, [...flags, '--import', 'tsx', ...prof, script], {
     // the public survey pages' per-address limit raised through its documented setting: every simulated
     // phone comes from 127.0.0.1
-    env: { ...process.env, ...city.env, PORT: '0', PUBLIC_RATE_LIMIT: '1000000' },
+    env: { ...process.env, ...city.env, PORT: '0', PUBLIC_RATE_LIMIT: '1000000', ...extraEnv },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -111,21 +117,25 @@ interface Load {
   errors: number;
   total: number;
 }
-async function load(opts: autocannon.Options): Promise<Load> {
+/** A load run of `seconds`, or (`until`) one that stops when that settles (at most 10 minutes). */
+async function load(opts: autocannon.Options, until?: Promise<unknown>): Promise<Load> {
   const times: number[] = [];
   let bad = 0;
+  const started = performance.now();
   const instance = autocannon({
     connections: CONNECTIONS,
-    duration: seconds,
+    duration: until ? 600 : seconds,
     ...opts,
   }) as unknown as autocannon.Instance & PromiseLike<autocannon.Result>;
+  void until?.finally(() => instance.stop());
   instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
     times.push(ms);
     if (status >= 400) bad++;
   });
   const r = await instance;
+  const elapsed = until ? (performance.now() - started) / 1000 : seconds;
   return {
-    rps: Math.round(times.length / seconds),
+    rps: Math.round(times.length / elapsed),
     p50: round1(percentile(times, 50)),
     p90: round1(percentile(times, 90)),
     p95: round1(percentile(times, 95)),
@@ -357,7 +367,15 @@ if (want('survey')) {
   );
 }
 
-const { base, child } = await startServer(city);
+// a day's reminders (bench/reminders.ts): receivers started and the city's units given channels and
+// problems before the server starts, so the server sends to them
+const reminders = want('reminders') ? await prepareReminders(city) : undefined;
+if (reminders)
+  say(
+    `reminders: ${reminders.units} 居委会 × 20 open problems (${reminders.problems}), ${reminders.liaisonUnits} 包联 units, ` +
+      `each with 2 e-mail contacts and a robot`,
+  );
+const { base, child } = await startServer(city, reminders?.env);
 try {
   const office = await login(base, 'office');
   const ins1 = await login(base, 'inspector1');
@@ -508,6 +526,61 @@ try {
     say(
       `autosave: ${save.rps} req/s, p50 ${save.p50} ms, p90 ${save.p90} ms, p99 ${save.p99} ms, ${save.errors} errors; server CPU ${cpuPerSave.toFixed(3)} ms a save`,
     );
+  }
+
+  if (reminders) {
+    // a day's reminders alone, then again while tablets autosave (bench/reminders-measure.ts)
+    const r = await measureReminders({
+      base,
+      office,
+      prepared: reminders,
+      dataDir: city.config.dataDir,
+      autosave: (until) => load(autosaveOptions(base, ins1, autosaveSheets, codes), until),
+      loadCapS: seconds * 6,
+    });
+    const { alone, underLoad } = r;
+    const { day } = alone;
+    figures.reminders_compose_ms = day.composeMs;
+    figures.reminders_queued = day.queued;
+    figures.reminders_deliver_s = day.deliverS;
+    figures.reminders_sent = day.sent;
+    figures.reminders_failed = day.failed + day.unknown + underLoad.day.failed + underLoad.day.unknown;
+    figures.reminders_minutes = day.rounds;
+    figures.reminders_compose_under_load_ms = underLoad.day.composeMs;
+    figures.reminders_deliver_under_load_s = underLoad.day.deliverS;
+    figures.reminders_autosave_p99_ms = r.during.p99;
+    figures.reminders_autosave_p99_baseline_ms = r.baseline.p99;
+    const events = Object.entries(day.queuedByEvent)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    say(
+      `reminders alone: composed in ${day.composeMs} ms (${day.queued} deliveries: ${events}); sent in ${day.deliverS} s ` +
+        `over ${day.rounds} scheduler rounds = minutes of simulated clock (${day.roundDeliverS.join(' / ')} s; each later ` +
+        `round's composeDue ${day.laterComposeMs.join(' / ')} ms): ${day.sent} sent, ${day.failed} failed, ${day.unknown} unknown`,
+    );
+    say(
+      `reminders during autosave: composed in ${underLoad.day.composeMs} ms, sent in ${underLoad.day.deliverS} s ` +
+        `(${underLoad.day.roundDeliverS.join(' / ')} s): ${underLoad.day.sent} sent, ${underLoad.day.failed} failed, ` +
+        `${underLoad.day.unknown} unknown; the load ran ${r.loadS} s, ${r.sentDuringLoad} sent by its end`,
+    );
+    say(
+      `  autosave during the day: ${r.during.rps} req/s, p50 ${r.during.p50} ms, p99 ${r.during.p99} ms, ${r.during.errors} errors; ` +
+        `alone just before: ${r.baseline.rps} req/s, p50 ${r.baseline.p50} ms, p99 ${r.baseline.p99} ms ` +
+        `(p99 × ${(r.during.p99 / r.baseline.p99).toFixed(2)}); machine load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`,
+    );
+    for (const [name, run] of [
+      ['alone', alone],
+      ['during autosave', underLoad],
+    ] as const) {
+      say(
+        `  receivers (${name}): ${run.robotsReceived} robot messages and ${run.emailsReceived} e-mails, ` +
+          `${run.mismatches.length ? `${run.mismatches.length} MISMATCHES` : 'exactly the deliveries marked sent, none twice'}`,
+      );
+      if (run.mismatches.length) {
+        console.error(`!!! REMINDERS MISMATCH (${name}):\n${run.mismatches.slice(0, 20).join('\n')}`);
+        figures.reminders_mismatches = (figures.reminders_mismatches ?? 0) + run.mismatches.length;
+      }
+    }
   }
 
   if (want('export-load')) {
@@ -763,6 +836,7 @@ try {
 } finally {
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
+  await reminders?.close();
 }
 
 if (want('export')) {

@@ -3,7 +3,9 @@
  * core), booted on the city folder from the environment, plus one trivial route behind the same
  * middleware as every page (helmet, parsers, session, user, CSRF, login) for the `bare_express_rps`
  * ceiling, and /bench/stats: the server's garbage-collection pauses and event-loop delays since the
- * last read (what a load run's latency tail is made of). Prints `listening <port>` when ready.
+ * last read (what a load run's latency tail is made of), and POST /bench/reminders-day: a day's reminders
+ * composed and sent in this process from the moment given (bench/reminders-day.ts; REMINDERS=0 keeps the
+ * app's own timer out of it). Prints `listening <port>` when ready.
  */
 import '../src/threadpool.ts';
 import { Router } from 'express';
@@ -12,6 +14,8 @@ import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:pe
 import { loadConfig } from '../src/config.ts';
 import { boot } from '../src/boot.ts';
 import { startPhotoWorker } from '../src/photos/off-thread.ts';
+import { makeChannels } from '../src/notify/channels.ts';
+import { runReminderDay } from './reminders-day.ts';
 
 const loop = monitorEventLoopDelay({ resolution: 1 });
 loop.enable();
@@ -47,6 +51,11 @@ trivial.get('/bench/stats', (_req, res) => {
   Object.assign(gc, { count: 0, totalMs: 0, maxMs: 0, over10ms: 0 });
 });
 const config = loadConfig();
+trivial.post('/bench/reminders-day', async (req, res) => {
+  const channels = makeChannels({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom });
+  const start = new Date(String((req.body as { at?: unknown }).at));
+  res.json(await runReminderDay(booted.db, channels, start, config.baseUrl ?? 'http://localhost'));
+});
 startPhotoWorker(config.photoWorker); // as src/server.ts does
 const booted = await boot(config, () => {}, { extraRoutes: trivial });
 const server = booted.app.listen(0, '127.0.0.1', () => {
