@@ -13,10 +13,11 @@
  * The same answers serve the demo's seeded history (demo-reminders.ts), so the log it writes is what this
  * sink would have answered.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/connection.ts';
 import type { RobotKind } from '../db/repos/reminders.ts';
 import { getSetting, setSetting } from '../db/repos/settings.ts';
+import { signDingtalk } from '../notify/robots.ts';
 
 /** the path under this server a demo robot's webhook has, by kind, and the query parameter naming it */
 export const SINK_PATH: Record<RobotKind, string> = {
@@ -80,11 +81,9 @@ function sinkGroup(db: Db, kind: RobotKind, key: string): SinkGroup | undefined 
   }
 }
 
-/** 钉钉's check of a signed request: base64(HMAC-SHA256(secret, timestamp + "\n" + secret)). */
+/** 钉钉's check of a signed request: the signature the robots' channel would have made with the secret. */
 function signatureMatches(secret: string, timestamp: string, sign: string): boolean {
-  const expected = Buffer.from(
-    createHmac('sha256', secret).update(`${timestamp}\n${secret}`, 'utf8').digest('base64'),
-  );
+  const expected = Buffer.from(signDingtalk(secret, Number(timestamp)));
   const given = Buffer.from(sign);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
