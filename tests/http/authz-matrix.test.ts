@@ -1,8 +1,10 @@
 // Who may do what: every route the app has (walked from its router, so a new route without an entry in
 // the table fails the first test) tried by every role and by an anonymous visitor. Refused means the login
 // page or 401 for anonymous visitors, 403/404 with a Chinese message for the others, and for anything
-// that changes state, an unchanged database and upload folder. Then ids guessed across scopes: another
-// inspector's sheet, another unit's problem and photos, unpublished results.
+// that changes state, an unchanged database and upload folder. The 包联 leader's column (role 'leader',
+// the demo's leader-xcb) is written here beside the shared table: the routes a leader may use, every
+// other route refused. Then ids guessed across scopes: another inspector's sheet, another unit's problem
+// and photos, unpublished results, a leader outside their 包联 社区.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,6 +57,59 @@ let ids: DemoIds;
 let anon: Client;
 const as = loggedIn(() => app.url);
 
+/**
+ * The 包联 leader's column: what access.ts grants a leader (role 'leader', tied to the 包联 unit they
+ * lead) — the home page, published rounds and their results for their 包联 社区, the problem board and
+ * their 社区' problems and photos, 记录问题 (督查) and the 复查 of a problem they recorded, 单位整改排名
+ * of their own units, the list of 材料任务 (their 社区' once a round is published), help, and whatever
+ * anyone may open (the public survey and 随手拍 pages, the health check). Everything else is refused.
+ * Logging in and out (tried with a throwaway client) is the same for every account and not repeated.
+ */
+const LEADER = 'leader-xcb';
+const LEADER_ALLOWS = new Set([
+  'GET /',
+  'GET /rounds',
+  'GET /rounds/:id',
+  'GET /rounds/:id/results',
+  'GET /rounds/:id/results/communities/:cid',
+  'GET /rounds/:id/results/sites/:sid',
+  'GET /criteria/:id/questionnaires/:qid',
+  'GET /problems',
+  'GET /problems/:id',
+  'GET /problems/new',
+  'POST /problems/new',
+  'POST /problems/:id/reinspect',
+  'GET /photos/:id/:variant',
+  'GET /units/standing',
+  'GET /units/standing.xlsx',
+  'GET /tasks',
+  'GET /interviews',
+  'GET /help/scoring',
+  'GET /help/guide',
+  'GET /help/ops',
+  'GET /help/images/:file',
+  'GET /api/session',
+]);
+/** The objects of the leader's own: a 督查 problem leader-xcb recorded in their 社区, and its photo. */
+interface LeaderIds {
+  problem: number;
+  photo: number;
+  /** a 社区 of the published round that the leader's unit does not 包联 */
+  otherCommunity: number;
+}
+let leaderIds: LeaderIds;
+/** A request as leader-xcb would send it: their own problem and photo where the route is about one. */
+function leaderProbe(spec: RouteSpec): Probe {
+  const allowed = LEADER_ALLOWS.has(spec.route);
+  if (spec.route === 'GET /problems/:id') return { path: `/problems/${leaderIds.problem}`, kind: 'page' };
+  if (spec.route === 'GET /photos/:id/:variant')
+    return { path: `/photos/${leaderIds.photo}/display`, kind: 'page' };
+  if (spec.route === 'POST /problems/:id/reinspect' && allowed)
+    // their own problem, not yet fixed: the 复查 form is theirs, the problem's state answers 409
+    return { ...spec.probe(ids, 'unit'), path: `/problems/${leaderIds.problem}/reinspect` };
+  return (allowed ? (spec.allowed ?? spec.probe) : spec.probe)(ids, 'unit');
+}
+
 const userFor = (spec: RouteSpec, role: Exclude<Role, 'anon'>) =>
   spec.users?.(ids)[role] ?? DEFAULT_USER[role];
 const clientFor = (spec: RouteSpec, role: Role) => (role === 'anon' ? anon : as(userFor(spec, role)));
@@ -80,6 +135,31 @@ beforeAll(async () => {
       .get(roundId);
     return app.booted.criteria.get(round as number).forSiteType(siteType)[0]!.code;
   });
+  const db = app.booted.db;
+  const one = (sql: string, ...args: unknown[]) => {
+    const v = db
+      .prepare(sql)
+      .pluck()
+      .get(...args);
+    if (v === undefined) throw new Error(`demo lookup found nothing: ${sql}`);
+    return v as number;
+  };
+  const leaderId = one('SELECT id FROM users WHERE username = ?', LEADER);
+  const problem = one(
+    "SELECT id FROM problems WHERE recorded_by = ? AND status = 'open' ORDER BY id LIMIT 1",
+    leaderId,
+  );
+  leaderIds = {
+    problem,
+    photo: one("SELECT id FROM photos WHERE problem_id = ? AND kind = 'record' ORDER BY id LIMIT 1", problem),
+    otherCommunity: one(
+      `SELECT c.id FROM communities c JOIN sites s ON s.community_id = c.id JOIN round_sites rs ON rs.site_id = s.id
+       WHERE rs.round_id = ? AND c.id NOT IN (SELECT community_id FROM community_liaisons WHERE unit_id =
+         (SELECT unit_id FROM users WHERE id = ?)) ORDER BY c.id LIMIT 1`,
+      ids.pub,
+      leaderId,
+    ),
+  };
   anon = new Client(app.url);
   await anon.get('/login');
 });
@@ -146,6 +226,22 @@ describe('refused: every route × every role it is not for', () => {
       else expectRefused(r, `${spec.route} as ${role}`);
     },
   );
+});
+
+describe('refused: every route a 包联 leader is not for', () => {
+  const cases = TABLE.filter((spec) => !spec.fresh && !spec.allow.includes('anon')).filter(
+    (spec) => !LEADER_ALLOWS.has(spec.route),
+  );
+  it('names only routes the app has', () => {
+    const known = TABLE.map((s) => s.route);
+    expect([...LEADER_ALLOWS].filter((r) => !known.includes(r))).toEqual([]);
+  });
+  it.each(cases.map((spec) => [spec.route, spec] as const))('%s refuses a leader', async (_r, spec) => {
+    const c = await as(LEADER);
+    const p = leaderProbe(spec);
+    const r = isStateChanging(spec.route) ? await unchanged(c, p) : await send(c, p);
+    expectRefused(r, `${spec.route} as ${LEADER}`);
+  });
 });
 
 describe('ids guessed across scopes', () => {
@@ -325,6 +421,25 @@ describe('ids guessed across scopes', () => {
     expectRefused(await u.get(`/rounds/${ids.open}`), 'open round for a unit');
   });
 
+  it('gives a 包联 leader their 社区’ results, problems and photos, and refuses the others', async () => {
+    const c = await as(LEADER);
+    expect((await c.get(`/rounds/${ids.pub}/results/communities/${ids.dhCommunity}`)).status).toBe(200);
+    const other = await c.get(`/rounds/${ids.pub}/results/communities/${leaderIds.otherCommunity}`);
+    expectRefused(other, 'another 社区’s results');
+    expect((await c.get(`/problems/${leaderIds.problem}`)).status).toBe(200);
+    // a round's problem of chengguan's outside the leader's 社区, and its fix photo
+    expect(refusalMessage((await c.get(`/problems/${ids.problemOpen}`)).text)).toBe('您无权查看该问题');
+    expect(refusalMessage((await c.get(`/photos/${ids.fixPhoto}/thumb`)).text)).toBe('您无权查看该照片');
+    // a leader neither fixes nor asks for anything on their 社区' problems: that is the unit's
+    const fix = await unchanged(c, {
+      path: `/problems/${leaderIds.problem}/fix`,
+      kind: 'multipart',
+      fields: { note: '包联领导代报整改' },
+      files: [{ field: 'photos', name: 'fix.jpg', bytes: PHOTO }],
+    });
+    expect(refusalMessage(fix.text)).toBe('这不是本单位的问题');
+  });
+
   it('refuses an inspector re-inspecting a problem at a site that is not theirs, storing nothing', async () => {
     const stranger = ['inspector1', 'inspector2', 'inspector3', 'inspector4'].find(
       (u) => u !== ids.problemFixedInspector,
@@ -455,7 +570,14 @@ describe('the same rules asked of the services directly', () => {
     '%s: each role as its route answers it',
     async (_what, c) => {
       const path = c.path(ids);
-      for (const name of ['office', 'inspector1', 'inspector2', ids.problemFixedInspector, 'chengguan']) {
+      for (const name of [
+        'office',
+        'inspector1',
+        'inspector2',
+        ids.problemFixedInspector,
+        'chengguan',
+        LEADER,
+      ]) {
         const page = await (await as(name)).get(path);
         const service = await outcome(c.call(ids), userRow(name));
         const pageStatus = page.status === 304 ? 200 : page.status;
@@ -488,6 +610,22 @@ describe('the same rules asked of the services directly', () => {
 });
 
 // last: these change the database (harmless requests, but still)
+describe('allowed: every route a 包联 leader is for', () => {
+  const cases = TABLE.filter(
+    (spec) => !spec.fresh && (spec.allow.includes('anon') || LEADER_ALLOWS.has(spec.route)),
+  );
+  it.each(cases.map((spec) => [spec.route, spec] as const))('%s lets a leader in', async (_r, spec) => {
+    const c = await as(LEADER);
+    const r = await send(c, leaderProbe(spec));
+    const plain = r.status >= 200 && r.status < 400 && !(r.location ?? '').startsWith('/login');
+    const reachedAction = [400, 404, 409].includes(r.status) && r.text.includes('返回上一页');
+    const ok = plain || reachedAction || (spec.allowedOk?.(r.status, r.text, r.location) ?? false);
+    expect(ok, `${spec.route} as ${LEADER}: ${r.status} ${r.location ?? ''} ${refusalMessage(r.text)}`).toBe(
+      true,
+    );
+  });
+});
+
 describe('allowed: every route × every role it is for', () => {
   const cases = TABLE.flatMap((spec) => spec.allow.map((role) => ({ spec, role })));
   it.each(cases.map((c) => [c.spec.route, c.role, c] as const))(
