@@ -5,7 +5,7 @@
  * emptied in between so that the second run is the same day again: once alone, for what composing and
  * sending cost by themselves, and once while 64 tablets autosave at full speed (bench/run.ts's autosave
  * load, the same connections), for what the tablets feel of it against an autosave run just before
- * without reminders. A saturated server takes its time over the sends (each send's few network round
+ * without reminders and one just after (the machine may be shared). A saturated server takes its time over the sends (each send's few network round
  * trips wait behind the autosaves), so that load run stops when the day ends or after `loadCapS` seconds,
  * whichever comes first; the deliveries sent by then are counted. After each run the receivers must have
  * got exactly the deliveries the database marks sent, none twice.
@@ -26,19 +26,29 @@ export interface LoadSummary {
 
 export interface DayRun {
   day: ReminderDay;
-  /** seconds from asking the server for the day to its answer */
+  /** seconds from asking the server for the day to its answer, and the server's CPU seconds meanwhile */
   wallS: number;
+  serverCpuS: number;
   /** what did not match between the receivers and the deliveries marked sent (empty: all well) */
   mismatches: string[];
   robotsReceived: number;
   emailsReceived: number;
 }
 
+/** a load run's summary, with the share of a core the server's process used meanwhile */
+export interface LoadRun extends LoadSummary {
+  serverCores: number;
+  /** the server's longest event-loop delay meanwhile, ms */
+  loopMaxMs: number;
+}
+
 export interface ReminderFigures {
   alone: DayRun;
   underLoad: DayRun;
-  baseline: LoadSummary;
-  during: LoadSummary;
+  /** autosave alone just before the day, during it, and alone again just after */
+  baseline: LoadRun;
+  during: LoadRun;
+  after: LoadRun;
   /** how long the load ran beside the day, and the deliveries sent by the time it stopped */
   loadS: number;
   sentDuringLoad: number;
@@ -97,6 +107,8 @@ async function check(prepared: PreparedReminders, dataDir: string, day: Reminder
 }
 
 interface Ctx {
+  /** CPU seconds the server's process has used so far */
+  serverCpuS: () => number;
   base: string;
   office: { cookie: string; csrf: string };
   prepared: PreparedReminders;
@@ -105,6 +117,7 @@ interface Ctx {
 
 async function runDay(o: Ctx): Promise<DayRun> {
   const t = performance.now();
+  const cpu = o.serverCpuS();
   const res = await fetch(`${o.base}/bench/reminders-day`, {
     method: 'POST',
     headers: {
@@ -118,7 +131,8 @@ async function runDay(o: Ctx): Promise<DayRun> {
   if (res.status !== 200) throw new Error(`reminders day answered ${res.status}: ${await res.text()}`);
   const day = (await res.json()) as ReminderDay;
   const wallS = Math.round((performance.now() - t) / 100) / 10;
-  return { day, wallS, ...(await check(o.prepared, o.dataDir, day)) };
+  const serverCpuS = Math.round((o.serverCpuS() - cpu) * 10) / 10;
+  return { day, wallS, serverCpuS, ...(await check(o.prepared, o.dataDir, day)) };
 }
 
 /** The same day again: the delivery log emptied and the previous digest forgotten (bench only). */
@@ -134,10 +148,21 @@ export async function measureReminders(
     /** an autosave load run (bench/run.ts's, same connections): for its duration, or until `until` settles */
     autosave: (until?: Promise<unknown>) => Promise<LoadSummary>;
     loadCapS: number;
+    /** the server's longest event-loop delay since the previous call (bench/run.ts's serverStats) */
+    loopMaxMs: () => Promise<number>;
   },
 ): Promise<ReminderFigures> {
+  // with the share of a core the server used: on a shared machine, whether it was busy or starved
+  const measured = async (until?: Promise<unknown>): Promise<LoadRun> => {
+    await o.loopMaxMs();
+    const cpu = o.serverCpuS();
+    const t = performance.now();
+    const run = await o.autosave(until);
+    const cores = (o.serverCpuS() - cpu) / ((performance.now() - t) / 1000);
+    return { ...run, serverCores: Math.round(cores * 100) / 100, loopMaxMs: await o.loopMaxMs() };
+  };
   await o.autosave(); // warming up: the server's first load run is slower than any later one
-  const baseline = await o.autosave();
+  const baseline = await measured();
   const alone = await runDay(o);
   forgetTheDay(o.dataDir);
 
@@ -147,7 +172,7 @@ export async function measureReminders(
     setTimeout(resolve, o.loadCapS * 1000).unref();
   });
   const t = performance.now();
-  const load = o.autosave(cap);
+  const load = measured(cap);
   // the day starts a second into the load run, once every connection is saving
   await new Promise((r) => setTimeout(r, 1000));
   const day = runDay(o).finally(loadEnds);
@@ -159,5 +184,7 @@ export async function measureReminders(
     .pluck()
     .get() as number;
   db.close();
-  return { alone, underLoad: await day, baseline, during, loadS, sentDuringLoad };
+  const underLoad = await day;
+  const after = await measured();
+  return { alone, underLoad, baseline, during, after, loadS, sentDuringLoad };
 }

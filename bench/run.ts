@@ -537,12 +537,15 @@ try {
       dataDir: city.config.dataDir,
       autosave: (until) => load(autosaveOptions(base, ins1, autosaveSheets, codes), until),
       loadCapS: seconds * 6,
+      serverCpuS: () => cpuSeconds(child.pid),
+      loopMaxMs: async () => (await serverStats(base, ins1)).loopDelay.max,
     });
     const { alone, underLoad } = r;
     const { day } = alone;
     figures.reminders_compose_ms = day.composeMs;
     figures.reminders_queued = day.queued;
     figures.reminders_deliver_s = day.deliverS;
+    figures.reminders_server_cpu_s = alone.serverCpuS;
     figures.reminders_sent = day.sent;
     figures.reminders_failed = day.failed + day.unknown + underLoad.day.failed + underLoad.day.unknown;
     figures.reminders_minutes = day.rounds;
@@ -550,23 +553,26 @@ try {
     figures.reminders_deliver_under_load_s = underLoad.day.deliverS;
     figures.reminders_autosave_p99_ms = r.during.p99;
     figures.reminders_autosave_p99_baseline_ms = r.baseline.p99;
+    figures.reminders_autosave_p99_after_ms = r.after.p99;
     const events = Object.entries(day.queuedByEvent)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
     say(
       `reminders alone: composed in ${day.composeMs} ms (${day.queued} deliveries: ${events}); sent in ${day.deliverS} s ` +
         `over ${day.rounds} scheduler rounds = minutes of simulated clock (${day.roundDeliverS.join(' / ')} s; each later ` +
-        `round's composeDue ${day.laterComposeMs.join(' / ')} ms): ${day.sent} sent, ${day.failed} failed, ${day.unknown} unknown`,
+        `round's composeDue ${day.laterComposeMs.join(' / ')} ms): ${day.sent} sent, ${day.failed} failed, ${day.unknown} unknown; ` +
+        `server CPU ${alone.serverCpuS} s in all, ${((alone.serverCpuS * 1000) / Math.max(1, day.sent)).toFixed(2)} ms a delivery`,
     );
     say(
       `reminders during autosave: composed in ${underLoad.day.composeMs} ms, sent in ${underLoad.day.deliverS} s ` +
         `(${underLoad.day.roundDeliverS.join(' / ')} s): ${underLoad.day.sent} sent, ${underLoad.day.failed} failed, ` +
         `${underLoad.day.unknown} unknown; the load ran ${r.loadS} s, ${r.sentDuringLoad} sent by its end`,
     );
+    const autosave = (l: typeof r.during) =>
+      `${l.rps} req/s, p50 ${l.p50} ms, p99 ${l.p99} ms, ${l.errors} errors, server ${Math.round(l.serverCores * 100)} % of a core, longest event-loop delay ${l.loopMaxMs} ms`;
     say(
-      `  autosave during the day: ${r.during.rps} req/s, p50 ${r.during.p50} ms, p99 ${r.during.p99} ms, ${r.during.errors} errors; ` +
-        `alone just before: ${r.baseline.rps} req/s, p50 ${r.baseline.p50} ms, p99 ${r.baseline.p99} ms ` +
-        `(p99 × ${(r.during.p99 / r.baseline.p99).toFixed(2)}); machine load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`,
+      `  autosave during the day: ${autosave(r.during)}; alone just before: ${autosave(r.baseline)}; just after: ${autosave(r.after)} ` +
+        `(p99 × ${(r.during.p99 / r.baseline.p99).toFixed(2)} of before); machine load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`,
     );
     for (const [name, run] of [
       ['alone', alone],
