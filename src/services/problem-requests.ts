@@ -4,9 +4,9 @@
  * the office decides from what was asked and never from a default; every refusal names the form field
  * and says in words what to choose. Each step is in the problem's history and in the audit log.
  *
- * A 延期 granted is a date the office chose, not a count: the new deadline is that whole day (a deadline
- * in hours loses its time of day — 24 小时，至 10-02 10:00 extended to 10-04 is due by the end of 10-04)
- * and the page shows the date without the rule it was first counted by.
+ * A 延期 granted is a date the office chose: the new deadline is that whole day, the rule it was first
+ * counted by kept beside it (3 个工作日，至 10-23). A deadline in hours loses its time of day — 24 小时，至
+ * 12-02 10:00 extended to 12-04 is due by the end of 12-04, not at 10:00 on it.
  */
 import { atomically } from '../db/connection.ts';
 import { z } from 'zod';
@@ -203,7 +203,6 @@ export function decideRequest(
         ...cleared,
         deadline: deadline!,
         deadline_time: null,
-        deadline_amount: null,
       });
       const old = deadlineWords(p);
       event('extend', { from: old, to: deadline });

@@ -1,7 +1,8 @@
 // 延期 of a problem whose deadline is in hours. A 12345-style 督查 problem raised on Tuesday 1 December
 // 2026 at 10:00 (Shanghai) with 24 小时 is due Wednesday 2 December 10:00. The unit asks for Friday
 // 4 December and the office agrees: the deadline is then the whole of 4 December — the page says
-// 整改时限 2026-12-04 (not 24 小时，至 2026-12-04 10:00, the old time of day carried over), the history
+// 整改时限 24 小时，至 2026-12-04 (the rule it was counted by, as a working-day one keeps its rule; not
+// 至 2026-12-04 10:00, the old time of day carried over), the history
 // 整改时限 2026-12-02 10:00 → 2026-12-04; at 15:00 on the 4th it is not overdue, at 00:01 on the 5th it is.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loggedIn, scalar, startApp, type Client, type TestApp } from '../helpers/app.ts';
@@ -28,7 +29,9 @@ afterAll(async () => {
 const db = () => app.booted.db;
 const pageText = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 const deadlineOf = (id: number) =>
-  db().prepare('SELECT deadline, deadline_time, deadline_rule FROM problems WHERE id = ?').get(id);
+  db()
+    .prepare('SELECT deadline, deadline_time, deadline_rule, deadline_amount FROM problems WHERE id = ?')
+    .get(id);
 
 describe('延期 of a deadline in hours', () => {
   it('moves the deadline to the whole day granted, as the page, the history and 逾期 read it', async () => {
@@ -60,9 +63,14 @@ describe('延期 of a deadline in hours', () => {
     await office.get(`/problems/${id}`);
     expect((await office.post(`/problems/${id}/decide`, { approve: '1', note: '同意' })).status).toBe(303);
 
-    expect(deadlineOf(id)).toEqual({ deadline: '2026-12-04', deadline_time: null, deadline_rule: 'hours' });
+    expect(deadlineOf(id)).toEqual({
+      deadline: '2026-12-04',
+      deadline_time: null,
+      deadline_rule: 'hours',
+      deadline_amount: 24,
+    });
     const page = pageText((await office.get(`/problems/${id}`)).text);
-    expect(page).toContain('整改时限 2026-12-04 ');
+    expect(page).toContain('整改时限 24 小时，至 2026-12-04 ');
     expect(page).not.toContain('2026-12-04 10:00');
     expect(page).toContain('整改时限 2026-12-02 10:00 → 2026-12-04');
     expect(
