@@ -173,26 +173,14 @@ export async function prepareReminders(city: City): Promise<PreparedReminders> {
         expect('digest');
         if (n % 10 === 0) {
           // a fix reported the day before yesterday and sent back yesterday
-          setClock(at(addDays(DAY, -2), 16));
-          transition(
-            db,
-            findProblem(db, ids[12]!)!,
-            office,
-            'fix',
-            'fixed',
-            { fixed_by: office.id },
-            '已整改',
-          );
-          setClock(at(addDays(DAY, -1), 10));
-          transition(
-            db,
-            findProblem(db, ids[12]!)!,
-            office,
-            'reject',
-            'open',
-            { fixed_at: null },
-            '仍有占道',
-          );
+          const steps = [
+            [-2, 16, 'fix', 'fixed', { fixed_by: office.id }, '已整改'],
+            [-1, 10, 'reject', 'open', { fixed_at: null }, '仍有占道'],
+          ] as const;
+          for (const [days, hour, action, to, fields, note] of steps) {
+            setClock(at(addDays(DAY, days), hour));
+            transition(db, findProblem(db, ids[12]!)!, office, action, to, fields, note);
+          }
           expect('fix_returned');
         }
         if (n % 10 === 5) {
