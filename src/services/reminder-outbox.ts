@@ -30,6 +30,7 @@ import {
 import type { Channels, SendOutcome } from '../notify/types.ts';
 import { Conflict, NotFound } from '../errors.ts';
 import { auditUserId, canOrReject, type Actor } from './access.ts';
+import { shortUrl } from '../notify/address.ts';
 import {
   afterQuietHours,
   inQuietHours,
@@ -247,8 +248,28 @@ async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promi
 const RESENDABLE: ReadonlySet<DeliveryStatus> = new Set(['failed', 'dead', 'unknown']);
 
 /**
+ * Where a resend goes: the unit's group robot as it is NOW (the office has usually just corrected its
+ * address, kind or secret — the secret is read at each send anyway), or the same e-mail address while it is
+ * still one of the unit's contacts'. A channel the unit no longer has is a 409 saying what to do instead.
+ */
+function resendTarget(db: Db, old: DeliveryRow): { channel: DeliveryRow['channel']; address: string } {
+  if (old.channel === 'email') {
+    const still =
+      old.unit_id === null ||
+      listContacts(db, old.unit_id).some((c) => c.email?.trim().toLowerCase() === old.address.toLowerCase());
+    if (!still)
+      throw new Conflict(`${old.address} 已不在该单位的联系人中，不再重发；可给该单位发测试消息核对新的邮箱`);
+    return { channel: 'email', address: old.address };
+  }
+  const robot = old.unit_id === null ? undefined : findRobot(db, old.unit_id);
+  if (!robot) throw new Conflict('该单位已没有群机器人，不再重发；可在单位的联系人页面重新设置');
+  return { channel: robot.kind, address: robot.webhook };
+}
+
+/**
  * The office sends one delivery again (a failure, one given up, or one whose outcome is unknown): a new
- * row for the same channel and address under `<event key>#resend<n>`, queued like any reminder. A failed
+ * row under `<event key>#resend<n>` to the unit's robot as it is now (or the same e-mail address), queued
+ * like any reminder. A failed
  * one's own retries stop (dead): the new row replaces them, so the message cannot go twice by itself; and
  * a row is resent at most once (a second click, or two offices at once, get 409 — the resend itself may be
  * resent if it fails).
@@ -263,11 +284,12 @@ export function resendDelivery(db: Db, actor: Actor, id: number, now: Date): num
     const already = resendOf(db, old.id);
     if (already !== null) throw new Conflict(`这条消息已经重发过（#${already}），不再重发；请看重发的那一条`);
     const base = old.event_key.replace(/#resend\d+$/, '');
+    const to = resendTarget(db, old);
     const row = {
       event: old.event,
       unitId: old.unit_id,
-      channel: old.channel,
-      address: old.address,
+      channel: to.channel,
+      address: to.address,
       subject: old.subject,
       body: old.body,
       notBefore: firstMoment(db, old.event, now).toISOString(),
@@ -283,7 +305,12 @@ export function resendDelivery(db: Db, actor: Actor, id: number, now: Date): num
       action: 'delivery.resend',
       entity: 'delivery',
       entityId: newId,
-      detail: { resendOf: old.id, unitId: old.unit_id, channel: old.channel, address: old.address },
+      detail: {
+        resendOf: old.id,
+        unitId: old.unit_id,
+        channel: to.channel,
+        address: to.channel === 'email' ? to.address : shortUrl(to.address),
+      },
     });
     return newId;
   });

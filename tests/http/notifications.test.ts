@@ -250,13 +250,20 @@ describe('the delivery log', () => {
     );
     expect(dbFingerprint(db())).toEqual(before.db);
 
+    // the office has corrected the unit's robot (now a 企业微信 one at another key): the resend goes there
+    const fixed = `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${'f'.repeat(8)}-1111-2222-3333-444444444444`;
+    db()
+      .prepare(
+        "INSERT OR REPLACE INTO unit_robots (unit_id, kind, webhook, secret, updated_at) VALUES (?, 'wecom', ?, NULL, ?)",
+      )
+      .run(unitIdOf(db(), 'D-CGJ'), fixed, '2026-10-09T06:00:00.000Z');
     const ok = await c.post(`/notifications/${ids.failedOverdue}/resend`);
     expect(ok.status).toBe(303);
     const newId = scalar(db(), 'SELECT id FROM deliveries WHERE resend_of = ?', ids.failedOverdue) as number;
     expect(row(newId)).toMatchObject({
       status: 'queued',
       channel: 'wecom',
-      address: WECOM,
+      address: fixed,
       event: 'overdue',
     });
     expect(row(ids.failedOverdue).status).toBe('dead');

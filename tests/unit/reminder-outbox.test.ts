@@ -401,6 +401,38 @@ describe('the office resends one', () => {
     expect(row(id!).status).toBe('dead');
   });
 
+  it('goes to the robot as the office corrected it, and refuses a channel the unit no longer has', async () => {
+    addRobot(unitId, 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=wrong-key-0000-0000-0000');
+    addContact(unitId, 'head', 'head@cg.gov.cn');
+    const [robotRow, mailRow] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'), {
+      email: true,
+    });
+    answer = () => Promise.resolve({ outcome: 'unknown', error: '超时' });
+    await deliverDue(db, channels, at('2026-10-12T10:00:00'));
+    // the office puts the right address in: the resend goes there, not to the wrong one
+    const right = 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7a0c-4bc4-97a0-0ec2f1fa5aaa';
+    db.prepare('UPDATE unit_robots SET webhook = ? WHERE unit_id = ?').run(right, unitId);
+    const again = resendDelivery(db, SYSTEM, robotRow!, at('2026-10-12T10:30:00'));
+    expect(row(again)).toMatchObject({ channel: 'wecom', address: right });
+    const detail = db
+      .prepare("SELECT detail FROM audit_log WHERE action = 'delivery.resend' AND entity_id = ?")
+      .pluck()
+      .get(again) as string;
+    expect(detail).toContain('qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…5aaa');
+    expect(detail).not.toContain('693a91f6');
+    // the e-mail address taken off the contacts, the robot removed: nothing to resend to
+    db.prepare('UPDATE unit_contacts SET email = ? WHERE unit_id = ?').run('new@cg.gov.cn', unitId);
+    expect(() => resendDelivery(db, SYSTEM, mailRow!, at('2026-10-12T10:31:00'))).toThrow(
+      'head@cg.gov.cn 已不在该单位的联系人中，不再重发；可给该单位发测试消息核对新的邮箱',
+    );
+    db.prepare('DELETE FROM deliveries WHERE id = ?').run(again);
+    db.prepare('DELETE FROM unit_robots').run();
+    expect(() => resendDelivery(db, SYSTEM, robotRow!, at('2026-10-12T10:31:00'))).toThrow(
+      '该单位已没有群机器人，不再重发；可在单位的联系人页面重新设置',
+    );
+    expect(rows()).toHaveLength(2);
+  });
+
   it('one already resent is not resent again (409, nothing written): a second click cannot send it twice', async () => {
     addRobot(unitId);
     const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'), { email: true });
