@@ -431,7 +431,23 @@ async function main(): Promise<void> {
       await shot(office, 'office-hotline', { maxHeight: 900 });
       await visit(office, '/problems?source=inspection');
       await shot(office, 'office-problems-sources', { maxHeight: 800 });
+      // reminders (#21): the delivery log (the demo's refused-then-resent 钉钉 messages first), who is keeping up
+      await visit(office, '/notifications');
+      await shot(office, 'office-notifications', { maxHeight: 900 });
+      await visit(office, '/units/standing');
+      await shot(office, 'office-unit-standing', { maxHeight: 900 });
       await desk.close();
+      // a unit's own contacts and group robot on its phone (the key shortened)
+      const unitPhone = await newTablet(browser, url, PHONE);
+      const contactsPage = await unitPhone.newPage();
+      await loginAs(contactsPage, 'chengguan');
+      const cgUnit = db
+        .prepare("SELECT unit_id FROM users WHERE username = 'chengguan'")
+        .pluck()
+        .get() as number;
+      await visit(contactsPage, `/units/${cgUnit}/contacts`);
+      await shot(contactsPage, 'unit-contacts', { maxHeight: 1300 });
+      await unitPhone.close();
     }
 
     console.log('责任单位…');
