@@ -15,7 +15,7 @@
  * is not flooded with its past.
  */
 import { atomically, type Db } from '../db/connection.ts';
-import type { DeliveryEvent } from '../db/repos/reminders.ts';
+import { deliveredToUnit, findRobot, listContacts, type DeliveryEvent } from '../db/repos/reminders.ts';
 import {
   openProblemsDueBetween,
   openTasksDueBetween,
@@ -67,10 +67,36 @@ interface Run {
   base: string;
   queued: number;
   queue: QueueOptions;
+  /** units looked up this round: whether they have a channel */
+  reachable: Map<number, boolean>;
 }
 
-function queue(run: Run, eventKey: string, event: DeliveryEvent, unitId: number, m: ReminderMessage): void {
-  run.queued += queueReminder(run.db, { eventKey, event, unitId, ...m }, run.now, run.queue).length;
+/**
+ * Queues one reminder unless the unit already has it or cannot be reached: both are looked up before the
+ * message is composed, so the rounds after the first of a day (every minute) cost a lookup per event,
+ * not a message and three conflicting inserts.
+ */
+function queue(
+  run: Run,
+  eventKey: string,
+  event: DeliveryEvent,
+  unitId: number,
+  message: () => ReminderMessage,
+): void {
+  if (!reachable(run, unitId) || deliveredToUnit(run.db, eventKey, unitId)) return;
+  run.queued += queueReminder(run.db, { eventKey, event, unitId, ...message() }, run.now, run.queue).length;
+}
+
+/** Whether the unit has a channel this server sends on (a robot; a contact's e-mail when e-mail is on). */
+function reachable(run: Run, unitId: number): boolean {
+  let yes = run.reachable.get(unitId);
+  if (yes === undefined) {
+    yes =
+      findRobot(run.db, unitId) !== undefined ||
+      (run.queue.email && listContacts(run.db, unitId).some((c) => Boolean(c.email?.trim())));
+    run.reachable.set(unitId, yes);
+  }
+  return yes;
 }
 
 const daysBetween = (from: string, to: string): number =>
@@ -83,7 +109,15 @@ const shanghaiHour = (at: Date): number => new Date(at.getTime() + 8 * 3600 * 10
  * deliveries were queued.
  */
 export function composeDue(db: Db, now: Date, baseUrl: string, queue: QueueOptions): number {
-  const run: Run = { db, now, today: shanghaiDate(now), base: linkBase(baseUrl), queued: 0, queue };
+  const run: Run = {
+    db,
+    now,
+    today: shanghaiDate(now),
+    base: linkBase(baseUrl),
+    queued: 0,
+    queue,
+    reachable: new Map(),
+  };
   atomically(db, () => {
     returnedFixes(run);
     decidedRequests(run);
@@ -108,8 +142,9 @@ function returnedFixes(run: Run): void {
     if (e.problem.status !== 'open') continue;
     const names = e.problem.source === 'document' ? DOCUMENT_PROBLEM_EVENT_NAMES : PROBLEM_EVENT_NAMES;
     const step = names.reject ?? '退回';
-    const m = returnedMessage(e.problem.unit_name, problemItem(e.problem, run.base), step, e.note);
-    queue(run, `returned:e${e.event_id}`, 'fix_returned', e.problem.unit_id, m);
+    queue(run, `returned:e${e.event_id}`, 'fix_returned', e.problem.unit_id, () =>
+      returnedMessage(e.problem.unit_name, problemItem(e.problem, run.base), step, e.note),
+    );
   }
 }
 
@@ -132,20 +167,22 @@ function decidedRequests(run: Run): void {
       const name = typeof from === 'number' ? names.get(from) : undefined;
       if (typeof from !== 'number' || name === undefined) continue;
       const answer = `同意转办，已改由 ${p.unit_name} 整改`;
-      const m = decidedMessage(name, item, { kind: decision.kind, answer }, e.note, {
-        label: '查看本单位的问题',
-        url: `${run.base}/problems`,
-      });
-      queue(run, `decided:e${e.event_id}`, 'request_decided', from, m);
+      queue(run, `decided:e${e.event_id}`, 'request_decided', from, () =>
+        decidedMessage(name, item, { kind: decision.kind, answer }, e.note, {
+          label: '查看本单位的问题',
+          url: `${run.base}/problems`,
+        }),
+      );
       continue;
     }
     const answer =
       e.action === 'extend' && typeof to === 'string' ? `${decision.answer}，新时限 ${to}` : decision.answer;
-    const m = decidedMessage(p.unit_name, item, { kind: decision.kind, answer }, e.note, {
-      label: '查看问题',
-      url: item.url,
-    });
-    queue(run, `decided:e${e.event_id}`, 'request_decided', p.unit_id, m);
+    queue(run, `decided:e${e.event_id}`, 'request_decided', p.unit_id, () =>
+      decidedMessage(p.unit_name, item, { kind: decision.kind, answer }, e.note, {
+        label: '查看问题',
+        url: item.url,
+      }),
+    );
   }
 }
 
@@ -159,16 +196,18 @@ function dueSoon(run: Run): void {
   const from = addDays(run.today, 1);
   const to = addWorkdays(calendar, run.today, 1).date;
   for (const p of openProblemsDueBetween(run.db, from, to)) {
-    const m = dueSoonMessage(p.unit_name, problemItem(p, run.base), false);
-    queue(run, `due:p${p.id}:${p.deadline}`, 'due_soon', p.unit_id, m);
+    queue(run, `due:p${p.id}:${p.deadline}`, 'due_soon', p.unit_id, () =>
+      dueSoonMessage(p.unit_name, problemItem(p, run.base), false),
+    );
   }
   const tasks = openTasksDueBetween(run.db, from, to);
   if (!tasks.length) return;
   const criteria = new CriteriaCache(run.db);
   for (const t of tasks) {
     const text = criteria.get(t.criteria_version_id).byCode.get(t.standard_code)?.text ?? '';
-    const m = dueSoonMessage(t.unit_name, taskItem(t, text, run.base), true);
-    queue(run, `due:t${t.id}:${t.due}`, 'due_soon', t.unit_id, m);
+    queue(run, `due:t${t.id}:${t.due}`, 'due_soon', t.unit_id, () =>
+      dueSoonMessage(t.unit_name, taskItem(t, text, run.base), true),
+    );
   }
 }
 
@@ -179,8 +218,9 @@ function dueSoon(run: Run): void {
 function overdue(run: Run, from: string, to: string): void {
   for (const p of openProblemsDueBetween(run.db, from, to)) {
     if (!deadlinePassed(p, run.now)) continue;
-    const m = overdueMessage(p.unit_name, problemItem(p, run.base));
-    queue(run, `overdue:p${p.id}:${p.deadline}`, 'overdue', p.unit_id, m);
+    queue(run, `overdue:p${p.id}:${p.deadline}`, 'overdue', p.unit_id, () =>
+      overdueMessage(p.unit_name, problemItem(p, run.base)),
+    );
   }
 }
 
@@ -198,8 +238,9 @@ function escalations(run: Run, days: number): void {
     for (const unitId of liaisons.get(p.community_id) ?? []) {
       const name = names.get(unitId);
       if (name === undefined) continue;
-      const m = escalationMessage(name, p.unit_name, daysBetween(p.deadline, run.today), item);
-      queue(run, `esc:p${p.id}:${p.deadline}`, 'escalation', unitId, m);
+      queue(run, `esc:p${p.id}:${p.deadline}`, 'escalation', unitId, () =>
+        escalationMessage(name, p.unit_name, daysBetween(p.deadline, run.today), item),
+      );
     }
   }
 }
@@ -217,16 +258,17 @@ function surveysBehind(run: Run): void {
       const ids = [...new Set(units.filter((u): u is number => typeof u === 'number'))];
       const names = unitNames(run.db, ids);
       for (const [unitId, name] of names) {
-        const m = surveyBehindMessage({
-          recipientName: name,
-          communityName: c.name,
-          roundName: round.name,
-          valid,
-          target: c.target,
-          endsOn: round.ends_on,
-          surveyUrl: `${run.base}/s/${c.token}`,
-        });
-        queue(run, `survey:r${round.id}:c${c.id}`, 'survey_behind', unitId, m);
+        queue(run, `survey:r${round.id}:c${c.id}`, 'survey_behind', unitId, () =>
+          surveyBehindMessage({
+            recipientName: name,
+            communityName: c.name,
+            roundName: round.name,
+            valid,
+            target: c.target,
+            endsOn: round.ends_on,
+            surveyUrl: `${run.base}/s/${c.token}`,
+          }),
+        );
       }
     }
   }

@@ -138,6 +138,16 @@ export function dueDeliveriesAmong(db: Db, nowIso: string, ids: readonly number[
     .all(nowIso, JSON.stringify(ids)) as DeliveryRow[];
 }
 
+/** Whether a reminder of this event was queued for this unit already (on any channel, whatever came of it). */
+export function deliveredToUnit(db: Db, eventKey: string, unitId: number): boolean {
+  return (
+    db
+      .prepare('SELECT 1 FROM deliveries WHERE event_key = ? AND unit_id = ? LIMIT 1')
+      .pluck()
+      .get(eventKey, unitId) !== undefined
+  );
+}
+
 /** The id of the row that resent this delivery (the first), or null when it has not been resent. */
 export function resendOf(db: Db, id: number): number | null {
   return (
