@@ -6,9 +6,10 @@
  *
  * The delivery log starts with yesterday's round, composed by the real composer at the digest hour and
  * sent by the real outbox through channels that answer as the sink would have answered then: everything
- * taken, except one unit whose 企业微信 address had been pasted one character short (93000 invalid
- * webhook url, retried after 1, 5, 15 and 60 minutes, then given up) until the office corrected it and
- * resent the message, and one message to a robot that never answered (unknown). Everything goes through
+ * taken, except one unit whose 钉钉 robot had been given another group's 加签 secret (310000 sign not
+ * match, retried after 1, 5, 15 and 60 minutes, then given up) until the office corrected it and resent
+ * the messages, and one message to a robot that never answered (unknown). The contacts' e-mail addresses
+ * are on the reserved `.example` domain: a demo started with SMTP_URL set mails nobody real. Everything goes through
  * the services the pages use, as SYSTEM.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -72,7 +73,7 @@ const GIVEN: [string, string][] = [
   ['小燕', 'xiaoyan'],
   ['宏伟', 'hongwei'],
 ];
-const MAIL_DOMAIN = 'qinghe.example.gov.cn';
+const MAIL_DOMAIN = 'qinghe.example';
 
 /** The n-th demo person (20 surnames × 21 given names: distinct for the first 420). */
 function person(n: number): { name: string; mobile: string; email: string } {

@@ -20,19 +20,23 @@ import { now } from '../../util/clock.ts';
 /** how many messages /demo-sink keeps */
 export const SINK_KEEP = 200;
 
-/** The body as text, or null when it is larger than the sink reads. */
+/**
+ * The body as text, or null when it is larger than the sink reads: then no more of it is read (the
+ * answer goes out at once and the connection is closed behind it).
+ */
 function readBody(req: Request): Promise<string | null> {
   return new Promise((resolve) => {
-    if (Number(req.headers['content-length'] ?? 0) > SINK_BODY_LIMIT) {
-      req.resume();
-      return resolve(null);
-    }
+    if (Number(req.headers['content-length'] ?? 0) > SINK_BODY_LIMIT) return resolve(null);
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= SINK_BODY_LIMIT) chunks.push(chunk);
-    });
+      if (size <= SINK_BODY_LIMIT) return void chunks.push(chunk);
+      req.off('data', onData);
+      req.pause();
+      resolve(null);
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(size > SINK_BODY_LIMIT ? null : Buffer.concat(chunks).toString('utf8')));
     req.on('error', () => resolve(null));
   });
@@ -52,12 +56,16 @@ export function demoSinkRoutes(deps: AppDeps): { receive: Router; page: Router }
     receive.post(SINK_PATH[kind], async (req: Request, res: Response) => {
       const raw = await readBody(req);
       if (raw === null) {
+        res.set('Connection', 'close');
         res.status(413).json({ errcode: 413, errmsg: 'request entity too large' });
+        res.on('finish', () => req.destroy());
         return;
       }
       const query = new URL(req.originalUrl, 'http://sink').searchParams;
       const { answer, message } = sinkAnswer(db, kind, query, raw, now());
-      if (message) {
+      // only what reached one of the demo's groups is shown: strangers' posts to made-up keys are answered
+      // as the robots answer them, not kept (they would push the groups' messages off the page)
+      if (message?.unitName) {
         kept.unshift(message);
         kept.length = Math.min(kept.length, SINK_KEEP);
       }
