@@ -543,6 +543,7 @@ try {
     const { alone, underLoad } = r;
     const { day } = alone;
     figures.reminders_compose_ms = day.composeMs;
+    figures.reminders_compose_longest_step_ms = day.composeLongestStepMs;
     figures.reminders_queued = day.queued;
     figures.reminders_deliver_s = day.deliverS;
     figures.reminders_server_cpu_s = alone.serverCpuS;
@@ -558,13 +559,13 @@ try {
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
     say(
-      `reminders alone: composed in ${day.composeMs} ms (${day.queued} deliveries: ${events}); sent in ${day.deliverS} s ` +
+      `reminders alone: composed in ${day.composeMs} ms, longest step ${day.composeLongestStepMs} ms (${day.queued} deliveries: ${events}); sent in ${day.deliverS} s ` +
         `over ${day.rounds} scheduler rounds = minutes of simulated clock (${day.roundDeliverS.join(' / ')} s; each later ` +
         `round's composeDue ${day.laterComposeMs.join(' / ')} ms): ${day.sent} sent, ${day.failed} failed, ${day.unknown} unknown; ` +
         `server CPU ${alone.serverCpuS} s in all, ${((alone.serverCpuS * 1000) / Math.max(1, day.sent)).toFixed(2)} ms a delivery`,
     );
     say(
-      `reminders during autosave: composed in ${underLoad.day.composeMs} ms, sent in ${underLoad.day.deliverS} s ` +
+      `reminders during autosave: composed in ${underLoad.day.composeMs} ms, longest step ${underLoad.day.composeLongestStepMs} ms, sent in ${underLoad.day.deliverS} s ` +
         `(${underLoad.day.roundDeliverS.join(' / ')} s): ${underLoad.day.sent} sent, ${underLoad.day.failed} failed, ` +
         `${underLoad.day.unknown} unknown; the load ran ${r.loadS} s, ${r.sentDuringLoad} sent by its end`,
     );

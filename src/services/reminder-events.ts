@@ -105,10 +105,11 @@ const daysBetween = (from: string, to: string): number =>
 const shanghaiHour = (at: Date): number => new Date(at.getTime() + 8 * 3600 * 1000).getUTCHours();
 
 /**
- * Queues every reminder due at `now` to the channels `queue` says this server has; returns how many
- * deliveries were queued.
+ * The reminders due at `now`, as steps each in its own transaction, in order: the scheduler runs them with
+ * a pause between (a district's first round of a day composes thousands of reminders: in one piece it
+ * would hold every request for most of a second). Each step returns how many deliveries it queued.
  */
-export function composeDue(db: Db, now: Date, baseUrl: string, queue: QueueOptions): number {
+export function composeSteps(db: Db, now: Date, baseUrl: string, queue: QueueOptions): (() => number)[] {
   const run: Run = {
     db,
     now,
@@ -118,21 +119,37 @@ export function composeDue(db: Db, now: Date, baseUrl: string, queue: QueueOptio
     queue,
     reachable: new Map(),
   };
-  atomically(db, () => {
-    returnedFixes(run);
-    decidedRequests(run);
-    overdue(run, run.today, run.today);
-  });
+  const step = (work: () => void) => () =>
+    atomically(db, () => {
+      const before = run.queued;
+      work();
+      return run.queued - before;
+    });
+  const steps = [
+    step(() => {
+      returnedFixes(run);
+      decidedRequests(run);
+    }),
+    step(() => overdue(run, run.today, run.today)),
+  ];
   const settings = reminderSettings(db);
-  if (shanghaiHour(now) < settings.digestHour) return run.queued;
-  run.queued += composeDigests(db, now, baseUrl, queue);
-  atomically(db, () => {
-    dueSoon(run);
-    overdue(run, addDays(run.today, -CATCH_UP_DAYS), addDays(run.today, -1));
-    escalations(run, settings.escalateDays);
-    surveysBehind(run);
-  });
-  return run.queued;
+  if (shanghaiHour(now) < settings.digestHour) return steps;
+  return [
+    ...steps,
+    () => composeDigests(db, now, baseUrl, queue),
+    step(() => dueSoon(run)),
+    step(() => overdue(run, addDays(run.today, -CATCH_UP_DAYS), addDays(run.today, -1))),
+    step(() => escalations(run, settings.escalateDays)),
+    step(() => surveysBehind(run)),
+  ];
+}
+
+/**
+ * Queues every reminder due at `now` to the channels `queue` says this server has, all at once; returns how
+ * many deliveries were queued.
+ */
+export function composeDue(db: Db, now: Date, baseUrl: string, queue: QueueOptions): number {
+  return composeSteps(db, now, baseUrl, queue).reduce((n, step) => n + step(), 0);
 }
 
 /** A fix (or corrected documents) sent back at 复查, while the problem is open again. */

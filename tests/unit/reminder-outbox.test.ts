@@ -370,7 +370,7 @@ describe('the office resends one', () => {
     answer = () => Promise.resolve({ outcome: 'unknown', error: '超时' });
     await deliverDue(db, channels, at('2026-10-12T10:00:00'));
     setClock(at('2026-10-12T10:30:00'));
-    const again = resendDelivery(db, office(), id!, at('2026-10-12T10:30:00'));
+    const again = resendDelivery(db, office(), id!, at('2026-10-12T10:30:00'), { email: true });
     expect(row(again)).toMatchObject({
       event_key: 'overdue:p12#resend1',
       resend_of: id,
@@ -381,7 +381,7 @@ describe('the office resends one', () => {
     expect(row(id!).status).toBe('unknown');
     answer = () => Promise.resolve({ outcome: 'unknown', error: '超时' });
     await deliverDue(db, channels, at('2026-10-12T10:30:00'));
-    const third = resendDelivery(db, SYSTEM, again, at('2026-10-12T10:40:00'));
+    const third = resendDelivery(db, SYSTEM, again, at('2026-10-12T10:40:00'), { email: true });
     expect(row(third).event_key).toBe('overdue:p12#resend2');
     const audit = db
       .prepare("SELECT entity_id, detail FROM audit_log WHERE action = 'delivery.resend'")
@@ -395,7 +395,7 @@ describe('the office resends one', () => {
     const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'), { email: true });
     answer = () => Promise.resolve({ outcome: 'failed', error: 'HTTP 500' });
     await deliverDue(db, channels, at('2026-10-12T10:00:00'));
-    resendDelivery(db, SYSTEM, id!, at('2026-10-12T10:00:30'));
+    resendDelivery(db, SYSTEM, id!, at('2026-10-12T10:00:30'), { email: true });
     answer = () => Promise.resolve({ outcome: 'sent' });
     expect(await deliverDue(db, channels, at('2026-10-12T10:02:00'))).toMatchObject({ sent: 1 });
     expect(row(id!).status).toBe('dead');
@@ -412,7 +412,7 @@ describe('the office resends one', () => {
     // the office puts the right address in: the resend goes there, not to the wrong one
     const right = 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7a0c-4bc4-97a0-0ec2f1fa5aaa';
     db.prepare('UPDATE unit_robots SET webhook = ? WHERE unit_id = ?').run(right, unitId);
-    const again = resendDelivery(db, SYSTEM, robotRow!, at('2026-10-12T10:30:00'));
+    const again = resendDelivery(db, SYSTEM, robotRow!, at('2026-10-12T10:30:00'), { email: true });
     expect(row(again)).toMatchObject({ channel: 'wecom', address: right });
     const detail = db
       .prepare("SELECT detail FROM audit_log WHERE action = 'delivery.resend' AND entity_id = ?")
@@ -421,13 +421,17 @@ describe('the office resends one', () => {
     expect(detail).toContain('qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…5aaa');
     expect(detail).not.toContain('693a91f6');
     // the e-mail address taken off the contacts, the robot removed: nothing to resend to
+    // a server without a mail server sends no e-mail, a resend neither
+    expect(() => resendDelivery(db, SYSTEM, mailRow!, at('2026-10-12T10:31:00'), { email: false })).toThrow(
+      '本系统未配置邮件服务器（SMTP_URL），邮件不重发',
+    );
     db.prepare('UPDATE unit_contacts SET email = ? WHERE unit_id = ?').run('new@cg.gov.cn', unitId);
-    expect(() => resendDelivery(db, SYSTEM, mailRow!, at('2026-10-12T10:31:00'))).toThrow(
+    expect(() => resendDelivery(db, SYSTEM, mailRow!, at('2026-10-12T10:31:00'), { email: true })).toThrow(
       'head@cg.gov.cn 已不在该单位的联系人中，不再重发；可给该单位发测试消息核对新的邮箱',
     );
     db.prepare('DELETE FROM deliveries WHERE id = ?').run(again);
     db.prepare('DELETE FROM unit_robots').run();
-    expect(() => resendDelivery(db, SYSTEM, robotRow!, at('2026-10-12T10:31:00'))).toThrow(
+    expect(() => resendDelivery(db, SYSTEM, robotRow!, at('2026-10-12T10:31:00'), { email: true })).toThrow(
       '该单位已没有群机器人，不再重发；可在单位的联系人页面重新设置',
     );
     expect(rows()).toHaveLength(2);
@@ -438,8 +442,8 @@ describe('the office resends one', () => {
     const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'), { email: true });
     answer = () => Promise.resolve({ outcome: 'unknown', error: '超时' });
     await deliverDue(db, channels, at('2026-10-12T10:00:00'));
-    const again = resendDelivery(db, SYSTEM, id!, at('2026-10-12T10:30:00'));
-    expect(() => resendDelivery(db, SYSTEM, id!, at('2026-10-12T10:31:00'))).toThrow(
+    const again = resendDelivery(db, SYSTEM, id!, at('2026-10-12T10:30:00'), { email: true });
+    expect(() => resendDelivery(db, SYSTEM, id!, at('2026-10-12T10:31:00'), { email: true })).toThrow(
       `这条消息已经重发过（#${again}），不再重发；请看重发的那一条`,
     );
     expect(rows()).toHaveLength(2);
@@ -451,9 +455,11 @@ describe('the office resends one', () => {
   it('refused for one that went or waits (409), for anyone but the office (403), nothing written', async () => {
     addRobot(unitId);
     const [id] = queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'), { email: true });
-    expect(() => resendDelivery(db, SYSTEM, id!, at('2026-10-12T10:00:00'))).toThrow(Conflict);
+    expect(() => resendDelivery(db, SYSTEM, id!, at('2026-10-12T10:00:00'), { email: true })).toThrow(
+      Conflict,
+    );
     await deliverDue(db, channels, at('2026-10-12T10:00:00'));
-    expect(() => resendDelivery(db, SYSTEM, id!, at('2026-10-12T10:00:00'))).toThrow(
+    expect(() => resendDelivery(db, SYSTEM, id!, at('2026-10-12T10:00:00'), { email: true })).toThrow(
       '只有发送失败或结果未知的消息可以重新发送',
     );
     const unitUser = findUserById(
@@ -468,8 +474,12 @@ describe('the office resends one', () => {
       }),
     )!;
     db.prepare("UPDATE deliveries SET status = 'unknown'").run();
-    expect(() => resendDelivery(db, unitUser, id!, at('2026-10-12T10:00:00'))).toThrow(Forbidden);
-    expect(() => resendDelivery(db, SYSTEM, 999, at('2026-10-12T10:00:00'))).toThrow('找不到该发送记录');
+    expect(() => resendDelivery(db, unitUser, id!, at('2026-10-12T10:00:00'), { email: true })).toThrow(
+      Forbidden,
+    );
+    expect(() => resendDelivery(db, SYSTEM, 999, at('2026-10-12T10:00:00'), { email: true })).toThrow(
+      '找不到该发送记录',
+    );
     expect(rows()).toHaveLength(1);
   });
 });
@@ -521,7 +531,13 @@ describe('the scheduler', () => {
     setClock(at('2026-10-12T10:00:00'));
     queueReminder(db, reminder('overdue:p12'), at('2026-10-12T10:00:00'), { email: true });
     let release = () => {};
-    answer = () => new Promise((r) => (release = () => r({ outcome: 'sent' })));
+    let sending = () => {};
+    const started = new Promise<void>((r) => (sending = r));
+    answer = () =>
+      new Promise((r) => {
+        release = () => r({ outcome: 'sent' });
+        sending();
+      });
     const errors: string[] = [];
     const scheduler = startReminders({
       db,
@@ -533,7 +549,8 @@ describe('the scheduler', () => {
     const first = scheduler.tick();
     const second = scheduler.tick();
     expect(second).toBe(first);
-    await new Promise((r) => setTimeout(r, 20));
+    await started; // the round composed (step by step) and is sending: a tick now is still the same round
+    expect(scheduler.tick()).toBe(first);
     release();
     await first;
     expect(handed.filter((m) => m.address === ROBOT)).toHaveLength(1);
