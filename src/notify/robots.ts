@@ -60,6 +60,9 @@ const notTaken = (status: number) => (status >= 400 && status < 500) || status =
 /** what the robot's answer means: only errcode 0 in a JSON body with a 2xx status is `sent` */
 export function readRobotAnswer(kind: RobotKind, status: number, body: string): SendOutcome {
   const name = ROBOT_NAMES[kind];
+  // redirects are not followed: the robot never saw the message (often an http:// address of an https robot)
+  if (status >= 300 && status < 400)
+    return { outcome: 'failed', error: `${name}返回 HTTP ${status}：地址被重定向，请核对 Webhook 地址` };
   if (status < 200 || status >= 300) {
     const error = `${name}返回 HTTP ${status}`;
     if (notTaken(status)) return { outcome: 'failed', error };

@@ -214,6 +214,6 @@ async function yesterdaysRound(
   const dead = pageDeliveryLog(db, filter, 20, 0).rows.reverse();
   const fixedAt = minutesAfter(at, minutes + 9);
   saveUnitContacts(db, SYSTEM, o.slipped.id, o.fix);
-  const resent = dead.map((d) => resendDelivery(db, SYSTEM, d.id, fixedAt));
+  const resent = dead.map((d) => resendDelivery(db, SYSTEM, d.id, fixedAt, { email: false }));
   await deliverDue(db, channels, fixedAt, { only: resent });
 }

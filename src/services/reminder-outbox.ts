@@ -252,8 +252,13 @@ const RESENDABLE: ReadonlySet<DeliveryStatus> = new Set(['failed', 'dead', 'unkn
  * address, kind or secret — the secret is read at each send anyway), or the same e-mail address while it is
  * still one of the unit's contacts'. A channel the unit no longer has is a 409 saying what to do instead.
  */
-function resendTarget(db: Db, old: DeliveryRow): { channel: DeliveryRow['channel']; address: string } {
+function resendTarget(
+  db: Db,
+  old: DeliveryRow,
+  opts: QueueOptions,
+): { channel: DeliveryRow['channel']; address: string } {
   if (old.channel === 'email') {
+    if (!opts.email) throw new Conflict('本系统未配置邮件服务器（SMTP_URL），邮件不重发');
     const still =
       old.unit_id === null ||
       listContacts(db, old.unit_id).some((c) => c.email?.trim().toLowerCase() === old.address.toLowerCase());
@@ -275,7 +280,7 @@ function resendTarget(db: Db, old: DeliveryRow): { channel: DeliveryRow['channel
  * resent if it fails).
  * Returns the new delivery's id.
  */
-export function resendDelivery(db: Db, actor: Actor, id: number, now: Date): number {
+export function resendDelivery(db: Db, actor: Actor, id: number, now: Date, opts: QueueOptions): number {
   canOrReject(db, actor, 'office.manage', null);
   return atomically(db, () => {
     const old = findDelivery(db, id);
@@ -284,7 +289,7 @@ export function resendDelivery(db: Db, actor: Actor, id: number, now: Date): num
     const already = resendOf(db, old.id);
     if (already !== null) throw new Conflict(`这条消息已经重发过（#${already}），不再重发；请看重发的那一条`);
     const base = old.event_key.replace(/#resend\d+$/, '');
-    const to = resendTarget(db, old);
+    const to = resendTarget(db, old, opts);
     const row = {
       event: old.event,
       unitId: old.unit_id,

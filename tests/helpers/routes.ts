@@ -1427,14 +1427,15 @@ function reminderRoutes(): RouteSpec[] {
     { route: 'GET /units/standing', allow: ['office'], probe: () => page('/units/standing') },
     { route: 'GET /units/standing.xlsx', allow: ['office'], probe: () => page('/units/standing.xlsx') },
     // the demo's own robot sink (demo only): what it received is the office's to read; the robots' endpoints
-    // answer anyone as the robots do — HTTP 200 and an error code for a message they refuse (here a form
-    // body, not JSON), and nothing is stored
+    // answer anyone as the robots do — HTTP 200 with an error code for a message they refuse (here: no
+    // key, 93000 / 300001), nothing stored
     { route: 'GET /demo-sink', allow: ['office'], probe: () => page('/demo-sink') },
     ...(['wecom', 'dingtalk'] as const).map((kind): RouteSpec => ({
       route: `POST /demo-sink/${kind}/send`,
       allow: ALL,
       probe: () => form(`/demo-sink/${kind}/send`, { msgtype: 'markdown' }),
-      allowedOk: (status, text) => status === 200 && /"errcode":40035/.test(text),
+      allowedOk: (status, text) =>
+        status === 200 && text.includes(kind === 'wecom' ? '"errcode":93000' : '"errcode":300001'),
     })),
   ];
 }

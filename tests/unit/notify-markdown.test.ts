@@ -77,6 +77,10 @@ describe('a robot’s answer', () => {
       error: '钉钉返回 HTTP 404',
     });
     expect(readRobotAnswer('wecom', 429, '').outcome).toBe('failed');
+    expect(readRobotAnswer('wecom', 301, '')).toEqual({
+      outcome: 'failed',
+      error: '企业微信返回 HTTP 301：地址被重定向，请核对 Webhook 地址',
+    });
     expect(readRobotAnswer('wecom', 503, '').outcome).toBe('failed');
   });
 

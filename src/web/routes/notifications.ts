@@ -85,7 +85,7 @@ export function notificationsRouter(deps: AppDeps, _protect: RequestHandler): Ro
     const id = idParam(req.params.id, '发送记录');
     let newId = 0;
     const ok = await changedOrShownAgain(
-      () => (newId = resendDelivery(db, actorOf(res), id, now())),
+      () => (newId = resendDelivery(db, actorOf(res), id, now(), { email: config.smtpUrl !== undefined })),
       (refusal) => showLog(req, res, refusal),
     );
     if (!ok) return;
