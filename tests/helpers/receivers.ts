@@ -171,7 +171,8 @@ export async function startSmtpReceiver(behaviour: SmtpBehaviour = 'ok'): Promis
  * errcode: HTTP 200 with 企业微信's 93000 / 钉钉's 300001; badsign: 钉钉's 310000 whatever was signed;
  * badjson: HTTP 200 with an HTML page; hang: never answers; reset: reads the message, then drops the line
  */
-export type RobotBehaviour = 'ok' | 'fail500' | 'busy503' | 'errcode' | 'hang' | 'badsign' | 'badjson' | 'reset';
+export type RobotBehaviour =
+  'ok' | 'fail500' | 'busy503' | 'errcode' | 'hang' | 'badsign' | 'badjson' | 'reset';
 
 export interface RobotMessage {
   path: string;

@@ -145,7 +145,8 @@ describe('the scheduler sends through the real channels', () => {
     const r = await robot('wecom');
     const unit = unitWith(r);
     setClock(at('2026-10-12T10:00:00'));
-    for (let i = 1; i <= 25; i++) queueReminder(db(), reminder(`overdue:m${i}`, unit), second(), { email: true });
+    for (let i = 1; i <= 25; i++)
+      queueReminder(db(), reminder(`overdue:m${i}`, unit), second(), { email: true });
     await tick();
     expect(r.received).toHaveLength(20);
     await tickAt('2026-10-12T10:00:59');
