@@ -5,7 +5,7 @@
  * timings are reported, never asserted. Latency percentiles are computed from every response's time.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,7 @@ const quick = process.argv.includes('--quick');
 const scale = quick ? 0.1 : 1;
 const seconds = quick ? 3 : 10;
 const CONNECTIONS = 64;
-// `--only=ranking,page,bare,sheet,autosave,export-load,photo,intake,bomb,export,sqlite,tasks,survey,reminders`
+// `--only=ranking,page,bare,sheet,autosave,export-load,photo,intake,bomb,export,sqlite,tasks,survey,reminders,versions`
 // runs some phases
 const only = process.argv
   .find((a) => a.startsWith('--only='))
@@ -146,16 +146,20 @@ async function load(opts: autocannon.Options, until?: Promise<unknown>): Promise
 }
 
 /**
- * The sheet page's save, as 64 tablets send it: each connection works on a sheet of its own and, as the
- * page does, says which revision of the sheet its change is based on (the one the previous save answered;
- * the first save of a run, knowing none, is checked as a late replay would be).
+ * The sheet page's save, as 64 tablets send it: each save is about a sheet no other save in flight is
+ * about and, as the page does, says which revision of the sheet its change is based on (the one the
+ * sheet's previous save answered; the first save of a sheet in a run, knowing none, is checked as a late
+ * replay would be). autocannon gives each request a fresh copy of its context, so a connection cannot
+ * keep its sheet there: a save takes a free sheet and gives it back, with the answered revision, when
+ * its response arrives (before, every save claimed revision 0 and took the late-replay path).
  */
 function autosaveOptions(base: string, s: Session, sheets: City['openSheets'], codes: Map<string, string[]>) {
-  let connections = 0;
-  interface Tablet {
+  const free = [...sheets];
+  const revisions = new Map<City['openSheets'][number], number>();
+  let spare = 0;
+  let n = 0;
+  interface Save {
     sheet?: City['openSheets'][number];
-    revision?: number;
-    n?: number;
   }
   return {
     url: base,
@@ -169,15 +173,14 @@ function autosaveOptions(base: string, s: Session, sheets: City['openSheets'], c
     requests: [
       {
         setupRequest: (req: autocannon.Request, context: object) => {
-          const tablet = context as Tablet;
-          tablet.sheet ??= sheets[connections++ % sheets.length]!;
-          const n = (tablet.n = (tablet.n ?? 0) + 1);
-          const { sheet } = tablet;
+          // a save that never got its response keeps its sheet: then share one (a possible stale save)
+          const sheet = ((context as Save).sheet = free.pop() ?? sheets[spare++ % sheets.length]!);
+          n++;
           const std = codes.get(sheet.siteType)!;
           req.path = `/api/rounds/${sheet.round}/sites/${sheet.site}/changes`;
           req.body = JSON.stringify({
             batchId: randomUUID(),
-            baseRevision: tablet.revision ?? 0,
+            baseRevision: revisions.get(sheet) ?? 0,
             changes: [0, 1, 2].map((i) => ({
               standard: std[(n + i) % std.length],
               result: 'ok',
@@ -189,8 +192,10 @@ function autosaveOptions(base: string, s: Session, sheets: City['openSheets'], c
           return req;
         },
         onResponse: (status: number, body: string, context: object) => {
-          if (status === 200)
-            (context as Tablet).revision = (JSON.parse(body) as { revision: number }).revision;
+          const { sheet } = context as Save;
+          if (!sheet) return;
+          if (status === 200) revisions.set(sheet, (JSON.parse(body) as { revision: number }).revision);
+          free.push(sheet);
         },
       },
     ],
@@ -269,6 +274,42 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/**
+ * The server's peak RSS over a phase, as `<phase>_server_peak_rss_mb`: `phase(name)` closes the phase
+ * open (if any) and starts the next (`null` only closes). Linux: the peak (VmHWM) is reset through
+ * /proc/<pid>/clear_refs at the start, and RSS is sampled every 20 ms as well where that is refused.
+ */
+function serverPeakRss(pid: number | undefined, figures: Record<string, number>) {
+  const status = (field: 'VmRSS' | 'VmHWM') => {
+    try {
+      const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return m ? Math.round(Number(m[1]) / 1024) : 0;
+    } catch {
+      return 0;
+    }
+  };
+  let open: { name: string; sampled: number; reset: boolean; timer: NodeJS.Timeout | undefined } | undefined;
+  return (name: string | null) => {
+    if (open) {
+      clearInterval(open.timer);
+      const peak = Math.max(open.sampled, status('VmRSS'), open.reset ? status('VmHWM') : 0);
+      if (peak) figures[`${open.name}_server_peak_rss_mb`] = peak;
+      open = undefined;
+    }
+    if (name === null) return;
+    let reset = true;
+    try {
+      writeFileSync(`/proc/${pid}/clear_refs`, '5'); // VmHWM from the current RSS on
+    } catch {
+      reset = false;
+    }
+    const phase = { name, sampled: status('VmRSS'), reset, timer: undefined as NodeJS.Timeout | undefined };
+    phase.timer = setInterval(() => (phase.sampled = Math.max(phase.sampled, status('VmRSS'))), 20);
+    phase.timer.unref();
+    open = phase;
+  };
+}
+
 function rawSqliteInsertRps(): number {
   const dir = mkdtempSync(join(tmpdir(), 'cc-bench-raw-'));
   const db = openDatabase(databaseFile(dir));
@@ -305,6 +346,21 @@ if (want('ranking')) {
   figures.ranking_ms = round1(median(times));
   figures.ranking_cached_ms = round1(median(cachedTimes));
   say(`ranking ${times.map(round1).join(' / ')} ms; unchanged round again ${figures.ranking_cached_ms} ms`);
+}
+
+if (want('versions')) {
+  // a photo's display version and thumbnail as the server makes them (bench/photo-versions.ts), in a
+  // process of its own: CPU of the process, libvips' threads included, for distinct photos
+  const r = inChild<Record<'small' | 'big', { cpu: number[]; wall: number[] }>>('photo-versions.ts');
+  figures.photo_versions_cpu_ms_small = round1(median(r.small.cpu));
+  figures.photo_versions_wall_ms_small = round1(median(r.small.wall));
+  figures.photo_versions_cpu_ms_12mp = round1(median(r.big.cpu));
+  figures.photo_versions_wall_ms_12mp = round1(median(r.big.wall));
+  say(
+    `photo versions (display with caption band + thumbnail), median of ${r.small.cpu.length} 320×240 photos: ` +
+      `CPU ${figures.photo_versions_cpu_ms_small} ms, wall ${figures.photo_versions_wall_ms_small} ms; of ${r.big.cpu.length} ` +
+      `12 MP photos: CPU ${r.big.cpu.map(round1).join(' / ')} ms, wall ${r.big.wall.map(round1).join(' / ')} ms`,
+  );
 }
 
 let taskCity: TaskCity | undefined;
@@ -376,6 +432,7 @@ if (reminders)
       `each with 2 e-mail contacts and a robot`,
   );
 const { base, child } = await startServer(city, reminders?.env);
+const phase = serverPeakRss(child.pid, figures);
 try {
   const office = await login(base, 'office');
   const ins1 = await login(base, 'inspector1');
@@ -393,6 +450,7 @@ try {
   }
 
   if (want('page')) {
+    phase('page');
     const pageTimes: number[] = [];
     for (let i = 0; i < 5; i++) {
       const t = performance.now();
@@ -411,9 +469,16 @@ try {
   }
 
   const measureBare = async () => {
+    const bareCpu0 = cpuSeconds(child.pid);
     const bare = await load({ url: `${base}/bench/trivial`, headers: { cookie: ins1.cookie } });
     figures.bare_express_rps = bare.rps;
-    say(`bare route: ${bare.rps} req/s, p99 ${bare.p99} ms, ${bare.errors} errors`);
+    // the server's CPU per request of the bare route: the unit the intake's CPU per sheet is compared with
+    figures.bare_server_cpu_ms = Number(
+      (((cpuSeconds(child.pid) - bareCpu0) * 1000) / Math.max(1, bare.total)).toFixed(3),
+    );
+    say(
+      `bare route: ${bare.rps} req/s, p99 ${bare.p99} ms, ${bare.errors} errors, server CPU ${figures.bare_server_cpu_ms} ms a request`,
+    );
     // the same as a script's JSON POST (CSRF header checked, body parsed): the ceiling for autosave
     const post = await load({
       url: `${base}/bench/trivial`,
@@ -429,9 +494,13 @@ try {
     figures.bare_express_post_rps = post.rps;
     say(`bare JSON POST: ${post.rps} req/s, p99 ${post.p99} ms, ${post.errors} errors`);
   };
-  if (want('bare')) await measureBare();
+  if (want('bare')) {
+    phase('bare');
+    await measureBare();
+  }
 
   if (want('survey') && surveyCity) {
+    phase('survey');
     // shares of the bare route's rates measured in the same run (here when the bare phase did not run)
     if (figures.bare_express_rps === undefined) await measureBare();
     const { tokens } = surveyCity;
@@ -494,6 +563,7 @@ try {
   const mine = city.openSheets.filter((s) => s.inspector === 'inspector1');
   const autosaveSheets = mine.slice(0, 64);
   if (want('sheet')) {
+    phase('sheet');
     const page = await load({
       url: `${base}/rounds/${mine[0]!.round}/sites/${mine[0]!.site}`,
       headers: { cookie: ins1.cookie },
@@ -504,6 +574,7 @@ try {
   }
 
   if (want('autosave')) {
+    phase('autosave');
     await serverStats(base, ins1); // from here on
     const own = monitorEventLoopDelay({ resolution: 1 });
     own.enable();
@@ -523,12 +594,17 @@ try {
     figures.autosave_p99_ms = save.p99;
     figures.autosave_rps = save.rps;
     figures.autosave_errors = save.errors;
+    figures.autosave_p50_ms = save.p50;
+    // the target is a share of the bare JSON POST's rate of the same run
+    if (figures.bare_express_post_rps)
+      figures.autosave_share_of_bare_post = Number((save.rps / figures.bare_express_post_rps).toFixed(2));
     say(
       `autosave: ${save.rps} req/s, p50 ${save.p50} ms, p90 ${save.p90} ms, p99 ${save.p99} ms, ${save.errors} errors; server CPU ${cpuPerSave.toFixed(3)} ms a save`,
     );
   }
 
   if (reminders) {
+    phase('reminders');
     // a day's reminders alone, then again while tablets autosave (bench/reminders-measure.ts)
     const r = await measureReminders({
       base,
@@ -591,6 +667,7 @@ try {
   }
 
   if (want('export-load')) {
+    phase('export_load');
     // the same while the 5,000-problem workbook downloads, again and again until the load run ends
     let exporting = true;
     let exports = 0;
@@ -611,10 +688,11 @@ try {
     exporting = false;
     await downloads;
     figures.autosave_p99_during_export_ms = during.p99;
+    figures.autosave_p50_during_export_ms = during.p50;
     figures.autosave_errors_during_export = during.errors;
     figures.exports_during_autosave = exports;
     say(
-      `autosave during export: ${during.rps} req/s, p99 ${during.p99} ms, ${during.errors} errors; ` +
+      `autosave during export: ${during.rps} req/s, p50 ${during.p50} ms, p99 ${during.p99} ms, ${during.errors} errors; ` +
         `${exports} workbooks downloaded meanwhile (${exportTimes.map((t) => round1(t / 1000)).join(' / ')} s)`,
     );
   }
@@ -624,6 +702,7 @@ try {
   );
   const photoSheet = mine[64]!;
   if (want('photo')) {
+    phase('photo');
     // photo intake: a 12-megapixel JPEG of about 4 MB, five distinct ones, one after another
     const big = await sharp(source)
       .rotate()
@@ -678,6 +757,7 @@ try {
   }
 
   if (want('intake')) {
+    phase('sheet_ingest');
     // whole sheets from 8 tablets at once: 40 answers in one save, one ~16 KB photo, submit
     const small = await sharp(source).rotate().resize(320, 240).jpeg({ quality: 70 }).toBuffer();
     const used = new Set([...autosaveSheets, photoSheet].map((s) => `${s.round}:${s.site}`));
@@ -690,9 +770,12 @@ try {
     );
     const agents = sessions.map(() => new http.Agent({ keepAlive: true, maxSockets: 1 }));
     const phaseMs = { save: 0, photo: 0, submit: 0 };
+    // every request's time, per kind (a photo or submit not sent is not counted)
+    const times = { save: [] as number[], photo: [] as number[], submit: [] as number[] };
     let taken = 0;
     let stored = 0;
     let failed = 0;
+    let firstFailure = '';
     let n = 0;
     const t0 = performance.now();
     const cpu0 = cpuSeconds(child.pid);
@@ -747,15 +830,34 @@ try {
                   'POST',
                   `/rounds/${sheet.round}/sites/${sheet.site}/submit`,
                   { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-                  Buffer.from(new URLSearchParams({ _csrf: s.csrf }).toString()),
+                  // confirmed as the sheet page's script does after asking in place (src/web/confirm.ts)
+                  Buffer.from(new URLSearchParams({ _csrf: s.csrf, confirmed: '1' }).toString()),
                   agents[i]!,
                 )
               : null;
+          const t4 = performance.now();
           phaseMs.save += t2 - t1;
           phaseMs.photo += t3 - t2;
-          phaseMs.submit += performance.now() - t3;
+          phaseMs.submit += t4 - t3;
+          times.save.push(t2 - t1);
+          if (saved.status === 200) times.photo.push(t3 - t2);
+          if (submitted) times.submit.push(t4 - t3);
           if (submitted?.status === 303) stored++;
-          else failed++;
+          else {
+            failed++;
+            const [what, r] = submitted
+              ? ['submit', submitted]
+              : saved.status !== 200
+                ? ['save', saved]
+                : ['photo', null];
+            firstFailure ||= r
+              ? `${what} answered ${r.status}: ${r.body
+                  .toString()
+                  .replace(/<[^>]*>/g, ' ')
+                  .replace(/\s+/g, ' ')
+                  .slice(0, 600)}`
+              : `photo answered ${photo}`;
+          }
         }
       }),
     );
@@ -764,6 +866,10 @@ try {
     const clientCpu = process.cpuUsage(clientCpu0);
     const clientCpuMs = (clientCpu.user + clientCpu.system) / 1000 / Math.max(1, taken);
     figures.sheet_ingest_server_cpu_ms = round1(serverCpuMs);
+    for (const kind of ['save', 'photo', 'submit'] as const) {
+      figures[`sheet_ingest_${kind}_p50_ms`] = round1(percentile(times[kind], 50));
+      figures[`sheet_ingest_${kind}_p99_ms`] = round1(percentile(times[kind], 99));
+    }
     figures.sheet_ingest_client_cpu_ms = round1(clientCpuMs);
     // count only sheets the database holds as submitted with their answers and their photo, whose
     // original is on disk byte for byte
@@ -803,14 +909,18 @@ try {
         `${figures.sheet_ingest_with_versions_rps} sheets/s counting that time; server CPU per sheet with them ${round1(allCpuMs)} ms`,
     );
     say(
-      `sheet intake: ${stored} acknowledged, ${inDb} in the database, ${failed} failed, ${round1(ingestS)} s; ` +
+      `sheet intake: ${stored} acknowledged, ${inDb} in the database, ${failed} failed${firstFailure ? ` (first: ${firstFailure})` : ''}, ${round1(ingestS)} s; ` +
         `mean per sheet: save ${round1(phaseMs.save / taken)} ms, photo ${round1(phaseMs.photo / taken)} ms, ` +
         `submit ${round1(phaseMs.submit / taken)} ms (${small.length} bytes photo); ` +
+        `p50 / p99: save ${figures.sheet_ingest_save_p50_ms} / ${figures.sheet_ingest_save_p99_ms} ms, ` +
+        `photo ${figures.sheet_ingest_photo_p50_ms} / ${figures.sheet_ingest_photo_p99_ms} ms, ` +
+        `submit ${figures.sheet_ingest_submit_p50_ms} / ${figures.sheet_ingest_submit_p99_ms} ms; ` +
         `CPU per sheet: server ${round1(serverCpuMs)} ms, the 8 simulated tablets ${round1(clientCpuMs)} ms`,
     );
   }
 
   if (want('bomb')) {
+    phase('bomb');
     const bomb = await measureBombs(base, office, child.pid!);
     for (const line of bomb.lines) say(line);
     figures.bomb_refuse_ms = bomb.refuseMs;
@@ -822,6 +932,7 @@ try {
   }
 
   if (want('tasks') && taskCity) {
+    phase('materials_zip');
     const cityZip = await measurePackage(base, office.cookie, taskCity.combinedRound, child.pid!);
     figures.materials_zip_city_mb = cityZip.mb;
     figures.materials_zip_city_s = cityZip.s;
@@ -841,6 +952,7 @@ try {
     );
   }
 } finally {
+  phase(null);
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   await reminders?.close();
