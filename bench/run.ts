@@ -351,7 +351,11 @@ if (want('ranking')) {
 if (want('versions')) {
   // a photo's display version and thumbnail as the server makes them (bench/photo-versions.ts), in a
   // process of its own: CPU of the process, libvips' threads included, for distinct photos
-  const r = inChild<Record<'small' | 'big', { cpu: number[]; wall: number[] }>>('photo-versions.ts');
+  const r = inChild<
+    Record<'small' | 'big', { cpu: number[]; wall: number[] }> & {
+      upload: { plain: number[]; withVersions: number[] };
+    }
+  >('photo-versions.ts');
   figures.photo_versions_cpu_ms_small = round1(median(r.small.cpu));
   figures.photo_versions_wall_ms_small = round1(median(r.small.wall));
   figures.photo_versions_cpu_ms_12mp = round1(median(r.big.cpu));
@@ -360,6 +364,13 @@ if (want('versions')) {
     `photo versions (display with caption band + thumbnail), median of ${r.small.cpu.length} 320×240 photos: ` +
       `CPU ${figures.photo_versions_cpu_ms_small} ms, wall ${figures.photo_versions_wall_ms_small} ms; of ${r.big.cpu.length} ` +
       `12 MP photos: CPU ${r.big.cpu.map(round1).join(' / ')} ms, wall ${r.big.wall.map(round1).join(' / ')} ms`,
+  );
+  // the server makes a small photo's versions at its upload, from the decode that checks it
+  const plain = median(r.upload.plain);
+  figures.photo_versions_cpu_ms_small_at_upload = round1(median(r.upload.withVersions) - plain);
+  say(
+    `a 320×240 upload checked and kept: CPU ${round1(plain)} ms; with its versions made from that decode ` +
+      `${round1(median(r.upload.withVersions))} ms (+${figures.photo_versions_cpu_ms_small_at_upload} ms)`,
   );
 }
 

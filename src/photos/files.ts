@@ -8,6 +8,7 @@
  *   thumbs/ab/<sha256>.jpg                 rotated, ≤ 320 px
  */
 import { randomUUID } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
@@ -83,6 +84,67 @@ async function ensureDir(dir: string): Promise<string | undefined> {
   if (knownDirs.size > 10_000) knownDirs.clear();
   knownDirs.add(dir);
   return created;
+}
+
+/** fsyncDir with blocking calls (writeOnceSync). */
+function fsyncDirSync(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // as in fsyncDir
+  }
+}
+
+function ensureDirSync(dir: string): string | undefined {
+  if (knownDirs.has(dir)) return undefined;
+  const created = mkdirSync(dir, { recursive: true });
+  if (knownDirs.size > 10_000) knownDirs.clear();
+  knownDirs.add(dir);
+  return created;
+}
+
+/**
+ * writeOnce with blocking calls, for the photo worker thread's display versions and thumbnails: the same
+ * steps, durable the same way, for a third of the CPU (each of writeOnce's ten awaited calls costs a
+ * promise, a trip through libuv's pool and, for the missing file's stat, an exception: ≈ 2.2 ms of CPU a
+ * file against 0.75). Only where blocking the thread for a write is harmless: never on the event loop.
+ */
+export function writeOnceSync(uploadDir: string, path: string, data: Buffer): boolean {
+  if (statSync(path, { throwIfNoEntry: false })?.size === data.length) return false;
+  try {
+    return writeNewSync(uploadDir, path, data);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || knownDirs.size === 0) throw err;
+    knownDirs.clear();
+    return writeNewSync(uploadDir, path, data);
+  }
+}
+
+function writeNewSync(uploadDir: string, path: string, data: Buffer): boolean {
+  const tmp = join(tmpDir(uploadDir), `${randomUUID()}.part`);
+  ensureDirSync(dirname(tmp));
+  const createdDir = ensureDirSync(dirname(path));
+  try {
+    const fd = openSync(tmp, 'wx', 0o644);
+    try {
+      for (let at = 0; at < data.length;) at += writeSync(fd, data, at);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  fsyncDirSync(dirname(path));
+  if (createdDir) fsyncDirSync(dirname(createdDir));
+  return true;
 }
 
 /** Writes `data` to `path` crash-safely. An existing file of the same size is kept (same content by name). */

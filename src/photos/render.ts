@@ -6,7 +6,8 @@
  * cost more than the pixels for the photos of a typical sheet), and both versions are encoded from that
  * one decode.
  */
-import sharp, { type OutputInfo } from 'sharp';
+import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import { strippedJpeg } from './jpeg-strip.ts';
 import { bandFontSize, BAND_BACKGROUND, prepareLines, renderBand, type Band } from './watermark.ts';
 import type { WatermarkFont } from './font.ts';
 
@@ -21,6 +22,34 @@ export interface Rendered {
 
 /** Raised when the pixels cannot be read; the caller decides what that means. */
 export class UndecodablePhoto extends Error {}
+
+/**
+ * Bands drawn lately, by width, size and lines: the lines repeat from photo to photo (a sheet's photos
+ * share the site and the inspector, and the time line its minute when the photo has none of its own),
+ * and Pango's layout and rasterising are a third of a small photo's versions. Bounded; oldest out first.
+ */
+const bands = new Map<string, Band | null>();
+const BANDS_KEPT = 64;
+
+async function bandFor(
+  width: number,
+  size: number,
+  lines: string[],
+  font: WatermarkFont,
+): Promise<Band | null> {
+  const key = `${width}\n${size}\n${font.file}\n${font.family}\n${lines.join('\n')}`;
+  const known = bands.get(key);
+  if (known !== undefined) return known;
+  const band = await renderBand(width, size, lines, font);
+  if (bands.size >= BANDS_KEPT) bands.delete(bands.keys().next().value!);
+  bands.set(key, band);
+  return band;
+}
+
+/** Forgets the bands drawn so far (tests compare with bands drawn afresh). */
+export function forgetBands(): void {
+  bands.clear();
+}
 
 interface Layout {
   width: number;
@@ -39,7 +68,7 @@ async function layout(width: number, height: number, lines: string[], font: Wate
     const scale = Math.min(1, DISPLAY_MAX / width, roomForPicture / height);
     const w = Math.max(1, Math.round(width * scale));
     const h = Math.max(1, Math.round(height * scale));
-    const band = await renderBand(w, bandFontSize(w, h), lines, font);
+    const band = await bandFor(w, bandFontSize(w, h), lines, font);
     result = { width: w, height: h, band };
     const total = h + (band?.height ?? 0);
     if (total <= DISPLAY_MAX && w <= DISPLAY_MAX) break;
@@ -82,46 +111,106 @@ export function withBand(picture: Buffer, width: number, height: number, band: B
 }
 
 /**
- * `shown` is the photo's size as displayed (EXIF orientation applied), from its header. `maxPixels`
- * is passed on to libvips as a second guard against decompression bombs. Without `captions` only the
- * thumbnail is made.
+ * The thumbnail of a photo that needs no work to be one (jpeg-strip.ts): a JPEG within THUMB_MAX, the
+ * right way up, with no colour profile (its pixels are already what the thumbnail would show); else null.
  */
-export async function renderPhoto(
+export function thumbAsIs(buf: Buffer, header: Metadata): Buffer | null {
+  const fits = header.autoOrient.width <= THUMB_MAX && header.autoOrient.height <= THUMB_MAX;
+  if (header.format !== 'jpeg' || !fits || (header.orientation ?? 1) !== 1 || header.hasProfile) return null;
+  if (header.space !== 'srgb' && header.space !== 'b-w') return null;
+  return strippedJpeg(buf);
+}
+
+/** A photo decoded for its versions: the picture at its display size and what goes with it. */
+export interface Decoded {
+  data: Buffer;
+  info: OutputInfo;
+  band: Band | null;
+  captioned: boolean;
+  /** the thumbnail when the original can be it (thumbAsIs) */
+  asIs: Buffer | null;
+}
+
+/**
+ * Decodes `buf` (strictly, at sharp's failOn 'warning') to the display version's picture size: the
+ * one decode both versions are made from. `header` is the photo's sharp metadata (the size shown is
+ * after EXIF rotation); `maxPixels` is passed on to libvips as a second guard against decompression
+ * bombs. Without `captions` there is no band (only the thumbnail will be made).
+ */
+export async function decodePhoto(
   buf: Buffer,
-  shown: { width: number; height: number },
+  header: Metadata,
   captions: { lines: string[]; font: WatermarkFont } | null,
   maxPixels: number,
-): Promise<Rendered> {
+): Promise<Decoded> {
+  const shown = header.autoOrient;
   const lines = captions ? prepareLines(captions.lines, captions.font) : [];
   const { width, height, band } = captions
     ? await layout(shown.width, shown.height, lines, captions.font)
     : { width: shown.width, height: shown.height, band: null };
-  let decoded: { data: Buffer; info: OutputInfo };
   try {
-    decoded = await sharp(buf, { failOn: 'warning', limitInputPixels: maxPixels, autoOrient: true })
+    const { data, info } = await sharp(buf, {
+      failOn: 'warning',
+      limitInputPixels: maxPixels,
+      autoOrient: true,
+    })
       .resize({ width, height, fit: 'inside', withoutEnlargement: true })
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
       .removeAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });
+    return { data, info, band, captioned: captions !== null, asIs: thumbAsIs(buf, header) };
   } catch (err) {
     throw new UndecodablePhoto((err as Error).message);
   }
-  const { data, info } = decoded;
+}
+
+/**
+ * A photo decoded at its own size without a caption, given its caption now: null when the band makes
+ * the display version's picture smaller than the photo (then it is made from the original, later).
+ */
+export async function captioned(
+  decoded: Decoded,
+  captions: { lines: string[]; font: WatermarkFont },
+): Promise<Decoded | null> {
+  const { width, height } = decoded.info;
+  const lines = prepareLines(captions.lines, captions.font);
+  const fit = await layout(width, height, lines, captions.font);
+  if (fit.width !== width || fit.height !== height) return null;
+  return { ...decoded, band: fit.band, captioned: true };
+}
+
+/** The display version (when captioned) and the thumbnail, encoded from one decode. */
+export async function encodeVersions(decoded: Decoded): Promise<Rendered> {
+  const { data, info, band, asIs } = decoded;
   const raw = { raw: { width: info.width, height: info.height, channels: 3 as const } };
   const thumbSharp = sharp(data, raw);
   if (info.width > THUMB_MAX || info.height > THUMB_MAX)
     thumbSharp.resize({ width: THUMB_MAX, height: THUMB_MAX, fit: 'inside' });
   const [display, thumb] = await Promise.all([
-    captions
+    decoded.captioned
       ? sharp(band ? withBand(data, info.width, info.height, band) : data, {
           raw: { width: info.width, height: info.height + (band?.height ?? 0), channels: 3 },
         })
           .jpeg({ quality: 82, optimiseCoding: false })
           .toBuffer()
       : Promise.resolve(null),
-    thumbSharp.jpeg({ quality: 78, optimiseCoding: false }).toBuffer(),
+    asIs ?? thumbSharp.jpeg({ quality: 78, optimiseCoding: false }).toBuffer(),
   ]);
   return { display, thumb };
+}
+
+/** decodePhoto then encodeVersions; only the thumbnail, with nothing decoded, when thumbAsIs has it. */
+export async function renderPhoto(
+  buf: Buffer,
+  header: Metadata,
+  captions: { lines: string[]; font: WatermarkFont } | null,
+  maxPixels: number,
+): Promise<Rendered> {
+  if (!captions) {
+    const asIs = thumbAsIs(buf, header);
+    if (asIs) return { display: null, thumb: asIs };
+  }
+  return encodeVersions(await decodePhoto(buf, header, captions, maxPixels));
 }

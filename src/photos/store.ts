@@ -7,12 +7,20 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { isMainThread } from 'node:worker_threads';
 import sharp, { type Metadata } from 'sharp';
 import { InvalidInput } from '../errors.ts';
 import { readPhotoMeta, type PhotoMeta } from './exif.ts';
-import { photoPaths, writeOnce } from './files.ts';
+import { photoPaths, writeOnce, writeOnceSync } from './files.ts';
 import { missingFontMessage, watermarkFont } from './font.ts';
-import { renderPhoto } from './render.ts';
+import {
+  captioned,
+  decodePhoto,
+  encodeVersions,
+  renderPhoto,
+  type Decoded,
+  type Rendered,
+} from './render.ts';
 import { type PhotoMime } from './sniff.ts';
 import { PHOTO_LIMITS, REJECTIONS, typeRefusal } from './intake-rules.ts';
 import { formatShanghai, nowIso } from '../util/time.ts';
@@ -76,7 +84,7 @@ function checkType(buf: Buffer): PhotoMime {
 }
 
 /** Size as displayed, from the header only: nothing is decoded before the pixel limit is checked. */
-async function checkHeader(buf: Buffer, mime: PhotoMime): Promise<{ width: number; height: number }> {
+async function checkHeader(buf: Buffer, mime: PhotoMime): Promise<Metadata> {
   let header: Metadata;
   try {
     header = await sharp(buf, { limitInputPixels: false }).metadata();
@@ -88,7 +96,7 @@ async function checkHeader(buf: Buffer, mime: PhotoMime): Promise<{ width: numbe
     throw new PhotoRejected(REJECTIONS.corrupt);
   if (width * height > PHOTO_LIMITS.maxPixels)
     throw new PhotoRejected(REJECTIONS.tooManyPixels(width, height));
-  return { width, height };
+  return header;
 }
 
 /**
@@ -118,6 +126,9 @@ export function timeLine(takenAt: string | null, now = nowIso()): string {
   return takenAt ? `拍摄 ${formatShanghai(takenAt)}` : `上传 ${formatShanghai(now)}（照片无拍摄时间）`;
 }
 
+/** Photos of up to this many pixels are decoded whole at upload anyway (checkPixels). */
+const DECODED_WHOLE = 2_000_000;
+
 /**
  * Checks and keeps one upload: writes nothing unless the whole photo decodes, then the original under
  * its SHA-256. `watermark.lines` will be the caption band of the display version (time taken, site,
@@ -125,28 +136,88 @@ export function timeLine(takenAt: string | null, now = nowIso()): string {
  * (versions.ts), from the kept original, so an upload is acknowledged without waiting for them.
  */
 export async function storePhoto(uploadDir: string, buf: Buffer, watermark: Watermark): Promise<StoredPhoto> {
-  if (!watermarkFont()) throw new WatermarkFontMissing(missingFontMessage);
+  return (await keepPhoto(uploadDir, buf, watermark, false)).stored;
+}
+
+/**
+ * storePhoto, and with `versionsToo` (the photo worker thread) for a photo small enough to be decoded
+ * whole at upload (≤ 2 MP), its display version and thumbnail from that same decode: `versions` draws
+ * the band, encodes and writes them, to be run once the upload has been answered. Without it they cost
+ * a second read, header and decode of the original later (a 320×240 photo: a third of its versions'
+ * CPU). Whatever `versions` does not make (the band needs the picture smaller, a failure, a crash
+ * first) the queue makes from the original.
+ */
+export async function keepPhoto(
+  uploadDir: string,
+  buf: Buffer,
+  watermark: Watermark,
+  versionsToo: boolean,
+): Promise<{ stored: StoredPhoto; versions: (() => Promise<void>) | null }> {
+  const font = watermarkFont();
+  if (!font) throw new WatermarkFontMissing(missingFontMessage);
   if (buf.length === 0) throw new PhotoRejected(REJECTIONS.empty);
   if (buf.length > PHOTO_LIMITS.maxBytes) throw new PhotoTooLarge(REJECTIONS.tooLarge(buf.length));
   const mime = checkType(buf);
-  const shown = await checkHeader(buf, mime);
-  await checkPixels(buf, shown);
+  const header = await checkHeader(buf, mime);
+  const shown = { width: header.autoOrient.width, height: header.autoOrient.height };
   const meta = await readPhotoMeta(buf);
-  const sha256 = createHash('sha256').update(buf).digest('hex');
   const lines = watermark.timeFirst ? [timeLine(meta.takenAt), ...watermark.lines] : watermark.lines;
+  let decoded: Decoded | null = null;
+  if (versionsToo && shown.width * shown.height <= DECODED_WHOLE) {
+    // at the photo's own size, without the band (drawn after the answer): every pixel, as checkPixels
+    try {
+      decoded = await decodePhoto(buf, header, null, PHOTO_LIMITS.maxPixels);
+    } catch {
+      throw new PhotoRejected(REJECTIONS.corrupt);
+    }
+  }
+  if (!decoded) await checkPixels(buf, shown);
+  const sha256 = createHash('sha256').update(buf).digest('hex');
   const displayKey = displayKeyFor(lines);
-  await writeOnce(uploadDir, photoPaths(uploadDir, sha256, displayKey).original, buf);
-  return { sha256, mime, bytes: buf.length, ...shown, meta, displayKey, caption: lines };
+  const paths = photoPaths(uploadDir, sha256, displayKey);
+  await writeOnce(uploadDir, paths.original, buf);
+  const stored = { sha256, mime, bytes: buf.length, ...shown, meta, displayKey, caption: lines };
+  const made = decoded;
+  if (!made) return { stored, versions: null };
+  // written without blocking: the worker thread answers the next uploads meanwhile
+  const versions = async () => {
+    if (existsSync(paths.thumb) && existsSync(paths.display)) return;
+    const withBand = await captioned(made, { lines, font });
+    if (withBand) await writeVersions(uploadDir, paths, await encodeVersions(withBand), false);
+  };
+  return { stored, versions };
+}
+
+/** Writes what was rendered, with blocking calls or not (see renderVersions). */
+async function writeVersions(
+  uploadDir: string,
+  paths: { thumb: string; display: string },
+  rendered: Rendered,
+  blocking: boolean,
+  thumb = true,
+): Promise<void> {
+  if (blocking) {
+    if (thumb) writeOnceSync(uploadDir, paths.thumb, rendered.thumb);
+    if (rendered.display) writeOnceSync(uploadDir, paths.display, rendered.display);
+    return;
+  }
+  await Promise.all([
+    thumb ? writeOnce(uploadDir, paths.thumb, rendered.thumb) : null,
+    rendered.display ? writeOnce(uploadDir, paths.display, rendered.display) : null,
+  ]);
 }
 
 /**
  * Makes the display version (with the caption band of `caption`) and the thumbnail of a kept original,
  * whichever is missing; only the thumbnail when there is no caption. Throws when the original is gone or
- * cannot be read (it was proven whole at upload, so either means the disk lost it).
+ * cannot be read (it was proven whole at upload, so either means the disk lost it). `blocking` writes
+ * the files with blocking calls (writeOnceSync), a third of the CPU: the default off the main thread
+ * (the photo worker), never on the event loop.
  */
 export async function renderVersions(
   uploadDir: string,
   photo: { sha256: string; displayKey: string; caption: string[] | null },
+  blocking = !isMainThread,
 ): Promise<void> {
   const font = watermarkFont();
   if (!font) throw new WatermarkFontMissing(missingFontMessage);
@@ -158,12 +229,9 @@ export async function renderVersions(
   const header = await sharp(buf, { limitInputPixels: false }).metadata();
   const rendered = await renderPhoto(
     buf,
-    header.autoOrient,
+    header,
     needDisplay ? { lines: photo.caption!, font } : null,
     PHOTO_LIMITS.maxPixels,
   );
-  await Promise.all([
-    needThumb ? writeOnce(uploadDir, paths.thumb, rendered.thumb) : null,
-    rendered.display ? writeOnce(uploadDir, paths.display, rendered.display) : null,
-  ]);
+  await writeVersions(uploadDir, paths, rendered, blocking, needThumb);
 }
