@@ -253,7 +253,14 @@ function multipart(fields: Record<string, string>, file: { name: string; type: s
 }
 
 interface ServerStats {
-  gc: { count: number; totalMs: number; maxMs: number; over10ms: number };
+  gc: {
+    count: number;
+    totalMs: number;
+    maxMs: number;
+    over10ms: number;
+    majorCount: number;
+    majorMs: number;
+  };
   loopDelay: { p50: number; p99: number; max: number };
   heapMb: number;
   busy: number;
@@ -599,7 +606,7 @@ try {
     );
     const stats = await serverStats(base, ins1);
     say(
-      `  server during autosave: GC ${stats.gc.count} pauses, ${stats.gc.totalMs} ms in all, longest ${stats.gc.maxMs} ms; ` +
+      `  server during autosave: GC ${stats.gc.count} pauses, ${stats.gc.totalMs} ms in all (${stats.gc.majorCount} of the old generation, ${stats.gc.majorMs} ms), longest ${stats.gc.maxMs} ms; ` +
         `event loop delay p50 ${stats.loopDelay.p50} ms, p99 ${stats.loopDelay.p99} ms, max ${stats.loopDelay.max} ms; heap ${stats.heapMb} MB; main thread busy ${Math.round(stats.busy * 100)} %`,
     );
     figures.autosave_p99_ms = save.p99;

@@ -10,7 +10,7 @@
 import '../src/threadpool.ts';
 import { Router } from 'express';
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { loadConfig } from '../src/config.ts';
 import { boot } from '../src/boot.ts';
 import { startPhotoWorker } from '../src/photos/off-thread.ts';
@@ -20,11 +20,16 @@ import { runReminderDay } from './reminders-day.ts';
 const loop = monitorEventLoopDelay({ resolution: 1 });
 loop.enable();
 let elu = performance.eventLoopUtilization();
-const gc = { count: 0, totalMs: 0, maxMs: 0, over10ms: 0 };
+const gc = { count: 0, totalMs: 0, maxMs: 0, over10ms: 0, majorCount: 0, majorMs: 0 };
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) {
     gc.count++;
     gc.totalMs += e.duration;
+    // mark-compact (the old generation) as against the young generation's scavenges
+    if ((e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+      gc.majorCount++;
+      gc.majorMs += e.duration;
+    }
     gc.maxMs = Math.max(gc.maxMs, e.duration);
     if (e.duration > 10) gc.over10ms++;
   }
@@ -40,7 +45,12 @@ trivial.post('/bench/trivial', (_req, res) => {
 trivial.get('/bench/stats', (_req, res) => {
   const ms = (ns: number) => Math.round(ns / 1e4) / 100;
   res.json({
-    gc: { ...gc, totalMs: Math.round(gc.totalMs), maxMs: Math.round(gc.maxMs * 10) / 10 },
+    gc: {
+      ...gc,
+      totalMs: Math.round(gc.totalMs),
+      maxMs: Math.round(gc.maxMs * 10) / 10,
+      majorMs: Math.round(gc.majorMs),
+    },
     loopDelay: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
     heapMb: Math.round(process.memoryUsage().heapUsed / 1e6),
     // the share of the time the main thread was busy (not waiting for the network or a timer)
@@ -48,7 +58,7 @@ trivial.get('/bench/stats', (_req, res) => {
   });
   elu = performance.eventLoopUtilization();
   loop.reset();
-  Object.assign(gc, { count: 0, totalMs: 0, maxMs: 0, over10ms: 0 });
+  Object.assign(gc, { count: 0, totalMs: 0, maxMs: 0, over10ms: 0, majorCount: 0, majorMs: 0 });
 });
 const config = loadConfig();
 trivial.post('/bench/reminders-day', async (req, res) => {

@@ -23,7 +23,7 @@ import {
   type AnswerRow,
   type AnswerWrite,
 } from '../db/repos/inspections.ts';
-import { answerRevisions, stampAnswerRevision } from '../db/repos/answer-revisions.ts';
+import { answerRevisions } from '../db/repos/answer-revisions.ts';
 import { findIdempotent, saveIdempotent } from '../db/repos/idempotency.ts';
 import { atomically } from '../db/connection.ts';
 import { appendAudit } from '../db/repos/audit.ts';
@@ -145,7 +145,9 @@ export function saveChanges(
         });
       return false;
     });
-    upsertAnswers(ctx.db, sheet.id, applied, user.id);
+    // the revision this save produces, stamped on the answers it writes in the same statement
+    const revision = applied.length ? bumpRevision(ctx.db, sheet.id) : sheet.revision;
+    upsertAnswers(ctx.db, sheet.id, applied, user.id, false, applied.length ? revision : undefined);
     for (const w of applied) {
       if (sheet.submitted_at) {
         appendAudit(ctx.db, {
@@ -163,14 +165,6 @@ export function saveChanges(
         });
       }
     }
-    const revision = applied.length ? bumpRevision(ctx.db, sheet.id) : sheet.revision;
-    if (applied.length)
-      stampAnswerRevision(
-        ctx.db,
-        sheet.id,
-        applied.map((w) => w.standardCode),
-        revision,
-      );
     const result: SaveResult = {
       revision,
       status: sheet.status,

@@ -1,19 +1,9 @@
 /**
- * answers.revision: the sheet revision at which the tablet last saved each answer (migration 007). Kept
- * apart from the answer upsert so the common save (a device that saw the latest revision) pays one
- * small statement, and only a stale save reads them back.
+ * answers.revision: the sheet revision at which the tablet last saved each answer (migration 007). The
+ * tablet's save stamps it in its answer upsert (inspections.ts `upsertAnswers` with a revision); only a
+ * stale save reads them back, here.
  */
 import type { Db } from '../connection.ts';
-
-/** Stamps the answers just written with the revision their save produced. */
-export function stampAnswerRevision(db: Db, inspectionId: number, codes: string[], revision: number): void {
-  for (let at = 0; at < codes.length; at += 100) {
-    const chunk = codes.slice(at, at + 100);
-    db.prepare(
-      `UPDATE answers SET revision = ? WHERE inspection_id = ? AND standard_code IN (${chunk.map(() => '?').join(', ')})`,
-    ).run(revision, inspectionId, ...chunk);
-  }
-}
 
 /** The revision of each of these answers that exists. */
 export function answerRevisions(db: Db, inspectionId: number, codes: string[]): Map<string, number> {
