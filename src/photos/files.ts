@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 export const SHA256 = /^[0-9a-f]{64}$/;
@@ -114,18 +114,18 @@ function ensureDirSync(dir: string): string | undefined {
  * promise, a trip through libuv's pool and, for the missing file's stat, an exception: ≈ 2.2 ms of CPU a
  * file against 0.75). Only where blocking the thread for a write is harmless: never on the event loop.
  */
-export function writeOnceSync(uploadDir: string, path: string, data: Buffer): boolean {
+export function writeOnceSync(uploadDir: string, path: string, data: Buffer, lasting = true): boolean {
   if (statSync(path, { throwIfNoEntry: false })?.size === data.length) return false;
   try {
-    return writeNewSync(uploadDir, path, data);
+    return writeNewSync(uploadDir, path, data, lasting);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || knownDirs.size === 0) throw err;
     knownDirs.clear();
-    return writeNewSync(uploadDir, path, data);
+    return writeNewSync(uploadDir, path, data, lasting);
   }
 }
 
-function writeNewSync(uploadDir: string, path: string, data: Buffer): boolean {
+function writeNewSync(uploadDir: string, path: string, data: Buffer, lasting: boolean): boolean {
   const tmp = join(tmpDir(uploadDir), `${randomUUID()}.part`);
   ensureDirSync(dirname(tmp));
   const createdDir = ensureDirSync(dirname(path));
@@ -142,28 +142,36 @@ function writeNewSync(uploadDir: string, path: string, data: Buffer): boolean {
     rmSync(tmp, { force: true });
     throw err;
   }
+  if (!lasting) return true;
   fsyncDirSync(dirname(path));
   if (createdDir) fsyncDirSync(dirname(createdDir));
   return true;
 }
 
-/** Writes `data` to `path` crash-safely. An existing file of the same size is kept (same content by name). */
-export async function writeOnce(uploadDir: string, path: string, data: Buffer): Promise<boolean> {
+/**
+ * Writes `data` to `path` crash-safely. An existing file of the same size is kept (same content by name).
+ * With `lasting` false (display versions and thumbnails) the data is on disk before the file gets its
+ * name, but the name is not made durable (no fsync of the folder): a crash can only lose the file whole,
+ * and a view that finds a version missing makes it again (versions.ts ensure).
+ */
+export async function writeOnce(
+  uploadDir: string,
+  path: string,
+  data: Buffer,
+  lasting = true,
+): Promise<boolean> {
+  // a stat takes microseconds: asked without a promise, and without an exception for the usual answer
+  if (statSync(path, { throwIfNoEntry: false })?.size === data.length) return false;
   try {
-    if ((await stat(path)).size === data.length) return false;
-  } catch {
-    // not there yet
-  }
-  try {
-    return await writeNew(uploadDir, path, data);
+    return await writeNew(uploadDir, path, data, lasting);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || knownDirs.size === 0) throw err;
     knownDirs.clear(); // a folder was removed behind our back: make it again
-    return writeNew(uploadDir, path, data);
+    return writeNew(uploadDir, path, data, lasting);
   }
 }
 
-async function writeNew(uploadDir: string, path: string, data: Buffer): Promise<boolean> {
+async function writeNew(uploadDir: string, path: string, data: Buffer, lasting: boolean): Promise<boolean> {
   const tmp = join(tmpDir(uploadDir), `${randomUUID()}.part`);
   await ensureDir(dirname(tmp));
   const createdDir = await ensureDir(dirname(path));
@@ -180,6 +188,7 @@ async function writeNew(uploadDir: string, path: string, data: Buffer): Promise<
     await rm(tmp, { force: true });
     throw err;
   }
+  if (!lasting) return true;
   await fsyncDir(dirname(path));
   if (createdDir) await fsyncDir(dirname(createdDir));
   return true;

@@ -188,7 +188,7 @@ export async function keepPhoto(
   return { stored, versions };
 }
 
-/** Writes what was rendered, with blocking calls or not (see renderVersions). */
+/** Writes what was rendered, with blocking calls or not (see renderVersions); a lost one is made again. */
 async function writeVersions(
   uploadDir: string,
   paths: { thumb: string; display: string },
@@ -197,13 +197,13 @@ async function writeVersions(
   thumb = true,
 ): Promise<void> {
   if (blocking) {
-    if (thumb) writeOnceSync(uploadDir, paths.thumb, rendered.thumb);
-    if (rendered.display) writeOnceSync(uploadDir, paths.display, rendered.display);
+    if (thumb) writeOnceSync(uploadDir, paths.thumb, rendered.thumb, false);
+    if (rendered.display) writeOnceSync(uploadDir, paths.display, rendered.display, false);
     return;
   }
   await Promise.all([
-    thumb ? writeOnce(uploadDir, paths.thumb, rendered.thumb) : null,
-    rendered.display ? writeOnce(uploadDir, paths.display, rendered.display) : null,
+    thumb ? writeOnce(uploadDir, paths.thumb, rendered.thumb, false) : null,
+    rendered.display ? writeOnce(uploadDir, paths.display, rendered.display, false) : null,
   ]);
 }
 
