@@ -36,6 +36,16 @@ function describe(err: unknown): WorkerError {
  */
 const making = new Map<string, Promise<void>>();
 
+/**
+ * Whether a small upload's versions are made from its checking decode right after its answer (true) or
+ * left to the background queue, which makes them when no request is being served (false). Measured on a
+ * quiet machine, alternating (npm run bench -- --only=bare,intake, 2026-12-02): true took 85–93 sheets/s
+ * (photo answer p50 51–54 ms) and 77–83 counting the versions, 18–19 ms of CPU a sheet; false took 123
+ * sheets/s (p50 37 ms) and 59 counting them, 22 ms a sheet. The burst and the photo's answer are what an
+ * inspector waits for, and #22 says no figure met may get worse: off until the burst does not pay for it.
+ */
+const VERSIONS_AT_UPLOAD = false;
+
 function after(stored: { sha256: string; displayKey: string }, versions: (() => Promise<void>) | null): void {
   if (!versions) return;
   const key = `${stored.sha256}:${stored.displayKey}`;
@@ -48,7 +58,7 @@ function after(stored: { sha256: string; displayKey: string }, versions: (() => 
 parentPort!.on('message', (req: WorkerRequest) => {
   if (req.op === 'store') {
     const buf = Buffer.from(req.buf.buffer, req.buf.byteOffset, req.buf.byteLength);
-    keepPhoto(req.uploadDir, buf, req.watermark, true).then(
+    keepPhoto(req.uploadDir, buf, req.watermark, VERSIONS_AT_UPLOAD).then(
       ({ stored, versions }) => {
         parentPort!.postMessage({ id: req.id, ok: stored });
         after(stored, versions);
