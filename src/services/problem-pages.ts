@@ -72,6 +72,8 @@ export interface ProblemPage {
   transferUnits: UnitRow[];
   /** the deadline in words with the rule it was counted by: 5 个工作日，至 2026-12-08 */
   deadlineText: string;
+  /** the current deadline alone, with its time for one counted in hours: 2026-10-01 10:00 */
+  deadlineAt: string;
   /** who recorded a problem from outside rounds (督查: the office or a 包联 leader) */
   recordedBy: string | null;
   /** the inspector given its 复查 (null: the office itself, or the leader who recorded it) */
@@ -168,6 +170,7 @@ export function problemPage(ctx: ProblemPageCtx, actor: Actor, id: number): Prob
         ? listUnits(db).filter((u) => !u.retired_at && u.id !== p.unit_id)
         : [],
     deadlineText: deadlineText(p),
+    deadlineAt: deadlineWords(p),
     recordedBy: recorder?.display_name ?? null,
     reinspector: p.reinspector_id === null ? null : (findUserById(db, p.reinspector_id)?.display_name ?? ''),
     recorderReinspects: recorder?.role === 'leader' && p.reinspector_id === null,

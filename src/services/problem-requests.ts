@@ -53,12 +53,12 @@ export interface ChangeRequest {
  * (the browser's date field sends YYYY-MM-DD; anything else is "not chosen").
  */
 function newDeadline(p: ProblemRow, value: unknown, today = shanghaiDate()): string {
-  const choose = `请选择新的整改时限（须晚于当前时限 ${p.deadline}）`;
+  const choose = `请选择新的整改时限（须晚于当前时限 ${deadlineWords(p)}）`;
   const parsed = z.iso.date().safeParse(typeof value === 'string' ? value.trim() : value);
   if (!parsed.success) throw new InvalidInput(choose, { deadline: choose });
   const date = parsed.data;
   if (date <= p.deadline) {
-    const m = `新的整改时限须晚于当前时限 ${p.deadline}，请选择 ${addDays(p.deadline, 1)} 或更晚的日期`;
+    const m = `新的整改时限须晚于当前时限 ${deadlineWords(p)}，请选择 ${addDays(p.deadline, 1)} 或更晚的日期`;
     throw new InvalidInput(m, { deadline: m });
   }
   if (date < today) {

@@ -144,6 +144,25 @@ describe('a round whose version counts working days and hours', () => {
     expect((await office.get(`/problems/${hours}`)).text).toContain('2026-10-01 10:00');
   });
 
+  it('names the current deadline with its hour where the unit asks for more time, and in the refusal', async () => {
+    const hours = sheetProblem('H04-1');
+    const unitUser = one(
+      "SELECT u.username FROM users u JOIN problems p ON p.unit_id = u.unit_id WHERE p.id = ? AND u.role = 'unit' AND u.active = 1 ORDER BY u.id LIMIT 1",
+      hours,
+    ) as string;
+    const unit = await as(unitUser);
+    const page = (await unit.get(`/problems/${hours}`)).text;
+    expect(page).toContain('申请延期（当前时限 2026-10-01 10:00）');
+    expect(page).toContain('新的整改时限（须晚于 2026-10-01 10:00）');
+    const f = new FormData();
+    for (const [k, v] of Object.entries({ kind: 'extension', note: '需采购设备', deadline: '2026-10-01' }))
+      f.set(k, v);
+    const r = await unit.postMultipart(`/problems/${hours}/request`, f, { csrf: 'field' });
+    expect(r.status).toBe(400);
+    expect(r.text).toContain('新的整改时限须晚于当前时限 2026-10-01 10:00，请选择 2026-10-02 或更晚的日期');
+    expect(one('SELECT request FROM problems WHERE id = ?', hours)).toBeNull();
+  });
+
   it('is overdue to the minute for the problem in hours, from the next day for the one in working days', () => {
     const hours = problem(sheetProblem('H04-1'));
     const workdays = problem(sheetProblem('C01-6'));

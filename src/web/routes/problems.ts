@@ -128,6 +128,7 @@ function showView(page: ProblemPage, refused: Refused | null, role: string) {
     item: page.standard?.item ?? '',
     ...outsideView(page),
     deadlineText: page.deadlineText,
+    deadlineAt: page.deadlineAt,
     officeReinspects: OFFICE_REINSPECTS,
     before: photos('evidence'),
     recorded: photos('record'),
