@@ -59,9 +59,10 @@ export interface SiteResult {
   applicable: number;
   /** applicable standards that lost nothing */
   met: number;
-  /** in the criteria version's order */
-  standards: StandardResult[];
 }
+
+/** A site's result with its standard results (in the criteria version's order), as computeRound makes it. */
+export type SiteWithStandards = SiteResult & { standards: StandardResult[] };
 
 const round4 = (n: number) => Math.round(n * 10000) / 10000;
 /** points are summed as integers of 1/10000 point, so sums of 4-decimal points are exact */
@@ -201,7 +202,7 @@ function insertInOrder(
 }
 
 /** Site totals from its standard results: 得分率, 及格率, problems. */
-export function siteResult(site: RoundSite, standards: StandardResult[]): SiteResult {
+export function siteResult(site: RoundSite, standards: StandardResult[]): SiteWithStandards {
   let earned = 0;
   let possible = 0;
   let applicable = 0;

@@ -41,13 +41,22 @@ import {
   type RoundSite,
   type RoundStandard,
   type SiteResult,
+  type SiteWithStandards,
+  type StandardResult,
   units,
 } from './aggregate.ts';
 import { addSite, areaFigures, emptyTotals, type AreaTotals } from './area.ts';
 import { rankEntries, type Unranked } from './rank.ts';
 import type { AreaMethods, CombinedRound } from './methods.ts';
 
-export type { RoundAnswer, RoundSite, RoundStandard, SiteResult, StandardResult } from './aggregate.ts';
+export type {
+  RoundAnswer,
+  RoundSite,
+  RoundStandard,
+  SiteResult,
+  SiteWithStandards,
+  StandardResult,
+} from './aggregate.ts';
 export { communityGroup } from './aggregate.ts';
 export {
   RATE_EPSILON,
@@ -142,7 +151,10 @@ export interface RoundResults {
   combined?: CombinedRound;
 }
 
-export function computeRound(input: RoundInput): RoundResults {
+/** computeRound's results: the reference keeps every site's standard results on the site. */
+export type ReferenceResults = Omit<RoundResults, 'sites'> & { sites: SiteWithStandards[] };
+
+export function computeRound(input: RoundInput): ReferenceResults {
   const { rules } = input;
   const perSite = scoreAnswers(input.sites, input.answers, input.standards, rules, input.repeated);
   const sites = input.sites.map((s, i) => siteResult(s, perSite[i]!));
@@ -160,15 +172,39 @@ export function computeRound(input: RoundInput): RoundResults {
     addSite(community, site, weight);
   }
 
-  return {
+  const results: ReferenceResults = {
     sites,
     communities: rankAreas(input.communities, communityTotals, rules, input.previous?.communityRanks),
     streets: rankAreas(input.streets, streetTotals, rules, input.previous?.streetRanks),
     ...weakSpots(sites, input.standards),
   };
+  rememberStandards(results.sites, (i) => sites[i]!.standards);
+  return results;
 }
 
-function rankAreas(
+/**
+ * A site's standard results are made only when a page asks for them (flat.ts keeps arrays, not an object
+ * per answer): each computed round remembers how to make them, under its `sites` array (a round with
+ * several methods shares the field's).
+ */
+const standardsOf = new WeakMap<readonly SiteResult[], (siteIndex: number) => StandardResult[]>();
+
+export function rememberStandards(
+  sites: readonly SiteResult[],
+  make: (siteIndex: number) => StandardResult[],
+): void {
+  standardsOf.set(sites, make);
+}
+
+/** A site's standard results in version order (none for a site not in the results). */
+export function siteStandards(results: Pick<RoundResults, 'sites'>, siteId: number): StandardResult[] {
+  const i = results.sites.findIndex((s) => s.id === siteId);
+  const make = standardsOf.get(results.sites);
+  if (i < 0 || !make) return [];
+  return make(i);
+}
+
+export function rankAreas(
   areas: readonly { id: number; name: string; streetId?: number }[],
   totals: Map<number, AreaTotals>,
   rules: Rules,
@@ -196,7 +232,7 @@ function rankAreas(
 }
 
 function weakSpots(
-  sites: SiteResult[],
+  sites: SiteWithStandards[],
   standards: ReadonlyMap<string, RoundStandard>,
 ): Pick<RoundResults, 'weakItems' | 'weakStandards' | 'weakSiteTypes'> {
   const byStandard = new Map<string, { lostUnits: number; failures: number; answers: number }>();

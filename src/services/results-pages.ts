@@ -11,7 +11,7 @@ import { siteTypeNames } from '../db/repos/places.ts';
 import { findInspection } from '../db/repos/inspections.ts';
 import { listInspectionPhotos } from '../db/repos/photos.ts';
 import type { IndexedCriteria } from '../criteria/load.ts';
-import type { AreaResult, SiteResult } from '../scoring/round.ts';
+import { siteStandards, type AreaResult, type SiteResult, type StandardResult } from '../scoring/round.ts';
 import { Forbidden, NotFound } from '../errors.ts';
 import { can, canOrReject, type Actor } from './access.ts';
 import {
@@ -174,6 +174,8 @@ export function communityResultsPage(
 
 export interface SitePage extends ResultsBase {
   site: SiteResult;
+  /** the site's standard results, in version order */
+  standards: StandardResult[];
   up: UpLevel;
   /** where the sheet came from: null for an inspector's, else the imported file's name */
   importedFrom: string | null;
@@ -195,6 +197,7 @@ export function siteResultsPage(ctx: ResultsCtx, actor: Actor, roundId: number, 
   return {
     ...base,
     site,
+    standards: siteStandards(base.results, site.id),
     up: upLevel(base, site.streetId, site.communityId),
     importedFrom: inspection?.source.startsWith('import:') ? inspection.source.slice(7) : null,
     photos,

@@ -19,8 +19,10 @@ import {
   previousRound,
   resultsFingerprint,
 } from '../db/repos/results.ts';
+import { flatFromSheets, repeatsFromSheets, roundSheets, type RoundSheet } from '../db/repos/sheet-packs.ts';
 import type { InspectionStatus } from '../db/repos/inspections.ts';
-import { computeRound, type RoundInput, type RoundResults } from '../scoring/round.ts';
+import { computeRound, type RoundResults } from '../scoring/round.ts';
+import { computeRoundFlat, type FlatRoundInput } from '../scoring/flat.ts';
 import { combineRound, type CountedTask } from '../scoring/methods.ts';
 import { tasksFingerprint } from '../db/repos/document-tasks.ts';
 import { shanghaiDate } from '../util/time.ts';
@@ -39,40 +41,79 @@ export function countedStatuses(round: RoundRow): InspectionStatus[] {
   return round.status === 'open' ? ['submitted', 'approved'] : ['approved'];
 }
 
+/** What one request reads once, however many rounds it computes: the places, and sheets by round. */
+interface Reads {
+  streets?: { id: number; name: string }[];
+  communities?: { id: number; name: string; streetId: number }[];
+  sheets: Map<string, RoundSheet[]>;
+  /** computeRound over every answer read from `answers` (referenceResults) */
+  reference?: boolean;
+}
+
+const newReads = (): Reads => ({ sheets: new Map() });
+
+function streetsOf(ctx: ResultsCtx, reads: Reads) {
+  return (reads.streets ??= listStreets(ctx.db).map((s) => ({ id: s.id, name: s.name })));
+}
+
+function communitiesOf(ctx: ResultsCtx, reads: Reads) {
+  return (reads.communities ??= listCommunities(ctx.db).map((c) => ({
+    id: c.id,
+    name: c.name,
+    streetId: c.street_id,
+  })));
+}
+
+const codesOf = (ctx: ResultsCtx, round: RoundRow) =>
+  ctx.criteria.get(round.criteria_version_id).standards.map((s) => s.code);
+
+/** A round's sheets in the given statuses with their answers packed (db/repos/sheet-packs.ts), once a request. */
+function sheetsOf(
+  ctx: ResultsCtx,
+  reads: Reads,
+  round: RoundRow,
+  statuses: InspectionStatus[],
+): RoundSheet[] {
+  const key = `${round.id}:${statuses.join(',')}`;
+  let sheets = reads.sheets.get(key);
+  if (!sheets) {
+    sheets = roundSheets(ctx.db, round.id, round.criteria_version_id, codesOf(ctx, round), statuses);
+    reads.sheets.set(key, sheets);
+  }
+  return sheets;
+}
+
+type FieldInput = Omit<FlatRoundInput, 'answers' | 'repeated'>;
+
 /**
- * Everything computeRound needs for one round, read from the database: `prev` is its previous final
- * round (the repeat rule reads its deductions), `previous` that round's results (for movement).
+ * Everything computeRoundFlat needs for one round but the answers, read from the database: `prev` is its
+ * previous final round, `previous` that round's results (for movement).
  */
 function roundInput(
   ctx: ResultsCtx,
+  reads: Reads,
   round: RoundRow,
   prev: RoundRow | undefined,
   previous: RoundResults | null,
-): RoundInput {
+): FieldInput {
   const version = ctx.criteria.get(round.criteria_version_id);
   const sites = includedSites(ctx.db, round.id);
-  const siteIds = new Set(sites.map((s) => s.id));
   const streetIds = new Set(sites.map((s) => s.street_id));
   const communityIds = new Set(sites.map((s) => s.community_id));
+  const roundSites = sites.map((s) => ({
+    id: s.id,
+    name: s.name,
+    siteType: s.site_type,
+    streetId: s.street_id,
+    communityId: s.community_id,
+  }));
   return {
     rules: version.version.rules,
     standards: new Map(version.standards.map((s) => [s.code, s])),
     // only the 镇街 and 社区 that have sites in this round take part
-    streets: listStreets(ctx.db)
-      .filter((s) => streetIds.has(s.id))
-      .map((s) => ({ id: s.id, name: s.name })),
-    communities: listCommunities(ctx.db)
-      .filter((c) => communityIds.has(c.id))
-      .map((c) => ({ id: c.id, name: c.name, streetId: c.street_id })),
-    sites: sites.map((s) => ({
-      id: s.id,
-      name: s.name,
-      siteType: s.site_type,
-      streetId: s.street_id,
-      communityId: s.community_id,
-    })),
-    answers: countedAnswers(ctx.db, round.id, countedStatuses(round), siteIds),
-    repeated: prev ? deductionKeys(ctx.db, prev.id) : new Set(),
+    streets: streetsOf(ctx, reads).filter((s) => streetIds.has(s.id)),
+    communities: communitiesOf(ctx, reads).filter((c) => communityIds.has(c.id)),
+    sites: roundSites,
     ...(previous
       ? {
           previous: {
@@ -84,6 +125,37 @@ function roundInput(
         }
       : {}),
   };
+}
+
+/**
+ * The field results from the sheets' packs: the round's counted sheets, and for the repeat rule the
+ * failures of its previous final round's approved sheets (as deductionKeys gives them).
+ */
+function flatField(
+  ctx: ResultsCtx,
+  reads: Reads,
+  round: RoundRow,
+  prev: RoundRow | undefined,
+  input: FieldInput,
+) {
+  const codes = codesOf(ctx, round);
+  return computeRoundFlat({
+    ...input,
+    answers: flatFromSheets(sheetsOf(ctx, reads, round, countedStatuses(round)), input.sites, codes),
+    repeated: prev
+      ? repeatsFromSheets(sheetsOf(ctx, reads, prev, ['approved']), codesOf(ctx, prev), input.sites, codes)
+      : null,
+  });
+}
+
+/** The field results the reference way: computeRound over the answers as rows, repeats as keys. */
+function referenceField(ctx: ResultsCtx, round: RoundRow, prev: RoundRow | undefined, input: FieldInput) {
+  const siteIds = new Set(input.sites.map((s) => s.id));
+  return computeRound({
+    ...input,
+    answers: countedAnswers(ctx.db, round.id, countedStatuses(round), siteIds),
+    repeated: prev ? deductionKeys(ctx.db, prev.id) : new Set(),
+  });
 }
 
 /** The tasks of a round as they count today, read in one query and counted in one pass. */
@@ -115,12 +187,15 @@ function countedTasks(ctx: ResultsCtx, round: RoundRow, today: string): CountedT
 /** A round's results: the field's, and with document tasks or a survey the totals over every method. */
 function compute(
   ctx: ResultsCtx,
+  reads: Reads,
   round: RoundRow,
   prev: RoundRow | undefined,
   previous: RoundResults | null,
 ): RoundResults {
-  const input = roundInput(ctx, round, prev, previous);
-  const field = computeRound(input);
+  const input = roundInput(ctx, reads, round, prev, previous);
+  const field = reads.reference
+    ? referenceField(ctx, round, prev, input)
+    : flatField(ctx, reads, round, prev, input);
   const documents = roundHasMethod(round, 'document');
   const survey = roundHasMethod(round, 'survey') ? surveyResults(ctx.db, ctx.criteria, round) : null;
   if (!documents && !survey) return field;
@@ -138,12 +213,8 @@ function compute(
   return combineRound({
     rules: input.rules,
     field,
-    communities: listCommunities(ctx.db)
-      .filter((c) => communityIds.has(c.id))
-      .map((c) => ({ id: c.id, name: c.name, streetId: c.street_id })),
-    streets: listStreets(ctx.db)
-      .filter((s) => streetIds.has(s.id))
-      .map((s) => ({ id: s.id, name: s.name })),
+    communities: communitiesOf(ctx, reads).filter((c) => communityIds.has(c.id)),
+    streets: streetsOf(ctx, reads).filter((s) => streetIds.has(s.id)),
     tasks,
     ...(survey ? { survey: survey.figures } : {}),
     ...(input.previous ? { previous: input.previous } : {}),
@@ -206,9 +277,21 @@ export function baseResults(
   ctx: ResultsCtx,
   round: RoundRow,
   prev: RoundRow | undefined = previousRound(ctx.db, round),
+  reads: Reads = newReads(),
 ): RoundResults {
   const key = `${placesGeneration(ctx.db)}|${keyPart(ctx.db, round)}|${keyPart(ctx.db, prev)}`;
-  return cached(ctx.db, `base:${round.id}`, key, () => compute(ctx, round, prev, null));
+  return cached(ctx.db, `base:${round.id}`, key, () => compute(ctx, reads, round, prev, null));
+}
+
+/**
+ * A round's results as computeRound gives them from every answer in `answers` (no packs, nothing cached):
+ * the reference tests compare resultsFor with after each kind of change.
+ */
+export function referenceResults(ctx: ResultsCtx, round: RoundRow): RoundResults {
+  const prev = previousRound(ctx.db, round);
+  const prevPrev = prev ? previousRound(ctx.db, prev) : undefined;
+  const reads: Reads = { ...newReads(), reference: true };
+  return compute(ctx, reads, round, prev, prev ? compute(ctx, reads, prev, prevPrev, null) : null);
 }
 
 /** Forget every cached result (the benchmark measures computing from the answers). */
@@ -228,9 +311,16 @@ export function roundResults(ctx: ResultsCtx, round: RoundRow): RoundResultsView
   const prevPrev = prevRound ? previousRound(ctx.db, prevRound) : undefined;
   const prevParts = prevRound ? `${keyPart(ctx.db, prevRound)}|${keyPart(ctx.db, prevPrev)}` : '-';
   const key = `${generation}|${keyPart(ctx.db, round)}|${prevParts}`;
-  const results = cached(ctx.db, `full:${round.id}`, key, () =>
-    compute(ctx, round, prevRound, prevRound ? baseResults(ctx, prevRound, prevPrev) : null),
-  );
+  const results = cached(ctx.db, `full:${round.id}`, key, () => {
+    const reads = newReads();
+    return compute(
+      ctx,
+      reads,
+      round,
+      prevRound,
+      prevRound ? baseResults(ctx, prevRound, prevPrev, reads) : null,
+    );
+  });
   const family = ctx.criteria.get(round.criteria_version_id).version.family;
   // a submitted task not yet scored leaves the totals 暂定 even in a closed round
   const pendingTasks = results.combined?.district.tasks.provisional ?? 0;

@@ -10,6 +10,7 @@ import { findSiteById } from '../db/repos/places.ts';
 import { roundTaskUnits } from '../db/repos/unit-standing.ts';
 import { responsibleUnitFor } from './problem-raise.ts';
 import { roundResults, type ResultsCtx } from './results.ts';
+import { siteStandards } from '../scoring/round.ts';
 
 export interface Points {
   earned: number;
@@ -39,7 +40,7 @@ export function standardScores(ctx: ResultsCtx, round: RoundRow): StandardScores
     if (!row) continue;
     // the unit a kind of rule names at this site, asked once per kind
     const unitOfRule = new Map<string, number | null>();
-    for (const s of site.standards) {
+    for (const s of siteStandards(results, site.id)) {
       if (!s.applicable) continue;
       const standard = version.byCode.get(s.code);
       if (!standard) continue;

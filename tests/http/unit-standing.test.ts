@@ -14,6 +14,7 @@ import { createCommunity } from '../../src/services/places.ts';
 import { insertProblem } from '../../src/db/repos/problems.ts';
 import { liaisonCommunityIds } from '../../src/db/repos/units.ts';
 import { resultsFor } from '../../src/services/results.ts';
+import { siteStandards } from '../../src/scoring/round.ts';
 import { percent } from '../../src/web/presenters/rules.ts';
 
 let app: TestApp;
@@ -238,7 +239,7 @@ describe('the 得分率 column', () => {
     let earned = 0;
     let possible = 0;
     for (const site of results.sites)
-      for (const s of site.standards)
+      for (const s of siteStandards(results, site.id))
         if (s.applicable && site.communityId !== null && mine.has(site.communityId)) {
           earned += s.earned;
           possible += s.possible;

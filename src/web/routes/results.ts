@@ -115,7 +115,7 @@ export function resultsRouter(deps: AppDeps): Router {
       site: presentSiteOf(page, page.site),
       back: backLink(page.round.id, page.up),
       source: page.importedFrom === null ? '测评员现场填写' : `Excel 导入（${page.importedFrom}）`,
-      standards: page.site.standards.map((s) => {
+      standards: page.standards.map((s) => {
         const std = page.criteria.byCode.get(s.code);
         return {
           code: s.code,
