@@ -1,6 +1,8 @@
 /**
- * Child process of the ranking benchmark: computes one round's results from its answers five times
- * (the results cache emptied before each, so the previous round is computed too), then the unchanged
+ * Child process of the ranking benchmark: computes one round's results once untimed (as tasks-child.ts
+ * does: the first runs of a fresh process are slower), then once with the sheet packs deleted first
+ * (`first`: what rebuilding every pack costs, db/repos/sheet-packs.ts), then from its answers' packs five
+ * times (the results cache emptied before each, so the previous round is computed too), then the unchanged
  * round again from the cache five times, and prints the times as JSON. Its own process, like the
  * server's, so the heap is not the one that just seeded a city.
  */
@@ -16,13 +18,17 @@ const [dir, roundId] = process.argv.slice(2);
 const config = loadConfig({ DATA_DIR: join(dir!, 'data'), UPLOAD_DIR: join(dir!, 'uploads'), DEMO: '0' });
 const db = openDatabase(databaseFile(config.dataDir));
 const ctx = { db, criteria: new CriteriaCache(db) };
-const times: number[] = [];
-for (let i = 0; i < 5; i++) {
+const cold = () => {
   clearResultsCache(db);
   const t = performance.now();
   resultsFor(ctx, SYSTEM, Number(roundId));
-  times.push(performance.now() - t);
-}
+  return performance.now() - t;
+};
+cold();
+db.exec('DELETE FROM sheet_packs');
+const first = cold();
+const times: number[] = [];
+for (let i = 0; i < 5; i++) times.push(cold());
 const cached: number[] = [];
 for (let i = 0; i < 5; i++) {
   const t = performance.now();
@@ -30,4 +36,4 @@ for (let i = 0; i < 5; i++) {
   cached.push(performance.now() - t);
 }
 db.close();
-console.log(JSON.stringify({ times, cached }));
+console.log(JSON.stringify({ first, times, cached }));
