@@ -38,6 +38,66 @@ export function atomically<T>(db: Db, fn: () => T): T {
   return run(fn) as T;
 }
 
+/** A unit of work waiting for the next group commit, and who is waiting for its outcome. */
+interface GroupedWork {
+  fn: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+const groups = new WeakMap<Db, GroupedWork[]>();
+
+/**
+ * Runs `fn` in a transaction shared with the other work queued on this connection in the same turn of
+ * the event loop (group commit), and resolves once that transaction has committed. Each unit runs in a
+ * savepoint of its own, in the order queued, so one that throws is undone alone and rejects alone, and
+ * a later unit sees what an earlier one wrote, as when they ran one after the other. Nothing is
+ * answered before the commit: if the commit fails (or an error ends the transaction, such as a full
+ * disk), nothing of the group is kept and every unit rejects with that error.
+ *
+ * Why: a small write's BEGIN and COMMIT (the locks, the log's frames for every page it touched) cost as
+ * much as its statements; sixty-four tablets autosaving at once share them this way. Work still runs on
+ * the main thread and whole, with no await inside: a unit must be synchronous, as in `atomically`.
+ */
+export function atomicallyTogether<T>(db: Db, fn: () => T): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let queue = groups.get(db);
+    if (!queue) {
+      queue = [];
+      groups.set(db, queue);
+      setImmediate(() => commitGroup(db));
+    }
+    queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+  });
+}
+
+function commitGroup(db: Db): void {
+  const queue = groups.get(db) ?? [];
+  groups.delete(db);
+  const outcomes: { ok: boolean; value: unknown }[] = [];
+  try {
+    atomically(db, () => {
+      for (const work of queue) {
+        try {
+          outcomes.push({ ok: true, value: atomically(db, work.fn) });
+        } catch (error) {
+          // SQLite ended the whole transaction (I/O error, full disk): nothing of the group holds
+          if (!db.inTransaction) throw error;
+          outcomes.push({ ok: false, value: error });
+        }
+      }
+    });
+  } catch (error) {
+    for (const work of queue) work.reject(error);
+    return;
+  }
+  queue.forEach((work, i) => {
+    const outcome = outcomes[i]!;
+    if (outcome.ok) work.resolve(outcome.value);
+    else work.reject(outcome.value);
+  });
+}
+
 export function databaseFile(dataDir: string): string {
   return join(dataDir, 'chuangcheng.sqlite');
 }

@@ -3,7 +3,7 @@
  * required photo), the submit itself (the plain form's, and the offline queue's, idempotent under the
  * device's submitId), and the office's return (退回) with a reason. Saving answers is in sheets.ts.
  */
-import { atomically } from '../db/connection.ts';
+import { atomically, atomicallyTogether } from '../db/connection.ts';
 import { z } from 'zod';
 import { issueMessage } from './validate.ts';
 import type { UserRow } from '../db/repos/users.ts';
@@ -96,26 +96,57 @@ export function submitSheetOnce(
   siteId: number,
   input: unknown,
 ): SubmitResult {
+  const request = parseSubmitRequest(input);
+  return atomically(ctx.db, () => applySubmit(ctx, user, roundId, siteId, request));
+}
+
+/**
+ * The offline queue's submit with its transaction shared with the saves that arrive in the same turn of
+ * the event loop (db/connection.ts, `atomicallyTogether`): a submit queued right behind a sheet's last
+ * save is applied after it, as it was sent.
+ */
+export function submitSheetOnceTogether(
+  ctx: SheetCtx,
+  user: UserRow,
+  roundId: number,
+  siteId: number,
+  input: unknown,
+): Promise<SubmitResult> {
+  const request = parseSubmitRequest(input);
+  return atomicallyTogether(ctx.db, () => applySubmit(ctx, user, roundId, siteId, request));
+}
+
+type SubmitRequest = z.infer<typeof submitRequestSchema>;
+
+function parseSubmitRequest(input: unknown): SubmitRequest {
   const parsed = submitRequestSchema.safeParse(input);
   if (!parsed.success) throw new InvalidInput(parsed.error.issues[0]?.message ?? '提交请求无效');
-  const { submitId, baseRevision } = parsed.data;
-  return atomically(ctx.db, (): SubmitResult => {
-    const hit = findIdempotent(ctx.db, submitId);
-    if (hit) {
-      if (hit.userId !== user.id) throw new Conflict('请求编号冲突，请刷新页面');
-      return hit.response as SubmitResult;
-    }
-    const scope = sheetScope(ctx, user, roundId, siteId);
-    const sheet = scope.sheet;
-    if (sheet?.status === 'returned' && baseRevision < sheet.revision)
-      throw new Conflict(
-        `创城办已退回此表（${sheet.returned_reason ?? ''}），离线时的提交没有生效；请核对后重新提交`,
-      );
-    submitLoaded(ctx, user, scope);
-    const result: SubmitResult = { status: 'submitted', revision: (sheet?.revision ?? 0) + 1 };
-    saveIdempotent(ctx.db, submitId, user.id, result);
-    return result;
-  });
+  return parsed.data;
+}
+
+/** A parsed submit applied, replayed or refused; call inside a transaction. */
+function applySubmit(
+  ctx: SheetCtx,
+  user: UserRow,
+  roundId: number,
+  siteId: number,
+  { submitId, baseRevision }: SubmitRequest,
+): SubmitResult {
+  const hit = findIdempotent(ctx.db, submitId);
+  if (hit) {
+    if (hit.userId !== user.id) throw new Conflict('请求编号冲突，请刷新页面');
+    return hit.response as SubmitResult;
+  }
+  const scope = sheetScope(ctx, user, roundId, siteId);
+  const sheet = scope.sheet;
+  if (sheet?.status === 'returned' && baseRevision < sheet.revision)
+    throw new Conflict(
+      `创城办已退回此表（${sheet.returned_reason ?? ''}），离线时的提交没有生效；请核对后重新提交`,
+    );
+  submitLoaded(ctx, user, scope);
+  const result: SubmitResult = { status: 'submitted', revision: (sheet?.revision ?? 0) + 1 };
+  saveIdempotent(ctx.db, submitId, user.id, result);
+  return result;
 }
 
 const returnReason = z.string().trim().min(1, '请填写退回原因').max(500, '退回原因不能超过500个字符');

@@ -9,9 +9,9 @@ import { currentUser } from '../middleware/auth.ts';
 import { photoUpload } from '../middleware/uploads.ts';
 import { idParam } from '../params.ts';
 import type { SheetCtx } from '../../services/sheet-access.ts';
-import { recordLocation, saveChanges } from '../../services/sheets.ts';
+import { recordLocation, saveChangesTogether } from '../../services/sheets.ts';
 import { sheetData } from '../../services/sheet-pages.ts';
-import { submitSheetOnce } from '../../services/sheet-submit.ts';
+import { submitSheetOnceTogether } from '../../services/sheet-submit.ts';
 import { addEvidencePhoto, deleteEvidencePhoto } from '../../services/evidence-photos.ts';
 import { presentPhoto, presentSheetState } from '../presenters/sheet.ts';
 import { ids } from './sheets.ts';
@@ -30,16 +30,18 @@ export function sheetsApiRouter(deps: AppDeps, csrfProtect: Parameters<typeof ph
     res.json(presentSheetState(sheetData(ctx, currentUser(res), roundId, siteId)));
   });
 
-  r.post('/api/rounds/:rid/sites/:sid/changes', (req, res) => {
+  // saves and submits of the same moment share one commit (group commit: db/connection.ts), answered
+  // once it is done; they are applied in the order they arrived
+  r.post('/api/rounds/:rid/sites/:sid/changes', async (req, res) => {
     const [roundId, siteId] = ids(req);
-    res.json(saveChanges(ctx, currentUser(res), roundId, siteId, req.body));
+    res.json(await saveChangesTogether(ctx, currentUser(res), roundId, siteId, req.body));
   });
 
   // submit from the offline queue: idempotent under the device's submitId (the form post above stays for no-JS)
-  r.post('/api/rounds/:rid/sites/:sid/submit', (req, res) => {
+  r.post('/api/rounds/:rid/sites/:sid/submit', async (req, res) => {
     const [roundId, siteId] = ids(req);
     // refused with blockers: SubmitBlocked's reply lists them (the error middleware answers)
-    res.json(submitSheetOnce(ctx, currentUser(res), roundId, siteId, req.body));
+    res.json(await submitSheetOnceTogether(ctx, currentUser(res), roundId, siteId, req.body));
   });
 
   r.post('/api/rounds/:rid/sites/:sid/photos', ...photoUpload(csrfProtect, 1), async (req, res) => {
