@@ -3,7 +3,7 @@
 // district, after each kind of change — a tablet save (符合→不符合, cases, 当场整改, 不适用), submit,
 // return, approve, corrections in an open and a closed round, an exclusion and back, a site moved and
 // retyped, close, publish, 撤回发布, a correction in the previous round, a final round inserted in
-// between — every round's results as the pages get them (cache and packs), and again with the cache
+// between, a 申诉 upheld, results imported from Excel — every round's results as the pages get them (cache and packs), and again with the cache
 // emptied, are exactly computeRound's from every answer in `answers` (referenceResults). Stale packs
 // (revision raised by hand, pack deleted, another criteria version) are rebuilt, and a sheet with a value
 // a pack cannot hold is read from `answers`.
@@ -29,6 +29,9 @@ import {
 import { createRound, openRound } from '../../src/services/rounds.ts';
 import { editSite } from '../../src/services/sites.ts';
 import { PACK_LIMIT } from '../../src/db/repos/sheet-packs.ts';
+import { decideRequest, requestChange } from '../../src/services/problem-requests.ts';
+import { versionIdOf } from '../helpers/ids.ts';
+import ExcelJS from 'exceljs';
 
 let app: TestApp;
 const db = () => app.booted.db;
@@ -192,6 +195,28 @@ describe('rankings from sheet packs follow every change that moves a score', () 
     sameAsReference('published again');
   });
 
+  it('a 申诉 upheld: the disputed deduction becomes 符合', async () => {
+    const problem = db()
+      .prepare(
+        `SELECT p.id, p.inspection_id AS sheet, p.standard_code AS standard, u.username FROM problems p
+         JOIN users u ON u.unit_id = p.unit_id
+         WHERE p.inspection_id IS NOT NULL AND p.status = 'open' AND p.request IS NULL ORDER BY p.id LIMIT 1`,
+      )
+      .get() as { id: number; sheet: number; standard: string; username: string };
+    const unitUser = db().prepare('SELECT * FROM users WHERE username = ?').get(problem.username) as UserRow;
+    const pctx = { db: db(), uploadDir: join(app.dir, 'uploads') };
+    await requestChange(pctx, unitUser, problem.id, { kind: 'dispute', note: '该处已于测评前整改完毕' }, []);
+    decideRequest(pctx, office(), problem.id, { approve: '1', note: '核实后申诉成立' });
+    expect(
+      one(
+        'SELECT result FROM answers WHERE inspection_id = ? AND standard_code = ?',
+        problem.sheet,
+        problem.standard,
+      ),
+    ).toBe('ok');
+    sameAsReference('申诉 upheld');
+  });
+
   it('a site excluded and included again; a site moved to another 社区 and given another type', () => {
     const siteId = one(
       "SELECT site_id FROM inspections WHERE round_id = ? AND status IN ('submitted', 'approved') ORDER BY id LIMIT 1",
@@ -279,6 +304,52 @@ describe('rankings from sheet packs follow every change that moves a score', () 
     const after = sameAsReference('a round inserted in between');
     expect(before.get(open)!.communities.some((c) => c.movement !== null)).toBe(true);
     expect(after.get(open)!.communities.every((c) => c.movement === null)).toBe(true);
+  });
+});
+
+describe('results imported from Excel', () => {
+  it('count as approved sheets of a new round, as computeRound counts them', async () => {
+    const office = new Client(app.url);
+    await office.login('office');
+    await office.get('/rounds/new');
+    const created = await office.post('/rounds', {
+      name: '第三方测评',
+      startsOn: '2026-12-01',
+      endsOn: '2026-12-05',
+      criteriaVersionId: String(versionIdOf(db(), 'district-2026')),
+      mode: 'types',
+      types: 'bus_stop',
+    });
+    const roundId = Number(created.location!.split('/').pop());
+    await office.post(`/rounds/${roundId}/open`);
+    await office.get('/imports');
+    const res = await fetch(`${app.url}/rounds/${roundId}/imports/results/template.xlsx`, {
+      headers: { cookie: `cc.sid=${office.cookies.get('cc.sid')}` },
+    });
+    expect(res.status).toBe(200);
+    const tpl = new ExcelJS.Workbook();
+    await tpl.xlsx.load(Buffer.from(await res.arrayBuffer()) as never);
+    const ws = tpl.getWorksheet('测评结果')!;
+    const header = (ws.getRow(1).values as unknown[]).slice(1);
+    const col = (name: string) => header.indexOf(name) + 1;
+    ws.eachRow((row, n) => {
+      if (n === 1) return;
+      row.getCell(col('结果')).value = n % 5 === 0 ? '不适用' : n % 3 === 0 ? '不符合' : '符合';
+      if (n % 3 === 0 && n % 5 !== 0) row.getCell(col('问题数')).value = 1 + (n % 4);
+    });
+    const form = new FormData();
+    form.set(
+      'file',
+      new Blob([new Uint8Array(Buffer.from(await tpl.xlsx.writeBuffer()))]),
+      '第三方结果.xlsx',
+    );
+    const r = await office.postMultipart(`/rounds/${roundId}/imports/results`, form, { csrf: 'field' });
+    expect(r.status).toBe(200);
+    expect(
+      one("SELECT count(*) FROM inspections WHERE round_id = ? AND status = 'approved'", roundId),
+    ).toBeGreaterThan(0);
+    const served = sameAsReference('imported');
+    expect(served.get(roundId)!.sites.some((s) => s.problems > 0)).toBe(true);
   });
 });
 
