@@ -7,12 +7,11 @@
  * fixed cases — in version order. It is valid for the sheet's revision and criteria version it was made
  * from: every answer write raises its sheet's revision in the same transaction (the results cache relies on
  * it too), so a pack whose revision differs is stale. Missing and stale packs are rebuilt when read, all in
- * one query and one transaction, reading the answers and the revision together. A sheet with a value that
+ * one statement that reads the answers and the revision together and writes the packs. A sheet with a value that
  * cannot be packed (≥ 0xD000, where UTF-16 surrogates begin) or an answer to a standard its version does
  * not have gets a NULL pack and is always read from `answers`.
  */
 import type { Db } from '../connection.ts';
-import { atomically } from '../connection.ts';
 import type { InspectionStatus } from './inspections.ts';
 import type { FlatAnswers } from '../../scoring/flat.ts';
 import type { Result } from '../../scoring/standard.ts';
@@ -47,36 +46,27 @@ export function roundSheets(
   codes: readonly string[],
   statuses: readonly InspectionStatus[],
 ): RoundSheet[] {
-  const rows = db
-    .prepare(
-      `SELECT i.id, i.site_id, p.revision IS i.revision AND p.criteria_version_id IS ? AS fresh, p.pack
-       FROM inspections i LEFT JOIN sheet_packs p ON p.inspection_id = i.id
-       WHERE i.round_id = ? AND i.status IN (${statuses.map(() => '?').join(', ')})`,
-    )
-    .raw()
-    .all(versionId, roundId, ...statuses) as [number, number, number, string | null][];
-  const sheets: RoundSheet[] = new Array<RoundSheet>(rows.length);
-  const stale: number[] = [];
-  const unpacked: number[] = [];
-  rows.forEach(([id, siteId, fresh, pack], k) => {
-    sheets[k] = { id, siteId, pack: fresh ? pack : null, rows: null };
-    if (!fresh) stale.push(k);
-    else if (pack === null) unpacked.push(k);
-  });
+  const read = () =>
+    db
+      .prepare(
+        `SELECT i.id, i.site_id, p.revision IS i.revision AND p.criteria_version_id IS ? AS fresh, p.pack
+         FROM inspections i LEFT JOIN sheet_packs p ON p.inspection_id = i.id
+         WHERE i.round_id = ? AND i.status IN (${statuses.map(() => '?').join(', ')})`,
+      )
+      .raw()
+      .all(versionId, roundId, ...statuses) as [number, number, number, string | null][];
+  let rows = read();
+  const stale = rows.filter((r) => !r[2]).map((r) => r[0]);
   if (stale.length > 0) {
-    const rebuilt = rebuildPacks(
-      db,
-      stale.map((k) => sheets[k]!.id),
-      versionId,
-      codes,
-    );
-    for (const k of stale) {
-      const sheet = sheets[k]!;
-      const r = rebuilt.get(sheet.id) ?? { pack: '', rows: [] };
-      sheet.pack = r.pack;
-      if (r.pack === null) sheet.rows = r.rows;
-    }
+    rebuildPacks(db, stale, versionId, codes);
+    rows = read();
   }
+  const sheets: RoundSheet[] = new Array<RoundSheet>(rows.length);
+  const unpacked: number[] = [];
+  rows.forEach(([id, siteId, , pack], k) => {
+    sheets[k] = { id, siteId, pack, rows: null };
+    if (pack === null) unpacked.push(k);
+  });
   if (unpacked.length > 0) {
     const answers = answersOf(
       db,
@@ -106,62 +96,31 @@ function answersOf(db: Db, ids: readonly number[]): Map<number, SheetAnswerRow[]
 }
 
 /**
- * Packs the given sheets from their answers and writes the packs back, reading the answers and the
- * revision in the same transaction (so a pack never carries a revision its answers are not from).
+ * Packs the given sheets from their answers and writes the packs back, in one statement: the answers
+ * and the revision are read together, so a pack never carries a revision its answers are not from. The
+ * version's codes are numbered in a materialised table (SQLite indexes it for the join). A sheet with an
+ * answer to a standard not in `codes`, or a value a pack cannot hold, gets a NULL pack.
  */
 export function rebuildPacks(
   db: Db,
   ids: readonly number[],
   versionId: number,
   codes: readonly string[],
-): Map<number, { pack: string | null; rows: SheetAnswerRow[] }> {
-  const order = new Map<string, number>();
-  for (const code of codes) order.set(code, order.size);
-  const out = new Map<number, { pack: string | null; rows: SheetAnswerRow[] }>();
-  atomically(db, () => {
-    const json = JSON.stringify(ids);
-    const revisions = db
-      .prepare('SELECT id, revision FROM inspections WHERE id IN (SELECT value FROM json_each(?))')
-      .raw()
-      .all(json) as [number, number][];
-    const answers = answersOf(db, ids);
-    const write = db.prepare(
-      `INSERT INTO sheet_packs (inspection_id, revision, criteria_version_id, pack) VALUES (?, ?, ?, ?)
-       ON CONFLICT (inspection_id) DO UPDATE SET revision = excluded.revision,
-         criteria_version_id = excluded.criteria_version_id, pack = excluded.pack`,
-    );
-    for (const [id, revision] of revisions) {
-      const rows = answers.get(id) ?? [];
-      const pack = encodePack(rows, order);
-      write.run(id, revision, versionId, pack);
-      out.set(id, { pack, rows });
-    }
-  });
-  return out;
-}
-
-/** A sheet's answers as a pack, or null when one cannot hold them. */
-export function encodePack(
-  rows: readonly SheetAnswerRow[],
-  order: ReadonlyMap<string, number>,
-): string | null {
-  const packed: [number, number, number, number][] = [];
-  for (const a of rows) {
-    const s = order.get(a.standard);
-    if (s === undefined) return null;
-    const values: [number, number, number, number] = [
-      s + 1,
-      RESULT_CODE[a.result] + 1,
-      a.cases + 1,
-      a.fixedCases + 1,
-    ];
-    for (const v of values) if (!Number.isInteger(v) || v < 1 || v >= PACK_LIMIT) return null;
-    packed.push(values);
-  }
-  packed.sort((x, y) => x[0] - y[0]);
-  let pack = '';
-  for (const [s, r, c, f] of packed) pack += String.fromCharCode(s, r, c, f);
-  return pack;
+): void {
+  const limit = PACK_LIMIT - 1;
+  db.prepare(
+    `WITH codes(code, idx) AS MATERIALIZED (SELECT value, key FROM json_each(?))
+     INSERT OR REPLACE INTO sheet_packs (inspection_id, revision, criteria_version_id, pack)
+     SELECT i.id, i.revision, ?,
+       CASE WHEN count(a.standard_code) = count(c.idx) AND coalesce(max(a.cases), 0) < ${limit}
+              AND coalesce(max(c.idx), 0) < ${limit}
+       THEN coalesce(group_concat(char(c.idx + 1, CASE a.result WHEN 'ok' THEN 1 WHEN 'fail' THEN 2 ELSE 3 END,
+                                       a.cases + 1, a.fixed_cases + 1), '' ORDER BY c.idx), '')
+       END
+     FROM inspections i LEFT JOIN answers a ON a.inspection_id = i.id LEFT JOIN codes c ON c.code = a.standard_code
+     WHERE i.id IN (SELECT value FROM json_each(?))
+     GROUP BY i.id`,
+  ).run(JSON.stringify(codes), versionId, JSON.stringify(ids));
 }
 
 /**
