@@ -145,8 +145,9 @@ interface Score {
   repeated: boolean;
 }
 
-/** memo keys pack cases and fixed cases in 16 bits each; larger values are scored without the memo */
-const MEMO_LIMIT = 0x10000;
+/** memo keys hold cases and fixed cases below 256 and standards below 8192 (a small integer); others are scored each time */
+const MEMO_CASES = 256;
+const MEMO_STANDARDS = 8192;
 
 export function computeRoundFlat(input: FlatRoundInput): RoundResults {
   const { rules, sites: inSites, answers: flat } = input;
@@ -158,23 +159,30 @@ export function computeRoundFlat(input: FlatRoundInput): RoundResults {
   const repeated = input.repeated;
   const average = rules.notApplicable === 'average';
 
-  // the memo: a score per key, and each answer's score
-  const memo = new Map<number, number>();
+  // the memo: a score per (standard, result) for 符合 and 不适用, per (standard, repeat, cases, fixed)
+  // for 不符合 — keys kept small integers (a Map keyed by larger numbers makes garbage at each lookup)
+  const plain = new Int32Array(nStd * 3).fill(-1);
+  const failMemo = new Map<number, number>();
   const scores: Score[] = [];
   const nAnswers = flat.start[nSites]!;
   const scoreOf = new Int32Array(nAnswers);
   const score = (s: number, result: number, cases: number, fixed: number, rep: boolean): number => {
-    const standard = standards[s]!;
     const isFail = result === FAIL;
-    const memoable = !isFail || (cases < MEMO_LIMIT && fixed < MEMO_LIMIT);
-    const key = isFail
-      ? (((cases * MEMO_LIMIT + fixed) * nStd + s) * 2 + (rep ? 1 : 0)) * 3 + result
-      : s * 3 + result;
-    if (memoable) {
-      const hit = memo.get(key);
+    let key = -1;
+    if (!isFail) {
+      const hit = plain[s * 3 + result]!;
+      if (hit >= 0) return hit;
+    } else if (cases < MEMO_CASES && fixed < MEMO_CASES && s < MEMO_STANDARDS) {
+      key = ((s * 2 + (rep ? 1 : 0)) * MEMO_CASES + cases) * MEMO_CASES + fixed;
+      const hit = failMemo.get(key);
       if (hit !== undefined) return hit;
     }
-    const r = scoreStandard(standard, { result: RESULTS[result]!, cases, fixedCases: fixed }, rules, rep);
+    const r = scoreStandard(
+      standards[s]!,
+      { result: RESULTS[result]!, cases, fixedCases: fixed },
+      rules,
+      rep,
+    );
     scores.push({
       earned: r.earned,
       possible: r.possible,
@@ -186,8 +194,10 @@ export function computeRoundFlat(input: FlatRoundInput): RoundResults {
       grade: r.grade,
       repeated: rep && r.lost > 0,
     });
-    if (memoable) memo.set(key, scores.length - 1);
-    return scores.length - 1;
+    const at = scores.length - 1;
+    if (!isFail) plain[s * 3 + result] = at;
+    else if (key >= 0) failMemo.set(key, at);
+    return at;
   };
 
   // the 不适用 average: groups numbered as scoreAnswers numbers them

@@ -15,9 +15,9 @@ import {
   countableTasks,
   countedAnswers,
   deductionKeys,
-  includedSites,
   previousRound,
   resultsFingerprint,
+  roundSites,
 } from '../db/repos/results.ts';
 import { flatFromSheets, repeatsFromSheets, roundSheets, type RoundSheet } from '../db/repos/sheet-packs.ts';
 import type { InspectionStatus } from '../db/repos/inspections.ts';
@@ -46,11 +46,13 @@ interface Reads {
   streets?: { id: number; name: string }[];
   communities?: { id: number; name: string; streetId: number }[];
   sheets: Map<string, RoundSheet[]>;
+  /** rounds' parts of the cache key (keyPart), by round id */
+  keys: Map<number, string>;
   /** computeRound over every answer read from `answers` (referenceResults) */
   reference?: boolean;
 }
 
-const newReads = (): Reads => ({ sheets: new Map() });
+const newReads = (): Reads => ({ sheets: new Map(), keys: new Map() });
 
 function streetsOf(ctx: ResultsCtx, reads: Reads) {
   return (reads.streets ??= listStreets(ctx.db).map((s) => ({ id: s.id, name: s.name })));
@@ -97,23 +99,16 @@ function roundInput(
   previous: RoundResults | null,
 ): FieldInput {
   const version = ctx.criteria.get(round.criteria_version_id);
-  const sites = includedSites(ctx.db, round.id);
-  const streetIds = new Set(sites.map((s) => s.street_id));
-  const communityIds = new Set(sites.map((s) => s.community_id));
-  const roundSites = sites.map((s) => ({
-    id: s.id,
-    name: s.name,
-    siteType: s.site_type,
-    streetId: s.street_id,
-    communityId: s.community_id,
-  }));
+  const sites = roundSites(ctx.db, round.id);
+  const streetIds = new Set(sites.map((s) => s.streetId));
+  const communityIds = new Set(sites.map((s) => s.communityId));
   return {
     rules: version.version.rules,
     standards: new Map(version.standards.map((s) => [s.code, s])),
     // only the 镇街 and 社区 that have sites in this round take part
     streets: streetsOf(ctx, reads).filter((s) => streetIds.has(s.id)),
     communities: communitiesOf(ctx, reads).filter((c) => communityIds.has(c.id)),
-    sites: roundSites,
+    sites,
     ...(previous
       ? {
           previous: {
@@ -259,8 +254,14 @@ function cached(db: Db, slot: string, key: string, compute: () => RoundResults):
  * tasks adds theirs and today's date (a task becomes 逾期未交 overnight); a round with a survey its
  * answers' (every answer, clear and void moves it).
  */
-function keyPart(db: Db, round: RoundRow | undefined): string {
+function keyPart(db: Db, round: RoundRow | undefined, reads: Reads): string {
   if (!round) return '-';
+  let part = reads.keys.get(round.id);
+  if (part === undefined) reads.keys.set(round.id, (part = roundKeyPart(db, round)));
+  return part;
+}
+
+function roundKeyPart(db: Db, round: RoundRow): string {
   const field = `${round.id}:${resultsFingerprint(db, round.id)}`;
   const documents = roundHasMethod(round, 'document')
     ? `:${tasksFingerprint(db, round.id)}:${shanghaiDate()}`
@@ -279,7 +280,7 @@ export function baseResults(
   prev: RoundRow | undefined = previousRound(ctx.db, round),
   reads: Reads = newReads(),
 ): RoundResults {
-  const key = `${placesGeneration(ctx.db)}|${keyPart(ctx.db, round)}|${keyPart(ctx.db, prev)}`;
+  const key = `${placesGeneration(ctx.db)}|${keyPart(ctx.db, round, reads)}|${keyPart(ctx.db, prev, reads)}`;
   return cached(ctx.db, `base:${round.id}`, key, () => compute(ctx, reads, round, prev, null));
 }
 
@@ -309,10 +310,12 @@ export function roundResults(ctx: ResultsCtx, round: RoundRow): RoundResultsView
   // with movement, the results also depend on the previous round's own results (and its previous round)
   const generation = placesGeneration(ctx.db);
   const prevPrev = prevRound ? previousRound(ctx.db, prevRound) : undefined;
-  const prevParts = prevRound ? `${keyPart(ctx.db, prevRound)}|${keyPart(ctx.db, prevPrev)}` : '-';
-  const key = `${generation}|${keyPart(ctx.db, round)}|${prevParts}`;
+  const reads = newReads();
+  const prevParts = prevRound
+    ? `${keyPart(ctx.db, prevRound, reads)}|${keyPart(ctx.db, prevPrev, reads)}`
+    : '-';
+  const key = `${generation}|${keyPart(ctx.db, round, reads)}|${prevParts}`;
   const results = cached(ctx.db, `full:${round.id}`, key, () => {
-    const reads = newReads();
     return compute(
       ctx,
       reads,

@@ -2,6 +2,7 @@
 import type { Db } from '../connection.ts';
 import type { InspectionStatus } from './inspections.ts';
 import type { RoundRow } from './rounds.ts';
+import type { RoundSite } from '../../scoring/aggregate.ts';
 
 export interface ResultSiteRow {
   id: number;
@@ -20,6 +21,27 @@ export function includedSites(db: Db, roundId: number): ResultSiteRow[] {
        WHERE r.round_id = ? AND r.excluded_reason IS NULL ORDER BY s.street_id, s.community_id, s.id`,
     )
     .all(roundId) as ResultSiteRow[];
+}
+
+/**
+ * The round's included sites as the scoring takes them (scoring/aggregate.ts RoundSite), in the same
+ * order; read as arrays (a ranking reads two rounds' 3,000 sites each, and named rows cost twice as much).
+ */
+export function roundSites(db: Db, roundId: number): RoundSite[] {
+  const rows = db
+    .prepare(
+      `SELECT s.id, s.name, s.site_type, s.street_id, s.community_id
+       FROM round_sites r JOIN sites s ON s.id = r.site_id
+       WHERE r.round_id = ? AND r.excluded_reason IS NULL ORDER BY s.street_id, s.community_id, s.id`,
+    )
+    .raw()
+    .all(roundId) as [number, string, string, number, number | null][];
+  const sites = new Array<RoundSite>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const [id, name, siteType, streetId, communityId] = rows[i]!;
+    sites[i] = { id, name, siteType, streetId, communityId };
+  }
+  return sites;
 }
 
 export interface CountedAnswer {
