@@ -187,21 +187,26 @@ export function computeRound(input: RoundInput): ReferenceResults {
  * per answer): each computed round remembers how to make them, under its `sites` array (a round with
  * several methods shares the field's).
  */
-const standardsOf = new WeakMap<readonly SiteResult[], (siteIndex: number) => StandardResult[]>();
+const standardsOf = new WeakMap<
+  readonly SiteResult[],
+  { make: (siteIndex: number) => StandardResult[]; index?: Map<number, number> }
+>();
 
 export function rememberStandards(
   sites: readonly SiteResult[],
   make: (siteIndex: number) => StandardResult[],
 ): void {
-  standardsOf.set(sites, make);
+  standardsOf.set(sites, { make });
 }
 
 /** A site's standard results in version order (none for a site not in the results). */
 export function siteStandards(results: Pick<RoundResults, 'sites'>, siteId: number): StandardResult[] {
-  const i = results.sites.findIndex((s) => s.id === siteId);
-  const make = standardsOf.get(results.sites);
-  if (i < 0 || !make) return [];
-  return make(i);
+  const remembered = standardsOf.get(results.sites);
+  if (!remembered) return [];
+  // sites by id, made at the first question (a page asks for every site of a round)
+  remembered.index ??= new Map(results.sites.map((s, i) => [s.id, i]));
+  const i = remembered.index.get(siteId);
+  return i === undefined ? [] : remembered.make(i);
 }
 
 export function rankAreas(

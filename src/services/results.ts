@@ -6,6 +6,11 @@
  * a survey adds their points (scoring/methods.ts): each task counted as of today (逾期未交 depends on the
  * date), the survey standards scored from the valid answers (survey-results.ts); their 社区 and 镇街 join
  * the field's, ranked on the total.
+ *
+ * A city round is ≈60,000 answers, so the field results read each counted sheet's answers from its pack
+ * (db/repos/sheet-packs.ts: one row a sheet, rebuilt from `answers` when its revision has moved on) and
+ * are scored over flat arrays (scoring/flat.ts, exactly computeRound's results; referenceResults below
+ * computes them the reference way, for tests).
  */
 import type { Db } from '../db/connection.ts';
 import type { RoundRow } from '../db/repos/rounds.ts';
