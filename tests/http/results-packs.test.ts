@@ -3,10 +3,11 @@
 // district, after each kind of change — a tablet save (符合→不符合, cases, 当场整改, 不适用), submit,
 // return, approve, corrections in an open and a closed round, an exclusion and back, a site moved and
 // retyped, close, publish, 撤回发布, a correction in the previous round, a final round inserted in
-// between, a 申诉 upheld, results imported from Excel — every round's results as the pages get them (cache and packs), and again with the cache
-// emptied, are exactly computeRound's from every answer in `answers` (referenceResults). Stale packs
-// (revision raised by hand, pack deleted, another criteria version) are rebuilt, and a sheet with a value
-// a pack cannot hold is read from `answers`.
+// between, a 申诉 upheld, results imported from Excel — every round's results as the pages get them
+// (cache and packs), and again with the cache emptied, are exactly computeRound's from every answer in
+// `answers` (referenceResults). Stale packs (revision raised by hand, pack deleted, another criteria
+// version) are rebuilt (or, on a read-only connection, read from `answers`), and a sheet with a value a
+// pack cannot hold is read from `answers`.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +33,9 @@ import { PACK_LIMIT } from '../../src/db/repos/sheet-packs.ts';
 import { decideRequest, requestChange } from '../../src/services/problem-requests.ts';
 import { versionIdOf } from '../helpers/ids.ts';
 import ExcelJS from 'exceljs';
+import Database from 'better-sqlite3';
+import { databaseFile } from '../../src/db/connection.ts';
+import { CriteriaCache } from '../../src/services/criteria-registry.ts';
 
 let app: TestApp;
 const db = () => app.booted.db;
@@ -390,6 +394,15 @@ describe('stale packs', () => {
       )
       .run(PACK_LIMIT + 5, d, d);
     db().prepare('UPDATE inspections SET revision = revision + 1 WHERE id = ?').run(d);
+    // a read-only connection cannot write the packs back: it reads the stale sheets from answers
+    const readOnly = new Database(databaseFile(join(app.dir, 'data')), { readonly: true });
+    try {
+      const roCtx = { db: readOnly, criteria: new CriteriaCache(readOnly) };
+      const served = resultsFor(roCtx, SYSTEM, round).results;
+      expect(served).toEqual(withoutStandards(referenceResults(ctx(), findRoundById(db(), round)!)));
+    } finally {
+      readOnly.close();
+    }
     sameAsReference('stale');
     const revision = (id: number) => one('SELECT revision FROM inspections WHERE id = ?', id);
     expect(pack(a)!.revision).toBe(revision(a));

@@ -57,15 +57,27 @@ export function roundSheets(
       .all(versionId, roundId, ...statuses) as [number, number, number, string | null][];
   let rows = read();
   const stale = rows.filter((r) => !r[2]).map((r) => r[0]);
+  let unwritten = false;
   if (stale.length > 0) {
-    rebuildPacks(db, stale, versionId, codes);
-    rows = read();
+    try {
+      rebuildPacks(db, stale, versionId, codes);
+      rows = read();
+    } catch (err) {
+      // a database another process is writing to (busy past the timeout) or opened read-only: the
+      // results are still computed, the stale sheets read from `answers` this time
+      if (!(
+        err instanceof Error && /^SQLITE_(BUSY|LOCKED|READONLY)/.test((err as { code?: string }).code ?? '')
+      ))
+        throw err;
+      unwritten = true;
+    }
   }
   const sheets: RoundSheet[] = new Array<RoundSheet>(rows.length);
   const unpacked: number[] = [];
-  rows.forEach(([id, siteId, , pack], k) => {
-    sheets[k] = { id, siteId, pack, rows: null };
-    if (pack === null) unpacked.push(k);
+  rows.forEach(([id, siteId, fresh, pack], k) => {
+    const usable = fresh || !unwritten ? pack : null;
+    sheets[k] = { id, siteId, pack: usable, rows: null };
+    if (usable === null) unpacked.push(k);
   });
   if (unpacked.length > 0) {
     const answers = answersOf(
