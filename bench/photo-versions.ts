@@ -5,15 +5,15 @@
  * 320×240 as a phone's small photo, or 4000×3000 as a 12-megapixel one), so no cache sees the same
  * pixels twice. Prints the CPU (process.cpuUsage: libvips' threads included) and wall milliseconds of
  * each photo as JSON; the parent takes the medians. Its own process, so nothing else runs in it.
- * The server makes a small photo's versions at its upload, from the decode that checks it (keepPhoto):
- * what that adds to the upload is measured too, as the upload's CPU with and without them.
+ * What the versions add to a small upload is measured too: the upload's CPU (checked and kept) alone,
+ * and with its versions made right after it (renderVersions, as the queue makes them).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { keepPhoto, renderVersions, storePhoto, type StoredPhoto } from '../src/photos/store.ts';
+import { renderVersions, storePhoto, type StoredPhoto } from '../src/photos/store.ts';
 
 const fixtures = fileURLToPath(new URL('../tests/fixtures/photos/', import.meta.url));
 // the fixtures' different pictures (the orientation set is one picture eight ways: one of it is enough)
@@ -51,14 +51,19 @@ async function photos(from: number, to: number, width: number, height: number, q
 
 /**
  * A small upload as the photo worker takes it: checked and kept, then (with `versions`) its versions
- * made from the decode that checked it (keepPhoto). CPU of each, with and without.
+ * made as the worker makes them. CPU of each, with and without.
  */
 async function atUpload(dir: string, uploads: Buffer[], versions: boolean) {
   const cpu: number[] = [];
   for (const buf of uploads) {
     const c = process.cpuUsage();
-    const kept = await keepPhoto(dir, buf, caption, versions);
-    await kept.versions?.();
+    const kept = await storePhoto(dir, buf, caption);
+    if (versions)
+      await renderVersions(
+        dir,
+        { sha256: kept.sha256, displayKey: kept.displayKey, caption: kept.caption },
+        true,
+      );
     const used = process.cpuUsage(c);
     cpu.push((used.user + used.system) / 1000);
   }
@@ -71,7 +76,7 @@ async function measure(dir: string, kept: StoredPhoto[]) {
   for (const photo of kept) {
     const c = process.cpuUsage();
     const t = performance.now();
-    // as on the photo worker thread: blocking writes
+    // as on the photo worker thread: blocking calls, but for the fsyncs
     await renderVersions(
       dir,
       { sha256: photo.sha256, displayKey: photo.displayKey, caption: photo.caption },

@@ -20,7 +20,7 @@ const EOI = 0xd9;
 const isMetadata = (m: number) => (m >= 0xe0 && m <= 0xef && m !== 0xee) || m === 0xfe;
 
 /** The end of a scan's entropy-coded data that starts at `at`: the position of the next real marker. */
-function scanEnd(buf: Buffer, at: number): number {
+export function scanEnd(buf: Buffer, at: number): number {
   for (let i = buf.indexOf(0xff, at); i !== -1 && i + 1 < buf.length; i = buf.indexOf(0xff, i + 1)) {
     const next = buf[i + 1]!;
     // 0xFF00 is a stuffed byte, 0xFFD0–D7 restart markers inside the scan, 0xFFFF fill

@@ -16,8 +16,12 @@ import { captionOf, markVersions, nextWaitingVersions } from '../db/repos/photos
 import { photoPaths } from './files.ts';
 import { renderVersionsOffThread } from './off-thread.ts';
 
-/** Photos made at once when the server is idle (two cores: the decoders of two photos side by side). */
-const IDLE_PARALLEL = 2;
+/**
+ * Photos made at once when the server is idle: most of a small photo's time is its two files' fsyncs
+ * (the CPU, ≈ 1 ms, is a fraction), and those overlap on the thread pool; a large photo's decoders use
+ * both cores anyway.
+ */
+const IDLE_PARALLEL = 8;
 /** While busy, one photo's versions are made at least this often. */
 const BUSY_PACE_MS = 1000;
 /** How often a busy server is looked at again to see whether it has become idle. */

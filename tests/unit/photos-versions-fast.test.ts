@@ -1,13 +1,13 @@
 // The shortcuts in making a photo's display version and thumbnail give what the long way gives: a small
-// upright JPEG's thumbnail is its own picture without its metadata; a small upload's versions made from
-// the decode that checked it are the bytes renderVersions makes later from the kept original; a caption
-// band drawn once and kept is the band drawn afresh, whatever was drawn in between.
+// upright JPEG's thumbnail is its own picture without its metadata, and its display version is made
+// without decoding it only when nothing in it asks for more (turned, profiled, too tall with the band);
+// a caption band drawn once and kept is the band drawn afresh, whatever was drawn in between.
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { keepPhoto, photoPaths, renderVersions, storePhoto } from '../../src/photos/store.ts';
+import { photoPaths, renderVersions, storePhoto } from '../../src/photos/store.ts';
 import { strippedJpeg } from '../../src/photos/jpeg-strip.ts';
 import { forgetBands } from '../../src/photos/render.ts';
 
@@ -25,12 +25,6 @@ const small = (orientation = 1) => {
 };
 const pixels = (buf: Buffer) => sharp(buf).raw().toBuffer();
 
-async function viaUpload(buf: Buffer, caption = CAPTION) {
-  const dir = freshDir();
-  const { stored, versions } = await keepPhoto(dir, buf, caption, true);
-  await versions?.();
-  return { dir, stored, versions, paths: photoPaths(dir, stored.sha256, stored.displayKey) };
-}
 async function viaQueue(buf: Buffer, caption = CAPTION) {
   const dir = freshDir();
   const stored = await storePhoto(dir, buf, caption);
@@ -74,48 +68,34 @@ describe('strippedJpeg', () => {
   });
 });
 
-describe('versions made from the upload', () => {
-  it('are the bytes renderVersions makes from the kept original', async () => {
-    for (const buf of [
-      await small(),
-      await small(6),
-      fixture('Canon_40D.jpg'),
-      fixture('gps-DSCN0010.jpg'),
-    ]) {
-      const up = await viaUpload(buf);
-      expect(up.versions).not.toBeNull();
-      const later = await viaQueue(buf);
-      expect(readFileSync(up.paths.display).equals(readFileSync(later.display))).toBe(true);
-      expect(readFileSync(up.paths.thumb).equals(readFileSync(later.thumb))).toBe(true);
-    }
+describe('versions of a small photo', () => {
+  it('take the thumbnail of an upright one as is and put the band under the picture as it is', async () => {
+    const upright = await viaQueue(await small());
+    expect((await pixels(readFileSync(upright.thumb))).equals(await pixels(await small()))).toBe(true);
+    const display = await sharp(upright.display).raw().toBuffer({ resolveWithObject: true });
+    expect(display.info.width).toBe(320);
+    expect(display.info.height).toBeGreaterThan(240);
+    // the first 224 rows (all but the last MCU row, blended with the band) are the photo's own pixels
+    const own = await pixels(await small());
+    expect(display.data.subarray(0, 320 * 224 * 3).equals(own.subarray(0, 320 * 224 * 3))).toBe(true);
+    expect([...((await sharp(upright.display).metadata()).exif ?? [])]).toEqual([]);
   });
 
-  it('turn a small photo upright and take its thumbnail as is only when it already is', async () => {
-    const upright = await viaUpload(await small());
-    expect((await pixels(readFileSync(upright.paths.thumb))).equals(await pixels(await small()))).toBe(true);
-    const turned = await viaUpload(await small(6));
-    expect(await sharp(turned.paths.thumb).metadata()).toMatchObject({ width: 240, height: 320 });
-    expect(await sharp(turned.paths.display).metadata()).toMatchObject({ width: 240 });
+  it('turn a turned one upright', async () => {
+    const turned = await viaQueue(await small(6));
+    expect(await sharp(turned.thumb).metadata()).toMatchObject({ width: 240, height: 320 });
+    expect(await sharp(turned.display).metadata()).toMatchObject({ width: 240 });
   });
 
-  it('are left to the queue for a photo larger than 2 megapixels, or one the band would shrink', async () => {
-    const { versions } = await viaUpload(fixture('mobile-jolla.jpg'));
-    expect(versions).toBeNull();
-    // and for one whose band needs the picture smaller than it is (1590 px tall: the band makes it > 1600)
+  it('fit the band under the picture when it would make the version too tall', async () => {
+    // 1584 px tall (MCU-aligned, under a megapixel): with the band the picture must be made smaller
     const tall = await sharp(fixture('gps-DSCN0010.jpg'))
-      .resize(1000, 1590, { fit: 'fill' })
+      .resize(600, 1584, { fit: 'fill' })
       .jpeg()
       .toBuffer();
-    const up = await viaUpload(tall);
-    expect([existsSync(up.paths.display), existsSync(up.paths.thumb)]).toEqual([false, false]);
-    const later = await viaQueue(tall);
-    expect((await sharp(later.display).metadata()).height).toBeLessThanOrEqual(1600);
-  });
-
-  it('refuse a damaged small photo as the check does', async () => {
-    const photo = await small();
-    const cut = photo.subarray(0, photo.length - 200);
-    await expect(keepPhoto(freshDir(), cut, CAPTION, true)).rejects.toThrow(/不完整或已损坏/);
+    const meta = await sharp((await viaQueue(tall)).display).metadata();
+    expect(meta.height).toBeLessThanOrEqual(1600);
+    expect(meta.width).toBeLessThan(600);
   });
 });
 
