@@ -112,7 +112,7 @@ describe('rankings from sheet packs follow every change that moves a score', () 
       expect(page.text).toContain(community.name);
   });
 
-  it('a returned sheet saved on the tablet (符合→不符合, cases, 当场整改, 不适用), submitted, returned, approved', () => {
+  it('a returned sheet saved on the tablet (符合→不符合, cases, 当场整改, 不适用), submitted, returned, approved', async () => {
     const sheet = db()
       .prepare(
         "SELECT id, site_id AS siteId, inspector_id AS inspectorId FROM inspections WHERE round_id = ? AND status = 'returned'",
@@ -143,7 +143,17 @@ describe('rankings from sheet packs follow every change that moves a score', () 
     };
     save([{ standard: codes[0], result: 'fail', cases: 2, fixedCases: 0, note: '' }]);
     save([{ standard: codes[1], result: 'fail', cases: 3, fixedCases: 2, note: '' }]);
-    save([{ standard: codes[2], result: 'na', cases: 0, fixedCases: 0, note: '' }]);
+    // one save as the tablet sends it: the autosave's own path (saves sharing a transaction)
+    const tablet = new Client(app.url);
+    await tablet.login(inspector.username);
+    const before = revision();
+    const reply = await tablet.postJson(`/api/rounds/${open}/sites/${sheet.siteId}/changes`, {
+      batchId: randomUUID(),
+      baseRevision: before,
+      changes: [{ standard: codes[2], result: 'na', cases: 0, fixedCases: 0, note: '' }],
+    });
+    expect(reply.status).toBe(200);
+    expect(revision()).toBeGreaterThan(before);
     save([{ standard: codes[3], result: 'ok', cases: 0, fixedCases: 0, note: '' }]);
     submitSheet(sheetCtx(), inspector, open, sheet.siteId);
     const counted = sameAsReference('submitted');
