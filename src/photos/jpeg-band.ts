@@ -356,6 +356,13 @@ function appendedAsRestart(
   if (p.restartInterval !== 0 || mcus > 0xffff) return null;
   const end = scanEnd(buf, p.scanStart);
   if (end === -1 || buf[end + 1] !== 0xd9) return null;
+  // The kept scan must be one plain run of coded data. A restart marker (or fill byte) in a photo that
+  // declares no restart interval is something a decoder skips in the original, but after our DRI an
+  // uploader's own RST0 would start an interval there: a caption band of theirs, drawn instead of ours.
+  for (let i = buf.indexOf(0xff, p.scanStart); i !== -1 && i < end; i = buf.indexOf(0xff, i + 1))
+    if (buf[i + 1] !== 0x00) return null;
+  // the band is one restart interval: no longer than the picture's (DRI), or a decoder looks for an RST1
+  if (mcusX * band.rows > mcus) return null;
   const approximated = { count: 0, allowed: APPROXIMATED_ALLOWED };
   const bandScan = encodeScan(p.comps, band.coefs, mcusX * band.rows, 4096, true, approximated);
   if (!bandScan) return null;
@@ -416,7 +423,9 @@ export function jpegWithBand(
     return all;
   });
   if (!decodeScan(buf, p, mcusX, mcusY, coefs)) return null;
-  const scan = encodeScan(p.comps, coefs, mcusX * (mcusY + bandRows), buf.length + 4096, false)!;
+  // null when a coefficient needs more bits than the standard tables code (a crafted or odd photo)
+  const scan = encodeScan(p.comps, coefs, mcusX * (mcusY + bandRows), buf.length + 4096, false);
+  if (!scan) return null;
   const sof = frameHeader(p, height);
   const sos = segment(0xda, [p.comps.length, ...p.comps.flatMap((c) => [c.id, 0x00]), 0, 63, 0]);
   return Buffer.concat([

@@ -229,11 +229,16 @@ export async function renderBandedAsIs(
   captions: { lines: string[]; font: WatermarkFont },
   maxPixels: number,
 ): Promise<Rendered | null> {
-  const parsed = parseForBand(buf);
-  if (!parsed || parsed.orientation !== 1 || parsed.icc) return null;
-  if (parsed.width * parsed.height > BANDED_AS_IS_PIXELS) return null;
-  const fits = parsed.width <= THUMB_MAX && parsed.height <= THUMB_MAX;
-  return banded(buf, parsed, captions, maxPixels, fits ? strippedJpeg(buf) : null);
+  // whatever goes wrong in reading the coded data by hand, the photo is then decoded and encoded
+  try {
+    const parsed = parseForBand(buf);
+    if (!parsed || parsed.orientation !== 1 || parsed.icc) return null;
+    if (parsed.width * parsed.height > BANDED_AS_IS_PIXELS) return null;
+    const fits = parsed.width <= THUMB_MAX && parsed.height <= THUMB_MAX;
+    return await banded(buf, parsed, captions, maxPixels, fits ? strippedJpeg(buf) : null);
+  } catch {
+    return null;
+  }
 }
 
 async function banded(
@@ -281,7 +286,8 @@ export async function renderPhoto(
     const asIs = thumbAsIs(buf, header);
     if (asIs) return { display: null, thumb: asIs };
   } else {
-    const banded = await bandedAsIs(buf, header, captions, maxPixels);
+    // whatever goes wrong in reading the coded data by hand, the photo is then decoded and encoded
+    const banded = await bandedAsIs(buf, header, captions, maxPixels).catch(() => null);
     if (banded) return banded;
   }
   return encodeVersions(await decodePhoto(buf, header, captions, maxPixels));

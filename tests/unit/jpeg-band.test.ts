@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { jpegWithBand, parseForBand } from '../../src/photos/jpeg-band.ts';
-import { withBand } from '../../src/photos/render.ts';
+import { renderBandedAsIs, renderPhoto, withBand } from '../../src/photos/render.ts';
+import { scanEnd } from '../../src/photos/jpeg-strip.ts';
 import { prepareLines, renderBand, type Band } from '../../src/photos/watermark.ts';
 import { watermarkFont } from '../../src/photos/font.ts';
 
@@ -106,5 +107,66 @@ describe('jpegWithBand', () => {
     const band = await bandFor(320);
     expect(jpegWithBand(cut, p, band, bandPixels(320, band))).toBeNull();
     expect(jpegWithBand(cut, p, band, bandPixels(320, band), 'transcoded')).toBeNull();
+  });
+});
+
+describe('hostile or odd originals (each passes the upload’s full decode)', () => {
+  const REAL = ['拍摄 2026-12-02 09:30', '点位 清河区幸福社区 农贸市场', '测评员 张三'];
+  const FAKE = ['拍摄 2020-01-01 00:00', '点位 别处', '测评员 李四'];
+  const captions = (lines: string[]) => ({ lines, font });
+  const plain = () =>
+    sharp(fixture('gps-DSCN0010.jpg'))
+      .resize(320, 240, { fit: 'fill' })
+      .jpeg({ quality: 80, optimiseCoding: false })
+      .toBuffer();
+  const display = async (buf: Buffer, lines: string[]) =>
+    (await renderPhoto(buf, await sharp(buf).metadata(), captions(lines), 50e6)).display!;
+
+  it('an uploader’s own caption band hidden after the picture (RST0 + band) is never the one shown', async () => {
+    const orig = await plain();
+    // what the attacker appends: an RST0 and a band coded for the picture's tables, taken from a display
+    // version made with their caption
+    const fake = (await renderBandedAsIs(orig, captions(FAKE), 50e6))!.display!;
+    const p = parseForBand(orig)!;
+    const end = scanEnd(orig, p.scanStart);
+    const fakeScanEnd = scanEnd(fake, parseForBand(fake)!.scanStart);
+    const rst = fake.lastIndexOf(Buffer.from([0xff, 0xd0]), fakeScanEnd);
+    const forged = Buffer.concat([orig.subarray(0, end), fake.subarray(rst)]);
+    // the upload's check takes it: the picture decodes whole and libjpeg stops after its rows
+    await expect(decoded(forged)).resolves.toMatchObject({ width: 320, height: 240 });
+    const shown = await decoded(await display(forged, REAL));
+    const real = await decoded(await display(orig, REAL));
+    const faked = await decoded(fake);
+    // the band rows: ours, not theirs
+    expect(maxDiff(shown.data, real.data, 320, 240, shown.height)).toBeLessThan(24);
+    expect(meanDiff(shown.data.subarray(320 * 240 * 3), faked.data.subarray(320 * 240 * 3))).toBeGreaterThan(
+      3,
+    );
+  });
+
+  it('a photo shorter than its band gets a band that decodes whole', async () => {
+    for (const [w, h] of [
+      [320, 16],
+      [200, 32],
+      [320, 48],
+    ] as const) {
+      const orig = await sharp({ create: { width: w, height: h, channels: 3, background: '#6a8' } })
+        .jpeg({ quality: 80, optimiseCoding: false })
+        .toBuffer();
+      const out = await display(orig, REAL);
+      // failOn 'warning': an RST the decoder waits for and never finds is refused
+      const d = await decoded(out);
+      expect([d.width, d.height > h]).toEqual([w, true]);
+    }
+  });
+
+  it('a photo the standard tables cannot code again still gets its display version', async () => {
+    for (const name of ['crafted-dc-restart.jpg', 'crafted-ac15.jpg']) {
+      const orig = fixture(name);
+      await expect(decoded(orig), name).resolves.toMatchObject({ width: 320, height: 16 });
+      await expect(renderBandedAsIs(orig, captions(REAL), 50e6), name).resolves.toBeNull();
+      const d = await decoded(await display(orig, REAL));
+      expect([d.width, d.height > 16], name).toEqual([320, true]);
+    }
   });
 });
