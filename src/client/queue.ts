@@ -81,6 +81,22 @@ export async function removeEntry(seq: number): Promise<void> {
   await req((await store('queue', 'readwrite')).delete(seq));
 }
 
+/**
+ * Removes a sent entry and, in the same transaction, adds what of it stays on the device (an answer
+ * batch's refused answers): a page closed in between can no longer lose them.
+ */
+export async function replaceEntry(seq: number, kept: Entry | null): Promise<void> {
+  const tx = (await open()).transaction('queue', 'readwrite');
+  const queue = tx.objectStore('queue');
+  queue.delete(seq);
+  if (kept) queue.add(kept);
+  await new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error);
+  });
+}
+
 /** This user's entries in the order they were made. */
 export async function listEntries(user: string): Promise<Entry[]> {
   const all = (await req((await store('queue')).index('user').getAll(user))) as Entry[];

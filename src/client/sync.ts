@@ -16,10 +16,9 @@
  */
 import {
   addConflict,
-  addEntry,
   listEntries,
   putEntry,
-  removeEntry,
+  replaceEntry,
   setRevision,
   type Entry,
 } from './queue.ts';
@@ -38,6 +37,21 @@ export type SyncEvent =
   | { type: 'refused'; entry: Entry }
   | { type: 'conflict'; round: number; site: number }
   | { type: 'changed'; round: number; site: number };
+
+/** What of an accepted answer batch stays on the device: its refused answers, with the reasons. */
+function refusedPart(entry: Entry, body: Record<string, unknown>): Entry | null {
+  const refused = (body as Partial<SaveResult>).refused ?? [];
+  if (entry.kind !== 'changes' || !refused.length) return null;
+  const codes = new Set(refused.map((r) => r.standard));
+  const kept: Entry = {
+    ...entry,
+    batchId: `${entry.batchId}-r`,
+    changes: entry.changes.filter((c) => codes.has(c.standard)),
+    refused: refused.map(describeRefused).join('；'),
+  };
+  delete kept.seq;
+  return kept;
+}
 
 type Outcome =
   | { kind: 'ok'; body: Record<string, unknown> }
@@ -160,7 +174,8 @@ export class Sync {
         await putEntry(entry);
         this.emit({ type: 'refused', entry });
       } else {
-        await removeEntry(entry.seq!);
+        // the batch leaves the queue together with its refused answers' entry, if any
+        await replaceEntry(entry.seq!, refusedPart(entry, outcome.body));
         await this.accepted(entry, outcome.body);
       }
       done++;
@@ -192,20 +207,8 @@ export class Sync {
       } else if (revision > entry.baseRevision + 1)
         this.emit({ type: 'changed', round: entry.round, site: entry.site });
     }
-    // an answer batch's reply (a submit's carries neither list)
+    // an answer batch's reply (a submit's carries neither list); its refused answers were kept by replay
     const reply = body as Partial<SaveResult>;
-    const refused = reply.refused ?? [];
-    if (entry.kind === 'changes' && refused.length) {
-      const codes = new Set(refused.map((r) => r.standard));
-      const kept: Entry = {
-        ...entry,
-        batchId: `${entry.batchId}-r`,
-        changes: entry.changes.filter((c) => codes.has(c.standard)),
-        refused: refused.map(describeRefused).join('；'),
-      };
-      delete kept.seq;
-      await addEntry(kept);
-    }
     const conflicts = reply.conflicts ?? [];
     if (entry.kind === 'changes' && conflicts.length) {
       let returnedReason: string | null = null;
