@@ -381,11 +381,11 @@ if (want('versions')) {
       `CPU ${figures.photo_versions_cpu_ms_small} ms, wall ${figures.photo_versions_wall_ms_small} ms; of ${r.big.cpu.length} ` +
       `12 MP photos: CPU ${r.big.cpu.map(round1).join(' / ')} ms, wall ${r.big.wall.map(round1).join(' / ')} ms`,
   );
-  // the server makes a small photo's versions at its upload, from the decode that checks it
+  // a small photo's upload, then the same with its versions made right after it by the versions queue's code
   const plain = median(r.upload.plain);
   figures.photo_versions_cpu_ms_small_at_upload = round1(median(r.upload.withVersions) - plain);
   say(
-    `a 320×240 upload checked and kept: CPU ${round1(plain)} ms; with its versions made from that decode ` +
+    `a 320×240 upload checked and kept: CPU ${round1(plain)} ms; with its versions made right after it ` +
       `${round1(median(r.upload.withVersions))} ms (+${figures.photo_versions_cpu_ms_small_at_upload} ms)`,
   );
 }
