@@ -14,14 +14,7 @@
  *   by an earlier page): the refused answers stay on the device as a refused entry with the reasons.
  * Only one tab replays at a time (Web Locks, where available).
  */
-import {
-  addConflict,
-  listEntries,
-  putEntry,
-  replaceEntry,
-  setRevision,
-  type Entry,
-} from './queue.ts';
+import { addConflict, listEntries, putEntry, replaceEntry, setRevision, type Entry } from './queue.ts';
 import { describeRefused } from '../scoring/answer-rules.ts';
 import type { RefusalReply, SaveBatch, SaveResult, SheetState, SubmitRequest } from '../protocol/sheet.ts';
 
