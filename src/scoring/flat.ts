@@ -26,9 +26,9 @@ import {
   rankAreas,
   rememberStandards,
   type RoundInput,
+  sortedWeakSpots,
+  type ItemSums,
   type RoundResults,
-  type WeakItem,
-  type WeakSiteType,
   type WeakStandard,
 } from './round.ts';
 
@@ -371,10 +371,7 @@ function weakSpots(
   byType: Map<string, { failures: number; answers: number; sites: number }>,
 ): Pick<RoundResults, 'weakItems' | 'weakStandards' | 'weakSiteTypes'> {
   const weakStandards: WeakStandard[] = [];
-  const items = new Map<
-    string,
-    { code: string; name: string; lostUnits: number; failures: number; answers: number }
-  >();
+  const items: ItemSums = new Map();
   standards.forEach((standard, s) => {
     if (stAnswers[s] === 0) return;
     weakStandards.push({
@@ -393,20 +390,5 @@ function weakSpots(
     item.failures += stFailures[s]!;
     item.answers += stAnswers[s]!;
   });
-  const byLost = (a: { lost: number; failures: number }, b: { lost: number; failures: number }) =>
-    b.lost - a.lost || b.failures - a.failures;
-  const weakItems: WeakItem[] = [...items.values()].map(({ lostUnits, ...item }) => ({
-    ...item,
-    lost: lostUnits / 10000,
-  }));
-  const weakSiteTypes: WeakSiteType[] = [...byType]
-    .filter(([, t]) => t.answers > 0)
-    .map(([siteType, t]) => ({ siteType, failRate: t.failures / t.answers, ...t }));
-  weakSiteTypes.sort(
-    (a, b) =>
-      b.failRate - a.failRate ||
-      b.failures - a.failures ||
-      (a.siteType < b.siteType ? -1 : a.siteType > b.siteType ? 1 : 0),
-  );
-  return { weakItems: weakItems.sort(byLost), weakStandards: weakStandards.sort(byLost), weakSiteTypes };
+  return sortedWeakSpots(items, weakStandards, byType);
 }

@@ -284,6 +284,22 @@ function weakSpots(
     item.failures += st.failures;
     item.answers += st.answers;
   }
+  return sortedWeakSpots(items, weakStandards, byType);
+}
+
+/** A round's sums per item (in 1/10000 points) and per site type. */
+export type ItemSums = Map<
+  string,
+  { code: string; name: string; lostUnits: number; failures: number; answers: number }
+>;
+export type SiteTypeSums = Map<string, { failures: number; answers: number; sites: number }>;
+
+/** The weak spots' three lists, most lost first, from a round's sums (computeRoundFlat's too). */
+export function sortedWeakSpots(
+  items: ItemSums,
+  weakStandards: WeakStandard[],
+  byType: SiteTypeSums,
+): Pick<RoundResults, 'weakItems' | 'weakStandards' | 'weakSiteTypes'> {
   // Array.prototype.sort is stable, so equal entries keep version order
   const byLost = (a: { lost: number; failures: number }, b: { lost: number; failures: number }) =>
     b.lost - a.lost || b.failures - a.failures;
