@@ -21,9 +21,8 @@ import {
   type SiteResult,
   type StandardResult,
 } from './aggregate.ts';
-import { addSite, emptyTotals, type AreaTotals } from './area.ts';
 import {
-  rankAreas,
+  rankedAreas,
   rememberStandards,
   type RoundInput,
   sortedWeakSpots,
@@ -321,23 +320,9 @@ export function computeRoundFlat(input: FlatRoundInput): RoundResults {
     type.failures += result.problems;
   }
 
-  const communityTotals = new Map<number, AreaTotals>(input.communities.map((c) => [c.id, emptyTotals()]));
-  const streetTotals = new Map<number, AreaTotals>(input.streets.map((s) => [s.id, emptyTotals()]));
-  for (const site of sites) {
-    const weight = rules.siteTypeWeights[site.siteType] ?? 1;
-    const street = streetTotals.get(site.streetId);
-    if (!street) throw new Error(`点位 ${site.id} 的镇街 ${site.streetId} 不在本轮的镇街列表中`);
-    addSite(street, site, weight);
-    if (site.communityId === null) continue;
-    const community = communityTotals.get(site.communityId);
-    if (!community) throw new Error(`点位 ${site.id} 的社区 ${site.communityId} 不在本轮的社区列表中`);
-    addSite(community, site, weight);
-  }
-
   const results: RoundResults = {
     sites,
-    communities: rankAreas(input.communities, communityTotals, rules, input.previous?.communityRanks),
-    streets: rankAreas(input.streets, streetTotals, rules, input.previous?.streetRanks),
+    ...rankedAreas(input, sites),
     ...weakSpots(standards, stLost, stFailures, stAnswers, byType),
   };
   rememberStandards(results.sites, (siteIndex) => {

@@ -159,23 +159,9 @@ export function computeRound(input: RoundInput): ReferenceResults {
   const perSite = scoreAnswers(input.sites, input.answers, input.standards, rules, input.repeated);
   const sites = input.sites.map((s, i) => siteResult(s, perSite[i]!));
 
-  const communityTotals = new Map(input.communities.map((c) => [c.id, emptyTotals()]));
-  const streetTotals = new Map(input.streets.map((s) => [s.id, emptyTotals()]));
-  for (const site of sites) {
-    const weight = rules.siteTypeWeights[site.siteType] ?? 1;
-    const street = streetTotals.get(site.streetId);
-    if (!street) throw new Error(`点位 ${site.id} 的镇街 ${site.streetId} 不在本轮的镇街列表中`);
-    addSite(street, site, weight);
-    if (site.communityId === null) continue;
-    const community = communityTotals.get(site.communityId);
-    if (!community) throw new Error(`点位 ${site.id} 的社区 ${site.communityId} 不在本轮的社区列表中`);
-    addSite(community, site, weight);
-  }
-
   const results: ReferenceResults = {
     sites,
-    communities: rankAreas(input.communities, communityTotals, rules, input.previous?.communityRanks),
-    streets: rankAreas(input.streets, streetTotals, rules, input.previous?.streetRanks),
+    ...rankedAreas(input, sites),
     ...weakSpots(sites, input.standards),
   };
   rememberStandards(results.sites, (i) => sites[i]!.standards);
@@ -285,6 +271,30 @@ function weakSpots(
     item.answers += st.answers;
   }
   return sortedWeakSpots(items, weakStandards, byType);
+}
+
+/** The 社区 and 镇街 of a round, their sites' totals added up (weighted by type) and ranked (computeRoundFlat's too). */
+export function rankedAreas(
+  input: Pick<RoundInput, 'rules' | 'communities' | 'streets' | 'previous'>,
+  sites: readonly SiteResult[],
+): Pick<RoundResults, 'communities' | 'streets'> {
+  const { rules } = input;
+  const communityTotals = new Map(input.communities.map((c) => [c.id, emptyTotals()]));
+  const streetTotals = new Map(input.streets.map((s) => [s.id, emptyTotals()]));
+  for (const site of sites) {
+    const weight = rules.siteTypeWeights[site.siteType] ?? 1;
+    const street = streetTotals.get(site.streetId);
+    if (!street) throw new Error(`点位 ${site.id} 的镇街 ${site.streetId} 不在本轮的镇街列表中`);
+    addSite(street, site, weight);
+    if (site.communityId === null) continue;
+    const community = communityTotals.get(site.communityId);
+    if (!community) throw new Error(`点位 ${site.id} 的社区 ${site.communityId} 不在本轮的社区列表中`);
+    addSite(community, site, weight);
+  }
+  return {
+    communities: rankAreas(input.communities, communityTotals, rules, input.previous?.communityRanks),
+    streets: rankAreas(input.streets, streetTotals, rules, input.previous?.streetRanks),
+  };
 }
 
 /** A round's sums per item (in 1/10000 points) and per site type. */
