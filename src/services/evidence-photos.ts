@@ -4,7 +4,7 @@
  * file writes are slow and a better-sqlite3 transaction cannot wait. The client's id makes a retried
  * upload return the first one's row instead of a second photo. Evidence checks flag, never refuse.
  */
-import { atomically } from '../db/connection.ts';
+import { atomically, atomicallyTogether } from '../db/connection.ts';
 import type { UserRow } from '../db/repos/users.ts';
 import { insertInspection } from '../db/repos/inspections.ts';
 import {
@@ -130,7 +130,8 @@ export async function addEvidencePhoto(
 ): Promise<PhotoRow> {
   const prepared = await prepareEvidencePhoto(ctx, user, roundId, siteId, upload);
   try {
-    return atomically(ctx.db, prepared.commit);
+    // its row committed with the saves and submits of the same turn of the event loop (group commit)
+    return await atomicallyTogether(ctx.db, prepared.commit);
   } catch (err) {
     // the state changed while the photo was being processed: leave no file that no row refers to
     prepared.discard();

@@ -85,6 +85,20 @@ export function submitSheet(ctx: SheetCtx, user: UserRow, roundId: number, siteI
 }
 
 /**
+ * The plain form's confirmed submit: the same as submitSheet (every check made inside its transaction),
+ * that transaction shared with the saves and submits of the same turn of the event loop
+ * (`atomicallyTogether`); settled once it has committed.
+ */
+export function submitSheetTogether(
+  ctx: SheetCtx,
+  user: UserRow,
+  roundId: number,
+  siteId: number,
+): Promise<void> {
+  return atomicallyTogether(ctx.db, () => submitLoaded(ctx, user, sheetScope(ctx, user, roundId, siteId)));
+}
+
+/**
  * Submit from the offline queue: idempotent under the device's submitId, and refused when the office
  * returned the sheet after the revision the device had seen (the office's version wins: the inspector
  * must look at the reason and submit again).

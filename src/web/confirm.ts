@@ -23,10 +23,15 @@ export interface Confirmation {
   danger?: boolean;
 }
 
+/** True when the request carries `confirmed=1`: the person was asked already. */
+export function confirmed(req: Request): boolean {
+  return body(req).confirmed === '1';
+}
+
 /** Renders the confirmation page and returns true, unless the request carries `confirmed=1`. */
 export function askFirst(req: Request, res: Response, c: Confirmation): boolean {
+  if (confirmed(req)) return false;
   const form = body(req);
-  if (form.confirmed === '1') return false;
   // the typed fields travel with the confirmation, so the second post is the same action
   const carry: { name: string; value: string }[] = [];
   for (const [name, v] of Object.entries(form)) {

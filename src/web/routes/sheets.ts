@@ -10,14 +10,14 @@ import { flash } from '../middleware/flash.ts';
 import { photoUpload } from '../middleware/uploads.ts';
 import { idParam } from '../params.ts';
 import type { SheetCtx } from '../../services/sheet-access.ts';
-import { askFirst } from '../confirm.ts';
+import { askFirst, confirmed } from '../confirm.ts';
 import { changedOrShownAgain } from '../form-again.ts';
 import type { Refusal } from '../refusal.ts';
 import { correctionReturn, presentReviewFilter } from '../presenters/review-filter.ts';
 import { correctAnswer } from '../../services/review.ts';
 import { sheetPage } from '../../services/sheet-pages.ts';
 import { savePlainForm } from '../../services/sheet-form.ts';
-import { readyToSubmit, returnSheet, submitSheet } from '../../services/sheet-submit.ts';
+import { readyToSubmit, returnSheet, submitSheetTogether } from '../../services/sheet-submit.ts';
 import { presentSheet } from '../presenters/sheet.ts';
 import { TooLarge } from '../../errors.ts';
 import { PHOTO_LIMITS } from '../../photos/intake-rules.ts';
@@ -118,6 +118,9 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
     const sheetUrl = `/rounds/${roundId}/sites/${siteId}`;
     let asked = false;
     const submit = () => {
+      // already asked: submitted at once, what blocks it checked inside the submit's own transaction
+      // (checking it first as well loaded the sheet twice)
+      if (confirmed(req)) return submitSheetTogether(ctx, user, roundId, siteId);
       const ready = readyToSubmit(ctx, user, roundId, siteId);
       asked = askFirst(req, res, {
         title: '提交测评表？',
@@ -126,7 +129,6 @@ export function sheetsRouter(deps: AppDeps, csrfProtect: Parameters<typeof photo
         confirmLabel: '确认提交',
         back: sheetUrl,
       });
-      if (!asked) submitSheet(ctx, user, roundId, siteId);
     };
     // refused: the sheet again, listing what blocks the submit (the page's own list, loaded with it)
     const again = (refusal: Refusal) =>
