@@ -8,6 +8,7 @@ import type { UserRow } from '../../db/repos/users.ts';
 import { NotLoggedIn } from '../../errors.ts';
 import { sessionUser } from '../../services/accounts.ts';
 import { canOrReject, ANONYMOUS, type Actor, type Verb } from '../../services/access.ts';
+import { userLoadedWithSession } from './session-store.ts';
 
 declare module 'express-session' {
   interface SessionData {
@@ -34,7 +35,8 @@ export function loadUser(db: Db) {
   return (req: Request, res: Response, next: NextFunction) => {
     const id = req.session?.userId;
     if (id) {
-      const user = sessionUser(db, id);
+      // read with the session when the store could (session-store.ts), else on its own
+      const user = (userLoadedWithSession(req, id) ?? { user: sessionUser(db, id) }).user;
       if (user) res.locals.user = user;
       else delete req.session.userId;
     }

@@ -3,10 +3,41 @@
  * survive a restart without pulling in a second SQLite driver. Expired rows are swept periodically.
  */
 import session from 'express-session';
+import type { Request } from 'express';
 import type { Db } from '../../db/connection.ts';
+import type { UserRow } from '../../db/repos/users.ts';
 
 const DEFAULT_TTL_MS = 12 * 3600 * 1000;
 const TOUCH_EVERY_MS = 60 * 1000;
+
+/**
+ * The session's row and its user's, in one statement: every request after login needs both, and a
+ * second lookup by primary key was a measurable share of a small request. The user is the active
+ * account whose id the session holds (what accounts.ts sessionUser answers); its columns are users.ts's.
+ */
+const SESSION_WITH_USER = `
+  SELECT s.data, s.expires,
+         u.id, u.username, u.display_name, u.role, u.unit_id, u.home_street_id, u.password_hash,
+         u.active, u.created_at
+  FROM sessions s
+  LEFT JOIN users u ON u.id = json_extract(s.data, '$.userId') AND u.active = 1
+  WHERE s.sid = ?`;
+
+/** What get() read besides the session, handed to createSession under a key the Session does not copy. */
+const LOADED_USER = Symbol('loadedUser');
+type Loaded = session.SessionData & { [LOADED_USER]?: { userId: unknown; user: UserRow | undefined } };
+
+/** The user read with each request's session (see userLoadedWithSession). */
+const loadedUsers = new WeakMap<Request, { userId: unknown; user: UserRow | undefined }>();
+
+/**
+ * The active user read in the same statement as this request's session, if the session still holds
+ * that user's id; null when the session was not read that way (then ask the users table).
+ */
+export function userLoadedWithSession(req: Request, userId: number): { user: UserRow | undefined } | null {
+  const loaded = loadedUsers.get(req);
+  return loaded && loaded.userId === userId ? { user: loaded.user } : null;
+}
 
 export class SqliteSessionStore extends session.Store {
   private readonly timer: NodeJS.Timeout;
@@ -30,10 +61,13 @@ export class SqliteSessionStore extends session.Store {
 
   override get(sid: string, cb: (err: unknown, session?: session.SessionData | null) => void): void {
     try {
-      const row = this.db.prepare('SELECT data, expires FROM sessions WHERE sid = ?').get(sid) as
-        { data: string; expires: number } | undefined;
+      const row = this.db.prepare(SESSION_WITH_USER).get(sid) as
+        ({ data: string; expires: number } & { [K in keyof UserRow]: UserRow[K] | null }) | undefined;
       if (!row || row.expires < Date.now()) return cb(null, null);
-      cb(null, JSON.parse(row.data) as session.SessionData);
+      const sess = JSON.parse(row.data) as Loaded;
+      const { data: _data, expires: _expires, ...user } = row;
+      sess[LOADED_USER] = { userId: sess.userId, user: user.id === null ? undefined : (user as UserRow) };
+      cb(null, sess);
     } catch (err) {
       cb(err);
     }
@@ -52,6 +86,16 @@ export class SqliteSessionStore extends session.Store {
     } catch (err) {
       cb?.(err);
     }
+  }
+
+  /** The session object express-session builds from get()'s data; the user read with it is kept by request. */
+  override createSession(req: Request, sess: session.SessionData): session.Session & session.SessionData {
+    const loaded = (sess as Loaded)[LOADED_USER];
+    if (loaded) {
+      delete (sess as Loaded)[LOADED_USER];
+      loadedUsers.set(req, loaded);
+    }
+    return super.createSession(req, sess);
   }
 
   override destroy(sid: string, cb?: (err?: unknown) => void): void {
