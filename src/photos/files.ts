@@ -1,15 +1,27 @@
 /**
  * Where photo files live under the upload folder, and how they get there without ever leaving a
  * half-written file under a real name: write to tmp/, fsync, rename into place, fsync the folder.
- * A crash leaves at most a stray temp file, which sweepStrayFiles deletes at the next start.
+ * A crash leaves at most a stray temp file, which sweepStrayFiles deletes at the next start. Display
+ * versions and thumbnails skip the fsyncs (they can be made again): after a power cut one may be cut
+ * short, which isWholeJpeg tells.
  *
  *   originals/ab/<sha256>                  the upload, byte for byte (the evidence)
  *   display/ab/<sha256>-<displayKey>.jpg   rotated, ≤ 1600 px, with the caption band
  *   thumbs/ab/<sha256>.jpg                 rotated, ≤ 320 px
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, fsync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 export const SHA256 = /^[0-9a-f]{64}$/;
@@ -95,70 +107,102 @@ function ensureDirSync(dir: string): string | undefined {
 }
 
 /**
- * writeOnce with blocking calls, not lasting, but for its one long wait, the fsync, handed to the thread
- * pool: the other calls block for microseconds and cost a third of the CPU of awaiting each (≈ 2.2 ms a
- * file against 0.75: a promise, a trip through libuv's pool and, for the missing file's stat, an
- * exception each), and the waits for the disk of several files overlap. Only off the event loop.
- * For the photo worker's display versions and thumbnails: made one after another with every call
- * blocking, each waited for its fsync in turn (measured on a busy disk: 5.7 ms a file, 0.7 ms of it CPU;
- * overlapped, 1.5 ms a file).
+ * Whether a display version or thumbnail is whole: not empty, opening with the JPEG start marker (FF D8)
+ * and closing with its end marker (FF D9). Versions are written without fsync (writeVersionFile), so
+ * after a power cut one may be empty or cut short under its real name; every reader asks this, not
+ * whether the file exists. One open and two 2-byte reads, no decode.
  */
-export async function writeOnceOverlapped(uploadDir: string, path: string, data: Buffer): Promise<boolean> {
-  if (statSync(path, { throwIfNoEntry: false })?.size === data.length) return false;
+export function isWholeJpeg(path: string): boolean {
+  let fd: number;
   try {
-    return await writeNewOverlapped(uploadDir, path, data);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || knownDirs.size === 0) throw err;
-    knownDirs.clear();
-    return writeNewOverlapped(uploadDir, path, data);
+    fd = openSync(path, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const stat = fstatSync(fd);
+    const size = stat.size;
+    if (!stat.isFile() || size < 4) return false;
+    const ends = Buffer.alloc(4);
+    if (readSync(fd, ends, 0, 2, 0) !== 2 || readSync(fd, ends, 2, 2, size - 2) !== 2) return false;
+    return ends.readUInt32BE(0) === 0xffd8ffd9;
+  } finally {
+    closeSync(fd);
   }
 }
 
-async function writeNewOverlapped(uploadDir: string, path: string, data: Buffer): Promise<boolean> {
-  const tmp = join(tmpDir(uploadDir), `${randomUUID()}.part`);
+/**
+ * Writes a display version or thumbnail: to tmp/, then renamed into place (replacing what is there), so
+ * while the server runs nobody finds a half-written file under the real name. Nothing is fsynced, neither
+ * the file nor its folder: a version can always be made again from the kept original, and its two fsyncs
+ * were most of its cost (a small photo's versions take ≈ 2 ms of CPU). After a power cut a renamed
+ * version may be empty or cut short; readers check isWholeJpeg and make it again. `blocking` uses
+ * blocking calls (microseconds each, with no disk wait left among them): the photo worker's way, never
+ * on the event loop.
+ */
+export async function writeVersionFile(
+  uploadDir: string,
+  path: string,
+  data: Buffer,
+  blocking: boolean,
+): Promise<void> {
+  const write = blocking ? writeVersionSync : writeVersionAsync;
+  try {
+    await write(uploadDir, path, data);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || knownDirs.size === 0) throw err;
+    knownDirs.clear(); // a folder was removed behind our back: make it again
+    await write(uploadDir, path, data);
+  }
+}
+
+const tmpName = (uploadDir: string) => join(tmpDir(uploadDir), `${randomUUID()}.part`);
+
+function writeVersionSync(uploadDir: string, path: string, data: Buffer): void {
+  const tmp = tmpName(uploadDir);
   ensureDirSync(dirname(tmp));
   ensureDirSync(dirname(path));
   try {
-    const fd = openSync(tmp, 'wx', 0o644);
-    try {
-      for (let at = 0; at < data.length;) at += writeSync(fd, data, at);
-      await new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
-    } finally {
-      closeSync(fd);
-    }
+    writeFileSync(tmp, data, { flag: 'wx', mode: 0o644 });
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
     throw err;
   }
-  return true;
 }
 
-/**
- * Writes `data` to `path` crash-safely. An existing file of the same size is kept (same content by name).
- * With `lasting` false (display versions and thumbnails) the data is on disk before the file gets its
- * name, but the name is not made durable (no fsync of the folder): a crash can only lose the file whole,
- * and a view that finds a version missing makes it again (versions.ts ensure).
- */
-export async function writeOnce(
-  uploadDir: string,
-  path: string,
-  data: Buffer,
-  lasting = true,
-): Promise<boolean> {
-  // a stat takes microseconds: asked without a promise, and without an exception for the usual answer
-  if (statSync(path, { throwIfNoEntry: false })?.size === data.length) return false;
+async function writeVersionAsync(uploadDir: string, path: string, data: Buffer): Promise<void> {
+  const tmp = tmpName(uploadDir);
+  await ensureDir(dirname(tmp));
+  await ensureDir(dirname(path));
   try {
-    return await writeNew(uploadDir, path, data, lasting);
+    await writeFile(tmp, data, { flag: 'wx', mode: 0o644 });
+    await rename(tmp, path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || knownDirs.size === 0) throw err;
-    knownDirs.clear(); // a folder was removed behind our back: make it again
-    return writeNew(uploadDir, path, data, lasting);
+    await rm(tmp, { force: true });
+    throw err;
   }
 }
 
-async function writeNew(uploadDir: string, path: string, data: Buffer, lasting: boolean): Promise<boolean> {
-  const tmp = join(tmpDir(uploadDir), `${randomUUID()}.part`);
+/**
+ * Writes `data` to `path` crash-safely and lastingly (originals): the data is on disk before the file
+ * gets its name, and the name before this returns. An existing file of the same size is kept (same
+ * content by name).
+ */
+export async function writeOnce(uploadDir: string, path: string, data: Buffer): Promise<boolean> {
+  // a stat takes microseconds: asked without a promise, and without an exception for the usual answer
+  if (statSync(path, { throwIfNoEntry: false })?.size === data.length) return false;
+  try {
+    return await writeNew(uploadDir, path, data);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || knownDirs.size === 0) throw err;
+    knownDirs.clear(); // a folder was removed behind our back: make it again
+    return writeNew(uploadDir, path, data);
+  }
+}
+
+async function writeNew(uploadDir: string, path: string, data: Buffer): Promise<boolean> {
+  const tmp = tmpName(uploadDir);
   await ensureDir(dirname(tmp));
   const createdDir = await ensureDir(dirname(path));
   try {
@@ -174,7 +218,6 @@ async function writeNew(uploadDir: string, path: string, data: Buffer, lasting: 
     await rm(tmp, { force: true });
     throw err;
   }
-  if (!lasting) return true;
   await fsyncDir(dirname(path));
   if (createdDir) await fsyncDir(dirname(createdDir));
   return true;

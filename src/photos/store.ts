@@ -5,15 +5,15 @@
  * byte for byte under its sha256. The versions people look at are made from that original afterwards.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isMainThread } from 'node:worker_threads';
 import sharp, { type Metadata } from 'sharp';
 import { InvalidInput } from '../errors.ts';
 import { readPhotoMeta, type PhotoMeta } from './exif.ts';
-import { photoPaths, writeOnce, writeOnceOverlapped } from './files.ts';
+import { isWholeJpeg, photoPaths, writeOnce, writeVersionFile } from './files.ts';
 import { missingFontMessage, watermarkFont } from './font.ts';
-import { renderBandedAsIs, renderPhoto, type Rendered } from './render.ts';
+import { renderBandedAsIs, renderPhoto } from './render.ts';
 import { type PhotoMime } from './sniff.ts';
 import { PHOTO_LIMITS, REJECTIONS, typeRefusal } from './intake-rules.ts';
 import { formatShanghai, nowIso } from '../util/time.ts';
@@ -146,31 +146,12 @@ export async function storePhoto(uploadDir: string, buf: Buffer, watermark: Wate
 }
 
 /**
- * Writes what was rendered, with blocking calls but the fsyncs (writeOnceOverlapped) or without any (see
- * renderVersions); a lost one is made again.
- */
-async function writeVersions(
-  uploadDir: string,
-  paths: { thumb: string; display: string },
-  rendered: Rendered,
-  blocking: boolean,
-  thumb = true,
-): Promise<void> {
-  const write = blocking
-    ? writeOnceOverlapped
-    : (dir: string, path: string, data: Buffer) => writeOnce(dir, path, data, false);
-  await Promise.all([
-    thumb ? write(uploadDir, paths.thumb, rendered.thumb) : null,
-    rendered.display ? write(uploadDir, paths.display, rendered.display) : null,
-  ]);
-}
-
-/**
  * Makes the display version (with the caption band of `caption`) and the thumbnail of a kept original,
- * whichever is missing; only the thumbnail when there is no caption. Throws when the original is gone or
- * cannot be read (it was proven whole at upload, so either means the disk lost it). `blocking` reads and
- * writes the files with blocking calls but for the fsyncs (writeOnceOverlapped), a third of the CPU of
- * awaiting each call: the default off the main thread (the photo worker), never on the event loop.
+ * whichever is missing or not whole (isWholeJpeg); only the thumbnail when there is no caption. Throws
+ * when the original is gone or cannot be read (it was proven whole at upload, so either means the disk
+ * lost it). The versions are written without fsync (writeVersionFile). `blocking` reads and writes the
+ * files with blocking calls, a third of the CPU of awaiting each call: the default off the main thread
+ * (the photo worker), never on the event loop.
  */
 export async function renderVersions(
   uploadDir: string,
@@ -180,8 +161,9 @@ export async function renderVersions(
   const font = watermarkFont();
   if (!font) throw new WatermarkFontMissing(missingFontMessage);
   const paths = photoPaths(uploadDir, photo.sha256, photo.displayKey);
-  const needDisplay = photo.caption !== null && !existsSync(paths.display);
-  const needThumb = !existsSync(paths.thumb);
+  // missing, or cut short by a power cut (versions are written without fsync): made again
+  const needDisplay = photo.caption !== null && !isWholeJpeg(paths.display);
+  const needThumb = !isWholeJpeg(paths.thumb);
   if (!needDisplay && !needThumb) return;
   const buf = blocking ? readFileSync(paths.original) : await readFile(paths.original);
   const captions = needDisplay ? { lines: photo.caption!, font } : null;
@@ -193,5 +175,8 @@ export async function renderVersions(
       captions,
       PHOTO_LIMITS.maxPixels,
     ));
-  await writeVersions(uploadDir, paths, rendered, blocking, needThumb);
+  await Promise.all([
+    needThumb ? writeVersionFile(uploadDir, paths.thumb, rendered.thumb, blocking) : null,
+    rendered.display ? writeVersionFile(uploadDir, paths.display, rendered.display, blocking) : null,
+  ]);
 }

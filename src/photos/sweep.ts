@@ -4,6 +4,10 @@
  * mid-write leaves temp files. Run this at start, before uploads are accepted: a photo stored but
  * not yet recorded would look like a stray. Documents (材料任务 files, `documents/<shard>/<sha256>`)
  * are swept the same way, against the hashes document_files names.
+ *
+ * Display versions and thumbnails a power cut left cut short (they are written without fsync) are not
+ * looked for here: that would open and read every version file at each start, and every reader already
+ * asks isWholeJpeg (files.ts) and makes a cut one again.
  */
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';

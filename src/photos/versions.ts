@@ -10,10 +10,9 @@
  * the load, so the work never starves. A view that needs a version not made yet makes it at once (`ensure`):
  * nobody ever sees a missing picture, only, right after a burst, a slightly slower one.
  */
-import { existsSync } from 'node:fs';
 import type { Db } from '../db/connection.ts';
 import { captionOf, markVersions, nextWaitingVersions } from '../db/repos/photos.ts';
-import { photoPaths } from './files.ts';
+import { isWholeJpeg, photoPaths } from './files.ts';
 import { renderVersionsOffThread } from './off-thread.ts';
 
 /**
@@ -68,7 +67,8 @@ export class PhotoVersions {
   }
 
   /**
-   * Makes whichever of the photo's thumbnail and display version is missing, now (a view needs it).
+   * Makes whichever of the photo's thumbnail and display version is missing or not whole, now (a view
+   * needs it).
    * Concurrent calls for the same files share one piece of work.
    */
   ensure(photo: { sha256: string; display_key: string; caption?: string | null }): Promise<void> {
@@ -77,7 +77,8 @@ export class PhotoVersions {
     if (running) return running;
     const caption = photo.caption ?? captionOf(this.opts.db, photo.sha256, photo.display_key);
     const paths = photoPaths(this.opts.uploadDir, photo.sha256, photo.display_key);
-    if (existsSync(paths.thumb) && (caption === null || existsSync(paths.display))) {
+    // whole, not merely there: versions are written without fsync, and a power cut can leave one cut short
+    if (isWholeJpeg(paths.thumb) && (caption === null || isWholeJpeg(paths.display))) {
       this.mark(photo.sha256, photo.display_key, 1);
       return Promise.resolve();
     }

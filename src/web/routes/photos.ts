@@ -1,10 +1,10 @@
 /** GET /photos/:id/(thumb|display|original): photo files, only to users allowed to see them. */
-import { existsSync } from 'node:fs';
 import { Router } from 'express';
 import type { AppDeps } from '../../app.ts';
 import { actorOf } from '../middleware/auth.ts';
 import { idParam } from '../params.ts';
 import { photoForViewing } from '../../services/photo-files.ts';
+import { isWholeJpeg } from '../../photos/files.ts';
 import { NotFound } from '../../errors.ts';
 
 export function photosRouter(deps: AppDeps): Router {
@@ -15,8 +15,9 @@ export function photosRouter(deps: AppDeps): Router {
     if (variant !== 'thumb' && variant !== 'display' && variant !== 'original')
       throw new NotFound('找不到该照片');
     const { photo, paths } = photoForViewing(ctx, actorOf(res), idParam(req.params.id, '照片'));
-    // versions are made after the upload; one asked for before that is made now
-    if (variant !== 'original' && !existsSync(paths[variant]))
+    // versions are made after the upload; one asked for before that, or cut short by a power cut (they
+    // are written without fsync), is made now
+    if (variant !== 'original' && !isWholeJpeg(paths[variant]))
       await deps.versions.ensure(photo).catch(() => {
         throw new NotFound('照片文件缺失');
       });
