@@ -19,6 +19,7 @@ import { createApp, type AppDeps } from './app.ts';
 import { buildClientAssets } from './web/assets.ts';
 import { findCjkFont, missingFontMessage } from './photos/font.ts';
 import { sweepStrayFiles } from './photos/sweep.ts';
+import { forgetKeptRanks } from './db/repos/round-ranks.ts';
 import { knownDocumentHashes } from './db/repos/document-tasks.ts';
 import { isKnownPhotoFile } from './db/repos/photos.ts';
 import { pruneIdempotent } from './db/repos/idempotency.ts';
@@ -66,6 +67,8 @@ export async function boot(
     );
     if (removed.length) log(`已清理 ${removed.length} 个未入库的照片、材料文件或临时文件`);
     pruneIdempotent(db, IDEMPOTENCY_DAYS);
+    // ranks kept for the next round's 较上轮 may have been computed by an older version of the code
+    forgetKeptRanks(db);
     // a reminder the last run was sending when it stopped may or may not have arrived: never sent again
     const interrupted = sendingToUnknown(db);
     if (interrupted) log(`${interrupted} 条提醒在上次停止时正在发送，已记为“结果未知”，不会自动重发`);

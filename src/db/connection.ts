@@ -128,3 +128,12 @@ function cacheStatements(db: Db): void {
     return stmt;
   }) as Db['prepare'];
 }
+
+/**
+ * True for an error that says this connection cannot write now: another process holds the database past
+ * the busy timeout, or it was opened read-only. Caches kept in the database (sheet packs, kept ranks) skip
+ * their write then and compute again next time.
+ */
+export function cannotWrite(err: unknown): boolean {
+  return err instanceof Error && /^SQLITE_(BUSY|LOCKED|READONLY)/.test((err as { code?: string }).code ?? '');
+}

@@ -15,15 +15,17 @@
 import type { Db } from '../db/connection.ts';
 import type { RoundRow } from '../db/repos/rounds.ts';
 import { findRoundById } from '../db/repos/rounds.ts';
-import { listCommunities, listStreets, placesGeneration } from '../db/repos/places.ts';
+import { listCommunities, listStreets } from '../db/repos/places.ts';
 import {
   countableTasks,
   countedAnswers,
   deductionKeys,
   previousRound,
   resultsFingerprint,
+  resultsGeneration,
   roundSites,
 } from '../db/repos/results.ts';
+import { keepRanks, keptRanks, type KeptRanks } from '../db/repos/round-ranks.ts';
 import { flatFromSheets, repeatsFromSheets, roundSheets, type RoundSheet } from '../db/repos/sheet-packs.ts';
 import type { InspectionStatus } from '../db/repos/inspections.ts';
 import { computeRound, type RoundResults } from '../scoring/round.ts';
@@ -92,17 +94,19 @@ function sheetsOf(
 
 type FieldInput = Omit<FlatRoundInput, 'answers' | 'repeated'>;
 
+/** A round's 社区 and 镇街 ranks (the unranked left out): what the next round's movement reads. */
+function ranksOf(results: RoundResults): KeptRanks {
+  return {
+    communityRanks: new Map(results.communities.filter((c) => c.rank !== null).map((c) => [c.id, c.rank!])),
+    streetRanks: new Map(results.streets.filter((s) => s.rank !== null).map((s) => [s.id, s.rank!])),
+  };
+}
+
 /**
- * Everything computeRoundFlat needs for one round but the answers, read from the database: `prev` is its
- * previous final round, `previous` that round's results (for movement).
+ * Everything computeRoundFlat needs for one round but the answers, read from the database; `previous`
+ * is its previous final round's ranks (for movement).
  */
-function roundInput(
-  ctx: ResultsCtx,
-  reads: Reads,
-  round: RoundRow,
-  prev: RoundRow | undefined,
-  previous: RoundResults | null,
-): FieldInput {
+function roundInput(ctx: ResultsCtx, reads: Reads, round: RoundRow, previous: KeptRanks | null): FieldInput {
   const version = ctx.criteria.get(round.criteria_version_id);
   const sites = roundSites(ctx.db, round.id);
   const streetIds = new Set(sites.map((s) => s.streetId));
@@ -114,16 +118,7 @@ function roundInput(
     streets: streetsOf(ctx, reads).filter((s) => streetIds.has(s.id)),
     communities: communitiesOf(ctx, reads).filter((c) => communityIds.has(c.id)),
     sites,
-    ...(previous
-      ? {
-          previous: {
-            communityRanks: new Map(
-              previous.communities.filter((c) => c.rank !== null).map((c) => [c.id, c.rank!]),
-            ),
-            streetRanks: new Map(previous.streets.filter((s) => s.rank !== null).map((s) => [s.id, s.rank!])),
-          },
-        }
-      : {}),
+    ...(previous ? { previous } : {}),
   };
 }
 
@@ -190,9 +185,9 @@ function compute(
   reads: Reads,
   round: RoundRow,
   prev: RoundRow | undefined,
-  previous: RoundResults | null,
+  previous: KeptRanks | null,
 ): RoundResults {
-  const input = roundInput(ctx, reads, round, prev, previous);
+  const input = roundInput(ctx, reads, round, previous);
   const field = reads.reference
     ? referenceField(ctx, round, prev, input)
     : flatField(ctx, reads, round, prev, input);
@@ -233,8 +228,8 @@ export interface RoundResultsView {
  * Results are computed from the answers, never stored; but a round viewed again with nothing changed
  * gives the same numbers, so they are kept in memory under a key that changes whenever they may:
  * the round's fingerprint (state, sites, sheets' statuses and revisions), its previous round's (the
- * repeat rule and movement read it) and the places' generation. A few rounds are kept, the most
- * recently used.
+ * repeat rule and movement read it) and the generations of places and rounds' sites. A few rounds are
+ * kept, the most recently used. Only a round's ranks outlive the process's memory (previousRanks).
  */
 const CACHE_ROUNDS = 16;
 const caches = new WeakMap<Db, Map<string, { key: string; results: RoundResults }>>();
@@ -252,6 +247,12 @@ function cached(db: Db, slot: string, key: string, compute: () => RoundResults):
   cache.set(slot, { key, results });
   if (cache.size > CACHE_ROUNDS) cache.delete(cache.keys().next().value!);
   return results;
+}
+
+/** What the cache holds under `slot` when it was kept under `key`. */
+function peek(db: Db, slot: string, key: string): RoundResults | undefined {
+  const hit = caches.get(db)?.get(slot);
+  return hit && hit.key === key ? hit.results : undefined;
 }
 
 /**
@@ -285,8 +286,34 @@ export function baseResults(
   prev: RoundRow | undefined = previousRound(ctx.db, round),
   reads: Reads = newReads(),
 ): RoundResults {
-  const key = `${placesGeneration(ctx.db)}|${keyPart(ctx.db, round, reads)}|${keyPart(ctx.db, prev, reads)}`;
-  return cached(ctx.db, `base:${round.id}`, key, () => compute(ctx, reads, round, prev, null));
+  return cached(ctx.db, `base:${round.id}`, baseKey(ctx.db, round, prev, reads), () =>
+    compute(ctx, reads, round, prev, null),
+  );
+}
+
+function baseKey(db: Db, round: RoundRow, prev: RoundRow | undefined, reads: Reads): string {
+  return `${resultsGeneration(db)}|${keyPart(db, round, reads)}|${keyPart(db, prev, reads)}`;
+}
+
+/**
+ * A final round's ranks, for the movement of the round after it: from the cache or from the ranks kept in
+ * the database (round_ranks) under the same key as its base results, else from its results computed now,
+ * and then kept. A cold ranking so computes one round, not two (#22).
+ */
+function previousRanks(
+  ctx: ResultsCtx,
+  prev: RoundRow,
+  prevPrev: RoundRow | undefined,
+  reads: Reads,
+): KeptRanks {
+  const key = baseKey(ctx.db, prev, prevPrev, reads);
+  const inMemory = peek(ctx.db, `base:${prev.id}`, key);
+  if (inMemory) return ranksOf(inMemory);
+  const kept = keptRanks(ctx.db, prev.id, key);
+  if (kept) return kept;
+  const ranks = ranksOf(baseResults(ctx, prev, prevPrev, reads));
+  keepRanks(ctx.db, prev.id, key, ranks);
+  return ranks;
 }
 
 /**
@@ -297,7 +324,7 @@ export function referenceResults(ctx: ResultsCtx, round: RoundRow): RoundResults
   const prev = previousRound(ctx.db, round);
   const prevPrev = prev ? previousRound(ctx.db, prev) : undefined;
   const reads: Reads = { ...newReads(), reference: true };
-  return compute(ctx, reads, round, prev, prev ? compute(ctx, reads, prev, prevPrev, null) : null);
+  return compute(ctx, reads, round, prev, prev ? ranksOf(compute(ctx, reads, prev, prevPrev, null)) : null);
 }
 
 /** Forget every cached result (the benchmark measures computing from the answers). */
@@ -313,22 +340,16 @@ export function roundResults(ctx: ResultsCtx, round: RoundRow): RoundResultsView
   if (round.status === 'draft') throw new Conflict('该轮次尚未开始，还没有结果');
   const prevRound = previousRound(ctx.db, round);
   // with movement, the results also depend on the previous round's own results (and its previous round)
-  const generation = placesGeneration(ctx.db);
+  const generation = resultsGeneration(ctx.db);
   const prevPrev = prevRound ? previousRound(ctx.db, prevRound) : undefined;
   const reads = newReads();
   const prevParts = prevRound
     ? `${keyPart(ctx.db, prevRound, reads)}|${keyPart(ctx.db, prevPrev, reads)}`
     : '-';
   const key = `${generation}|${keyPart(ctx.db, round, reads)}|${prevParts}`;
-  const results = cached(ctx.db, `full:${round.id}`, key, () => {
-    return compute(
-      ctx,
-      reads,
-      round,
-      prevRound,
-      prevRound ? baseResults(ctx, prevRound, prevPrev, reads) : null,
-    );
-  });
+  const results = cached(ctx.db, `full:${round.id}`, key, () =>
+    compute(ctx, reads, round, prevRound, prevRound ? previousRanks(ctx, prevRound, prevPrev, reads) : null),
+  );
   const family = ctx.criteria.get(round.criteria_version_id).version.family;
   // a submitted task not yet scored leaves the totals 暂定 even in a closed round
   const pendingTasks = results.combined?.district.tasks.provisional ?? 0;

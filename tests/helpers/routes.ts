@@ -45,13 +45,14 @@ export function listRoutes(app: Express): string[] {
 
 /**
  * A hash per table of every row (sessions and login audit entries excepted: they change on every
- * request and login; sheet_packs too: a copy of the answers that any view of results may write
- * first, see db/repos/sheet-packs.ts). Equal fingerprints mean nothing the app keeps changed.
+ * request and login; sheet_packs and round_ranks too: copies of answers and ranks that any view of results
+ * may write first, see db/repos/sheet-packs.ts and round-ranks.ts). Equal fingerprints mean nothing the app
+ * keeps changed.
  */
 export function dbFingerprint(db: Db): Record<string, string> {
   const tables = db
     .prepare(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('sessions', 'sheet_packs') ORDER BY name",
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('sessions', 'sheet_packs', 'round_ranks') ORDER BY name",
     )
     .pluck()
     .all() as string[];

@@ -1,7 +1,7 @@
 /**
  * A fingerprint of everything a request could change: the row count and a hash of the full contents of
- * every table (sessions excepted: logging in and visiting pages rightly touch them; sheet_packs, a copy
- * of the answers that a view of results may write first; the login throttle
+ * every table (sessions excepted: logging in and visiting pages rightly touch them; sheet_packs and
+ * round_ranks, copies of answers and ranks that a view of results may write first; the login throttle
  * lives in memory), and every file under the upload folder with its SHA-256. Two equal snapshots mean
  * a refused request left the database and the photo folder exactly as they were.
  */
@@ -19,8 +19,8 @@ export interface Snapshot {
   files: [string, string][];
 }
 
-// sheet_packs: a copy of the answers that any view of results may write first (db/repos/sheet-packs.ts)
-const SKIPPED = new Set(['sessions', 'sheet_packs']);
+// copies of answers and ranks that any view of results may write first (db/repos/sheet-packs.ts, round-ranks.ts)
+const SKIPPED = new Set(['sessions', 'sheet_packs', 'round_ranks']);
 
 function tableHash(db: Db, table: string): { count: number; hash: string } {
   const rows = db

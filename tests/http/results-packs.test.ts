@@ -4,10 +4,11 @@
 // return, approve, corrections in an open and a closed round, an exclusion and back, a site moved and
 // retyped, close, publish, 撤回发布, a correction in the previous round, a final round inserted in
 // between, a 申诉 upheld, results imported from Excel — every round's results as the pages get them
-// (cache and packs), and again with the cache emptied, are exactly computeRound's from every answer in
-// `answers` (referenceResults). Stale packs (revision raised by hand, pack deleted, another criteria
-// version) are rebuilt (or, on a read-only connection, read from `answers`), and a sheet with a value a
-// pack cannot hold is read from `answers`.
+// (cache, packs and kept ranks), and again with the cache emptied, and with no ranks kept, are exactly
+// computeRound's from every answer in `answers` (referenceResults). Stale packs (revision raised by
+// hand, pack deleted, another criteria version) are rebuilt (or, on a read-only connection, read from
+// `answers`), and a sheet with a value a pack cannot hold is read from `answers`. Kept ranks are read
+// only under today's key, and forgotten at each start.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,8 +60,8 @@ const withoutStandards = (r: RoundResults): RoundResults => ({
 
 /**
  * Every round's results as served (from the cache when its key is unchanged, else from the packs), then
- * computed again with the cache emptied, against computeRound over the answers. Returns the round
- * results served, by round.
+ * computed again with the cache emptied (the previous round's ranks as kept, round_ranks), then with
+ * nothing kept, against computeRound over the answers. Returns the round results served, by round.
  */
 function sameAsReference(step: string): Map<number, RoundResults> {
   const served = new Map<number, RoundResults>();
@@ -68,20 +69,30 @@ function sameAsReference(step: string): Map<number, RoundResults> {
     .prepare("SELECT id FROM rounds WHERE status <> 'draft' ORDER BY id")
     .pluck()
     .all() as number[];
+  const reference = new Map(rounds.map((id) => [id, referenceResults(ctx(), findRoundById(db(), id)!)]));
+  const expected = (id: number) => withoutStandards(reference.get(id)!);
+  // as served: every round was left in the cache by the step before, and is served from it if its key
+  // did not move
   for (const id of rounds) {
-    const reference = referenceResults(ctx(), findRoundById(db(), id)!);
-    const expected = withoutStandards(reference);
-    const cachedView = resultsFor(ctx(), SYSTEM, id).results;
-    expect(cachedView, `${step}: round ${id}, as served`).toEqual(expected);
+    served.set(id, resultsFor(ctx(), SYSTEM, id).results);
+    expect(served.get(id), `${step}: round ${id}, as served`).toEqual(expected(id));
+  }
+  for (const id of rounds) {
     clearResultsCache(db());
     const cold = resultsFor(ctx(), SYSTEM, id).results;
-    expect(cold, `${step}: round ${id}, computed again`).toEqual(expected);
-    for (const site of reference.sites)
+    expect(cold, `${step}: round ${id}, computed again (kept ranks)`).toEqual(expected(id));
+    for (const site of reference.get(id)!.sites)
       expect(siteStandards(cold, site.id), `${step}: round ${id}, site ${site.id}`).toEqual(
         (site as SiteWithStandards).standards,
       );
-    served.set(id, cachedView);
   }
+  for (const id of rounds) {
+    clearResultsCache(db());
+    db().exec('DELETE FROM round_ranks');
+    const colder = resultsFor(ctx(), SYSTEM, id).results;
+    expect(colder, `${step}: round ${id}, computed again (no kept ranks)`).toEqual(expected(id));
+  }
+  for (const id of rounds) resultsFor(ctx(), SYSTEM, id); // into the cache for the next step
   return served;
 }
 
@@ -90,6 +101,61 @@ const one = (sql: string, ...args: unknown[]) =>
     .prepare(sql)
     .pluck()
     .get(...args);
+
+describe("ranks kept for the next round's 较上轮 (round_ranks)", () => {
+  const openRound = () =>
+    one("SELECT id FROM rounds WHERE status = 'open' AND methods = 'field' ORDER BY id LIMIT 1") as number;
+  const keptRow = (roundId: number) =>
+    db().prepare('SELECT key, ranks FROM round_ranks WHERE round_id = ?').get(roundId) as
+      { key: string; ranks: string } | undefined;
+
+  it("are read when kept under today's key, ignored and replaced under another", () => {
+    const open = openRound();
+    const reference = withoutStandards(referenceResults(ctx(), findRoundById(db(), open)!));
+    clearResultsCache(db());
+    db().exec('DELETE FROM round_ranks');
+    const view = resultsFor(ctx(), SYSTEM, open);
+    expect(view.results).toEqual(reference);
+    const prev = view.previous!.id;
+    const row = keptRow(prev)!;
+    expect(row).toBeDefined();
+    // what a cold ranking reads: two 镇街's previous ranks swapped in the kept row show in their 较上轮
+    const [a, b] = view.results.streets.filter((c) => c.movement !== null);
+    expect(a && b).toBeTruthy();
+    const previousRank = (c: { rank: number | null; movement: number | null }) => c.rank! + c.movement!;
+    const [pa, pb] = [previousRank(a!), previousRank(b!)];
+    expect(pa).not.toBe(pb);
+    const kept = JSON.parse(row.ranks) as { communities: number[]; streets: number[] };
+    for (let i = 0; i < kept.streets.length; i += 2) {
+      if (kept.streets[i] === a!.id) kept.streets[i + 1] = pb;
+      else if (kept.streets[i] === b!.id) kept.streets[i + 1] = pa;
+    }
+    db().prepare('UPDATE round_ranks SET ranks = ? WHERE round_id = ?').run(JSON.stringify(kept), prev);
+    clearResultsCache(db());
+    const swapped = resultsFor(ctx(), SYSTEM, open).results.streets;
+    expect(swapped.find((c) => c.id === a!.id)!.movement).toBe(pb - a!.rank!);
+    expect(swapped.find((c) => c.id === b!.id)!.movement).toBe(pa - b!.rank!);
+    // the same row under a key that is not today's is not read, and today's ranks replace it
+    db().prepare("UPDATE round_ranks SET key = key || '+' WHERE round_id = ?").run(prev);
+    clearResultsCache(db());
+    expect(resultsFor(ctx(), SYSTEM, open).results).toEqual(reference);
+    expect(keptRow(prev)).toEqual(row);
+    // a row that cannot be read is computed again as well
+    db().prepare('UPDATE round_ranks SET ranks = \'{"communities": [1]}\' WHERE round_id = ?').run(prev);
+    clearResultsCache(db());
+    expect(resultsFor(ctx(), SYSTEM, open).results).toEqual(reference);
+  });
+
+  it("are forgotten when the server starts again (they may be an older version's)", async () => {
+    const open = openRound();
+    clearResultsCache(db());
+    const prev = resultsFor(ctx(), SYSTEM, open).previous!.id;
+    expect(keptRow(prev)).toBeDefined();
+    await app.stop();
+    app = await startApp({ dir: app.dir });
+    expect(one('SELECT count(*) FROM round_ranks')).toBe(0);
+  });
+});
 
 describe('rankings from sheet packs follow every change that moves a score', () => {
   let open: number;
@@ -239,7 +305,21 @@ describe('rankings from sheet packs follow every change that moves a score', () 
     excludeSite(db(), SYSTEM, open, siteId, '点位施工');
     const excluded = sameAsReference('excluded');
     expect(excluded.get(open)!.sites.some((s) => s.id === siteId)).toBe(false);
+    // one site back and another out between two views: as many excluded as before
+    const otherSite = one(
+      "SELECT site_id FROM inspections WHERE round_id = ? AND status IN ('submitted', 'approved') AND site_id <> ? ORDER BY id LIMIT 1",
+      open,
+      siteId,
+    ) as number;
     includeSiteAgain(db(), SYSTEM, open, siteId);
+    excludeSite(db(), SYSTEM, open, otherSite, '点位施工');
+    expect(resultsFor(ctx(), SYSTEM, open).results, 'swapped, as served').toEqual(
+      withoutStandards(referenceResults(ctx(), findRoundById(db(), open)!)),
+    );
+    const swapped = sameAsReference('one included again, another excluded');
+    expect(swapped.get(open)!.sites.some((s) => s.id === siteId)).toBe(true);
+    expect(swapped.get(open)!.sites.some((s) => s.id === otherSite)).toBe(false);
+    includeSiteAgain(db(), SYSTEM, open, otherSite);
     sameAsReference('included again');
 
     const site = db().prepare('SELECT * FROM sites WHERE id = ?').get(siteId) as {

@@ -169,3 +169,16 @@ export function countableTasks(db: Db, roundId: number): CountableTaskRow[] {
     )
     .all(roundId) as CountableTaskRow[];
 }
+
+/**
+ * What a results cache key counts besides the rounds' own fingerprints: the generations of places and of
+ * rounds' sites (raised by triggers on every change, migrations 008 and 018), as one string.
+ */
+export function resultsGeneration(db: Db): string {
+  return db
+    .prepare(
+      "SELECT group_concat(n, '.') FROM (SELECT n FROM change_counters WHERE name IN ('places', 'round_sites') ORDER BY name)",
+    )
+    .pluck()
+    .get() as string;
+}

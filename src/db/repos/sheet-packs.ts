@@ -11,7 +11,7 @@
  * cannot be packed (≥ 0xD000, where UTF-16 surrogates begin) or an answer to a standard its version does
  * not have gets a NULL pack and is always read from `answers`.
  */
-import type { Db } from '../connection.ts';
+import { cannotWrite, type Db } from '../connection.ts';
 import type { InspectionStatus } from './inspections.ts';
 import type { FlatAnswers } from '../../scoring/flat.ts';
 import type { Result } from '../../scoring/standard.ts';
@@ -65,10 +65,7 @@ export function roundSheets(
     } catch (err) {
       // a database another process is writing to (busy past the timeout) or opened read-only: the
       // results are still computed, the stale sheets read from `answers` this time
-      if (!(
-        err instanceof Error && /^SQLITE_(BUSY|LOCKED|READONLY)/.test((err as { code?: string }).code ?? '')
-      ))
-        throw err;
+      if (!cannotWrite(err)) throw err;
       unwritten = true;
     }
   }
