@@ -20,21 +20,51 @@ for (let u = 0; u < 8; u++)
   for (let x = 0; x < 8; x++)
     BASIS[u * 8 + x] = ((u === 0 ? Math.SQRT1_2 : 1) / 2) * Math.cos(((2 * x + 1) * u * Math.PI) / 16);
 
-/** Forward DCT of an 8×8 block (level-shifted samples, row-major) into `out` (natural order). */
-function fdct(block: Float64Array, out: Float64Array, tmp: Float64Array): void {
+/**
+ * Forward DCT of an 8×8 block (level-shifted samples, row-major) into `out` (natural order). Each 1-D
+ * transform splits the 8 samples into sums and differences of mirrored pairs: the even frequencies are
+ * the sums' transform, the odd ones the differences' (half the multiplications of the plain sum). A flat
+ * block (most of a caption band is its plain background) has only its DC term: 8 × its value.
+ */
+export function fdct(block: Float64Array, out: Float64Array, tmp: Float64Array): void {
+  const first = block[0]!;
+  let flat = true;
+  for (let i = 1; i < 64 && flat; i++) flat = block[i] === first;
+  if (flat) {
+    out.fill(0);
+    out[0] = 8 * first;
+    return;
+  }
   // rows: tmp[y][u] = Σx f[y][x]·B[u][x]; columns: out[v][u] = Σy B[v][y]·tmp[y][u]
-  for (let y = 0; y < 8; y++)
-    for (let u = 0; u < 8; u++) {
-      let s = 0;
-      for (let x = 0; x < 8; x++) s += block[y * 8 + x]! * BASIS[u * 8 + x]!;
-      tmp[y * 8 + u] = s;
-    }
-  for (let v = 0; v < 8; v++)
-    for (let u = 0; u < 8; u++) {
-      let s = 0;
-      for (let y = 0; y < 8; y++) s += BASIS[v * 8 + y]! * tmp[y * 8 + u]!;
-      out[v * 8 + u] = s;
-    }
+  for (let y = 0; y < 8; y++) dct8(block, y * 8, 1, tmp, y * 8, 1);
+  for (let u = 0; u < 8; u++) dct8(tmp, u, 8, out, u, 8);
+}
+
+/** One 8-point DCT: in[at + k·step] → out[to + u·stride], through the mirrored pairs' sums and differences. */
+function dct8(input: Float64Array, at: number, step: number, out: Float64Array, to: number, stride: number) {
+  const x0 = input[at]!;
+  const x1 = input[at + step]!;
+  const x2 = input[at + 2 * step]!;
+  const x3 = input[at + 3 * step]!;
+  const x4 = input[at + 4 * step]!;
+  const x5 = input[at + 5 * step]!;
+  const x6 = input[at + 6 * step]!;
+  const x7 = input[at + 7 * step]!;
+  const s0 = x0 + x7;
+  const s1 = x1 + x6;
+  const s2 = x2 + x5;
+  const s3 = x3 + x4;
+  const d0 = x0 - x7;
+  const d1 = x1 - x6;
+  const d2 = x2 - x5;
+  const d3 = x3 - x4;
+  for (let u = 0; u < 8; u += 2) {
+    const b = u * 8;
+    out[to + u * stride] = s0 * BASIS[b]! + s1 * BASIS[b + 1]! + s2 * BASIS[b + 2]! + s3 * BASIS[b + 3]!;
+    const c = b + 8;
+    out[to + (u + 1) * stride] =
+      d0 * BASIS[c]! + d1 * BASIS[c + 1]! + d2 * BASIS[c + 2]! + d3 * BASIS[c + 3]!;
+  }
 }
 
 interface BandCoefficients {
