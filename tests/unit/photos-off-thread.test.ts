@@ -9,6 +9,7 @@ import {
   renderVersionsOffThread,
   stopPhotoWorker,
   storePhotoOffThread,
+  waitingPerWorker,
 } from '../../src/photos/off-thread.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/photos/${name}`, import.meta.url));
@@ -55,6 +56,30 @@ describe('photos on the worker thread', () => {
     await expect(
       renderVersionsOffThread(dir, { sha256: 'a'.repeat(64), displayKey: 'b'.repeat(16), caption: null }),
     ).rejects.toThrow(/ENOENT/);
+  });
+
+  it('makes versions on both workers, uploads on the first', async () => {
+    const dir = mkdtempSync(join(root, 'e-'));
+    const photos = await Promise.all(
+      ['Canon_40D.jpg', 'orientation-portrait_6.jpg', 'gps-DSCN0010.jpg'].map((name) =>
+        storePhoto(dir, fixture(name), CAPTION),
+      ),
+    );
+    expect(waitingPerWorker()).toEqual([0, 0]);
+    const upload = storePhotoOffThread(dir, fixture('Canon_40D.jpg'), CAPTION);
+    expect(waitingPerWorker()).toEqual([1, 0]);
+    const versions = photos.map((p) =>
+      renderVersionsOffThread(dir, { sha256: p.sha256, displayKey: p.displayKey, caption: p.caption }),
+    );
+    // the second worker takes the first version (the first is busy with the upload), then whichever has
+    // less waiting
+    expect(waitingPerWorker()).toEqual([2, 2]);
+    await Promise.all([upload, ...versions]);
+    expect(waitingPerWorker()).toEqual([0, 0]);
+    for (const p of photos) {
+      const paths = photoPaths(dir, p.sha256, p.displayKey);
+      expect(existsSync(paths.display) && existsSync(paths.thumb)).toBe(true);
+    }
   });
 
   it('starts a new worker after the old one was stopped', async () => {
