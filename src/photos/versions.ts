@@ -17,12 +17,12 @@ import { renderVersionsOffThread } from './off-thread.ts';
 
 /**
  * Photos made at once when the server is idle: two (two cores), or, once no upload has come in for
- * QUIET_MS, eight. All go to the one photo worker, whose thread runs the caption band's JavaScript
- * (its DCT and text are most of a photo's time now that versions are written without fsync: no disk
- * wait is left to overlap), so eight only keep its queue full: in a profile of the bench's intake the
- * catch-up after the burst had that thread 98 % busy and the main thread 97 % idle. Between the requests
- * of a burst the server is idle for moments only: eight then took CPU from the burst (84 against 101
- * sheets/s, alternating, when versions still had their fsyncs).
+ * QUIET_MS, eight. They go to the two photo workers (off-thread.ts, whichever has less waiting), whose
+ * threads run the caption band's JavaScript (its DCT and text are most of a photo's time now that
+ * versions are written without fsync: no disk wait is left to overlap), so eight keep both queues full:
+ * with one worker, the catch-up after the bench's burst had its thread 98 % busy and the main thread
+ * 97 % idle. Between the requests of a burst the server is idle for moments only: eight then took CPU
+ * from the burst (84 against 101 sheets/s, alternating, when versions still had their fsyncs).
  */
 const IDLE_PARALLEL = 2;
 const QUIET_PARALLEL = 8;
