@@ -147,12 +147,20 @@ export async function writeVersionFile(
   blocking: boolean,
 ): Promise<void> {
   const write = blocking ? writeVersionSync : writeVersionAsync;
+  await againIfFolderGone(async () => write(uploadDir, path, data));
+}
+
+/**
+ * Runs a write once more, with every folder made again, when it failed because a folder ensureDir knew
+ * was removed behind our back (ENOENT).
+ */
+async function againIfFolderGone<T>(write: () => Promise<T>): Promise<T> {
   try {
-    await write(uploadDir, path, data);
+    return await write();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || knownDirs.size === 0) throw err;
-    knownDirs.clear(); // a folder was removed behind our back: make it again
-    await write(uploadDir, path, data);
+    knownDirs.clear();
+    return write();
   }
 }
 
@@ -192,13 +200,7 @@ async function writeVersionAsync(uploadDir: string, path: string, data: Buffer):
 export async function writeOnce(uploadDir: string, path: string, data: Buffer): Promise<boolean> {
   // a stat takes microseconds: asked without a promise, and without an exception for the usual answer
   if (statSync(path, { throwIfNoEntry: false })?.size === data.length) return false;
-  try {
-    return await writeNew(uploadDir, path, data);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || knownDirs.size === 0) throw err;
-    knownDirs.clear(); // a folder was removed behind our back: make it again
-    return writeNew(uploadDir, path, data);
-  }
+  return againIfFolderGone(() => writeNew(uploadDir, path, data));
 }
 
 async function writeNew(uploadDir: string, path: string, data: Buffer): Promise<boolean> {

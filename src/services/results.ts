@@ -55,6 +55,8 @@ interface Reads {
   sheets: Map<string, RoundSheet[]>;
   /** rounds' parts of the cache key (keyPart), by round id */
   keys: Map<number, string>;
+  /** the places' and rounds' sites' generations (resultsGeneration), once a request */
+  generation?: string;
   /** computeRound over every answer read from `answers` (referenceResults) */
   reference?: boolean;
 }
@@ -292,7 +294,11 @@ export function baseResults(
 }
 
 function baseKey(db: Db, round: RoundRow, prev: RoundRow | undefined, reads: Reads): string {
-  return `${resultsGeneration(db)}|${keyPart(db, round, reads)}|${keyPart(db, prev, reads)}`;
+  return `${generationOf(db, reads)}|${keyPart(db, round, reads)}|${keyPart(db, prev, reads)}`;
+}
+
+function generationOf(db: Db, reads: Reads): string {
+  return (reads.generation ??= resultsGeneration(db));
 }
 
 /**
@@ -340,9 +346,9 @@ export function roundResults(ctx: ResultsCtx, round: RoundRow): RoundResultsView
   if (round.status === 'draft') throw new Conflict('该轮次尚未开始，还没有结果');
   const prevRound = previousRound(ctx.db, round);
   // with movement, the results also depend on the previous round's own results (and its previous round)
-  const generation = resultsGeneration(ctx.db);
   const prevPrev = prevRound ? previousRound(ctx.db, prevRound) : undefined;
   const reads = newReads();
+  const generation = generationOf(ctx.db, reads);
   const prevParts = prevRound
     ? `${keyPart(ctx.db, prevRound, reads)}|${keyPart(ctx.db, prevPrev, reads)}`
     : '-';
