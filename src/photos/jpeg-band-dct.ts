@@ -5,7 +5,7 @@
  * coding; a sheet's photos share their band and usually their camera's tables.
  */
 import { blocksPerMcu, type Parsed } from './jpeg-band.ts';
-import type { Band } from './watermark.ts';
+import { BAND_BACKGROUND, type Band } from './watermark.ts';
 
 /** Zigzag position → natural index (as in jpeg-band.ts). */
 const ZIGZAG = [
@@ -94,31 +94,84 @@ export function bandCoefficients(
   if (!codings) cache.set(band, (codings = new Map()));
   const known = codings.get(key);
   if (known) return known;
-  const made = compute(p, band.height, pixels(), mcusX);
+  const made = compute(p, band, pixels(), mcusX);
   if (codings.size >= CODINGS_KEPT) codings.delete(codings.keys().next().value!);
   codings.set(key, made);
   return made;
 }
 
-function compute(p: Parsed, height: number, rgb: Buffer, mcusX: number): BandCoefficients {
+/**
+ * The planes of the last band computed, reused: a new 1.5 MB of them for every band made the photo
+ * worker collect its old space every few photos (a Mark-Compact each ≈ 50 ms of a catch-up).
+ */
+const scratchPlanes: Float64Array[] = [];
+function scratch(i: number, size: number): Float64Array {
+  let plane = scratchPlanes[i];
+  if (!plane || plane.length < size) scratchPlanes[i] = plane = new Float64Array(size);
+  return plane;
+}
+
+/** The level-shifted Y, Cb, Cr of a pixel (JFIF), as the planes hold them. */
+function toYcc(component: number, r: number, g: number, b: number): number {
+  if (component === 0) return 0.299 * r + 0.587 * g + 0.114 * b - 128;
+  if (component === 1) return -0.168736 * r - 0.331264 * g + 0.5 * b;
+  return 0.5 * r - 0.418688 * g - 0.081312 * b;
+}
+
+/**
+ * The band's coefficients. The band is its plain background but for the text's box (drawn at
+ * (pad, pad), clipped as withBand clips it): a block whose pixels all lie outside that box is the
+ * background's flat block, whose one coefficient is known without reading a pixel (most of a band);
+ * only the MCUs that meet the box are converted and transformed. Both ways give the same numbers.
+ */
+function compute(p: Parsed, band: Band, rgb: Buffer, mcusX: number): BandCoefficients {
+  const height = band.height;
   const mcuW = 8 * p.hmax;
   const mcuH = 8 * p.vmax;
   const rows = Math.ceil(height / mcuH);
   const W = mcusX * mcuW;
-  const H = rows * mcuH;
-  // full-resolution planes, level-shifted: Y, Cb, Cr (JFIF), or Y alone for a greyscale photo
-  const planes = p.comps.map(() => new Float64Array(W * H));
-  for (let y = 0; y < H; y++) {
-    const sy = Math.min(y, height - 1);
-    for (let x = 0; x < W; x++) {
-      const i = (sy * p.width + Math.min(x, p.width - 1)) * 3;
-      const r = rgb[i]!;
-      const g = rgb[i + 1]!;
-      const b = rgb[i + 2]!;
-      planes[0]![y * W + x] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
-      if (planes.length === 3) {
-        planes[1]![y * W + x] = -0.168736 * r - 0.331264 * g + 0.5 * b;
-        planes[2]![y * W + x] = 0.5 * r - 0.418688 * g - 0.081312 * b;
+  // the text's box in band pixels, [tx0, tx1) × [ty0, ty1); empty when nothing is drawn
+  const tx0 = band.pad;
+  const ty0 = band.pad;
+  const tx1 = tx0 + Math.max(0, Math.min(band.textWidth, p.width - band.pad));
+  const ty1 = ty0 + Math.max(0, Math.min(band.textHeight, height - band.pad));
+  const hasText = tx1 > tx0 && ty1 > ty0;
+  // the plane pixel (x, y) shows band pixel (min(x, width-1), min(y, height-1)): whether a run of plane
+  // pixels shows any of the box
+  const meetsX = (a: number, b: number) =>
+    hasText && Math.min(b, p.width - 1) >= tx0 && Math.min(a, p.width - 1) < tx1;
+  const meetsY = (a: number, b: number) =>
+    hasText && Math.min(b, height - 1) >= ty0 && Math.min(a, height - 1) < ty1;
+  // the MCUs that meet the box, converted to full-resolution planes (level-shifted: Y, Cb, Cr, or Y alone)
+  let mx0 = mcusX;
+  let mx1 = -1;
+  let my0 = rows;
+  let my1 = -1;
+  for (let mx = 0; mx < mcusX; mx++)
+    if (meetsX(mx * mcuW, mx * mcuW + mcuW - 1)) {
+      mx0 = Math.min(mx0, mx);
+      mx1 = mx;
+    }
+  for (let my = 0; my < rows; my++)
+    if (meetsY(my * mcuH, my * mcuH + mcuH - 1)) {
+      my0 = Math.min(my0, my);
+      my1 = my;
+    }
+  const planes = p.comps.map((_, i) => scratch(i, W * rows * mcuH));
+  if (mx1 >= 0 && my1 >= 0) {
+    const [yp, cbp, crp] = planes;
+    for (let y = my0 * mcuH; y < (my1 + 1) * mcuH; y++) {
+      const sy = Math.min(y, height - 1);
+      for (let x = mx0 * mcuW; x < (mx1 + 1) * mcuW; x++) {
+        const i = (sy * p.width + Math.min(x, p.width - 1)) * 3;
+        const r = rgb[i]!;
+        const g = rgb[i + 1]!;
+        const b = rgb[i + 2]!;
+        yp![y * W + x] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
+        if (crp) {
+          cbp![y * W + x] = -0.168736 * r - 0.331264 * g + 0.5 * b;
+          crp[y * W + x] = 0.5 * r - 0.418688 * g - 0.081312 * b;
+        }
       }
     }
   }
@@ -130,30 +183,77 @@ function compute(p: Parsed, height: number, rgb: Buffer, mcusX: number): BandCoe
     const plane = planes[ci]!;
     const sx = p.hmax / c.h;
     const sy = p.vmax / c.v;
+    // the background's block: its samples summed and averaged as a block of the plane would be
+    const bg = toYcc(ci, BAND_BACKGROUND.r, BAND_BACKGROUND.g, BAND_BACKGROUND.b);
+    let sum = 0;
+    for (let k = 0; k < sx * sy; k++) sum += bg;
+    const flatDc = quantised(8 * (sum / (sx * sy)), q[0]!, 0);
     const data = new Int16Array(mcusX * rows * blocksPerMcu(c) * 64);
     let o = 0;
     for (let my = 0; my < rows; my++)
       for (let mx = 0; mx < mcusX; mx++)
         for (let by = 0; by < c.v; by++)
           for (let bx = 0; bx < c.h; bx++, o += 64) {
-            // the block's samples: each the mean of the sx×sy pixels it stands for
             const x0 = (mx * c.h + bx) * 8 * sx;
             const y0 = (my * c.v + by) * 8 * sy;
-            for (let y = 0; y < 8; y++)
-              for (let x = 0; x < 8; x++) {
-                let s = 0;
-                for (let dy = 0; dy < sy; dy++)
-                  for (let dx = 0; dx < sx; dx++) s += plane[(y0 + y * sy + dy) * W + x0 + x * sx + dx]!;
-                block[y * 8 + x] = s / (sx * sy);
-              }
-            fdct(block, out, tmp);
-            for (let k = 0; k < 64; k++) {
-              const limit = k === 0 ? 2047 : 1023;
-              const v = Math.round(out[ZIGZAG[k]!]! / q[k]!);
-              data[o + k] = Math.max(-limit, Math.min(limit, v));
+            if (!meetsX(x0, x0 + 8 * sx - 1) || !meetsY(y0, y0 + 8 * sy - 1)) {
+              data[o] = flatDc;
+              continue;
             }
+            gather(plane, W, x0, y0, sx, sy, block);
+            fdct(block, out, tmp);
+            for (let k = 0; k < 64; k++) data[o + k] = quantised(out[ZIGZAG[k]!]!, q[k]!, k);
           }
     return data;
   });
   return { rows, coefs };
+}
+
+/**
+ * A block's samples from a plane `W` wide: each the mean of the `sx`×`sy` pixels it stands for, summed
+ * in the same order whatever the way (1×1 and 2×2, the usual ones, written out).
+ */
+function gather(
+  plane: Float64Array,
+  W: number,
+  x0: number,
+  y0: number,
+  sx: number,
+  sy: number,
+  block: Float64Array,
+): void {
+  if (sx === 1 && sy === 1) {
+    for (let y = 0, o = 0; y < 8; y++) {
+      const row = (y0 + y) * W + x0;
+      for (let x = 0; x < 8; x++, o++) block[o] = 0 + plane[row + x]!;
+    }
+    return;
+  }
+  if (sx === 2 && sy === 2) {
+    for (let y = 0, o = 0; y < 8; y++) {
+      const row = (y0 + 2 * y) * W + x0;
+      for (let x = 0; x < 8; x++, o++) {
+        const at = row + 2 * x;
+        let s = 0 + plane[at]!;
+        s += plane[at + 1]!;
+        s += plane[at + W]!;
+        s += plane[at + W + 1]!;
+        block[o] = s / 4;
+      }
+    }
+    return;
+  }
+  for (let y = 0; y < 8; y++)
+    for (let x = 0; x < 8; x++) {
+      let s = 0;
+      for (let dy = 0; dy < sy; dy++)
+        for (let dx = 0; dx < sx; dx++) s += plane[(y0 + y * sy + dy) * W + x0 + x * sx + dx]!;
+      block[y * 8 + x] = s / (sx * sy);
+    }
+}
+
+/** A coefficient quantised and kept within what baseline coding can carry. */
+function quantised(value: number, q: number, k: number): number {
+  const limit = k === 0 ? 2047 : 1023;
+  return Math.max(-limit, Math.min(limit, Math.round(value / q)));
 }

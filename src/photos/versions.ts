@@ -11,7 +11,7 @@
  * nobody ever sees a missing picture, only, right after a burst, a slightly slower one.
  */
 import type { Db } from '../db/connection.ts';
-import { captionOf, markVersions, nextWaitingVersions } from '../db/repos/photos.ts';
+import { captionOf, markVersions, nextWaitingVersions, type WaitingVersions } from '../db/repos/photos.ts';
 import { isWholeJpeg, photoPaths } from './files.ts';
 import { renderVersionsOffThread } from './off-thread.ts';
 
@@ -128,7 +128,7 @@ export class PhotoVersions {
     if (this.closed || this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.step();
+      this.step();
     }, ms);
     // the background work alone does not keep a process alive; someone waiting for it does
     if (this.settledWaiters.length === 0) this.timer.unref();
@@ -138,21 +138,31 @@ export class PhotoVersions {
     return Date.now() - this.lastKick >= QUIET_MS ? QUIET_PARALLEL : IDLE_PARALLEL;
   }
 
-  private async step(): Promise<void> {
-    if (this.closed || this.working >= this.parallel()) return;
-    const next = nextWaitingVersions(this.opts.db, [...this.taken]);
-    if (!next) {
-      if (this.working === 0) for (const resolve of this.settledWaiters.splice(0)) resolve();
-      return this.schedule(IDLE_POLL_MS);
+  /**
+   * Starts as many waiting photos as there are free places (`parallel()`), all at once: one a timer
+   * tick kept fewer than two in flight on average during the bench's catch-up (≈ 410 photos a second
+   * with a fifth of both cores idle). While busy, one at most, and only at the busy pace.
+   */
+  private step(): void {
+    while (!this.closed && this.working < this.parallel()) {
+      const next = nextWaitingVersions(this.opts.db, [...this.taken]);
+      if (!next) {
+        if (this.working === 0) for (const resolve of this.settledWaiters.splice(0)) resolve();
+        return this.schedule(IDLE_POLL_MS);
+      }
+      const idle = this.opts.idle();
+      if (!idle && (this.working > 0 || Date.now() - this.lastMade < BUSY_PACE_MS))
+        return this.schedule(BUSY_POLL_MS);
+      void this.make(next);
+      if (!idle) return;
     }
-    const idle = this.opts.idle();
-    if (!idle && (this.working > 0 || Date.now() - this.lastMade < BUSY_PACE_MS))
-      return this.schedule(BUSY_POLL_MS);
+  }
+
+  /** Makes one waiting photo's versions, then looks for more. */
+  private async make(next: WaitingVersions): Promise<void> {
     const key = `${next.sha256}:${next.display_key}`;
     this.working++;
     this.taken.add(key);
-    // while idle, a second photo may start beside this one
-    if (idle) this.schedule(0);
     try {
       await this.ensure(next);
     } catch (err) {
