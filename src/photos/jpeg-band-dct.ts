@@ -14,19 +14,79 @@ const ZIGZAG = [
   53, 60, 61, 54, 47, 55, 62, 63,
 ];
 
-/** DCT basis: BASIS[u * 8 + x] = C(u) / 2 · cos((2x + 1)uπ / 16). */
-const BASIS = new Float64Array(64);
-for (let u = 0; u < 8; u++)
-  for (let x = 0; x < 8; x++)
-    BASIS[u * 8 + x] = ((u === 0 ? Math.SQRT1_2 : 1) / 2) * Math.cos(((2 * x + 1) * u * Math.PI) / 16);
+/**
+ * The scale of the AAN transform's outputs (Arai, Agui and Nakajima, as in libjpeg's jfdctflt.c): its
+ * output (u, v) is the true DCT coefficient × 8 · AAN[u] · AAN[v], with AAN[0] = 1 and
+ * AAN[k] = √2 · cos(kπ/16). The band's quantisation divides by that factor with the table's step.
+ */
+const AAN = Float64Array.from({ length: 8 }, (_, k) =>
+  k === 0 ? 1 : Math.SQRT2 * Math.cos((k * Math.PI) / 16),
+);
+const C4 = Math.cos((4 * Math.PI) / 16); // √½
+const C6 = Math.cos((6 * Math.PI) / 16);
+const C2_MINUS_C6 = Math.SQRT2 * Math.cos((6 * Math.PI) / 16); // 0.541196…
+const C2_PLUS_C6 = Math.SQRT2 * Math.cos((2 * Math.PI) / 16); // 1.306562…
 
 /**
- * Forward DCT of an 8×8 block (level-shifted samples, row-major) into `out` (natural order). Each 1-D
- * transform splits the 8 samples into sums and differences of mirrored pairs: the even frequencies are
- * the sums' transform, the odd ones the differences' (half the multiplications of the plain sum). A flat
- * block (most of a caption band is its plain background) has only its DC term: 8 × its value.
+ * The AAN forward DCT of an 8×8 block (level-shifted samples, row-major) into `out` (natural order),
+ * scaled as AAN says: 5 multiplications per 8 points, where the plain sum takes 64. In place is allowed.
  */
-export function fdct(block: Float64Array, out: Float64Array, tmp: Float64Array): void {
+function aan(block: Float64Array, out: Float64Array): void {
+  for (let y = 0; y < 64; y += 8) aan8(block, y, 1, out);
+  for (let u = 0; u < 8; u++) aan8(out, u, 8, out);
+}
+
+/** One 8-point AAN transform of in[at + k·step] into out[at + u·step] (jfdctflt.c's butterfly). */
+function aan8(input: Float64Array, at: number, step: number, out: Float64Array): void {
+  const d0 = input[at]!;
+  const d1 = input[at + step]!;
+  const d2 = input[at + 2 * step]!;
+  const d3 = input[at + 3 * step]!;
+  const d4 = input[at + 4 * step]!;
+  const d5 = input[at + 5 * step]!;
+  const d6 = input[at + 6 * step]!;
+  const d7 = input[at + 7 * step]!;
+  const tmp0 = d0 + d7;
+  const tmp7 = d0 - d7;
+  const tmp1 = d1 + d6;
+  const tmp6 = d1 - d6;
+  const tmp2 = d2 + d5;
+  const tmp5 = d2 - d5;
+  const tmp3 = d3 + d4;
+  const tmp4 = d3 - d4;
+  // even part
+  const tmp10 = tmp0 + tmp3;
+  const tmp13 = tmp0 - tmp3;
+  const tmp11 = tmp1 + tmp2;
+  const tmp12 = tmp1 - tmp2;
+  out[at] = tmp10 + tmp11;
+  out[at + 4 * step] = tmp10 - tmp11;
+  const z1 = (tmp12 + tmp13) * C4;
+  out[at + 2 * step] = tmp13 + z1;
+  out[at + 6 * step] = tmp13 - z1;
+  // odd part
+  const o10 = tmp4 + tmp5;
+  const o11 = tmp5 + tmp6;
+  const o12 = tmp6 + tmp7;
+  const z5 = (o10 - o12) * C6;
+  const z2 = C2_MINUS_C6 * o10 + z5;
+  const z4 = C2_PLUS_C6 * o12 + z5;
+  const z3 = o11 * C4;
+  const z11 = tmp7 + z3;
+  const z13 = tmp7 - z3;
+  out[at + 5 * step] = z13 + z2;
+  out[at + 3 * step] = z13 - z2;
+  out[at + step] = z11 + z4;
+  out[at + 7 * step] = z11 - z4;
+}
+
+/**
+ * Forward DCT of an 8×8 block (level-shifted samples, row-major) into `out` (natural order), T.81
+ * A.3.3's F(v,u): the AAN transform, descaled. A flat block (most of a caption band is its plain
+ * background) has only its DC term: 8 × its value. (`tmp` is not needed since the AAN transform; kept so
+ * callers need not change.)
+ */
+export function fdct(block: Float64Array, out: Float64Array, _tmp?: Float64Array): void {
   const first = block[0]!;
   let flat = true;
   for (let i = 1; i < 64 && flat; i++) flat = block[i] === first;
@@ -35,36 +95,25 @@ export function fdct(block: Float64Array, out: Float64Array, tmp: Float64Array):
     out[0] = 8 * first;
     return;
   }
-  // rows: tmp[y][u] = Σx f[y][x]·B[u][x]; columns: out[v][u] = Σy B[v][y]·tmp[y][u]
-  for (let y = 0; y < 8; y++) dct8(block, y * 8, 1, tmp, y * 8, 1);
-  for (let u = 0; u < 8; u++) dct8(tmp, u, 8, out, u, 8);
+  aan(block, out);
+  for (let i = 0; i < 64; i++) out[i] = out[i]! / (8 * AAN[i >> 3]! * AAN[i & 7]!);
 }
 
-/** One 8-point DCT: in[at + k·step] → out[to + u·stride], through the mirrored pairs' sums and differences. */
-function dct8(input: Float64Array, at: number, step: number, out: Float64Array, to: number, stride: number) {
-  const x0 = input[at]!;
-  const x1 = input[at + step]!;
-  const x2 = input[at + 2 * step]!;
-  const x3 = input[at + 3 * step]!;
-  const x4 = input[at + 4 * step]!;
-  const x5 = input[at + 5 * step]!;
-  const x6 = input[at + 6 * step]!;
-  const x7 = input[at + 7 * step]!;
-  const s0 = x0 + x7;
-  const s1 = x1 + x6;
-  const s2 = x2 + x5;
-  const s3 = x3 + x4;
-  const d0 = x0 - x7;
-  const d1 = x1 - x6;
-  const d2 = x2 - x5;
-  const d3 = x3 - x4;
-  for (let u = 0; u < 8; u += 2) {
-    const b = u * 8;
-    out[to + u * stride] = s0 * BASIS[b]! + s1 * BASIS[b + 1]! + s2 * BASIS[b + 2]! + s3 * BASIS[b + 3]!;
-    const c = b + 8;
-    out[to + (u + 1) * stride] =
-      d0 * BASIS[c]! + d1 * BASIS[c + 1]! + d2 * BASIS[c + 2]! + d3 * BASIS[c + 3]!;
+/**
+ * What the AAN outputs are divided by to quantise with table `q` (zigzag order), by zigzag position:
+ * the step × the output's scale. Kept per table (a sheet's photos share their camera's tables).
+ */
+const divisorsOf = new WeakMap<Uint16Array, Float64Array>();
+function divisors(q: Uint16Array): Float64Array {
+  let d = divisorsOf.get(q);
+  if (!d) {
+    d = Float64Array.from({ length: 64 }, (_, k) => {
+      const i = ZIGZAG[k]!;
+      return q[k]! * 8 * AAN[i >> 3]! * AAN[i & 7]!;
+    });
+    divisorsOf.set(q, d);
   }
+  return d;
 }
 
 interface BandCoefficients {
@@ -176,10 +225,10 @@ function compute(p: Parsed, band: Band, rgb: Buffer, mcusX: number): BandCoeffic
     }
   }
   const block = new Float64Array(64);
-  const tmp = new Float64Array(64);
   const out = new Float64Array(64);
   const coefs = p.comps.map((c, ci) => {
     const q = p.quant[c.tq]!;
+    const divide = divisors(q);
     const plane = planes[ci]!;
     const sx = p.hmax / c.h;
     const sy = p.vmax / c.v;
@@ -201,8 +250,15 @@ function compute(p: Parsed, band: Band, rgb: Buffer, mcusX: number): BandCoeffic
               continue;
             }
             gather(plane, W, x0, y0, sx, sy, block);
-            fdct(block, out, tmp);
-            for (let k = 0; k < 64; k++) data[o + k] = quantised(out[ZIGZAG[k]!]!, q[k]!, k);
+            // flat but for the text's background showing through it: its DC term alone, as fdct gives it
+            let flat = true;
+            for (let i = 1; i < 64 && flat; i++) flat = block[i] === block[0];
+            if (flat) {
+              data[o] = quantised(8 * block[0]!, q[0]!, 0);
+              continue;
+            }
+            aan(block, out);
+            for (let k = 0; k < 64; k++) data[o + k] = quantised(out[ZIGZAG[k]!]!, divide[k]!, k);
           }
     return data;
   });

@@ -15,6 +15,14 @@ type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type Job = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 const WORKERS = 2;
+/**
+ * A photo worker's young generation, in MB. V8 starts marking the old one as soon as the room left under
+ * its limit is less than the young generation could promote; with the default (16 MB semi-spaces) a
+ * worker whose old generation is ≈ 9 MB of a 24 MB limit marked again right after every collection: a
+ * full collection every 18 photos of a catch-up. At 8 MB, one every 60 and ≈ 15 % more photos a second
+ * (tmp harness: 604–632 against 531–548 a second on two workers).
+ */
+const YOUNG_GENERATION_MB = 8;
 const workers: (Worker | null)[] = new Array<Worker | null>(WORKERS).fill(null);
 /** each worker's jobs waiting for an answer, by id */
 const pendings: Map<number, Pending>[] = Array.from({ length: WORKERS }, () => new Map());
@@ -36,7 +44,9 @@ function theWorker(k: number): Worker {
   const running = workers[k];
   if (running) return running;
   const pending = pendings[k]!;
-  const w = new Worker(new URL('./worker-boot.mjs', import.meta.url));
+  const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
+    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+  });
   w.on('message', (m: { id: number; ok?: unknown; error?: WorkerError }) => {
     const p = pending.get(m.id);
     if (!p) return;
