@@ -175,8 +175,10 @@ export class PhotoVersions {
       this.taken.delete(key);
       this.lastMade = Date.now();
     }
+    // the freed place is filled now, not at the next timer tick: a worker whose queue ran dry waits for
+    // nothing but this thread
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.schedule(0);
+    this.step();
   }
 }
