@@ -80,19 +80,21 @@ function aan8(input: Float64Array, at: number, step: number, out: Float64Array):
   out[at + 7 * step] = z11 - z4;
 }
 
+/** Whether every sample of a block equals its first (most of a caption band is its plain background). */
+function isFlat(block: Float64Array): boolean {
+  const first = block[0]!;
+  for (let i = 1; i < 64; i++) if (block[i] !== first) return false;
+  return true;
+}
+
 /**
  * Forward DCT of an 8×8 block (level-shifted samples, row-major) into `out` (natural order), T.81
- * A.3.3's F(v,u): the AAN transform, descaled. A flat block (most of a caption band is its plain
- * background) has only its DC term: 8 × its value. (`tmp` is not needed since the AAN transform; kept so
- * callers need not change.)
+ * A.3.3's F(v,u): the AAN transform, descaled. A flat block has only its DC term: 8 × its value.
  */
-export function fdct(block: Float64Array, out: Float64Array, _tmp?: Float64Array): void {
-  const first = block[0]!;
-  let flat = true;
-  for (let i = 1; i < 64 && flat; i++) flat = block[i] === first;
-  if (flat) {
+export function fdct(block: Float64Array, out: Float64Array): void {
+  if (isFlat(block)) {
     out.fill(0);
-    out[0] = 8 * first;
+    out[0] = 8 * block[0]!;
     return;
   }
   aan(block, out);
@@ -216,10 +218,10 @@ function compute(p: Parsed, band: Band, rgb: Buffer, mcusX: number): BandCoeffic
         const r = rgb[i]!;
         const g = rgb[i + 1]!;
         const b = rgb[i + 2]!;
-        yp![y * W + x] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
+        yp![y * W + x] = toYcc(0, r, g, b);
         if (crp) {
-          cbp![y * W + x] = -0.168736 * r - 0.331264 * g + 0.5 * b;
-          crp[y * W + x] = 0.5 * r - 0.418688 * g - 0.081312 * b;
+          cbp![y * W + x] = toYcc(1, r, g, b);
+          crp[y * W + x] = toYcc(2, r, g, b);
         }
       }
     }
@@ -251,9 +253,7 @@ function compute(p: Parsed, band: Band, rgb: Buffer, mcusX: number): BandCoeffic
             }
             gather(plane, W, x0, y0, sx, sy, block);
             // flat but for the text's background showing through it: its DC term alone, as fdct gives it
-            let flat = true;
-            for (let i = 1; i < 64 && flat; i++) flat = block[i] === block[0];
-            if (flat) {
+            if (isFlat(block)) {
               data[o] = quantised(8 * block[0]!, q[0]!, 0);
               continue;
             }

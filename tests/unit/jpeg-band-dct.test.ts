@@ -28,7 +28,7 @@ function reference(block: Float64Array): Float64Array {
 
 function transformed(block: Float64Array): Float64Array {
   const out = new Float64Array(64).fill(Number.NaN);
-  fdct(block, out, new Float64Array(64));
+  fdct(block, out);
   return out;
 }
 
