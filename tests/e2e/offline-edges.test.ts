@@ -272,7 +272,7 @@ describe('the tablet at the edges of the network', () => {
     expect(await refused.textContent()).toContain(`标准 ${bad}：选择“不符合”时至少记录1处问题`);
     // My sites' card followed the sync without a reload
     const state = page.locator(`.site-card[data-site-id="${siteId}"] .site-state`);
-    await expect.poll(() => state.textContent()).toBe(`进行中 1/${all.length}`);
+    await expect.poll(() => state.textContent(), { timeout: 10_000 }).toBe(`进行中 1/${all.length}`);
     await screenshot(page, 'offline-upgrade-queue');
     await context.close();
   });
@@ -295,7 +295,9 @@ describe('the tablet at the edges of the network', () => {
     const back = Date.now();
     await expect.poll(() => answer(siteId, code)?.result, { timeout: 12_000 }).toBe('ok');
     expect(Date.now() - back).toBeLessThan(10_000);
-    await expect.poll(() => card.locator('.site-state').textContent()).toBe(`进行中 1/${all.length}`);
+    await expect
+      .poll(() => card.locator('.site-state').textContent(), { timeout: 10_000 })
+      .toBe(`进行中 1/${all.length}`);
     await context.close();
   }, 150_000);
 });
