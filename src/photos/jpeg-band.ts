@@ -201,6 +201,31 @@ export function parseForBand(buf: Buffer): Parsed | null {
   return parsed;
 }
 
+/**
+ * The size (as shown, after EXIF rotation) of a JPEG whose every block was read and found whole — the
+ * upload's proof that the photo is complete, without libvips' decode (its inverse DCT and colour
+ * conversion cannot fail once the coded data reads through; the blocks can) — or null when this module
+ * cannot vouch for the photo and libvips must decide: not the kind of JPEG it reads (see the module
+ * comment), an ICC profile or an EXIF block it cannot read (libjpeg and libvips check those further),
+ * over `maxPixels`, or any doubt met while reading the blocks (decodeScan is never laxer than libjpeg).
+ */
+export function provenWholeJpeg(buf: Buffer, maxPixels: number): { width: number; height: number } | null {
+  const p = segments(buf);
+  if (!p || p.width === 0 || p.height === 0 || p.width * p.height > maxPixels) return null;
+  if (p.orientation === null || p.icc) return null;
+  if (new Set(p.comps.map((c) => c.id)).size !== p.comps.length) return null;
+  // libjpeg refuses a table of more than 256 codes, and a DC table with a value over 15
+  for (const c of p.comps)
+    if (c.dc!.vals.length > 256 || c.ac!.vals.length > 256 || c.dc!.vals.some((v) => v > 15)) return null;
+  const mcusX = Math.ceil(p.width / (8 * p.hmax));
+  const mcusY = Math.ceil(p.height / (8 * p.vmax));
+  if (!decodeScan(buf, p, mcusX, mcusY, null)) return null;
+  // the image ends with the scan: EOI next (after fill bytes), whatever may follow it
+  const end = scanEnd(buf, p.scanStart);
+  if (end === -1 || buf[end + 1] !== 0xd9) return null;
+  return p.orientation >= 5 ? { width: p.height, height: p.width } : { width: p.width, height: p.height };
+}
+
 /** Blocks of each component in MCU order of a picture `mcusX`×`mcusY` MCUs: one Int16Array each, zigzag. */
 type Coefficients = Int16Array[];
 
@@ -208,7 +233,20 @@ export function blocksPerMcu(c: Component): number {
   return c.h * c.v;
 }
 
-function decodeScan(buf: Buffer, p: Parsed, mcusX: number, mcusY: number, into: Coefficients): boolean {
+/**
+ * Reads every block of the scan into `into` (or, with null, only reads them). False at anything libjpeg
+ * would stop or warn at — a code the tables lack, data cut short, a restart marker missing or out of
+ * turn, a whole byte left over before a restart marker or after the last block — and at some things it
+ * lets through (a run past the 64th coefficient): this reading is never laxer than libjpeg's.
+ */
+function decodeScan(
+  buf: Buffer,
+  p: Parsed,
+  mcusX: number,
+  mcusY: number,
+  into: Coefficients | null,
+): boolean {
+  const step = into ? 64 : 0;
   const reader = new BitReader(buf, p.scanStart);
   const pred = new Int32Array(p.comps.length);
   const total = mcusX * mcusY;
@@ -219,8 +257,8 @@ function decodeScan(buf: Buffer, p: Parsed, mcusX: number, mcusY: number, into: 
     }
     for (let ci = 0; ci < p.comps.length; ci++) {
       const comp = p.comps[ci]!;
-      const out = into[ci]!;
-      for (let b = 0, o = m * blocksPerMcu(comp) * 64; b < blocksPerMcu(comp); b++, o += 64) {
+      const out = into?.[ci] ?? scratch;
+      for (let b = 0, o = m * blocksPerMcu(comp) * step; b < blocksPerMcu(comp); b++, o += step) {
         const t = reader.symbol(comp.dc!);
         if (t < 0 || t > 11) return false;
         let diff = reader.bits(t);
@@ -247,8 +285,11 @@ function decodeScan(buf: Buffer, p: Parsed, mcusX: number, mcusY: number, into: 
     if (reader.overrun > 0) return false;
   }
   // what is left must be padding up to the next marker: the scan ends where the data ends
-  return reader.overrun === 0 && (reader.atMarker || buf[reader.pos] === 0xff);
+  return reader.overrun === 0 && reader.unusedBytes === 0 && (reader.atMarker || buf[reader.pos] === 0xff);
 }
+
+/** Where decodeScan puts a block it is only reading. */
+const scratch = new Int16Array(64);
 
 function bitLength(v: number): number {
   return v === 0 ? 0 : 32 - Math.clz32(v < 0 ? -v : v);

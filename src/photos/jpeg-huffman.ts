@@ -103,6 +103,7 @@ export class BitReader {
           else {
             this.atMarker = true;
             byte = 0;
+            this.zeros += 8;
           }
         } else this.pos++;
       } else this.zeros += 8;
@@ -138,9 +139,17 @@ export class BitReader {
     return -1;
   }
 
-  /** Skips to the byte after a restart marker RSTn; false when it is not there. */
+  /**
+   * Whole bytes of data read ahead and not used: before a marker, libjpeg counts them as extraneous
+   * (a warning), and so does the caller.
+   */
+  get unusedBytes(): number {
+    return Math.max(0, this.n - this.zeros) >> 3;
+  }
+
+  /** Skips to the byte after a restart marker RSTn; false when it is not there, or data is left before it. */
   restart(n: number): boolean {
-    if (this.overrun > 0) return false;
+    if (this.overrun > 0 || this.unusedBytes > 0) return false;
     this.acc = 0;
     this.n = 0;
     this.zeros = 0;
