@@ -169,6 +169,17 @@ function toYcc(component: number, r: number, g: number, b: number): number {
   return 0.5 * r - 0.418688 * g - 0.081312 * b;
 }
 
+/** Y of a grey level, exactly as toYcc gives it. */
+const GREY_Y = Float64Array.from({ length: 256 }, (_, v) => toYcc(0, v, v, v));
+
+const isNeutral = (c: { r: number; g: number; b: number }) => c.r === c.g && c.g === c.b;
+
+/** Whether every pixel of an RGB buffer is a grey (R = G = B). */
+function greysOnly(rgb: Buffer): boolean {
+  for (let i = 0; i < rgb.length; i += 3) if (rgb[i] !== rgb[i + 1] || rgb[i] !== rgb[i + 2]) return false;
+  return true;
+}
+
 /**
  * The band's coefficients. The band is its plain background but for the text's box (drawn at
  * (pad, pad), clipped as withBand clips it): a block whose pixels all lie outside that box is the
@@ -209,12 +220,20 @@ function compute(p: Parsed, band: Band, rgb: Buffer, mcusX: number): BandCoeffic
       my1 = my;
     }
   const planes = p.comps.map((_, i) => scratch(i, W * rows * mcuH));
+  // white text on a grey background blends to greys only: then Cb and Cr are zero but for rounding
+  // (≈ 1e-14, quantised to nothing), so every chroma block is the background's flat block and only
+  // Y is converted, a grey level at a time
+  const neutral = isNeutral(BAND_BACKGROUND) && greysOnly(rgb);
   if (mx1 >= 0 && my1 >= 0) {
     const [yp, cbp, crp] = planes;
     for (let y = my0 * mcuH; y < (my1 + 1) * mcuH; y++) {
       const sy = Math.min(y, height - 1);
       for (let x = mx0 * mcuW; x < (mx1 + 1) * mcuW; x++) {
         const i = (sy * p.width + Math.min(x, p.width - 1)) * 3;
+        if (neutral) {
+          yp![y * W + x] = GREY_Y[rgb[i]!]!;
+          continue;
+        }
         const r = rgb[i]!;
         const g = rgb[i + 1]!;
         const b = rgb[i + 2]!;
@@ -247,7 +266,7 @@ function compute(p: Parsed, band: Band, rgb: Buffer, mcusX: number): BandCoeffic
           for (let bx = 0; bx < c.h; bx++, o += 64) {
             const x0 = (mx * c.h + bx) * 8 * sx;
             const y0 = (my * c.v + by) * 8 * sy;
-            if (!meetsX(x0, x0 + 8 * sx - 1) || !meetsY(y0, y0 + 8 * sy - 1)) {
+            if ((ci > 0 && neutral) || !meetsX(x0, x0 + 8 * sx - 1) || !meetsY(y0, y0 + 8 * sy - 1)) {
               data[o] = flatDc;
               continue;
             }

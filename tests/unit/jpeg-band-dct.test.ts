@@ -153,54 +153,61 @@ describe("the caption band's coefficients", () => {
   let seed = 11;
   const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 
-  /** A band `height` high with `textWidth`×`textHeight` of random ink (half of it transparent). */
-  function band(height: number, pad: number, textWidth: number, textHeight: number): Band {
+  /**
+   * A band `height` high with `textWidth`×`textHeight` of random ink (half of it transparent): greys, as
+   * captions are drawn (white text at any alpha over the grey background), or `coloured`.
+   */
+  function band(height: number, pad: number, textWidth: number, textHeight: number, coloured: boolean): Band {
     const text = Buffer.alloc(textWidth * textHeight * 4);
     for (let i = 0; i < text.length; i += 4)
-      if (random() < 0.5) text.fill(Math.floor(random() * 256), i, i + 4);
+      if (random() < 0.5) {
+        text.fill(Math.floor(random() * 256), i, i + 4);
+        if (coloured) text[i + 1] = Math.floor(random() * 256);
+      }
     return { height, pad, text, textWidth, textHeight };
   }
 
-  it('are those of every block converted and transformed, for text anywhere in the band', () => {
+  it('are those of every block converted and transformed, for text anywhere in the band, grey or coloured', () => {
     let checked = 0;
-    for (const coding of codings)
-      for (const width of [320, 317, 64, 9])
-        for (const [height, pad, tw, th] of [
-          [64, 7, 159, 50], // a small photo's band: text in the left half
-          [40, 5, 400, 30], // text wider than the photo (clipped at its edge)
-          [23, 4, 12, 40], // text taller than the band (clipped at its foot), a height off the MCU grid
-          [30, 9, 1, 1], // one pixel of ink
-          [16, 3, 0, 0], // no text at all
-        ] as const) {
-          const comps = coding.comps.map(([h, v, tq], i) => ({
-            id: i + 1,
-            h: h!,
-            v: v!,
-            tq: tq!,
-            dc: null,
-            ac: null,
-          }));
-          const p = {
-            width,
-            height: 16,
-            comps,
-            hmax: Math.max(...comps.map((c) => c.h)),
-            vmax: Math.max(...comps.map((c) => c.v)),
-            quant,
-          } as unknown as Parsed;
-          const b = band(height, pad, tw, th);
-          const mcusX = Math.ceil(width / (8 * p.hmax));
-          const rgb = withBand(Buffer.alloc(0), width, 0, b);
-          const got = bandCoefficients(p, b, () => rgb, mcusX);
-          const want = plainCoefficients(p, b, rgb, mcusX);
-          expect(got.rows).toBe(Math.ceil(height / (8 * p.vmax)));
-          for (let ci = 0; ci < want.length; ci++)
-            expect(
-              Buffer.from(got.coefs[ci]!.buffer),
-              `${coding.name} ${width} ${height}/${tw}×${th} ${ci}`,
-            ).toEqual(Buffer.from(want[ci]!.buffer));
-          checked++;
-        }
-    expect(checked).toBe(80);
-  });
+    for (const coloured of [false, true])
+      for (const coding of codings)
+        for (const width of [320, 317, 64, 9])
+          for (const [height, pad, tw, th] of [
+            [64, 7, 159, 50], // a small photo's band: text in the left half
+            [40, 5, 400, 30], // text wider than the photo (clipped at its edge)
+            [23, 4, 12, 40], // text taller than the band (clipped at its foot), a height off the MCU grid
+            [30, 9, 1, 1], // one pixel of ink
+            [16, 3, 0, 0], // no text at all
+          ] as const) {
+            const comps = coding.comps.map(([h, v, tq], i) => ({
+              id: i + 1,
+              h: h!,
+              v: v!,
+              tq: tq!,
+              dc: null,
+              ac: null,
+            }));
+            const p = {
+              width,
+              height: 16,
+              comps,
+              hmax: Math.max(...comps.map((c) => c.h)),
+              vmax: Math.max(...comps.map((c) => c.v)),
+              quant,
+            } as unknown as Parsed;
+            const b = band(height, pad, tw, th, coloured);
+            const mcusX = Math.ceil(width / (8 * p.hmax));
+            const rgb = withBand(Buffer.alloc(0), width, 0, b);
+            const got = bandCoefficients(p, b, () => rgb, mcusX);
+            const want = plainCoefficients(p, b, rgb, mcusX);
+            expect(got.rows).toBe(Math.ceil(height / (8 * p.vmax)));
+            for (let ci = 0; ci < want.length; ci++)
+              expect(
+                Buffer.from(got.coefs[ci]!.buffer),
+                `${coloured ? 'coloured' : 'grey'} ${coding.name} ${width} ${height}/${tw}×${th} ${ci}`,
+              ).toEqual(Buffer.from(want[ci]!.buffer));
+            checked++;
+          }
+    expect(checked).toBe(160);
+  }, 60_000);
 });
