@@ -3,7 +3,9 @@
  * refusals as calling them here. Two workers for the process (two cores), each started at first use and
  * again if it ever dies; they do not keep the process alive. Uploads go to the first; versions to
  * whichever has less waiting, so the versions left after a burst of uploads are made on both cores
- * (on one, the catch-up kept one thread 98 % busy and the main thread 97 % idle).
+ * (on one, the catch-up kept one thread 98 % busy and the main thread 97 % idle). A third, the
+ * background lane, runs at the lowest scheduling priority (Linux: nice 19 for its thread alone): the
+ * versions made while requests are being served go there, so they take only CPU time nothing else wants.
  * `startPhotoWorker(false)` (PHOTO_WORKER=0) runs them on the main thread instead.
  */
 import { Worker } from 'node:worker_threads';
@@ -14,7 +16,9 @@ import type { WorkerError, WorkerRequest } from './worker.ts';
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type Job = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
-const WORKERS = 2;
+/** the two workers at normal priority, then the background lane */
+const WORKERS = 3;
+const BACKGROUND = 2;
 /**
  * A photo worker's young generation, in MB. V8 starts marking the old one as soon as the room left under
  * its limit is less than the young generation could promote; with the default (16 MB semi-spaces) a
@@ -46,6 +50,7 @@ function theWorker(k: number): Worker {
   const pending = pendings[k]!;
   const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
     resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+    workerData: { lowPriority: k === BACKGROUND },
   });
   w.on('message', (m: { id: number; ok?: unknown; error?: WorkerError }) => {
     const p = pending.get(m.id);
@@ -76,10 +81,10 @@ function run<T>(k: number, job: Job): Promise<T> {
   });
 }
 
-/** The worker with the fewest jobs waiting (the last of equals: the first takes the uploads). */
+/** The normal worker with the fewest jobs waiting (the last of equals: the first takes the uploads). */
 function leastBusy(): number {
-  let best = WORKERS - 1;
-  for (let k = WORKERS - 2; k >= 0; k--) if (pendings[k]!.size < pendings[best]!.size) best = k;
+  let best = BACKGROUND - 1;
+  for (let k = BACKGROUND - 2; k >= 0; k--) if (pendings[k]!.size < pendings[best]!.size) best = k;
   return best;
 }
 
@@ -101,13 +106,26 @@ export function storePhotoOffThread(
   return run<StoredPhoto>(0, { op: 'store', uploadDir, buf, watermark });
 }
 
-/** renderVersions (store.ts), on the photo worker thread with the least to do. */
+/**
+ * renderVersions (store.ts), on the normal photo worker thread with the least to do, or with `background`
+ * on the background lane (when there is one: hasBackgroundLane).
+ */
 export function renderVersionsOffThread(
   uploadDir: string,
   photo: { sha256: string; displayKey: string; caption: string[] | null },
+  background = false,
 ): Promise<void> {
   if (!enabled) return renderVersions(uploadDir, photo);
-  return run<null>(leastBusy(), { op: 'render', uploadDir, photo }).then(() => undefined);
+  const k = background && hasBackgroundLane() ? BACKGROUND : leastBusy();
+  return run<null>(k, { op: 'render', uploadDir, photo }).then(() => undefined);
+}
+
+/**
+ * Whether versions can be made at the lowest priority: on worker threads, on Linux (where a thread's
+ * nice value is its own). Elsewhere the background lane would compete with requests as an equal.
+ */
+export function hasBackgroundLane(): boolean {
+  return enabled && process.platform === 'linux';
 }
 
 /**

@@ -6,14 +6,18 @@
  * not kept waiting for them and a burst of sheets is not slowed by them. The database is the queue
  * (photos.versions_ready = 0), so what a crash or a stop interrupted is picked up at the next start.
  *
- * Versions are made when no request is being served (two photos side by side), or one a second whatever
- * the load, so the work never starves. A view that needs a version not made yet makes it at once (`ensure`):
- * nobody ever sees a missing picture, only, right after a burst, a slightly slower one.
+ * While uploads are coming in, versions are made on the background lane (off-thread.ts: a worker thread at
+ * the lowest scheduling priority, two photos side by side), so they take the CPU time the requests leave
+ * and never the time they want; once no upload has come for QUIET_MS, on the normal workers, eight side by
+ * side. Without the lane (not Linux, or PHOTO_WORKER=0): when no request is being served (two side by
+ * side), or one a second whatever the load, so the work never starves. A view that needs a version not
+ * made yet makes it at once (`ensure`): nobody ever sees a missing picture, only, right after a burst, a
+ * slightly slower one.
  */
 import type { Db } from '../db/connection.ts';
 import { captionOf, markVersions, nextWaitingVersions, type WaitingVersions } from '../db/repos/photos.ts';
 import { isWholeJpeg, photoPaths } from './files.ts';
-import { renderVersionsOffThread } from './off-thread.ts';
+import { hasBackgroundLane, renderVersionsOffThread } from './off-thread.ts';
 
 /**
  * Photos made at once when the server is idle: two (two cores), or, once no upload has come in for
@@ -27,7 +31,9 @@ import { renderVersionsOffThread } from './off-thread.ts';
 const IDLE_PARALLEL = 2;
 const QUIET_PARALLEL = 8;
 const QUIET_MS = 500;
-/** While busy, one photo's versions are made at least this often. */
+/** Photos on the background lane at once while uploads are coming in. */
+const BACKGROUND_PARALLEL = 2;
+/** While busy (and without the background lane), one photo's versions are made at least this often. */
 const BUSY_PACE_MS = 1000;
 /** How often a busy server is looked at again to see whether it has become idle. */
 const BUSY_POLL_MS = 20;
@@ -74,7 +80,10 @@ export class PhotoVersions {
    * needs it).
    * Concurrent calls for the same files share one piece of work.
    */
-  ensure(photo: { sha256: string; display_key: string; caption?: string | null }): Promise<void> {
+  ensure(
+    photo: { sha256: string; display_key: string; caption?: string | null },
+    background = false,
+  ): Promise<void> {
     const key = `${photo.sha256}:${photo.display_key}`;
     const running = this.inFlight.get(key);
     if (running) return running;
@@ -85,11 +94,15 @@ export class PhotoVersions {
       this.mark(photo.sha256, photo.display_key, 1);
       return Promise.resolve();
     }
-    const work = renderVersionsOffThread(this.opts.uploadDir, {
-      sha256: photo.sha256,
-      displayKey: photo.display_key,
-      caption: caption === null ? null : (JSON.parse(caption) as string[]),
-    })
+    const work = renderVersionsOffThread(
+      this.opts.uploadDir,
+      {
+        sha256: photo.sha256,
+        displayKey: photo.display_key,
+        caption: caption === null ? null : (JSON.parse(caption) as string[]),
+      },
+      background,
+    )
       .then(
         () => this.mark(photo.sha256, photo.display_key, 1),
         (err: unknown) => {
@@ -134,37 +147,47 @@ export class PhotoVersions {
     if (this.settledWaiters.length === 0) this.timer.unref();
   }
 
+  private quiet(): boolean {
+    return Date.now() - this.lastKick >= QUIET_MS;
+  }
+
   private parallel(): number {
-    return Date.now() - this.lastKick >= QUIET_MS ? QUIET_PARALLEL : IDLE_PARALLEL;
+    return this.quiet() ? QUIET_PARALLEL : IDLE_PARALLEL;
   }
 
   /**
    * Starts as many waiting photos as there are free places (`parallel()`), all at once: one a timer
    * tick kept fewer than two in flight on average during the bench's catch-up (≈ 410 photos a second
-   * with a fifth of both cores idle). While busy, one at most, and only at the busy pace.
+   * with a fifth of both cores idle). While uploads come in or requests are served, on the background
+   * lane (BACKGROUND_PARALLEL), or without it one at most, and only at the busy pace.
    */
   private step(): void {
     while (!this.closed && this.working < this.parallel()) {
+      const idle = this.opts.idle();
+      const lane = hasBackgroundLane() && !(idle && this.quiet());
+      if (
+        lane
+          ? this.working >= BACKGROUND_PARALLEL
+          : !idle && (this.working > 0 || Date.now() - this.lastMade < BUSY_PACE_MS)
+      )
+        return this.schedule(BUSY_POLL_MS);
       const next = nextWaitingVersions(this.opts.db, [...this.taken]);
       if (!next) {
         if (this.working === 0) for (const resolve of this.settledWaiters.splice(0)) resolve();
         return this.schedule(IDLE_POLL_MS);
       }
-      const idle = this.opts.idle();
-      if (!idle && (this.working > 0 || Date.now() - this.lastMade < BUSY_PACE_MS))
-        return this.schedule(BUSY_POLL_MS);
-      void this.make(next);
-      if (!idle) return;
+      void this.make(next, lane);
+      if (!lane && !idle) return;
     }
   }
 
-  /** Makes one waiting photo's versions, then looks for more. */
-  private async make(next: WaitingVersions): Promise<void> {
+  /** Makes one waiting photo's versions (on the background lane: `background`), then looks for more. */
+  private async make(next: WaitingVersions, background = false): Promise<void> {
     const key = `${next.sha256}:${next.display_key}`;
     this.working++;
     this.taken.add(key);
     try {
-      await this.ensure(next);
+      await this.ensure(next, background);
     } catch (err) {
       if (!this.closed)
         this.opts.logError(

@@ -3,7 +3,9 @@
  * thumbnails (renderVersions), so the event loop that serves every request is not also the one that
  * waits for decoders, hashes and disks. Messages in: { id, op, args }; out: { id, ok } or { id, error }.
  */
-import { parentPort } from 'node:worker_threads';
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
 import { PhotoRejected, renderVersions, storePhoto, WatermarkFontMissing, type Watermark } from './store.ts';
 
 export type WorkerRequest =
@@ -25,6 +27,16 @@ function describe(err: unknown): WorkerError {
   if (err instanceof PhotoRejected) return { kind: 'rejected', message: err.message, status: err.status };
   if (err instanceof WatermarkFontMissing) return { kind: 'font', message: err.message, status: 500 };
   return { kind: 'other', message: (err as Error)?.message ?? String(err), status: 500 };
+}
+
+// the background lane (off-thread.ts): this thread alone at nice 19, so its work takes only CPU time no
+// request wants; /proc/thread-self names the thread's own id, which Linux's setpriority takes
+if ((workerData as { lowPriority?: boolean } | null)?.lowPriority) {
+  try {
+    setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), 19);
+  } catch {
+    /* not Linux: off-thread.ts sends no background work here */
+  }
 }
 
 parentPort!.on('message', (req: WorkerRequest) => {

@@ -1,14 +1,18 @@
 // When the background makes photo versions (photos/versions.ts): a quiet server fills every free place
-// at once (eight photos side by side), an upload just in keeps it to two, a busy server makes one at the
-// busy pace, and the queue empties to the last photo. The queue, the marks and the worker are stand-ins
+// at once (eight photos side by side); while uploads come in or requests are served, two go to the
+// background lane (the lowest-priority worker) and each freed place is taken at once; without that lane an
+// upload just in keeps it to two and a busy server makes one at the busy pace; the queue empties to the
+// last photo. The queue, the marks and the worker are stand-ins
 // here (the database and the worker thread are the photo-versions HTTP tests' business); the timers are
 // fake, so "at once" means within a single timer tick.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 const queue: { sha256: string; display_key: string; caption: string | null }[] = [];
 const marked = new Map<string, number>();
-/** versions being made: each resolves when the test says so */
-const making: { key: string; done: () => void }[] = [];
+/** versions being made (on the background lane or not): each resolves when the test says so */
+const making: { key: string; background: boolean; done: () => void }[] = [];
+/** whether there is a background lane (Linux, photo workers on) */
+let lane = false;
 
 vi.mock('../../src/db/repos/photos.ts', () => ({
   nextWaitingVersions: (_db: unknown, busy: readonly string[] = []) =>
@@ -21,10 +25,15 @@ vi.mock('../../src/db/repos/photos.ts', () => ({
   captionOf: () => null,
 }));
 vi.mock('../../src/photos/off-thread.ts', () => ({
-  renderVersionsOffThread: (_dir: string, photo: { sha256: string; displayKey: string }) =>
+  renderVersionsOffThread: (
+    _dir: string,
+    photo: { sha256: string; displayKey: string },
+    background = false,
+  ) =>
     new Promise<void>((resolve) =>
-      making.push({ key: `${photo.sha256}:${photo.displayKey}`, done: resolve }),
+      making.push({ key: `${photo.sha256}:${photo.displayKey}`, background, done: resolve }),
     ),
+  hasBackgroundLane: () => lane,
 }));
 
 const { PhotoVersions } = await import('../../src/photos/versions.ts');
@@ -39,6 +48,7 @@ beforeEach(() => {
   marked.clear();
   making.length = 0;
   idle = true;
+  lane = false;
   for (let n = 1; n <= 20; n++)
     queue.push({ sha256: hex(n, 64), display_key: hex(n, 16), caption: JSON.stringify(['点位 一']) });
   versions = new PhotoVersions({
@@ -79,7 +89,7 @@ describe('making photo versions in the background', () => {
     expect([...marked.values()].every((state) => state === 1)).toBe(true);
   });
 
-  it('makes two at once right after an upload, to leave the other requests their share', async () => {
+  it('without a background lane, makes two at once right after an upload, to leave the other requests their share', async () => {
     versions.start();
     versions.kick();
     await vi.advanceTimersByTimeAsync(0);
@@ -92,7 +102,7 @@ describe('making photo versions in the background', () => {
     expect(making).toHaveLength(8);
   });
 
-  it('makes one at a time while requests are being served, at most one a second', async () => {
+  it('without a background lane, makes one at a time while requests are being served, at most one a second', async () => {
     idle = false;
     versions.start();
     await vi.advanceTimersByTimeAsync(0);
@@ -103,5 +113,35 @@ describe('making photo versions in the background', () => {
     await vi.advanceTimersByTimeAsync(200);
     expect(making).toHaveLength(1);
     expect(marked.size).toBe(1);
+  });
+
+  it('with a background lane, sends two there while uploads come in, busy or not, each freed place taken at once', async () => {
+    lane = true;
+    versions.start();
+    versions.kick();
+    for (const serving of [false, true]) {
+      idle = !serving;
+      await vi.advanceTimersByTimeAsync(0);
+      expect(making).toHaveLength(2);
+      expect(making.every((m) => m.background)).toBe(true);
+      // no pace to wait for: the freed place is taken before any timer runs
+      making.shift()!.done();
+      for (let i = 0; i < 10; i++) await Promise.resolve();
+      expect(making).toHaveLength(2);
+      expect(making[1]!.background).toBe(true);
+      await finish(2);
+      versions.kick();
+    }
+    // requests still being served but no upload for a while (an export, say): still the lane, two at most
+    await vi.advanceTimersByTimeAsync(600);
+    expect(making).toHaveLength(2);
+    expect(making.every((m) => m.background)).toBe(true);
+    // quiet and idle: all eight places, the new ones on the normal workers
+    idle = true;
+    await finish(1);
+    expect(making).toHaveLength(8);
+    expect(making.filter((m) => !m.background)).toHaveLength(7);
+    while (making.length > 0) await finish(making.length);
+    expect(marked.size).toBe(20);
   });
 });

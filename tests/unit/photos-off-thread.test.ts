@@ -1,7 +1,7 @@
 // The photo worker thread answers exactly as the functions it runs: the same stored photo, the same
 // refusals (class, message, HTTP status), the same files; and a stopped worker is replaced at next use.
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PhotoRejected, PhotoTooLarge, photoPaths, REJECTIONS, storePhoto } from '../../src/photos/store.ts';
@@ -58,29 +58,53 @@ describe('photos on the worker thread', () => {
     ).rejects.toThrow(/ENOENT/);
   });
 
-  it('makes versions on both workers, uploads on the first', async () => {
+  it('makes versions on both normal workers, uploads on the first', async () => {
     const dir = mkdtempSync(join(root, 'e-'));
     const photos = await Promise.all(
       ['Canon_40D.jpg', 'orientation-portrait_6.jpg', 'gps-DSCN0010.jpg'].map((name) =>
         storePhoto(dir, fixture(name), CAPTION),
       ),
     );
-    expect(waitingPerWorker()).toEqual([0, 0]);
+    expect(waitingPerWorker()).toEqual([0, 0, 0]);
     const upload = storePhotoOffThread(dir, fixture('Canon_40D.jpg'), CAPTION);
-    expect(waitingPerWorker()).toEqual([1, 0]);
+    expect(waitingPerWorker()).toEqual([1, 0, 0]);
     const versions = photos.map((p) =>
       renderVersionsOffThread(dir, { sha256: p.sha256, displayKey: p.displayKey, caption: p.caption }),
     );
     // the second worker takes the first version (the first is busy with the upload), then whichever has
     // less waiting
-    expect(waitingPerWorker()).toEqual([2, 2]);
+    expect(waitingPerWorker()).toEqual([2, 2, 0]);
     await Promise.all([upload, ...versions]);
-    expect(waitingPerWorker()).toEqual([0, 0]);
+    expect(waitingPerWorker()).toEqual([0, 0, 0]);
     for (const p of photos) {
       const paths = photoPaths(dir, p.sha256, p.displayKey);
       expect(existsSync(paths.display) && existsSync(paths.thumb)).toBe(true);
     }
   });
+
+  it.runIf(process.platform === 'linux')(
+    'makes background versions on a third thread, at nice 19 while the rest of the process stays at 0',
+    async () => {
+      const dir = mkdtempSync(join(root, 'f-'));
+      const p = await storePhoto(dir, fixture('gps-DSCN0010.jpg'), CAPTION);
+      const made = renderVersionsOffThread(
+        dir,
+        { sha256: p.sha256, displayKey: p.displayKey, caption: p.caption },
+        true,
+      );
+      expect(waitingPerWorker()).toEqual([0, 0, 1]);
+      await made;
+      const paths = photoPaths(dir, p.sha256, p.displayKey);
+      expect(existsSync(paths.display) && existsSync(paths.thumb)).toBe(true);
+      // nice is the 19th field of /proc/<pid>/task/<tid>/stat (after the parenthesised name)
+      const nice = readdirSync('/proc/self/task').map((tid) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      });
+      expect(nice.filter((n) => n === 19)).toHaveLength(1);
+      expect(nice.filter((n) => n !== 19 && n !== 0)).toEqual([]);
+    },
+  );
 
   it('starts a new worker after the old one was stopped', async () => {
     await stopPhotoWorker();
