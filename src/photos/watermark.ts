@@ -2,10 +2,12 @@
  * The caption band under a display photo: time taken, site, inspector — whatever lines the caller
  * passes. It is added below the picture rather than over it, so no part of the evidence is hidden.
  * Text is drawn by sharp's Pango text input with our own font file (see font.ts), so Chinese never
- * turns into boxes; long lines wrap instead of running off the edge.
+ * turns into boxes; long lines wrap instead of running off the edge. Pango draws each character once
+ * and captions are put together from those glyphs (glyphs.ts), as Pango would lay them out.
  */
 import sharp from 'sharp';
 import type { WatermarkFont } from './font.ts';
+import { composeText } from './glyphs.ts';
 
 export interface Band {
   /** Height of the whole band, padding included. */
@@ -80,7 +82,11 @@ export async function drawText(
   return { data, width: info.width, height: info.height };
 }
 
-/** Draws `lines` (already prepared) for a band `width` pixels wide; null when there is nothing to draw. */
+/**
+ * Draws `lines` (already prepared) for a band `width` pixels wide; null when there is nothing to draw.
+ * The text is composed from glyphs Pango drew once each (glyphs.ts); text that needs Pango's shaping
+ * is drawn by Pango whole, as drawText does.
+ */
 export async function renderBand(
   width: number,
   fontSize: number,
@@ -89,11 +95,13 @@ export async function renderBand(
 ): Promise<Band | null> {
   if (lines.length === 0) return null;
   const pad = Math.round(fontSize * 0.6);
+  const wrapWidth = Math.max(1, width - 2 * pad);
+  const composed = await composeText(lines, font, fontSize, wrapWidth, (text) =>
+    drawText(text, font, fontSize, { raw: true }),
+  );
   // raw pixels rather than a PNG: nothing to compress here and decompress in the composite
-  const text = await drawText(lines.join('\n'), font, fontSize, {
-    width: Math.max(1, width - 2 * pad),
-    raw: true,
-  });
+  const text =
+    composed ?? (await drawText(lines.join('\n'), font, fontSize, { width: wrapWidth, raw: true }));
   return {
     height: text.height + 2 * pad,
     text: text.data,
