@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import {
   closeSync,
   fstatSync,
+  fsync,
   mkdirSync,
   openSync,
   readSync,
@@ -195,12 +196,64 @@ async function writeVersionAsync(uploadDir: string, path: string, data: Buffer):
 /**
  * Writes `data` to `path` crash-safely and lastingly (originals): the data is on disk before the file
  * gets its name, and the name before this returns. An existing file of the same size is kept (same
- * content by name).
+ * content by name). `blocking` (the photo worker's way, never on the event loop) makes the calls that
+ * take microseconds blocking and only the two fsyncs, which wait for the disk, on the thread pool: each
+ * call handed to the pool costs a wake of two threads, and a photo's eight cost more CPU than all of its
+ * writing (tmp harness, 1,500 files of 16 KB: 0.38–0.40 ms of CPU a file against 0.68–1.17).
  */
-export async function writeOnce(uploadDir: string, path: string, data: Buffer): Promise<boolean> {
+export async function writeOnce(
+  uploadDir: string,
+  path: string,
+  data: Buffer,
+  blocking: boolean,
+): Promise<boolean> {
   // a stat takes microseconds: asked without a promise, and without an exception for the usual answer
   if (statSync(path, { throwIfNoEntry: false })?.size === data.length) return false;
-  return againIfFolderGone(() => writeNew(uploadDir, path, data));
+  return againIfFolderGone(() => (blocking ? writeNewBlocking : writeNew)(uploadDir, path, data));
+}
+
+/** fsync(2) of an open descriptor, on the thread pool. */
+function fsyncFd(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
+}
+
+/** fsyncDir with blocking open and close (writeOnce's `blocking`). */
+async function fsyncDirBlocking(dir: string): Promise<void> {
+  let fd: number;
+  try {
+    fd = openSync(dir, 'r');
+  } catch {
+    return; // as fsyncDir: not every platform can open a directory
+  }
+  try {
+    await fsyncFd(fd);
+  } catch {
+    // the rename itself has happened; only its durability across a power cut is not guaranteed
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function writeNewBlocking(uploadDir: string, path: string, data: Buffer): Promise<boolean> {
+  const tmp = tmpName(uploadDir);
+  ensureDirSync(dirname(tmp));
+  const createdDir = ensureDirSync(dirname(path));
+  try {
+    const fd = openSync(tmp, 'wx', 0o644);
+    try {
+      writeFileSync(fd, data);
+      await fsyncFd(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  await fsyncDirBlocking(dirname(path));
+  if (createdDir) await fsyncDirBlocking(dirname(createdDir));
+  return true;
 }
 
 async function writeNew(uploadDir: string, path: string, data: Buffer): Promise<boolean> {

@@ -151,7 +151,7 @@ export async function storePhoto(uploadDir: string, buf: Buffer, watermark: Wate
   if (!proven) await checkPixels(buf, shown);
   const sha256 = createHash('sha256').update(buf).digest('hex');
   const displayKey = displayKeyFor(lines);
-  await writeOnce(uploadDir, photoPaths(uploadDir, sha256, displayKey).original, buf);
+  await writeOnce(uploadDir, photoPaths(uploadDir, sha256, displayKey).original, buf, !isMainThread);
   return { sha256, mime, bytes: buf.length, ...shown, meta, displayKey, caption: lines };
 }
 

@@ -1,9 +1,18 @@
 // Display versions and thumbnails are written without fsync (they can be made again from the kept original),
 // while originals keep theirs. What is checked: no fsync of any kind while versions are written, by the
 // worker's blocking way or the awaited way; a version a power cut left empty or cut short is found not
-// whole (isWholeJpeg) and made again, whole, in place.
+// whole (isWholeJpeg) and made again, whole, in place; an original is fsynced with its folders by either way
+// (the worker's: blocking calls, only the fsyncs on the thread pool) and a failed write leaves nothing.
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -51,7 +60,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   return { ...wrapped, default: wrapped };
 });
 
-const { isWholeJpeg, photoPaths } = await import('../../src/photos/files.ts');
+const { isWholeJpeg, photoPaths, tmpDir, writeOnce } = await import('../../src/photos/files.ts');
 const { renderVersions, storePhoto } = await import('../../src/photos/store.ts');
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/photos/${name}`, import.meta.url));
@@ -103,6 +112,34 @@ describe('versions written without fsync', () => {
         await decodesWhole(paths[which]);
       }
     }
+  });
+});
+
+describe('originals written lastingly', () => {
+  for (const blocking of [true, false])
+    it(`fsynced with their folders, then kept as they are (${blocking ? 'blocking' : 'awaited'} calls)`, async () => {
+      const dir = mkdtempSync(join(root, 'originals-'));
+      const data = fixture('gps-DSCN0010.jpg');
+      const path = photoPaths(dir, 'ab'.repeat(32)).original;
+      syncs.count = 0;
+      expect(await writeOnce(dir, path, data, blocking)).toBe(true);
+      // the file, the folder it was renamed into, and the parent of the first folder made for it
+      expect(syncs.count).toBe(3);
+      expect(readFileSync(path).equals(data)).toBe(true);
+      expect(readdirSync(tmpDir(dir))).toEqual([]);
+      syncs.count = 0;
+      expect(await writeOnce(dir, path, data, blocking)).toBe(false);
+      expect(syncs.count).toBe(0);
+    });
+
+  it('a write that fails leaves no temporary file and nothing under the name (blocking calls)', async () => {
+    const dir = mkdtempSync(join(root, 'originals-'));
+    const path = photoPaths(dir, 'cd'.repeat(32)).original;
+    // a folder where the file should go: the rename fails
+    mkdirSync(join(path, 'x'), { recursive: true });
+    await expect(writeOnce(dir, path, fixture('gps-DSCN0010.jpg'), true)).rejects.toThrow();
+    expect(readdirSync(tmpDir(dir))).toEqual([]);
+    expect(readdirSync(path)).toEqual(['x']);
   });
 });
 
