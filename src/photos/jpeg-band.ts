@@ -266,6 +266,14 @@ function decodeScan(
         pred[ci]! += diff;
         out[o] = pred[ci]!;
         for (let k = 1; k < 64;) {
+          // most coefficients: code and value in the next 9 bits, one lookup
+          const e = reader.fastAc(comp.ac!);
+          if (e !== 0) {
+            k += (e >> 4) & 15;
+            if (k > 63) return false;
+            out[o + k++] = e >> 8;
+            continue;
+          }
           const rs = reader.symbol(comp.ac!);
           if (rs < 0) return false;
           const s = rs & 15;

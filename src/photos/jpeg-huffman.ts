@@ -51,6 +51,11 @@ export interface Decoder {
   /** the same table for encoding: code and length by symbol (length 0: no code) */
   codes: Codes;
   fast: Int32Array; // (length << 8 | symbol), 0 when the code is longer than 9 bits
+  /**
+   * For an AC table: by the next 9 bits, a coefficient whose code and value bits fit in them, as
+   * value * 256 + (run << 4) + bits used; 0 when they do not (or the symbol is EOB, ZRL or not one)
+   */
+  fastAc: Int32Array;
   maxcode: Int32Array; // by length 1..16, -1 when none
   valptr: Int32Array;
   mincode: Int32Array;
@@ -78,7 +83,17 @@ export function decoderOf(bits: Uint8Array, vals: Uint8Array): Decoder | null {
     c <<= 1;
   }
   if (k > vals.length) return null;
-  return { codes: codesOf(bits, vals), fast, maxcode, valptr, mincode, vals };
+  const fastAc = new Int32Array(512);
+  for (let j = 0; j < 512; j++) {
+    const len = fast[j]! >>> 8;
+    const rs = fast[j]! & 255;
+    const size = rs & 15;
+    if (len === 0 || size === 0 || len + size > 9) continue;
+    const raw = (j >>> (9 - len - size)) & ((1 << size) - 1);
+    const value = raw < 1 << (size - 1) ? raw - ((1 << size) - 1) : raw;
+    fastAc[j] = value * 256 + (rs & 0xf0) + len + size;
+  }
+  return { codes: codesOf(bits, vals), fast, fastAc, maxcode, valptr, mincode, vals };
 }
 
 /** The entropy-coded data of a scan, read bit by bit; 0xFF00 unstuffed; zeros once a marker is reached. */
@@ -137,6 +152,14 @@ export class BitReader {
       if (code <= t.maxcode[len]!) return t.vals[t.valptr[len]! + code - t.mincode[len]!]!;
     }
     return -1;
+  }
+
+  /** Decoder.fastAc's entry for the next bits, whose bits are then used; 0 (nothing used) when none. */
+  fastAc(t: Decoder): number {
+    if (this.n < 16) this.fill();
+    const e = t.fastAc[(this.acc >>> (this.n - 9)) & 511]!;
+    if (e !== 0) this.n -= e & 15;
+    return e;
   }
 
   /**
