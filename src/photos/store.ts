@@ -99,6 +99,8 @@ async function checkHeader(buf: Buffer, mime: PhotoMime): Promise<Metadata> {
  * decoded by libvips at an eighth of their size (checkPixels), which reads every block all the same.
  */
 const PROVEN_HERE_PIXELS = 2_000_000;
+/** The largest original the photo worker writes with blocking calls (writeOnce). */
+const BLOCKING_WRITE_MAX_BYTES = 1_000_000;
 
 /**
  * Proves the pixels whole: every byte decoded, at sharp's strictest failOn level ('warning'), since
@@ -151,7 +153,10 @@ export async function storePhoto(uploadDir: string, buf: Buffer, watermark: Wate
   if (!proven) await checkPixels(buf, shown);
   const sha256 = createHash('sha256').update(buf).digest('hex');
   const displayKey = displayKeyFor(lines);
-  await writeOnce(uploadDir, photoPaths(uploadDir, sha256, displayKey).original, buf, !isMainThread);
+  // blocking file calls on the worker for a phone's usual photo (a call handed to the pool costs more CPU
+  // than writing 20 KB); a large one is written by the pool while this thread checks the next upload
+  const blocking = !isMainThread && buf.length <= BLOCKING_WRITE_MAX_BYTES;
+  await writeOnce(uploadDir, photoPaths(uploadDir, sha256, displayKey).original, buf, blocking);
   return { sha256, mime, bytes: buf.length, ...shown, meta, displayKey, caption: lines };
 }
 
