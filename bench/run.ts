@@ -271,11 +271,18 @@ async function serverStats(base: string, s: Session): Promise<ServerStats> {
   return (await res.json()) as ServerStats;
 }
 
+/** The fields of a /proc stat file after the command's name (field 3 of proc(5) is index 0). */
+function statFields(file: string): string[] {
+  return readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
+}
+
+/** User + system CPU seconds of a /proc stat file's fields (ticks of 1/100 s). */
+const statCpuSeconds = (fields: string[]) => (Number(fields[11]) + Number(fields[12])) / 100;
+
 /** CPU seconds a process has used (Linux /proc; 0 elsewhere). */
 function cpuSeconds(pid: number | undefined): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return statCpuSeconds(statFields(`/proc/${pid}/stat`));
   } catch {
     return 0;
   }
@@ -289,8 +296,8 @@ function laneCpuSeconds(pid: number | undefined): number {
   let sum = 0;
   try {
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      if (fields[16] === '19') sum += (Number(fields[11]) + Number(fields[12])) / 100;
+      const fields = statFields(`/proc/${pid}/task/${tid}/stat`);
+      if (fields[16] === '19') sum += statCpuSeconds(fields);
     }
   } catch {
     /* the thread or the process is gone: what was read so far */
