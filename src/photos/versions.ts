@@ -14,8 +14,8 @@
  * made yet makes it at once (`ensure`): nobody ever sees a missing picture, only, right after a burst, a
  * slightly slower one.
  */
-import type { Db } from '../db/connection.ts';
-import { captionOf, markVersions, nextWaitingVersions, type WaitingVersions } from '../db/repos/photos.ts';
+import { atomicallyTogether, type Db } from '../db/connection.ts';
+import { captionOf, markVersions, waitingVersions, type WaitingVersions } from '../db/repos/photos.ts';
 import { isWholeJpeg, photoPaths } from './files.ts';
 import { hasBackgroundLane, renderVersionsOffThread } from './off-thread.ts';
 
@@ -39,6 +39,12 @@ const BUSY_PACE_MS = 1000;
 const BUSY_POLL_MS = 20;
 /** How often the queue is looked at when nothing has announced work. */
 const IDLE_POLL_MS = 2000;
+/**
+ * Waiting photos read from the queue at once. One query a photo, each with the list of those being made,
+ * was a measurable share of the main thread's time in a burst of uploads; the few read ahead are checked
+ * again when their turn comes (ensure: made already, it only marks them).
+ */
+const READ_AHEAD = 8;
 
 export interface VersionsOptions {
   db: Db;
@@ -57,6 +63,8 @@ export class PhotoVersions {
   private closed = false;
   private lastMade = 0;
   private lastKick = 0;
+  /** waiting photos read from the queue and not started yet, oldest first */
+  private ahead: WaitingVersions[] = [];
   private settledWaiters: (() => void)[] = [];
 
   constructor(private readonly opts: VersionsOptions) {}
@@ -90,10 +98,8 @@ export class PhotoVersions {
     const caption = photo.caption ?? captionOf(this.opts.db, photo.sha256, photo.display_key);
     const paths = photoPaths(this.opts.uploadDir, photo.sha256, photo.display_key);
     // whole, not merely there: versions are written without fsync, and a power cut can leave one cut short
-    if (isWholeJpeg(paths.thumb) && (caption === null || isWholeJpeg(paths.display))) {
-      this.mark(photo.sha256, photo.display_key, 1);
-      return Promise.resolve();
-    }
+    if (isWholeJpeg(paths.thumb) && (caption === null || isWholeJpeg(paths.display)))
+      return this.mark(photo.sha256, photo.display_key, 1);
     const work = renderVersionsOffThread(
       this.opts.uploadDir,
       {
@@ -105,8 +111,8 @@ export class PhotoVersions {
     )
       .then(
         () => this.mark(photo.sha256, photo.display_key, 1),
-        (err: unknown) => {
-          this.mark(photo.sha256, photo.display_key, -1);
+        async (err: unknown) => {
+          await this.mark(photo.sha256, photo.display_key, -1);
           throw err;
         },
       )
@@ -117,7 +123,7 @@ export class PhotoVersions {
 
   /** Resolves when nothing is waiting (tests, and the benchmark's catch-up figure). */
   settled(): Promise<void> {
-    if (this.closed || !nextWaitingVersions(this.opts.db)) return Promise.resolve();
+    if (this.closed || waitingVersions(this.opts.db).length === 0) return Promise.resolve();
     return new Promise((resolve) => {
       this.settledWaiters.push(resolve);
       this.kick();
@@ -132,9 +138,25 @@ export class PhotoVersions {
     for (const resolve of this.settledWaiters.splice(0)) resolve();
   }
 
-  private mark(sha256: string, displayKey: string, state: 1 | -1): void {
-    if (this.closed) return;
-    markVersions(this.opts.db, sha256, displayKey, state);
+  /**
+   * Records the outcome in the next group commit (connection.ts), with the requests' writes of the same
+   * moment rather than in a commit of its own; resolves once committed.
+   */
+  private mark(sha256: string, displayKey: string, state: 1 | -1): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return atomicallyTogether(this.opts.db, () => {
+      if (!this.closed) markVersions(this.opts.db, sha256, displayKey, state);
+    });
+  }
+
+  /** The oldest waiting photo not being made, from those read ahead or else from the queue. */
+  private nextWaiting(): WaitingVersions | undefined {
+    for (let next = this.ahead.shift(); next; next = this.ahead.shift()) {
+      const key = `${next.sha256}:${next.display_key}`;
+      if (!this.taken.has(key) && !this.inFlight.has(key)) return next;
+    }
+    this.ahead = waitingVersions(this.opts.db, [...this.taken], READ_AHEAD);
+    return this.ahead.shift();
   }
 
   private schedule(ms: number): void {
@@ -171,7 +193,7 @@ export class PhotoVersions {
           : !idle && (this.working > 0 || Date.now() - this.lastMade < BUSY_PACE_MS)
       )
         return this.schedule(BUSY_POLL_MS);
-      const next = nextWaitingVersions(this.opts.db, [...this.taken]);
+      const next = this.nextWaiting();
       if (!next) {
         if (this.working === 0) for (const resolve of this.settledWaiters.splice(0)) resolve();
         return this.schedule(IDLE_POLL_MS);

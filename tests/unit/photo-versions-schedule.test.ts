@@ -9,20 +9,29 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 const queue: { sha256: string; display_key: string; caption: string | null }[] = [];
 const marked = new Map<string, number>();
+/** how many times the queue was read */
+let reads = 0;
 /** versions being made (on the background lane or not): each resolves when the test says so */
 const making: { key: string; background: boolean; done: () => void }[] = [];
 /** whether there is a background lane (Linux, photo workers on) */
 let lane = false;
 
 vi.mock('../../src/db/repos/photos.ts', () => ({
-  nextWaitingVersions: (_db: unknown, busy: readonly string[] = []) =>
-    queue.find(
-      (p) => !marked.has(`${p.sha256}:${p.display_key}`) && !busy.includes(`${p.sha256}:${p.display_key}`),
-    ),
+  waitingVersions: (_db: unknown, busy: readonly string[] = [], limit = 1) =>
+    ++reads &&
+    queue
+      .filter(
+        (p) => !marked.has(`${p.sha256}:${p.display_key}`) && !busy.includes(`${p.sha256}:${p.display_key}`),
+      )
+      .slice(0, limit),
   markVersions: (_db: unknown, sha256: string, displayKey: string, state: number) => {
     marked.set(`${sha256}:${displayKey}`, state);
   },
   captionOf: () => null,
+}));
+// the marks join the next group commit; here they are made at once
+vi.mock('../../src/db/connection.ts', () => ({
+  atomicallyTogether: (_db: unknown, fn: () => unknown) => Promise.resolve().then(fn),
 }));
 vi.mock('../../src/photos/off-thread.ts', () => ({
   renderVersionsOffThread: (
@@ -46,6 +55,7 @@ beforeEach(() => {
   vi.useFakeTimers();
   queue.length = 0;
   marked.clear();
+  reads = 0;
   making.length = 0;
   idle = true;
   lane = false;
@@ -87,6 +97,25 @@ describe('making photo versions in the background', () => {
     while (making.length > 0) await finish(making.length);
     expect(marked.size).toBe(20);
     expect([...marked.values()].every((state) => state === 1)).toBe(true);
+  });
+
+  it('reads the queue once for several photos, and never starts one read ahead that is being made', async () => {
+    lane = true;
+    idle = false;
+    versions.start();
+    versions.kick();
+    await vi.advanceTimersByTimeAsync(0);
+    // two on the lane, the next six read with them
+    expect(making.map((m) => m.key)).toEqual(queue.slice(0, 2).map((p) => `${p.sha256}:${p.display_key}`));
+    expect(reads).toBe(1);
+    // one at a time to the last, none made twice: up to eight a read, and one more that finds the queue
+    // empty (a read a photo would be twenty-one)
+    while (making.length > 0) {
+      making.shift()!.done();
+      for (let i = 0; i < 10; i++) await Promise.resolve();
+    }
+    expect(marked.size).toBe(20);
+    expect(reads).toBeLessThanOrEqual(5);
   });
 
   it('without a background lane, makes two at once right after an upload, to leave the other requests their share', async () => {

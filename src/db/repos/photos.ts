@@ -128,15 +128,18 @@ export interface WaitingVersions {
   caption: string | null;
 }
 
-/** The oldest photo whose versions are waiting to be made, if any, other than those being made (`sha:key`). */
-export function nextWaitingVersions(db: Db, busy: readonly string[] = []): WaitingVersions | undefined {
+/**
+ * The oldest photos whose versions are waiting to be made (at most `limit`), other than those being made
+ * (`sha:key`).
+ */
+export function waitingVersions(db: Db, busy: readonly string[] = [], limit = 1): WaitingVersions[] {
   return db
     .prepare(
       `SELECT sha256, display_key, caption FROM photos WHERE versions_ready = 0
          AND sha256 || ':' || display_key NOT IN (SELECT value FROM json_each(?))
-       ORDER BY id LIMIT 1`,
+       ORDER BY id LIMIT ?`,
     )
-    .get(JSON.stringify(busy)) as WaitingVersions | undefined;
+    .all(JSON.stringify(busy), limit) as WaitingVersions[];
 }
 
 /** Marks every row sharing these files: 1 made, -1 failed. */
