@@ -54,11 +54,20 @@ export interface VersionsOptions {
   logError: (message: string) => void;
 }
 
+/** A photo's versions being made: the files, then their mark in the database. */
+interface InFlight {
+  made: Promise<void>;
+  marked: Promise<void>;
+}
+
 export class PhotoVersions {
-  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly inFlight = new Map<string, InFlight>();
   private timer: NodeJS.Timeout | undefined;
   private working = 0;
-  /** waiting photos being made now, by files, so two steps never take the same one */
+  /**
+   * waiting photos being made now or whose mark is not committed yet, by files, so two steps never take
+   * the same one
+   */
   private readonly taken = new Set<string>();
   private closed = false;
   private lastMade = 0;
@@ -85,13 +94,24 @@ export class PhotoVersions {
 
   /**
    * Makes whichever of the photo's thumbnail and display version is missing or not whole, now (a view
-   * needs it).
+   * needs it), and resolves once that is recorded.
    * Concurrent calls for the same files share one piece of work.
    */
   ensure(
     photo: { sha256: string; display_key: string; caption?: string | null },
     background = false,
   ): Promise<void> {
+    return this.begin(photo, background).marked;
+  }
+
+  /**
+   * Starts ensure's work: `made` settles when the files are made (or found whole), `marked` when the
+   * outcome is committed to the database.
+   */
+  private begin(
+    photo: { sha256: string; display_key: string; caption?: string | null },
+    background: boolean,
+  ): InFlight {
     const key = `${photo.sha256}:${photo.display_key}`;
     const running = this.inFlight.get(key);
     if (running) return running;
@@ -99,8 +119,8 @@ export class PhotoVersions {
     const paths = photoPaths(this.opts.uploadDir, photo.sha256, photo.display_key);
     // whole, not merely there: versions are written without fsync, and a power cut can leave one cut short
     if (isWholeJpeg(paths.thumb) && (caption === null || isWholeJpeg(paths.display)))
-      return this.mark(photo.sha256, photo.display_key, 1);
-    const work = renderVersionsOffThread(
+      return { made: Promise.resolve(), marked: this.mark(photo.sha256, photo.display_key, 1) };
+    const made = renderVersionsOffThread(
       this.opts.uploadDir,
       {
         sha256: photo.sha256,
@@ -108,7 +128,10 @@ export class PhotoVersions {
         caption: caption === null ? null : (JSON.parse(caption) as string[]),
       },
       background,
-    )
+    );
+    // its failure is reported through `marked`
+    made.catch(() => {});
+    const marked = made
       .then(
         () => this.mark(photo.sha256, photo.display_key, 1),
         async (err: unknown) => {
@@ -117,6 +140,7 @@ export class PhotoVersions {
         },
       )
       .finally(() => this.inFlight.delete(key));
+    const work = { made, marked };
     this.inFlight.set(key, work);
     return work;
   }
@@ -195,7 +219,8 @@ export class PhotoVersions {
         return this.schedule(BUSY_POLL_MS);
       const next = this.nextWaiting();
       if (!next) {
-        if (this.working === 0) for (const resolve of this.settledWaiters.splice(0)) resolve();
+        if (this.working === 0 && this.taken.size === 0)
+          for (const resolve of this.settledWaiters.splice(0)) resolve();
         return this.schedule(IDLE_POLL_MS);
       }
       void this.make(next, lane);
@@ -203,21 +228,35 @@ export class PhotoVersions {
     }
   }
 
-  /** Makes one waiting photo's versions (on the background lane: `background`), then looks for more. */
+  /**
+   * Makes one waiting photo's versions (on the background lane: `background`), then looks for more. The
+   * place is free again once the files are made: waiting for the mark's group commit as well left the
+   * lane idle for a turn of the busy event loop after every photo. The photo stays taken until its mark
+   * is committed, so no read of the queue returns it meanwhile.
+   */
   private async make(next: WaitingVersions, background = false): Promise<void> {
     const key = `${next.sha256}:${next.display_key}`;
     this.working++;
     this.taken.add(key);
-    try {
-      await this.ensure(next, background);
-    } catch (err) {
+    const failed = (err: unknown) => {
       if (!this.closed)
         this.opts.logError(
           `照片 ${next.sha256.slice(0, 12)} 的显示版本和缩略图生成失败：${(err as Error).message}`,
         );
+    };
+    try {
+      const work = this.begin(next, background);
+      void work.marked.then(undefined, failed).finally(() => {
+        this.taken.delete(key);
+        // someone waits for the queue to empty: this mark may have been the last thing outstanding
+        if (this.settledWaiters.length > 0 && this.working === 0) this.step();
+      });
+      await work.made.catch(() => {});
+    } catch (err) {
+      failed(err);
+      this.taken.delete(key);
     } finally {
       this.working--;
-      this.taken.delete(key);
       this.lastMade = Date.now();
     }
     // the freed place is filled now, not at the next timer tick: a worker whose queue ran dry waits for

@@ -30,8 +30,12 @@ vi.mock('../../src/db/repos/photos.ts', () => ({
   captionOf: () => null,
 }));
 // the marks join the next group commit; here they are made at once
+/** while true, marks wait for the test (a group commit not run yet) */
+let holdMarks = false;
+const heldMarks: (() => void)[] = [];
 vi.mock('../../src/db/connection.ts', () => ({
-  atomicallyTogether: (_db: unknown, fn: () => unknown) => Promise.resolve().then(fn),
+  atomicallyTogether: (_db: unknown, fn: () => unknown) =>
+    holdMarks ? new Promise((resolve) => heldMarks.push(() => resolve(fn()))) : Promise.resolve().then(fn),
 }));
 vi.mock('../../src/photos/off-thread.ts', () => ({
   renderVersionsOffThread: (
@@ -56,6 +60,8 @@ beforeEach(() => {
   queue.length = 0;
   marked.clear();
   reads = 0;
+  holdMarks = false;
+  heldMarks.length = 0;
   making.length = 0;
   idle = true;
   lane = false;
@@ -172,5 +178,32 @@ describe('making photo versions in the background', () => {
     expect(making.filter((m) => !m.background)).toHaveLength(7);
     while (making.length > 0) await finish(making.length);
     expect(marked.size).toBe(20);
+  });
+
+  it('frees a place once the files are made, before their mark is committed, and never takes that photo again', async () => {
+    lane = true;
+    idle = false;
+    holdMarks = true;
+    versions.start();
+    versions.kick();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(making).toHaveLength(2);
+    const first = making[0]!.key;
+    making.shift()!.done();
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    // the lane has two again while the first photo's mark still waits for its commit
+    expect(heldMarks).toHaveLength(1);
+    expect(marked.has(first)).toBe(false);
+    expect(making).toHaveLength(2);
+    expect(making.map((m) => m.key)).not.toContain(first);
+    // settled waits for the held mark too
+    let settled = false;
+    void versions.settled().then(() => (settled = true));
+    holdMarks = false;
+    for (const release of heldMarks.splice(0)) release();
+    while (making.length > 0) await finish(making.length);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(marked.size).toBe(20);
+    expect(settled).toBe(true);
   });
 });
