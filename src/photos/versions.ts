@@ -219,8 +219,8 @@ export class PhotoVersions {
         return this.schedule(BUSY_POLL_MS);
       const next = this.nextWaiting();
       if (!next) {
-        if (this.working === 0 && this.taken.size === 0)
-          for (const resolve of this.settledWaiters.splice(0)) resolve();
+        // nothing being made and no mark outstanding (every photo being made is taken)
+        if (this.taken.size === 0) for (const resolve of this.settledWaiters.splice(0)) resolve();
         return this.schedule(IDLE_POLL_MS);
       }
       void this.make(next, lane);
