@@ -197,29 +197,24 @@ function compute(p: Parsed, band: Band, rgb: Buffer, mcusX: number): BandCoeffic
   const ty0 = band.pad;
   const tx1 = tx0 + Math.max(0, Math.min(band.textWidth, p.width - band.pad));
   const ty1 = ty0 + Math.max(0, Math.min(band.textHeight, height - band.pad));
-  const hasText = tx1 > tx0 && ty1 > ty0;
-  // the plane pixel (x, y) shows band pixel (min(x, width-1), min(y, height-1)): whether a run of plane
-  // pixels shows any of the box
-  const meetsX = (a: number, b: number) =>
-    hasText && Math.min(b, p.width - 1) >= tx0 && Math.min(a, p.width - 1) < tx1;
-  const meetsY = (a: number, b: number) =>
-    hasText && Math.min(b, height - 1) >= ty0 && Math.min(a, height - 1) < ty1;
+  const box: TextBox = { tx0, tx1, ty0, ty1, hasText: tx1 > tx0 && ty1 > ty0, width: p.width, height };
   // the MCUs that meet the box, converted to full-resolution planes (level-shifted: Y, Cb, Cr, or Y alone)
   let mx0 = mcusX;
   let mx1 = -1;
   let my0 = rows;
   let my1 = -1;
   for (let mx = 0; mx < mcusX; mx++)
-    if (meetsX(mx * mcuW, mx * mcuW + mcuW - 1)) {
+    if (meetsX(box, mx * mcuW, mx * mcuW + mcuW - 1)) {
       mx0 = Math.min(mx0, mx);
       mx1 = mx;
     }
   for (let my = 0; my < rows; my++)
-    if (meetsY(my * mcuH, my * mcuH + mcuH - 1)) {
+    if (meetsY(box, my * mcuH, my * mcuH + mcuH - 1)) {
       my0 = Math.min(my0, my);
       my1 = my;
     }
-  const planes = p.comps.map((_, i) => scratch(i, W * rows * mcuH));
+  const planes: Float64Array[] = [];
+  for (let i = 0; i < p.comps.length; i++) planes.push(scratch(i, W * rows * mcuH));
   // white text on a grey background blends to greys only: then Cb and Cr are zero but for rounding
   // (≈ 1e-14, quantised to nothing), so every chroma block is the background's flat block and only
   // Y is converted, a grey level at a time
@@ -247,41 +242,80 @@ function compute(p: Parsed, band: Band, rgb: Buffer, mcusX: number): BandCoeffic
   }
   const block = new Float64Array(64);
   const out = new Float64Array(64);
-  const coefs = p.comps.map((c, ci) => {
-    const q = p.quant[c.tq]!;
-    const divide = divisors(q);
-    const plane = planes[ci]!;
-    const sx = p.hmax / c.h;
-    const sy = p.vmax / c.v;
-    // the background's block: its samples summed and averaged as a block of the plane would be
-    const bg = toYcc(ci, BAND_BACKGROUND.r, BAND_BACKGROUND.g, BAND_BACKGROUND.b);
-    let sum = 0;
-    for (let k = 0; k < sx * sy; k++) sum += bg;
-    const flatDc = quantised(8 * (sum / (sx * sy)), q[0]!, 0);
-    const data = new Int16Array(mcusX * rows * blocksPerMcu(c) * 64);
-    let o = 0;
-    for (let my = 0; my < rows; my++)
-      for (let mx = 0; mx < mcusX; mx++)
-        for (let by = 0; by < c.v; by++)
-          for (let bx = 0; bx < c.h; bx++, o += 64) {
-            const x0 = (mx * c.h + bx) * 8 * sx;
-            const y0 = (my * c.v + by) * 8 * sy;
-            if ((ci > 0 && neutral) || !meetsX(x0, x0 + 8 * sx - 1) || !meetsY(y0, y0 + 8 * sy - 1)) {
-              data[o] = flatDc;
-              continue;
-            }
-            gather(plane, W, x0, y0, sx, sy, block);
-            // flat but for the text's background showing through it: its DC term alone, as fdct gives it
-            if (isFlat(block)) {
-              data[o] = quantised(8 * block[0]!, q[0]!, 0);
-              continue;
-            }
-            aan(block, out);
-            for (let k = 0; k < 64; k++) data[o + k] = quantised(out[ZIGZAG[k]!]!, divide[k]!, k);
-          }
-    return data;
-  });
+  const coefs: Int16Array[] = [];
+  for (let ci = 0; ci < p.comps.length; ci++)
+    coefs.push(componentBlocks(p, ci, planes[ci]!, W, rows, mcusX, neutral, box, block, out));
   return { rows, coefs };
+}
+
+/** The band's text box in band pixels, [tx0, tx1) × [ty0, ty1), and the band's size. */
+interface TextBox {
+  tx0: number;
+  tx1: number;
+  ty0: number;
+  ty1: number;
+  hasText: boolean;
+  width: number;
+  height: number;
+}
+
+// the plane pixel (x, y) shows band pixel (min(x, width-1), min(y, height-1)): whether a run of plane
+// pixels [a, b] shows any of the box
+function meetsX(box: TextBox, a: number, b: number): boolean {
+  return box.hasText && Math.min(b, box.width - 1) >= box.tx0 && Math.min(a, box.width - 1) < box.tx1;
+}
+function meetsY(box: TextBox, a: number, b: number): boolean {
+  return box.hasText && Math.min(b, box.height - 1) >= box.ty0 && Math.min(a, box.height - 1) < box.ty1;
+}
+
+/**
+ * One component's blocks of the band, in MCU order, zigzag, quantised (see compute). A function of its
+ * own, not a closure made per band: V8 compiled each such closure again.
+ */
+function componentBlocks(
+  p: Parsed,
+  ci: number,
+  plane: Float64Array,
+  W: number,
+  rows: number,
+  mcusX: number,
+  neutral: boolean,
+  box: TextBox,
+  block: Float64Array,
+  out: Float64Array,
+): Int16Array {
+  const c = p.comps[ci]!;
+  const q = p.quant[c.tq]!;
+  const divide = divisors(q);
+  const sx = p.hmax / c.h;
+  const sy = p.vmax / c.v;
+  // the background's block: its samples summed and averaged as a block of the plane would be
+  const bg = toYcc(ci, BAND_BACKGROUND.r, BAND_BACKGROUND.g, BAND_BACKGROUND.b);
+  let sum = 0;
+  for (let k = 0; k < sx * sy; k++) sum += bg;
+  const flatDc = quantised(8 * (sum / (sx * sy)), q[0]!, 0);
+  const data = new Int16Array(mcusX * rows * blocksPerMcu(c) * 64);
+  let o = 0;
+  for (let my = 0; my < rows; my++)
+    for (let mx = 0; mx < mcusX; mx++)
+      for (let by = 0; by < c.v; by++)
+        for (let bx = 0; bx < c.h; bx++, o += 64) {
+          const x0 = (mx * c.h + bx) * 8 * sx;
+          const y0 = (my * c.v + by) * 8 * sy;
+          if ((ci > 0 && neutral) || !meetsX(box, x0, x0 + 8 * sx - 1) || !meetsY(box, y0, y0 + 8 * sy - 1)) {
+            data[o] = flatDc;
+            continue;
+          }
+          gather(plane, W, x0, y0, sx, sy, block);
+          // flat but for the text's background showing through it: its DC term alone, as fdct gives it
+          if (isFlat(block)) {
+            data[o] = quantised(8 * block[0]!, q[0]!, 0);
+            continue;
+          }
+          aan(block, out);
+          for (let k = 0; k < 64; k++) data[o + k] = quantised(out[ZIGZAG[k]!]!, divide[k]!, k);
+        }
+  return data;
 }
 
 /**

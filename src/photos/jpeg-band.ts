@@ -19,9 +19,10 @@ import {
   AC_VALS,
   BitReader,
   BitWriter,
+  BLOCK_FAILED,
   DC_BITS,
   DC_VALS,
-  decoderOf,
+  decoderFor,
   STANDARD_AC,
   STANDARD_DC,
   type Decoder,
@@ -57,6 +58,24 @@ export interface Parsed {
   /** whether an ICC profile is embedded (APP2 ICC_PROFILE) */
   icc: boolean;
   scanStart: number;
+}
+
+/**
+ * Every component and every header is made here, by one object literal each, never by spreading another:
+ * objects from one literal share one map V8 keeps. A spread's map is made by transition and dropped at the
+ * next full collection once no object has it, so the next photo's header had a new map, and the scan's
+ * compiled code (decodeScan, encodeScan, the band's DCT) was thrown away and compiled again, ≈ 80 times a
+ * 5,000-photo burst (seen with node --trace-opt --trace-deopt).
+ */
+function component(
+  id: number,
+  h: number,
+  v: number,
+  tq: number,
+  dc: Decoder | null,
+  ac: Decoder | null,
+): Component {
+  return { id, h, v, tq, dc, ac };
 }
 
 const EXIF = Buffer.from('Exif\0\0', 'latin1');
@@ -113,25 +132,19 @@ function segments(buf: Buffer): Parsed | null {
       const comps: Component[] = [];
       for (let i = 0; i < count; i++) {
         const hv = body[7 + 3 * i]!;
-        comps.push({
-          id: body[6 + 3 * i]!,
-          h: hv >> 4,
-          v: hv & 15,
-          tq: body[8 + 3 * i]!,
-          dc: null,
-          ac: null,
-        });
+        comps.push(component(body[6 + 3 * i]!, hv >> 4, hv & 15, body[8 + 3 * i]!, null, null));
       }
       if (comps.some((c) => c.h < 1 || c.h > 2 || c.v < 1 || c.v > 2 || c.tq > 3)) return null;
       // component ids 'R', 'G', 'B' tell libjpeg the data is RGB, not YCbCr
       if (count === 3 && comps[0]!.id === 0x52 && comps[1]!.id === 0x47 && comps[2]!.id === 0x42) return null;
-      if (count === 1) comps[0] = { ...comps[0]!, h: 1, v: 1 }; // one component: one block per MCU
+      // one component: one block per MCU
+      if (count === 1) comps[0] = component(comps[0]!.id, 1, 1, comps[0]!.tq, null, null);
       frame = {
         height: body.readUInt16BE(1),
         width: body.readUInt16BE(3),
         comps,
-        hmax: Math.max(...comps.map((c) => c.h)),
-        vmax: Math.max(...comps.map((c) => c.v)),
+        hmax: count === 1 ? 1 : Math.max(comps[0]!.h, comps[1]!.h, comps[2]!.h),
+        vmax: count === 1 ? 1 : Math.max(comps[0]!.v, comps[1]!.v, comps[2]!.v),
       };
     } else if (marker === 0xdb) {
       for (let p = 0; p < body.length;) {
@@ -155,7 +168,7 @@ function segments(buf: Buffer): Parsed | null {
         const bits = body.subarray(p + 1, p + 17);
         const total = bits.reduce((s, b) => s + b, 0);
         if (p + 17 + total > body.length) return null;
-        const table = decoderOf(bits, body.subarray(p + 17, p + 17 + total));
+        const table = decoderFor(bits, body.subarray(p + 17, p + 17 + total));
         if (!table) return null;
         (cls === 0 ? dcTables : acTables)[id] = table;
         p += 17 + total;
@@ -167,19 +180,34 @@ function segments(buf: Buffer): Parsed | null {
       if (!frame) return null;
       const count = body[0]!;
       if (count !== frame.comps.length || body.length !== 4 + 2 * count) return null;
-      const comps = frame.comps.map((c) => ({ ...c }));
+      const comps: Component[] = [];
       for (let i = 0; i < count; i++) {
         // interleaved in frame order, as every encoder writes it
-        const comp = comps[i]!;
-        if (body[1 + 2 * i] !== comp.id) return null;
-        comp.dc = dcTables[body[2 + 2 * i]! >> 4] ?? null;
-        comp.ac = acTables[body[2 + 2 * i]! & 15] ?? null;
-        if (!comp.dc || !comp.ac || !quant[comp.tq]) return null;
+        const f = frame.comps[i]!;
+        if (body[1 + 2 * i] !== f.id) return null;
+        const dc = dcTables[body[2 + 2 * i]! >> 4] ?? null;
+        const ac = acTables[body[2 + 2 * i]! & 15] ?? null;
+        if (!dc || !ac || !quant[f.tq]) return null;
+        comps.push(component(f.id, f.h, f.v, f.tq, dc, ac));
       }
       const [ss, se, a] = [body[1 + 2 * count], body[2 + 2 * count], body[3 + 2 * count]];
       if (ss !== 0 || se !== 63 || a !== 0) return null;
       const sos = buf.subarray(at, end);
-      return { ...frame, comps, quant, dqt, dht, sos, restartInterval, orientation, icc, scanStart: end };
+      return {
+        width: frame.width,
+        height: frame.height,
+        comps,
+        hmax: frame.hmax,
+        vmax: frame.vmax,
+        quant,
+        dqt,
+        dht,
+        sos,
+        restartInterval,
+        orientation,
+        icc,
+        scanStart: end,
+      };
     } else if (marker === 0xe1 && !exifSeen && body.subarray(0, 6).equals(EXIF)) {
       exifSeen = true;
       orientation = exifOrientation(body.subarray(6));
@@ -259,35 +287,10 @@ function decodeScan(
       const comp = p.comps[ci]!;
       const out = into?.[ci] ?? scratch;
       for (let b = 0, o = m * blocksPerMcu(comp) * step; b < blocksPerMcu(comp); b++, o += step) {
-        const t = reader.symbol(comp.dc!);
-        if (t < 0 || t > 11) return false;
-        let diff = reader.bits(t);
-        if (t && diff < 1 << (t - 1)) diff -= (1 << t) - 1;
+        const diff = reader.block(comp.dc!, comp.ac!, out, o);
+        if (diff === BLOCK_FAILED) return false;
         pred[ci]! += diff;
         out[o] = pred[ci]!;
-        for (let k = 1; k < 64;) {
-          // most coefficients: code and value in the next 9 bits, one lookup
-          const e = reader.fastAc(comp.ac!);
-          if (e !== 0) {
-            k += (e >> 4) & 15;
-            if (k > 63) return false;
-            out[o + k++] = e >> 8;
-            continue;
-          }
-          const rs = reader.symbol(comp.ac!);
-          if (rs < 0) return false;
-          const s = rs & 15;
-          if (s === 0) {
-            if (rs !== 0xf0) break;
-            k += 16;
-            continue;
-          }
-          k += rs >> 4;
-          if (k > 63) return false;
-          let v = reader.bits(s);
-          if (v < 1 << (s - 1)) v -= (1 << s) - 1;
-          out[o + k++] = v;
-        }
       }
     }
     if (reader.overrun > 0) return false;
