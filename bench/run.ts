@@ -5,7 +5,15 @@
  * timings are reported, never asserted. Latency percentiles are computed from every response's time.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,16 +77,25 @@ async function startServer(
     env: { ...process.env, ...city.env, PORT: '0', PUBLIC_RATE_LIMIT: '1000000', ...extraEnv },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // BENCH_SERVER_LOG=<file> keeps the server's standard output there (e.g. with --trace-deopt)
+  const log = process.env.BENCH_SERVER_LOG;
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
+      if (log) appendFileSync(log, d);
+      // the tail only: a traced server writes a lot
+      out = (out + d.toString()).slice(-2000);
       const m = /listening (\d+)/.exec(out);
       if (m) resolve(Number(m[1]));
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
   return { base: `http://127.0.0.1:${port}`, child };
+}
+
+/** A line in BENCH_SERVER_LOG between the server's own, to find a phase in a trace (`### intake starts`). */
+function markServerLog(text: string): void {
+  if (process.env.BENCH_SERVER_LOG) appendFileSync(process.env.BENCH_SERVER_LOG, `\n### ${text}\n`);
 }
 
 interface Session {
@@ -835,6 +852,7 @@ try {
     let failed = 0;
     let firstFailure = '';
     let n = 0;
+    markServerLog('intake starts');
     const t0 = performance.now();
     const cpu0 = cpuSeconds(child.pid);
     const lane0 = laneCpuSeconds(child.pid);
@@ -921,6 +939,7 @@ try {
       }),
     );
     const ingestS = (performance.now() - t0) / 1000;
+    markServerLog('intake ends');
     // the versions made meanwhile on the background lane are counted apart: a sheet's CPU is its requests'
     const laneMs = ((laneCpuSeconds(child.pid) - lane0) * 1000) / Math.max(1, taken);
     const serverCpuMs = ((cpuSeconds(child.pid) - cpu0) * 1000) / Math.max(1, taken) - laneMs;
