@@ -543,14 +543,20 @@ try {
     say(`ranking page ${pageTimes.map(round1).join(' / ')} ms`);
   }
 
-  const measureBare = async () => {
-    const bareCpu0 = cpuSeconds(child.pid);
+  // the bare route under load: its rate and the server's CPU per request (the unit the intake's CPU per
+  // sheet is compared with)
+  const bareLoad = async () => {
+    const cpu0 = cpuSeconds(child.pid);
     const bare = await load({ url: `${base}/bench/trivial`, headers: { cookie: ins1.cookie } });
+    return {
+      bare,
+      cpuMs: Number((((cpuSeconds(child.pid) - cpu0) * 1000) / Math.max(1, bare.total)).toFixed(3)),
+    };
+  };
+  const measureBare = async () => {
+    const { bare, cpuMs } = await bareLoad();
     figures.bare_express_rps = bare.rps;
-    // the server's CPU per request of the bare route: the unit the intake's CPU per sheet is compared with
-    figures.bare_server_cpu_ms = Number(
-      (((cpuSeconds(child.pid) - bareCpu0) * 1000) / Math.max(1, bare.total)).toFixed(3),
-    );
+    figures.bare_server_cpu_ms = cpuMs;
     say(
       `bare route: ${bare.rps} req/s, p99 ${bare.p99} ms, ${bare.errors} errors, server CPU ${figures.bare_server_cpu_ms} ms a request`,
     );
@@ -852,6 +858,9 @@ try {
     let failed = 0;
     let firstFailure = '';
     let n = 0;
+    // the bare route's CPU measured again right before and right after the burst: the machine's own speed
+    // drifts within a run (±20 %), and the bare phase ran minutes earlier
+    const bareBefore = (await bareLoad()).cpuMs;
     markServerLog('intake starts');
     const t0 = performance.now();
     const cpu0 = cpuSeconds(child.pid);
@@ -997,6 +1006,17 @@ try {
         `photo ${figures.sheet_ingest_photo_p50_ms} / ${figures.sheet_ingest_photo_p99_ms} ms, ` +
         `submit ${figures.sheet_ingest_submit_p50_ms} / ${figures.sheet_ingest_submit_p99_ms} ms; ` +
         `CPU per sheet: server ${round1(serverCpuMs)} ms (and ${round1(laneMs)} ms of versions made meanwhile on the background lane), the 8 simulated tablets ${round1(clientCpuMs)} ms`,
+    );
+    const bareAfter = (await bareLoad()).cpuMs;
+    figures.bare_server_cpu_before_intake_ms = bareBefore;
+    figures.bare_server_cpu_after_intake_ms = bareAfter;
+    const ratioTo = (bareMs: number) => (bareMs > 0 ? Number((serverCpuMs / bareMs).toFixed(1)) : 0);
+    figures.sheet_ingest_cpu_ratio = ratioTo(figures.bare_server_cpu_ms ?? bareBefore);
+    figures.sheet_ingest_cpu_ratio_bracketed = ratioTo((bareBefore + bareAfter) / 2);
+    say(
+      `CPU per sheet against the bare request: ${figures.sheet_ingest_cpu_ratio}× the bare phase's ` +
+        `(${figures.bare_server_cpu_ms ?? bareBefore} ms); the bare route measured again right before and after the burst ` +
+        `${bareBefore} / ${bareAfter} ms, ${figures.sheet_ingest_cpu_ratio_bracketed}× their mean`,
     );
   }
 
