@@ -192,7 +192,7 @@ export class BitReader {
    * It reads what symbol, bits and fastAc would, with the reader's state in locals for the block and
    * up to 32 bits held instead of 24, so a code of up to 9 bits and its value (up to 15) need one
    * refill: the upload's proof of a whole photo reads every block, and through the methods each bit of
-   * state was a load and a store on this object (≈ 2× the time). Codes longer than 9 bits go through
+   * state was a load and a store on this object (0.35 against 0.26 ms a 20 KB photo). Codes longer than 9 bits go through
    * symbol(). How many bytes are read ahead does not change what overrun and unusedBytes answer: the
    * reader stops at a marker either way, and both count only bits held against zeros put in.
    */
