@@ -64,9 +64,33 @@ export function areaRate(t: AreaTotals, aggregation: Rules['aggregation']): numb
   return t.weights > 0 ? t.weightedRates / t.weights : null;
 }
 
+/** An area's unweighted figures, as stored and shown (streetId on communities only). */
+export interface AreaFigures {
+  id: number;
+  name: string;
+  streetId?: number | undefined;
+  earned: number;
+  possible: number;
+  rate: number | null;
+  passRate: number | null;
+  problems: number;
+  siteCount: number;
+  /** sites with a 得分率 (a site answered 不适用 throughout has none under the exclude rule) */
+  scoredSiteCount: number;
+  /** sites with answers counted, 不适用 included: 已评点位 */
+  evaluatedSiteCount: number;
+}
+
 /** The unweighted figures of an area, as stored and shown. */
-export function areaFigures(t: AreaTotals, aggregation: Rules['aggregation']) {
+export function areaFigures(
+  area: { id: number; name: string; streetId?: number },
+  t: AreaTotals,
+  aggregation: Rules['aggregation'],
+): AreaFigures {
   return {
+    id: area.id,
+    name: area.name,
+    streetId: area.streetId,
     earned: t.earnedUnits / 10000,
     possible: t.possibleUnits / 10000,
     rate: areaRate(t, aggregation),

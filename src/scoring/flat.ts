@@ -24,6 +24,7 @@ import {
 import {
   rankedAreas,
   rememberStandards,
+  roundResultsOf,
   type RoundInput,
   sortedWeakSpots,
   type ItemSums,
@@ -320,11 +321,11 @@ export function computeRoundFlat(input: FlatRoundInput): RoundResults {
     type.failures += result.problems;
   }
 
-  const results: RoundResults = {
+  const results: RoundResults = roundResultsOf(
     sites,
-    ...rankedAreas(input, sites),
-    ...weakSpots(standards, stLost, stFailures, stAnswers, byType),
-  };
+    rankedAreas(input, sites),
+    weakSpots(standards, stLost, stFailures, stAnswers, byType),
+  );
   rememberStandards(results.sites, (siteIndex) => {
     const list: StandardResult[] = [];
     for (let k = flat.start[siteIndex]!; k < flat.start[siteIndex + 1]!; k++) {

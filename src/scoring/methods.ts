@@ -26,9 +26,9 @@
  */
 import type { MethodsRule, Rules } from '../criteria/schema.ts';
 import type { SiteResult } from './aggregate.ts';
-import { addSite, areaRate, emptyTotals } from './area.ts';
+import { addSite, areaFigures, areaRate, emptyTotals } from './area.ts';
 import { rankEntries } from './rank.ts';
-import type { AreaResult, RoundResults } from './round.ts';
+import { placedArea, type AreaResult, type RoundResults } from './round.ts';
 import type { SurveyArea } from './survey-round.ts';
 
 /** One method's figures in one area: null rate when nothing of it applies (P = 0). */
@@ -178,21 +178,11 @@ function addTask(acc: DocAcc, t: CountedTask): void {
   }
 }
 
-const BLANK = { earned: 0, possible: 0, rate: null, passRate: null, problems: 0, siteCount: 0 } as const;
 const UNRANKED = { rank: null, unranked: null, movement: null, red: false, black: false } as const;
 
 /** An area with no field results (a document- or survey-only round, or a place without sites). */
 function blankArea(a: { id: number; name: string; streetId?: number }): AreaResult {
-  const where = a.streetId === undefined ? {} : { streetId: a.streetId };
-  return {
-    id: a.id,
-    name: a.name,
-    ...where,
-    ...BLANK,
-    scoredSiteCount: 0,
-    evaluatedSiteCount: 0,
-    ...UNRANKED,
-  };
+  return placedArea(areaFigures(a, emptyTotals(), 'pooled'), null, 0, UNRANKED, undefined);
 }
 
 /**
@@ -247,11 +237,12 @@ export function combineRound(input: CombineInput): RoundResults & { combined: Co
         surveyMethodFigures(surveys?.get(a.id)),
       );
       return {
-        ...base,
+        id: base.id,
+        name: base.name,
         rate: methods.total,
         // checked against minPossiblePoints: unweighted field points, as a field-only round checks them
         possible: base.possible + methods.document.possible + methods.survey.possible,
-        fieldPossible: base.possible,
+        base,
         methods,
       };
     });
@@ -259,22 +250,17 @@ export function combineRound(input: CombineInput): RoundResults & { combined: Co
       minPossiblePoints: rules.minPossiblePoints,
       redList: rules.redList,
       blackList: rules.blackList,
-      ...(previousRanks ? { previousRanks } : {}),
-    }).map(({ entry: { fieldPossible, ...entry }, rank, unranked, movement, red, black }) => ({
-      ...entry,
+      previousRanks,
       // possible stays the field's unweighted points, as shown; the rank checked them + P_d + P_s
-      possible: fieldPossible,
-      rank,
-      unranked,
-      movement,
-      red,
-      black,
-    }));
+    }).map((p) => placedArea(p.entry.base, p.entry.rate, p.entry.base.possible, p, p.entry.methods));
   };
 
   const survey = input.survey;
   return {
-    ...field,
+    sites: field.sites,
+    weakItems: field.weakItems,
+    weakStandards: field.weakStandards,
+    weakSiteTypes: field.weakSiteTypes,
     communities: rank(
       input.communities,
       field.communities,

@@ -70,7 +70,7 @@ export function rankEntries<T extends Rankable>(
       continue;
     }
     const reason: Unranked = rate === null ? 'no-score' : 'too-few-points';
-    unranked.push({ entry, rank: null, unranked: reason, movement: null, red: false, black: false });
+    unranked.push(placement(entry, null, reason, null, false, false));
   }
   scored.sort((a, b) => b.rate - a.rate);
 
@@ -96,7 +96,28 @@ export function rankEntries<T extends Rankable>(
   }
   markLists(ranked, options);
   unranked.sort((a, b) => byNameThenId(a.entry, b.entry));
-  return [...ranked.map(({ rate: _rate, ...p }) => p), ...unranked];
+  const placed: Placement<T>[] = new Array<Placement<T>>(ranked.length + unranked.length);
+  ranked.forEach((p, i) => {
+    placed[i] = placement(p.entry, p.rank, null, p.movement, p.red, p.black);
+  });
+  unranked.forEach((p, i) => (placed[ranked.length + i] = p));
+  return placed;
+}
+
+/**
+ * A placement as one object literal (the same shape for every entry: a copy by spread or rest would
+ * give each a shape V8 may drop at its next full collection, and the ranking code that read them is
+ * then thrown away and compiled again; #22).
+ */
+function placement<T>(
+  entry: T,
+  rank: number | null,
+  unranked: Unranked | null,
+  movement: number | null,
+  red: boolean,
+  black: boolean,
+): Placement<T> {
+  return { entry, rank, unranked, movement, red, black };
 }
 
 function markLists(

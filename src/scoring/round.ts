@@ -45,8 +45,8 @@ import {
   type StandardResult,
   units,
 } from './aggregate.ts';
-import { addSite, areaFigures, emptyTotals, type AreaTotals } from './area.ts';
-import { rankEntries, type Unranked } from './rank.ts';
+import { addSite, areaFigures, emptyTotals, type AreaFigures, type AreaTotals } from './area.ts';
+import { rankEntries, type Placement, type Unranked } from './rank.ts';
 import type { AreaMethods, CombinedRound } from './methods.ts';
 
 export type {
@@ -84,21 +84,8 @@ export interface RoundInput {
   previous?: { communityRanks: ReadonlyMap<number, number>; streetRanks: ReadonlyMap<number, number> };
 }
 
-/** A ranked community or 镇街 (streetId only on communities). */
-export interface AreaResult {
-  id: number;
-  name: string;
-  streetId?: number;
-  earned: number;
-  possible: number;
-  rate: number | null;
-  passRate: number | null;
-  problems: number;
-  siteCount: number;
-  /** sites with a 得分率 (a site answered 不适用 throughout has none under the exclude rule) */
-  scoredSiteCount: number;
-  /** sites with answers counted, 不适用 included: 已评点位 */
-  evaluatedSiteCount: number;
+/** A ranked community or 镇街 (streetId only on communities): its figures (area.ts) and its place. */
+export interface AreaResult extends AreaFigures {
   rank: number | null;
   /** why it is 未排名, null when ranked */
   unranked: Unranked | null;
@@ -159,13 +146,30 @@ export function computeRound(input: RoundInput): ReferenceResults {
   const perSite = scoreAnswers(input.sites, input.answers, input.standards, rules, input.repeated);
   const sites = input.sites.map((s, i) => siteResult(s, perSite[i]!));
 
-  const results: ReferenceResults = {
+  const results: ReferenceResults = roundResultsOf(
     sites,
-    ...rankedAreas(input, sites),
-    ...weakSpots(sites, input.standards),
-  };
+    rankedAreas(input, sites),
+    weakSpots(sites, input.standards),
+  );
   rememberStandards(results.sites, (i) => sites[i]!.standards);
   return results;
+}
+
+/** A round's results as one object literal (computeRound's and computeRoundFlat's; see placedArea). */
+export function roundResultsOf<S extends SiteResult>(
+  sites: S[],
+  areas: Pick<RoundResults, 'communities' | 'streets'>,
+  weak: Pick<RoundResults, 'weakItems' | 'weakStandards' | 'weakSiteTypes'>,
+): Omit<RoundResults, 'sites'> & { sites: S[] } {
+  return {
+    sites,
+    communities: areas.communities,
+    streets: areas.streets,
+    weakItems: weak.weakItems,
+    weakStandards: weak.weakStandards,
+    weakSiteTypes: weak.weakSiteTypes,
+    combined: undefined,
+  };
 }
 
 /**
@@ -201,25 +205,47 @@ export function rankAreas(
   rules: Rules,
   previousRanks: ReadonlyMap<number, number> | undefined,
 ): AreaResult[] {
-  const entries = areas.map((a) => ({
-    id: a.id,
-    name: a.name,
-    ...(a.streetId === undefined ? {} : { streetId: a.streetId }),
-    ...areaFigures(totals.get(a.id)!, rules.aggregation),
-  }));
+  const entries = areas.map((a) => areaFigures(a, totals.get(a.id)!, rules.aggregation));
   return rankEntries(entries, {
     minPossiblePoints: rules.minPossiblePoints,
     redList: rules.redList,
     blackList: rules.blackList,
-    ...(previousRanks ? { previousRanks } : {}),
-  }).map(({ entry, rank, unranked, movement, red, black }) => ({
-    ...entry,
-    rank,
-    unranked,
-    movement,
-    red,
-    black,
-  }));
+    previousRanks,
+  }).map((p) => placedArea(p.entry, p.entry.rate, p.entry.possible, p, undefined));
+}
+
+/**
+ * An area's result as one object literal, every field present (streetId and methods undefined where
+ * they do not apply): rankAreas, combineRound and the blank areas of a round without field work make the
+ * same shape, so the code that reads them is compiled once (objects copied by spread get shapes V8 drops
+ * at its next full collection, and that code is then thrown away; #22).
+ */
+export function placedArea(
+  figures: AreaFigures,
+  rate: number | null,
+  possible: number,
+  placed: Pick<Placement<unknown>, 'rank' | 'unranked' | 'movement' | 'red' | 'black'>,
+  methods: AreaMethods | undefined,
+): AreaResult {
+  return {
+    id: figures.id,
+    name: figures.name,
+    streetId: figures.streetId,
+    earned: figures.earned,
+    possible,
+    rate,
+    passRate: figures.passRate,
+    problems: figures.problems,
+    siteCount: figures.siteCount,
+    scoredSiteCount: figures.scoredSiteCount,
+    evaluatedSiteCount: figures.evaluatedSiteCount,
+    rank: placed.rank,
+    unranked: placed.unranked,
+    movement: placed.movement,
+    red: placed.red,
+    black: placed.black,
+    methods,
+  };
 }
 
 function weakSpots(
@@ -313,14 +339,23 @@ export function sortedWeakSpots(
   // Array.prototype.sort is stable, so equal entries keep version order
   const byLost = (a: { lost: number; failures: number }, b: { lost: number; failures: number }) =>
     b.lost - a.lost || b.failures - a.failures;
-  const weakItems: WeakItem[] = [...items.values()].map(({ lostUnits, ...item }) => ({
-    ...item,
-    lost: lostUnits / 10000,
+  const weakItems: WeakItem[] = [...items.values()].map((item) => ({
+    code: item.code,
+    name: item.name,
+    lost: item.lostUnits / 10000,
+    failures: item.failures,
+    answers: item.answers,
   }));
 
   const weakSiteTypes: WeakSiteType[] = [...byType]
     .filter(([, t]) => t.answers > 0)
-    .map(([siteType, t]) => ({ siteType, failRate: t.failures / t.answers, ...t }));
+    .map(([siteType, t]) => ({
+      siteType,
+      failRate: t.failures / t.answers,
+      failures: t.failures,
+      answers: t.answers,
+      sites: t.sites,
+    }));
   weakSiteTypes.sort(
     (a, b) =>
       b.failRate - a.failRate ||

@@ -120,7 +120,7 @@ function roundInput(ctx: ResultsCtx, reads: Reads, round: RoundRow, previous: Ke
     streets: streetsOf(ctx, reads).filter((s) => streetIds.has(s.id)),
     communities: communitiesOf(ctx, reads).filter((c) => communityIds.has(c.id)),
     sites,
-    ...(previous ? { previous } : {}),
+    previous: previous ?? undefined,
   };
 }
 
@@ -136,23 +136,45 @@ function flatField(
   input: FieldInput,
 ) {
   const codes = codesOf(ctx, round);
-  return computeRoundFlat({
-    ...input,
-    answers: flatFromSheets(sheetsOf(ctx, reads, round, countedStatuses(round)), input.sites, codes),
-    repeated: prev
-      ? repeatsFromSheets(sheetsOf(ctx, reads, prev, ['approved']), codesOf(ctx, prev), input.sites, codes)
-      : null,
-  });
+  return computeRoundFlat(
+    withAnswers(
+      input,
+      flatFromSheets(sheetsOf(ctx, reads, round, countedStatuses(round)), input.sites, codes),
+      prev
+        ? repeatsFromSheets(sheetsOf(ctx, reads, prev, ['approved']), codesOf(ctx, prev), input.sites, codes)
+        : null,
+    ),
+  );
+}
+
+/**
+ * A round's input with its answers and repeats, as one object literal (not a spread of `input`: a
+ * spread's shape is one V8 may drop at its next full collection, and the scoring code that read it is then
+ * thrown away and compiled again; #22).
+ */
+function withAnswers<A, R>(input: FieldInput, answers: A, repeated: R) {
+  return {
+    rules: input.rules,
+    standards: input.standards,
+    streets: input.streets,
+    communities: input.communities,
+    sites: input.sites,
+    previous: input.previous,
+    answers,
+    repeated,
+  };
 }
 
 /** The field results the reference way: computeRound over the answers as rows, repeats as keys. */
 function referenceField(ctx: ResultsCtx, round: RoundRow, prev: RoundRow | undefined, input: FieldInput) {
   const siteIds = new Set(input.sites.map((s) => s.id));
-  return computeRound({
-    ...input,
-    answers: countedAnswers(ctx.db, round.id, countedStatuses(round), siteIds),
-    repeated: prev ? deductionKeys(ctx.db, prev.id) : new Set(),
-  });
+  return computeRound(
+    withAnswers(
+      input,
+      countedAnswers(ctx.db, round.id, countedStatuses(round), siteIds),
+      prev ? deductionKeys(ctx.db, prev.id) : new Set<string>(),
+    ),
+  );
 }
 
 /** The tasks of a round as they count today, read in one query and counted in one pass. */
@@ -164,10 +186,7 @@ function countedTasks(ctx: ResultsCtx, round: RoundRow, today: string): CountedT
     const standard = version.byCode.get(t.standard_code);
     if (!standard) continue;
     const c = countTask(t, standard, rules, today);
-    const points =
-      c.kind === 'scored' || c.kind === 'overdue'
-        ? { earned: c.score.earned, possible: c.score.possible }
-        : { earned: 0, possible: c.possible };
+    const points = c.kind === 'scored' || c.kind === 'overdue';
     counted.push({
       id: t.id,
       standardCode: t.standard_code,
@@ -175,7 +194,8 @@ function countedTasks(ctx: ResultsCtx, round: RoundRow, today: string): CountedT
       communityId: t.community_id,
       streetId: t.street_id,
       kind: c.kind,
-      ...points,
+      earned: points ? c.score.earned : 0,
+      possible: points ? c.score.possible : c.possible,
     });
   }
   return counted;
@@ -213,8 +233,8 @@ function compute(
     communities: communitiesOf(ctx, reads).filter((c) => communityIds.has(c.id)),
     streets: streetsOf(ctx, reads).filter((s) => streetIds.has(s.id)),
     tasks,
-    ...(survey ? { survey: survey.figures } : {}),
-    ...(input.previous ? { previous: input.previous } : {}),
+    survey: survey?.figures,
+    previous: input.previous,
   });
 }
 
