@@ -251,8 +251,10 @@ export function combineRound(input: CombineInput): RoundResults & { combined: Co
       redList: rules.redList,
       blackList: rules.blackList,
       previousRanks,
+    }).map((p) =>
       // possible stays the field's unweighted points, as shown; the rank checked them + P_d + P_s
-    }).map((p) => placedArea(p.entry.base, p.entry.rate, p.entry.base.possible, p, p.entry.methods));
+      placedArea(p.entry.base, p.entry.rate, p.entry.base.possible, p, p.entry.methods),
+    );
   };
 
   const survey = input.survey;
