@@ -58,7 +58,11 @@ const round1 = (x: number) => Number(x.toFixed(1));
 function inChild<T>(name: string, ...args: (string | number)[]): T {
   const script = fileURLToPath(new URL(`./${name}`, import.meta.url));
   const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
-  const out = execFileSync(tsx, [script, ...args.map(String)], { encoding: 'utf8' });
+  // the libuv pool as `npm start` sets it (it can only be set in the environment a process starts with)
+  const out = execFileSync(tsx, [script, ...args.map(String)], {
+    encoding: 'utf8',
+    env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16' },
+  });
   return JSON.parse(out.trim().split('\n').pop()!) as T;
 }
 
@@ -74,7 +78,15 @@ async function startServer(
   const child = spawn(process.execPath, [...flags, '--import', 'tsx', ...prof, script], {
     // the public survey pages' per-address limit raised through its documented setting: every simulated
     // phone comes from 127.0.0.1
-    env: { ...process.env, ...city.env, PORT: '0', PUBLIC_RATE_LIMIT: '1000000', ...extraEnv },
+    // and the libuv pool as `npm start` sets it
+    env: {
+      ...process.env,
+      UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16',
+      ...city.env,
+      PORT: '0',
+      PUBLIC_RATE_LIMIT: '1000000',
+      ...extraEnv,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   // BENCH_SERVER_LOG=<file> keeps the server's standard output there (e.g. with --trace-deopt)

@@ -7,7 +7,6 @@
  * composed and sent in this process from the moment given (bench/reminders-day.ts; REMINDERS=0 keeps the
  * app's own timer out of it). Prints `listening <port>` when ready.
  */
-import '../src/threadpool.ts';
 import { Router } from 'express';
 import type { AddressInfo } from 'node:net';
 import { constants, monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';

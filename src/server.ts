@@ -2,7 +2,6 @@
  * Entry point, the only module with side effects: config → boot (db, migrations, criteria, demo) →
  * listen. A bad environment value or criteria file stops the start with a message and exit code 1.
  */
-import './threadpool.ts';
 import { createServer } from 'node:https';
 import { ConfigError, loadConfig } from './config.ts';
 import { CriteriaFileError } from './criteria/load.ts';
