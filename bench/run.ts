@@ -54,14 +54,19 @@ function percentile(xs: number[], p: number): number {
 }
 const round1 = (x: number) => Number(x.toFixed(1));
 
+/**
+ * The libuv pool as `npm start` sets it, for the server and every child: it can only be set in the
+ * environment a process starts with.
+ */
+const POOL_AS_NPM_START = { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16' };
+
 /** Runs a bench/ script in a process of its own and parses the JSON of its last line. */
 function inChild<T>(name: string, ...args: (string | number)[]): T {
   const script = fileURLToPath(new URL(`./${name}`, import.meta.url));
   const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
-  // the libuv pool as `npm start` sets it (it can only be set in the environment a process starts with)
   const out = execFileSync(tsx, [script, ...args.map(String)], {
     encoding: 'utf8',
-    env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16' },
+    env: { ...process.env, ...POOL_AS_NPM_START },
   });
   return JSON.parse(out.trim().split('\n').pop()!) as T;
 }
@@ -81,7 +86,7 @@ async function startServer(
     // and the libuv pool as `npm start` sets it
     env: {
       ...process.env,
-      UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16',
+      ...POOL_AS_NPM_START,
       ...city.env,
       PORT: '0',
       PUBLIC_RATE_LIMIT: '1000000',

@@ -27,9 +27,22 @@ export function startTs(
   env: Record<string, string> = {},
   timeoutMs = 60_000,
 ): Running {
+  return startCommand(TSX, [script, ...args], env, timeoutMs);
+}
+
+/**
+ * Runs `command` in the project's folder, as startTs runs a tsx entry point (e.g. `npm start` as an
+ * operator types it). Variables of `env` set to undefined are taken out of the inherited environment.
+ */
+export function startCommand(
+  command: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  timeoutMs = 60_000,
+): Running {
   // vitest puts Vite's BASE_URL into the environment; the app reads a variable of that name
   const { BASE_URL: _viteBase, ...inherited } = process.env;
-  const child = spawn(TSX, [script, ...args], {
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...inherited, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,60 +2,45 @@
 // Node reads UV_THREADPOOL_SIZE once, when something first uses the pool, and the ES module loader
 // does that before the first line of the app runs: only the environment the process starts with counts.
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/app.ts';
-import { ROOT } from '../helpers/run.ts';
+import { startCommand } from '../helpers/run.ts';
 
 const dir = tempDir('cc-start-pool-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Starts `npm start` on a data folder of its own; the server's environment and thread count once it listens. */
-async function npmStart(name: string, extra: Record<string, string>) {
-  const { BASE_URL: _viteBase, UV_THREADPOOL_SIZE: _pool, ...inherited } = process.env;
+async function npmStart(name: string, pool: string | undefined) {
   const data = join(dir, name, 'data');
-  const npm = spawn('npm', ['start', '--silent'], {
-    cwd: ROOT,
-    env: {
-      ...inherited,
-      DATA_DIR: data,
-      UPLOAD_DIR: join(dir, name, 'uploads'),
-      DEMO: '0',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      ...extra,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const npm = startCommand('npm', ['start', '--silent'], {
+    DATA_DIR: data,
+    UPLOAD_DIR: join(dir, name, 'uploads'),
+    DEMO: '0',
+    PORT: '0',
+    UV_THREADPOOL_SIZE: pool,
   });
-  let out = '';
-  npm.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  npm.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const ended = new Promise<void>((resolve) => npm.on('close', () => resolve()));
   try {
-    const started = Date.now();
-    while (!out.includes('创城测评已启动')) {
-      if (npm.exitCode !== null || Date.now() - started > 60_000) throw new Error(`did not start: ${out}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await npm.waitFor(/创城测评已启动/, 60_000);
+    // npm start's server is a process or two below npm: its own pid file names it
     const pid = Number(readFileSync(join(data, 'server.pid'), 'utf8').trim());
     // what a start-up lazily begins (the photo workers' first reads) settles first
     await new Promise((r) => setTimeout(r, 500));
     const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
     const threads = readdirSync(`/proc/${pid}/task`).length;
     process.kill(pid, 'SIGTERM');
-    await ended;
+    await npm.done;
     return { pool: environ.find((e) => e.startsWith('UV_THREADPOOL_SIZE=')), threads };
   } finally {
-    if (npm.exitCode === null) npm.kill('SIGKILL');
+    if (npm.child.exitCode === null) npm.child.kill('SIGKILL');
   }
 }
 
 describe('npm start', () => {
   it("starts the server with libuv's pool at 16 threads, unless the operator sets another size", async () => {
-    const ours = await npmStart('default', {});
+    const ours = await npmStart('default', undefined);
     expect(ours.pool).toBe('UV_THREADPOOL_SIZE=16');
-    const four = await npmStart('four', { UV_THREADPOOL_SIZE: '4' });
+    const four = await npmStart('four', '4');
     expect(four.pool).toBe('UV_THREADPOOL_SIZE=4');
     // libuv starts the whole pool at once: 12 threads more, whatever else the server runs
     expect(ours.threads - four.threads).toBeGreaterThanOrEqual(12);
