@@ -15,6 +15,7 @@ import { boot } from '../src/boot.ts';
 import { startPhotoWorker } from '../src/photos/off-thread.ts';
 import { makeChannels } from '../src/notify/channels.ts';
 import { runReminderDay } from './reminders-day.ts';
+import { createAppServer } from '../src/web/http-server.ts';
 
 const loop = monitorEventLoopDelay({ resolution: 1 });
 loop.enable();
@@ -67,7 +68,8 @@ trivial.post('/bench/reminders-day', async (req, res) => {
 });
 startPhotoWorker(config.photoWorker); // as src/server.ts does
 const booted = await boot(config, () => {}, { extraRoutes: trivial });
-const server = booted.app.listen(0, '127.0.0.1', () => {
+// as src/server.ts makes its server
+const server = createAppServer(booted.app).listen(0, '127.0.0.1', () => {
   console.log(`listening ${(server.address() as AddressInfo).port}`);
 });
 process.on('SIGTERM', () => {

@@ -23,7 +23,7 @@ import { ROLE_NAMES } from './labels.ts';
 import { TASK_MULTIPART_ROUTES, tasksRouter } from './web/routes/tasks.ts';
 import { TASK_REVIEW_MULTIPART_ROUTES, taskReviewRouter } from './web/routes/task-review.ts';
 import { materialsRouter } from './web/routes/materials.ts';
-import { makeCsrf } from './web/middleware/csrf.ts';
+import { lazyCsrfToken, makeCsrf } from './web/middleware/csrf.ts';
 import { SHEET_MULTIPART_ROUTES, sheetsRouter } from './web/routes/sheets.ts';
 import { sheetsApiRouter } from './web/routes/sheet-api.ts';
 import { photosRouter } from './web/routes/photos.ts';
@@ -211,18 +211,9 @@ export function createApp(input: Omit<AppDeps, 'sessionCookieName' | 'versions'>
     ...REPORT_MULTIPART_ROUTES,
     ...HOTLINE_MULTIPART_ROUTES,
   ]);
+  const csrfToken = lazyCsrfToken(csrf.generateToken);
   app.use((req, res, next) => {
-    // The token is made only when a page reads it. Made eagerly, every request without a session (a
-    // tablet's background /api/session check after its session expired) started a new one and sent
-    // its cookie, which could overwrite the cookie of the login page loading beside it: the login
-    // then failed its CSRF check (seen on a shared tablet, 2 of 7 browser runs).
-    let token: string | undefined;
-    Object.defineProperty(res.locals, 'csrfToken', {
-      enumerable: true,
-      configurable: true,
-      get: () => (token ??= csrf.generateToken(req)),
-      set: (v: string) => (token = v),
-    });
+    csrfToken.offer(res.locals, req);
     res.locals.roleNames = ROLE_NAMES;
     res.locals.currentPath = req.path;
     res.locals.helpHref = helpHref(req.path, (res.locals.user as { role: Role } | undefined)?.role);

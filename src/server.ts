@@ -2,13 +2,13 @@
  * Entry point, the only module with side effects: config → boot (db, migrations, criteria, demo) →
  * listen. A bad environment value or criteria file stops the start with a message and exit code 1.
  */
-import { createServer } from 'node:https';
 import { ConfigError, loadConfig } from './config.ts';
 import { CriteriaFileError } from './criteria/load.ts';
 import { boot, StartupError } from './boot.ts';
 import { ROLE_NAMES } from './labels.ts';
 import { startPhotoWorker } from './photos/off-thread.ts';
 import { applyServerTimeouts } from './web/server-timeouts.ts';
+import { createAppServer } from './web/http-server.ts';
 import { removeServerPid, serverPidFile, writeServerPid } from './util/pidfile.ts';
 
 async function main(): Promise<void> {
@@ -26,9 +26,7 @@ async function main(): Promise<void> {
   }
   // HTTPS when a certificate is configured: tablets only allow offline work (service workers) over it
   const scheme = config.tls ? 'https' : 'http';
-  // express 5 also calls the listen callback with the error when listening fails: that is said below
-  const onListening = (err?: unknown) => {
-    if (err) return;
+  const onListening = () => {
     if (!writeServerPid(config.dataDir))
       console.error(`警告：无法写入 ${serverPidFile(config.dataDir)}，恢复命令将无法判断服务是否在运行`);
     const addr = server.address();
@@ -41,13 +39,9 @@ async function main(): Promise<void> {
         '提示：未配置 HTTPS（TLS_CERT/TLS_KEY 或反向代理），平板通过局域网地址访问时无法离线工作。',
       );
   };
-  const server = config.tls
-    ? createServer({ cert: config.tls.cert, key: config.tls.key }, booted.app).listen(
-        config.port,
-        config.host,
-        onListening,
-      )
-    : booted.app.listen(config.port, config.host, onListening);
+  // requests made with the app's prototypes from the start (http-server.ts); a failure to listen is
+  // said by the error handler below
+  const server = createAppServer(booted.app, config.tls).listen(config.port, config.host, onListening);
   // a 20 MB upload from a phone must not be cut off (server-timeouts.ts)
   applyServerTimeouts(server);
   server.on('error', (err: NodeJS.ErrnoException) => {

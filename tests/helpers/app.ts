@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { loadConfig } from '../../src/config.ts';
 import { boot, type Booted } from '../../src/boot.ts';
+import { createAppServer } from '../../src/web/http-server.ts';
 import { DEMO_PASSWORD, DEMO_TEMPLATE } from './paths.ts';
 
 export { DEMO_PASSWORD };
@@ -48,7 +49,7 @@ export async function startApp(
   });
   const booted = await boot(config, () => {});
   const server: Server = await new Promise((resolve) => {
-    const s = booted.app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = createAppServer(booted.app).listen(0, '127.0.0.1', () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   const stop = async () => {

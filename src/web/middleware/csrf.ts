@@ -35,3 +35,46 @@ export function makeCsrf(multipartRoutes: RegExp[]) {
     },
   };
 }
+
+/** Where lazyCsrfToken keeps a response's request and its token, on the response's locals. */
+const REQUEST = Symbol('csrfRequest');
+const TOKEN = Symbol('csrfToken');
+type Locals = Record<string | symbol, unknown> & { [REQUEST]?: Request; [TOKEN]?: string };
+
+/**
+ * `res.locals.csrfToken`, made only when a page reads it (rendering a page reads every local). Made
+ * eagerly, every request without a session (a tablet's background /api/session check after its session
+ * expired) started a new one and sent its cookie, which could overwrite the cookie of the login page
+ * loading beside it: the login then failed its CSRF check (seen on a shared tablet, 2 of 7 browser runs).
+ *
+ * The getter and setter are the same two functions for every response, and the request and the token
+ * sit on the locals under symbols nobody spreads (not enumerable). A getter made afresh for each
+ * request, closing over it, was what kept every request's objects alive until V8's next full collection:
+ * V8 keeps an accessor pair in its old generation, and its fresh closures then held the request
+ * (everything a request allocated outlived the young generation's collections: a quarter of all
+ * allocation copied and promoted, and collections of 6–15 ms).
+ */
+function keep(locals: Locals, token: string): string {
+  Object.defineProperty(locals, TOKEN, { value: token, writable: true, configurable: true });
+  return token;
+}
+
+export function lazyCsrfToken(generateToken: (req: Request) => string) {
+  const accessor: PropertyDescriptor = {
+    enumerable: true,
+    configurable: true,
+    get(this: Locals) {
+      return this[TOKEN] ?? keep(this, generateToken(this[REQUEST]!));
+    },
+    set(this: Locals, value: string) {
+      keep(this, value);
+    },
+  };
+  return {
+    /** gives `locals` its csrfToken, made from `req` when first read */
+    offer(locals: Record<string, unknown>, req: Request): void {
+      Object.defineProperty(locals, REQUEST, { value: req, writable: true });
+      Object.defineProperty(locals, 'csrfToken', accessor);
+    },
+  };
+}
