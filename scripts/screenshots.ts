@@ -22,6 +22,7 @@ import sharp from 'sharp';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { loadConfig } from '../src/config.ts';
 import { boot } from '../src/boot.ts';
+import { createAppServer } from '../src/web/http-server.ts';
 import { CHROMIUM, launchBrowser } from '../tests/helpers/browser.ts';
 import { relay } from '../tests/helpers/relay.ts';
 
@@ -231,7 +232,9 @@ async function main(): Promise<void> {
   });
   const booted = await boot(config, () => {});
   const server: HttpServer = await new Promise((resolve) => {
-    const s = booted.app.listen(Number(process.env.SCREENSHOTS_PORT ?? 0), '127.0.0.1', () => resolve(s));
+    const s = createAppServer(booted.app).listen(Number(process.env.SCREENSHOTS_PORT ?? 0), '127.0.0.1', () =>
+      resolve(s),
+    );
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const net = await relay(url);

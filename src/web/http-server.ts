@@ -4,18 +4,20 @@
  *
  * Express 5 gives every request and response the app's prototypes (`app.request`, `app.response`) with
  * `Object.setPrototypeOf` as it enters the app (express/lib/application.js, `handle`). On Node 20's V8,
- * changing a live object's prototype once a request made every request's objects outlive the young
- * generation's collections until the next full one: in the bench's burst of sheets, a quarter to two
- * fifths of all the main thread allocated was copied and promoted (`--trace-gc-nvp`), and a collection
- * of the young generation took 6–15 ms instead of well under one. A trivial express route served
- * 8,400–8,900 requests a second that way and 22,300–22,600 without it (tmp harness, autocannon, 8
- * connections); see expressjs/express#5998 and nodejs/node#37457.
+ * changing a live object's prototype once a request is one of the two things found keeping every
+ * request's objects alive through the young generation's collections until the next full one (the other
+ * was a per-request getter: csrf.ts, lazyCsrfToken). Measured with `--trace-gc-nvp` under a load of
+ * eight connections: express with one trivial route copied and promoted ≈ 35 % of what it allocated at
+ * each young collection (6–8 ms each) and served ≈ 8,500 requests a second; made as here, almost nothing
+ * (collections of 0.35 ms) and ≈ 22,500 a second. See expressjs/express#5998 and nodejs/node#37457.
  *
- * So the server builds each request and response as an instance of a class whose prototype is the app's
- * own (the same properties and methods, the same chain: the app's object, express's, Node's), and
- * express's `setPrototypeOf` then sets the prototype the object already has, which the language defines
- * as doing nothing. A server made any other way (`app.listen`, a test's `http.createServer(app)`) still
- * works as before, only slower.
+ * So the server builds each request and response as an instance of a class (AppRequest, AppResponse:
+ * the names `util.inspect` shows) whose prototype takes the place of the app's own — every property
+ * express put there, and the same chain behind: express's object, then Node's — and express's
+ * `setPrototypeOf` then sets the prototype the object already has, which the language defines as doing
+ * nothing. A server made any other way (`app.listen`, a test's `http.createServer(app)`) still works as
+ * before, only slower; so does an express sub-app mounted in the app (there is none), whose requests
+ * express still moves to the sub-app's prototypes and back.
  */
 import { createServer as createHttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:http';
@@ -31,21 +33,20 @@ const made = new WeakMap<Express, Classes>();
 
 /**
  * The request and response classes of `app`: subclasses of Node's whose prototypes become the app's
- * `request` and `response` (made once per app; the objects express made are replaced by them, with the
- * same `app` property and the same prototype behind).
+ * `request` and `response`, with every own property of the objects they replace (express's `app`, and
+ * anything added since) and the same prototype behind. Made once per app.
  */
 export function appClasses(app: Express): Classes {
   const known = made.get(app);
   if (known) return known;
   class AppRequest extends IncomingMessage {}
   class AppResponse<Req extends IncomingMessage = IncomingMessage> extends ServerResponse<Req> {}
-  for (const [proto, express] of [
+  for (const [proto, replaced] of [
     [AppRequest.prototype, app.request],
     [AppResponse.prototype, app.response],
   ] as const) {
-    // as express makes app.request and app.response (express.js createApplication)
-    Object.defineProperty(proto, 'app', { configurable: true, enumerable: true, writable: true, value: app });
-    Object.setPrototypeOf(proto, Object.getPrototypeOf(express) as object);
+    Object.defineProperties(proto, Object.getOwnPropertyDescriptors(replaced));
+    Object.setPrototypeOf(proto, Object.getPrototypeOf(replaced) as object);
   }
   app.request = AppRequest.prototype as unknown as Express['request'];
   app.response = AppResponse.prototype as unknown as Express['response'];

@@ -7,8 +7,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { Client, startApp, type TestApp } from '../helpers/app.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { join } from 'node:path';
+import { Client, startApp, tempDir, type TestApp } from '../helpers/app.ts';
 import { appClasses, createAppServer } from '../../src/web/http-server.ts';
+import { ROOT } from '../helpers/run.ts';
+
+const TLS = join(ROOT, 'tests', 'fixtures', 'tls');
 
 let app: TestApp;
 beforeAll(async () => {
@@ -74,17 +80,8 @@ describe('requests made with the app’s prototypes', () => {
     expect(changes).toBeGreaterThanOrEqual(2);
   });
 
-  it('gives routes express’s request and response: app, headers, query, status and json', async () => {
-    const small = express();
-    small.get('/probe', (req, res) => {
-      res.status(201).json({
-        sameApp: req.app === small,
-        proto: Object.getPrototypeOf(req) === small.request && Object.getPrototypeOf(res) === small.response,
-        node: req instanceof IncomingMessage && res instanceof ServerResponse,
-        header: req.get('x-probe'),
-        query: req.query.q,
-      });
-    });
+  it('gives routes express’s request and response: app, each other, headers, query, render, errors', async () => {
+    const small = probeApp();
     const url = await listen(createAppServer(small));
     const reply = await fetch(`${url}/probe?q=街道`, { headers: { 'x-probe': 'probe-1' } });
     expect(reply.status).toBe(201);
@@ -92,10 +89,82 @@ describe('requests made with the app’s prototypes', () => {
       sameApp: true,
       proto: true,
       node: true,
+      ownClass: true,
+      paired: true,
       header: 'probe-1',
       query: '街道',
     });
+    // res.render hands the response's locals to the view, as express does
+    const page = await fetch(`${url}/page`);
+    expect(await page.text()).toBe('站点：清河 by 张三');
+    // a thrown error reaches the app's error handler with express's request and response
+    const failed = await fetch(`${url}/fail`);
+    expect(failed.status).toBe(418);
+    expect(await failed.text()).toBe('出错：坏了');
     // one pair of classes per app, whichever server is made for it
     expect(appClasses(small)).toBe(appClasses(small));
   });
+
+  it('over HTTPS (TLS_CERT / TLS_KEY) makes its requests the same way', async () => {
+    const small = probeApp();
+    const tls = { cert: readFileSync(join(TLS, 'cert.pem')), key: readFileSync(join(TLS, 'key.pem')) };
+    const server = createAppServer(small, tls);
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    let body = '';
+    const changes = await prototypeChanges(async () => {
+      body = await new Promise<string>((resolve, reject) => {
+        const req = httpsRequest({ host: '127.0.0.1', port, path: '/probe?q=1', ca: tls.cert }, (res) => {
+          let data = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (data += c));
+          res.on('end', () => resolve(data));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    });
+    expect(JSON.parse(body)).toMatchObject({ sameApp: true, proto: true, ownClass: true, paired: true });
+    expect(changes).toBe(0);
+  });
 });
+
+/** A small express app whose routes report what they were given. */
+function probeApp(): express.Express {
+  const small = express();
+  small.engine('txt', (_file, data, done) => {
+    const d = data as { site: string; user: string };
+    done(null, `站点：${d.site} by ${d.user}`);
+  });
+  const views = tempDir('cc-views-');
+  writeFileSync(join(views, 'page.txt'), 'read by the engine above, not here');
+  small.set('views', views);
+  small.set('view engine', 'txt');
+  small.get('/probe', (req, res) => {
+    res.status(201).json({
+      sameApp: req.app === small && res.app === small,
+      proto: Object.getPrototypeOf(req) === small.request && Object.getPrototypeOf(res) === small.response,
+      node: req instanceof IncomingMessage && res instanceof ServerResponse,
+      ownClass:
+        req instanceof appClasses(small).IncomingMessage && res instanceof appClasses(small).ServerResponse,
+      paired: req.res === res && res.req === req,
+      header: req.get('x-probe'),
+      query: req.query.q,
+    });
+  });
+  small.get('/page', (_req, res) => {
+    res.locals.user = '张三';
+    res.render('page', { site: '清河' });
+  });
+  small.get('/fail', () => {
+    throw new Error('坏了');
+  });
+  small.use((err: Error, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    res
+      .status(418)
+      .type('text')
+      .send(req.app === small ? `出错：${err.message}` : 'wrong app');
+  });
+  return small;
+}
