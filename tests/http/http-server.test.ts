@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { Client, startApp, tempDir, type TestApp } from '../helpers/app.ts';
@@ -20,8 +20,11 @@ let app: TestApp;
 beforeAll(async () => {
   app = await startApp();
 });
+/** the probe apps' view folders */
+const viewDirs: string[] = [];
 afterAll(async () => {
   await app.destroy();
+  for (const dir of viewDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 /** How many times a request's or a response's prototype was changed while `run` ran. */
@@ -48,10 +51,11 @@ afterEach(async () => {
     await new Promise((resolve) => s.close(resolve));
   }
 });
-async function listen(server: Server): Promise<string> {
+/** Listens on a loopback port, closed after the test; the port. */
+async function listen(server: Server): Promise<number> {
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return (server.address() as AddressInfo).port;
 }
 
 describe('requests made with the app’s prototypes', () => {
@@ -72,9 +76,9 @@ describe('requests made with the app’s prototypes', () => {
   });
 
   it('the same app behind a plain http.createServer has its prototypes changed by express (what is avoided)', async () => {
-    const url = await listen(createServer(app.booted.app));
+    const port = await listen(createServer(app.booted.app));
     const changes = await prototypeChanges(async () => {
-      const reply = await new Client(url).get('/login');
+      const reply = await new Client(`http://127.0.0.1:${port}`).get('/login');
       expect(reply.status).toBe(200);
     });
     expect(changes).toBeGreaterThanOrEqual(2);
@@ -82,7 +86,7 @@ describe('requests made with the app’s prototypes', () => {
 
   it('gives routes express’s request and response: app, each other, headers, query, render, errors', async () => {
     const small = probeApp();
-    const url = await listen(createAppServer(small));
+    const url = `http://127.0.0.1:${await listen(createAppServer(small))}`;
     const reply = await fetch(`${url}/probe?q=街道`, { headers: { 'x-probe': 'probe-1' } });
     expect(reply.status).toBe(201);
     expect(await reply.json()).toEqual({
@@ -108,10 +112,7 @@ describe('requests made with the app’s prototypes', () => {
   it('over HTTPS (TLS_CERT / TLS_KEY) makes its requests the same way', async () => {
     const small = probeApp();
     const tls = { cert: readFileSync(join(TLS, 'cert.pem')), key: readFileSync(join(TLS, 'key.pem')) };
-    const server = createAppServer(small, tls);
-    servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
+    const port = await listen(createAppServer(small, tls));
     let body = '';
     const changes = await prototypeChanges(async () => {
       body = await new Promise<string>((resolve, reject) => {
@@ -138,6 +139,7 @@ function probeApp(): express.Express {
     done(null, `站点：${d.site} by ${d.user}`);
   });
   const views = tempDir('cc-views-');
+  viewDirs.push(views);
   writeFileSync(join(views, 'page.txt'), 'read by the engine above, not here');
   small.set('views', views);
   small.set('view engine', 'txt');
