@@ -1,11 +1,12 @@
-// `npm start` as an operator runs it: the server process it starts has libuv's pool at 16 threads.
-// Node reads UV_THREADPOOL_SIZE once, when something first uses the pool, and the ES module loader
-// does that before the first line of the app runs: only the environment the process starts with counts.
+// `npm start` as an operator runs it: the server process it starts has libuv's pool at 16 threads and
+// V8's young generation at 32 MB a semi-space. Node reads UV_THREADPOOL_SIZE once, when something first
+// uses the pool, and the ES module loader does that before the first line of the app runs; V8 sizes its
+// heap when the process starts: only the environment and the command line the process starts with count.
 import { afterAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/app.ts';
-import { startCommand } from '../helpers/run.ts';
+import { ROOT, startCommand } from '../helpers/run.ts';
 
 const dir = tempDir('cc-start-pool-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,21 +29,40 @@ async function npmStart(name: string, pool: string | undefined) {
     await new Promise((r) => setTimeout(r, 500));
     const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
     const threads = readdirSync(`/proc/${pid}/task`).length;
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     process.kill(pid, 'SIGTERM');
     await npm.done;
-    return { pool: environ.find((e) => e.startsWith('UV_THREADPOOL_SIZE=')), threads };
+    return { pool: environ.find((e) => e.startsWith('UV_THREADPOOL_SIZE=')), threads, argv };
   } finally {
     if (npm.child.exitCode === null) npm.child.kill('SIGKILL');
   }
 }
 
 describe('npm start', () => {
-  it("starts the server with libuv's pool at 16 threads, unless the operator sets another size", async () => {
+  it("starts the server with libuv's pool at 16 threads (unless the operator sets another size) and V8's young generation at 32 MB a semi-space", async () => {
     const ours = await npmStart('default', undefined);
     expect(ours.pool).toBe('UV_THREADPOOL_SIZE=16');
     const four = await npmStart('four', '4');
     expect(four.pool).toBe('UV_THREADPOOL_SIZE=4');
     // libuv starts the whole pool at once: 12 threads more, whatever else the server runs
     expect(ours.threads - four.threads).toBeGreaterThanOrEqual(12);
+    // the server's own node (not npm's, not tsx's launcher) got the young generation's size
+    expect(ours.argv).toContain('--max-semi-space-size=32');
+    expect(ours.argv.some((a) => a.endsWith('src/server.ts'))).toBe(true);
   }, 120_000);
+
+  it('the service unit starts node with the same V8 flags as npm start', () => {
+    const start =
+      (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageJson).scripts.start ?? '';
+    const unit = readFileSync(join(ROOT, 'deploy', 'chuangcheng.service'), 'utf8');
+    const execStart = /^ExecStart=(.*)$/m.exec(unit)?.[1] ?? '';
+    const flags = (cmd: string) => cmd.split(/\s+/).filter((w) => w.startsWith('--max-'));
+    expect(flags(start)).toEqual(['--max-semi-space-size=32']);
+    expect(flags(execStart)).toEqual(flags(start));
+    expect(/^Environment=UV_THREADPOOL_SIZE=16$/m.test(unit)).toBe(true);
+  });
 });
+
+interface PackageJson {
+  scripts: Record<string, string>;
+}
