@@ -59,12 +59,25 @@ const round1 = (x: number) => Number(x.toFixed(1));
  * environment a process starts with.
  */
 const POOL_AS_NPM_START = { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16' };
+/** The V8 flags `npm start` gives the server's node (package.json's start script: the young generation's size). */
+const V8_FLAGS_AS_NPM_START = (
+  JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as {
+    scripts: { start: string };
+  }
+).scripts.start
+  .split(/\s+/)
+  .filter((w) => w.startsWith('--max-'));
 
-/** Runs a bench/ script in a process of its own and parses the JSON of its last line. */
+/**
+ * Runs a bench/ script in a process of its own and parses the JSON of its last line. What it measures is
+ * work the server does, so its node has the server's V8 flags and libuv pool.
+ */
 function inChild<T>(name: string, ...args: (string | number)[]): T {
   const script = fileURLToPath(new URL(`./${name}`, import.meta.url));
   const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
-  const out = execFileSync(tsx, [script, ...args.map(String)], {
+  // BENCH_PROF=<folder>: its CPU profile there too
+  const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
+  const out = execFileSync(tsx, [...V8_FLAGS_AS_NPM_START, ...prof, script, ...args.map(String)], {
     encoding: 'utf8',
     env: { ...process.env, ...POOL_AS_NPM_START },
   });
@@ -77,23 +90,27 @@ async function startServer(
   extraEnv: Record<string, string> = {},
 ): Promise<{ base: string; child: ChildProcess }> {
   const script = fileURLToPath(new URL('./server-child.ts', import.meta.url));
-  // BENCH_PROF=<folder> writes the server's CPU profile there (open it in Chrome's DevTools)
+  // BENCH_PROF=<folder> writes the server's CPU profile there (open it in Chrome's DevTools), and inChild's
   const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
   const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', ...prof, script], {
-    // the public survey pages' per-address limit raised through its documented setting: every simulated
-    // phone comes from 127.0.0.1
-    // and the libuv pool as `npm start` sets it
-    env: {
-      ...process.env,
-      ...POOL_AS_NPM_START,
-      ...city.env,
-      PORT: '0',
-      PUBLIC_RATE_LIMIT: '1000000',
-      ...extraEnv,
+  const child = spawn(
+    process.execPath,
+    [...V8_FLAGS_AS_NPM_START, ...flags, '--import', 'tsx', ...prof, script],
+    {
+      // the public survey pages' per-address limit raised through its documented setting: every simulated
+      // phone comes from 127.0.0.1
+      // and the libuv pool as `npm start` sets it (and its V8 flags, above)
+      env: {
+        ...process.env,
+        ...POOL_AS_NPM_START,
+        ...city.env,
+        PORT: '0',
+        PUBLIC_RATE_LIMIT: '1000000',
+        ...extraEnv,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   // BENCH_SERVER_LOG=<file> keeps the server's standard output there (e.g. with --trace-deopt)
   const log = process.env.BENCH_SERVER_LOG;
   const port = await new Promise<number>((resolve, reject) => {
@@ -111,8 +128,26 @@ async function startServer(
 }
 
 /** A line in BENCH_SERVER_LOG between the server's own, to find a phase in a trace (`### intake starts`). */
-function markServerLog(text: string): void {
-  if (process.env.BENCH_SERVER_LOG) appendFileSync(process.env.BENCH_SERVER_LOG, `\n### ${text}\n`);
+function markServerLog(text: string, pid?: number): void {
+  const log = process.env.BENCH_SERVER_LOG;
+  if (!log) return;
+  // the monotonic clock of a --cpu-prof profile's timestamps, and each thread's CPU ticks (tid:nice:ticks)
+  let threads = '';
+  try {
+    if (pid)
+      threads = readdirSync(`/proc/${pid}/task`)
+        .map((tid) => {
+          const f = statFields(`/proc/${pid}/task/${tid}/stat`);
+          return `${tid}:${f[16]}:${Number(f[11]) + Number(f[12])}`;
+        })
+        .join(' ');
+  } catch {
+    /* the process is gone */
+  }
+  appendFileSync(
+    log,
+    `\n### ${text} at ${process.hrtime.bigint() / 1000n} µs${threads ? ` threads ${threads}` : ''}\n`,
+  );
 }
 
 interface Session {
@@ -570,15 +605,9 @@ try {
       cpuMs: Number((((cpuSeconds(child.pid) - cpu0) * 1000) / Math.max(1, bare.total)).toFixed(3)),
     };
   };
-  const measureBare = async () => {
-    const { bare, cpuMs } = await bareLoad();
-    figures.bare_express_rps = bare.rps;
-    figures.bare_server_cpu_ms = cpuMs;
-    say(
-      `bare route: ${bare.rps} req/s, p99 ${bare.p99} ms, ${bare.errors} errors, server CPU ${figures.bare_server_cpu_ms} ms a request`,
-    );
-    // the same as a script's JSON POST (CSRF header checked, body parsed): the ceiling for autosave
-    const post = await load({
+  // the same as a script's JSON POST (CSRF header checked, body parsed): the ceiling for autosave
+  const barePostLoad = () =>
+    load({
       url: `${base}/bench/trivial`,
       method: 'POST',
       headers: {
@@ -589,6 +618,14 @@ try {
       },
       body: JSON.stringify({ batchId: randomUUID(), baseRevision: 0, changes: [] }),
     });
+  const measureBare = async () => {
+    const { bare, cpuMs } = await bareLoad();
+    figures.bare_express_rps = bare.rps;
+    figures.bare_server_cpu_ms = cpuMs;
+    say(
+      `bare route: ${bare.rps} req/s, p99 ${bare.p99} ms, ${bare.errors} errors, server CPU ${figures.bare_server_cpu_ms} ms a request`,
+    );
+    const post = await barePostLoad();
     figures.bare_express_post_rps = post.rps;
     say(`bare JSON POST: ${post.rps} req/s, p99 ${post.p99} ms, ${post.errors} errors`);
   };
@@ -673,6 +710,9 @@ try {
 
   if (want('autosave')) {
     phase('autosave');
+    // the bare POST again right before and right after: the machine's own speed drifts within a run
+    // (±20 %, and slow stretches of a minute or more), and the bare phase ran minutes earlier
+    const postBefore = (await barePostLoad()).rps;
     await serverStats(base, ins1); // from here on
     const own = monitorEventLoopDelay({ resolution: 1 });
     own.enable();
@@ -680,11 +720,12 @@ try {
     const save = await load(autosaveOptions(base, ins1, autosaveSheets, codes));
     const cpuPerSave = ((cpuSeconds(child.pid) - cpuBefore) * 1000) / Math.max(1, save.total);
     own.disable();
+    const stats = await serverStats(base, ins1);
+    const postAfter = (await barePostLoad()).rps;
     figures.autosave_server_cpu_ms = Number(cpuPerSave.toFixed(3));
     say(
       `  load generator: event loop delay p50 ${(own.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(own.percentile(99) / 1e6).toFixed(1)} ms, max ${(own.max / 1e6).toFixed(1)} ms; heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB`,
     );
-    const stats = await serverStats(base, ins1);
     say(
       `  server during autosave: GC ${stats.gc.count} pauses, ${stats.gc.totalMs} ms in all (${stats.gc.majorCount} of the old generation, ${stats.gc.majorMs} ms), longest ${stats.gc.maxMs} ms; ` +
         `event loop delay p50 ${stats.loopDelay.p50} ms, p99 ${stats.loopDelay.p99} ms, max ${stats.loopDelay.max} ms; heap ${stats.heapMb} MB; main thread busy ${Math.round(stats.busy * 100)} %`,
@@ -696,8 +737,15 @@ try {
     // the target is a share of the bare JSON POST's rate of the same run
     if (figures.bare_express_post_rps)
       figures.autosave_share_of_bare_post = Number((save.rps / figures.bare_express_post_rps).toFixed(2));
+    figures.bare_express_post_before_autosave_rps = postBefore;
+    figures.bare_express_post_after_autosave_rps = postAfter;
+    figures.autosave_share_of_bare_post_bracketed = Number(
+      (save.rps / Math.max(1, (postBefore + postAfter) / 2)).toFixed(2),
+    );
     say(
-      `autosave: ${save.rps} req/s, p50 ${save.p50} ms, p90 ${save.p90} ms, p99 ${save.p99} ms, ${save.errors} errors; server CPU ${cpuPerSave.toFixed(3)} ms a save`,
+      `autosave: ${save.rps} req/s, p50 ${save.p50} ms, p90 ${save.p90} ms, p99 ${save.p99} ms, ${save.errors} errors; server CPU ${cpuPerSave.toFixed(3)} ms a save; ` +
+        `${Math.round((figures.autosave_share_of_bare_post ?? 0) * 100)} % of the bare phase's JSON POST; the bare POST right before and after ${postBefore} / ${postAfter} req/s, ` +
+        `${Math.round(figures.autosave_share_of_bare_post_bracketed * 100)} % of their mean`,
     );
   }
 
@@ -878,7 +926,7 @@ try {
     // the bare route's CPU measured again right before and right after the burst: the machine's own speed
     // drifts within a run (±20 %), and the bare phase ran minutes earlier
     const bareBefore = (await bareLoad()).cpuMs;
-    markServerLog('intake starts');
+    markServerLog('intake starts', child.pid);
     const t0 = performance.now();
     const cpu0 = cpuSeconds(child.pid);
     const lane0 = laneCpuSeconds(child.pid);
@@ -965,7 +1013,7 @@ try {
       }),
     );
     const ingestS = (performance.now() - t0) / 1000;
-    markServerLog('intake ends');
+    markServerLog('intake ends', child.pid);
     // the versions made meanwhile on the background lane are counted apart: a sheet's CPU is its requests'
     const laneMs = ((laneCpuSeconds(child.pid) - lane0) * 1000) / Math.max(1, taken);
     const serverCpuMs = ((cpuSeconds(child.pid) - cpu0) * 1000) / Math.max(1, taken) - laneMs;
