@@ -6,9 +6,7 @@
 import { mkdtempSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { loadConfig } from '../src/config.ts';
 import { boot } from '../src/boot.ts';
@@ -19,6 +17,7 @@ import { insertProblem } from '../src/db/repos/problems.ts';
 import { insertPhoto } from '../src/db/repos/photos.ts';
 import { insertUnit } from '../src/db/repos/units.ts';
 import { photoPaths } from '../src/photos/files.ts';
+import { runAsServer } from './node-as-server.ts';
 import type { Db } from '../src/db/connection.ts';
 
 /** 40 distinct small JPEGs filed as thumbnails (what the workbook embeds); returns their SHA-256s. */
@@ -161,10 +160,9 @@ export async function seedProblems(count: number): Promise<{ dir: string; roundI
 
 /** Exports in a child process; returns its seconds, peak RSS and the file size. */
 export function measureExport(dir: string, roundId: number): { s: number; peakRssMb: number; mb: number } {
-  const script = fileURLToPath(new URL('./export-child.ts', import.meta.url));
-  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
   const out = join(dir, 'problems.xlsx');
-  const line = execFileSync(tsx, [script, dir, String(roundId), out], { encoding: 'utf8' })
+  // as the server's node runs (its flags and libuv pool): the export is work the server does
+  const line = runAsServer('export-child.ts', [dir, String(roundId), out])
     .trim()
     .split('\n')
     .pop()!;

@@ -4,7 +4,7 @@
  * measures what issue #8 lists and prints one JSON object as its last line. Not part of the tests;
  * timings are reported, never asserted. Latency percentiles are computed from every response's time.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import {
   appendFileSync,
   mkdtempSync,
@@ -24,6 +24,7 @@ import autocannon from 'autocannon';
 import sharp from 'sharp';
 import { buildCity, BENCH_PASSWORD, INSPECTORS, type City } from './city.ts';
 import { measureExport } from './problems-export.ts';
+import { nodeFlagsAsServer, POOL_AS_NPM_START, runAsServer } from './node-as-server.ts';
 import { measureBombs } from './bombs.ts';
 import { measurePackage, seedTasks, type TaskCity } from './tasks.ts';
 import { measureAnswerPosts, measureAnswers, seedSurveys, type Send, type SurveyCity } from './surveys.ts';
@@ -55,32 +56,11 @@ function percentile(xs: number[], p: number): number {
 const round1 = (x: number) => Number(x.toFixed(1));
 
 /**
- * The libuv pool as `npm start` sets it, for the server and every child: it can only be set in the
- * environment a process starts with.
+ * Runs a bench/ script in a process of its own (node-as-server.ts: the server's node flags and libuv pool)
+ * and parses the JSON of its last line.
  */
-const POOL_AS_NPM_START = { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16' };
-/** The V8 flags `npm start` gives the server's node (package.json's start script: the young generation's size). */
-const V8_FLAGS_AS_NPM_START = (
-  JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as {
-    scripts: { start: string };
-  }
-).scripts.start
-  .split(/\s+/)
-  .filter((w) => w.startsWith('--max-'));
-
-/**
- * Runs a bench/ script in a process of its own and parses the JSON of its last line. What it measures is
- * work the server does, so its node has the server's V8 flags and libuv pool.
- */
-function inChild<T>(name: string, ...args: (string | number)[]): T {
-  const script = fileURLToPath(new URL(`./${name}`, import.meta.url));
-  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
-  // BENCH_PROF=<folder>: its CPU profile there too
-  const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
-  const out = execFileSync(tsx, [...V8_FLAGS_AS_NPM_START, ...prof, script, ...args.map(String)], {
-    encoding: 'utf8',
-    env: { ...process.env, ...POOL_AS_NPM_START },
-  });
+function inChild<T>(name: string, args: (string | number)[] = [], options: { v8Flags?: boolean } = {}): T {
+  const out = runAsServer(name, args.map(String), options);
   return JSON.parse(out.trim().split('\n').pop()!) as T;
 }
 
@@ -90,27 +70,21 @@ async function startServer(
   extraEnv: Record<string, string> = {},
 ): Promise<{ base: string; child: ChildProcess }> {
   const script = fileURLToPath(new URL('./server-child.ts', import.meta.url));
-  // BENCH_PROF=<folder> writes the server's CPU profile there (open it in Chrome's DevTools), and inChild's
-  const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
-  const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(
-    process.execPath,
-    [...V8_FLAGS_AS_NPM_START, ...flags, '--import', 'tsx', ...prof, script],
-    {
-      // the public survey pages' per-address limit raised through its documented setting: every simulated
-      // phone comes from 127.0.0.1
-      // and the libuv pool as `npm start` sets it (and its V8 flags, above)
-      env: {
-        ...process.env,
-        ...POOL_AS_NPM_START,
-        ...city.env,
-        PORT: '0',
-        PUBLIC_RATE_LIMIT: '1000000',
-        ...extraEnv,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+  // npm start's node flags, BENCH_NODE_FLAGS and BENCH_PROF's CPU profile (node-as-server.ts)
+  const child = spawn(process.execPath, [...nodeFlagsAsServer(), '--import', 'tsx', script], {
+    // the public survey pages' per-address limit raised through its documented setting: every simulated
+    // phone comes from 127.0.0.1
+    // and the libuv pool as `npm start` sets it
+    env: {
+      ...process.env,
+      ...POOL_AS_NPM_START,
+      ...city.env,
+      PORT: '0',
+      PUBLIC_RATE_LIMIT: '1000000',
+      ...extraEnv,
     },
-  );
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   // BENCH_SERVER_LOG=<file> keeps the server's standard output there (e.g. with --trace-deopt)
   const log = process.env.BENCH_SERVER_LOG;
   const port = await new Promise<number>((resolve, reject) => {
@@ -137,9 +111,14 @@ function markServerLog(text: string, pid?: number): void {
     if (pid)
       threads = readdirSync(`/proc/${pid}/task`)
         .map((tid) => {
-          const f = statFields(`/proc/${pid}/task/${tid}/stat`);
-          return `${tid}:${f[16]}:${Number(f[11]) + Number(f[12])}`;
+          try {
+            const f = statFields(`/proc/${pid}/task/${tid}/stat`);
+            return `${tid}:${f[16]}:${Number(f[11]) + Number(f[12])}`;
+          } catch {
+            return ''; // the thread ended between the listing and its stat
+          }
         })
+        .filter(Boolean)
         .join(' ');
   } catch {
     /* the process is gone */
@@ -447,11 +426,10 @@ if (want('ranking')) {
     times,
     both,
     cached: cachedTimes,
-  } = inChild<{ first: number; times: number[]; both: number[]; cached: number[] }>(
-    'ranking-child.ts',
+  } = inChild<{ first: number; times: number[]; both: number[]; cached: number[] }>('ranking-child.ts', [
     city.dir,
     city.rankedRound,
-  );
+  ]);
   figures.ranking_ms = round1(median(times));
   figures.ranking_both_rounds_ms = round1(median(both));
   figures.ranking_first_ms = round1(first);
@@ -469,7 +447,7 @@ if (want('versions')) {
     Record<'small' | 'big', { cpu: number[]; wall: number[] }> & {
       upload: { plain: number[]; withVersions: number[] };
     }
-  >('photo-versions.ts');
+  >('photo-versions.ts', [], { v8Flags: false });
   figures.photo_versions_cpu_ms_small = round1(median(r.small.cpu));
   figures.photo_versions_wall_ms_small = round1(median(r.small.wall));
   figures.photo_versions_cpu_ms_12mp = round1(median(r.big.cpu));
@@ -504,9 +482,7 @@ if (want('tasks')) {
   figures.task_files = taskCity.files;
   const r = inChild<{ cold: number[]; warm: number[]; field: number[]; first: number; counted: string }>(
     'tasks-child.ts',
-    city.dir,
-    taskCity.combinedRound,
-    city.rankedRound,
+    [city.dir, taskCity.combinedRound, city.rankedRound],
   );
   figures.combined_results_cold_ms = round1(median(r.cold));
   figures.combined_results_warm_ms = round1(median(r.warm));
@@ -538,7 +514,7 @@ if (want('survey')) {
     cachedMs: number;
     answers: number;
     communities: number;
-  }>('surveys-child.ts', city.dir, surveyCity.round);
+  }>('surveys-child.ts', [city.dir, surveyCity.round]);
   if (r.answers !== surveyCity.valid)
     throw new Error(`survey figures counted ${r.answers} of ${surveyCity.valid}`);
   figures.survey_results_cold_ms = round1(median(r.cold));
@@ -709,10 +685,12 @@ try {
   }
 
   if (want('autosave')) {
-    phase('autosave');
     // the bare POST again right before and right after: the machine's own speed drifts within a run
-    // (±20 %, and slow stretches of a minute or more), and the bare phase ran minutes earlier
-    const postBefore = (await barePostLoad()).rps;
+    // (±20 %, and slow stretches of a minute or more), and the bare phase ran minutes earlier; outside
+    // the autosave phase's peak RSS
+    phase(null);
+    const postBefore = await barePostLoad();
+    phase('autosave');
     await serverStats(base, ins1); // from here on
     const own = monitorEventLoopDelay({ resolution: 1 });
     own.enable();
@@ -721,7 +699,8 @@ try {
     const cpuPerSave = ((cpuSeconds(child.pid) - cpuBefore) * 1000) / Math.max(1, save.total);
     own.disable();
     const stats = await serverStats(base, ins1);
-    const postAfter = (await barePostLoad()).rps;
+    phase(null);
+    const postAfter = await barePostLoad();
     figures.autosave_server_cpu_ms = Number(cpuPerSave.toFixed(3));
     say(
       `  load generator: event loop delay p50 ${(own.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(own.percentile(99) / 1e6).toFixed(1)} ms, max ${(own.max / 1e6).toFixed(1)} ms; heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB`,
@@ -737,15 +716,20 @@ try {
     // the target is a share of the bare JSON POST's rate of the same run
     if (figures.bare_express_post_rps)
       figures.autosave_share_of_bare_post = Number((save.rps / figures.bare_express_post_rps).toFixed(2));
-    figures.bare_express_post_before_autosave_rps = postBefore;
-    figures.bare_express_post_after_autosave_rps = postAfter;
-    figures.autosave_share_of_bare_post_bracketed = Number(
-      (save.rps / Math.max(1, (postBefore + postAfter) / 2)).toFixed(2),
-    );
+    figures.bare_express_post_before_autosave_rps = postBefore.rps;
+    figures.bare_express_post_after_autosave_rps = postAfter.rps;
+    figures.bare_express_post_around_autosave_errors = postBefore.errors + postAfter.errors;
+    // a bracket with errors measured something else than the route's rate: no share from it
+    if (!figures.bare_express_post_around_autosave_errors)
+      figures.autosave_share_of_bare_post_bracketed = Number(
+        (save.rps / Math.max(1, (postBefore.rps + postAfter.rps) / 2)).toFixed(2),
+      );
+    const percent = (share: number | undefined) =>
+      share === undefined ? 'n/a' : `${Math.round(share * 100)} %`;
     say(
       `autosave: ${save.rps} req/s, p50 ${save.p50} ms, p90 ${save.p90} ms, p99 ${save.p99} ms, ${save.errors} errors; server CPU ${cpuPerSave.toFixed(3)} ms a save; ` +
-        `${Math.round((figures.autosave_share_of_bare_post ?? 0) * 100)} % of the bare phase's JSON POST; the bare POST right before and after ${postBefore} / ${postAfter} req/s, ` +
-        `${Math.round(figures.autosave_share_of_bare_post_bracketed * 100)} % of their mean`,
+        `${percent(figures.autosave_share_of_bare_post)} of the bare phase's JSON POST; the bare POST right before and after ${postBefore.rps} / ${postAfter.rps} req/s ` +
+        `(${figures.bare_express_post_around_autosave_errors} errors), ${percent(figures.autosave_share_of_bare_post_bracketed)} of their mean`,
     );
   }
 
@@ -1132,11 +1116,10 @@ if (want('export')) {
 }
 if (want('tasks') && taskCity) {
   // the 2 GB package again, written in a process of its own: the package's memory without the server's
-  const r = inChild<{ s: number; mb: number; rssBeforeMb: number; peakRssMb: number }>(
-    'materials-child.ts',
+  const r = inChild<{ s: number; mb: number; rssBeforeMb: number; peakRssMb: number }>('materials-child.ts', [
     city.dir,
     taskCity.bigRound,
-  );
+  ]);
   figures.materials_zip_process_peak_rss_mb = r.peakRssMb;
   say(
     `materials.zip of ${taskCity.bigFiles} files × 10 MB in a process of its own: ${r.mb} MB in ${r.s} s, ` +

@@ -8,6 +8,7 @@
  * versions made while requests are being served go there, so they take only CPU time nothing else wants.
  * `startPhotoWorker(false)` (PHOTO_WORKER=0) runs them on the main thread instead.
  */
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { PhotoRejected, PhotoTooLarge, renderVersions, storePhoto, WatermarkFontMissing } from './store.ts';
 import type { StoredPhoto, Watermark } from './store.ts';
@@ -27,6 +28,13 @@ const BACKGROUND = 2;
  * (tmp harness: 604–632 against 531–548 a second on two workers).
  */
 const YOUNG_GENERATION_MB = 8;
+/**
+ * The server runs with --max-semi-space-size=32 (package.json start: the main thread's requests), and V8
+ * applies that flag over a worker's resourceLimits: the photo workers got 32 MB semi-spaces, not 8. V8
+ * reads the flag when it makes a heap, so setting it back to 0 (V8's own sizing) before the first worker
+ * leaves the main thread's heap as it was made and gives each worker the limits asked for here.
+ */
+let semiSpaceFlagReset = false;
 const workers: (Worker | null)[] = new Array<Worker | null>(WORKERS).fill(null);
 /** each worker's jobs waiting for an answer, by id */
 const pendings: Map<number, Pending>[] = Array.from({ length: WORKERS }, () => new Map());
@@ -48,6 +56,10 @@ function theWorker(k: number): Worker {
   const running = workers[k];
   if (running) return running;
   const pending = pendings[k]!;
+  if (!semiSpaceFlagReset) {
+    setFlagsFromString('--max-semi-space-size=0');
+    semiSpaceFlagReset = true;
+  }
   const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
     resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     workerData: { lowPriority: k === BACKGROUND },
@@ -86,6 +98,11 @@ function leastBusy(): number {
   let best = BACKGROUND - 1;
   for (let k = BACKGROUND - 2; k >= 0; k--) if (pendings[k]!.size < pendings[best]!.size) best = k;
   return best;
+}
+
+/** The heap limit of photo worker `k`, in bytes, as V8 set it (tests: the young generation asked for). */
+export function workerHeapLimit(k = 0): Promise<number> {
+  return run<number>(k, { op: 'heap' });
 }
 
 /** How many jobs each worker has waiting for an answer (tests, diagnostics). */

@@ -1,10 +1,12 @@
 /**
  * The photo worker thread: checks and keeps uploads (storePhoto) and makes display versions and
  * thumbnails (renderVersions), so the event loop that serves every request is not also the one that
- * waits for decoders, hashes and disks. Messages in: { id, op, args }; out: { id, ok } or { id, error }.
+ * waits for decoders, hashes and disks. Messages in: { id, op, args }; out: { id, ok } or { id, error }. `heap` answers the thread's
+ * heap limit in bytes (tests: off-thread.ts's limits hold).
  */
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PhotoRejected, renderVersions, storePhoto, WatermarkFontMissing, type Watermark } from './store.ts';
 
@@ -15,7 +17,8 @@ export type WorkerRequest =
       op: 'render';
       uploadDir: string;
       photo: { sha256: string; displayKey: string; caption: string[] | null };
-    };
+    }
+  | { id: number; op: 'heap' };
 
 export interface WorkerError {
   kind: 'rejected' | 'font' | 'other';
@@ -40,6 +43,10 @@ if ((workerData as { lowPriority?: boolean } | null)?.lowPriority) {
 }
 
 parentPort!.on('message', (req: WorkerRequest) => {
+  if (req.op === 'heap') {
+    parentPort!.postMessage({ id: req.id, ok: getHeapStatistics().heap_size_limit });
+    return;
+  }
   const work =
     req.op === 'store'
       ? storePhoto(

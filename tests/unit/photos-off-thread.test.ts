@@ -1,7 +1,8 @@
 // The photo worker thread answers exactly as the functions it runs: the same stored photo, the same
 // refusals (class, message, HTTP status), the same files; and a stopped worker is replaced at next use.
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PhotoRejected, PhotoTooLarge, photoPaths, REJECTIONS, storePhoto } from '../../src/photos/store.ts';
@@ -112,4 +113,40 @@ describe('photos on the worker thread', () => {
     const photo = await storePhotoOffThread(dir, fixture('Canon_40D.jpg'), CAPTION);
     expect(existsSync(photoPaths(dir, photo.sha256).original)).toBe(true);
   });
+
+  it("keeps a worker's young generation at what it asks for under npm start's V8 flags", () => {
+    // npm start gives the main thread 32 MB semi-spaces; V8 would apply that to every worker too
+    const start = (
+      JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+        scripts: { start: string };
+      }
+    ).scripts.start;
+    const flags = start.split(/\s+/).filter((t) => t.startsWith('--max-'));
+    expect(flags).toContain('--max-semi-space-size=32');
+    // a script file, not -e: a worker inherits the process's flags, and --input-type would refuse its file
+    const script = join(mkdtempSync(join(root, 'heap-')), 'limits.mjs');
+    writeFileSync(
+      script,
+      `import { getHeapStatistics } from 'node:v8';
+      const { workerHeapLimit, stopPhotoWorker } = await import(${JSON.stringify(new URL('../../src/photos/off-thread.ts', import.meta.url).href)});
+      const worker = await workerHeapLimit(0);
+      console.log(JSON.stringify({ worker, main: getHeapStatistics().heap_size_limit }));
+      await stopPhotoWorker();`,
+    );
+    const limits = (nodeFlags: string[]) => {
+      const run = spawnSync(
+        process.execPath,
+        [...nodeFlags, '--max-old-space-size=512', '--import', 'tsx', script],
+        { cwd: new URL('../..', import.meta.url), encoding: 'utf8', timeout: 60_000 },
+      );
+      expect(run.status, run.stderr).toBe(0);
+      return JSON.parse(run.stdout) as { worker: number; main: number };
+    };
+    const plain = limits([]);
+    const started = limits(flags);
+    // the main thread has the larger young generation (V8 counts it three times a semi-space) …
+    expect(started.main - plain.main).toBe(3 * (32 - 16) * 2 ** 20);
+    // … and the photo worker the 8 MB it asks for in both
+    expect(started.worker).toBe(plain.worker);
+  }, 60_000);
 });
