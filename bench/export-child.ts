@@ -7,6 +7,7 @@ import { databaseFile, openDatabase } from '../src/db/connection.ts';
 import { CriteriaCache } from '../src/services/criteria-registry.ts';
 import { siteTypeNames } from '../src/db/repos/places.ts';
 import { writeProblemsWorkbook } from '../src/export/problems-xlsx.ts';
+import { ownPeakRssMb } from './node-as-server.ts';
 
 const [dir, roundId, out] = process.argv.slice(2);
 const config = loadConfig({
@@ -30,6 +31,4 @@ await writeProblemsWorkbook(
   createWriteStream(out!),
 );
 const s = (performance.now() - started) / 1000;
-console.log(
-  JSON.stringify({ s: Number(s.toFixed(2)), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }),
-);
+console.log(JSON.stringify({ s: Number(s.toFixed(2)), peakRssMb: ownPeakRssMb() }));

@@ -12,6 +12,7 @@ import { CriteriaCache } from '../src/services/criteria-registry.ts';
 import { SYSTEM } from '../src/services/access.ts';
 import { materialsPackage } from '../src/services/materials.ts';
 import { writePackage } from '../src/export/materials-zip.ts';
+import { ownPeakRssMb } from './node-as-server.ts';
 
 const [dir, roundId] = process.argv.slice(2);
 const config = loadConfig({
@@ -45,6 +46,6 @@ console.log(
     s: Number(s.toFixed(2)),
     mb: Math.round((bytes / 2 ** 20) * 10) / 10,
     rssBeforeMb: rssBefore,
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    peakRssMb: ownPeakRssMb(),
   }),
 );

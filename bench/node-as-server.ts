@@ -60,3 +60,18 @@ export function runAsServer(script: string, args: string[], options: { v8Flags?:
     { encoding: 'utf8', env: { ...process.env, ...POOL_AS_NPM_START } },
   );
 }
+
+/**
+ * This process's own peak RSS in MB, for a child started by runAsServer. Linux: VmHWM, the peak of this
+ * process's memory since its exec — not getrusage's maxrss, which keeps the larger peak of the process it
+ * was forked from (the bench itself, 190–230 MB: every child reported that figure, not its own).
+ */
+export function ownPeakRssMb(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Math.round(Number(m[1]) / 1024);
+  } catch {
+    /* not Linux */
+  }
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
