@@ -29,10 +29,10 @@ const BACKGROUND = 2;
  */
 const YOUNG_GENERATION_MB = 8;
 /**
- * The server runs with --max-semi-space-size=32 (package.json start: the main thread's requests), and V8
- * applies that flag over a worker's resourceLimits: the photo workers got 32 MB semi-spaces, not 8. V8
- * reads the flag when it makes a heap, so setting it back to 0 (V8's own sizing) before the first worker
- * leaves the main thread's heap as it was made and gives each worker the limits asked for here.
+ * V8 applies a process's --max-semi-space-size over a worker's resourceLimits: a start command given that
+ * flag (an operator's, or a trial's) would give every photo worker its semi-spaces instead of the 8 MB
+ * above. V8 reads the flag when it makes a heap, so setting it back to 0 (V8's own sizing) before the
+ * first worker leaves the main thread's heap as it was made and gives each worker the limits asked for.
  */
 let semiSpaceFlagReset = false;
 const workers: (Worker | null)[] = new Array<Worker | null>(WORKERS).fill(null);

@@ -114,15 +114,9 @@ describe('photos on the worker thread', () => {
     expect(existsSync(photoPaths(dir, photo.sha256).original)).toBe(true);
   });
 
-  it("keeps a worker's young generation at what it asks for under npm start's V8 flags", () => {
-    // npm start gives the main thread 32 MB semi-spaces; V8 would apply that to every worker too
-    const start = (
-      JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-        scripts: { start: string };
-      }
-    ).scripts.start;
-    const flags = start.split(/\s+/).filter((t) => t.startsWith('--max-'));
-    expect(flags).toContain('--max-semi-space-size=32');
+  it("keeps a worker's young generation at what it asks for when node is given a larger one", () => {
+    // a start command with --max-semi-space-size (an operator's own): V8 would apply it to every worker too
+    const flags = ['--max-semi-space-size=32'];
     // a script file, not -e: a worker inherits the process's flags, and --input-type would refuse its file
     const script = join(mkdtempSync(join(root, 'heap-')), 'limits.mjs');
     writeFileSync(
@@ -144,8 +138,8 @@ describe('photos on the worker thread', () => {
     };
     const plain = limits([]);
     const started = limits(flags);
-    // the main thread has the larger young generation (V8 counts it three times a semi-space) …
-    expect(started.main - plain.main).toBe(3 * (32 - 16) * 2 ** 20);
+    // the main thread has the larger young generation (V8's default here is 16 MB or less) …
+    expect(started.main).toBeGreaterThan(plain.main);
     // … and the photo worker the 8 MB it asks for in both
     expect(started.worker).toBe(plain.worker);
   }, 60_000);
