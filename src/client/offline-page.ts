@@ -2,10 +2,12 @@
  * Entry of the inspector's pages other than the sheet: starts the offline layer and, on My sites,
  * shows per site how many entries wait on the device (“3 条待同步”), which were refused and which
  * sheets the office changed meanwhile; a card's state (未开始, 进行中 3/40, 已提交) follows what the
- * server accepted, without a reload.
+ * server accepted, without a reload — also a card the page was made with before the device's last accepted
+ * write of that sheet (a stored copy shown offline, or a page made while the previous page's last batch
+ * was still on its way), once the server can be reached.
  */
 import { startOffline } from './offline.ts';
-import { listConflicts, listEntries } from './queue.ts';
+import { getRevision, listConflicts, listEntries } from './queue.ts';
 import { renderNotices } from './notices.ts';
 import type { SheetState } from '../protocol/sheet.ts';
 
@@ -68,16 +70,28 @@ if (offline && notices) {
         void fetch(`/api/rounds/${round}/sites/${site}`, { headers: { 'x-requested-with': 'fetch' } })
           .then(async (res) => {
             if (!res.ok) return;
-            const now = ((await res.json()) as Partial<SheetState>).card;
+            const sheet = (await res.json()) as Partial<SheetState>;
+            const now = sheet.card;
             if (!now) return;
             state.className = `site-state state-${now.state}`;
             state.textContent = now.stateText;
+            if (card && typeof sheet.revision === 'number') card.dataset.revision = String(sheet.revision);
           })
           .catch(() => undefined);
       }, 300),
     );
   };
+  // cards older than what this device last had accepted for their sheet: asked for whenever a replay ends
+  // with nothing left to send (at start, and after the network returns)
+  const behind = async () => {
+    for (const card of document.querySelectorAll<HTMLElement>('.site-card[data-site-id][data-revision]')) {
+      const round = Number(card.dataset.roundId);
+      const site = Number(card.dataset.siteId);
+      if ((await getRevision(offline.user, round, site)) > Number(card.dataset.revision)) follow(round, site);
+    }
+  };
   offline.sync.on((e) => {
     if (e.type === 'accepted') follow(e.entry.round, e.entry.site);
+    if (e.type === 'status' && e.status.state === 'idle') void behind().catch(() => undefined);
   });
 }

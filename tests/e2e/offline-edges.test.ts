@@ -279,6 +279,25 @@ describe('the tablet at the edges of the network', () => {
     await context.close();
   });
 
+  it("brings a card of My sites' stored copy up to date once online, when the tablet had sent more since", async () => {
+    const { context, page } = await readyTablet('inspector3');
+    const me = userKey('inspector3');
+    const { siteId, all, std } = await openFresh(page);
+    const [code] = all[0]!;
+    await std(code).locator('.choice.ok').click();
+    await expect.poll(() => answer(siteId, code)?.result, { timeout: 20_000 }).toBe('ok');
+    await expect.poll(() => queued(page, me), { timeout: 10_000 }).toBe(0);
+    // out of reach, My sites is the device's stored copy, made before this answer; nothing is left to sync
+    await offline(context, true);
+    await page.click('.crumbs a');
+    const state = page.locator(`.site-card[data-site-id="${siteId}"] .site-state`);
+    await expect.poll(() => page.textContent('#offline-bar'), { timeout: 10_000 }).toContain('离线工作中');
+    expect(await state.textContent()).toBe('未开始');
+    await offline(context, false);
+    await expect.poll(() => state.textContent(), { timeout: 10_000 }).toBe(`进行中 1/${all.length}`);
+    await context.close();
+  });
+
   it('resumes within seconds once the network returns after a long cut, and updates My sites', async () => {
     const { context, page } = await readyTablet('inspector1');
     const { siteId, all, std } = await openFresh(page);

@@ -209,9 +209,16 @@ describe('the inspector home page', () => {
     ) as string;
     expect(html).toContain(`退回原因：${reason}`);
     expect(html).toContain('<div id="offline-notices" data-scope="all"></div>');
+    // with the sheet's revision, which the tablet compares with the last one it had accepted
+    const revision = one(
+      'SELECT revision FROM inspections WHERE round_id = ? AND site_id = ?',
+      open,
+      returned[0],
+    ) as number;
+    expect(revision).toBeGreaterThan(0);
     expect(html).toMatch(
       new RegExp(
-        `<li class="site-card" data-round-id="${open}" data-site-id="${returned[0]}"><a href="/rounds/${open}/sites/${returned[0]}">`,
+        `<li class="site-card" data-round-id="${open}" data-site-id="${returned[0]}" data-revision="${revision}"><a href="/rounds/${open}/sites/${returned[0]}">`,
       ),
     );
   });

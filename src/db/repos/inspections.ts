@@ -189,13 +189,16 @@ export interface SheetProgressRow {
   status: InspectionStatus | null;
   answered: number;
   returned_reason: string | null;
+  /** the sheet's revision (0 without a sheet): what a tablet's own record of it is compared with */
+  revision: number;
 }
 
 export function sheetProgress(db: Db, roundId: number, inspectorId: number): SheetProgressRow[] {
   return db
     .prepare(
       `SELECT a.site_id, i.status, (SELECT count(*) FROM answers x WHERE x.inspection_id = i.id) AS answered,
-              CASE i.status WHEN 'returned' THEN i.returned_reason END AS returned_reason
+              CASE i.status WHEN 'returned' THEN i.returned_reason END AS returned_reason,
+              coalesce(i.revision, 0) AS revision
        FROM assignments a LEFT JOIN inspections i ON i.round_id = a.round_id AND i.site_id = a.site_id
        WHERE a.round_id = ? AND a.inspector_id = ?`,
     )

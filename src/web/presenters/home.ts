@@ -132,7 +132,12 @@ export function presentInspectorHome(work: InspectorWork, q: string) {
       const bySite = new Map(rows.map((s) => [s.site_id, s]));
       const groups: SiteGroup[] = groupAssignedSites(round.id, rows, (siteId) => {
         const s = bySite.get(siteId)!;
-        return { status: s.progress?.status ?? 'none', answered: s.progress?.answered ?? 0, total: s.total };
+        return {
+          status: s.progress?.status ?? 'none',
+          answered: s.progress?.answered ?? 0,
+          total: s.total,
+          revision: s.progress?.revision ?? 0,
+        };
       });
       const notes = new Map(rows.map((s) => [s.site_id, s.progress?.returned_reason ?? '']));
       return { pile, ...PILE_TITLES[pile], count: rows.length, groups, notes };

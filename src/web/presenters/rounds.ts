@@ -81,6 +81,8 @@ export interface SiteCard {
   href: string;
   state: 'none' | 'draft' | 'submitted' | 'returned' | 'approved';
   stateText: string;
+  /** the sheet's revision when the page was made (the tablet refreshes a card it knows is behind) */
+  revision: number;
 }
 
 export interface SiteGroup {
@@ -92,6 +94,7 @@ export interface SiteProgress {
   status: SiteCard['state'];
   answered: number;
   total: number;
+  revision?: number;
 }
 
 /** A site's sheet status in words; a draft with answers also says how far it is. */
@@ -122,6 +125,7 @@ export function groupAssignedSites(
       href: `/rounds/${roundId}/sites/${row.site_id}`,
       state: p.status === 'draft' && !p.answered ? 'none' : p.status,
       stateText: stateText(p),
+      revision: p.revision ?? 0,
     });
   }
   return groups;
