@@ -7,7 +7,7 @@
  * was still on its way), once the server can be reached.
  */
 import { startOffline } from './offline.ts';
-import { getRevision, listConflicts, listEntries } from './queue.ts';
+import { listConflicts, listEntries, listRevisions } from './queue.ts';
 import { renderNotices } from './notices.ts';
 import type { SheetState } from '../protocol/sheet.ts';
 
@@ -84,10 +84,11 @@ if (offline && notices) {
   // cards older than what this device last had accepted for their sheet: asked for whenever a replay ends
   // with nothing left to send (at start, and after the network returns)
   const behind = async () => {
+    const device = await listRevisions(offline.user);
     for (const card of document.querySelectorAll<HTMLElement>('.site-card[data-site-id][data-revision]')) {
       const round = Number(card.dataset.roundId);
       const site = Number(card.dataset.siteId);
-      if ((await getRevision(offline.user, round, site)) > Number(card.dataset.revision)) follow(round, site);
+      if ((device.get(`${round}:${site}`) ?? 0) > Number(card.dataset.revision)) follow(round, site);
     }
   };
   offline.sync.on((e) => {

@@ -127,6 +127,14 @@ export async function getRevision(user: string, round: number, site: number): Pr
   return row?.revision ?? 0;
 }
 
+/** Every sheet revision this user's device holds, by `round:site`, in one read. */
+export async function listRevisions(user: string): Promise<Map<string, number>> {
+  const rows = (await req(
+    (await store('revisions')).getAll(IDBKeyRange.bound(`${user}:`, `${user}:\uffff`)),
+  )) as { key: string; revision: number }[];
+  return new Map(rows.map((r) => [r.key.slice(user.length + 1), r.revision]));
+}
+
 export async function setRevision(
   user: string,
   round: number,

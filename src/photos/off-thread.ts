@@ -34,7 +34,7 @@ const YOUNG_GENERATION_MB = 8;
  * above. V8 reads the flag when it makes a heap, so setting it back to 0 (V8's own sizing) before the
  * first worker leaves the main thread's heap as it was made and gives each worker the limits asked for.
  */
-let semiSpaceFlagReset = false;
+setFlagsFromString('--max-semi-space-size=0');
 const workers: (Worker | null)[] = new Array<Worker | null>(WORKERS).fill(null);
 /** each worker's jobs waiting for an answer, by id */
 const pendings: Map<number, Pending>[] = Array.from({ length: WORKERS }, () => new Map());
@@ -56,10 +56,6 @@ function theWorker(k: number): Worker {
   const running = workers[k];
   if (running) return running;
   const pending = pendings[k]!;
-  if (!semiSpaceFlagReset) {
-    setFlagsFromString('--max-semi-space-size=0');
-    semiSpaceFlagReset = true;
-  }
   const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
     resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     workerData: { lowPriority: k === BACKGROUND },

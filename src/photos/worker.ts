@@ -1,8 +1,8 @@
 /**
  * The photo worker thread: checks and keeps uploads (storePhoto) and makes display versions and
  * thumbnails (renderVersions), so the event loop that serves every request is not also the one that
- * waits for decoders, hashes and disks. Messages in: { id, op, args }; out: { id, ok } or { id, error }. `heap` answers the thread's
- * heap limit in bytes (tests: off-thread.ts's limits hold).
+ * waits for decoders, hashes and disks. Messages in: { id, op, args }; out: { id, ok } or { id, error }.
+ * `heap` answers the thread's heap limit in bytes (tests: off-thread.ts's limits hold).
  */
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
