@@ -1109,10 +1109,15 @@ try {
 }
 
 if (want('export')) {
-  const exp = measureExport(city.dir, city.rankedRound);
-  figures.rect_export_s = exp.s;
-  figures.rect_export_peak_rss_mb = exp.peakRssMb;
-  say(`problems.xlsx of ${city.problems} problems: ${exp.s} s, peak RSS ${exp.peakRssMb} MB, ${exp.mb} MB`);
+  // three exports, each in a fresh process, and the medians of their times and peak RSS (one export alone took
+  // 2.3–3.1 s in most full runs and 4.4 s once)
+  const exps = [0, 1, 2].map(() => measureExport(city.dir, city.rankedRound));
+  figures.rect_export_s = median(exps.map((e) => e.s));
+  figures.rect_export_peak_rss_mb = median(exps.map((e) => e.peakRssMb));
+  say(
+    `problems.xlsx of ${city.problems} problems, three times: ${exps.map((e) => e.s).join(' / ')} s, ` +
+      `peak RSS ${exps.map((e) => e.peakRssMb).join(' / ')} MB, ${exps[0]!.mb} MB`,
+  );
 }
 if (want('tasks') && taskCity) {
   // the 2 GB package again, written in a process of its own: the package's memory without the server's
