@@ -1,7 +1,8 @@
 /**
  * Turns a stored original into the two JPEGs people look at: the display version (right way up,
  * longest side ≤ 1600 px including the caption band, no EXIF) and a small thumbnail. The original is
- * decoded once (JPEG shrink-on-load keeps a 12-megapixel phone photo near 100 ms); the caption band is
+ * decoded once (a 12-megapixel phone photo at full size: sharp decodes a JPEG at half size only for a
+ * reduction of 3 or more, and 4000 → 1600 is 2.5; README, Performance, session 25); the caption band is
  * laid under the picture in plain memory (a few copies and an alpha blend: libvips' extend + composite
  * cost more than the pixels for the photos of a typical sheet), and both versions are encoded from that
  * one decode.

@@ -59,6 +59,16 @@ describe('storePhoto refuses', () => {
     expect((await refusal(damaged)).error.message).toMatch(/损坏/);
   });
 
+  // a large photo is proven by decoding it at an eighth of its size: every block is still read
+  it('refuses a phone JPEG of 8 megapixels whose picture data is damaged in the middle', async () => {
+    const damaged = Buffer.from(fixture('mobile-jolla.jpg'));
+    damaged.writeUInt16BE(0xffd9, Math.floor(damaged.length / 2));
+    expect((await sharp(damaged).metadata()).width).toBe(3264); // the header alone looks fine
+    const { error, files } = await refusal(damaged);
+    expect(error.message).toBe('照片文件不完整或已损坏，无法完整读取，请重新拍摄或重新上传');
+    expect(files).toEqual([]);
+  });
+
   it('refuses an empty file', async () => {
     expect((await refusal(Buffer.alloc(0))).error.message).toBe('文件为空');
   });
