@@ -38,7 +38,7 @@ const quick = process.argv.includes('--quick');
 const scale = quick ? 0.1 : 1;
 const seconds = quick ? 3 : 10;
 const CONNECTIONS = 64;
-// `--only=ranking,page,bare,sheet,autosave,export-load,photo,intake,bomb,export,sqlite,tasks,survey,reminders,versions`
+// `--only=ranking,page,bare,sheet,autosave,export-load,photo,intake,floor,bomb,export,sqlite,tasks,survey,reminders,versions`
 // runs some phases
 const only = process.argv
   .find((a) => a.startsWith('--only='))
@@ -404,6 +404,143 @@ function rawSqliteInsertRps(): number {
 }
 
 // ------------------------------------------------------------------------------------------------
+interface SheetPaths {
+  save: string;
+  photo: string;
+  submit: string;
+}
+
+/**
+ * Whole sheets from the tablets at once, each its own kept-alive connection as a browser's, on the wire as
+ * the sheet page sends them: 40 answers in one save, one photo (`small`, made distinct per sheet by a
+ * comment numbered from `firstVariant`), then the submit as the page's form. Stops after `target` sheets.
+ * The server's CPU a sheet leaves out its background lane's (versions made meanwhile), reported apart.
+ */
+async function sheetBurst<S extends { siteType: string }>(
+  pid: number | undefined,
+  sessions: Session[],
+  queues: S[][],
+  target: number,
+  small: Buffer,
+  firstVariant: number,
+  codes: Map<string, string[]>,
+  paths: (sheet: S) => SheetPaths,
+) {
+  const agents = sessions.map(() => new http.Agent({ keepAlive: true, maxSockets: 1 }));
+  const phaseMs = { save: 0, photo: 0, submit: 0 };
+  // every request's time, per kind (a photo or submit not sent is not counted)
+  const times = { save: [] as number[], photo: [] as number[], submit: [] as number[] };
+  let taken = 0;
+  let stored = 0;
+  let failed = 0;
+  let firstFailure = '';
+  let n = 0;
+  const t0 = performance.now();
+  const cpu0 = cpuSeconds(pid);
+  const lane0 = laneCpuSeconds(pid);
+  const clientCpu0 = process.cpuUsage();
+  await Promise.all(
+    sessions.map(async (s, i) => {
+      for (const sheet of queues[i]!) {
+        if (taken >= target) return;
+        taken++;
+        const std = codes.get(sheet.siteType)!;
+        const changes = Array.from({ length: 40 }, (_, k) => ({
+          standard: std[k % std.length]!,
+          result: k % std.length === 0 ? 'fail' : 'ok',
+          cases: k % std.length === 0 ? 1 : 0,
+          fixedCases: 0,
+          note: k < std.length ? '' : '复核',
+        }));
+        // each tablet its own connection, kept alive, as a browser does
+        const api = { cookie: s.cookie, 'x-csrf-token': s.csrf, 'x-requested-with': 'fetch' };
+        const t1 = performance.now();
+        const saved = await send(
+          base,
+          'POST',
+          paths(sheet).save,
+          { ...api, 'content-type': 'application/json' },
+          Buffer.from(JSON.stringify({ batchId: randomUUID(), baseRevision: 0, changes })),
+          agents[i]!,
+        );
+        const t2 = performance.now();
+        let photo = 0;
+        if (saved.status === 200) {
+          const form = multipart(
+            { clientId: randomUUID().replaceAll('-', ''), standard: std[0]! },
+            { name: 'photo.jpg', type: 'image/jpeg', data: variant(small, firstVariant + n++) },
+          );
+          photo = (
+            await send(
+              base,
+              'POST',
+              paths(sheet).photo,
+              { ...api, 'content-type': form.type },
+              form.body,
+              agents[i]!,
+            )
+          ).status;
+        }
+        const t3 = performance.now();
+        const submitted =
+          photo === 201
+            ? await send(
+                base,
+                'POST',
+                paths(sheet).submit,
+                { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+                // confirmed as the sheet page's script does after asking in place (src/web/confirm.ts)
+                Buffer.from(new URLSearchParams({ _csrf: s.csrf, confirmed: '1' }).toString()),
+                agents[i]!,
+              )
+            : null;
+        const t4 = performance.now();
+        phaseMs.save += t2 - t1;
+        phaseMs.photo += t3 - t2;
+        phaseMs.submit += t4 - t3;
+        times.save.push(t2 - t1);
+        if (saved.status === 200) times.photo.push(t3 - t2);
+        if (submitted) times.submit.push(t4 - t3);
+        if (submitted?.status === 303) stored++;
+        else {
+          failed++;
+          const [what, r] = submitted
+            ? ['submit', submitted]
+            : saved.status !== 200
+              ? ['save', saved]
+              : ['photo', null];
+          firstFailure ||= r
+            ? `${what} answered ${r.status}: ${r.body
+                .toString()
+                .replace(/<[^>]*>/g, ' ')
+                .replace(/\s+/g, ' ')
+                .slice(0, 600)}`
+            : `photo answered ${photo}`;
+        }
+      }
+    }),
+  );
+  const ingestS = (performance.now() - t0) / 1000;
+  // the versions made meanwhile on the background lane are counted apart: a sheet's CPU is its requests'
+  const laneMs = ((laneCpuSeconds(pid) - lane0) * 1000) / Math.max(1, taken);
+  const serverCpuMs = ((cpuSeconds(pid) - cpu0) * 1000) / Math.max(1, taken) - laneMs;
+  const clientCpu = process.cpuUsage(clientCpu0);
+  const clientCpuMs = (clientCpu.user + clientCpu.system) / 1000 / Math.max(1, taken);
+  return {
+    taken,
+    stored,
+    failed,
+    firstFailure,
+    times,
+    phaseMs,
+    ingestS,
+    cpu0,
+    laneMs,
+    serverCpuMs,
+    clientCpuMs,
+  };
+}
+
 const figures: Record<string, number> = {};
 say(`building the city (${quick ? 'quick: a tenth' : 'full'}) …`);
 const city = await buildCity(scale);
@@ -898,112 +1035,19 @@ try {
     const queues = sessions.map((_, i) =>
       city.openSheets.filter((s) => s.inspector === `inspector${i + 1}` && !used.has(`${s.round}:${s.site}`)),
     );
-    const agents = sessions.map(() => new http.Agent({ keepAlive: true, maxSockets: 1 }));
-    const phaseMs = { save: 0, photo: 0, submit: 0 };
-    // every request's time, per kind (a photo or submit not sent is not counted)
-    const times = { save: [] as number[], photo: [] as number[], submit: [] as number[] };
-    let taken = 0;
-    let stored = 0;
-    let failed = 0;
-    let firstFailure = '';
-    let n = 0;
     // the bare route's CPU measured again right before and right after the burst: the machine's own speed
     // drifts within a run (±20 %), and the bare phase ran minutes earlier
     const bareBefore = (await bareLoad()).cpuMs;
     markServerLog('intake starts', child.pid);
-    const t0 = performance.now();
-    const cpu0 = cpuSeconds(child.pid);
-    const lane0 = laneCpuSeconds(child.pid);
-    const clientCpu0 = process.cpuUsage();
-    await Promise.all(
-      sessions.map(async (s, i) => {
-        for (const sheet of queues[i]!) {
-          if (taken >= target) return;
-          taken++;
-          const std = codes.get(sheet.siteType)!;
-          const changes = Array.from({ length: 40 }, (_, k) => ({
-            standard: std[k % std.length]!,
-            result: k % std.length === 0 ? 'fail' : 'ok',
-            cases: k % std.length === 0 ? 1 : 0,
-            fixedCases: 0,
-            note: k < std.length ? '' : '复核',
-          }));
-          // each tablet its own connection, kept alive, as a browser does
-          const api = { cookie: s.cookie, 'x-csrf-token': s.csrf, 'x-requested-with': 'fetch' };
-          const t1 = performance.now();
-          const saved = await send(
-            base,
-            'POST',
-            `/api/rounds/${sheet.round}/sites/${sheet.site}/changes`,
-            { ...api, 'content-type': 'application/json' },
-            Buffer.from(JSON.stringify({ batchId: randomUUID(), baseRevision: 0, changes })),
-            agents[i]!,
-          );
-          const t2 = performance.now();
-          let photo = 0;
-          if (saved.status === 200) {
-            const form = multipart(
-              { clientId: randomUUID().replaceAll('-', ''), standard: std[0]! },
-              { name: 'photo.jpg', type: 'image/jpeg', data: variant(small, 1000 + n++) },
-            );
-            photo = (
-              await send(
-                base,
-                'POST',
-                `/api/rounds/${sheet.round}/sites/${sheet.site}/photos`,
-                { ...api, 'content-type': form.type },
-                form.body,
-                agents[i]!,
-              )
-            ).status;
-          }
-          const t3 = performance.now();
-          const submitted =
-            photo === 201
-              ? await send(
-                  base,
-                  'POST',
-                  `/rounds/${sheet.round}/sites/${sheet.site}/submit`,
-                  { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-                  // confirmed as the sheet page's script does after asking in place (src/web/confirm.ts)
-                  Buffer.from(new URLSearchParams({ _csrf: s.csrf, confirmed: '1' }).toString()),
-                  agents[i]!,
-                )
-              : null;
-          const t4 = performance.now();
-          phaseMs.save += t2 - t1;
-          phaseMs.photo += t3 - t2;
-          phaseMs.submit += t4 - t3;
-          times.save.push(t2 - t1);
-          if (saved.status === 200) times.photo.push(t3 - t2);
-          if (submitted) times.submit.push(t4 - t3);
-          if (submitted?.status === 303) stored++;
-          else {
-            failed++;
-            const [what, r] = submitted
-              ? ['submit', submitted]
-              : saved.status !== 200
-                ? ['save', saved]
-                : ['photo', null];
-            firstFailure ||= r
-              ? `${what} answered ${r.status}: ${r.body
-                  .toString()
-                  .replace(/<[^>]*>/g, ' ')
-                  .replace(/\s+/g, ' ')
-                  .slice(0, 600)}`
-              : `photo answered ${photo}`;
-          }
-        }
-      }),
-    );
-    const ingestS = (performance.now() - t0) / 1000;
+    const burst = await sheetBurst(child.pid, sessions, queues, target, small, 1000, codes, (sheet) => ({
+      save: `/api/rounds/${sheet.round}/sites/${sheet.site}/changes`,
+      photo: `/api/rounds/${sheet.round}/sites/${sheet.site}/photos`,
+      submit: `/rounds/${sheet.round}/sites/${sheet.site}/submit`,
+    }));
+    const { taken, stored, failed, firstFailure, times, phaseMs, ingestS, cpu0, laneMs, serverCpuMs } = burst;
     markServerLog('intake ends', child.pid);
-    // the versions made meanwhile on the background lane are counted apart: a sheet's CPU is its requests'
-    const laneMs = ((laneCpuSeconds(child.pid) - lane0) * 1000) / Math.max(1, taken);
-    const serverCpuMs = ((cpuSeconds(child.pid) - cpu0) * 1000) / Math.max(1, taken) - laneMs;
     figures.sheet_ingest_versions_meanwhile_cpu_ms = round1(laneMs);
-    const clientCpu = process.cpuUsage(clientCpu0);
-    const clientCpuMs = (clientCpu.user + clientCpu.system) / 1000 / Math.max(1, taken);
+    const clientCpuMs = burst.clientCpuMs;
     figures.sheet_ingest_server_cpu_ms = round1(serverCpuMs);
     for (const kind of ['save', 'photo', 'submit'] as const) {
       figures[`sheet_ingest_${kind}_p50_ms`] = round1(percentile(times[kind], 50));
@@ -1066,6 +1110,53 @@ try {
       `CPU per sheet against the bare request: ${figures.sheet_ingest_cpu_ratio}× the bare phase's ` +
         `(${figures.bare_server_cpu_ms ?? bareBefore} ms); the bare route measured again right before and after the burst ` +
         `${bareBefore} / ${bareAfter} ms, ${figures.sheet_ingest_cpu_ratio_bracketed}× their mean`,
+    );
+  }
+
+  if (want('floor')) {
+    phase('sheet_floor');
+    // the same burst against the sheet floor (bench/server-child.ts): the sheet's three requests through
+    // the same middleware with only the parsing, the photo's checks and durable original and one group-
+    // committed write each — what the app's CPU a sheet is measured against besides the bare request
+    const small = await sharp(source).rotate().resize(320, 240).jpeg({ quality: 70 }).toBuffer();
+    const target = Math.round(5000 * scale);
+    const sessions = await Promise.all(
+      Array.from({ length: INSPECTORS }, (_, i) => login(base, `inspector${i + 1}`)),
+    );
+    const siteTypes = [...codes.keys()];
+    const perTablet = Math.ceil(target / sessions.length);
+    const queues = sessions.map((_, i) =>
+      Array.from({ length: perTablet }, (_, k) => ({
+        id: i * perTablet + k + 1,
+        siteType: siteTypes[k % siteTypes.length]!,
+      })),
+    );
+    const bareBefore = (await bareLoad()).cpuMs;
+    markServerLog('floor starts', child.pid);
+    // photos numbered apart from the intake's, so every original is a new durable file as there
+    const burst = await sheetBurst(child.pid, sessions, queues, target, small, 1_000_000, codes, (sheet) => ({
+      save: `/bench/floor/${sheet.id}/changes`,
+      photo: `/bench/floor/${sheet.id}/photos`,
+      submit: `/bench/floor/${sheet.id}/submit`,
+    }));
+    markServerLog('floor ends', child.pid);
+    const bareAfter = (await bareLoad()).cpuMs;
+    const floorMs = burst.serverCpuMs;
+    figures.sheet_floor_server_cpu_ms = round1(floorMs);
+    figures.sheet_floor_failed = burst.failed;
+    figures.sheet_floor_rps = round1(burst.stored / burst.ingestS);
+    const ratioTo = (bareMs: number) => (bareMs > 0 ? Number((floorMs / bareMs).toFixed(1)) : 0);
+    figures.sheet_floor_cpu_ratio = ratioTo(figures.bare_server_cpu_ms ?? bareBefore);
+    figures.sheet_floor_cpu_ratio_bracketed = ratioTo((bareBefore + bareAfter) / 2);
+    const over =
+      figures.sheet_ingest_server_cpu_ms === undefined
+        ? ''
+        : `; the app's sheet ${round1(figures.sheet_ingest_server_cpu_ms - floorMs)} ms above it`;
+    say(
+      `sheet floor: ${burst.stored} of ${burst.taken} sheets${burst.firstFailure ? ` (first failure: ${burst.firstFailure})` : ''}, ` +
+        `${figures.sheet_floor_rps} sheets/s; server CPU ${round1(floorMs)} ms a sheet${over}; ` +
+        `${figures.sheet_floor_cpu_ratio}× the bare phase's request, ${figures.sheet_floor_cpu_ratio_bracketed}× ` +
+        `the bare route's right before and after (${bareBefore} / ${bareAfter} ms)`,
     );
   }
 
