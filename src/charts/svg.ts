@@ -17,10 +17,13 @@ const COLORS = ['#c0392b', '#1d4ed8', '#1e7e34', '#b7791f', '#6b21a8', '#0f766e'
 
 function render(option: echarts.EChartsCoreOption, width: number, height: number): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
-  chart.setOption({ animation: false, color: COLORS, textStyle: { fontFamily: FONT }, ...option });
-  const svg = chart.renderToSVGString();
-  chart.dispose();
-  return withoutInlineStyles(svg);
+  try {
+    chart.setOption({ animation: false, color: COLORS, textStyle: { fontFamily: FONT }, ...option });
+    return withoutInlineStyles(chart.renderToSVGString());
+  } finally {
+    // ECharts keeps every instance until it is disposed of: a chart that failed would be kept for good
+    chart.dispose();
+  }
 }
 
 /** CSS properties ECharts may write in a style attribute that SVG also accepts as attributes. */
