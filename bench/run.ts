@@ -1044,10 +1044,21 @@ try {
       photo: `/api/rounds/${sheet.round}/sites/${sheet.site}/photos`,
       submit: `/rounds/${sheet.round}/sites/${sheet.site}/submit`,
     }));
-    const { taken, stored, failed, firstFailure, times, phaseMs, ingestS, cpu0, laneMs, serverCpuMs } = burst;
+    const {
+      taken,
+      stored,
+      failed,
+      firstFailure,
+      times,
+      phaseMs,
+      ingestS,
+      cpu0,
+      laneMs,
+      serverCpuMs,
+      clientCpuMs,
+    } = burst;
     markServerLog('intake ends', child.pid);
     figures.sheet_ingest_versions_meanwhile_cpu_ms = round1(laneMs);
-    const clientCpuMs = burst.clientCpuMs;
     figures.sheet_ingest_server_cpu_ms = round1(serverCpuMs);
     for (const kind of ['save', 'photo', 'submit'] as const) {
       figures[`sheet_ingest_${kind}_p50_ms`] = round1(percentile(times[kind], 50));

@@ -74,7 +74,7 @@ trivial.post('/bench/reminders-day', async (req, res) => {
  * the same middleware as every page, doing only what no version of the app could leave out — the JSON and
  * multipart parsing, the photo's checks and durable original (storePhotoOffThread, as the app calls it),
  * one group-committed write a request — and none of the app's own work: no schema check, no sheet found or
- * scope checked, no idempotency record, audit line, revision, scoring or versions. What the issue's
+ * scope checked, no idempotency record, audit line, revision, readiness check or versions. What the issue's
  * CPU-a-sheet ratio asks of the app is measured against this floor in the same run.
  */
 let floorTables = false;

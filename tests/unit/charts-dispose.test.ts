@@ -1,4 +1,4 @@
-// A chart whose drawing fails (a label formatter throwing on a value it cannot format) must still release its
+// A chart whose drawing fails (here ECharts itself throwing on a value it cannot read) must still release its
 // ECharts instance: ECharts keeps every instance in a registry until dispose(), so each failed chart on a
 // long-running server would be kept for good.
 import { describe, expect, it, vi } from 'vitest';
