@@ -1044,19 +1044,8 @@ try {
       photo: `/api/rounds/${sheet.round}/sites/${sheet.site}/photos`,
       submit: `/rounds/${sheet.round}/sites/${sheet.site}/submit`,
     }));
-    const {
-      taken,
-      stored,
-      failed,
-      firstFailure,
-      times,
-      phaseMs,
-      ingestS,
-      cpu0,
-      laneMs,
-      serverCpuMs,
-      clientCpuMs,
-    } = burst;
+    const { taken, stored, failed, firstFailure, times, phaseMs, ingestS, cpu0, laneMs, serverCpuMs } = burst;
+    const { clientCpuMs } = burst;
     markServerLog('intake ends', child.pid);
     figures.sheet_ingest_versions_meanwhile_cpu_ms = round1(laneMs);
     figures.sheet_ingest_server_cpu_ms = round1(serverCpuMs);
